@@ -1,0 +1,57 @@
+/* \summary: the discrete-event engine: clock, event queue, run control */
+#ifndef VPCSIM_ENGINE_H
+#define VPCSIM_ENGINE_H
+
+#include <stdint.h>
+#include <glib.h>
+
+/* Simulated time, in nanoseconds since the start of the run. */
+typedef int64_t sim_time;
+
+#define SIM_NS ((sim_time)1)
+#define SIM_US ((sim_time)1000)
+#define SIM_MS ((sim_time)1000000)
+#define SIM_S ((sim_time)1000000000)
+#define SIM_TIME_MAX INT64_MAX
+
+typedef struct sim sim;
+
+/* An event handler.  `ctx` is usually the object the event belongs to (a
+ * node, a link end), `arg` the thing it carries (a packet). */
+typedef void (*sim_handler)(sim *s, void *ctx, void *arg);
+
+/* Identifies a scheduled event for sim_cancel().  0 is never a valid id. */
+typedef uint64_t sim_event_id;
+
+sim *sim_new(void);
+void sim_free(sim *s);
+
+sim_time sim_now(const sim *s);
+
+/* Schedules `h(s, ctx, arg)` at now + delay (delay >= 0).  Events at equal
+ * times run in the order they were scheduled. */
+sim_event_id sim_schedule(sim *s, sim_time delay, sim_handler h, void *ctx, void *arg);
+/* Same, at an absolute time that is not in the past. */
+sim_event_id sim_schedule_at(sim *s, sim_time at, sim_handler h, void *ctx, void *arg);
+
+/* Cancels a pending event.  Returns FALSE if it already ran, was already
+ * cancelled or the id is unknown; cancelling is O(1). */
+gboolean sim_cancel(sim *s, sim_event_id id);
+
+/* Runs events until the queue drains or sim_stop() is called. */
+void sim_run(sim *s);
+/* Runs every event whose time is <= `until`, then sets the clock to `until`
+ * (unless stopped earlier).  Later events stay queued. */
+void sim_run_until(sim *s, sim_time until);
+/* Runs at most one event; returns FALSE when the queue is empty. */
+gboolean sim_step(sim *s);
+/* Asks the running loop to return after the current event. */
+void sim_stop(sim *s);
+gboolean sim_stopped(const sim *s);
+
+/* Number of events pending (cancelled ones excluded). */
+size_t sim_pending(const sim *s);
+/* Number of events executed since sim_new(). */
+uint64_t sim_events_run(const sim *s);
+
+#endif

@@ -1,0 +1,164 @@
+/* \summary: packets: real Ethernet II / IPv4 / TCP / UDP header bytes plus metadata, from a pool */
+#ifndef VPCSIM_PKT_H
+#define VPCSIM_PKT_H
+
+#include <stdint.h>
+#include <glib.h>
+#include "engine.h"
+
+/*
+ * A packet is its header bytes (Ethernet II + IPv4 without options + TCP with
+ * up to 40 bytes of options, or UDP), a payload length, and a reference to
+ * where the payload bytes come from.  Payload bytes are not stored: they are
+ * produced by pkt_serialize() when a capture writes the packet, so a million
+ * packets in flight cost their headers, not their payloads.
+ *
+ * The IPv4 header checksum is kept correct at all times (every setter below
+ * updates it).  The TCP/UDP checksum covers the payload, so it is computed by
+ * pkt_serialize() from the bytes it writes; inside `hdr` the field is 0.
+ *
+ * Addresses and ports are passed in host byte order; `hdr` is network order.
+ * Header fields are read and written only through the helpers below, never by
+ * casting structs over the buffer.
+ */
+
+#define PKT_ETH_LEN 14
+#define PKT_IP_LEN 20
+#define PKT_UDP_LEN 8
+#define PKT_TCP_LEN 20
+#define PKT_HDR_MAX (PKT_ETH_LEN + PKT_IP_LEN + 60)
+#define PKT_MAX_HOPS 32
+#define PKT_IP_MAX 65535 /* largest IPv4 total length */
+
+#define PKT_PROTO_TCP 6
+#define PKT_PROTO_UDP 17
+
+#define PKT_TCP_FIN 0x01
+#define PKT_TCP_SYN 0x02
+#define PKT_TCP_RST 0x04
+#define PKT_TCP_PSH 0x08
+#define PKT_TCP_ACK 0x10
+
+/* Where a packet's payload bytes come from: a reference-counted message
+ * whose first bytes are real (`head`, e.g. HTTP headers) and whose remaining
+ * bytes, up to `len`, are a deterministic printable pattern derived from
+ * `seed` and the byte's offset.  A packet carries bytes [msg_off, msg_off +
+ * payload_len) of its message. */
+typedef struct pkt_msg {
+	gint refs;
+	GBytes *head; /* may be NULL */
+	uint64_t len; /* total length >= size of head */
+	uint64_t seed;
+} pkt_msg;
+
+/* Takes ownership of `head` (may be NULL); `len` is raised to the head's size
+ * if smaller. */
+pkt_msg *pkt_msg_new(GBytes *head, uint64_t len, uint64_t seed);
+pkt_msg *pkt_msg_ref(pkt_msg *m);
+void pkt_msg_unref(pkt_msg *m);
+/* Writes bytes [off, off + n) of the message into buf. */
+void pkt_msg_fill(const pkt_msg *m, uint64_t off, uint8_t *buf, uint32_t n);
+
+typedef struct pkt_pool pkt_pool;
+
+typedef struct pkt {
+	struct pkt *next; /* free list while pooled; the owner's to use while live */
+	pkt_pool *pool;
+	uint64_t flow_id;
+	sim_time birth;   /* when the packet was created */
+	pkt_msg *msg;     /* NULL: a pattern derived from flow_id */
+	uint64_t msg_off;
+	void *user;       /* for the component that owns the packet right now */
+	uint64_t user_u64;
+	uint32_t payload_len;
+	uint16_t hdr_len; /* bytes used in hdr: Ethernet + IP + L4 header */
+	uint8_t l4_off;   /* offset of the TCP/UDP header in hdr */
+	uint8_t nhops;    /* entries used in hops */
+	uint8_t hops_overflow; /* TRUE if more than PKT_MAX_HOPS hops were pushed */
+	uint16_t hops[PKT_MAX_HOPS]; /* node ids crossed, in order */
+	uint8_t hdr[PKT_HDR_MAX];
+} pkt;
+
+/* Pool: packets are allocated in chunks and recycled, so the steady state
+ * allocates nothing. */
+pkt_pool *pkt_pool_new(void);
+void pkt_pool_free(pkt_pool *pool); /* frees every chunk; live packets become invalid */
+/* A packet with zeroed metadata and no headers (hdr_len 0). */
+pkt *pkt_alloc(pkt_pool *pool);
+/* Returns p to its pool, dropping its message reference.  NULL is ignored. */
+void pkt_free(pkt *p);
+/* A copy (headers, metadata, message reference) from the same pool. */
+pkt *pkt_clone(const pkt *p);
+size_t pkt_pool_live(const pkt_pool *pool);     /* allocated and not yet freed */
+size_t pkt_pool_capacity(const pkt_pool *pool); /* packets the chunks hold */
+
+/* What the builders need besides the payload. */
+typedef struct {
+	uint32_t src_ip, dst_ip; /* host order */
+	uint16_t sport, dport;
+	uint16_t ip_id;
+	uint8_t ttl;             /* 0 means 64 */
+	uint8_t dscp;
+	gboolean df;             /* Don't Fragment */
+} pkt_addrs;
+
+/* Writes Ethernet (MACs zero until a link sets them), IPv4 and UDP headers. */
+void pkt_build_udp(pkt *p, const pkt_addrs *a, uint32_t payload_len);
+/* Writes Ethernet, IPv4 and TCP headers.  `mss` > 0 adds an MSS option (for
+ * SYNs); the header is padded to a multiple of 4 bytes. */
+void pkt_build_tcp(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack,
+                   uint8_t flags, uint16_t window, uint16_t mss, uint32_t payload_len);
+
+/* Frame length on the wire without preamble and FCS: hdr_len + payload. */
+static inline uint32_t pkt_wire_len(const pkt *p) { return (uint32_t)p->hdr_len + p->payload_len; }
+/* IPv4 total length. */
+static inline uint32_t pkt_ip_len(const pkt *p) { return pkt_wire_len(p) - PKT_ETH_LEN; }
+
+void pkt_set_macs(pkt *p, const uint8_t src[6], const uint8_t dst[6]);
+
+uint8_t pkt_proto(const pkt *p);
+uint32_t pkt_ip_src(const pkt *p);
+uint32_t pkt_ip_dst(const pkt *p);
+uint8_t pkt_ttl(const pkt *p);
+gboolean pkt_df(const pkt *p);
+uint16_t pkt_sport(const pkt *p);
+uint16_t pkt_dport(const pkt *p);
+void pkt_set_ip_src(pkt *p, uint32_t ip); /* update the IP checksum */
+void pkt_set_ip_dst(pkt *p, uint32_t ip);
+void pkt_set_sport(pkt *p, uint16_t port);
+void pkt_set_dport(pkt *p, uint16_t port);
+/* Decrements the TTL (updating the checksum); returns the new TTL. */
+uint8_t pkt_dec_ttl(pkt *p);
+
+uint32_t pkt_tcp_seq(const pkt *p);
+uint32_t pkt_tcp_ack(const pkt *p);
+uint8_t pkt_tcp_flags(const pkt *p);
+uint16_t pkt_tcp_window(const pkt *p);
+uint16_t pkt_tcp_mss(const pkt *p); /* the MSS option's value, 0 if none */
+void pkt_set_tcp_mss(pkt *p, uint16_t mss); /* rewrite an existing MSS option (clamping) */
+
+/* Records that the packet crossed node `node_id`. */
+static inline void pkt_hop_push(pkt *p, uint16_t node_id)
+{
+	if (p->nhops < PKT_MAX_HOPS)
+		p->hops[p->nhops++] = node_id;
+	else
+		p->hops_overflow = 1;
+}
+
+/* Writes the whole frame (headers, then payload bytes from the message or
+ * the flow pattern) into buf, which holds cap bytes, with the TCP/UDP checksum
+ * computed over the pseudo-header and the bytes written.  Returns the frame
+ * length; if cap is smaller, writes the first cap bytes (with a correct
+ * checksum for the full frame) and still returns the full length. */
+uint32_t pkt_serialize(const pkt *p, uint8_t *buf, uint32_t cap);
+
+/* The Internet checksum (RFC 1071) helpers, exposed for tests. */
+uint32_t pkt_csum_add(uint32_t sum, const uint8_t *data, size_t len);
+uint16_t pkt_csum_fold(uint32_t sum);
+
+/* "10.0.1.5" into buf (16 bytes); and back (FALSE if not a dotted quad). */
+const char *pkt_ip_str(uint32_t ip, char buf[16]);
+gboolean pkt_ip_parse(const char *text, uint32_t *ip);
+
+#endif

@@ -1,0 +1,51 @@
+/* \summary: random streams keyed by (run seed, component name) */
+#ifndef VPCSIM_RNG_H
+#define VPCSIM_RNG_H
+
+#include <stdint.h>
+
+/*
+ * xoshiro256** (Blackman and Vigna), written here by hand on purpose: GLib's
+ * GRand is a Mersenne Twister that is slower on the per-event path and cannot
+ * be seeded from a (seed, name) pair without our own hashing anyway.  Each
+ * component draws from its own stream, seeded by hashing the run seed and the
+ * component's name, so adding a component does not change what the others
+ * draw.
+ */
+typedef struct {
+	uint64_t s[4];
+} rng;
+
+/* Seeds `r` from the run seed and a stream name (e.g. "vpc-a/client-1"). */
+void rng_init(rng *r, uint64_t seed, const char *stream);
+
+static inline uint64_t rng__rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static inline uint64_t rng_next(rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t result = rng__rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rng__rotl(s[3], 45);
+	return result;
+}
+
+/* Uniform on the open interval (0, 1): never 0, so log() is safe. */
+static inline double rng_uniform_open(rng *r)
+{
+	return ((double)(rng_next(r) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+/* Uniform integer in [0, n), n > 0 (Lemire's multiply-shift, tiny bias
+ * below 2^-32 for n < 2^32 accepted). */
+static inline uint64_t rng_below(rng *r, uint64_t n)
+{
+	return (uint64_t)(((unsigned __int128)rng_next(r) * n) >> 64);
+}
+
+#endif

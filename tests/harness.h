@@ -1,0 +1,34 @@
+/* \summary: the shared CUnit harness: each test file registers its suites */
+#ifndef VPCSIM_TEST_HARNESS_H
+#define VPCSIM_TEST_HARNESS_H
+
+#include <CUnit/CUnit.h>
+#include <glib.h>
+#include <math.h>
+
+/* Each tests/test_*.c defines this and adds its suites and tests with
+ * harness_suite() / CU_add_test(). */
+void register_tests(void);
+
+/* Adds a suite with no setup/teardown; aborts on CUnit failure. */
+CU_pSuite harness_suite(const char *name);
+
+/* A fresh empty directory under the system's temp dir, removed with its
+ * contents by harness_rmtree(); caller frees the string. */
+char *harness_tmpdir(void);
+void harness_rmtree(const char *dir);
+
+/* Path of a file in the source tree (VPCSIM_SOURCE_DIR), caller frees. */
+char *harness_source_path(const char *rel);
+
+/* Runs argv (NULL-terminated) capturing stdout and stderr; returns the exit
+ * status (-1 if it could not be run). */
+int harness_run(const char *const *argv, char **out, char **err);
+
+/* TRUE if `prog` is on PATH. */
+gboolean harness_have(const char *prog);
+
+#define ASSERT_NEAR(actual, expected, tol) \
+	CU_ASSERT(fabs((double)(actual) - (double)(expected)) <= (double)(tol))
+
+#endif

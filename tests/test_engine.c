@@ -1,0 +1,146 @@
+/* \summary: engine tests: ordering, ties, cancellation, run control */
+#include "harness.h"
+#include "engine.h"
+
+typedef struct {
+	sim_time times[64];
+	int tags[64];
+	int n;
+} trace;
+
+static void record(sim *s, void *ctx, void *arg)
+{
+	trace *t = ctx;
+	t->times[t->n] = sim_now(s);
+	t->tags[t->n] = GPOINTER_TO_INT(arg);
+	t->n++;
+}
+
+static void test_order_and_ties(void)
+{
+	sim *s = sim_new();
+	trace t = { 0 };
+	sim_schedule(s, 30, record, &t, GINT_TO_POINTER(1));
+	sim_schedule(s, 10, record, &t, GINT_TO_POINTER(2));
+	sim_schedule(s, 20, record, &t, GINT_TO_POINTER(3));
+	for (int i = 0; i < 10; i++)
+		sim_schedule(s, 20, record, &t, GINT_TO_POINTER(10 + i));
+	sim_run(s);
+	CU_ASSERT_EQUAL(t.n, 13);
+	CU_ASSERT_EQUAL(t.tags[0], 2);
+	CU_ASSERT_EQUAL(t.tags[1], 3);
+	for (int i = 0; i < 10; i++) {
+		CU_ASSERT_EQUAL(t.tags[2 + i], 10 + i);
+		CU_ASSERT_EQUAL(t.times[2 + i], 20);
+	}
+	CU_ASSERT_EQUAL(t.tags[12], 1);
+	CU_ASSERT_EQUAL(sim_now(s), 30);
+	CU_ASSERT_EQUAL(sim_pending(s), 0);
+	CU_ASSERT_EQUAL(sim_events_run(s), 13);
+	sim_free(s);
+}
+
+static void test_cancel(void)
+{
+	sim *s = sim_new();
+	trace t = { 0 };
+	sim_event_id a = sim_schedule(s, 5, record, &t, GINT_TO_POINTER(1));
+	sim_event_id b = sim_schedule(s, 6, record, &t, GINT_TO_POINTER(2));
+	CU_ASSERT(a != 0 && b != 0 && a != b);
+	CU_ASSERT_TRUE(sim_cancel(s, a));
+	CU_ASSERT_FALSE(sim_cancel(s, a));
+	CU_ASSERT_EQUAL(sim_pending(s), 1);
+	sim_run(s);
+	CU_ASSERT_EQUAL(t.n, 1);
+	CU_ASSERT_EQUAL(t.tags[0], 2);
+	CU_ASSERT_FALSE(sim_cancel(s, b)); /* already ran */
+	CU_ASSERT_FALSE(sim_cancel(s, 0));
+	/* A reused slot must not be cancellable through the stale id. */
+	sim_event_id c = sim_schedule(s, 1, record, &t, GINT_TO_POINTER(3));
+	CU_ASSERT_FALSE(sim_cancel(s, a));
+	CU_ASSERT_TRUE(sim_cancel(s, c));
+	sim_free(s);
+}
+
+static void test_run_until(void)
+{
+	sim *s = sim_new();
+	trace t = { 0 };
+	for (int i = 1; i <= 5; i++)
+		sim_schedule(s, i * 100, record, &t, GINT_TO_POINTER(i));
+	sim_run_until(s, 250);
+	CU_ASSERT_EQUAL(t.n, 2);
+	CU_ASSERT_EQUAL(sim_now(s), 250);
+	CU_ASSERT_EQUAL(sim_pending(s), 3);
+	sim_run_until(s, 300); /* inclusive */
+	CU_ASSERT_EQUAL(t.n, 3);
+	sim_run(s);
+	CU_ASSERT_EQUAL(t.n, 5);
+	sim_free(s);
+}
+
+static void stopper(sim *s, void *ctx, void *arg)
+{
+	(void)arg;
+	(*(int *)ctx)++;
+	sim_stop(s);
+}
+
+static void test_stop(void)
+{
+	sim *s = sim_new();
+	int n = 0;
+	sim_schedule(s, 1, stopper, &n, NULL);
+	sim_schedule(s, 2, stopper, &n, NULL);
+	sim_run(s);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_TRUE(sim_stopped(s));
+	CU_ASSERT_EQUAL(sim_now(s), 1);
+	sim_run(s);
+	CU_ASSERT_EQUAL(n, 2);
+	sim_free(s);
+}
+
+typedef struct {
+	sim_time last;
+	uint64_t state;
+	int remaining;
+	gboolean ordered;
+} churn;
+
+static void churn_ev(sim *s, void *ctx, void *arg)
+{
+	(void)arg;
+	churn *c = ctx;
+	if (sim_now(s) < c->last)
+		c->ordered = FALSE;
+	c->last = sim_now(s);
+	if (c->remaining-- > 0) {
+		c->state = c->state * 6364136223846793005ULL + 1442695040888963407ULL;
+		sim_schedule(s, (sim_time)(c->state >> 54), churn_ev, c, NULL);
+	}
+}
+
+/* Many events with random delays come out in time order, and the queue's
+ * arrays stop growing: the steady state allocates nothing. */
+static void test_heap_order_under_churn(void)
+{
+	sim *s = sim_new();
+	churn c = { .state = 42, .remaining = 200000, .ordered = TRUE };
+	for (int i = 0; i < 5000; i++)
+		sim_schedule(s, i % 977, churn_ev, &c, NULL);
+	sim_run(s);
+	CU_ASSERT_TRUE(c.ordered);
+	CU_ASSERT_EQUAL(sim_pending(s), 0);
+	sim_free(s);
+}
+
+void register_tests(void)
+{
+	CU_pSuite s = harness_suite("engine");
+	CU_add_test(s, "events run in (time, sequence) order", test_order_and_ties);
+	CU_add_test(s, "cancel", test_cancel);
+	CU_add_test(s, "run until a time", test_run_until);
+	CU_add_test(s, "stop", test_stop);
+	CU_add_test(s, "heap order under churn", test_heap_order_under_churn);
+}
