@@ -187,7 +187,7 @@ static void check_buckets(const hdr_hist *h, int sub_bits, const int64_t *sorted
 			if ((double)width > ldexp((double)b->lo, -(sub_bits - 1)))
 				ok_shape = 0;
 			/* lo and hi share their highest set bit. */
-			if (63 - __builtin_clzll((uint64_t)b->lo) != 63 - __builtin_clzll((uint64_t)b->hi))
+			if (__builtin_clzll((uint64_t)b->lo) != __builtin_clzll((uint64_t)b->hi))
 				ok_shape = 0;
 		}
 		prev_hi = b->hi;
@@ -400,8 +400,10 @@ static void test_hdr_merge(void)
 	CU_ASSERT_EQUAL(hdr_min(a), hdr_min(whole));
 	CU_ASSERT_EQUAL(hdr_max(a), hdr_max(whole));
 	CU_ASSERT_EQUAL(hdr_mean(a), hdr_mean(whole));
-	for (size_t k = 0; k < G_N_ELEMENTS(quantiles); k++)
-		CU_ASSERT_EQUAL(hdr_quantile(a, quantiles[k].q), hdr_quantile(whole, quantiles[k].q));
+	for (size_t k = 0; k < G_N_ELEMENTS(quantiles); k++) {
+		double q = quantiles[k].q;
+		CU_ASSERT_EQUAL(hdr_quantile(a, q), hdr_quantile(whole, q));
+	}
 	GArray *ba = buckets_of(a), *bw = buckets_of(whole);
 	CU_ASSERT_TRUE(same_buckets(ba, bw));
 	g_array_free(ba, TRUE);
