@@ -1,0 +1,566 @@
+/* \summary: packets: pooled header bytes, Internet checksums, payload patterns, serialization */
+#include "pkt.h"
+
+#include <arpa/inet.h>
+#include <stddef.h>
+#include <string.h>
+
+/*
+ * Header layout (offsets into pkt.hdr):
+ *
+ *   0  Ethernet II: dst MAC, src MAC, ethertype 0x0800
+ *  14  IPv4, no options (IHL 5)
+ *  34  TCP (20 bytes plus options) or UDP (8 bytes); pkt.l4_off says where
+ *
+ * Fields are read and written with the big-endian helpers below, never through
+ * struct casts, so alignment and byte order never depend on the host.
+ *
+ * The IPv4 checksum is recomputed over the whole 20-byte header whenever a
+ * setter changes a covered field.  RFC 1624's incremental update would touch
+ * fewer bytes, but ten 16-bit additions are already cheaper than the branch
+ * logic, and a full recompute cannot drift if a header was ever wrong.
+ */
+
+#define ETH_TYPE 12
+#define IPH_OFF PKT_ETH_LEN
+#define IPH_TOS (IPH_OFF + 1)
+#define IPH_TOTLEN (IPH_OFF + 2)
+#define IPH_ID (IPH_OFF + 4)
+#define IPH_FRAG (IPH_OFF + 6)
+#define IPH_TTL (IPH_OFF + 8)
+#define IPH_PROTO (IPH_OFF + 9)
+#define IPH_CSUM (IPH_OFF + 10)
+#define IPH_SRC (IPH_OFF + 12)
+#define IPH_DST (IPH_OFF + 16)
+#define L4_OFF (PKT_ETH_LEN + PKT_IP_LEN)
+
+/* Offsets inside the TCP/UDP header. */
+#define TCP_SEQ 4
+#define TCP_ACK 8
+#define TCP_DOFF 12
+#define TCP_FLAGS 13
+#define TCP_WIN 14
+#define TCP_CSUM 16
+#define UDP_LEN 4
+#define UDP_CSUM 6
+
+#define POOL_CHUNK 1024
+
+static inline uint16_t rd16(const uint8_t *b) { return (uint16_t)((b[0] << 8) | b[1]); }
+static inline uint32_t rd32(const uint8_t *b)
+{
+	return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
+}
+static inline void wr16(uint8_t *b, uint16_t v)
+{
+	b[0] = (uint8_t)(v >> 8);
+	b[1] = (uint8_t)v;
+}
+static inline void wr32(uint8_t *b, uint32_t v)
+{
+	b[0] = (uint8_t)(v >> 24);
+	b[1] = (uint8_t)(v >> 16);
+	b[2] = (uint8_t)(v >> 8);
+	b[3] = (uint8_t)v;
+}
+
+/* ---- checksums ---- */
+
+/*
+ * pkt_csum_add() adds data to a running one's-complement sum kept in 32
+ * bits; pkt_csum_fold() folds the carries back in and complements, giving the
+ * value to store in a checksum field (like Linux's csum_fold).  Summing a
+ * header that already holds its correct checksum therefore folds to 0.
+ *
+ * The data is summed as big-endian 32-bit words into a 64-bit accumulator:
+ * a word hi:lo is congruent to hi + lo modulo 0xFFFF, which is all the one's
+ * complement sum keeps (RFC 1071, section 2), and it halves the loop count.
+ * An odd length pads the last byte with a zero on the right, so when data is
+ * summed in pieces every piece but the last must have an even length.
+ */
+uint32_t pkt_csum_add(uint32_t sum, const uint8_t *data, size_t len)
+{
+	uint64_t acc = sum;
+	size_t i = 0;
+	for (; i + 4 <= len; i += 4)
+		acc += rd32(data + i);
+	if (i + 2 <= len) {
+		acc += rd16(data + i);
+		i += 2;
+	}
+	if (i < len)
+		acc += (uint32_t)data[i] << 8;
+	while (acc >> 32)
+		acc = (acc & 0xFFFFFFFFu) + (acc >> 32);
+	return (uint32_t)acc;
+}
+
+uint16_t pkt_csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xFFFF) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void ip_csum_update(pkt *p)
+{
+	wr16(p->hdr + IPH_CSUM, 0);
+	wr16(p->hdr + IPH_CSUM, pkt_csum_fold(pkt_csum_add(0, p->hdr + IPH_OFF, PKT_IP_LEN)));
+}
+
+/* ---- messages and the payload pattern ---- */
+
+/*
+ * The pattern is a fixed table of PATTERN_LEN printable characters (0x21 to
+ * 0x7e, no spaces, so tools never trim it) read cyclically from a phase
+ * derived from the seed: byte `off` of a message is
+ * table[(phase(seed) + off) mod PATTERN_LEN].  Filling is then a few memcpy
+ * calls per packet, which is what lets captures be written at memory speed.
+ * PATTERN_LEN is prime so that periodic things in a run (segment sizes) do not
+ * line up with the pattern's period.  Different seeds give shifted copies of
+ * one sequence rather than independent ones; that is enough to tell flows
+ * apart in a capture and to check reassembly, which is all the bytes are for.
+ */
+#define PATTERN_LEN 4093
+
+static uint8_t pattern[PATTERN_LEN];
+static gsize pattern_ready;
+
+static void pattern_init(void)
+{
+	if (g_once_init_enter(&pattern_ready)) {
+		/* A fixed xorshift generator, not the run's RNG streams: the bytes
+		 * must not depend on seeds or on the order modules start in. */
+		uint32_t x = 2463534242u;
+		for (size_t i = 0; i < PATTERN_LEN; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			pattern[i] = (uint8_t)(0x21 + (x >> 8) % (0x7f - 0x21));
+		}
+		g_once_init_leave(&pattern_ready, 1);
+	}
+}
+
+static inline uint32_t pattern_phase(uint64_t seed)
+{
+	/* splitmix64's finalizer: nearby seeds (flow ids 1, 2, 3) land far apart. */
+	uint64_t z = seed + UINT64_C(0x9E3779B97F4A7C15);
+	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+	z ^= z >> 31;
+	return (uint32_t)(z % PATTERN_LEN);
+}
+
+static void pattern_fill(uint64_t seed, uint64_t off, uint8_t *buf, uint32_t n)
+{
+	pattern_init();
+	uint32_t pos = (uint32_t)((pattern_phase(seed) + off % PATTERN_LEN) % PATTERN_LEN);
+	while (n) {
+		uint32_t k = MIN(n, PATTERN_LEN - pos);
+		memcpy(buf, pattern + pos, k);
+		buf += k;
+		n -= k;
+		pos = 0;
+	}
+}
+
+pkt_msg *pkt_msg_new(GBytes *head, uint64_t len, uint64_t seed)
+{
+	pkt_msg *m = g_new(pkt_msg, 1);
+	m->refs = 1;
+	m->head = head;
+	m->seed = seed;
+	m->len = len;
+	if (head && g_bytes_get_size(head) > len)
+		m->len = g_bytes_get_size(head);
+	return m;
+}
+
+pkt_msg *pkt_msg_ref(pkt_msg *m)
+{
+	g_return_val_if_fail(m != NULL && m->refs > 0, m);
+	/* Plain counts: the simulator is single-threaded. */
+	m->refs++;
+	return m;
+}
+
+void pkt_msg_unref(pkt_msg *m)
+{
+	if (!m)
+		return;
+	g_return_if_fail(m->refs > 0);
+	if (--m->refs == 0) {
+		if (m->head)
+			g_bytes_unref(m->head);
+		g_free(m);
+	}
+}
+
+void pkt_msg_fill(const pkt_msg *m, uint64_t off, uint8_t *buf, uint32_t n)
+{
+	g_return_if_fail(m != NULL);
+	/* Reading past len is allowed (a sender may resend a byte range that
+	 * straddles the end): those bytes simply continue the pattern. */
+	if (m->head) {
+		gsize hlen;
+		const uint8_t *h = g_bytes_get_data(m->head, &hlen);
+		if (off < hlen) {
+			uint32_t k = (uint32_t)MIN((uint64_t)n, hlen - off);
+			memcpy(buf, h + off, k);
+			buf += k;
+			off += k;
+			n -= k;
+		}
+	}
+	if (n)
+		pattern_fill(m->seed, off, buf, n);
+}
+
+/* Payload bytes [from, from + n) of p. */
+static void payload_fill(const pkt *p, uint32_t from, uint8_t *buf, uint32_t n)
+{
+	if (p->msg)
+		pkt_msg_fill(p->msg, p->msg_off + from, buf, n);
+	else
+		pattern_fill(p->flow_id, p->msg_off + from, buf, n);
+}
+
+/* ---- pool ---- */
+
+/*
+ * Chunks of POOL_CHUNK packets with a free list threaded through `next`.  A
+ * pooled packet has pool == NULL; a live one points at its pool.  That marks
+ * live packets for pkt_pool_free() (so it can drop their message references)
+ * and catches double frees.
+ */
+struct pkt_pool {
+	GPtrArray *chunks;
+	pkt *free;
+	size_t live;
+	size_t capacity;
+};
+
+pkt_pool *pkt_pool_new(void)
+{
+	pkt_pool *pool = g_new0(pkt_pool, 1);
+	pool->chunks = g_ptr_array_new();
+	return pool;
+}
+
+void pkt_pool_free(pkt_pool *pool)
+{
+	if (!pool)
+		return;
+	for (guint c = 0; c < pool->chunks->len; c++) {
+		pkt *chunk = g_ptr_array_index(pool->chunks, c);
+		for (size_t i = 0; i < POOL_CHUNK; i++)
+			if (chunk[i].pool)
+				pkt_msg_unref(chunk[i].msg);
+		g_free(chunk);
+	}
+	g_ptr_array_free(pool->chunks, TRUE);
+	g_free(pool);
+}
+
+static void pool_grow(pkt_pool *pool)
+{
+	/* Zeroed, so packets never handed out read as pooled (pool == NULL) and
+	 * no uninitialised byte ever reaches a capture. */
+	pkt *chunk = g_new0(pkt, POOL_CHUNK);
+	g_ptr_array_add(pool->chunks, chunk);
+	/* Threaded back to front so packets are handed out in address order. */
+	for (size_t i = POOL_CHUNK; i-- > 0;) {
+		chunk[i].next = pool->free;
+		pool->free = &chunk[i];
+	}
+	pool->capacity += POOL_CHUNK;
+}
+
+pkt *pkt_alloc(pkt_pool *pool)
+{
+	g_return_val_if_fail(pool != NULL, NULL);
+	if (!pool->free)
+		pool_grow(pool);
+	pkt *p = pool->free;
+	pool->free = p->next;
+	/* Only the metadata before hops is cleared (about 70 of the 230 bytes):
+	 * hops and hdr are meaningful only up to nhops and hdr_len, both now 0. */
+	memset(p, 0, offsetof(pkt, hops));
+	p->pool = pool;
+	pool->live++;
+	return p;
+}
+
+void pkt_free(pkt *p)
+{
+	if (!p)
+		return;
+	pkt_pool *pool = p->pool;
+	g_return_if_fail(pool != NULL); /* a double free */
+	pkt_msg_unref(p->msg);
+	p->msg = NULL;
+	p->pool = NULL;
+	p->next = pool->free;
+	pool->free = p;
+	pool->live--;
+}
+
+pkt *pkt_clone(const pkt *p)
+{
+	g_return_val_if_fail(p != NULL && p->pool != NULL, NULL);
+	pkt *q = pkt_alloc(p->pool);
+	memcpy(q, p, offsetof(pkt, hops));
+	q->next = NULL;
+	memcpy(q->hops, p->hops, p->nhops * sizeof p->hops[0]);
+	memcpy(q->hdr, p->hdr, p->hdr_len);
+	if (q->msg)
+		pkt_msg_ref(q->msg);
+	return q;
+}
+
+size_t pkt_pool_live(const pkt_pool *pool) { return pool->live; }
+size_t pkt_pool_capacity(const pkt_pool *pool) { return pool->capacity; }
+
+/* ---- builders ---- */
+
+static void build_eth_ip(pkt *p, const pkt_addrs *a, uint8_t proto, uint32_t l4_len,
+                         uint32_t payload_len)
+{
+	uint8_t *h = p->hdr;
+	memset(h, 0, PKT_ETH_LEN + PKT_IP_LEN);
+	wr16(h + ETH_TYPE, 0x0800);
+	h[IPH_OFF] = 0x45; /* version 4, IHL 5 */
+	h[IPH_TOS] = (uint8_t)(a->dscp << 2); /* ECN bits 0: not ECN-capable */
+	wr16(h + IPH_TOTLEN, (uint16_t)(PKT_IP_LEN + l4_len + payload_len));
+	wr16(h + IPH_ID, a->ip_id);
+	wr16(h + IPH_FRAG, a->df ? 0x4000 : 0);
+	h[IPH_TTL] = a->ttl ? a->ttl : 64;
+	h[IPH_PROTO] = proto;
+	wr32(h + IPH_SRC, a->src_ip);
+	wr32(h + IPH_DST, a->dst_ip);
+	ip_csum_update(p);
+	p->l4_off = L4_OFF;
+	p->hdr_len = (uint16_t)(L4_OFF + l4_len);
+	p->payload_len = payload_len;
+}
+
+void pkt_build_udp(pkt *p, const pkt_addrs *a, uint32_t payload_len)
+{
+	g_return_if_fail(p != NULL && a != NULL);
+	g_return_if_fail(payload_len <= PKT_IP_MAX - PKT_IP_LEN - PKT_UDP_LEN);
+	build_eth_ip(p, a, PKT_PROTO_UDP, PKT_UDP_LEN, payload_len);
+	uint8_t *u = p->hdr + L4_OFF;
+	wr16(u, a->sport);
+	wr16(u + 2, a->dport);
+	wr16(u + UDP_LEN, (uint16_t)(PKT_UDP_LEN + payload_len));
+	wr16(u + UDP_CSUM, 0);
+}
+
+void pkt_build_tcp(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack,
+                   uint8_t flags, uint16_t window, uint16_t mss, uint32_t payload_len)
+{
+	g_return_if_fail(p != NULL && a != NULL);
+	/* Only the MSS option is ever written, so the header is 20 or 24 bytes,
+	 * a multiple of 4 either way and needing no padding. */
+	uint32_t tcp_len = PKT_TCP_LEN + (mss ? 4 : 0);
+	g_return_if_fail(payload_len <= PKT_IP_MAX - PKT_IP_LEN - tcp_len);
+	build_eth_ip(p, a, PKT_PROTO_TCP, tcp_len, payload_len);
+	uint8_t *t = p->hdr + L4_OFF;
+	wr16(t, a->sport);
+	wr16(t + 2, a->dport);
+	wr32(t + TCP_SEQ, seq);
+	wr32(t + TCP_ACK, ack);
+	t[TCP_DOFF] = (uint8_t)((tcp_len / 4) << 4);
+	t[TCP_FLAGS] = flags;
+	wr16(t + TCP_WIN, window);
+	wr16(t + TCP_CSUM, 0);
+	wr16(t + 18, 0); /* urgent pointer */
+	if (mss) {
+		t[20] = 2; /* kind: MSS */
+		t[21] = 4; /* length */
+		wr16(t + 22, mss);
+	}
+}
+
+/* ---- getters and setters ---- */
+
+void pkt_set_macs(pkt *p, const uint8_t src[6], const uint8_t dst[6])
+{
+	memcpy(p->hdr, dst, 6);
+	memcpy(p->hdr + 6, src, 6);
+}
+
+uint8_t pkt_proto(const pkt *p) { return p->hdr[IPH_PROTO]; }
+uint32_t pkt_ip_src(const pkt *p) { return rd32(p->hdr + IPH_SRC); }
+uint32_t pkt_ip_dst(const pkt *p) { return rd32(p->hdr + IPH_DST); }
+uint8_t pkt_ttl(const pkt *p) { return p->hdr[IPH_TTL]; }
+gboolean pkt_df(const pkt *p) { return (rd16(p->hdr + IPH_FRAG) & 0x4000) != 0; }
+uint16_t pkt_sport(const pkt *p) { return rd16(p->hdr + p->l4_off); }
+uint16_t pkt_dport(const pkt *p) { return rd16(p->hdr + p->l4_off + 2); }
+
+void pkt_set_ip_src(pkt *p, uint32_t ip)
+{
+	g_return_if_fail(p->hdr_len > 0);
+	wr32(p->hdr + IPH_SRC, ip);
+	ip_csum_update(p);
+}
+
+void pkt_set_ip_dst(pkt *p, uint32_t ip)
+{
+	g_return_if_fail(p->hdr_len > 0);
+	wr32(p->hdr + IPH_DST, ip);
+	ip_csum_update(p);
+}
+
+/* Ports are not covered by the IP checksum, and the TCP/UDP checksum is only
+ * computed at serialization, so port setters have nothing to update. */
+void pkt_set_sport(pkt *p, uint16_t port) { wr16(p->hdr + p->l4_off, port); }
+void pkt_set_dport(pkt *p, uint16_t port) { wr16(p->hdr + p->l4_off + 2, port); }
+
+uint8_t pkt_dec_ttl(pkt *p)
+{
+	g_return_val_if_fail(p->hdr_len > 0, 0);
+	/* A TTL of 0 stays 0: the router that saw it reach 0 should already have
+	 * dropped the packet, and wrapping to 255 would hide that bug. */
+	if (p->hdr[IPH_TTL] == 0)
+		return 0;
+	p->hdr[IPH_TTL]--;
+	ip_csum_update(p);
+	return p->hdr[IPH_TTL];
+}
+
+uint32_t pkt_tcp_seq(const pkt *p) { return rd32(p->hdr + p->l4_off + TCP_SEQ); }
+uint32_t pkt_tcp_ack(const pkt *p) { return rd32(p->hdr + p->l4_off + TCP_ACK); }
+uint8_t pkt_tcp_flags(const pkt *p) { return p->hdr[p->l4_off + TCP_FLAGS]; }
+uint16_t pkt_tcp_window(const pkt *p) { return rd16(p->hdr + p->l4_off + TCP_WIN); }
+
+/* Offset in hdr of the MSS option's value, or 0 if the TCP header has none.
+ * Walks the options as RFC 9293 lays them out, stopping at End of Option
+ * List or at anything malformed. */
+static size_t tcp_mss_at(const pkt *p)
+{
+	if (p->hdr_len == 0 || pkt_proto(p) != PKT_PROTO_TCP)
+		return 0;
+	size_t o = p->l4_off + PKT_TCP_LEN;
+	size_t end = p->l4_off + (size_t)(p->hdr[p->l4_off + TCP_DOFF] >> 4) * 4;
+	if (end > p->hdr_len)
+		end = p->hdr_len;
+	while (o < end) {
+		uint8_t kind = p->hdr[o];
+		if (kind == 0)
+			break;
+		if (kind == 1) {
+			o++;
+			continue;
+		}
+		if (o + 1 >= end)
+			break;
+		uint8_t len = p->hdr[o + 1];
+		if (len < 2 || o + len > end)
+			break;
+		if (kind == 2 && len == 4)
+			return o + 2;
+		o += len;
+	}
+	return 0;
+}
+
+uint16_t pkt_tcp_mss(const pkt *p)
+{
+	size_t o = tcp_mss_at(p);
+	return o ? rd16(p->hdr + o) : 0;
+}
+
+void pkt_set_tcp_mss(pkt *p, uint16_t mss)
+{
+	size_t o = tcp_mss_at(p);
+	if (o)
+		wr16(p->hdr + o, mss);
+}
+
+/* ---- serialization ---- */
+
+uint32_t pkt_serialize(const pkt *p, uint8_t *buf, uint32_t cap)
+{
+	g_return_val_if_fail(p != NULL && p->hdr_len >= L4_OFF, 0);
+	g_return_val_if_fail(buf != NULL || cap == 0, 0);
+	const uint32_t hlen = p->hdr_len, plen = p->payload_len, full = hlen + plen;
+	const uint8_t proto = pkt_proto(p);
+	const uint32_t l4_len = full - p->l4_off;
+
+	if (cap)
+		memcpy(buf, p->hdr, MIN(cap, hlen));
+
+	/* Pseudo-header (RFC 793 / RFC 768): source, destination, zero,
+	 * protocol, TCP/UDP length; then the L4 header (checksum field 0). */
+	uint8_t pseudo[12];
+	memcpy(pseudo, p->hdr + IPH_SRC, 8);
+	pseudo[8] = 0;
+	pseudo[9] = proto;
+	wr16(pseudo + 10, (uint16_t)l4_len);
+	uint32_t sum = pkt_csum_add(0, pseudo, sizeof pseudo);
+	sum = pkt_csum_add(sum, p->hdr + p->l4_off, hlen - p->l4_off);
+
+	/* Payload: what fits is produced straight into buf and summed there.  The
+	 * rest (only when cap truncates) is produced in a bounce buffer purely for
+	 * the checksum, resuming at an even offset so each piece but the last
+	 * has an even length, as pkt_csum_add() requires. */
+	uint32_t in_buf = cap > hlen ? MIN(cap - hlen, plen) : 0;
+	uint32_t done = in_buf & ~1u;
+	if (in_buf) {
+		payload_fill(p, 0, buf + hlen, in_buf);
+		sum = pkt_csum_add(sum, buf + hlen, done);
+	}
+	if (done < plen) {
+		uint8_t bounce[2048];
+		while (done < plen) {
+			uint32_t k = MIN(plen - done, (uint32_t)sizeof bounce);
+			payload_fill(p, done, bounce, k);
+			sum = pkt_csum_add(sum, bounce, k);
+			done += k;
+		}
+	}
+
+	uint16_t csum = pkt_csum_fold(sum);
+	uint32_t at;
+	if (proto == PKT_PROTO_UDP) {
+		/* 0 means "no checksum" in UDP, so a computed 0 goes out as its
+		 * one's-complement twin 0xFFFF (RFC 768). */
+		if (csum == 0)
+			csum = 0xFFFF;
+		at = p->l4_off + UDP_CSUM;
+	} else if (proto == PKT_PROTO_TCP) {
+		at = p->l4_off + TCP_CSUM;
+	} else {
+		return full;
+	}
+	uint8_t c[2];
+	wr16(c, csum);
+	if (at < cap)
+		buf[at] = c[0];
+	if (at + 1 < cap)
+		buf[at + 1] = c[1];
+	return full;
+}
+
+/* ---- addresses ---- */
+
+const char *pkt_ip_str(uint32_t ip, char buf[16])
+{
+	g_snprintf(buf, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xFF, (ip >> 8) & 0xFF,
+	           ip & 0xFF);
+	return buf;
+}
+
+gboolean pkt_ip_parse(const char *text, uint32_t *ip)
+{
+	struct in_addr a;
+	g_return_val_if_fail(text != NULL && ip != NULL, FALSE);
+	/* inet_pton, unlike inet_aton, accepts only the four-part decimal
+	 * form: no "10.1", no hex, no octal leading zeros. */
+	if (inet_pton(AF_INET, text, &a) != 1)
+		return FALSE;
+	*ip = ntohl(a.s_addr);
+	return TRUE;
+}
