@@ -35,10 +35,12 @@ static inline uint64_t rng_next(rng *r)
 	return result;
 }
 
-/* Uniform on the open interval (0, 1): never 0, so log() is safe. */
+/* Uniform on the open interval (0, 1): never 0, so log() is safe, and never
+ * 1.  The top 52 bits k give (k + 0.5) / 2^52, which is exact in a double;
+ * with 53 bits, k + 0.5 would round to 2^53 for k = 2^53 - 1 and return 1. */
 static inline double rng_uniform_open(rng *r)
 {
-	return ((double)(rng_next(r) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+	return ((double)(rng_next(r) >> 12) + 0.5) * (1.0 / 4503599627370496.0);
 }
 
 /* Uniform integer in [0, n), n > 0 (Lemire's multiply-shift, tiny bias

@@ -1,0 +1,325 @@
+/* \summary: numbers with units: parsing and formatting times, sizes, bit rates and rates */
+#include "units.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "error.h"
+
+/*
+ * One table for every unit of every kind.  A value in the kind's base unit is
+ * number * mul / div; rates per minute and per hour divide rather than
+ * multiply by an inexact 1/60 so that "30/min" is exactly 0.5/s.  Entries
+ * marked `alias` are accepted on input but never written by units_format().
+ * Units are case-sensitive: "MB" is a megabyte, "Mb" is not a unit, and "ms"
+ * is never confused with "Ms".
+ */
+typedef struct {
+	const char *name;
+	unit_kind kind;
+	double mul, div;
+	gboolean alias;
+} unit_def;
+
+static const unit_def units[] = {
+	{ "ns", UNIT_TIME, 1, 1, FALSE },
+	{ "us", UNIT_TIME, 1e3, 1, FALSE },
+	{ "\xc2\xb5s", UNIT_TIME, 1e3, 1, TRUE }, /* U+00B5 MICRO SIGN */
+	{ "\xce\xbcs", UNIT_TIME, 1e3, 1, TRUE }, /* U+03BC GREEK SMALL LETTER MU */
+	{ "ms", UNIT_TIME, 1e6, 1, FALSE },
+	{ "s", UNIT_TIME, 1e9, 1, FALSE },
+	{ "min", UNIT_TIME, 60e9, 1, FALSE },
+	{ "h", UNIT_TIME, 3600e9, 1, FALSE },
+
+	{ "B", UNIT_SIZE, 1, 1, FALSE },
+	{ "KB", UNIT_SIZE, 1e3, 1, FALSE },
+	{ "kB", UNIT_SIZE, 1e3, 1, TRUE },
+	{ "KiB", UNIT_SIZE, 1024.0, 1, FALSE },
+	{ "MB", UNIT_SIZE, 1e6, 1, FALSE },
+	{ "MiB", UNIT_SIZE, 1048576.0, 1, FALSE },
+	{ "GB", UNIT_SIZE, 1e9, 1, FALSE },
+	{ "GiB", UNIT_SIZE, 1073741824.0, 1, FALSE },
+	{ "TB", UNIT_SIZE, 1e12, 1, FALSE },
+	{ "TiB", UNIT_SIZE, 1099511627776.0, 1, FALSE },
+	{ "PB", UNIT_SIZE, 1e15, 1, FALSE },
+	{ "PiB", UNIT_SIZE, 1125899906842624.0, 1, FALSE },
+
+	{ "bps", UNIT_BITRATE, 1, 1, FALSE },
+	{ "Kbps", UNIT_BITRATE, 1e3, 1, FALSE },
+	{ "kbps", UNIT_BITRATE, 1e3, 1, TRUE },
+	{ "Mbps", UNIT_BITRATE, 1e6, 1, FALSE },
+	{ "Gbps", UNIT_BITRATE, 1e9, 1, FALSE },
+	{ "Tbps", UNIT_BITRATE, 1e12, 1, FALSE },
+
+	{ "/h", UNIT_RATE, 1, 3600, FALSE },
+	{ "/min", UNIT_RATE, 1, 60, FALSE },
+	{ "/s", UNIT_RATE, 1, 1, FALSE },
+	{ "/ms", UNIT_RATE, 1e3, 1, FALSE },
+	{ "/us", UNIT_RATE, 1e6, 1, FALSE },
+	{ "/\xc2\xb5s", UNIT_RATE, 1e6, 1, TRUE },
+	{ "/\xce\xbcs", UNIT_RATE, 1e6, 1, TRUE },
+};
+
+const char *units_expected(unit_kind kind)
+{
+	switch (kind) {
+	case UNIT_NONE:
+		return "a plain number such as 3 or 0.25";
+	case UNIT_TIME:
+		return "a time such as 2ms, 50us or 1.5s";
+	case UNIT_SIZE:
+		return "a size such as 1500B, 64KiB or 1.5GB";
+	case UNIT_BITRATE:
+		return "a bit rate such as 100Mbps, 5Gbps or 10Kbps";
+	case UNIT_RATE:
+		return "a rate such as 100/s, 5/ms or 3000/min";
+	}
+	return "a number";
+}
+
+/* "a time", "a size", ... for "'2Mbps' is a bit rate". */
+static const char *kind_noun(unit_kind kind)
+{
+	switch (kind) {
+	case UNIT_NONE:
+		return "a plain number";
+	case UNIT_TIME:
+		return "a time";
+	case UNIT_SIZE:
+		return "a size";
+	case UNIT_BITRATE:
+		return "a bit rate";
+	case UNIT_RATE:
+		return "a rate";
+	}
+	return "a number";
+}
+
+static const unit_def *unit_lookup(const char *name, size_t len)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(units); i++)
+		if (strlen(units[i].name) == len && strncmp(units[i].name, name, len) == 0)
+			return &units[i];
+	return NULL;
+}
+
+/* A unit of `kind` spelled like `name` but for case, for "did you mean". */
+static const unit_def *unit_lookup_nocase(const char *name, size_t len, unit_kind kind)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(units); i++)
+		if (units[i].kind == kind && !units[i].alias && strlen(units[i].name) == len &&
+		    g_ascii_strncasecmp(units[i].name, name, len) == 0)
+			return &units[i];
+	return NULL;
+}
+
+gboolean units_parse(const char *text, unit_kind kind, double *out, GError **error)
+{
+	g_return_val_if_fail(text != NULL, FALSE);
+	g_return_val_if_fail(out != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	const char *expected = units_expected(kind);
+	const char *p = text;
+	while (g_ascii_isspace(*p))
+		p++;
+	const char *end = p + strlen(p);
+	while (end > p && g_ascii_isspace(end[-1]))
+		end--;
+	if (p == end) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_PARSE, "'%s' is empty; expected %s",
+		            text, expected);
+		return FALSE;
+	}
+
+	char *num_end = NULL;
+	double v = g_ascii_strtod(p, &num_end);
+	if (num_end == p) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_PARSE,
+		            "'%s' does not start with a number; expected %s", text, expected);
+		return FALSE;
+	}
+	/* strtod also reads "inf", "nan" and hexadecimal; none of them is a
+	 * sensible quantity in a scenario, and "0x1B" would silently lose its
+	 * unit, so they are refused rather than passed on. */
+	if (!isfinite(v)) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_PARSE,
+		            "'%s' is not a finite number; expected %s", text, expected);
+		return FALSE;
+	}
+	if (memchr(p, 'x', (size_t)(num_end - p)) || memchr(p, 'X', (size_t)(num_end - p))) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_PARSE,
+		            "'%s' is a hexadecimal number; expected %s", text, expected);
+		return FALSE;
+	}
+
+	const char *u = num_end;
+	while (u < end && g_ascii_isspace(*u))
+		u++;
+	const char *u_end = u;
+	while (u_end < end && !g_ascii_isspace(*u_end))
+		u_end++;
+	size_t ulen = (size_t)(u_end - u);
+
+	if (ulen == 0) {
+		if (kind == UNIT_NONE) {
+			*out = v;
+			return TRUE;
+		}
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_PARSE, "'%s' has no unit; expected %s",
+		            text, expected);
+		return FALSE;
+	}
+
+	const unit_def *def = unit_lookup(u, ulen);
+	if (!def) {
+		const unit_def *near = unit_lookup_nocase(u, ulen, kind);
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_PARSE,
+		            "'%s' has an unknown unit '%.*s'%s%s%s; expected %s", text, (int)ulen, u,
+		            near ? " (did you mean '" : "", near ? near->name : "", near ? "'?)" : "",
+		            expected);
+		return FALSE;
+	}
+	if (def->kind != kind) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_PARSE, "'%s' is %s; expected %s", text,
+		            kind_noun(def->kind), expected);
+		return FALSE;
+	}
+	if (u_end != end) {
+		while (g_ascii_isspace(*u_end))
+			u_end++;
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_PARSE,
+		            "'%s' has trailing text '%.*s'; expected %s", text, (int)(end - u_end),
+		            u_end, expected);
+		return FALSE;
+	}
+
+	double value = v * def->mul / def->div;
+	if (!isfinite(value)) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_PARSE,
+		            "'%s' is too large to represent; expected %s", text, expected);
+		return FALSE;
+	}
+	*out = value;
+	return TRUE;
+}
+
+gboolean units_parse_time(const char *text, sim_time *out, GError **error)
+{
+	g_return_val_if_fail(out != NULL, FALSE);
+	double ns;
+	if (!units_parse(text, UNIT_TIME, &ns, error))
+		return FALSE;
+	/* sim_time is int64 nanoseconds: about +-292 years. */
+	const double limit = ldexp(1.0, 63);
+	double r = round(ns);
+	if (!(r > -limit && r < limit)) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID,
+		            "'%s' is out of range; expected a time within 292 years, such as 2ms, "
+		            "50us or 1.5s",
+		            text);
+		return FALSE;
+	}
+	*out = (sim_time)r;
+	return TRUE;
+}
+
+/*
+ * units_format() writes at most six significant digits, as printf's %g does:
+ * the text is for people, so 1/3 s reads "333.333ms" rather than seventeen
+ * digits; parsing it back gives the value to within 5e-6 relative.
+ *
+ * The unit is chosen in two steps.  First, among the units in which the
+ * value is written exactly in at most six digits, the shortest text wins:
+ * 9001 bytes is "9001B", not "9.001KB", and 65536 bytes is "64KiB".  Between
+ * texts of equal length, one whose number is at least 1 wins, so 1e5 bps is
+ * "100Kbps", not "0.1Mbps"; then the larger unit, so 1250000ns is "1.25ms",
+ * not "1250us".  Only if no unit is exact does the usual engineering rule
+ * apply: the largest decimal unit in which the number is at least 1
+ * ("333.333ms"); minutes, hours and binary sizes are then left out because
+ * "1.39698GiB" helps nobody.
+ */
+#define FORMAT_DIGITS 6
+
+static gboolean format_in(double value, const unit_def *d, char *buf, size_t len)
+{
+	double scaled = value / d->mul * d->div;
+	char num[G_ASCII_DTOSTR_BUF_SIZE];
+	g_ascii_formatd(num, sizeof num, "%." G_STRINGIFY(FORMAT_DIGITS) "g", scaled);
+	g_snprintf(buf, len, "%s%s", num, d->name);
+	return g_ascii_strtod(num, NULL) * d->mul / d->div == value;
+}
+
+static gboolean natural_unit(const unit_def *d)
+{
+	if (d->alias)
+		return FALSE;
+	if (d->kind == UNIT_TIME)
+		return d->mul <= 1e9;
+	if (d->kind == UNIT_SIZE)
+		return strstr(d->name, "iB") == NULL;
+	if (d->kind == UNIT_RATE)
+		return d->div == 1;
+	return TRUE;
+}
+
+char *units_format(double value, unit_kind kind)
+{
+	if (kind == UNIT_NONE || !isfinite(value)) {
+		/* Infinities and NaN print as "inf"/"nan", which units_parse()
+		 * refuses; they arise only from computed values (a Pareto mean). */
+		char num[G_ASCII_DTOSTR_BUF_SIZE];
+		g_ascii_formatd(num, sizeof num, "%." G_STRINGIFY(FORMAT_DIGITS) "g", value);
+		return g_strdup(num);
+	}
+	if (value == 0) {
+		static const char *const zero[] = {
+			[UNIT_TIME] = "0s", [UNIT_SIZE] = "0B", [UNIT_BITRATE] = "0bps",
+			[UNIT_RATE] = "0/s",
+		};
+		return g_strdup(zero[kind]);
+	}
+
+	char best[64] = "", cand[64];
+	size_t best_len = SIZE_MAX;
+	double best_size = 0;
+	gboolean best_whole = FALSE;
+	for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
+		const unit_def *d = &units[i];
+		if (d->kind != kind || d->alias)
+			continue;
+		if (!format_in(value, d, cand, sizeof cand))
+			continue;
+		double size = d->mul / d->div;
+		size_t len = strlen(cand);
+		gboolean whole = fabs(value) >= size;
+		if (len < best_len ||
+		    (len == best_len && whole > best_whole) ||
+		    (len == best_len && whole == best_whole && size > best_size)) {
+			memcpy(best, cand, sizeof best);
+			best_len = len;
+			best_size = size;
+			best_whole = whole;
+		}
+	}
+	if (best_len != SIZE_MAX)
+		return g_strdup(best);
+
+	const unit_def *pick = NULL, *smallest = NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
+		const unit_def *d = &units[i];
+		if (d->kind != kind || !natural_unit(d))
+			continue;
+		double size = d->mul / d->div;
+		if (!smallest || size < smallest->mul / smallest->div)
+			smallest = d;
+		/* Compare with the value as %.6g will round it, so that
+		 * 999999.9999ns is "1ms", not "1000us". */
+		if (fabs(value) >= 0.9999995 * size && (!pick || size > pick->mul / pick->div))
+			pick = d;
+	}
+	if (!pick)
+		pick = smallest;
+	format_in(value, pick, cand, sizeof cand);
+	return g_strdup(cand);
+}
