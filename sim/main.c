@@ -1,3 +1,68 @@
-/* \summary: the vpcsim command */
+/* \summary: the vpcsim command: dispatches to its sub-commands */
 #include <stdio.h>
-int main(void) { puts("vpcsim " VPCSIM_VERSION); return 0; }
+#include <string.h>
+
+#include "bench.h"
+#include "cli.h"
+
+typedef struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} command;
+
+static const command commands[] = {
+	{ "demo", cmd_demo, "push UDP traffic through a small chain and write pcaps" },
+	{ "bench", bench_main, "run a benchmark (hold, chain) and print its figures" },
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: vpcsim COMMAND [OPTIONS]\n"
+	      "\n"
+	      "A packet-level discrete-event simulator of AWS VPC connectivity.\n"
+	      "\n"
+	      "Commands:\n",
+	      f);
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n"
+	      "Options:\n"
+	      "  -h, --help     show this help\n"
+	      "  --version      print the version\n"
+	      "\n"
+	      "Run 'vpcsim COMMAND --help' for a command's options.\n"
+	      "Exit status: 0 success, 1 failure, 2 bad command line.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("vpcsim %s\n", VPCSIM_VERSION);
+		return CLI_OK;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+		if (strcmp(cmd, commands[i].name) == 0) {
+			char *prg = g_strdup_printf("vpcsim %s", cmd);
+			g_set_prgname(prg);
+			g_free(prg);
+			return commands[i].fn(argc - 1, argv + 1);
+		}
+	}
+	if (cmd[0] == '-')
+		cli_error("unknown option '%s'", cmd);
+	else
+		cli_error("unknown command '%s'", cmd);
+	usage(stderr);
+	return CLI_USAGE;
+}

@@ -1,0 +1,31 @@
+/* \summary: `vpcsim bench`: dispatches to the benchmarks */
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+#include "cli.h"
+
+static const char bench_usage[] =
+	"Usage: vpcsim bench NAME [OPTIONS]\n"
+	"\n"
+	"Benchmarks print figures; they are never pass/fail tests.\n"
+	"\n"
+	"  hold    the event queue alone (classic hold model), N = 100, 10^4, 10^6\n"
+	"  chain   UDP through a chain of routers, optionally capturing every port\n"
+	"\n"
+	"Run 'vpcsim bench NAME --help' for a benchmark's options.\n";
+
+int bench_main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(bench_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	if (strcmp(argv[1], "hold") == 0)
+		return bench_hold_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "chain") == 0)
+		return bench_chain_main(argc - 1, argv + 1);
+	cli_error("unknown benchmark '%s'", argv[1]);
+	fputs(bench_usage, stderr);
+	return CLI_USAGE;
+}

@@ -1,0 +1,8 @@
+/* \summary: the benchmarks behind `vpcsim bench` */
+#ifndef VPCSIM_BENCH_H
+#define VPCSIM_BENCH_H
+
+int bench_hold_main(int argc, char **argv);
+int bench_chain_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,53 @@
+/* \summary: option parsing and error printing shared by the sub-commands */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/resource.h>
+
+gboolean cli_parse(int *argc, char ***argv, const char *usage, const char *summary,
+                   const char *description, const GOptionEntry *entries)
+{
+	GOptionContext *ctx = g_option_context_new(NULL);
+	g_option_context_set_summary(ctx, summary);
+	if (description)
+		g_option_context_set_description(ctx, description);
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_strict_posix(ctx, FALSE);
+	/* GOption prints "Usage: PRGNAME [OPTION…]"; make PRGNAME the full
+	 * sub-command so --help reads like the command to type. */
+	const char *old = g_get_prgname();
+	char *saved = g_strdup(old);
+	g_set_prgname(usage);
+	GError *err = NULL;
+	gboolean ok = g_option_context_parse(ctx, argc, argv, &err);
+	if (!ok) {
+		fprintf(stderr, "vpcsim: %s\n\n", err->message);
+		char *help = g_option_context_get_help(ctx, TRUE, NULL);
+		fputs(help, stderr);
+		g_free(help);
+		g_error_free(err);
+	}
+	g_set_prgname(saved);
+	g_free(saved);
+	g_option_context_free(ctx);
+	return ok;
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("vpcsim: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+long cli_peak_rss_kb(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return -1;
+	return ru.ru_maxrss;
+}

@@ -1,0 +1,32 @@
+/* \summary: shared pieces of the vpcsim sub-commands: option parsing and exit codes */
+#ifndef VPCSIM_CLI_H
+#define VPCSIM_CLI_H
+
+#include <glib.h>
+
+/* Exit codes of every sub-command. */
+enum {
+	CLI_OK = 0,
+	CLI_FAIL = 1,  /* the run failed: bad scenario, I/O error, unreachable */
+	CLI_USAGE = 2, /* bad command line */
+};
+
+/* Parses argv with a GOptionContext whose summary line is `usage` (e.g.
+ * "vpcsim bench hold [OPTIONS]") and description `help`.  On a bad option
+ * prints the error and the help to stderr and returns FALSE: the caller
+ * exits CLI_USAGE.  Leftover positional arguments stay in argc/argv
+ * (argv[0] is the command name). */
+gboolean cli_parse(int *argc, char ***argv, const char *usage, const char *summary,
+                   const char *description, const GOptionEntry *entries);
+
+/* Prints "vpcsim: MESSAGE" to stderr. */
+void cli_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+/* Peak resident set size of this process in KiB (getrusage). */
+long cli_peak_rss_kb(void);
+
+/* Sub-commands: each gets argv with argv[0] = its name. */
+int cmd_demo(int argc, char **argv);
+int bench_main(int argc, char **argv);
+
+#endif

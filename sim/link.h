@@ -1,0 +1,49 @@
+/* \summary: links: propagation delay, serialization, a bounded queue kept as a busy-until time */
+#ifndef VPCSIM_LINK_H
+#define VPCSIM_LINK_H
+
+#include "engine.h"
+#include "node.h"
+
+/*
+ * A link joins two ports.  Each direction serializes packets at `bps` and
+ * delivers them `delay` after the last bit leaves.  The queue is not a list
+ * of packets: each direction keeps the time its transmitter becomes free
+ * (busy_until), which is all FIFO serialization needs, so a packet crossing a
+ * link costs exactly one event (its arrival).  The backlog in bytes is
+ * (busy_until - now) * bps / 8: every byte accepted and not yet
+ * serialized, the rest of the frame on the wire included.  A packet that
+ * would push it past `queue_bytes` is dropped and counted (tail drop).
+ */
+typedef struct {
+	sim_time busy_until;
+	uint64_t pkts, bytes;             /* sent (accepted) */
+	uint64_t drops, drop_bytes;       /* tail drops */
+} link_dir;
+
+struct link {
+	net *net;
+	port *end[2];
+	sim_time delay;        /* propagation, one way */
+	uint64_t bps;          /* bits per second; 0 means infinitely fast */
+	uint64_t queue_bytes;  /* 0 means unbounded */
+	link_dir dir[2];       /* dir[i]: from end[i] to end[1 - i] */
+};
+
+/* Connects two unconnected ports.  The net owns the link. */
+link *link_new(net *nt, port *a, port *b, sim_time delay, uint64_t bps, uint64_t queue_bytes);
+
+/* Time to serialize `bytes` at `bps`: ceil(bytes * 8e9 / bps) ns, exact
+ * integer arithmetic so that sums of delays along a path are exact. */
+sim_time link_serialization(uint64_t bps, uint32_t bytes);
+void link_free(link *l);
+
+/* Sends p out of `from`: sets the frame's MAC addresses to the two ports',
+ * records it at from's capture, and schedules its arrival at the other end.
+ * Takes ownership of p; returns FALSE if the queue dropped it. */
+gboolean link_send(port *from, pkt *p);
+
+/* The port at the other end of from's link. */
+static inline port *link_peer(const port *from) { return from->link->end[1 - from->side]; }
+
+#endif

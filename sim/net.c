@@ -1,0 +1,163 @@
+/* \summary: the network container: nodes, links, captures, drops and random streams */
+#include "net.h"
+
+#include "error.h"
+#include "pcapw.h"
+
+static const char *const drop_names[DROP__COUNT] = {
+	[DROP_NO_ROUTE] = "no-route",
+	[DROP_TTL] = "ttl-expired",
+	[DROP_QUEUE] = "queue-full",
+	[DROP_NO_PORT] = "port-unreachable",
+};
+
+const char *drop_reason_name(drop_reason r)
+{
+	return (unsigned)r < DROP__COUNT ? drop_names[r] : "unknown";
+}
+
+void node_init(node *n, const node_ops *ops, net *nt, const char *name)
+{
+	g_return_if_fail(nt->nodes->len < UINT16_MAX);
+	n->ops = ops;
+	n->net = nt;
+	n->name = g_strdup(name);
+	n->id = (uint16_t)nt->nodes->len;
+	n->ports = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(nt->nodes, n);
+}
+
+void node_clear(node *n)
+{
+	g_free(n->name);
+	g_ptr_array_unref(n->ports);
+}
+
+port *node_add_port(node *n)
+{
+	port *p = g_new0(port, 1);
+	p->node = n;
+	p->index = (uint16_t)n->ports->len;
+	/* Locally administered unicast: 02:00:<node id>:<port index>. */
+	p->mac[0] = 0x02;
+	p->mac[2] = (uint8_t)(n->id >> 8);
+	p->mac[3] = (uint8_t)n->id;
+	p->mac[4] = (uint8_t)(p->index >> 8);
+	p->mac[5] = (uint8_t)p->index;
+	g_ptr_array_add(n->ports, p);
+	return p;
+}
+
+net *net_new(uint64_t seed)
+{
+	net *nt = g_new0(net, 1);
+	nt->sim = sim_new();
+	nt->pool = pkt_pool_new();
+	nt->seed = seed;
+	nt->nodes = g_ptr_array_new();
+	nt->links = g_ptr_array_new_with_free_func((GDestroyNotify)link_free);
+	nt->caps = g_ptr_array_new();
+	nt->next_flow_id = 1;
+	return nt;
+}
+
+void net_free(net *nt)
+{
+	if (!nt)
+		return;
+	for (guint i = 0; i < nt->caps->len; i++)
+		pcapw_abort(g_ptr_array_index(nt->caps, i));
+	g_ptr_array_unref(nt->caps);
+	g_ptr_array_unref(nt->links);
+	for (guint i = 0; i < nt->nodes->len; i++) {
+		node *n = g_ptr_array_index(nt->nodes, i);
+		n->ops->destroy(n);
+	}
+	g_ptr_array_unref(nt->nodes);
+	/* Packets still in flight (queued events) go with their pool. */
+	sim_free(nt->sim);
+	pkt_pool_free(nt->pool);
+	g_free(nt);
+}
+
+uint64_t net_new_flow_id(net *nt) { return nt->next_flow_id++; }
+
+pkt *net_pkt_new(net *nt, uint64_t flow_id)
+{
+	pkt *p = pkt_alloc(nt->pool);
+	p->flow_id = flow_id ? flow_id : nt->next_flow_id++;
+	p->birth = sim_now(nt->sim);
+	return p;
+}
+
+void net_drop(net *nt, node *n, pkt *p, drop_reason why)
+{
+	(void)nt;
+	n->drops[why]++;
+	pkt_free(p);
+}
+
+uint64_t net_drops(const net *nt, drop_reason why)
+{
+	uint64_t total = 0;
+	for (guint i = 0; i < nt->nodes->len; i++)
+		total += ((node *)g_ptr_array_index(nt->nodes, i))->drops[why];
+	return total;
+}
+
+void net_rng(const net *nt, rng *r, const char *stream) { rng_init(r, nt->seed, stream); }
+
+node *net_node(const net *nt, const char *name)
+{
+	for (guint i = 0; i < nt->nodes->len; i++) {
+		node *n = g_ptr_array_index(nt->nodes, i);
+		if (g_strcmp0(n->name, name) == 0)
+			return n;
+	}
+	return NULL;
+}
+
+gboolean net_capture(net *nt, port *p, const char *dir, const char *name, uint32_t snaplen,
+                     GError **error)
+{
+	g_return_val_if_fail(p->cap == NULL, FALSE);
+	pcapw *w = pcapw_open(dir, name, snaplen, error);
+	if (!w)
+		return FALSE;
+	p->cap = w;
+	g_ptr_array_add(nt->caps, w);
+	return TRUE;
+}
+
+gboolean net_close_captures(net *nt, GError **error)
+{
+	GError *first = NULL;
+	for (guint i = 0; i < nt->nodes->len; i++) {
+		node *n = g_ptr_array_index(nt->nodes, i);
+		for (guint j = 0; j < n->ports->len; j++)
+			node_port(n, j)->cap = NULL;
+	}
+	for (guint i = 0; i < nt->caps->len; i++) {
+		GError *e = NULL;
+		if (!pcapw_close(g_ptr_array_index(nt->caps, i), &e)) {
+			if (!first)
+				first = e;
+			else
+				g_error_free(e);
+		}
+	}
+	g_ptr_array_set_size(nt->caps, 0);
+	if (first) {
+		g_propagate_error(error, first);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+uint64_t net_capture_bytes(const net *nt)
+{
+	uint64_t total = 0;
+	for (guint i = 0; i < nt->caps->len; i++)
+		total += pcapw_bytes(g_ptr_array_index(nt->caps, i));
+	return total;
+}

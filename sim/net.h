@@ -1,0 +1,51 @@
+/* \summary: a network under simulation: engine, packet pool, nodes, links, captures */
+#ifndef VPCSIM_NET_H
+#define VPCSIM_NET_H
+
+#include "engine.h"
+#include "node.h"
+#include "link.h"
+#include "rng.h"
+
+struct net {
+	sim *sim;
+	pkt_pool *pool;
+	uint64_t seed;
+	GPtrArray *nodes;   /* node *, owned; index = node id */
+	GPtrArray *links;   /* link *, owned */
+	GPtrArray *caps;    /* pcapw *, open captures */
+	uint64_t next_flow_id;
+};
+
+net *net_new(uint64_t seed);
+/* Aborts any capture still open (its temporary file is removed). */
+void net_free(net *nt);
+
+static inline sim_time net_now(const net *nt) { return sim_now(nt->sim); }
+
+/* A fresh packet from the net's pool, born now, with a new flow id unless
+ * flow_id is non-zero. */
+pkt *net_pkt_new(net *nt, uint64_t flow_id);
+uint64_t net_new_flow_id(net *nt);
+
+/* Counts a drop on node n and frees the packet. */
+void net_drop(net *nt, node *n, pkt *p, drop_reason why);
+/* Total drops for a reason over all nodes. */
+uint64_t net_drops(const net *nt, drop_reason why);
+
+/* Seeds a stream for a component, from the net's seed and the name. */
+void net_rng(const net *nt, rng *r, const char *stream);
+
+/* Looks a node up by name (NULL if absent). */
+node *net_node(const net *nt, const char *name);
+
+/* Starts capturing at a port into DIR/NAME.pcap. */
+gboolean net_capture(net *nt, port *p, const char *dir, const char *name, uint32_t snaplen,
+                     GError **error);
+/* Closes every capture, publishing complete files; the first error is
+ * returned (the other files are still closed). */
+gboolean net_close_captures(net *nt, GError **error);
+/* Total bytes written to captures so far. */
+uint64_t net_capture_bytes(const net *nt);
+
+#endif

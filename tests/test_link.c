@@ -1,0 +1,146 @@
+/* \summary: links, routers and the chain: exact delay sums, queue drops, TTL, routing, hops */
+#include <string.h>
+
+#include "harness.h"
+#include "chain.h"
+#include "link.h"
+#include "net.h"
+
+static void test_serialization_math(void)
+{
+	CU_ASSERT_EQUAL(link_serialization(UINT64_C(10000000000), 1042), 834); /* 833.6 rounds up */
+	CU_ASSERT_EQUAL(link_serialization(UINT64_C(1000000000), 1000), 8000);
+	CU_ASSERT_EQUAL(link_serialization(UINT64_C(1000000), 1), 8000);
+	CU_ASSERT_EQUAL(link_serialization(0, 1500), 0);
+}
+
+/* With constant delays and an idle chain, every packet's latency is the sum
+ * of (serialization + propagation) over the H + 1 links, exactly. */
+static void test_chain_latency_is_sum_of_delays(void)
+{
+	for (guint hops = 0; hops <= 5; hops++) {
+		net *nt = net_new(1);
+		udp_source_config cfg = { .count = 50 };
+		dist_set_const(&cfg.interval, UNIT_TIME, 100 * SIM_US);
+		dist_set_const(&cfg.size, UNIT_SIZE, 1000);
+		chain c;
+		chain_build(&c, nt, hops, 50 * SIM_US, UINT64_C(10000000000), 0, &cfg);
+		sim_run(nt->sim);
+		const hdr_hist *h = udp_sink_latency(c.dst);
+		sim_time expect = (sim_time)(hops + 1) * (50 * SIM_US + link_serialization(UINT64_C(10000000000), 1042));
+		CU_ASSERT_EQUAL(udp_sink_received(c.dst), 50);
+		CU_ASSERT_EQUAL(hdr_min(h), expect);
+		CU_ASSERT_EQUAL(hdr_max(h), expect);
+		dist_clear(&cfg.interval);
+		dist_clear(&cfg.size);
+		chain_clear(&c);
+		net_free(nt);
+	}
+}
+
+/* A burst into a slow link with room for k frames: the first frame goes on
+ * the wire at once, k more wait, the rest are dropped and counted. */
+static void test_queue_tail_drop(void)
+{
+	net *nt = net_new(1);
+	udp_source_config cfg = { .count = 20 };
+	dist_set_const(&cfg.interval, UNIT_TIME, 0); /* all at time 0 */
+	dist_set_const(&cfg.size, UNIT_SIZE, 958);   /* 1000-byte frames */
+	chain c;
+	chain_build(&c, nt, 0, SIM_US, UINT64_C(1000000), 5000, &cfg); /* 1 Mbps, 5000 B queue */
+	sim_run(nt->sim);
+	/* The backlog counts every byte accepted and not yet serialized, the
+	 * frame on the wire included: frames 1..5 make 5000 bytes; 6..20 drop. */
+	CU_ASSERT_EQUAL(udp_sink_received(c.dst), 5);
+	CU_ASSERT_EQUAL(net_drops(nt, DROP_QUEUE), 15);
+	link *l = g_ptr_array_index(nt->links, 0);
+	CU_ASSERT_EQUAL(l->dir[0].drops, 15);
+	CU_ASSERT_EQUAL(l->dir[0].drop_bytes, 15000);
+	/* The last delivered frame waited for four before it: 5 * 8 ms + 1 us. */
+	CU_ASSERT_EQUAL(hdr_max(udp_sink_latency(c.dst)), 5 * 8 * SIM_MS + SIM_US);
+	dist_clear(&cfg.interval);
+	dist_clear(&cfg.size);
+	chain_clear(&c);
+	net_free(nt);
+}
+
+typedef struct {
+	node base;
+	pkt *last;
+	int got;
+} catcher;
+
+static void catcher_receive(node *n, pkt *p, port *in)
+{
+	(void)in;
+	catcher *c = (catcher *)n;
+	c->got++;
+	pkt_free(c->last);
+	c->last = p;
+}
+
+static void catcher_destroy(node *n)
+{
+	catcher *c = (catcher *)n;
+	pkt_free(c->last);
+	node_clear(n);
+	g_free(c);
+}
+
+static const node_ops catcher_ops = { "catcher", catcher_receive, catcher_destroy };
+
+/* Routers decrement TTL, drop at zero, drop what they cannot route, prefer
+ * the longest prefix, and every node crossed is recorded in the packet. */
+static void test_router_ttl_lpm_and_hops(void)
+{
+	net *nt = net_new(1);
+	catcher *src = g_new0(catcher, 1), *a = g_new0(catcher, 1), *b = g_new0(catcher, 1);
+	node_init(&src->base, &catcher_ops, nt, "src");
+	router *r = router_new(nt, "r");
+	node_init(&a->base, &catcher_ops, nt, "a");
+	node_init(&b->base, &catcher_ops, nt, "b");
+	port *sp = node_add_port(&src->base);
+	port *r0 = node_add_port(router_node(r)), *r1 = node_add_port(router_node(r)),
+	     *r2 = node_add_port(router_node(r));
+	link_new(nt, sp, r0, 10, 0, 0);
+	link_new(nt, r1, node_add_port(&a->base), 10, 0, 0);
+	link_new(nt, r2, node_add_port(&b->base), 10, 0, 0);
+	router_add_route(r, 0x0a000000, 8, r1);  /* 10.0.0.0/8 -> a */
+	router_add_route(r, 0x0a010000, 16, r2); /* 10.1.0.0/16 -> b */
+
+	pkt_addrs ad = { .src_ip = 0xc0a80001, .sport = 1, .dport = 2, .ttl = 5 };
+	uint32_t dsts[] = { 0x0a020304, 0x0a010203, 0x0b000001 };
+	for (int i = 0; i < 3; i++) {
+		pkt *p = net_pkt_new(nt, 0);
+		ad.dst_ip = dsts[i];
+		pkt_build_udp(p, &ad, 10);
+		link_send(sp, p);
+	}
+	pkt *p = net_pkt_new(nt, 0);
+	ad.dst_ip = dsts[0];
+	ad.ttl = 1;
+	pkt_build_udp(p, &ad, 10);
+	link_send(sp, p);
+	sim_run(nt->sim);
+	CU_ASSERT_EQUAL(a->got, 1);
+	CU_ASSERT_EQUAL(b->got, 1);
+	CU_ASSERT_EQUAL(router_node(r)->drops[DROP_NO_ROUTE], 1);
+	CU_ASSERT_EQUAL(router_node(r)->drops[DROP_TTL], 1);
+	CU_ASSERT_EQUAL_FATAL(b->last->nhops, 2);
+	CU_ASSERT_EQUAL(b->last->hops[0], router_node(r)->id);
+	CU_ASSERT_EQUAL(b->last->hops[1], b->base.id);
+	CU_ASSERT_EQUAL(pkt_ttl(b->last), 4);
+	/* MACs were set hop by hop: the last hop's source is the router's port. */
+	CU_ASSERT_EQUAL(memcmp(b->last->hdr + 6, r2->mac, 6), 0);
+	CU_ASSERT_EQUAL(pkt_pool_live(nt->pool), 2); /* a->last and b->last */
+	net_free(nt);
+}
+
+void register_tests(void)
+{
+	CU_pSuite s = harness_suite("links and routers");
+	CU_add_test(s, "serialization is ceil(bits / rate)", test_serialization_math);
+	CU_add_test(s, "chain latency is the exact sum of its delays", test_chain_latency_is_sum_of_delays);
+	CU_add_test(s, "a full queue drops and counts", test_queue_tail_drop);
+	CU_add_test(s, "router: TTL, longest prefix, no route, hops", test_router_ttl_lpm_and_hops);
+}
