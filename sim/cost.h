@@ -1,0 +1,230 @@
+/* \summary: the cost ledger: charges per component and charge type, for the run and per month */
+#ifndef VPCSIM_COST_H
+#define VPCSIM_COST_H
+
+#include <stdint.h>
+#include <glib.h>
+#include "engine.h"
+#include "prices.h"
+
+/*
+ * The ledger collects what a run would cost "as AWS bills it": one line per
+ * (component, charge type), e.g. ("natgw-a", "processing"),
+ * ("tgw-attach-vpc-b", "hourly"), ("eni-client-a", "cross-az-out").  Names
+ * are free strings chosen by the models; a report groups lines by component.
+ * Suggested charge types: hourly, processing, cross-az-out, cross-az-in,
+ * public-ip-out, public-ip-in, internet-out, internet-in, lcu, nlcu,
+ * public-ipv4.
+ *
+ * Four kinds of line, each billed its own way by cost_ledger_finish():
+ *
+ *   COST_PER_GB    bytes x a tiered price per billed GB.  Bytes are
+ *                  counted during the run through a cost_line handle (one
+ *                  64-bit addition per packet, no lookup, no allocation).
+ *                  Lines given the same prices_tiers pointer are tiered
+ *                  TOGETHER, as AWS aggregates a tier's volume over all
+ *                  resources using it (all interface endpoints in the
+ *                  Region; all internet egress); the pool's cost is shared
+ *                  among its lines in proportion to their bytes.  "Each
+ *                  direction" prices are two lines, one on the sending
+ *                  component (…-out) and one on the receiving (…-in).
+ *   COST_HOURLY    a provisioned thing: USD per hour x count (AZs, addresses,
+ *                  attachments).  AWS bills a partial hour as a full hour, so
+ *                  the run is billed ceil(run hours) hours.
+ *   COST_CAPACITY  metered capacity units (ALB LCU, NLB NLCU): average units
+ *                  per hour x USD per unit-hour x the exact run hours (usage
+ *                  is metered, not provisioned, so no rounding up).
+ *   COST_USD       amounts a model computed itself, for the run and per month.
+ *
+ * Monthly projection: hourly and capacity lines x prices.hours_per_month
+ * (730); per-GB lines scale the run's bytes to a month at the run's average
+ * rate (bytes x 730 h / run hours) and are tiered on that monthly volume.
+ * The run itself is billed as if it were the first traffic of the month:
+ * tiers and free allowances start from zero.
+ *
+ * Not thread-safe: one ledger per simulation.
+ */
+
+typedef enum {
+	COST_PER_GB,
+	COST_HOURLY,
+	COST_CAPACITY,
+	COST_USD,
+} cost_kind;
+
+typedef struct cost_ledger cost_ledger;
+
+/*
+ * One line.  Models hold a pointer from cost_ledger_line() and call
+ * cost_line_add_bytes() per packet; everything else is read-only for
+ * callers, and the results are valid after cost_ledger_finish().  Lines
+ * live, at a fixed address, as long as the ledger.
+ */
+typedef struct cost_line {
+	uint64_t bytes;            /* COST_PER_GB: bytes counted so far */
+
+	const char *component;     /* owned by the ledger */
+	const char *type;          /* owned by the ledger */
+	cost_kind kind;
+	const prices_tiers *rate;  /* COST_PER_GB: the price (and tier pool) */
+	double unit_usd;           /* HOURLY: USD per item-hour; CAPACITY: USD per unit-hour */
+	double quantity;           /* HOURLY: item count; CAPACITY: units per hour */
+	double given_run_usd;      /* COST_USD: as given */
+	double given_month_usd;    /* COST_USD: as given */
+
+	/* Results of cost_ledger_finish(). */
+	double gb;                 /* PER_GB: bytes / prices.gb_bytes */
+	double month_gb;           /* PER_GB: projected monthly volume */
+	double billed_hours;       /* HOURLY: whole hours billed; CAPACITY: run hours */
+	double run_usd;
+	double month_usd;
+} cost_line;
+
+/* A new empty ledger billing with `p`, which must outlive it. */
+cost_ledger *cost_ledger_new(const prices *p);
+void cost_ledger_free(cost_ledger *l);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(cost_ledger, cost_ledger_free)
+
+const prices *cost_ledger_prices(const cost_ledger *l);
+
+/*
+ * The per-GB line (component, type), created on first use (this allocates;
+ * call it when building the topology, not per packet).  `rate` should point
+ * into the ledger's price table (e.g. &p->nat_gateway.processing) so lines
+ * sharing a price share its tiers.  Asking again for the same
+ * (component, type) returns the same line; asking with another rate or for
+ * a line of another kind is a programmer error (NULL and a critical).
+ */
+cost_line *cost_ledger_line(cost_ledger *l, const char *component, const char *type,
+                            const prices_tiers *rate);
+
+/* The per-packet path: one addition. */
+static inline void cost_line_add_bytes(cost_line *line, uint64_t bytes)
+{
+	line->bytes += bytes;
+}
+
+/* cost_ledger_line() + cost_line_add_bytes(), for code off the hot path. */
+void cost_ledger_add_bytes(cost_ledger *l, const char *component, const char *type,
+                           const prices_tiers *rate, uint64_t bytes);
+
+/* Adds `count` items billed `usd_per_hour` each for the whole run (one call
+ * per AZ, per address, or once with the count).  Calls for the same line add
+ * their counts; their rates must agree. */
+void cost_ledger_add_hourly(cost_ledger *l, const char *component, const char *type,
+                            double usd_per_hour, double count);
+
+/* Sets the capacity line to `units_per_hour` average units (e.g. from
+ * cost_lcu_per_hour()) at `usd_per_unit_hour`; a second call replaces the
+ * first, so a model can refresh it as its measurements grow. */
+void cost_ledger_set_capacity(cost_ledger *l, const char *component, const char *type,
+                              double usd_per_unit_hour, double units_per_hour);
+
+/* Adds amounts a model computed itself.  Calls for the same line add up. */
+void cost_ledger_add_usd(cost_ledger *l, const char *component, const char *type,
+                         double run_usd, double month_usd);
+
+/*
+ * Computes every line's run and monthly cost for a run of `duration` (> 0)
+ * nanoseconds, sorts the lines by (component, type) in byte order (so
+ * reports are the same whatever order models created lines in) and totals
+ * them per component.  May be called again after more traffic; results
+ * reflect the counts at the time of the call.  Returns FALSE (critical) on
+ * a non-positive duration.
+ */
+gboolean cost_ledger_finish(cost_ledger *l, sim_time duration);
+
+/* Lines in (component, type) order; valid after cost_ledger_finish() and
+ * until a new line is created. */
+guint cost_ledger_n_lines(const cost_ledger *l);
+const cost_line *cost_ledger_line_at(const cost_ledger *l, guint i);
+
+/* Components in byte order with their totals; same validity. */
+guint cost_ledger_n_components(const cost_ledger *l);
+const char *cost_ledger_component_at(const cost_ledger *l, guint i, double *run_usd,
+                                     double *month_usd);
+/* Totals of one component; FALSE if it has no line. */
+gboolean cost_ledger_component_total(const cost_ledger *l, const char *component,
+                                     double *run_usd, double *month_usd);
+
+double cost_ledger_total_run_usd(const cost_ledger *l);
+double cost_ledger_total_month_usd(const cost_ledger *l);
+
+/* The run duration given to the last cost_ledger_finish(), in hours. */
+double cost_ledger_run_hours(const cost_ledger *l);
+
+/*
+ * Rounds to the cent as a bill or report shows it: half a cent rounds away
+ * from zero.  Binary doubles store 0.495 as 0.49499999..., so the value is
+ * first snapped to a millionth of a cent; exact for |usd| < 1e7.
+ */
+double cost_round_cents(double usd);
+
+/*
+ * Capacity units.  Models measure rates over the run and feed them here; the
+ * result goes to cost_ledger_set_capacity().  Both take the dimensions from
+ * the price table and bill the largest one, per the ELB pricing page.
+ */
+
+/* What an ALB did, as averages over the period billed. */
+typedef struct {
+	double new_connections_per_second;
+	double active_connections;             /* average of per-minute samples */
+	double active_connections_mutual_tls;  /* the same, for mutual-TLS listeners */
+	double processed_gb_per_hour;          /* requests + responses, EC2/IP targets */
+	double processed_gb_per_hour_lambda;   /* the same, Lambda targets */
+	double requests_per_second;
+	double rules_per_request;              /* rules processed per request, free ones included */
+} cost_alb_usage;
+
+/* LCU per dimension, to show which one drives the bill. */
+typedef struct {
+	double new_connections;
+	double active_connections;
+	double processed_bytes;
+	double rule_evaluations;
+} cost_lcu_dims;
+
+/*
+ * ALB capacity units per hour: the largest of new connections / 25 per s,
+ * active connections / 3000, processed GB / 1 per hour, and rule evaluations
+ * / 1000 per s, where rule evaluations = requests per second x (rules per
+ * request - 10 free), all figures from `p`.  Mutual-TLS connections count
+ * against their own (smaller) allowance and Lambda bytes against theirs;
+ * adding the two fractions within a dimension is [inference].  `dims` may be
+ * NULL.
+ */
+double cost_lcu_per_hour(const prices *p, const cost_alb_usage *u, cost_lcu_dims *dims);
+
+/* What an NLB did, as averages over the period billed. */
+typedef struct {
+	double tcp_new_connections_per_second;
+	double tcp_active_connections;
+	double udp_new_flows_per_second;
+	double udp_active_flows;
+	double tls_new_connections_per_second;
+	double tls_active_connections;
+	double processed_gb_per_hour;
+} cost_nlb_usage;
+
+typedef struct {
+	double tcp_new_connections;
+	double tcp_active_connections;
+	double udp_new_flows;
+	double udp_active_flows;
+	double tls_new_connections;
+	double tls_active_connections;
+	double processed_bytes;
+} cost_nlcu_dims;
+
+/*
+ * NLB capacity units per hour: the largest of the seven dimensions, as
+ * aws-facts.md reads the pricing page.  Limit: AWS also publishes NLCU use
+ * per protocol (CloudWatch ConsumedLCUs_TCP/_UDP/_TLS), and an NLB carrying
+ * several protocols may be billed the sum of per-protocol maxima; no source
+ * we hold settles it.  For a single-protocol NLB, the case in every bundled
+ * scenario, both readings agree.  `dims` may be NULL.
+ */
+double cost_nlcu_per_hour(const prices *p, const cost_nlb_usage *u, cost_nlcu_dims *dims);
+
+#endif

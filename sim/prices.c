@@ -1,0 +1,652 @@
+/* \summary: price tables: a schema-driven GKeyFile loader that reports every problem at once */
+#include "prices.h"
+#include "error.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+/*
+ * The loader is driven by one table, `fields`, listing every key a price
+ * table must have: its group, name, kind and where it lands in `prices`.
+ * Everything else follows from that table: unknown groups and keys, missing
+ * keys and missing sources are found by comparing the file with it, and the
+ * "expected one of ..." lists in messages are generated from it, so adding a
+ * price is adding one line here and one field in prices.h.
+ *
+ * Validation never stops at the first problem: each problem appends one line
+ * to a GString, and the load fails at the end with all of them.  A user
+ * fixing a hand-edited table sees every typo in one run.
+ */
+
+typedef enum {
+	K_STRING,   /* non-empty text */
+	K_NUMBER,   /* a non-negative plain number */
+	K_POSITIVE, /* a positive plain number (divisors) */
+	K_TIERS,    /* a tier list of USD per billed GB */
+	K_BOOL,     /* true or false */
+	K_ENUM,     /* one word of a fixed list */
+} field_kind;
+
+typedef struct {
+	const char *group;
+	const char *key;
+	field_kind kind;
+	size_t offset;
+	const char *what;            /* what the value measures, for messages */
+	const char *const *words;    /* K_ENUM: accepted words, index = value */
+} field;
+
+static const char *const billed_words[] = { "ip-packet", "payload", NULL };
+static const char *const payer_words[] = { "source-attachment-owner",
+	                                   "destination-attachment-owner",
+	                                   "transit-gateway-owner", NULL };
+
+/* Enum fields are written through an int pointer. */
+G_STATIC_ASSERT(sizeof(prices_billed_bytes) == sizeof(int));
+G_STATIC_ASSERT(sizeof(prices_tgw_payer) == sizeof(int));
+
+#define F(g, k, kind, member, what) { g, k, kind, offsetof(prices, member), what, NULL }
+#define E(g, k, member, what, words) { g, k, K_ENUM, offsetof(prices, member), what, words }
+
+static const field fields[] = {
+	F("meta", "region", K_STRING, region, "the AWS Region code"),
+	F("meta", "currency", K_STRING, currency, "the currency of every price"),
+	F("meta", "collected", K_STRING, collected, "the date the prices were collected"),
+	F("meta", "gb_bytes", K_POSITIVE, gb_bytes, "bytes in one billed GB"),
+	E("meta", "billed_bytes", billed_bytes, "which packet bytes count towards per-GB charges",
+	  billed_words),
+	F("meta", "hours_per_month", K_POSITIVE, hours_per_month,
+	  "hours in the month of monthly projections"),
+
+	F("interface_endpoint", "hourly_usd_per_az", K_NUMBER, interface_endpoint.hourly_usd_per_az,
+	  "USD per endpoint per AZ per hour"),
+	F("interface_endpoint", "processing_usd_per_gb", K_TIERS, interface_endpoint.processing,
+	  "USD per GB processed"),
+	F("interface_endpoint", "charge_cross_az", K_BOOL, interface_endpoint.charge_cross_az,
+	  "whether cross-AZ transfer is charged on top"),
+
+	F("gateway_endpoint", "hourly_usd", K_NUMBER, gateway_endpoint.hourly_usd,
+	  "USD per gateway endpoint-hour"),
+	F("gateway_endpoint", "processing_usd_per_gb", K_TIERS, gateway_endpoint.processing,
+	  "USD per GB processed"),
+
+	F("nat_gateway", "hourly_usd", K_NUMBER, nat_gateway.hourly_usd, "USD per NAT gateway-hour"),
+	F("nat_gateway", "processing_usd_per_gb", K_TIERS, nat_gateway.processing,
+	  "USD per GB processed"),
+	F("nat_gateway", "processing_both_directions", K_BOOL,
+	  nat_gateway.processing_both_directions, "whether replies are charged too"),
+	F("nat_gateway", "charge_cross_az", K_BOOL, nat_gateway.charge_cross_az,
+	  "whether cross-AZ transfer is charged on top"),
+
+	F("transit_gateway", "attachment_hourly_usd", K_NUMBER, transit_gateway.attachment_hourly_usd,
+	  "USD per attachment-hour"),
+	F("transit_gateway", "processing_usd_per_gb", K_TIERS, transit_gateway.processing,
+	  "USD per GB sent into the transit gateway"),
+	F("transit_gateway", "processing_both_directions", K_BOOL,
+	  transit_gateway.processing_both_directions, "whether replies are charged too"),
+	E("transit_gateway", "processing_payer", transit_gateway.processing_payer,
+	  "who pays data processing", payer_words),
+	F("transit_gateway", "charge_cross_az", K_BOOL, transit_gateway.charge_cross_az,
+	  "whether cross-AZ transfer is charged on top"),
+
+	F("vpc_peering", "hourly_usd", K_NUMBER, vpc_peering.hourly_usd,
+	  "USD per peering connection-hour"),
+	F("vpc_peering", "same_az_usd_per_gb", K_TIERS, vpc_peering.same_az,
+	  "USD per GB staying in one AZ"),
+	F("vpc_peering", "cross_az_usd_per_gb_each_direction", K_TIERS, vpc_peering.cross_az,
+	  "USD per GB crossing AZs, each direction"),
+
+	F("alb", "hourly_usd", K_NUMBER, alb.hourly_usd, "USD per ALB-hour"),
+	F("alb", "usd_per_lcu_hour", K_NUMBER, alb.usd_per_lcu_hour, "USD per LCU-hour"),
+	F("alb", "lcu_new_connections_per_second", K_POSITIVE, alb.lcu_new_connections_per_second,
+	  "new connections per second in one LCU"),
+	F("alb", "lcu_active_connections", K_POSITIVE, alb.lcu_active_connections,
+	  "active connections in one LCU"),
+	F("alb", "lcu_active_connections_mutual_tls", K_POSITIVE,
+	  alb.lcu_active_connections_mutual_tls, "active mutual-TLS connections in one LCU"),
+	F("alb", "lcu_processed_gb_per_hour", K_POSITIVE, alb.lcu_processed_gb_per_hour,
+	  "GB processed per hour in one LCU"),
+	F("alb", "lcu_processed_gb_per_hour_lambda", K_POSITIVE, alb.lcu_processed_gb_per_hour_lambda,
+	  "GB processed per hour for Lambda targets in one LCU"),
+	F("alb", "lcu_rule_evaluations_per_second", K_POSITIVE, alb.lcu_rule_evaluations_per_second,
+	  "rule evaluations per second in one LCU"),
+	F("alb", "lcu_free_rules_per_request", K_NUMBER, alb.lcu_free_rules_per_request,
+	  "rules per request evaluated free"),
+	F("alb", "cross_az_to_targets_usd_per_gb_each_direction", K_TIERS, alb.cross_az_to_targets,
+	  "USD per GB between the ALB and targets in other AZs, each direction"),
+
+	F("nlb", "hourly_usd", K_NUMBER, nlb.hourly_usd, "USD per NLB-hour"),
+	F("nlb", "usd_per_nlcu_hour", K_NUMBER, nlb.usd_per_nlcu_hour, "USD per NLCU-hour"),
+	F("nlb", "nlcu_tcp_new_connections_per_second", K_POSITIVE,
+	  nlb.nlcu_tcp_new_connections_per_second, "new TCP connections per second in one NLCU"),
+	F("nlb", "nlcu_tcp_active_connections", K_POSITIVE, nlb.nlcu_tcp_active_connections,
+	  "active TCP connections in one NLCU"),
+	F("nlb", "nlcu_udp_new_flows_per_second", K_POSITIVE, nlb.nlcu_udp_new_flows_per_second,
+	  "new UDP flows per second in one NLCU"),
+	F("nlb", "nlcu_udp_active_flows", K_POSITIVE, nlb.nlcu_udp_active_flows,
+	  "active UDP flows in one NLCU"),
+	F("nlb", "nlcu_tls_new_connections_per_second", K_POSITIVE,
+	  nlb.nlcu_tls_new_connections_per_second, "new TLS connections per second in one NLCU"),
+	F("nlb", "nlcu_tls_active_connections", K_POSITIVE, nlb.nlcu_tls_active_connections,
+	  "active TLS connections in one NLCU"),
+	F("nlb", "nlcu_processed_gb_per_hour", K_POSITIVE, nlb.nlcu_processed_gb_per_hour,
+	  "GB processed per hour in one NLCU"),
+	F("nlb", "cross_az_to_targets_usd_per_gb_each_direction", K_TIERS, nlb.cross_az_to_targets,
+	  "USD per GB between the NLB and targets in other AZs, each direction"),
+
+	F("data_transfer", "same_az_usd_per_gb", K_TIERS, data_transfer.same_az,
+	  "USD per GB within one AZ over private IPs"),
+	F("data_transfer", "cross_az_usd_per_gb_each_direction", K_TIERS, data_transfer.cross_az,
+	  "USD per GB crossing AZs, each direction"),
+	F("data_transfer", "public_ip_in_region_usd_per_gb_each_direction", K_TIERS,
+	  data_transfer.public_ip_in_region,
+	  "USD per GB within the Region via public IPv4 addresses, each direction"),
+	F("data_transfer", "internet_in_usd_per_gb", K_TIERS, data_transfer.internet_in,
+	  "USD per GB in from the internet"),
+	F("data_transfer", "internet_out_usd_per_gb", K_TIERS, data_transfer.internet_out,
+	  "USD per GB out to the internet"),
+	F("data_transfer", "internet_out_free_gb_per_month", K_NUMBER,
+	  data_transfer.internet_out_free_gb_per_month, "GB of internet egress free each month"),
+	F("data_transfer", "apply_internet_out_free_gb", K_BOOL,
+	  data_transfer.apply_internet_out_free_gb, "whether the free egress allowance is applied"),
+
+	F("public_ipv4", "hourly_usd_per_address", K_NUMBER, public_ipv4.hourly_usd_per_address,
+	  "USD per public IPv4 address per hour"),
+
+	F("s3", "transfer_same_region_usd_per_gb", K_TIERS, s3.transfer_same_region,
+	  "USD per GB between S3 and the VPC in the same Region"),
+};
+
+#undef F
+#undef E
+
+#define SOURCE_SUFFIX ".source"
+
+static const char *const evidence_tags[] = {
+	"[AWS pricing]", "[AWS docs]", "[AWS whitepaper]", "[AWS blog]",
+	"[third-party]", "[inference]", "[UNSOURCED ASSUMPTION]", NULL,
+};
+
+/* A string key, meta text aside, always needs a source. */
+static gboolean needs_source(const field *f) { return f->kind != K_STRING; }
+
+static gboolean group_known(const char *group)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
+		if (strcmp(fields[i].group, group) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static const field *field_find(const char *group, const char *key)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
+		if (strcmp(fields[i].group, group) == 0 && strcmp(fields[i].key, key) == 0)
+			return &fields[i];
+	return NULL;
+}
+
+/* "meta, interface_endpoint, ..." in schema order.  Caller frees. */
+static char *known_groups(void)
+{
+	GString *s = g_string_new(NULL);
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
+		if (i > 0 && strcmp(fields[i - 1].group, fields[i].group) == 0)
+			continue;
+		if (s->len)
+			g_string_append(s, ", ");
+		g_string_append(s, fields[i].group);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* "hourly_usd, processing_usd_per_gb, ..." of one group.  Caller frees. */
+static char *known_keys(const char *group)
+{
+	GString *s = g_string_new(NULL);
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
+		if (strcmp(fields[i].group, group) != 0)
+			continue;
+		if (s->len)
+			g_string_append(s, ", ");
+		g_string_append(s, fields[i].key);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Parses a whole string as a finite plain number (no unit, surrounding
+ * blanks allowed).  g_ascii_strtod so the locale's decimal comma does not
+ * change how a price file reads. */
+static gboolean parse_number(const char *text, double *out)
+{
+	while (g_ascii_isspace(*text))
+		text++;
+	if (*text == '\0')
+		return FALSE;
+	char *end;
+	double v = g_ascii_strtod(text, &end);
+	if (end == text)
+		return FALSE;
+	while (g_ascii_isspace(*end))
+		end++;
+	if (*end != '\0' || !isfinite(v))
+		return FALSE;
+	*out = v;
+	return TRUE;
+}
+
+/* Parses "1048576GB" or "1048576 GB" (already split into one or two tokens)
+ * as a positive number of billed GB. */
+static gboolean parse_bound(char **tok, int ntok, double *out)
+{
+	char *text = ntok == 2 ? g_strconcat(tok[0], tok[1], NULL) : g_strdup(tok[0]);
+	gboolean ok = g_str_has_suffix(text, "GB");
+	if (ok) {
+		text[strlen(text) - 2] = '\0';
+		ok = parse_number(text, out) && *out > 0;
+	}
+	g_free(text);
+	return ok;
+}
+
+/*
+ * Parses a tier list "P up to BGB, P up to BGB, ..., P" into `t`.  On
+ * failure appends the reason to `why` and returns FALSE.  Hand-written on
+ * purpose: the grammar is a few words, and GRegex would not make the
+ * messages any better.
+ */
+static gboolean parse_tiers(const char *text, prices_tiers *t, GString *why)
+{
+	gboolean ok = TRUE;
+	char **items = g_strsplit(text, ",", -1);
+	guint n = g_strv_length(items);
+	memset(t, 0, sizeof *t);
+	if (n == 0) {
+		g_string_append(why, "it is empty");
+		ok = FALSE;
+	} else if (n > PRICES_MAX_TIERS) {
+		g_string_append_printf(why, "%u tiers, more than the %d allowed", n, PRICES_MAX_TIERS);
+		ok = FALSE;
+		n = 0;
+	}
+	for (guint i = 0; i < n && ok; i++) {
+		char *item = g_strstrip(items[i]);
+		/* Split on blanks, dropping the empty tokens runs of blanks leave. */
+		char **raw = g_strsplit_set(item, " \t", -1);
+		char *tok[8];
+		int ntok = 0;
+		for (char **r = raw; *r && ntok < (int)G_N_ELEMENTS(tok); r++)
+			if (**r)
+				tok[ntok++] = *r;
+		gboolean last = i + 1 == n;
+		double price, bound = INFINITY;
+		if (ntok == 0) {
+			g_string_append_printf(why, "tier %u is empty", i + 1);
+			ok = FALSE;
+		} else if (!parse_number(tok[0], &price) || price < 0) {
+			g_string_append_printf(why, "tier %u price '%s' is not a non-negative number",
+			                       i + 1, tok[0]);
+			ok = FALSE;
+		} else if (ntok == 1) {
+			if (!last) {
+				g_string_append_printf(why, "tier %u '%s' has no bound but is not the last "
+				                            "tier", i + 1, item);
+				ok = FALSE;
+			}
+		} else if ((ntok == 4 || ntok == 5) && strcmp(tok[1], "up") == 0 &&
+		           strcmp(tok[2], "to") == 0) {
+			if (!parse_bound(tok + 3, ntok - 3, &bound)) {
+				g_string_append_printf(why, "tier %u bound '%s%s' is not a positive number "
+				                            "of GB such as 1048576GB", i + 1, tok[3],
+				                       ntok == 5 ? tok[4] : "");
+				ok = FALSE;
+			} else if (last) {
+				g_string_append_printf(why, "the last tier '%s' has a bound; the last tier "
+				                            "must be unbounded (a bare price)", item);
+				ok = FALSE;
+			} else if (i > 0 && bound <= t->up_to_gb[i - 1]) {
+				g_string_append_printf(why, "tier %u bound %.15gGB is not above the previous "
+				                            "bound %.15gGB", i + 1, bound, t->up_to_gb[i - 1]);
+				ok = FALSE;
+			}
+		} else {
+			g_string_append_printf(why, "tier %u '%s' is neither 'PRICE up to BOUNDGB' nor "
+			                            "'PRICE'", i + 1, item);
+			ok = FALSE;
+		}
+		if (ok) {
+			t->usd_per_gb[i] = price;
+			t->up_to_gb[i] = bound;
+			t->n = (int)i + 1;
+		}
+		g_strfreev(raw);
+	}
+	g_strfreev(items);
+	return ok;
+}
+
+/* A source is "<URL or -> <[evidence kind]> <note>". */
+static gboolean source_ok(const char *s)
+{
+	while (g_ascii_isspace(*s))
+		s++;
+	if (g_str_has_prefix(s, "https://") || g_str_has_prefix(s, "http://")) {
+		const char *host = strstr(s, "//") + 2;
+		if (*host == '\0' || g_ascii_isspace(*host))
+			return FALSE;
+		while (*s && !g_ascii_isspace(*s))
+			s++;
+	} else if (*s == '-') {
+		s++;
+	} else {
+		return FALSE;
+	}
+	if (!g_ascii_isspace(*s))
+		return FALSE;
+	while (g_ascii_isspace(*s))
+		s++;
+	for (const char *const *tag = evidence_tags; *tag; tag++)
+		if (g_str_has_prefix(s, *tag))
+			return TRUE;
+	return FALSE;
+}
+
+static char *tag_list(void)
+{
+	char *joined = g_strjoinv(", ", (char **)evidence_tags);
+	return joined;
+}
+
+/* The state of one load: the file's name, the key file and the problems. */
+typedef struct {
+	const char *name;
+	GKeyFile *kf;
+	GString *problems;
+	prices *p;
+} loader;
+
+G_GNUC_PRINTF(4, 5)
+static void problem(loader *ld, const char *group, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (ld->problems->len)
+		g_string_append_c(ld->problems, '\n');
+	g_string_append_printf(ld->problems, "%s: [%s]", ld->name, group);
+	if (key)
+		g_string_append_printf(ld->problems, " %s", key);
+	g_string_append(ld->problems, ": ");
+	g_string_append_vprintf(ld->problems, fmt, ap);
+	va_end(ap);
+}
+
+/* Checks the keys one known group of the file has: unknown keys, duplicate
+ * keys, and the format of every .source (which it records). */
+static void check_group_keys(loader *ld, const char *group)
+{
+	gsize n = 0;
+	char **keys = g_key_file_get_keys(ld->kf, group, &n, NULL);
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	for (gsize i = 0; i < n; i++) {
+		const char *key = keys[i];
+		/* GKeyFile lists a repeated key once per occurrence and keeps
+		 * the last value: say so rather than silently ignore one. */
+		if (!g_hash_table_add(seen, (gpointer)key)) {
+			char *v = g_key_file_get_value(ld->kf, group, key, NULL);
+			problem(ld, group, key, "duplicate key (the last value, '%s', would win); "
+			                        "expected each key once", v ? v : "");
+			g_free(v);
+			continue;
+		}
+		gboolean is_source = g_str_has_suffix(key, SOURCE_SUFFIX);
+		char *base = is_source ? g_strndup(key, strlen(key) - strlen(SOURCE_SUFFIX))
+		                       : g_strdup(key);
+		const field *f = field_find(group, base);
+		if (!f) {
+			char *v = g_key_file_get_value(ld->kf, group, key, NULL);
+			char *known = known_keys(group);
+			problem(ld, group, key, "unknown key (value '%s'); expected one of %s, each "
+			                        "with its .source", v ? v : "", known);
+			g_free(known);
+			g_free(v);
+		} else if (is_source) {
+			char *v = g_key_file_get_value(ld->kf, group, key, NULL);
+			if (!v || !source_ok(v)) {
+				char *tags = tag_list();
+				problem(ld, group, key, "'%s' is not a source; expected a URL (or '-' "
+				                        "when there is none), then an evidence kind, one "
+				                        "of %s, then a note, e.g. 'https://aws.amazon."
+				                        "com/vpc/pricing/ [AWS pricing] page example'",
+				        v ? v : "", tags);
+				g_free(tags);
+				g_free(v);
+			} else {
+				g_hash_table_insert(ld->p->sources,
+				                    g_strdup_printf("%s.%s", group, base), v);
+			}
+		}
+		g_free(base);
+	}
+	g_hash_table_destroy(seen);
+	g_strfreev(keys);
+}
+
+/* Reads and checks the value of one schema field into the struct. */
+static void read_field(loader *ld, const field *f)
+{
+	if (!g_key_file_has_key(ld->kf, f->group, f->key, NULL)) {
+		if (g_key_file_has_group(ld->kf, f->group))
+			problem(ld, f->group, f->key, "missing; expected %s", f->what);
+		return; /* a missing group is reported once, by the caller */
+	}
+	if (needs_source(f)) {
+		char *sk = g_strconcat(f->key, SOURCE_SUFFIX, NULL);
+		if (!g_key_file_has_key(ld->kf, f->group, sk, NULL))
+			problem(ld, f->group, sk, "missing; every price, count and switch needs a "
+			                          "source: a URL (or '-'), an evidence kind such as "
+			                          "[AWS pricing], and a note");
+		g_free(sk);
+	}
+	char *v = g_key_file_get_value(ld->kf, f->group, f->key, NULL);
+	char *slot = (char *)ld->p + f->offset;
+	double d;
+	switch (f->kind) {
+	case K_STRING:
+		if (*g_strstrip(v) == '\0')
+			problem(ld, f->group, f->key, "empty; expected %s", f->what);
+		else
+			*(char **)slot = g_strdup(v);
+		break;
+	case K_NUMBER:
+		if (parse_number(v, &d) && d >= 0)
+			*(double *)slot = d;
+		else
+			problem(ld, f->group, f->key, "'%s' is not a non-negative number; expected "
+			                              "%s as a plain number such as 0.045 (no unit)",
+			        v, f->what);
+		break;
+	case K_POSITIVE:
+		if (parse_number(v, &d) && d > 0)
+			*(double *)slot = d;
+		else
+			problem(ld, f->group, f->key, "'%s' is not a positive number; expected %s as a "
+			                              "plain number above 0 (no unit)", v, f->what);
+		break;
+	case K_TIERS: {
+		GString *why = g_string_new(NULL);
+		if (!parse_tiers(v, (prices_tiers *)slot, why))
+			problem(ld, f->group, f->key, "'%s' is not a tier list: %s; expected %s as "
+			                              "'PRICE up to BOUNDGB, ..., PRICE' with bounds in "
+			                              "billed GB increasing and the last tier "
+			                              "unbounded, e.g. '0.01 up to 1048576GB, 0.004' or "
+			                              "a single price", v, why->str, f->what);
+		g_string_free(why, TRUE);
+		break;
+	}
+	case K_BOOL: {
+		const char *s = g_strstrip(v);
+		if (strcmp(s, "true") == 0)
+			*(gboolean *)slot = TRUE;
+		else if (strcmp(s, "false") == 0)
+			*(gboolean *)slot = FALSE;
+		else
+			problem(ld, f->group, f->key, "'%s' is not a switch; expected true or false (%s)",
+			        v, f->what);
+		break;
+	}
+	case K_ENUM: {
+		const char *s = g_strstrip(v);
+		int found = -1;
+		for (int i = 0; f->words[i]; i++)
+			if (strcmp(s, f->words[i]) == 0)
+				found = i;
+		if (found >= 0) {
+			*(int *)slot = found;
+		} else {
+			char *words = g_strjoinv(", ", (char **)f->words);
+			problem(ld, f->group, f->key, "'%s' is not a known choice; expected one of %s "
+			                              "(%s)", v, words, f->what);
+			g_free(words);
+		}
+		break;
+	}
+	}
+	g_free(v);
+}
+
+static prices *load_keyfile(loader *ld)
+{
+	gsize ngroups = 0;
+	char **groups = g_key_file_get_groups(ld->kf, &ngroups);
+	for (gsize i = 0; i < ngroups; i++) {
+		if (group_known(groups[i])) {
+			check_group_keys(ld, groups[i]);
+		} else {
+			char *known = known_groups();
+			problem(ld, groups[i], NULL, "unknown group; expected one of %s", known);
+			g_free(known);
+		}
+	}
+	g_strfreev(groups);
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
+		const field *f = &fields[i];
+		if ((i == 0 || strcmp(fields[i - 1].group, f->group) != 0) &&
+		    !g_key_file_has_group(ld->kf, f->group)) {
+			char *known = known_keys(f->group);
+			problem(ld, f->group, NULL, "missing group; expected [%s] with the keys %s",
+			        f->group, known);
+			g_free(known);
+		}
+		read_field(ld, f);
+	}
+	prices *p = ld->p;
+	p->data_transfer.internet_out.free_gb =
+		p->data_transfer.apply_internet_out_free_gb
+			? p->data_transfer.internet_out_free_gb_per_month
+			: 0;
+	return p;
+}
+
+prices *prices_load_data(const char *data, gsize len, const char *name, GError **error)
+{
+	g_return_val_if_fail(data != NULL, NULL);
+	g_return_val_if_fail(name != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+	GError *kerr = NULL;
+	GKeyFile *kf = g_key_file_new();
+	if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &kerr)) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_PARSE,
+		            "%s: not a valid key file: %s; expected [group] lines, key = value "
+		            "lines and whole-line # comments", name, kerr->message);
+		g_error_free(kerr);
+		g_key_file_free(kf);
+		return NULL;
+	}
+	loader ld = { .name = name, .kf = kf, .problems = g_string_new(NULL) };
+	ld.p = g_new0(prices, 1);
+	ld.p->path = g_strdup(name);
+	ld.p->sources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	prices *p = load_keyfile(&ld);
+	g_key_file_free(kf);
+	if (ld.problems->len) {
+		g_set_error_literal(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID, ld.problems->str);
+		g_string_free(ld.problems, TRUE);
+		prices_free(p);
+		return NULL;
+	}
+	g_string_free(ld.problems, TRUE);
+	return p;
+}
+
+prices *prices_load(const char *path, GError **error)
+{
+	g_return_val_if_fail(path != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+	char *data = NULL;
+	gsize len = 0;
+	GError *ferr = NULL;
+	if (!g_file_get_contents(path, &data, &len, &ferr)) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "%s: cannot read the price table: %s",
+		            path, ferr->message);
+		g_error_free(ferr);
+		return NULL;
+	}
+	prices *p = prices_load_data(data, len, path, error);
+	g_free(data);
+	return p;
+}
+
+void prices_free(prices *p)
+{
+	if (!p)
+		return;
+	g_free(p->path);
+	g_free(p->region);
+	g_free(p->currency);
+	g_free(p->collected);
+	if (p->sources)
+		g_hash_table_destroy(p->sources);
+	g_free(p);
+}
+
+double prices_tier_cost(const prices_tiers *t, double already_gb, double gb)
+{
+	g_return_val_if_fail(t != NULL, 0);
+	g_return_val_if_fail(already_gb >= 0 && gb >= 0, 0);
+	/* The free allowance comes first; tier positions count after it. */
+	double start = MAX(already_gb - t->free_gb, 0.0);
+	double end = MAX(already_gb + gb - t->free_gb, 0.0);
+	double cost = 0, lo = 0;
+	for (int i = 0; i < t->n && lo < end; i++) {
+		double hi = i + 1 == t->n ? INFINITY : t->up_to_gb[i];
+		double from = MAX(start, lo), to = MIN(end, hi);
+		if (to > from)
+			cost += (to - from) * t->usd_per_gb[i];
+		lo = hi;
+	}
+	return cost;
+}
+
+const char *prices_source(const prices *p, const char *group, const char *key)
+{
+	g_return_val_if_fail(p != NULL && group != NULL && key != NULL, NULL);
+	char *k = g_strdup_printf("%s.%s", group, key);
+	const char *s = g_hash_table_lookup(p->sources, k);
+	g_free(k);
+	return s;
+}
+
+GPtrArray *prices_assumptions(const prices *p)
+{
+	g_return_val_if_fail(p != NULL, NULL);
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
+		const char *s = prices_source(p, fields[i].group, fields[i].key);
+		if (s && strstr(s, "[UNSOURCED ASSUMPTION]"))
+			g_ptr_array_add(out, g_strdup_printf("%s.%s", fields[i].group, fields[i].key));
+	}
+	return out;
+}

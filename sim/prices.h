@@ -1,0 +1,184 @@
+/* \summary: price tables: load and validate scenarios/prices/<region>.ini, tiered per-GB rates */
+#ifndef VPCSIM_PRICES_H
+#define VPCSIM_PRICES_H
+
+#include <glib.h>
+
+/*
+ * A price table is a GLib key file (see scenarios/prices/us-east-1.ini for
+ * the format, and docs/prices.md).  prices_load() reads it into the plain
+ * struct below, so models read `p->nat_gateway.hourly_usd` with no lookup.
+ * No figure is compiled in: every price, dimension and behaviour switch
+ * comes from the file, with its source kept beside it for reports.
+ */
+
+/* Most tiers a per-GB price may have (AWS's longest list, internet egress,
+ * has four). */
+#define PRICES_MAX_TIERS 8
+
+/*
+ * A per-GB price with monthly volume tiers.  Tier i charges usd_per_gb[i]
+ * for the GB whose cumulative position in the month lies between
+ * up_to_gb[i-1] (0 for i = 0) and up_to_gb[i]; the last bound is INFINITY.
+ * A flat rate is one tier.  `free_gb` GB at the start of the month cost
+ * nothing and the tiers count from there (AWS's internet egress allowance:
+ * "first 10 TB / month ... beyond the global free tier"); it is 0 for every
+ * other price.  All volumes are in billed GB (prices.gb_bytes bytes).
+ */
+typedef struct {
+	int n;
+	double usd_per_gb[PRICES_MAX_TIERS];
+	double up_to_gb[PRICES_MAX_TIERS];
+	double free_gb;
+} prices_tiers;
+
+/* Which bytes of a packet count towards per-GB charges. */
+typedef enum {
+	PRICES_BILLED_IP_PACKET, /* "ip-packet": the whole IP packet, headers included */
+	PRICES_BILLED_PAYLOAD,   /* "payload": transport payload only */
+} prices_billed_bytes;
+
+/* Who pays Transit Gateway data processing (TGW "metering policies"). */
+typedef enum {
+	PRICES_TGW_PAYER_SOURCE_ATTACHMENT,      /* "source-attachment-owner" */
+	PRICES_TGW_PAYER_DESTINATION_ATTACHMENT, /* "destination-attachment-owner" */
+	PRICES_TGW_PAYER_TGW_OWNER,              /* "transit-gateway-owner" */
+} prices_tgw_payer;
+
+/*
+ * One price table.  Field names follow the key names of the file (without
+ * the unit suffix where the struct type already says it: a prices_tiers is
+ * always USD per billed GB).  Everything is read-only after loading.
+ */
+typedef struct prices {
+	char *path; /* the file it was loaded from (or the name given) */
+
+	/* [meta] */
+	char *region;
+	char *currency;
+	char *collected;
+	double gb_bytes;        /* bytes in one billed GB */
+	prices_billed_bytes billed_bytes;
+	double hours_per_month; /* hours in the month of monthly projections */
+
+	struct {
+		double hourly_usd_per_az;
+		prices_tiers processing;
+		gboolean charge_cross_az;
+	} interface_endpoint;
+
+	struct {
+		double hourly_usd;
+		prices_tiers processing;
+	} gateway_endpoint;
+
+	struct {
+		double hourly_usd;
+		prices_tiers processing;
+		gboolean processing_both_directions;
+		gboolean charge_cross_az;
+	} nat_gateway;
+
+	struct {
+		double attachment_hourly_usd;
+		prices_tiers processing;
+		gboolean processing_both_directions;
+		prices_tgw_payer processing_payer;
+		gboolean charge_cross_az;
+	} transit_gateway;
+
+	struct {
+		double hourly_usd;
+		prices_tiers same_az;
+		prices_tiers cross_az; /* each direction */
+	} vpc_peering;
+
+	struct {
+		double hourly_usd;
+		double usd_per_lcu_hour;
+		double lcu_new_connections_per_second;
+		double lcu_active_connections;
+		double lcu_active_connections_mutual_tls;
+		double lcu_processed_gb_per_hour;
+		double lcu_processed_gb_per_hour_lambda;
+		double lcu_rule_evaluations_per_second;
+		double lcu_free_rules_per_request;
+		prices_tiers cross_az_to_targets; /* each direction */
+	} alb;
+
+	struct {
+		double hourly_usd;
+		double usd_per_nlcu_hour;
+		double nlcu_tcp_new_connections_per_second;
+		double nlcu_tcp_active_connections;
+		double nlcu_udp_new_flows_per_second;
+		double nlcu_udp_active_flows;
+		double nlcu_tls_new_connections_per_second;
+		double nlcu_tls_active_connections;
+		double nlcu_processed_gb_per_hour;
+		prices_tiers cross_az_to_targets; /* each direction */
+	} nlb;
+
+	struct {
+		prices_tiers same_az;
+		prices_tiers cross_az;           /* each direction */
+		prices_tiers public_ip_in_region; /* each direction */
+		prices_tiers internet_in;
+		/* internet_out.free_gb is internet_out_free_gb_per_month when
+		 * apply_internet_out_free_gb is true, else 0. */
+		prices_tiers internet_out;
+		double internet_out_free_gb_per_month;
+		gboolean apply_internet_out_free_gb;
+	} data_transfer;
+
+	struct {
+		double hourly_usd_per_address;
+	} public_ipv4;
+
+	struct {
+		prices_tiers transfer_same_region;
+	} s3;
+
+	/* private: "group.key" -> the key's .source text */
+	GHashTable *sources;
+} prices;
+
+/*
+ * Loads and validates a price table.  Every problem is collected before
+ * failing, and the GError (VPCSIM_ERROR_INVALID) carries one line per
+ * problem, each naming the file, group and key, quoting the bad value and
+ * saying what was expected: unknown group or key, duplicate key, missing
+ * key, missing or malformed `.source`, a value that is not a non-negative
+ * (or, for divisors, positive) number, malformed tiers (syntax, bounds not
+ * increasing, no final unbounded tier, too many), a bad switch or word.  An
+ * unreadable file is VPCSIM_ERROR_IO; key-file syntax is VPCSIM_ERROR_PARSE.
+ */
+prices *prices_load(const char *path, GError **error);
+
+/* The same from text already in memory; `name` stands for the file in
+ * messages. */
+prices *prices_load_data(const char *data, gsize len, const char *name, GError **error);
+
+void prices_free(prices *p);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(prices, prices_free)
+
+/*
+ * The cost of charging `gb` more billed GB when `already_gb` GB have already
+ * been billed at this price this month (marginal tiering: each GB pays the
+ * rate of the tier its cumulative position falls in, after the free
+ * allowance).  prices_tier_cost(t, 0, a + b) ==
+ * prices_tier_cost(t, 0, a) + prices_tier_cost(t, a, b).
+ */
+double prices_tier_cost(const prices_tiers *t, double already_gb, double gb);
+
+/* The `.source` text of `group`.`key` (NULL if the key has none). */
+const char *prices_source(const prices *p, const char *group, const char *key);
+
+/* "group.key" of every value whose source carries an [UNSOURCED ASSUMPTION]
+ * tag anywhere (so partly assumed values count too), in file-schema order,
+ * for reports that must label results resting on them.  Free with
+ * g_ptr_array_unref(); the strings belong to the array. */
+GPtrArray *prices_assumptions(const prices *p);
+
+#endif
