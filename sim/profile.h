@@ -1,0 +1,82 @@
+/* \summary: latency profiles: propagation, processing, bandwidth, MTU and limits per construct */
+#ifndef VPCSIM_PROFILE_H
+#define VPCSIM_PROFILE_H
+
+#include <stdint.h>
+#include <glib.h>
+
+#include "dist.h"
+#include "engine.h"
+
+/*
+ * A latency profile (scenarios/profiles/*.ini, a GLib key file) says how
+ * long things take and how much they carry, separately from the topology,
+ * so one scenario can be timed several ways.  Every value has a sibling
+ * `KEY.source` naming its public source and evidence kind, as in the price
+ * table; most latencies are [UNSOURCED ASSUMPTION]s because AWS publishes
+ * none, and reports list those.
+ *
+ * All delays are distributions (dist.h syntax) of one-way time per
+ * traversal; bandwidths are bit rates; MTUs are IP MTUs in bytes.
+ */
+typedef struct profile {
+	char *path;
+
+	struct {
+		dist same_az;          /* between two points in one AZ */
+		dist cross_az;         /* between two AZs of the region */
+		dist regional_public;  /* across the region's public network (IGW <-> IGW / service) */
+	} propagation;
+
+	struct {
+		dist vpc_router;       /* the implicit VPC router (Nitro) per packet */
+		dist peering;
+		dist tgw;
+		dist natgw;
+		dist igw;
+		dist gw_endpoint;
+		dist interface_endpoint;
+		dist nlb;
+		dist alb;              /* per request through the ALB (on the request's first segment) */
+		dist host;             /* an instance's network stack, per packet sent */
+	} processing;
+
+	struct {
+		uint64_t instance;           /* per ENI, each direction */
+		uint64_t natgw;
+		uint64_t tgw_attachment;     /* per attachment per AZ, each direction */
+		uint64_t interface_endpoint; /* per endpoint per AZ */
+		uint64_t igw;                /* 0 = no limit */
+		uint64_t gw_endpoint;        /* 0 = no limit */
+	} bandwidth;
+
+	struct {
+		uint32_t vpc;                /* within a VPC (jumbo frames) */
+		uint32_t igw;                /* through an internet gateway */
+		uint32_t peering;            /* intra-region peering */
+		uint32_t tgw;
+		uint32_t interface_endpoint;
+	} mtu;
+
+	struct {
+		uint32_t natgw_connections_per_destination;
+		sim_time natgw_idle_timeout;
+		sim_time nlb_idle_timeout;
+		sim_time alb_idle_timeout;
+		uint64_t queue_bytes;        /* every link's queue limit */
+	} limits;
+} profile;
+
+/* Loads and checks a profile; reports every problem at once, each naming
+ * file, group, key, value and what was expected. */
+profile *profile_load(const char *path, GError **error);
+void profile_free(profile *p);
+
+/* Keys whose source says [UNSOURCED ASSUMPTION], as "group.key". */
+GPtrArray *profile_assumptions(const profile *p);
+
+/* A profile where every delay is the constant `delay` (0 allowed), for
+ * tests that check latency equals the sum of delays along a path. */
+void profile_set_all_delays(profile *p, sim_time delay);
+
+#endif

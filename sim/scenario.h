@@ -1,0 +1,219 @@
+/* \summary: scenarios: key files describing VPCs, their connectivity and workloads, loaded and validated */
+#ifndef VPCSIM_SCENARIO_H
+#define VPCSIM_SCENARIO_H
+
+#include <stdint.h>
+#include <glib.h>
+
+#include "dist.h"
+#include "engine.h"
+#include "prices.h"
+#include "profile.h"
+
+/*
+ * A scenario is a GLib key file (docs/scenarios.md is the reference).  Its
+ * groups are named "KIND NAME" ([vpc vpc-a], [subnet a-app-1], ...) except
+ * [scenario] and [vars].  scenario_load() reads the file, applies --set
+ * overrides, expands counted groups, resolves every reference by name into
+ * an index, and checks the whole topology before anything runs, reporting
+ * every problem it finds (one line each, naming file, group, key, the value
+ * and what was expected), not just the first.
+ *
+ * The result is plain data: arrays of the structs below, in file order
+ * (counted groups expanded in place, i = 1..count), with references as
+ * indices into the other arrays.  Models are built from it by sim/build.c.
+ * Addresses are IPv4 in host byte order.
+ */
+
+typedef struct {
+	uint32_t addr; /* network address (host bits zero) */
+	uint8_t len;
+} sc_cidr;
+
+static inline gboolean sc_cidr_contains(sc_cidr c, uint32_t ip)
+{
+	uint32_t mask = c.len ? ~UINT32_C(0) << (32 - c.len) : 0;
+	return (ip & mask) == c.addr;
+}
+
+/* Where a route sends traffic. */
+typedef enum {
+	SC_TARGET_LOCAL,       /* "local": inside the VPC */
+	SC_TARGET_PEERING,     /* a [peering NAME] */
+	SC_TARGET_TGW,         /* a [transit_gateway NAME] */
+	SC_TARGET_NATGW,       /* a [nat_gateway NAME] */
+	SC_TARGET_IGW,         /* an [internet_gateway NAME] */
+	SC_TARGET_GW_ENDPOINT, /* a [gateway_endpoint NAME] (route added automatically) */
+	SC_TARGET_INSTANCE,    /* an [instance NAME]'s ENI */
+	SC_TARGET_BLACKHOLE,   /* "blackhole" (TGW route tables) */
+} sc_target_kind;
+
+typedef struct {
+	sc_cidr dst;
+	int prefix_list;     /* index into scenario.services when the destination
+	                        is a service's prefix list, else -1 */
+	sc_target_kind kind;
+	int target;          /* index into the array of that kind; -1 for local/blackhole */
+} sc_route;
+
+typedef struct {
+	char *name;
+	sc_cidr cidr;
+	int igw;             /* index into igws, -1 if none */
+} sc_vpc;
+
+typedef struct {
+	char *name;
+	int vpc;
+	sc_cidr cidr;
+	char *az;            /* AZ ID, e.g. "use1-az1" */
+	int az_index;        /* index into scenario.azs */
+	int route_table;     /* index into route_tables; -1 = the VPC's main table */
+} sc_subnet;
+
+typedef struct {
+	char *name;
+	int vpc;
+	gboolean main;       /* the VPC's main route table */
+	GArray *routes;      /* sc_route; "local" for the VPC CIDR is implicit
+	                        and first; gateway endpoint routes are appended */
+} sc_route_table;
+
+typedef enum { SC_PROTO_ALL, SC_PROTO_TCP, SC_PROTO_UDP, SC_PROTO_ICMP } sc_proto;
+
+typedef struct {
+	sc_proto proto;
+	uint16_t port_lo, port_hi; /* inclusive; 0-65535 for all */
+	sc_cidr peer;              /* source (ingress) or destination (egress) */
+	int peer_sg;               /* index into security_groups, or -1 for a CIDR */
+	char *text;                /* the rule as written, for reports and traces */
+} sc_sg_rule;
+
+typedef struct {
+	char *name;
+	int vpc;
+	GArray *ingress;     /* sc_sg_rule */
+	GArray *egress;      /* sc_sg_rule; a group without an egress key allows all */
+} sc_sg;
+
+typedef struct {
+	char *name;
+	int subnet;
+	uint32_t ip;           /* given or assigned from the subnet (first free from .4) */
+	uint32_t public_ip;    /* 0 when none; assigned from the region's public pool */
+	GArray *sgs;           /* int indices into security_groups */
+} sc_instance;
+
+typedef struct {
+	char *name;
+	int vpc_a, vpc_b;    /* requester and accepter */
+} sc_peering;
+
+typedef struct {
+	char *name;
+	int tgw;
+	GArray *routes;      /* sc_route: kind SC_TARGET_TGW with target = attachment index, or blackhole */
+} sc_tgw_route_table;
+
+typedef struct {
+	char *name;
+	int tgw;
+	int vpc;
+	GArray *subnets;     /* int: one subnet per AZ for the attachment ENIs */
+	int route_table;     /* association: index into tgw_route_tables */
+	GArray *propagate_to;/* int: tgw route tables the VPC CIDR propagates into */
+} sc_tgw_attachment;
+
+typedef struct {
+	char *name;
+} sc_tgw;
+
+typedef struct {
+	char *name;
+	int subnet;
+	uint32_t ip;         /* private address in the subnet */
+	uint32_t public_ip;  /* its Elastic IP */
+} sc_natgw;
+
+typedef struct {
+	char *name;
+	int vpc;
+} sc_igw;
+
+/* An AWS service reachable on public addresses (S3, DynamoDB). */
+typedef struct {
+	char *name;          /* "s3" */
+	char *kind;          /* "s3" or "dynamodb" */
+	GArray *prefixes;    /* sc_cidr: its prefix list (pl-...) */
+	uint32_t ip;         /* the address clients connect to */
+	dist latency;        /* time to answer a request (first byte) */
+} sc_service;
+
+typedef struct {
+	char *name;
+	int vpc;
+	int service;         /* index into services */
+	GArray *route_tables;/* int: tables that get the prefix-list route */
+} sc_gw_endpoint;
+
+typedef enum { SC_WL_HTTP, SC_WL_UDP } sc_workload_kind;
+typedef enum { SC_TARGET_IS_INSTANCE, SC_TARGET_IS_SERVICE } sc_wl_target_kind;
+
+typedef struct {
+	char *name;
+	sc_workload_kind kind;
+	GArray *clients;     /* int: instance indices */
+	sc_wl_target_kind target_kind;
+	GArray *targets;     /* int: instance indices (servers, round robin) or one service index */
+	uint16_t port;
+	dist interval;       /* time between requests per client (from rate + arrival) */
+	uint64_t requests;   /* per client; 0 = until the scenario's duration */
+	dist request_size;   /* HTTP body bytes sent (PUT/POST) or UDP payload */
+	dist response_size;  /* HTTP response body bytes */
+	dist think_time;     /* server time before answering */
+	gboolean keepalive;  /* one connection per client reused, or one per request */
+	char *method;        /* "GET", "PUT", "POST" */
+	char *path;          /* request path */
+} sc_workload;
+
+typedef struct scenario {
+	char *path;          /* the file */
+	char *name;          /* [scenario] name */
+	char *description;
+	uint64_t seed;
+	sim_time duration;   /* simulated time to run (workloads stop sending then) */
+	sim_time drain;      /* extra time for requests in flight to finish */
+	prices *prices;      /* owned */
+	profile *profile;    /* owned */
+	GPtrArray *azs;      /* char *: AZ IDs in order of first use */
+
+	GArray *vpcs;              /* sc_vpc */
+	GArray *subnets;           /* sc_subnet */
+	GArray *route_tables;      /* sc_route_table */
+	GArray *security_groups;   /* sc_sg */
+	GArray *instances;         /* sc_instance */
+	GArray *peerings;          /* sc_peering */
+	GArray *tgws;              /* sc_tgw */
+	GArray *tgw_route_tables;  /* sc_tgw_route_table */
+	GArray *tgw_attachments;   /* sc_tgw_attachment */
+	GArray *natgws;            /* sc_natgw */
+	GArray *igws;              /* sc_igw */
+	GArray *services;          /* sc_service */
+	GArray *gw_endpoints;      /* sc_gw_endpoint */
+	GArray *workloads;         /* sc_workload */
+} scenario;
+
+/* Loads, overrides, expands and checks.  `overrides` is a NULL-terminated
+ * list of "GROUP.KEY=VALUE" strings (GROUP as "KIND:NAME" or "KIND NAME",
+ * or "scenario"/"vars"), may be NULL.  On failure returns NULL and one
+ * GError (VPCSIM_ERROR_INVALID, or _IO / _PARSE) whose message lists every
+ * problem, one per line. */
+scenario *scenario_load(const char *path, const char *const *overrides, GError **error);
+void scenario_free(scenario *sc);
+
+/* Index of a named element, or -1. */
+int scenario_find_instance(const scenario *sc, const char *name);
+
+#define SC_AT(arr, type, i) (&g_array_index((arr), type, (i)))
+
+#endif
