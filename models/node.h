@@ -19,10 +19,22 @@ typedef enum {
 	DROP_TTL,        /* TTL reached zero */
 	DROP_QUEUE,      /* a link's queue was full */
 	DROP_NO_PORT,    /* delivered to a host with nothing listening */
+	DROP_SG,         /* denied by a security group (detail: the group set) */
+	DROP_NO_ADDRESS, /* no ENI has the destination address in the VPC */
+	DROP_NOT_TRANSITIVE, /* arrived over a peering for somewhere else */
+	DROP_BLACKHOLE,  /* a blackhole route */
+	DROP_NO_TGW_AZ,  /* no TGW attachment subnet in the packet's AZ */
+	DROP_NO_PUBLIC_IP, /* leaving through an IGW without a public address */
+	DROP_NAT_PORTS,  /* NAT gateway port allocation failed (per-destination limit) */
+	DROP_NAT_IDLE,   /* a reply for a NAT mapping that timed out or never was */
+	DROP_MTU,        /* larger than the path's MTU with DF set */
 	DROP__COUNT
 } drop_reason;
 
+/* A short name for reports and CSV ("no-route") and a sentence for people
+ * ("peering is not transitive"). */
 const char *drop_reason_name(drop_reason r);
+const char *drop_reason_text(drop_reason r);
 
 /*
  * A node is a struct whose first member is `node`, with an ops table.  The
@@ -45,6 +57,7 @@ struct node {
 	GPtrArray *ports; /* port *, owned */
 	uint64_t rx_pkts, rx_bytes;
 	uint64_t drops[DROP__COUNT];
+	GHashTable *drop_details; /* "reason: detail" -> count, created on first use */
 };
 
 /* One side of a link, owned by a node.  MAC addresses are derived from the

@@ -4,16 +4,35 @@
 #include "error.h"
 #include "pcapw.h"
 
-static const char *const drop_names[DROP__COUNT] = {
-	[DROP_NO_ROUTE] = "no-route",
-	[DROP_TTL] = "ttl-expired",
-	[DROP_QUEUE] = "queue-full",
-	[DROP_NO_PORT] = "port-unreachable",
+static const struct {
+	const char *name, *text;
+} drop_names[DROP__COUNT] = {
+	[DROP_NO_ROUTE] = { "no-route", "no route matches the destination" },
+	[DROP_TTL] = { "ttl-expired", "TTL reached zero" },
+	[DROP_QUEUE] = { "queue-full", "a link's queue was full" },
+	[DROP_NO_PORT] = { "port-unreachable", "nothing listens on the destination port" },
+	[DROP_SG] = { "security-group", "denied by a security group" },
+	[DROP_NO_ADDRESS] = { "no-such-address", "no network interface has the destination address" },
+	[DROP_NOT_TRANSITIVE] = { "peering-not-transitive", "peering is not transitive" },
+	[DROP_BLACKHOLE] = { "blackhole", "a blackhole route" },
+	[DROP_NO_TGW_AZ] = { "tgw-no-attachment-in-az",
+		             "no transit gateway attachment subnet in the source AZ" },
+	[DROP_NO_PUBLIC_IP] = { "no-public-ip",
+		                "no public IP address: the internet gateway cannot translate the source" },
+	[DROP_NAT_PORTS] = { "nat-port-allocation",
+		             "NAT gateway port allocation failed (connections per destination limit)" },
+	[DROP_NAT_IDLE] = { "nat-no-mapping", "no NAT mapping (timed out after being idle, or never made)" },
+	[DROP_MTU] = { "mtu-exceeded", "larger than the path MTU with Don't Fragment set" },
 };
 
 const char *drop_reason_name(drop_reason r)
 {
-	return (unsigned)r < DROP__COUNT ? drop_names[r] : "unknown";
+	return (unsigned)r < DROP__COUNT ? drop_names[r].name : "unknown";
+}
+
+const char *drop_reason_text(drop_reason r)
+{
+	return (unsigned)r < DROP__COUNT ? drop_names[r].text : "unknown";
 }
 
 void node_init(node *n, const node_ops *ops, net *nt, const char *name)
@@ -29,6 +48,8 @@ void node_init(node *n, const node_ops *ops, net *nt, const char *name)
 
 void node_clear(node *n)
 {
+	if (n->drop_details)
+		g_hash_table_unref(n->drop_details);
 	g_free(n->name);
 	g_ptr_array_unref(n->ports);
 }
@@ -95,6 +116,17 @@ void net_drop(net *nt, node *n, pkt *p, drop_reason why)
 	(void)nt;
 	n->drops[why]++;
 	pkt_free(p);
+}
+
+void net_drop_detail(net *nt, node *n, pkt *p, drop_reason why, const char *detail)
+{
+	if (!n->drop_details)
+		n->drop_details = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	/* Drops are rare next to forwarding, so a string key per drop is fine. */
+	char *key = g_strdup_printf("%s: %s", drop_reason_name(why), detail);
+	gpointer old = g_hash_table_lookup(n->drop_details, key);
+	g_hash_table_replace(n->drop_details, key, GSIZE_TO_POINTER(GPOINTER_TO_SIZE(old) + 1));
+	net_drop(nt, n, p, why);
 }
 
 uint64_t net_drops(const net *nt, drop_reason why)

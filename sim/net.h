@@ -30,6 +30,9 @@ uint64_t net_new_flow_id(net *nt);
 
 /* Counts a drop on node n and frees the packet. */
 void net_drop(net *nt, node *n, pkt *p, drop_reason why);
+/* The same, also counting `detail` (e.g. the security groups that denied
+ * it) under the node's drop_details. */
+void net_drop_detail(net *nt, node *n, pkt *p, drop_reason why, const char *detail);
 /* Total drops for a reason over all nodes. */
 uint64_t net_drops(const net *nt, drop_reason why);
 

@@ -33,6 +33,9 @@
 #define PKT_PROTO_TCP 6
 #define PKT_PROTO_UDP 17
 
+/* pkt.flags */
+#define PKT_F_VIA_TGW 0x01 /* crossed a Transit Gateway */
+
 #define PKT_TCP_FIN 0x01
 #define PKT_TCP_SYN 0x02
 #define PKT_TCP_RST 0x04
@@ -75,6 +78,9 @@ typedef struct pkt {
 	uint8_t l4_off;   /* offset of the TCP/UDP header in hdr */
 	uint8_t nhops;    /* entries used in hops */
 	uint8_t hops_overflow; /* TRUE if more than PKT_MAX_HOPS hops were pushed */
+	uint8_t az;       /* where the packet is: 1 + AZ index, 0 = outside any AZ
+	                     (the region's public network); kept by the fabric */
+	uint8_t flags;    /* PKT_F_* */
 	uint16_t hops[PKT_MAX_HOPS]; /* node ids crossed, in order */
 	uint8_t hdr[PKT_HDR_MAX];
 } pkt;

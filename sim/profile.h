@@ -9,7 +9,7 @@
 #include "engine.h"
 
 /*
- * A latency profile (scenarios/profiles/*.ini, a GLib key file) says how
+ * A latency profile (scenarios/profiles/NAME.ini, a GLib key file) says how
  * long things take and how much they carry, separately from the topology,
  * so one scenario can be timed several ways.  Every value has a sibling
  * `KEY.source` naming its public source and evidence kind, as in the price

@@ -1,0 +1,88 @@
+/* \summary: internet gateway: source rewritten outbound, destination inbound, MTU 1500 */
+#include "igw.h"
+
+/*
+ * "The internet gateway logically provides the one-to-one NAT on behalf of
+ * your instance" (AWS VPC docs): outbound, the private source becomes the
+ * public address; inbound, the public destination becomes the private one.
+ * An instance without a public address cannot leave through it.  Packets
+ * larger than the internet MTU (1500) with DF set are dropped; this model
+ * sends no ICMP "fragmentation needed" back, so TCP relies on the MSS the
+ * builder gives hosts for the path.
+ */
+typedef struct {
+	node base;
+	fabric *f;
+	rng rng;
+	GHashTable *to_public;  /* private -> public */
+	GHashTable *to_private; /* public -> private */
+	sim_time last[2];
+} igw;
+
+static void igw__receive(node *n, pkt *p, port *in)
+{
+	igw *g = (igw *)n;
+	char a[16];
+	if (fabric_mtu_drop(g->f, n, p, g->f->prof->mtu.igw))
+		return;
+	if (in->index == 0) {
+		uint32_t pub = GPOINTER_TO_UINT(g_hash_table_lookup(g->to_public,
+		                                                    GUINT_TO_POINTER(pkt_ip_src(p))));
+		if (!pub) {
+			char *detail = g_strdup_printf("%s has no public IP", pkt_ip_str(pkt_ip_src(p), a));
+			net_drop_detail(n->net, n, p, DROP_NO_PUBLIC_IP, detail);
+			g_free(detail);
+			return;
+		}
+		pkt_set_ip_src(p, pub);
+	} else {
+		uint32_t priv = GPOINTER_TO_UINT(g_hash_table_lookup(g->to_private,
+		                                                     GUINT_TO_POINTER(pkt_ip_dst(p))));
+		if (!priv) {
+			char *detail = g_strdup_printf("%s is not mapped", pkt_ip_str(pkt_ip_dst(p), a));
+			net_drop_detail(n->net, n, p, DROP_NO_ADDRESS, detail);
+			g_free(detail);
+			return;
+		}
+		pkt_set_ip_dst(p, priv);
+	}
+	guint out = 1 - in->index;
+	fabric_send(n->net, node_port(n, out), p, dist_sample_ns(&g->f->prof->processing.igw, &g->rng),
+	            &g->last[out]);
+}
+
+static void igw__destroy(node *n)
+{
+	igw *g = (igw *)n;
+	g_hash_table_unref(g->to_public);
+	g_hash_table_unref(g->to_private);
+	node_clear(n);
+	g_free(g);
+}
+
+static const node_ops igw_ops = {
+	.kind = "internet-gateway",
+	.receive = igw__receive,
+	.destroy = igw__destroy,
+};
+
+node *igw_new(fabric *f, int index)
+{
+	igw *g = g_new0(igw, 1);
+	const char *name = SC_AT(f->sc->igws, sc_igw, index)->name;
+	node_init(&g->base, &igw_ops, f->net, name);
+	net_rng(f->net, &g->rng, name);
+	g->f = f;
+	g->to_public = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g->to_private = g_hash_table_new(g_direct_hash, g_direct_equal);
+	node_add_port(&g->base);
+	node_add_port(&g->base);
+	return &g->base;
+}
+
+void igw_map(node *n, uint32_t private_ip, uint32_t public_ip)
+{
+	igw *g = (igw *)n;
+	g_hash_table_insert(g->to_public, GUINT_TO_POINTER(private_ip), GUINT_TO_POINTER(public_ip));
+	g_hash_table_insert(g->to_private, GUINT_TO_POINTER(public_ip), GUINT_TO_POINTER(private_ip));
+}

@@ -1,0 +1,192 @@
+/* \summary: NAT gateway: source NAT, port allocation, per-destination limit, idle timeout */
+#include "natgw.h"
+
+/*
+ * A mapping ties a client flow (protocol, client address and port,
+ * destination address and port) to a gateway port.  Ports come from
+ * 1024-65535 per unique destination (protocol, destination address and
+ * port), as AWS documents; at most `natgw_connections_per_destination`
+ * (55,000) at once per destination, beyond which new flows are dropped
+ * (AWS's ErrorPortAllocation).  A mapping idle for longer than
+ * `natgw_idle_timeout` (350 s) expires; it is noticed lazily, when a packet
+ * of that flow next arrives: an outbound one gets a new mapping, an inbound
+ * one is dropped.  AWS answers the late inbound TCP segment with a RST; this
+ * model drops it and counts the reason.
+ */
+
+typedef struct {
+	uint32_t a, b;
+	uint16_t c, d;
+	uint8_t proto;
+} nat_key;
+
+typedef struct {
+	nat_key out;     /* client ip, dst ip, client port, dst port */
+	nat_key in;      /* dst ip, 0, nat port, dst port */
+	nat_key dest;    /* dst ip, 0, dst port, 0 */
+	sim_time last_used;
+} mapping;
+
+typedef struct {
+	uint32_t in_use;
+	uint16_t next_port;
+} dest_state;
+
+typedef struct {
+	node base;
+	fabric *f;
+	rng rng;
+	uint32_t ip;
+	GHashTable *out_map;  /* nat_key * -> mapping * (owns mappings) */
+	GHashTable *in_map;   /* nat_key * -> mapping * */
+	GHashTable *dests;    /* nat_key * -> dest_state * (owns key and value) */
+	cost_line *processing;
+	gboolean both_directions;
+	sim_time last;
+} natgw;
+
+static guint key_hash(gconstpointer k)
+{
+	const nat_key *x = k;
+	guint h = x->a * 2654435761u ^ x->b * 2246822519u;
+	return h ^ (((guint)x->c << 16 | x->d) * 3266489917u) ^ x->proto;
+}
+
+static gboolean key_equal(gconstpointer p, gconstpointer q)
+{
+	const nat_key *x = p, *y = q;
+	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d && x->proto == y->proto;
+}
+
+static void mapping_remove(natgw *g, mapping *m)
+{
+	dest_state *ds = g_hash_table_lookup(g->dests, &m->dest);
+	if (ds)
+		ds->in_use--;
+	g_hash_table_remove(g->in_map, &m->in);
+	g_hash_table_remove(g->out_map, &m->out); /* frees m */
+}
+
+static mapping *allocate(natgw *g, const nat_key *out)
+{
+	nat_key dk = { .a = out->b, .c = out->d, .proto = out->proto };
+	dest_state *ds = g_hash_table_lookup(g->dests, &dk);
+	if (!ds) {
+		ds = g_new0(dest_state, 1);
+		ds->next_port = 1024;
+		g_hash_table_insert(g->dests, g_memdup2(&dk, sizeof dk), ds);
+	}
+	if (ds->in_use >= g->f->prof->limits.natgw_connections_per_destination)
+		return NULL;
+	/* Next free port for this destination, wrapping within 1024-65535. */
+	nat_key ik = { .a = out->b, .d = out->d, .proto = out->proto };
+	for (uint32_t tries = 0; tries < 64512; tries++) {
+		ik.c = ds->next_port;
+		ds->next_port = ds->next_port == 65535 ? 1024 : ds->next_port + 1;
+		if (!g_hash_table_contains(g->in_map, &ik)) {
+			mapping *m = g_new0(mapping, 1);
+			m->out = *out;
+			m->in = ik;
+			m->dest = dk;
+			g_hash_table_insert(g->out_map, &m->out, m);
+			g_hash_table_insert(g->in_map, &m->in, m);
+			ds->in_use++;
+			return m;
+		}
+	}
+	return NULL;
+}
+
+static void natgw__receive(node *n, pkt *p, port *in)
+{
+	natgw *g = (natgw *)n;
+	sim_time now = net_now(n->net);
+	sim_time idle = g->f->prof->limits.natgw_idle_timeout;
+	uint8_t proto = pkt_proto(p);
+	gboolean ports = proto == PKT_PROTO_TCP || proto == PKT_PROTO_UDP;
+	char a[16], b[16];
+	if (pkt_ip_dst(p) == g->ip) {
+		nat_key ik = { .a = pkt_ip_src(p), .c = ports ? pkt_dport(p) : 0,
+			       .d = ports ? pkt_sport(p) : 0, .proto = proto };
+		mapping *m = g_hash_table_lookup(g->in_map, &ik);
+		if (m && now - m->last_used > idle) {
+			mapping_remove(g, m);
+			m = NULL;
+		}
+		if (!m) {
+			char *detail = g_strdup_printf("reply from %s:%u to port %u", pkt_ip_str(ik.a, a),
+			                               ik.d, ik.c);
+			net_drop_detail(n->net, n, p, DROP_NAT_IDLE, detail);
+			g_free(detail);
+			return;
+		}
+		m->last_used = now;
+		pkt_set_ip_dst(p, m->out.a);
+		if (ports)
+			pkt_set_dport(p, m->out.c);
+		if (g->both_directions)
+			cost_line_add_bytes(g->processing, fabric_billed_bytes(g->f, p));
+	} else {
+		nat_key ok = { .a = pkt_ip_src(p), .b = pkt_ip_dst(p), .c = ports ? pkt_sport(p) : 0,
+			       .d = ports ? pkt_dport(p) : 0, .proto = proto };
+		mapping *m = g_hash_table_lookup(g->out_map, &ok);
+		if (m && now - m->last_used > idle) {
+			mapping_remove(g, m);
+			m = NULL;
+		}
+		if (!m && !(m = allocate(g, &ok))) {
+			char *detail = g_strdup_printf("%s:%u to %s:%u", pkt_ip_str(ok.a, a), ok.c,
+			                               pkt_ip_str(ok.b, b), ok.d);
+			net_drop_detail(n->net, n, p, DROP_NAT_PORTS, detail);
+			g_free(detail);
+			return;
+		}
+		m->last_used = now;
+		pkt_set_ip_src(p, g->ip);
+		if (ports)
+			pkt_set_sport(p, m->in.c);
+		cost_line_add_bytes(g->processing, fabric_billed_bytes(g->f, p));
+	}
+	fabric_send(n->net, in, p, dist_sample_ns(&g->f->prof->processing.natgw, &g->rng), &g->last);
+}
+
+static void natgw__destroy(node *n)
+{
+	natgw *g = (natgw *)n;
+	g_hash_table_unref(g->in_map);
+	g_hash_table_unref(g->out_map);
+	g_hash_table_unref(g->dests);
+	node_clear(n);
+	g_free(g);
+}
+
+static const node_ops natgw_ops = {
+	.kind = "nat-gateway",
+	.receive = natgw__receive,
+	.destroy = natgw__destroy,
+};
+
+node *natgw_new(fabric *f, int index)
+{
+	natgw *g = g_new0(natgw, 1);
+	const sc_natgw *sn = SC_AT(f->sc->natgws, sc_natgw, index);
+	node_init(&g->base, &natgw_ops, f->net, sn->name);
+	net_rng(f->net, &g->rng, sn->name);
+	g->f = f;
+	g->ip = sn->ip;
+	g->out_map = g_hash_table_new_full(key_hash, key_equal, NULL, g_free);
+	g->in_map = g_hash_table_new(key_hash, key_equal);
+	g->dests = g_hash_table_new_full(key_hash, key_equal, g_free, g_free);
+	const prices *pr = f->sc->prices;
+	g->processing = cost_ledger_line(f->ledger, sn->name, "processing", &pr->nat_gateway.processing);
+	g->both_directions = pr->nat_gateway.processing_both_directions;
+	cost_ledger_add_hourly(f->ledger, sn->name, "hourly", pr->nat_gateway.hourly_usd, 1);
+	cost_ledger_add_hourly(f->ledger, sn->name, "public-ipv4", pr->public_ipv4.hourly_usd_per_address, 1);
+	node_add_port(&g->base);
+	return &g->base;
+}
+
+uint64_t natgw_active_mappings(node *n)
+{
+	return g_hash_table_size(((natgw *)n)->out_map);
+}

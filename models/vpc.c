@@ -1,0 +1,252 @@
+/* \summary: the VPC's implicit router: route tables, longest-prefix match, local delivery */
+#include "vpc.h"
+
+typedef struct {
+	vpc_port_kind kind;
+	uint8_t az;          /* 1 + AZ index, or FABRIC_AZ_NONE */
+	int subnet, target;
+	uint32_t ip;
+	char *component;
+	cost_line *xout, *xin;
+	sim_time last_departure; /* keeps each port's packets in order */
+} vport;
+
+typedef struct {
+	uint32_t prefix, mask;
+	uint8_t len;
+	sc_target_kind kind;
+	int target;
+	char *text;          /* "10.1.0.0/16 -> pcx-ab (route table rt-a)" */
+} croute;
+
+struct vpc_router {
+	node base;
+	fabric *f;
+	int vpc;
+	sc_cidr cidr;
+	GArray *vports;      /* vport, by port index */
+	GHashTable *by_ip;   /* local address -> port */
+	GHashTable *by_target; /* (kind << 24 | target) -> port, for single-port targets */
+	GHashTable *tgw_az;  /* (tgw << 8 | az) -> port */
+	GPtrArray *tables;   /* GArray of croute per scenario route table (NULL if not ours) */
+	int main_table;
+	rng rng;
+};
+
+static guint target_key(sc_target_kind kind, int target)
+{
+	return ((guint)kind << 24) | (guint)target;
+}
+
+static void croute_clear(gpointer data) { g_free(((croute *)data)->text); }
+
+static port *local_delivery(vpc_router *v, uint32_t dst, drop_reason *why)
+{
+	port *out = g_hash_table_lookup(v->by_ip, GUINT_TO_POINTER(dst));
+	if (!out)
+		*why = DROP_NO_ADDRESS;
+	return out;
+}
+
+port *vpc_router_lookup(vpc_router *v, port *in, uint32_t dst, drop_reason *why,
+                        const char **route_text)
+{
+	vport *vi = &g_array_index(v->vports, vport, in->index);
+	*route_text = NULL;
+	switch (vi->kind) {
+	case VPC_PORT_PEERING:
+	case VPC_PORT_IGW:
+	case VPC_PORT_GW_ENDPOINT:
+		/* Arrived from outside the VPC: only the local route applies. */
+		if (!sc_cidr_contains(v->cidr, dst)) {
+			*why = vi->kind == VPC_PORT_PEERING ? DROP_NOT_TRANSITIVE : DROP_NO_ROUTE;
+			return NULL;
+		}
+		*route_text = "local";
+		return local_delivery(v, dst, why);
+	default:
+		break;
+	}
+	const scenario *sc = v->f->sc;
+	int rt = SC_AT(sc->subnets, sc_subnet, vi->subnet)->route_table;
+	GArray *routes = g_ptr_array_index(v->tables, rt >= 0 ? rt : v->main_table);
+	for (guint i = 0; i < routes->len; i++) {
+		croute *r = &g_array_index(routes, croute, i);
+		if ((dst & r->mask) != r->prefix)
+			continue;
+		*route_text = r->text;
+		port *out = NULL;
+		switch (r->kind) {
+		case SC_TARGET_LOCAL:
+			return local_delivery(v, dst, why);
+		case SC_TARGET_BLACKHOLE:
+			*why = DROP_BLACKHOLE;
+			return NULL;
+		case SC_TARGET_TGW:
+			out = g_hash_table_lookup(v->tgw_az, GUINT_TO_POINTER(((guint)r->target << 8) | vi->az));
+			if (!out)
+				*why = DROP_NO_TGW_AZ;
+			return out;
+		default:
+			out = g_hash_table_lookup(v->by_target, GUINT_TO_POINTER(target_key(r->kind, r->target)));
+			if (!out)
+				*why = DROP_NO_ROUTE;
+			return out;
+		}
+	}
+	*why = DROP_NO_ROUTE;
+	return NULL;
+}
+
+static void vpc__receive(node *n, pkt *p, port *in)
+{
+	vpc_router *v = (vpc_router *)n;
+	drop_reason why = DROP_NO_ROUTE;
+	const char *text;
+	port *out = vpc_router_lookup(v, in, pkt_ip_dst(p), &why, &text);
+	if (!out) {
+		char dst[16];
+		vport *vi = &g_array_index(v->vports, vport, in->index);
+		char *detail = g_strdup_printf("from %s to %s", vi->component, pkt_ip_str(pkt_ip_dst(p), dst));
+		net_drop_detail(n->net, n, p, why, detail);
+		g_free(detail);
+		return;
+	}
+	vport *vi = &g_array_index(v->vports, vport, in->index);
+	vport *vo = &g_array_index(v->vports, vport, out->index);
+	sim_time d = dist_sample_ns(&v->f->prof->processing.vpc_router, &v->rng) +
+	             fabric_move(v->f, &v->rng, p, vo->az, vi->xout, vo->xin);
+	fabric_send(n->net, out, p, d, &vo->last_departure);
+}
+
+static void vpc__destroy(node *n)
+{
+	vpc_router *v = (vpc_router *)n;
+	for (guint i = 0; i < v->vports->len; i++)
+		g_free(g_array_index(v->vports, vport, i).component);
+	g_array_unref(v->vports);
+	g_hash_table_unref(v->by_ip);
+	g_hash_table_unref(v->by_target);
+	g_hash_table_unref(v->tgw_az);
+	g_ptr_array_unref(v->tables);
+	node_clear(n);
+	g_free(v);
+}
+
+static const node_ops vpc_ops = {
+	.kind = "vpc-router",
+	.receive = vpc__receive,
+	.destroy = vpc__destroy,
+};
+
+vpc_router *vpc_router_new(fabric *f, int vpc_index)
+{
+	vpc_router *v = g_new0(vpc_router, 1);
+	const sc_vpc *sv = SC_AT(f->sc->vpcs, sc_vpc, vpc_index);
+	char *name = g_strdup_printf("%s-router", sv->name);
+	node_init(&v->base, &vpc_ops, f->net, name);
+	net_rng(f->net, &v->rng, name);
+	g_free(name);
+	v->f = f;
+	v->vpc = vpc_index;
+	v->cidr = sv->cidr;
+	v->vports = g_array_new(FALSE, TRUE, sizeof(vport));
+	v->by_ip = g_hash_table_new(g_direct_hash, g_direct_equal);
+	v->by_target = g_hash_table_new(g_direct_hash, g_direct_equal);
+	v->tgw_az = g_hash_table_new(g_direct_hash, g_direct_equal);
+	v->tables = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
+	v->main_table = -1;
+	return v;
+}
+
+node *vpc_router_node(vpc_router *v) { return &v->base; }
+
+port *vpc_router_add_port(vpc_router *v, vpc_port_kind kind, int subnet, int target, uint32_t ip,
+                          const char *component)
+{
+	const scenario *sc = v->f->sc;
+	port *p = node_add_port(&v->base);
+	vport vp = { .kind = kind, .subnet = subnet, .target = target, .ip = ip,
+		     .component = g_strdup(component) };
+	if (subnet >= 0)
+		vp.az = (uint8_t)(SC_AT(sc->subnets, sc_subnet, subnet)->az_index + 1);
+	vp.xout = fabric_xaz_out(v->f, component);
+	vp.xin = fabric_xaz_in(v->f, component);
+	g_array_append_val(v->vports, vp);
+	if (ip)
+		g_hash_table_insert(v->by_ip, GUINT_TO_POINTER(ip), p);
+	sc_target_kind tk;
+	switch (kind) {
+	case VPC_PORT_TGW: {
+		int tgw = SC_AT(sc->tgw_attachments, sc_tgw_attachment, target)->tgw;
+		g_hash_table_insert(v->tgw_az, GUINT_TO_POINTER(((guint)tgw << 8) | vp.az), p);
+		return p;
+	}
+	case VPC_PORT_ENI: tk = SC_TARGET_INSTANCE; break;
+	case VPC_PORT_NATGW: tk = SC_TARGET_NATGW; break;
+	case VPC_PORT_PEERING: tk = SC_TARGET_PEERING; break;
+	case VPC_PORT_IGW: tk = SC_TARGET_IGW; break;
+	case VPC_PORT_GW_ENDPOINT: tk = SC_TARGET_GW_ENDPOINT; break;
+	default: return p;
+	}
+	g_hash_table_insert(v->by_target, GUINT_TO_POINTER(target_key(tk, target)), p);
+	return p;
+}
+
+static const char *target_name(const scenario *sc, sc_target_kind kind, int target)
+{
+	switch (kind) {
+	case SC_TARGET_LOCAL: return "local";
+	case SC_TARGET_BLACKHOLE: return "blackhole";
+	case SC_TARGET_PEERING: return SC_AT(sc->peerings, sc_peering, target)->name;
+	case SC_TARGET_TGW: return SC_AT(sc->tgws, sc_tgw, target)->name;
+	case SC_TARGET_NATGW: return SC_AT(sc->natgws, sc_natgw, target)->name;
+	case SC_TARGET_IGW: return SC_AT(sc->igws, sc_igw, target)->name;
+	case SC_TARGET_GW_ENDPOINT: return SC_AT(sc->gw_endpoints, sc_gw_endpoint, target)->name;
+	case SC_TARGET_INSTANCE: return SC_AT(sc->instances, sc_instance, target)->name;
+	}
+	return "?";
+}
+
+static gint croute_cmp(gconstpointer a, gconstpointer b)
+{
+	const croute *x = a, *y = b;
+	return (int)y->len - (int)x->len; /* longest prefix first; stable sort keeps file order */
+}
+
+void vpc_router_finish(vpc_router *v)
+{
+	const scenario *sc = v->f->sc;
+	for (guint t = 0; t < sc->route_tables->len; t++) {
+		const sc_route_table *rt = SC_AT(sc->route_tables, sc_route_table, t);
+		if (rt->vpc != v->vpc) {
+			g_ptr_array_add(v->tables, g_array_new(FALSE, FALSE, sizeof(croute)));
+			continue;
+		}
+		if (rt->main)
+			v->main_table = (int)t;
+		GArray *routes = g_array_new(FALSE, TRUE, sizeof(croute));
+		g_array_set_clear_func(routes, croute_clear);
+		for (guint i = 0; i < rt->routes->len; i++) {
+			const sc_route *r = SC_AT(rt->routes, sc_route, i);
+			char net_s[16];
+			croute c = { .len = r->dst.len, .kind = r->kind, .target = r->target };
+			c.mask = r->dst.len ? ~UINT32_C(0) << (32 - r->dst.len) : 0;
+			c.prefix = r->dst.addr & c.mask;
+			if (r->prefix_list >= 0)
+				c.text = g_strdup_printf("%s (pl-%s %s/%u) -> %s, route table %s",
+				                         pkt_ip_str(c.prefix, net_s),
+				                         SC_AT(sc->services, sc_service, r->prefix_list)->name,
+				                         net_s, c.len, target_name(sc, r->kind, r->target), rt->name);
+			else
+				c.text = g_strdup_printf("%s/%u -> %s, route table %s", pkt_ip_str(c.prefix, net_s),
+				                         c.len, target_name(sc, r->kind, r->target), rt->name);
+			g_array_append_val(routes, c);
+		}
+		/* g_array_sort is not stable; equal lengths do not occur in valid
+		 * tables (a duplicate destination is a load error). */
+		g_array_sort(routes, croute_cmp);
+		g_ptr_array_add(v->tables, routes);
+	}
+	g_return_if_fail(v->main_table >= 0);
+}
