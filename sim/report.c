@@ -1,0 +1,483 @@
+/* \summary: run reports written as text for people, CSV and JSON for scripts, Markdown for documents */
+#include "report.h"
+
+#include <string.h>
+
+report *report_new(void)
+{
+	report *r = g_new0(report, 1);
+	r->workloads = g_array_new(FALSE, TRUE, sizeof(report_workload));
+	r->components = g_array_new(FALSE, TRUE, sizeof(report_component));
+	r->drops = g_array_new(FALSE, TRUE, sizeof(report_count));
+	r->assumptions = g_ptr_array_new_with_free_func(g_free);
+	r->captures = g_ptr_array_new_with_free_func(g_free);
+	return r;
+}
+
+static void counts_free(GArray *a)
+{
+	for (guint i = 0; i < a->len; i++)
+		g_free(g_array_index(a, report_count, i).what);
+	g_array_unref(a);
+}
+
+void report_free(report *r)
+{
+	if (!r)
+		return;
+	for (guint i = 0; i < r->workloads->len; i++) {
+		report_workload *w = &g_array_index(r->workloads, report_workload, i);
+		g_free(w->name);
+		g_free(w->kind);
+		g_free(w->target);
+		counts_free(w->failures);
+		hdr_free(w->latency);
+		g_ptr_array_unref(w->request_path);
+		g_ptr_array_unref(w->response_path);
+	}
+	g_array_unref(r->workloads);
+	for (guint i = 0; i < r->components->len; i++) {
+		report_component *c = &g_array_index(r->components, report_component, i);
+		g_free(c->name);
+		g_free(c->kind);
+	}
+	g_array_unref(r->components);
+	counts_free(r->drops);
+	g_ptr_array_unref(r->assumptions);
+	g_ptr_array_unref(r->captures);
+	g_free(r->scenario);
+	g_free(r->description);
+	g_free(r->file);
+	g_free(r);
+}
+
+report_workload *report_add_workload(report *r, const char *name, const char *kind,
+                                     const char *target, guint clients)
+{
+	report_workload w = { 0 };
+	w.name = g_strdup(name);
+	w.kind = g_strdup(kind);
+	w.target = g_strdup(target);
+	w.clients = clients;
+	w.failures = g_array_new(FALSE, TRUE, sizeof(report_count));
+	w.latency = hdr_new(8);
+	w.request_path = g_ptr_array_new_with_free_func(g_free);
+	w.response_path = g_ptr_array_new_with_free_func(g_free);
+	g_array_append_val(r->workloads, w);
+	return &g_array_index(r->workloads, report_workload, r->workloads->len - 1);
+}
+
+void report_add_count(GArray *counts, const char *what, uint64_t n)
+{
+	for (guint i = 0; i < counts->len; i++) {
+		report_count *c = &g_array_index(counts, report_count, i);
+		if (strcmp(c->what, what) == 0) {
+			c->count += n;
+			return;
+		}
+	}
+	report_count c = { g_strdup(what), n };
+	g_array_append_val(counts, c);
+}
+
+gboolean report_format_parse(const char *text, report_format *out)
+{
+	static const char *const names[] = { "text", "csv", "json", "md" };
+	for (int i = 0; i < 4; i++)
+		if (g_strcmp0(text, names[i]) == 0) {
+			*out = (report_format)i;
+			return TRUE;
+		}
+	return FALSE;
+}
+
+static double ms(int64_t ns) { return (double)ns / 1e6; }
+
+/* The latency figures every format prints, in one place. */
+typedef struct {
+	const char *key;  /* JSON / CSV name */
+	const char *head; /* text / Markdown heading */
+	double q;         /* quantile, or -1 for the mean, 2 for the max */
+} lat_field;
+
+static const lat_field lat_fields[] = {
+	{ "mean", "mean", -1 }, { "p50", "p50", 0.5 },     { "p90", "p90", 0.9 },
+	{ "p99", "p99", 0.99 }, { "p99_9", "p99.9", 0.999 }, { "max", "max", 2 },
+};
+
+static double lat_value(const hdr_hist *h, const lat_field *f)
+{
+	if (f->q < 0)
+		return hdr_mean(h) / 1e6;
+	if (f->q > 1)
+		return ms(hdr_max(h));
+	return ms(hdr_quantile(h, f->q));
+}
+
+static char *path_text(const GPtrArray *path)
+{
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; i < path->len; i++)
+		g_string_append_printf(s, "%s%s", i ? " > " : "", (char *)g_ptr_array_index(path, i));
+	return g_string_free(s, FALSE);
+}
+
+/* ---- text ---- */
+
+static void write_text(const report *r, FILE *f)
+{
+	fprintf(f, "%s%s%s\n", r->scenario, r->description && *r->description ? ": " : "",
+	        r->description ? r->description : "");
+	fprintf(f, "  seed %" G_GUINT64_FORMAT ", simulated %.3f s (requests start during %.3f s), "
+	           "%" G_GUINT64_FORMAT " events in %.2f s%s\n",
+	        (guint64)r->seed, (double)r->simulated_ns / 1e9, (double)r->duration_ns / 1e9,
+	        (guint64)r->events, r->wall_s, r->partial ? "  ** PARTIAL: interrupted **" : "");
+	for (guint i = 0; i < r->workloads->len; i++) {
+		const report_workload *w = &g_array_index(r->workloads, report_workload, i);
+		fprintf(f, "\nworkload %s (%s, %u client%s -> %s)\n", w->name, w->kind, w->clients,
+		        w->clients == 1 ? "" : "s", w->target);
+		fprintf(f, "  requests   sent %" G_GUINT64_FORMAT ", completed %" G_GUINT64_FORMAT
+		           ", failed %" G_GUINT64_FORMAT "\n",
+		        (guint64)w->sent, (guint64)w->completed, (guint64)w->failed);
+		for (guint j = 0; j < w->failures->len; j++) {
+			const report_count *c = &g_array_index(w->failures, report_count, j);
+			fprintf(f, "             %" G_GUINT64_FORMAT " %s\n", (guint64)c->count, c->what);
+		}
+		fprintf(f, "  latency ms");
+		for (size_t k = 0; k < G_N_ELEMENTS(lat_fields); k++)
+			fprintf(f, " %s %.3f", lat_fields[k].head, lat_value(w->latency, &lat_fields[k]));
+		fputc('\n', f);
+		char *req = path_text(w->request_path), *resp = path_text(w->response_path);
+		fprintf(f, "  request    %s (%u hops)\n", req, w->request_path->len);
+		fprintf(f, "  response   %s (%u hops)\n", resp, w->response_path->len);
+		g_free(req);
+		g_free(resp);
+		if (w->completed)
+			fprintf(f, "  bytes      %.0f B request, %.0f B response per completed request (IP, client side)\n",
+			        (double)w->request_bytes / (double)w->completed,
+			        (double)w->response_bytes / (double)w->completed);
+	}
+	if (r->ledger) {
+		fprintf(f, "\ncost (USD)%*s %12s %12s %14s\n", 38, "", "GB", "run", "month (730 h)");
+		for (guint i = 0; i < cost_ledger_n_lines(r->ledger); i++) {
+			const cost_line *l = cost_ledger_line_at(r->ledger, i);
+			fprintf(f, "  %-26s %-20s %12.6f %12.6f %14.2f\n", l->component, l->type, l->gb,
+			        l->run_usd, l->month_usd);
+		}
+		fprintf(f, "  %-47s %12s %12.6f %14.2f\n", "total", "", cost_ledger_total_run_usd(r->ledger),
+		        cost_ledger_total_month_usd(r->ledger));
+	}
+	if (r->drops->len) {
+		fprintf(f, "\ndrops\n");
+		for (guint i = 0; i < r->drops->len; i++) {
+			const report_count *c = &g_array_index(r->drops, report_count, i);
+			fprintf(f, "  %8" G_GUINT64_FORMAT "  %s\n", (guint64)c->count, c->what);
+		}
+	}
+	if (r->assumptions->len) {
+		fprintf(f, "\nresults rest on %u unsourced assumptions:", r->assumptions->len);
+		for (guint i = 0; i < r->assumptions->len; i++)
+			fprintf(f, "%s %s", i ? "," : "", (char *)g_ptr_array_index(r->assumptions, i));
+		fputc('\n', f);
+	}
+	if (r->captures->len) {
+		fprintf(f, "\ncaptures\n");
+		for (guint i = 0; i < r->captures->len; i++)
+			fprintf(f, "  %s\n", (char *)g_ptr_array_index(r->captures, i));
+	}
+}
+
+/* ---- JSON (hand-written on purpose: the project's libraries are fixed to
+ * GLib, libpcap and CUnit, and the shape is small) ---- */
+
+static void json_str(GString *s, const char *v)
+{
+	g_string_append_c(s, '"');
+	for (const unsigned char *p = (const unsigned char *)(v ? v : ""); *p; p++) {
+		switch (*p) {
+		case '"': g_string_append(s, "\\\""); break;
+		case '\\': g_string_append(s, "\\\\"); break;
+		case '\n': g_string_append(s, "\\n"); break;
+		case '\t': g_string_append(s, "\\t"); break;
+		default:
+			if (*p < 0x20)
+				g_string_append_printf(s, "\\u%04x", *p);
+			else
+				g_string_append_c(s, (char)*p);
+		}
+	}
+	g_string_append_c(s, '"');
+}
+
+static void json_num(GString *s, double v)
+{
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+	g_string_append(s, g_ascii_formatd(buf, sizeof buf, "%.9g", v));
+}
+
+static void json_strv(GString *s, const GPtrArray *a)
+{
+	g_string_append_c(s, '[');
+	for (guint i = 0; i < a->len; i++) {
+		if (i)
+			g_string_append(s, ", ");
+		json_str(s, g_ptr_array_index(a, i));
+	}
+	g_string_append_c(s, ']');
+}
+
+static char *json_report(const report *r)
+{
+	GString *s = g_string_new("{\n  \"vpcsim_report\": 1,\n  \"scenario\": ");
+	json_str(s, r->scenario);
+	g_string_append(s, ",\n  \"description\": ");
+	json_str(s, r->description);
+	g_string_append(s, ",\n  \"file\": ");
+	json_str(s, r->file);
+	g_string_append_printf(s, ",\n  \"seed\": %" G_GUINT64_FORMAT ",\n  \"partial\": %s,\n",
+	                       (guint64)r->seed, r->partial ? "true" : "false");
+	g_string_append(s, "  \"simulated_s\": ");
+	json_num(s, (double)r->simulated_ns / 1e9);
+	g_string_append(s, ",\n  \"duration_s\": ");
+	json_num(s, (double)r->duration_ns / 1e9);
+	g_string_append_printf(s, ",\n  \"events\": %" G_GUINT64_FORMAT ",\n  \"workloads\": [",
+	                       (guint64)r->events);
+	for (guint i = 0; i < r->workloads->len; i++) {
+		const report_workload *w = &g_array_index(r->workloads, report_workload, i);
+		g_string_append(s, i ? ",\n    {" : "\n    {");
+		g_string_append(s, "\"name\": ");
+		json_str(s, w->name);
+		g_string_append(s, ", \"kind\": ");
+		json_str(s, w->kind);
+		g_string_append(s, ", \"target\": ");
+		json_str(s, w->target);
+		g_string_append_printf(s, ", \"clients\": %u,\n     \"requests\": {\"sent\": %" G_GUINT64_FORMAT
+		                          ", \"completed\": %" G_GUINT64_FORMAT ", \"failed\": %" G_GUINT64_FORMAT
+		                          ", \"failures\": {",
+		                       w->clients, (guint64)w->sent, (guint64)w->completed, (guint64)w->failed);
+		for (guint j = 0; j < w->failures->len; j++) {
+			const report_count *c = &g_array_index(w->failures, report_count, j);
+			if (j)
+				g_string_append(s, ", ");
+			json_str(s, c->what);
+			g_string_append_printf(s, ": %" G_GUINT64_FORMAT, (guint64)c->count);
+		}
+		g_string_append(s, "}},\n     \"latency_ms\": {");
+		for (size_t k = 0; k < G_N_ELEMENTS(lat_fields); k++) {
+			g_string_append_printf(s, "%s\"%s\": ", k ? ", " : "", lat_fields[k].key);
+			json_num(s, lat_value(w->latency, &lat_fields[k]));
+		}
+		g_string_append(s, "},\n     \"hops\": {\"request\": ");
+		json_strv(s, w->request_path);
+		g_string_append(s, ", \"response\": ");
+		json_strv(s, w->response_path);
+		g_string_append_printf(s, ", \"request_count\": %u, \"response_count\": %u},\n",
+		                       w->request_path->len, w->response_path->len);
+		g_string_append_printf(s, "     \"bytes\": {\"request\": %" G_GUINT64_FORMAT
+		                          ", \"response\": %" G_GUINT64_FORMAT "}}",
+		                       (guint64)w->request_bytes, (guint64)w->response_bytes);
+	}
+	g_string_append(s, "\n  ],\n  \"components\": [");
+	for (guint i = 0; i < r->components->len; i++) {
+		const report_component *c = &g_array_index(r->components, report_component, i);
+		g_string_append(s, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+		json_str(s, c->name);
+		g_string_append(s, ", \"kind\": ");
+		json_str(s, c->kind);
+		g_string_append_printf(s, ", \"rx_packets\": %" G_GUINT64_FORMAT ", \"rx_bytes\": %" G_GUINT64_FORMAT "}",
+		                       (guint64)c->rx_pkts, (guint64)c->rx_bytes);
+	}
+	g_string_append(s, "\n  ],\n  \"cost\": {\"lines\": [");
+	if (r->ledger) {
+		for (guint i = 0; i < cost_ledger_n_lines(r->ledger); i++) {
+			const cost_line *l = cost_ledger_line_at(r->ledger, i);
+			g_string_append(s, i ? ",\n    {\"component\": " : "\n    {\"component\": ");
+			json_str(s, l->component);
+			g_string_append(s, ", \"type\": ");
+			json_str(s, l->type);
+			g_string_append_printf(s, ", \"bytes\": %" G_GUINT64_FORMAT ", \"gb\": ", (guint64)l->bytes);
+			json_num(s, l->gb);
+			g_string_append(s, ", \"run_usd\": ");
+			json_num(s, l->run_usd);
+			g_string_append(s, ", \"month_usd\": ");
+			json_num(s, l->month_usd);
+			g_string_append_c(s, '}');
+		}
+		g_string_append(s, "\n  ], \"total\": {\"run_usd\": ");
+		json_num(s, cost_ledger_total_run_usd(r->ledger));
+		g_string_append(s, ", \"month_usd\": ");
+		json_num(s, cost_ledger_total_month_usd(r->ledger));
+		g_string_append(s, "}},\n  \"drops\": [");
+	} else {
+		g_string_append(s, "], \"total\": {\"run_usd\": 0, \"month_usd\": 0}},\n  \"drops\": [");
+	}
+	for (guint i = 0; i < r->drops->len; i++) {
+		const report_count *c = &g_array_index(r->drops, report_count, i);
+		g_string_append(s, i ? ",\n    {\"what\": " : "\n    {\"what\": ");
+		json_str(s, c->what);
+		g_string_append_printf(s, ", \"count\": %" G_GUINT64_FORMAT "}", (guint64)c->count);
+	}
+	g_string_append(s, "\n  ],\n  \"assumptions\": ");
+	json_strv(s, r->assumptions);
+	g_string_append(s, ",\n  \"captures\": ");
+	json_strv(s, r->captures);
+	g_string_append(s, "\n}\n");
+	return g_string_free(s, FALSE);
+}
+
+/* ---- CSV: one row per figure, "section,name,field,value" ---- */
+
+static void csv_field(FILE *f, const char *v)
+{
+	if (strpbrk(v, ",\"\n")) {
+		fputc('"', f);
+		for (const char *p = v; *p; p++) {
+			if (*p == '"')
+				fputc('"', f);
+			fputc(*p, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(v, f);
+	}
+}
+
+static void csv_row(FILE *f, const char *section, const char *name, const char *field,
+                    const char *value)
+{
+	csv_field(f, section);
+	fputc(',', f);
+	csv_field(f, name);
+	fputc(',', f);
+	csv_field(f, field);
+	fputc(',', f);
+	csv_field(f, value);
+	fputc('\n', f);
+}
+
+static void csv_num(FILE *f, const char *section, const char *name, const char *field, double v)
+{
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+	csv_row(f, section, name, field, g_ascii_formatd(buf, sizeof buf, "%.9g", v));
+}
+
+static void write_csv(const report *r, FILE *f)
+{
+	fputs("section,name,field,value\n", f);
+	csv_row(f, "run", r->scenario, "file", r->file ? r->file : "");
+	csv_num(f, "run", r->scenario, "seed", (double)r->seed);
+	csv_row(f, "run", r->scenario, "partial", r->partial ? "true" : "false");
+	csv_num(f, "run", r->scenario, "simulated_s", (double)r->simulated_ns / 1e9);
+	csv_num(f, "run", r->scenario, "events", (double)r->events);
+	for (guint i = 0; i < r->workloads->len; i++) {
+		const report_workload *w = &g_array_index(r->workloads, report_workload, i);
+		csv_num(f, "workload", w->name, "sent", (double)w->sent);
+		csv_num(f, "workload", w->name, "completed", (double)w->completed);
+		csv_num(f, "workload", w->name, "failed", (double)w->failed);
+		for (guint j = 0; j < w->failures->len; j++) {
+			const report_count *c = &g_array_index(w->failures, report_count, j);
+			char *field = g_strdup_printf("failed:%s", c->what);
+			csv_num(f, "workload", w->name, field, (double)c->count);
+			g_free(field);
+		}
+		for (size_t k = 0; k < G_N_ELEMENTS(lat_fields); k++) {
+			char *field = g_strdup_printf("latency_ms_%s", lat_fields[k].key);
+			csv_num(f, "workload", w->name, field, lat_value(w->latency, &lat_fields[k]));
+			g_free(field);
+		}
+		char *req = path_text(w->request_path), *resp = path_text(w->response_path);
+		csv_row(f, "workload", w->name, "request_path", req);
+		csv_row(f, "workload", w->name, "response_path", resp);
+		csv_num(f, "workload", w->name, "request_hops", w->request_path->len);
+		csv_num(f, "workload", w->name, "response_hops", w->response_path->len);
+		csv_num(f, "workload", w->name, "request_bytes", (double)w->request_bytes);
+		csv_num(f, "workload", w->name, "response_bytes", (double)w->response_bytes);
+		g_free(req);
+		g_free(resp);
+	}
+	for (guint i = 0; i < r->components->len; i++) {
+		const report_component *c = &g_array_index(r->components, report_component, i);
+		csv_num(f, "component", c->name, "rx_bytes", (double)c->rx_bytes);
+	}
+	if (r->ledger) {
+		for (guint i = 0; i < cost_ledger_n_lines(r->ledger); i++) {
+			const cost_line *l = cost_ledger_line_at(r->ledger, i);
+			char *name = g_strdup_printf("%s/%s", l->component, l->type);
+			csv_num(f, "cost", name, "gb", l->gb);
+			csv_num(f, "cost", name, "run_usd", l->run_usd);
+			csv_num(f, "cost", name, "month_usd", l->month_usd);
+			g_free(name);
+		}
+		csv_num(f, "cost", "total", "run_usd", cost_ledger_total_run_usd(r->ledger));
+		csv_num(f, "cost", "total", "month_usd", cost_ledger_total_month_usd(r->ledger));
+	}
+	for (guint i = 0; i < r->drops->len; i++) {
+		const report_count *c = &g_array_index(r->drops, report_count, i);
+		csv_num(f, "drop", c->what, "count", (double)c->count);
+	}
+}
+
+/* ---- Markdown ---- */
+
+static void write_md(const report *r, FILE *f)
+{
+	fprintf(f, "# %s\n\n%s\n\nSeed %" G_GUINT64_FORMAT ", %.3f s simulated%s.\n", r->scenario,
+	        r->description ? r->description : "", (guint64)r->seed, (double)r->simulated_ns / 1e9,
+	        r->partial ? " (**partial: interrupted**)" : "");
+	fputs("\n| workload | sent | completed | failed |", f);
+	for (size_t k = 0; k < G_N_ELEMENTS(lat_fields); k++)
+		fprintf(f, " %s ms |", lat_fields[k].head);
+	fputs(" request hops |\n|---|---|---|---|", f);
+	for (size_t k = 0; k < G_N_ELEMENTS(lat_fields); k++)
+		fputs("---|", f);
+	fputs("---|\n", f);
+	for (guint i = 0; i < r->workloads->len; i++) {
+		const report_workload *w = &g_array_index(r->workloads, report_workload, i);
+		fprintf(f, "| %s | %" G_GUINT64_FORMAT " | %" G_GUINT64_FORMAT " | %" G_GUINT64_FORMAT " |",
+		        w->name, (guint64)w->sent, (guint64)w->completed, (guint64)w->failed);
+		for (size_t k = 0; k < G_N_ELEMENTS(lat_fields); k++)
+			fprintf(f, " %.3f |", lat_value(w->latency, &lat_fields[k]));
+		char *req = path_text(w->request_path);
+		fprintf(f, " %s (%u) |\n", req, w->request_path->len);
+		g_free(req);
+	}
+	if (r->ledger) {
+		fputs("\n| component | charge | GB | run USD | month USD |\n|---|---|---|---|---|\n", f);
+		for (guint i = 0; i < cost_ledger_n_lines(r->ledger); i++) {
+			const cost_line *l = cost_ledger_line_at(r->ledger, i);
+			fprintf(f, "| %s | %s | %.6f | %.6f | %.2f |\n", l->component, l->type, l->gb,
+			        l->run_usd, l->month_usd);
+		}
+		fprintf(f, "| **total** | | | %.6f | %.2f |\n", cost_ledger_total_run_usd(r->ledger),
+		        cost_ledger_total_month_usd(r->ledger));
+	}
+	if (r->drops->len) {
+		fputs("\n| drop | count |\n|---|---|\n", f);
+		for (guint i = 0; i < r->drops->len; i++) {
+			const report_count *c = &g_array_index(r->drops, report_count, i);
+			fprintf(f, "| %s | %" G_GUINT64_FORMAT " |\n", c->what, (guint64)c->count);
+		}
+	}
+	if (r->assumptions->len) {
+		fputs("\nResults rest on unsourced assumptions:", f);
+		for (guint i = 0; i < r->assumptions->len; i++)
+			fprintf(f, "%s `%s`", i ? "," : "", (char *)g_ptr_array_index(r->assumptions, i));
+		fputs(".\n", f);
+	}
+}
+
+gboolean report_write(const report *r, report_format fmt, FILE *out)
+{
+	switch (fmt) {
+	case REPORT_TEXT: write_text(r, out); break;
+	case REPORT_CSV: write_csv(r, out); break;
+	case REPORT_MD: write_md(r, out); break;
+	case REPORT_JSON: {
+		char *j = json_report(r);
+		fputs(j, out);
+		g_free(j);
+		break;
+	}
+	}
+	return fflush(out) == 0 && !ferror(out);
+}

@@ -1,0 +1,75 @@
+/* \summary: run reports: what a run measured, written as text, CSV, JSON or Markdown */
+#ifndef VPCSIM_REPORT_H
+#define VPCSIM_REPORT_H
+
+#include <stdio.h>
+#include <glib.h>
+
+#include "cost.h"
+#include "stats.h"
+
+/*
+ * A report is plain data gathered after a run, so every format is written
+ * from the same numbers.  Latencies are in nanoseconds here; writers print
+ * milliseconds.  The JSON shape is documented in the README and stable:
+ * fields are added, never renamed or removed.
+ */
+
+typedef struct {
+	char *name;
+	char *kind;              /* "http", "udp" */
+	char *target;            /* what the clients call */
+	guint clients;
+	uint64_t sent, completed, failed;
+	GArray *failures;        /* report_count: failures by reason */
+	hdr_hist *latency;       /* owned; completed requests, start to last response byte */
+	GPtrArray *request_path; /* char *: constructs the request crosses, in order */
+	GPtrArray *response_path;/* char *: constructs the response crosses, in order */
+	uint64_t request_bytes;  /* IP bytes of requests on the client's wire */
+	uint64_t response_bytes; /* IP bytes of responses on the client's wire */
+} report_workload;
+
+typedef struct {
+	char *what;              /* "node: reason: detail" or "node: reason" */
+	uint64_t count;
+} report_count;
+
+typedef struct {
+	char *name;              /* node name */
+	char *kind;              /* node kind */
+	uint64_t rx_pkts, rx_bytes;
+} report_component;
+
+typedef struct {
+	char *scenario;
+	char *description;
+	char *file;
+	uint64_t seed;
+	gboolean partial;        /* stopped early (Ctrl-C) */
+	int64_t simulated_ns;
+	int64_t duration_ns;     /* the scenario's sending duration */
+	uint64_t events;
+	double wall_s;
+	GArray *workloads;       /* report_workload */
+	GArray *components;      /* report_component */
+	GArray *drops;           /* report_count */
+	cost_ledger *ledger;     /* not owned; finished */
+	GPtrArray *assumptions;  /* char *: "prices: group.key", "profile: group.key" */
+	GPtrArray *captures;     /* char *: capture files written */
+} report;
+
+typedef enum { REPORT_TEXT, REPORT_CSV, REPORT_JSON, REPORT_MD } report_format;
+
+report *report_new(void);
+void report_free(report *r);
+report_workload *report_add_workload(report *r, const char *name, const char *kind,
+                                     const char *target, guint clients);
+void report_add_count(GArray *counts, const char *what, uint64_t n);
+
+/* "text", "csv", "json", "md" (FALSE if none). */
+gboolean report_format_parse(const char *text, report_format *out);
+
+/* Writes the report in a format; returns FALSE on a write error. */
+gboolean report_write(const report *r, report_format f, FILE *out);
+
+#endif
