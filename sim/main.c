@@ -13,6 +13,7 @@ typedef struct {
 
 static const command commands[] = {
 	{ "demo", cmd_demo, "push UDP traffic through a small chain and write pcaps" },
+	{ "validate", cmd_validate, "check a scenario file and report every problem" },
 	{ "bench", bench_main, "run a benchmark (hold, chain) and print its figures" },
 };
 

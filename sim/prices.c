@@ -1,9 +1,9 @@
 /* \summary: price tables: a schema-driven GKeyFile loader that reports every problem at once */
 #include "prices.h"
 #include "error.h"
+#include "keyfile.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -16,8 +16,9 @@
  * price is adding one line here and one field in prices.h.
  *
  * Validation never stops at the first problem: each problem appends one line
- * to a GString, and the load fails at the end with all of them.  A user
- * fixing a hand-edited table sees every typo in one run.
+ * to a kf_problems list (keyfile.h, shared with the profile and scenario
+ * loaders), and the load fails at the end with all of them.  A user fixing a
+ * hand-edited table sees every typo in one run.
  */
 
 typedef enum {
@@ -30,11 +31,9 @@ typedef enum {
 } field_kind;
 
 typedef struct {
-	const char *group;
-	const char *key;
+	kf_key k;                    /* group, key, whether sourced, what it measures */
 	field_kind kind;
 	size_t offset;
-	const char *what;            /* what the value measures, for messages */
 	const char *const *words;    /* K_ENUM: accepted words, index = value */
 } field;
 
@@ -47,8 +46,10 @@ static const char *const payer_words[] = { "source-attachment-owner",
 G_STATIC_ASSERT(sizeof(prices_billed_bytes) == sizeof(int));
 G_STATIC_ASSERT(sizeof(prices_tgw_payer) == sizeof(int));
 
-#define F(g, k, kind, member, what) { g, k, kind, offsetof(prices, member), what, NULL }
-#define E(g, k, member, what, words) { g, k, K_ENUM, offsetof(prices, member), what, words }
+/* A string key (meta text) needs no source; every price, count and switch does. */
+#define F(g, k, kind, member, what) \
+	{ { g, k, kind != K_STRING, what }, kind, offsetof(prices, member), NULL }
+#define E(g, k, member, what, words) { { g, k, TRUE, what }, K_ENUM, offsetof(prices, member), words }
 
 static const field fields[] = {
 	F("meta", "region", K_STRING, region, "the AWS Region code"),
@@ -162,80 +163,12 @@ static const field fields[] = {
 #undef F
 #undef E
 
-#define SOURCE_SUFFIX ".source"
-
-static const char *const evidence_tags[] = {
-	"[AWS pricing]", "[AWS docs]", "[AWS whitepaper]", "[AWS blog]",
-	"[third-party]", "[inference]", "[UNSOURCED ASSUMPTION]", NULL,
+static const kf_schema schema = {
+	&fields[0].k, G_N_ELEMENTS(fields), sizeof fields[0],
+	"every price, count and switch needs a source: a URL (or '-'), an evidence kind such "
+	"as [AWS pricing], and a note",
+	"https://aws.amazon.com/vpc/pricing/ [AWS pricing] page example",
 };
-
-/* A string key, meta text aside, always needs a source. */
-static gboolean needs_source(const field *f) { return f->kind != K_STRING; }
-
-static gboolean group_known(const char *group)
-{
-	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
-		if (strcmp(fields[i].group, group) == 0)
-			return TRUE;
-	return FALSE;
-}
-
-static const field *field_find(const char *group, const char *key)
-{
-	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
-		if (strcmp(fields[i].group, group) == 0 && strcmp(fields[i].key, key) == 0)
-			return &fields[i];
-	return NULL;
-}
-
-/* "meta, interface_endpoint, ..." in schema order.  Caller frees. */
-static char *known_groups(void)
-{
-	GString *s = g_string_new(NULL);
-	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
-		if (i > 0 && strcmp(fields[i - 1].group, fields[i].group) == 0)
-			continue;
-		if (s->len)
-			g_string_append(s, ", ");
-		g_string_append(s, fields[i].group);
-	}
-	return g_string_free(s, FALSE);
-}
-
-/* "hourly_usd, processing_usd_per_gb, ..." of one group.  Caller frees. */
-static char *known_keys(const char *group)
-{
-	GString *s = g_string_new(NULL);
-	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
-		if (strcmp(fields[i].group, group) != 0)
-			continue;
-		if (s->len)
-			g_string_append(s, ", ");
-		g_string_append(s, fields[i].key);
-	}
-	return g_string_free(s, FALSE);
-}
-
-/* Parses a whole string as a finite plain number (no unit, surrounding
- * blanks allowed).  g_ascii_strtod so the locale's decimal comma does not
- * change how a price file reads. */
-static gboolean parse_number(const char *text, double *out)
-{
-	while (g_ascii_isspace(*text))
-		text++;
-	if (*text == '\0')
-		return FALSE;
-	char *end;
-	double v = g_ascii_strtod(text, &end);
-	if (end == text)
-		return FALSE;
-	while (g_ascii_isspace(*end))
-		end++;
-	if (*end != '\0' || !isfinite(v))
-		return FALSE;
-	*out = v;
-	return TRUE;
-}
 
 /* Parses "1048576GB" or "1048576 GB" (already split into one or two tokens)
  * as a positive number of billed GB. */
@@ -245,7 +178,7 @@ static gboolean parse_bound(char **tok, int ntok, double *out)
 	gboolean ok = g_str_has_suffix(text, "GB");
 	if (ok) {
 		text[strlen(text) - 2] = '\0';
-		ok = parse_number(text, out) && *out > 0;
+		ok = kf_parse_number(text, out) && *out > 0;
 	}
 	g_free(text);
 	return ok;
@@ -285,7 +218,7 @@ static gboolean parse_tiers(const char *text, prices_tiers *t, GString *why)
 		if (ntok == 0) {
 			g_string_append_printf(why, "tier %u is empty", i + 1);
 			ok = FALSE;
-		} else if (!parse_number(tok[0], &price) || price < 0) {
+		} else if (!kf_parse_number(tok[0], &price) || price < 0) {
 			g_string_append_printf(why, "tier %u price '%s' is not a non-negative number",
 			                       i + 1, tok[0]);
 			ok = FALSE;
@@ -327,161 +260,56 @@ static gboolean parse_tiers(const char *text, prices_tiers *t, GString *why)
 	return ok;
 }
 
-/* A source is "<URL or -> <[evidence kind]> <note>". */
-static gboolean source_ok(const char *s)
-{
-	while (g_ascii_isspace(*s))
-		s++;
-	if (g_str_has_prefix(s, "https://") || g_str_has_prefix(s, "http://")) {
-		const char *host = strstr(s, "//") + 2;
-		if (*host == '\0' || g_ascii_isspace(*host))
-			return FALSE;
-		while (*s && !g_ascii_isspace(*s))
-			s++;
-	} else if (*s == '-') {
-		s++;
-	} else {
-		return FALSE;
-	}
-	if (!g_ascii_isspace(*s))
-		return FALSE;
-	while (g_ascii_isspace(*s))
-		s++;
-	for (const char *const *tag = evidence_tags; *tag; tag++)
-		if (g_str_has_prefix(s, *tag))
-			return TRUE;
-	return FALSE;
-}
-
-static char *tag_list(void)
-{
-	char *joined = g_strjoinv(", ", (char **)evidence_tags);
-	return joined;
-}
-
-/* The state of one load: the file's name, the key file and the problems. */
+/* The state of one load: the key file, the problems and the result. */
 typedef struct {
-	const char *name;
 	GKeyFile *kf;
-	GString *problems;
+	kf_problems pr;
 	prices *p;
 } loader;
 
-G_GNUC_PRINTF(4, 5)
-static void problem(loader *ld, const char *group, const char *key, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (ld->problems->len)
-		g_string_append_c(ld->problems, '\n');
-	g_string_append_printf(ld->problems, "%s: [%s]", ld->name, group);
-	if (key)
-		g_string_append_printf(ld->problems, " %s", key);
-	g_string_append(ld->problems, ": ");
-	g_string_append_vprintf(ld->problems, fmt, ap);
-	va_end(ap);
-}
-
-/* Checks the keys one known group of the file has: unknown keys, duplicate
- * keys, and the format of every .source (which it records). */
-static void check_group_keys(loader *ld, const char *group)
-{
-	gsize n = 0;
-	char **keys = g_key_file_get_keys(ld->kf, group, &n, NULL);
-	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
-	for (gsize i = 0; i < n; i++) {
-		const char *key = keys[i];
-		/* GKeyFile lists a repeated key once per occurrence and keeps
-		 * the last value: say so rather than silently ignore one. */
-		if (!g_hash_table_add(seen, (gpointer)key)) {
-			char *v = g_key_file_get_value(ld->kf, group, key, NULL);
-			problem(ld, group, key, "duplicate key (the last value, '%s', would win); "
-			                        "expected each key once", v ? v : "");
-			g_free(v);
-			continue;
-		}
-		gboolean is_source = g_str_has_suffix(key, SOURCE_SUFFIX);
-		char *base = is_source ? g_strndup(key, strlen(key) - strlen(SOURCE_SUFFIX))
-		                       : g_strdup(key);
-		const field *f = field_find(group, base);
-		if (!f) {
-			char *v = g_key_file_get_value(ld->kf, group, key, NULL);
-			char *known = known_keys(group);
-			problem(ld, group, key, "unknown key (value '%s'); expected one of %s, each "
-			                        "with its .source", v ? v : "", known);
-			g_free(known);
-			g_free(v);
-		} else if (is_source) {
-			char *v = g_key_file_get_value(ld->kf, group, key, NULL);
-			if (!v || !source_ok(v)) {
-				char *tags = tag_list();
-				problem(ld, group, key, "'%s' is not a source; expected a URL (or '-' "
-				                        "when there is none), then an evidence kind, one "
-				                        "of %s, then a note, e.g. 'https://aws.amazon."
-				                        "com/vpc/pricing/ [AWS pricing] page example'",
-				        v ? v : "", tags);
-				g_free(tags);
-				g_free(v);
-			} else {
-				g_hash_table_insert(ld->p->sources,
-				                    g_strdup_printf("%s.%s", group, base), v);
-			}
-		}
-		g_free(base);
-	}
-	g_hash_table_destroy(seen);
-	g_strfreev(keys);
-}
+#define problem(ld, group, key, ...) kf_problem(&(ld)->pr, group, key, __VA_ARGS__)
 
 /* Reads and checks the value of one schema field into the struct. */
-static void read_field(loader *ld, const field *f)
+static void read_field(loader *ld, size_t index)
 {
-	if (!g_key_file_has_key(ld->kf, f->group, f->key, NULL)) {
-		if (g_key_file_has_group(ld->kf, f->group))
-			problem(ld, f->group, f->key, "missing; expected %s", f->what);
-		return; /* a missing group is reported once, by the caller */
-	}
-	if (needs_source(f)) {
-		char *sk = g_strconcat(f->key, SOURCE_SUFFIX, NULL);
-		if (!g_key_file_has_key(ld->kf, f->group, sk, NULL))
-			problem(ld, f->group, sk, "missing; every price, count and switch needs a "
-			                          "source: a URL (or '-'), an evidence kind such as "
-			                          "[AWS pricing], and a note");
-		g_free(sk);
-	}
-	char *v = g_key_file_get_value(ld->kf, f->group, f->key, NULL);
+	const field *f = &fields[index];
+	const char *group = f->k.group, *key = f->k.key;
+	/* Reports a missing group, key or source itself. */
+	char *v = kf_schema_value(&ld->pr, ld->kf, &schema, index);
+	if (!v)
+		return;
 	char *slot = (char *)ld->p + f->offset;
 	double d;
 	switch (f->kind) {
 	case K_STRING:
 		if (*g_strstrip(v) == '\0')
-			problem(ld, f->group, f->key, "empty; expected %s", f->what);
+			problem(ld, group, key, "empty; expected %s", f->k.what);
 		else
 			*(char **)slot = g_strdup(v);
 		break;
 	case K_NUMBER:
-		if (parse_number(v, &d) && d >= 0)
+		if (kf_parse_number(v, &d) && d >= 0)
 			*(double *)slot = d;
 		else
-			problem(ld, f->group, f->key, "'%s' is not a non-negative number; expected "
-			                              "%s as a plain number such as 0.045 (no unit)",
-			        v, f->what);
+			problem(ld, group, key, "'%s' is not a non-negative number; expected "
+			                        "%s as a plain number such as 0.045 (no unit)",
+			        v, f->k.what);
 		break;
 	case K_POSITIVE:
-		if (parse_number(v, &d) && d > 0)
+		if (kf_parse_number(v, &d) && d > 0)
 			*(double *)slot = d;
 		else
-			problem(ld, f->group, f->key, "'%s' is not a positive number; expected %s as a "
-			                              "plain number above 0 (no unit)", v, f->what);
+			problem(ld, group, key, "'%s' is not a positive number; expected %s as a "
+			                        "plain number above 0 (no unit)", v, f->k.what);
 		break;
 	case K_TIERS: {
 		GString *why = g_string_new(NULL);
 		if (!parse_tiers(v, (prices_tiers *)slot, why))
-			problem(ld, f->group, f->key, "'%s' is not a tier list: %s; expected %s as "
-			                              "'PRICE up to BOUNDGB, ..., PRICE' with bounds in "
-			                              "billed GB increasing and the last tier "
-			                              "unbounded, e.g. '0.01 up to 1048576GB, 0.004' or "
-			                              "a single price", v, why->str, f->what);
+			problem(ld, group, key, "'%s' is not a tier list: %s; expected %s as "
+			                        "'PRICE up to BOUNDGB, ..., PRICE' with bounds in "
+			                        "billed GB increasing and the last tier "
+			                        "unbounded, e.g. '0.01 up to 1048576GB, 0.004' or "
+			                        "a single price", v, why->str, f->k.what);
 		g_string_free(why, TRUE);
 		break;
 	}
@@ -492,22 +320,22 @@ static void read_field(loader *ld, const field *f)
 		else if (strcmp(s, "false") == 0)
 			*(gboolean *)slot = FALSE;
 		else
-			problem(ld, f->group, f->key, "'%s' is not a switch; expected true or false (%s)",
-			        v, f->what);
+			problem(ld, group, key, "'%s' is not a switch; expected true or false (%s)",
+			        v, f->k.what);
 		break;
 	}
 	case K_ENUM: {
 		const char *s = g_strstrip(v);
 		int found = -1;
-		for (int i = 0; f->words[i]; i++)
-			if (strcmp(s, f->words[i]) == 0)
-				found = i;
+		for (int w = 0; f->words[w]; w++)
+			if (strcmp(s, f->words[w]) == 0)
+				found = w;
 		if (found >= 0) {
 			*(int *)slot = found;
 		} else {
 			char *words = g_strjoinv(", ", (char **)f->words);
-			problem(ld, f->group, f->key, "'%s' is not a known choice; expected one of %s "
-			                              "(%s)", v, words, f->what);
+			problem(ld, group, key, "'%s' is not a known choice; expected one of %s "
+			                        "(%s)", v, words, f->k.what);
 			g_free(words);
 		}
 		break;
@@ -516,68 +344,32 @@ static void read_field(loader *ld, const field *f)
 	g_free(v);
 }
 
-static prices *load_keyfile(loader *ld)
-{
-	gsize ngroups = 0;
-	char **groups = g_key_file_get_groups(ld->kf, &ngroups);
-	for (gsize i = 0; i < ngroups; i++) {
-		if (group_known(groups[i])) {
-			check_group_keys(ld, groups[i]);
-		} else {
-			char *known = known_groups();
-			problem(ld, groups[i], NULL, "unknown group; expected one of %s", known);
-			g_free(known);
-		}
-	}
-	g_strfreev(groups);
-	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
-		const field *f = &fields[i];
-		if ((i == 0 || strcmp(fields[i - 1].group, f->group) != 0) &&
-		    !g_key_file_has_group(ld->kf, f->group)) {
-			char *known = known_keys(f->group);
-			problem(ld, f->group, NULL, "missing group; expected [%s] with the keys %s",
-			        f->group, known);
-			g_free(known);
-		}
-		read_field(ld, f);
-	}
-	prices *p = ld->p;
-	p->data_transfer.internet_out.free_gb =
-		p->data_transfer.apply_internet_out_free_gb
-			? p->data_transfer.internet_out_free_gb_per_month
-			: 0;
-	return p;
-}
-
 prices *prices_load_data(const char *data, gsize len, const char *name, GError **error)
 {
 	g_return_val_if_fail(data != NULL, NULL);
 	g_return_val_if_fail(name != NULL, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
-	GError *kerr = NULL;
-	GKeyFile *kf = g_key_file_new();
-	if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &kerr)) {
-		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_PARSE,
-		            "%s: not a valid key file: %s; expected [group] lines, key = value "
-		            "lines and whole-line # comments", name, kerr->message);
-		g_error_free(kerr);
-		g_key_file_free(kf);
+	loader ld = { .kf = kf_load_data(data, len, name, error) };
+	if (!ld.kf)
 		return NULL;
-	}
-	loader ld = { .name = name, .kf = kf, .problems = g_string_new(NULL) };
-	ld.p = g_new0(prices, 1);
-	ld.p->path = g_strdup(name);
-	ld.p->sources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	prices *p = load_keyfile(&ld);
-	g_key_file_free(kf);
-	if (ld.problems->len) {
-		g_set_error_literal(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID, ld.problems->str);
-		g_string_free(ld.problems, TRUE);
+	kf_problems_init(&ld.pr, name);
+	prices *p = ld.p = g_new0(prices, 1);
+	p->path = g_strdup(name);
+	p->sources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	/* Unknown groups first (file order), then every field in schema order. */
+	kf_check_groups(&ld.pr, ld.kf, &schema, p->sources);
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
+		read_field(&ld, i);
+	p->data_transfer.internet_out.free_gb =
+		p->data_transfer.apply_internet_out_free_gb
+			? p->data_transfer.internet_out_free_gb_per_month
+			: 0;
+	g_key_file_free(ld.kf);
+	if (!kf_problems_finish(&ld.pr, error)) {
 		prices_free(p);
 		return NULL;
 	}
-	g_string_free(ld.problems, TRUE);
 	return p;
 }
 
@@ -587,13 +379,8 @@ prices *prices_load(const char *path, GError **error)
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	char *data = NULL;
 	gsize len = 0;
-	GError *ferr = NULL;
-	if (!g_file_get_contents(path, &data, &len, &ferr)) {
-		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "%s: cannot read the price table: %s",
-		            path, ferr->message);
-		g_error_free(ferr);
+	if (!kf_read_file(path, "price table", &data, &len, error))
 		return NULL;
-	}
 	prices *p = prices_load_data(data, len, path, error);
 	g_free(data);
 	return p;
@@ -633,20 +420,11 @@ double prices_tier_cost(const prices_tiers *t, double already_gb, double gb)
 const char *prices_source(const prices *p, const char *group, const char *key)
 {
 	g_return_val_if_fail(p != NULL && group != NULL && key != NULL, NULL);
-	char *k = g_strdup_printf("%s.%s", group, key);
-	const char *s = g_hash_table_lookup(p->sources, k);
-	g_free(k);
-	return s;
+	return kf_source(p->sources, group, key);
 }
 
 GPtrArray *prices_assumptions(const prices *p)
 {
 	g_return_val_if_fail(p != NULL, NULL);
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
-		const char *s = prices_source(p, fields[i].group, fields[i].key);
-		if (s && strstr(s, "[UNSOURCED ASSUMPTION]"))
-			g_ptr_array_add(out, g_strdup_printf("%s.%s", fields[i].group, fields[i].key));
-	}
-	return out;
+	return kf_schema_assumptions(&schema, p->sources);
 }

@@ -65,14 +65,26 @@ typedef struct profile {
 		sim_time alb_idle_timeout;
 		uint64_t queue_bytes;        /* every link's queue limit */
 	} limits;
+
+	/* private: "group.key" -> the key's .source text */
+	GHashTable *sources;
 } profile;
 
 /* Loads and checks a profile; reports every problem at once, each naming
  * file, group, key, value and what was expected. */
 profile *profile_load(const char *path, GError **error);
+/* The same from text already in memory; `name` stands for the file in
+ * messages. */
+profile *profile_load_data(const char *data, gsize len, const char *name, GError **error);
 void profile_free(profile *p);
 
-/* Keys whose source says [UNSOURCED ASSUMPTION], as "group.key". */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(profile, profile_free)
+
+/* The `.source` text of `group`.`key` (NULL if there is none). */
+const char *profile_source(const profile *p, const char *group, const char *key);
+
+/* Keys whose source says [UNSOURCED ASSUMPTION] anywhere, as "group.key",
+ * in file-schema order.  Free with g_ptr_array_unref(). */
 GPtrArray *profile_assumptions(const profile *p);
 
 /* A profile where every delay is the constant `delay` (0 allowed), for

@@ -60,6 +60,8 @@ typedef struct {
 	char *name;
 	sc_cidr cidr;
 	int igw;             /* index into igws, -1 if none */
+	int main_route_table;/* index into route_tables: the table marked `main = true`,
+	                        or the implicit "<vpc>-main" with only the local route */
 } sc_vpc;
 
 typedef struct {
@@ -72,7 +74,7 @@ typedef struct {
 } sc_subnet;
 
 typedef struct {
-	char *name;
+	char *name;          /* implicit main tables are named "<vpc>-main" */
 	int vpc;
 	gboolean main;       /* the VPC's main route table */
 	GArray *routes;      /* sc_route; "local" for the VPC CIDR is implicit
@@ -211,8 +213,13 @@ typedef struct scenario {
 scenario *scenario_load(const char *path, const char *const *overrides, GError **error);
 void scenario_free(scenario *sc);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(scenario, scenario_free)
+
 /* Index of a named element, or -1. */
 int scenario_find_instance(const scenario *sc, const char *name);
+
+/* The route table a subnet uses: its own, or its VPC's main table. */
+int scenario_subnet_route_table(const scenario *sc, int subnet);
 
 #define SC_AT(arr, type, i) (&g_array_index((arr), type, (i)))
 

@@ -1,0 +1,291 @@
+/* \summary: key-file loaders' shared parts: problem lists, sourced-schema checks, numbers */
+#include "keyfile.h"
+#include "error.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+static const char *const evidence_tags[] = {
+	"[AWS pricing]", "[AWS docs]", "[AWS whitepaper]", "[AWS blog]",
+	"[third-party]", "[inference]", KF_ASSUMPTION_TAG, NULL,
+};
+
+void kf_problems_init(kf_problems *pr, const char *file)
+{
+	g_return_if_fail(pr != NULL && file != NULL);
+	pr->file = g_strdup(file);
+	pr->text = g_string_new(NULL);
+	pr->count = 0;
+}
+
+void kf_problem(kf_problems *pr, const char *group, const char *key, const char *fmt, ...)
+{
+	g_return_if_fail(pr != NULL && pr->text != NULL);
+	va_list ap;
+	va_start(ap, fmt);
+	if (pr->text->len)
+		g_string_append_c(pr->text, '\n');
+	g_string_append(pr->text, pr->file);
+	if (group) {
+		g_string_append_printf(pr->text, ": [%s]", group);
+		if (key)
+			g_string_append_printf(pr->text, " %s", key);
+	}
+	g_string_append(pr->text, ": ");
+	g_string_append_vprintf(pr->text, fmt, ap);
+	va_end(ap);
+	pr->count++;
+}
+
+void kf_problem_lines(kf_problems *pr, const char *lines)
+{
+	g_return_if_fail(pr != NULL && lines != NULL);
+	if (pr->text->len)
+		g_string_append_c(pr->text, '\n');
+	g_string_append(pr->text, lines);
+	pr->count++;
+}
+
+gboolean kf_problems_finish(kf_problems *pr, GError **error)
+{
+	g_return_val_if_fail(pr != NULL && pr->text != NULL, FALSE);
+	gboolean ok = pr->count == 0;
+	if (!ok)
+		g_set_error_literal(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID, pr->text->str);
+	g_string_free(pr->text, TRUE);
+	g_free(pr->file);
+	pr->text = NULL;
+	pr->file = NULL;
+	return ok;
+}
+
+GKeyFile *kf_load_data(const char *data, gsize len, const char *name, GError **error)
+{
+	g_return_val_if_fail(data != NULL && name != NULL, NULL);
+	GError *kerr = NULL;
+	GKeyFile *kf = g_key_file_new();
+	if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &kerr)) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_PARSE,
+		            "%s: not a valid key file: %s; expected [group] lines, key = value "
+		            "lines and whole-line # comments", name, kerr->message);
+		g_error_free(kerr);
+		g_key_file_free(kf);
+		return NULL;
+	}
+	return kf;
+}
+
+gboolean kf_read_file(const char *path, const char *what, char **data, gsize *len,
+                      GError **error)
+{
+	g_return_val_if_fail(path != NULL && what != NULL && data != NULL, FALSE);
+	GError *ferr = NULL;
+	if (!g_file_get_contents(path, data, len, &ferr)) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "%s: cannot read the %s: %s", path,
+		            what, ferr->message);
+		g_error_free(ferr);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean kf_parse_number(const char *text, double *out)
+{
+	g_return_val_if_fail(text != NULL && out != NULL, FALSE);
+	while (g_ascii_isspace(*text))
+		text++;
+	if (*text == '\0')
+		return FALSE;
+	/* g_ascii_strtod so the locale's decimal comma does not change how a
+	 * file reads. */
+	char *end;
+	double v = g_ascii_strtod(text, &end);
+	if (end == text)
+		return FALSE;
+	while (g_ascii_isspace(*end))
+		end++;
+	if (*end != '\0' || !isfinite(v))
+		return FALSE;
+	*out = v;
+	return TRUE;
+}
+
+gboolean kf_source_ok(const char *s)
+{
+	g_return_val_if_fail(s != NULL, FALSE);
+	while (g_ascii_isspace(*s))
+		s++;
+	if (g_str_has_prefix(s, "https://") || g_str_has_prefix(s, "http://")) {
+		const char *host = strstr(s, "//") + 2;
+		if (*host == '\0' || g_ascii_isspace(*host))
+			return FALSE;
+		while (*s && !g_ascii_isspace(*s))
+			s++;
+	} else if (*s == '-') {
+		s++;
+	} else {
+		return FALSE;
+	}
+	if (!g_ascii_isspace(*s))
+		return FALSE;
+	while (g_ascii_isspace(*s))
+		s++;
+	for (const char *const *tag = evidence_tags; *tag; tag++)
+		if (g_str_has_prefix(s, *tag))
+			return TRUE;
+	return FALSE;
+}
+
+static const kf_key *schema_find(const kf_schema *s, const char *group, const char *key)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const kf_key *k = KF_SCHEMA_KEY(s, i);
+		if (strcmp(k->group, group) == 0 && (!key || strcmp(k->key, key) == 0))
+			return k;
+	}
+	return NULL;
+}
+
+/* "meta, interface_endpoint, ..." in schema order.  Caller frees. */
+static char *known_groups(const kf_schema *s)
+{
+	GString *out = g_string_new(NULL);
+	for (size_t i = 0; i < s->n; i++) {
+		if (i > 0 && strcmp(KF_SCHEMA_KEY(s, i - 1)->group, KF_SCHEMA_KEY(s, i)->group) == 0)
+			continue;
+		if (out->len)
+			g_string_append(out, ", ");
+		g_string_append(out, KF_SCHEMA_KEY(s, i)->group);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* "hourly_usd, processing_usd_per_gb, ..." of one group.  Caller frees. */
+static char *known_keys(const kf_schema *s, const char *group)
+{
+	GString *out = g_string_new(NULL);
+	for (size_t i = 0; i < s->n; i++) {
+		if (strcmp(KF_SCHEMA_KEY(s, i)->group, group) != 0)
+			continue;
+		if (out->len)
+			g_string_append(out, ", ");
+		g_string_append(out, KF_SCHEMA_KEY(s, i)->key);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* Checks the keys of one known group: duplicates, unknown keys, sources. */
+static void check_group_keys(kf_problems *pr, GKeyFile *kf, const kf_schema *s,
+                             const char *group, GHashTable *sources)
+{
+	gsize n = 0;
+	char **keys = g_key_file_get_keys(kf, group, &n, NULL);
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	for (gsize i = 0; i < n; i++) {
+		const char *key = keys[i];
+		/* GKeyFile lists a repeated key once per occurrence and keeps
+		 * the last value: say so rather than silently ignore one. */
+		if (!g_hash_table_add(seen, (gpointer)key)) {
+			char *v = g_key_file_get_value(kf, group, key, NULL);
+			kf_problem(pr, group, key, "duplicate key (the last value, '%s', would win); "
+			                           "expected each key once", v ? v : "");
+			g_free(v);
+			continue;
+		}
+		gboolean is_source = g_str_has_suffix(key, KF_SOURCE_SUFFIX);
+		char *base = is_source ? g_strndup(key, strlen(key) - strlen(KF_SOURCE_SUFFIX))
+		                       : g_strdup(key);
+		const kf_key *k = schema_find(s, group, base);
+		char *v = g_key_file_get_value(kf, group, key, NULL);
+		if (!k) {
+			char *known = known_keys(s, group);
+			kf_problem(pr, group, key, "unknown key (value '%s'); expected one of %s, each "
+			                           "with its .source", v ? v : "", known);
+			g_free(known);
+		} else if (is_source) {
+			if (!v || !kf_source_ok(v)) {
+				char *tags = g_strjoinv(", ", (char **)evidence_tags);
+				kf_problem(pr, group, key, "'%s' is not a source; expected a URL (or '-' "
+				                           "when there is none), then an evidence kind, one "
+				                           "of %s, then a note, e.g. '%s'",
+				           v ? v : "", tags, s->source_example);
+				g_free(tags);
+			} else {
+				g_hash_table_insert(sources, g_strdup_printf("%s.%s", group, base),
+				                    g_strdup(v));
+			}
+		}
+		g_free(v);
+		g_free(base);
+	}
+	g_hash_table_destroy(seen);
+	g_strfreev(keys);
+}
+
+void kf_check_groups(kf_problems *pr, GKeyFile *kf, const kf_schema *s, GHashTable *sources)
+{
+	g_return_if_fail(pr != NULL && kf != NULL && s != NULL && sources != NULL);
+	gsize ngroups = 0;
+	char **groups = g_key_file_get_groups(kf, &ngroups);
+	for (gsize i = 0; i < ngroups; i++) {
+		if (schema_find(s, groups[i], NULL)) {
+			check_group_keys(pr, kf, s, groups[i], sources);
+		} else {
+			char *known = known_groups(s);
+			kf_problem(pr, groups[i], NULL, "unknown group; expected one of %s", known);
+			g_free(known);
+		}
+	}
+	g_strfreev(groups);
+}
+
+char *kf_schema_value(kf_problems *pr, GKeyFile *kf, const kf_schema *s, size_t i)
+{
+	g_return_val_if_fail(pr != NULL && kf != NULL && s != NULL && i < s->n, NULL);
+	const kf_key *k = KF_SCHEMA_KEY(s, i);
+	gboolean first_of_group = i == 0 || strcmp(KF_SCHEMA_KEY(s, i - 1)->group, k->group) != 0;
+	if (!g_key_file_has_group(kf, k->group)) {
+		/* Reported once for the group, not once per key. */
+		if (first_of_group) {
+			char *known = known_keys(s, k->group);
+			kf_problem(pr, k->group, NULL, "missing group; expected [%s] with the keys %s",
+			           k->group, known);
+			g_free(known);
+		}
+		return NULL;
+	}
+	if (!g_key_file_has_key(kf, k->group, k->key, NULL)) {
+		kf_problem(pr, k->group, k->key, "missing; expected %s", k->what);
+		return NULL;
+	}
+	if (k->sourced) {
+		char *sk = g_strconcat(k->key, KF_SOURCE_SUFFIX, NULL);
+		if (!g_key_file_has_key(kf, k->group, sk, NULL))
+			kf_problem(pr, k->group, sk, "missing; %s", s->missing_source);
+		g_free(sk);
+	}
+	return g_key_file_get_value(kf, k->group, k->key, NULL);
+}
+
+const char *kf_source(GHashTable *sources, const char *group, const char *key)
+{
+	g_return_val_if_fail(sources != NULL && group != NULL && key != NULL, NULL);
+	char *k = g_strdup_printf("%s.%s", group, key);
+	const char *s = g_hash_table_lookup(sources, k);
+	g_free(k);
+	return s;
+}
+
+GPtrArray *kf_schema_assumptions(const kf_schema *s, GHashTable *sources)
+{
+	g_return_val_if_fail(s != NULL && sources != NULL, NULL);
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	for (size_t i = 0; i < s->n; i++) {
+		const kf_key *k = KF_SCHEMA_KEY(s, i);
+		const char *src = kf_source(sources, k->group, k->key);
+		if (src && strstr(src, KF_ASSUMPTION_TAG))
+			g_ptr_array_add(out, g_strdup_printf("%s.%s", k->group, k->key));
+	}
+	return out;
+}
