@@ -250,3 +250,8 @@ void vpc_router_finish(vpc_router *v)
 	}
 	g_return_if_fail(v->main_table >= 0);
 }
+
+vpc_port_kind vpc_router_port_kind(const vpc_router *v, const port *p)
+{
+	return g_array_index(v->vports, vport, p->index).kind;
+}

@@ -48,4 +48,7 @@ void vpc_router_finish(vpc_router *v);
 port *vpc_router_lookup(vpc_router *v, port *in, uint32_t dst, drop_reason *why,
                         const char **route_text);
 
+/* The kind of one of the router's ports. */
+vpc_port_kind vpc_router_port_kind(const vpc_router *v, const port *p);
+
 #endif

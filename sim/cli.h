@@ -28,6 +28,7 @@ long cli_peak_rss_kb(void);
 /* Sub-commands: each gets argv with argv[0] = its name. */
 int cmd_demo(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int bench_main(int argc, char **argv);
 
 #endif

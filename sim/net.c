@@ -120,13 +120,18 @@ void net_drop(net *nt, node *n, pkt *p, drop_reason why)
 
 void net_drop_detail(net *nt, node *n, pkt *p, drop_reason why, const char *detail)
 {
+	net_note_drop_detail(n, why, detail);
+	net_drop(nt, n, p, why);
+}
+
+void net_note_drop_detail(node *n, drop_reason why, const char *detail)
+{
 	if (!n->drop_details)
 		n->drop_details = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	/* Drops are rare next to forwarding, so a string key per drop is fine. */
 	char *key = g_strdup_printf("%s: %s", drop_reason_name(why), detail);
 	gpointer old = g_hash_table_lookup(n->drop_details, key);
 	g_hash_table_replace(n->drop_details, key, GSIZE_TO_POINTER(GPOINTER_TO_SIZE(old) + 1));
-	net_drop(nt, n, p, why);
 }
 
 uint64_t net_drops(const net *nt, drop_reason why)

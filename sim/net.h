@@ -33,6 +33,8 @@ void net_drop(net *nt, node *n, pkt *p, drop_reason why);
 /* The same, also counting `detail` (e.g. the security groups that denied
  * it) under the node's drop_details. */
 void net_drop_detail(net *nt, node *n, pkt *p, drop_reason why, const char *detail);
+/* Only the detail count, for a drop another piece of code performs. */
+void net_note_drop_detail(node *n, drop_reason why, const char *detail);
 /* Total drops for a reason over all nodes. */
 uint64_t net_drops(const net *nt, drop_reason why);
 
