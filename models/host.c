@@ -1,4 +1,4 @@
-/* \summary: an EC2-instance-like host: address check, filters, TCP stack, HTTP server and workloads */
+/* \summary: an EC2-like host: address check, filters, TCP stack, HTTP server, workloads */
 #include "host.h"
 
 struct host {

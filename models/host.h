@@ -1,4 +1,4 @@
-/* \summary: an EC2-instance-like host: one port, one IPv4 address, TCP, HTTP server and client workloads */
+/* \summary: an EC2-like host: one port, one IPv4 address, TCP, HTTP server and workloads */
 #ifndef VPCSIM_HOST_H
 #define VPCSIM_HOST_H
 
@@ -72,9 +72,11 @@ typedef struct {
 	dist interval;             /* UNIT_TIME between request starts */
 	uint64_t count;            /* requests to start; 0 = until stop_at */
 	sim_time start_at;         /* first request */
-	sim_time stop_at;          /* no request starts at or after this; 0 = no limit */
+	sim_time stop_at;          /* no request starts at or after this; 0 = no limit
+	                              (with count 0 too: forever, run with sim_run_until) */
 	dist request_size;         /* body bytes sent; unset = 0 */
-	dist response_size;        /* asked of the server (X-Vpcsim-Response-Bytes); unset = server's */
+	dist response_size;        /* asked of the server (X-Vpcsim-Response-Bytes);
+	                              unset = the server decides */
 	gboolean keepalive;        /* one connection per target reused, else one per request */
 	const char *method;        /* NULL = GET */
 	const char *path;          /* NULL = "/" */

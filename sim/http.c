@@ -95,7 +95,8 @@ const char *http_head_get(const char *head, size_t len, const char *name, size_t
 		if (stop == l)
 			break; /* the blank line */
 		const char *colon = memchr(l, ':', (size_t)(stop - l));
-		if (colon && (size_t)(colon - l) == nlen && g_ascii_strncasecmp(l, name, nlen) == 0) {
+		if (colon && (size_t)(colon - l) == nlen &&
+		    g_ascii_strncasecmp(l, name, nlen) == 0) {
 			const char *v = colon + 1;
 			while (v < stop && (*v == ' ' || *v == '\t'))
 				v++;

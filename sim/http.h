@@ -82,7 +82,8 @@ http_server *http_server_new(tcp_stack *st, const http_server_config *cfg, GErro
 /* Replaces the default handler (think time, then 200 with the sized body). */
 void http_server_set_handler(http_server *s, http_handler h, void *ud);
 /* Stops listening and detaches from every connection (no packet is sent:
- * this runs at teardown, when links may be gone). */
+ * this runs at teardown, when links may be gone).  Call it before the
+ * stack is freed (host_destroy does). */
 void http_server_free(http_server *s);
 
 typedef struct {
@@ -156,7 +157,7 @@ typedef struct {
 	uint16_t port;
 	const char *host;         /* Host header; NULL = "IP" or "IP:PORT" */
 	gboolean keepalive;       /* FALSE: one connection per request, "Connection: close" */
-	guint max_conns;          /* open connections at most; 0 = no limit (requests queue beyond) */
+	guint max_conns;          /* connections at most (requests queue beyond); 0 = no limit */
 	uint32_t mtu;             /* 0 = the stack's */
 } http_client_config;
 
@@ -166,7 +167,8 @@ typedef struct http_client http_client;
 
 http_client *http_client_new(tcp_stack *st, const http_client_config *cfg);
 /* Detaches from every connection and drops queued requests without
- * calling back (teardown, as http_server_free). */
+ * calling back (teardown, as http_server_free; before the stack is
+ * freed).  Not from inside a `done` callback of this client. */
 void http_client_free(http_client *cl);
 
 typedef struct {

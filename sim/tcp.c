@@ -683,7 +683,8 @@ static void conn_ack(tcp_conn *c, uint32_t ack32, uint16_t win, gboolean pure)
 		switch (c->state) {
 		case TCP_FIN_WAIT_1:
 			c->state = TCP_FIN_WAIT_2;
-			timer_arm(c, &c->rtx, sim_now(st->nt->sim) + st->cfg.time_wait, conn_on_rtx);
+			timer_arm(c, &c->rtx, sim_now(st->nt->sim) + st->cfg.time_wait,
+			          conn_on_rtx);
 			break;
 		case TCP_CLOSING:
 			conn_finish(c, TCP_CLOSE_NORMAL, TCP_TIME_WAIT);
@@ -815,7 +816,8 @@ static void conn_input(tcp_conn *c, const pkt *p)
 
 	if (c->state == TCP_SYN_RCVD) {
 		if (pkt_tcp_ack(p) != snd_wire(c, 1)) {
-			conn_xmit(c, (uint64_t)(uint32_t)(pkt_tcp_ack(p) - c->iss), PKT_TCP_RST, 0, NULL, 0);
+			uint32_t at = pkt_tcp_ack(p) - c->iss;
+			conn_xmit(c, at, PKT_TCP_RST, 0, NULL, 0);
 			return;
 		}
 		conn_established(c, pkt_tcp_window(p));
@@ -1019,7 +1021,8 @@ static void stack_send_rst(tcp_stack *st, const pkt *in)
 	if (fl & PKT_TCP_ACK) {
 		pkt_build_tcp(p, &a, pkt_tcp_ack(in), 0, PKT_TCP_RST, 0, 0, 0);
 	} else {
-		uint32_t used = in->payload_len + ((fl & PKT_TCP_SYN) ? 1 : 0) + ((fl & PKT_TCP_FIN) ? 1 : 0);
+		uint32_t used = in->payload_len + ((fl & PKT_TCP_SYN) ? 1 : 0) +
+		                ((fl & PKT_TCP_FIN) ? 1 : 0);
 		pkt_build_tcp(p, &a, 0, pkt_tcp_seq(in) + used, PKT_TCP_RST | PKT_TCP_ACK, 0, 0, 0);
 	}
 	st->stats.segs_out++;

@@ -31,7 +31,7 @@
  *    receiving application consumes every byte as it arrives, so the window
  *    never shrinks and zero-window probing is not needed.  It also caps a
  *    connection at 65535 bytes per round trip (about 520 Mbit/s at 1 ms).
- *  - Cumulative ACKs, delayed as Linux does: every second full segment is
+ *  - Cumulative ACKs, delayed as Linux does: every second data segment is
  *    acknowledged at once, a lone one after the delayed-ACK timeout (40 ms)
  *    unless data going the other way carries the ACK first.  Out-of-order
  *    and duplicate segments are acknowledged at once (duplicate ACKs), and
@@ -43,8 +43,9 @@
  *    than the RTO (Linux's tcp_slow_start_after_idle); growth only while
  *    the window is what limits sending.
  *  - Loss recovery by go-back-N from the oldest unacknowledged byte, on a
- *    retransmission timeout (RFC 6298 estimator, 200 ms minimum as in
- *    Linux, 1 s initially, exponential backoff) or on three duplicate ACKs
+ *    retransmission timeout (RFC 6298's SRTT and RTTVAR, RTO = SRTT +
+ *    max(4 RTTVAR, 200 ms) as Linux computes it, 1 s before the first
+ *    sample, exponential backoff up to 60 s) or on three duplicate ACKs
  *    (fast retransmit: ssthresh = max(flight / 2, 2 MSS), cwnd = ssthresh).
  *    Karn's rule: retransmitted segments are never timed.
  *  - FIN from either side with the full state machine (FIN_WAIT_1/2,
