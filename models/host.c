@@ -1,0 +1,309 @@
+/* \summary: an EC2-like host: address check, filters, TCP stack, HTTP server, workloads */
+#include "host.h"
+
+struct host {
+	node base;
+	uint32_t ip;
+	tcp_stack *tcp;
+	host_filter_fn f_out, f_in;
+	void *f_ud;
+	host_counters ctr;
+	GPtrArray *servers;   /* http_server *, owned */
+	GPtrArray *workloads; /* host_workload *, owned */
+};
+
+struct host_workload {
+	host *h;
+	host_workload_config cfg;  /* dists owned; strings and targets below */
+	char *name, *method, *path;
+	host_target *targets;
+	http_client **clients;     /* one per target */
+	rng rng;
+	guint next_target;
+	gboolean stopped;          /* no further request will start */
+	uint64_t outstanding;
+	sim_event_id tick_ev;
+	GString *extra;            /* header lines, reused for every request */
+	host_workload_result res;
+};
+
+/* ---- packets ---- */
+
+static void host_tx(void *owner, pkt *p)
+{
+	host *h = owner;
+	net *nt = h->base.net;
+	if (h->f_out) {
+		int v = h->f_out(h, p, h->f_ud);
+		if (v != HOST_ALLOW) {
+			g_return_if_fail(v >= 0 && v < DROP__COUNT);
+			h->ctr.denied_out++;
+			net_drop(nt, &h->base, p, (drop_reason)v);
+			return;
+		}
+	}
+	port *out = node_port(&h->base, 0);
+	if (!out->link) {
+		net_drop(nt, &h->base, p, DROP_NO_ROUTE);
+		return;
+	}
+	h->ctr.tx_pkts++;
+	h->ctr.tx_bytes += pkt_wire_len(p);
+	link_send(out, p);
+}
+
+static void host_receive(node *n, pkt *p, port *in)
+{
+	(void)in;
+	host *h = (host *)n;
+	if (pkt_ip_dst(p) != h->ip) {
+		h->ctr.not_mine++;
+		net_drop(n->net, n, p, DROP_NO_ROUTE);
+		return;
+	}
+	if (h->f_in) {
+		int v = h->f_in(h, p, h->f_ud);
+		if (v != HOST_ALLOW) {
+			g_return_if_fail(v >= 0 && v < DROP__COUNT);
+			h->ctr.denied_in++;
+			net_drop(n->net, n, p, (drop_reason)v);
+			return;
+		}
+	}
+	if (pkt_proto(p) != PKT_PROTO_TCP) {
+		h->ctr.not_tcp++;
+		net_drop(n->net, n, p, DROP_NO_PORT);
+		return;
+	}
+	tcp_stack_input(h->tcp, p);
+}
+
+static void workload_free(host_workload *w);
+
+static void host_destroy(node *n)
+{
+	host *h = (host *)n;
+	/* HTTP first: it detaches from the TCP connections the stack frees. */
+	g_ptr_array_unref(h->workloads);
+	g_ptr_array_unref(h->servers);
+	tcp_stack_free(h->tcp);
+	node_clear(n);
+	g_free(h);
+}
+
+static const node_ops host_ops = {
+	.kind = "host",
+	.receive = host_receive,
+	.destroy = host_destroy,
+};
+
+host *host_new(net *nt, const char *name, const host_config *cfg)
+{
+	g_return_val_if_fail(nt != NULL && name != NULL && cfg != NULL, NULL);
+	host *h = g_new0(host, 1);
+	node_init(&h->base, &host_ops, nt, name);
+	node_add_port(&h->base);
+	h->ip = cfg->ip;
+	tcp_config tc;
+	if (cfg->tcp)
+		tc = *cfg->tcp;
+	else
+		tcp_config_default(&tc);
+	if (cfg->mtu)
+		tc.mtu = cfg->mtu;
+	h->tcp = tcp_stack_new(nt, name, &tc, host_tx, h);
+	h->servers = g_ptr_array_new_with_free_func((GDestroyNotify)http_server_free);
+	h->workloads = g_ptr_array_new_with_free_func((GDestroyNotify)workload_free);
+	return h;
+}
+
+node *host_node(host *h) { return &h->base; }
+uint32_t host_ip(const host *h) { return h->ip; }
+tcp_stack *host_tcp(host *h) { return h->tcp; }
+const host_counters *host_get_counters(const host *h) { return &h->ctr; }
+
+void host_set_filters(host *h, host_filter_fn out, host_filter_fn in, void *ud)
+{
+	h->f_out = out;
+	h->f_in = in;
+	h->f_ud = ud;
+}
+
+/* ---- HTTP server ---- */
+
+http_server *host_serve_http(host *h, const host_http_server_config *cfg, GError **error)
+{
+	g_return_val_if_fail(h != NULL && cfg != NULL, NULL);
+	char *name = g_strdup_printf("%s/http:%u", h->base.name, cfg->port);
+	http_server_config sc = {
+		.name = name,
+		.port = cfg->port,
+		.think = cfg->think,
+		.response_size = cfg->response_size,
+	};
+	http_server *s = http_server_new(h->tcp, &sc, error);
+	g_free(name);
+	if (s)
+		g_ptr_array_add(h->servers, s);
+	return s;
+}
+
+/* ---- HTTP client workloads ---- */
+
+static void workload_maybe_finish(host_workload *w)
+{
+	if (!w->stopped || w->outstanding > 0)
+		return;
+	for (guint i = 0; i < w->cfg.n_targets; i++)
+		http_client_close_idle(w->clients[i]);
+}
+
+static void workload_done(const http_result *r, void *ud)
+{
+	host_workload *w = ud;
+	host_workload_result *res = &w->res;
+	w->outstanding--;
+	res->bytes_sent += r->t_sent >= 0 ? r->request_bytes : 0;
+	res->bytes_received += r->response_bytes;
+	if (r->fail == HTTP_OK) {
+		sim_time lat = r->t_complete - r->t_start;
+		res->completed++;
+		if (r->status < 200 || r->status > 299)
+			res->non_2xx++;
+		hdr_record(res->latency, lat);
+		stats_acc_add(&res->latency_acc, (double)lat);
+		stats_acc_add(&res->ttfb_acc, (double)(r->t_first_byte - r->t_start));
+	} else {
+		res->failed[r->fail]++;
+	}
+	if (!r->reused && r->t_connected >= r->t_start)
+		stats_acc_add(&res->connect_acc, (double)(r->t_connected - r->t_start));
+	res->connections = 0;
+	for (guint i = 0; i < w->cfg.n_targets; i++)
+		res->connections += http_client_connections_opened(w->clients[i]);
+	workload_maybe_finish(w);
+}
+
+static uint64_t sample_bytes(const dist *d, rng *r)
+{
+	if (d->kind == UNIT_NONE)
+		return 0;
+	double b = dist_sample(d, r);
+	return b > 0 ? (uint64_t)(b + 0.5) : 0;
+}
+
+static void workload_tick(sim *s, void *ctx, void *arg)
+{
+	(void)arg;
+	host_workload *w = ctx;
+	w->tick_ev = 0;
+	const host_workload_config *c = &w->cfg;
+	sim_time now = sim_now(s);
+	if ((c->stop_at && now >= c->stop_at) || (c->count && w->res.started >= c->count)) {
+		w->stopped = TRUE;
+		workload_maybe_finish(w);
+		return;
+	}
+	guint t = w->next_target++ % c->n_targets;
+	http_request_spec spec = {
+		.method = w->method,
+		.path = w->path,
+		.body_len = sample_bytes(&c->request_size, &w->rng),
+	};
+	if (c->response_size.kind != UNIT_NONE) {
+		g_string_printf(w->extra, HTTP_HDR_RESPONSE_BYTES ": %" G_GUINT64_FORMAT "\r\n",
+		                sample_bytes(&c->response_size, &w->rng));
+		spec.extra = w->extra->str;
+	}
+	w->res.started++;
+	w->outstanding++;
+	http_client_request(w->clients[t], &spec, workload_done, w);
+	if (c->count && w->res.started >= c->count) {
+		w->stopped = TRUE;
+		workload_maybe_finish(w);
+		return;
+	}
+	w->tick_ev = sim_schedule(s, dist_sample_ns(&c->interval, &w->rng), workload_tick, w, NULL);
+}
+
+host_workload *host_add_workload(host *h, const host_workload_config *cfg)
+{
+	g_return_val_if_fail(h != NULL && cfg != NULL && cfg->name != NULL, NULL);
+	g_return_val_if_fail(cfg->n_targets > 0 && cfg->targets != NULL, NULL);
+	g_return_val_if_fail(cfg->interval.kind == UNIT_TIME, NULL);
+	host_workload *w = g_new0(host_workload, 1);
+	w->h = h;
+	w->cfg = *cfg;
+	w->name = g_strdup(cfg->name);
+	w->method = g_strdup(cfg->method ? cfg->method : "GET");
+	w->path = g_strdup(cfg->path ? cfg->path : "/");
+	w->cfg.name = w->name;
+	w->cfg.method = w->method;
+	w->cfg.path = w->path;
+	w->targets = g_memdup2(cfg->targets, cfg->n_targets * sizeof *cfg->targets);
+	w->cfg.targets = w->targets;
+	dist_copy(&w->cfg.interval, &cfg->interval);
+	if (cfg->request_size.kind != UNIT_NONE)
+		dist_copy(&w->cfg.request_size, &cfg->request_size);
+	if (cfg->response_size.kind != UNIT_NONE)
+		dist_copy(&w->cfg.response_size, &cfg->response_size);
+	char *stream = g_strdup_printf("%s/%s", h->base.name, cfg->name);
+	net_rng(h->base.net, &w->rng, stream);
+	g_free(stream);
+	w->clients = g_new0(http_client *, cfg->n_targets);
+	for (guint i = 0; i < cfg->n_targets; i++) {
+		http_client_config cc = {
+			.local_ip = h->ip,
+			.ip = cfg->targets[i].ip,
+			.port = cfg->targets[i].port,
+			.keepalive = cfg->keepalive,
+			/* "keepalive" in a scenario means one connection per client
+			 * and target, reused; requests wait for it. */
+			.max_conns = cfg->keepalive ? 1 : 0,
+		};
+		w->clients[i] = http_client_new(h->tcp, &cc);
+	}
+	w->extra = g_string_new(NULL);
+	w->res.latency = hdr_new(8);
+	stats_acc_init(&w->res.latency_acc);
+	stats_acc_init(&w->res.ttfb_acc);
+	stats_acc_init(&w->res.connect_acc);
+	sim *s = h->base.net->sim;
+	sim_time at = cfg->start_at > sim_now(s) ? cfg->start_at : sim_now(s);
+	w->tick_ev = sim_schedule_at(s, at, workload_tick, w, NULL);
+	g_ptr_array_add(h->workloads, w);
+	return w;
+}
+
+static void workload_free(host_workload *w)
+{
+	if (w->tick_ev)
+		sim_cancel(w->h->base.net->sim, w->tick_ev);
+	for (guint i = 0; i < w->cfg.n_targets; i++)
+		http_client_free(w->clients[i]);
+	g_free(w->clients);
+	dist_clear(&w->cfg.interval);
+	if (w->cfg.request_size.kind != UNIT_NONE)
+		dist_clear(&w->cfg.request_size);
+	if (w->cfg.response_size.kind != UNIT_NONE)
+		dist_clear(&w->cfg.response_size);
+	hdr_free(w->res.latency);
+	g_string_free(w->extra, TRUE);
+	g_free(w->targets);
+	g_free(w->name);
+	g_free(w->method);
+	g_free(w->path);
+	g_free(w);
+}
+
+const host_workload_result *host_workload_get_result(const host_workload *w) { return &w->res; }
+
+gboolean host_workload_done(const host_workload *w) { return w->stopped && w->outstanding == 0; }
+
+uint64_t host_workload_failed(const host_workload *w)
+{
+	uint64_t n = 0;
+	for (int i = 0; i < HTTP_FAIL__COUNT; i++)
+		n += w->res.failed[i];
+	return n;
+}

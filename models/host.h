@@ -1,0 +1,105 @@
+/* \summary: an EC2-like host: one port, one IPv4 address, TCP, HTTP server and workloads */
+#ifndef VPCSIM_HOST_H
+#define VPCSIM_HOST_H
+
+#include "net.h"
+#include "tcp.h"
+#include "http.h"
+#include "stats.h"
+
+/*
+ * A host sends everything out of port 0 (link_send: the next hop is
+ * whatever the port is linked to, a router, a VPC, another host) and
+ * accepts only packets addressed to its own IP.  TCP packets go to its
+ * tcp_stack; anything else is dropped as port-unreachable (no ICMP, no
+ * UDP service).
+ *
+ * Filters are the hook for security groups: `out` sees every packet the
+ * host is about to send, `in` every packet addressed to it, and either
+ * returns HOST_ALLOW or the drop_reason to drop the packet with (counted on
+ * the host's node and in its counters).  Default: allow all.
+ */
+
+typedef struct host host;
+typedef struct host_workload host_workload;
+
+#define HOST_ALLOW (-1)
+typedef int (*host_filter_fn)(host *h, const pkt *p, void *ud);
+
+typedef struct {
+	uint32_t ip;
+	uint32_t mtu;              /* path MTU for TCP (MSS = mtu - 40); 0 = 1500 */
+	const tcp_config *tcp;     /* NULL = tcp_config_default() with the mtu above */
+} host_config;
+
+typedef struct {
+	uint64_t tx_pkts, tx_bytes;  /* handed to the link (wire bytes) */
+	uint64_t denied_out, denied_in;
+	uint64_t not_mine;           /* addressed to another IP */
+	uint64_t not_tcp;
+} host_counters;
+
+host *host_new(net *nt, const char *name, const host_config *cfg);
+node *host_node(host *h);
+uint32_t host_ip(const host *h);
+tcp_stack *host_tcp(host *h);
+const host_counters *host_get_counters(const host *h);
+/* Either filter may be NULL (allow). */
+void host_set_filters(host *h, host_filter_fn out, host_filter_fn in, void *ud);
+
+/* ---- HTTP server ---- */
+
+typedef struct {
+	uint16_t port;
+	dist think;           /* UNIT_TIME; unset (kind UNIT_NONE) = answer at once */
+	dist response_size;   /* UNIT_SIZE; unset = empty bodies unless the client asks */
+} host_http_server_config;
+
+/* Serves HTTP on port (any address of the host).  The host owns the server. */
+http_server *host_serve_http(host *h, const host_http_server_config *cfg, GError **error);
+
+/* ---- HTTP client workloads ---- */
+
+typedef struct {
+	uint32_t ip;
+	uint16_t port;
+} host_target;
+
+typedef struct {
+	const char *name;          /* unique per host; names the random stream */
+	const host_target *targets;/* requests go round robin over these */
+	guint n_targets;
+	dist interval;             /* UNIT_TIME between request starts */
+	uint64_t count;            /* requests to start; 0 = until stop_at */
+	sim_time start_at;         /* first request */
+	sim_time stop_at;          /* no request starts at or after this; 0 = no limit
+	                              (with count 0 too: forever, run with sim_run_until) */
+	dist request_size;         /* body bytes sent; unset = 0 */
+	dist response_size;        /* asked of the server (X-Vpcsim-Response-Bytes);
+	                              unset = the server decides */
+	gboolean keepalive;        /* one connection per target reused, else one per request */
+	const char *method;        /* NULL = GET */
+	const char *path;          /* NULL = "/" */
+} host_workload_config;
+
+typedef struct {
+	uint64_t started, completed;           /* completed: a whole response, any status */
+	uint64_t failed[HTTP_FAIL__COUNT];     /* by reason (failed[HTTP_OK] stays 0) */
+	uint64_t non_2xx;                      /* completed with a status outside 200-299 */
+	hdr_hist *latency;                     /* completed: t_complete - t_start, ns */
+	stats_acc latency_acc;
+	stats_acc ttfb_acc;                    /* t_first_byte - t_start */
+	stats_acc connect_acc;                 /* t_connected - t_start, new connections only */
+	uint64_t bytes_sent, bytes_received;   /* HTTP bytes: heads and bodies */
+	uint64_t connections;                  /* TCP connections opened */
+} host_workload_result;
+
+/* Starts a workload (config and targets copied).  When it has started its
+ * last request and all have finished, kept-alive connections are closed. */
+host_workload *host_add_workload(host *h, const host_workload_config *cfg);
+const host_workload_result *host_workload_get_result(const host_workload *w);
+/* TRUE once no request will start and none is outstanding. */
+gboolean host_workload_done(const host_workload *w);
+uint64_t host_workload_failed(const host_workload *w); /* all reasons */
+
+#endif

@@ -1,0 +1,960 @@
+/* \summary: HTTP/1.1 over tcp_stack: head building and parsing, server exchanges, pooled clients */
+#include "http.h"
+
+#include <string.h>
+
+#include "error.h"
+
+#define DEFAULT_MAX_HEAD 65536
+#define NO_TIME ((sim_time)-1)
+
+/* ---- heads ---- */
+
+GString *http_request_head(const char *method, const char *host, const char *path,
+                           uint64_t body_len, gboolean close, const char *extra)
+{
+	g_return_val_if_fail(method != NULL && host != NULL && path != NULL, NULL);
+	GString *g = g_string_sized_new(128);
+	g_string_append_printf(g,
+	                       "%s %s HTTP/1.1\r\n"
+	                       "Host: %s\r\n"
+	                       "User-Agent: vpcsim/" VPCSIM_VERSION "\r\n"
+	                       "Content-Length: %" G_GUINT64_FORMAT "\r\n",
+	                       method, path, host, body_len);
+	if (close)
+		g_string_append(g, "Connection: close\r\n");
+	if (extra)
+		g_string_append(g, extra);
+	g_string_append(g, "\r\n");
+	return g;
+}
+
+const char *http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 408: return "Request Timeout";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default: return "Unknown";
+	}
+}
+
+GString *http_response_head(int status, uint64_t body_len, gboolean close, const char *extra)
+{
+	GString *g = g_string_sized_new(128);
+	g_string_append_printf(g,
+	                       "HTTP/1.1 %d %s\r\n"
+	                       "Server: vpcsim\r\n"
+	                       "Content-Length: %" G_GUINT64_FORMAT "\r\n",
+	                       status, http_reason(status), body_len);
+	if (close)
+		g_string_append(g, "Connection: close\r\n");
+	if (extra)
+		g_string_append(g, extra);
+	g_string_append(g, "\r\n");
+	return g;
+}
+
+GString *http_head_add(const char *head, size_t len, const char *extra)
+{
+	g_return_val_if_fail(head != NULL && len >= 4 && memcmp(head + len - 4, "\r\n\r\n", 4) == 0,
+	                     NULL);
+	GString *g = g_string_sized_new(len + (extra ? strlen(extra) : 0));
+	g_string_append_len(g, head, (gssize)(len - 2));
+	if (extra)
+		g_string_append(g, extra);
+	g_string_append(g, "\r\n");
+	return g;
+}
+
+const char *http_head_get(const char *head, size_t len, const char *name, size_t *vlen)
+{
+	g_return_val_if_fail(head != NULL && name != NULL, NULL);
+	size_t nlen = strlen(name);
+	const char *end = head + len;
+	/* Skip the start line, then walk "Name: value\r\n" lines up to the
+	 * blank one.  Hand-written rather than split into strings so that
+	 * looking a header up allocates nothing. */
+	const char *l = memchr(head, '\n', len);
+	while (l && ++l < end) {
+		const char *eol = memchr(l, '\n', (size_t)(end - l));
+		if (!eol)
+			eol = end;
+		const char *stop = eol > l && eol[-1] == '\r' ? eol - 1 : eol;
+		if (stop == l)
+			break; /* the blank line */
+		const char *colon = memchr(l, ':', (size_t)(stop - l));
+		if (colon && (size_t)(colon - l) == nlen &&
+		    g_ascii_strncasecmp(l, name, nlen) == 0) {
+			const char *v = colon + 1;
+			while (v < stop && (*v == ' ' || *v == '\t'))
+				v++;
+			const char *ve = stop;
+			while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+				ve--;
+			if (vlen)
+				*vlen = (size_t)(ve - v);
+			return v;
+		}
+		l = eol < end ? eol : NULL;
+	}
+	return NULL;
+}
+
+/* A header's value as an unsigned decimal; FALSE if absent or not a number. */
+static gboolean head_get_u64(const char *head, size_t len, const char *name, uint64_t *out,
+                             gboolean *present)
+{
+	size_t vl = 0;
+	const char *v = http_head_get(head, len, name, &vl);
+	*present = v != NULL;
+	if (!v)
+		return FALSE;
+	char buf[24];
+	if (vl == 0 || vl >= sizeof buf)
+		return FALSE;
+	memcpy(buf, v, vl);
+	buf[vl] = 0;
+	guint64 n;
+	if (!g_ascii_string_to_unsigned(buf, 10, 0, G_MAXUINT64, &n, NULL))
+		return FALSE;
+	*out = n;
+	return TRUE;
+}
+
+/* TRUE if header `name` holds the token `tok` (as in "Connection: close"). */
+static gboolean head_has_token(const char *head, size_t len, const char *name, const char *tok)
+{
+	size_t vl = 0;
+	const char *v = http_head_get(head, len, name, &vl);
+	size_t tl = strlen(tok);
+	return v && vl == tl && g_ascii_strncasecmp(v, tok, tl) == 0;
+}
+
+/* Copies n stream bytes into the end of g: from raw if given, else from the
+ * message (which may be NULL: unreadable bytes become '?'). */
+static void append_bytes(GString *g, const pkt_msg *m, uint64_t off, const char *raw, uint32_t n)
+{
+	gsize at = g->len;
+	g_string_set_size(g, at + n);
+	if (raw)
+		memcpy(g->str + at, raw, n);
+	else if (m)
+		pkt_msg_fill(m, off, (uint8_t *)g->str + at, n);
+	else
+		memset(g->str + at, '?', n);
+}
+
+/* Looks for the blank line ending a head in g, starting near `from` (the
+ * length before the last append).  Returns the head's length or 0. */
+static size_t head_end(const GString *g, size_t from)
+{
+	size_t s = from > 3 ? from - 3 : 0;
+	const char *hit = g_strstr_len(g->str + s, (gssize)(g->len - s), "\r\n\r\n");
+	return hit ? (size_t)(hit - g->str) + 4 : 0;
+}
+
+/* ---- server ---- */
+
+typedef enum {
+	RX_HEAD,   /* reading a request head */
+	RX_BODY,   /* counting its body */
+	RX_WAIT,   /* the handler holds the exchange */
+	RX_DONE,   /* closing: anything more is ignored */
+} srv_rx;
+
+struct http_exchange {
+	GList link;            /* in the server's list */
+	http_server *srv;
+	tcp_conn *tc;          /* NULL once the connection is gone */
+	srv_rx rx;
+	gboolean feeding;      /* inside srv_feed */
+	gboolean eof;          /* the client sent FIN */
+	gboolean close_after;  /* the request asked for Connection: close */
+	GString *head;         /* the current request head */
+	GString *held;         /* bytes that arrived while a response was pending */
+	GString *method, *path;
+	uint64_t body_len, body_left;
+	uint32_t cip;
+	uint16_t cport;
+	sim_time t_received;
+	sim_event_id think_ev; /* the default handler's pending answer */
+	uint64_t answer_bytes;
+};
+
+struct http_server {
+	tcp_stack *st;
+	net *nt;
+	tcp_listener *l;
+	http_server_config cfg;
+	char *name;
+	rng rng;
+	http_handler handler;
+	void *hud;
+	GQueue conns; /* http_exchange, by their links */
+	uint64_t seed;
+	http_server_stats stats;
+};
+
+static void x_free(http_exchange *x)
+{
+	http_server *s = x->srv;
+	if (x->think_ev)
+		sim_cancel(s->nt->sim, x->think_ev);
+	g_queue_unlink(&s->conns, &x->link);
+	g_string_free(x->head, TRUE);
+	g_string_free(x->held, TRUE);
+	g_string_free(x->method, TRUE);
+	g_string_free(x->path, TRUE);
+	g_free(x);
+}
+
+static void x_send(http_exchange *x, int status, uint64_t body_len, gboolean close,
+                   const char *extra)
+{
+	http_server *s = x->srv;
+	GString *h = http_response_head(status, body_len, close, extra);
+	gsize hl = h->len;
+	pkt_msg *m = pkt_msg_new(g_string_free_to_bytes(h), hl + body_len, ++s->seed);
+	tcp_write(x->tc, m, 0, m->len);
+	pkt_msg_unref(m);
+	s->stats.responses++;
+	if (close) {
+		tcp_close(x->tc);
+		x->rx = RX_DONE;
+		g_string_truncate(x->held, 0);
+	}
+}
+
+/* A request that cannot be served: answer it and close. */
+static void x_reject(http_exchange *x, int status)
+{
+	x->srv->stats.bad_requests++;
+	x_send(x, status, 0, TRUE, NULL);
+}
+
+static gboolean x_parse_head(http_exchange *x)
+{
+	const char *h = x->head->str;
+	size_t len = x->head->len;
+	const char *eol = memchr(h, '\r', len);
+	const char *sp1 = memchr(h, ' ', (size_t)(eol - h));
+	if (!sp1 || sp1 == h)
+		return FALSE;
+	const char *sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
+	if (!sp2 || sp2 == sp1 + 1)
+		return FALSE;
+	size_t vl = (size_t)(eol - sp2 - 1);
+	if (vl != 8 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
+		return FALSE;
+	g_string_assign(x->method, "");
+	g_string_append_len(x->method, h, sp1 - h);
+	g_string_assign(x->path, "");
+	g_string_append_len(x->path, sp1 + 1, sp2 - sp1 - 1);
+	gboolean present;
+	x->body_len = 0;
+	if (!head_get_u64(h, len, "Content-Length", &x->body_len, &present) && present)
+		return FALSE;
+	if (http_head_get(h, len, "Transfer-Encoding", NULL))
+		return FALSE; /* chunked bodies are not modelled */
+	gboolean v10 = sp2[8] == '0';
+	x->close_after = head_has_token(h, len, "Connection", "close") ||
+	                 (v10 && !head_has_token(h, len, "Connection", "keep-alive"));
+	return TRUE;
+}
+
+static void x_dispatch(http_exchange *x)
+{
+	http_server *s = x->srv;
+	x->rx = RX_WAIT;
+	x->t_received = sim_now(s->nt->sim);
+	s->stats.requests++;
+	s->handler(x, s->hud);
+}
+
+/*
+ * Consumes request bytes until a request is complete and waiting for its
+ * answer; returns how many bytes it used.  Head bytes are copied (they must
+ * be parsed), body bytes only counted.  A handler that answers at once
+ * returns the exchange to RX_HEAD, and parsing goes on with what is left.
+ */
+static uint32_t srv_feed(http_exchange *x, const pkt_msg *m, uint64_t off, const char *raw,
+                         uint32_t len)
+{
+	http_server *s = x->srv;
+	size_t max_head = s->cfg.max_head ? s->cfg.max_head : DEFAULT_MAX_HEAD;
+	uint32_t used = 0;
+	x->feeding = TRUE;
+	while (used < len && x->tc) {
+		uint32_t n = len - used;
+		if (x->rx == RX_HEAD) {
+			size_t before = x->head->len;
+			append_bytes(x->head, m, off + used, raw ? raw + used : NULL, n);
+			size_t e = head_end(x->head, before);
+			if (!e) {
+				used += n;
+				if (x->head->len > max_head)
+					x_reject(x, 431);
+				continue;
+			}
+			used += (uint32_t)(e - before);
+			g_string_truncate(x->head, e);
+			if (e > max_head) {
+				x_reject(x, 431);
+			} else if (!x_parse_head(x)) {
+				x_reject(x, 400);
+			} else if (x->body_len == 0) {
+				x_dispatch(x);
+			} else {
+				x->body_left = x->body_len;
+				x->rx = RX_BODY;
+			}
+		} else if (x->rx == RX_BODY) {
+			uint32_t k = (uint32_t)MIN((uint64_t)n, x->body_left);
+			used += k;
+			x->body_left -= k;
+			if (x->body_left == 0)
+				x_dispatch(x);
+		} else if (x->rx == RX_DONE) {
+			used = len;
+		} else {
+			break; /* RX_WAIT: the rest is held */
+		}
+	}
+	x->feeding = FALSE;
+	return x->tc ? used : len;
+}
+
+static void srv_on_accept(tcp_conn *c, void *ud)
+{
+	http_server *s = ud;
+	http_exchange *x = g_new0(http_exchange, 1);
+	x->srv = s;
+	x->tc = c;
+	x->rx = RX_HEAD;
+	x->head = g_string_sized_new(256);
+	x->held = g_string_new(NULL);
+	x->method = g_string_new(NULL);
+	x->path = g_string_new(NULL);
+	x->cip = tcp_conn_remote_ip(c);
+	x->cport = tcp_conn_remote_port(c);
+	x->link.data = x;
+	g_queue_push_tail_link(&s->conns, &x->link);
+	tcp_conn_set_user(c, x);
+	s->stats.connections++;
+}
+
+static void srv_on_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t len, void *ud)
+{
+	(void)c;
+	http_exchange *x = ud;
+	uint32_t used = 0;
+	if (x->held->len == 0)
+		used = srv_feed(x, m, off, NULL, len);
+	if (used < len && x->rx != RX_DONE)
+		append_bytes(x->held, m, off + used, NULL, len - used);
+}
+
+static void srv_on_eof(tcp_conn *c, void *ud)
+{
+	http_exchange *x = ud;
+	x->eof = TRUE;
+	/* With an answer pending, the FIN goes after it (http_respond). */
+	if (x->rx != RX_WAIT && x->rx != RX_DONE) {
+		x->rx = RX_DONE;
+		tcp_close(c);
+	}
+}
+
+static void srv_on_closed(tcp_conn *c, tcp_close_reason why, void *ud)
+{
+	(void)c;
+	(void)why;
+	http_exchange *x = ud;
+	x->tc = NULL;
+	if (x->rx != RX_WAIT)
+		x_free(x); /* else the handler still holds it: http_respond frees it */
+}
+
+static const tcp_callbacks srv_callbacks = {
+	.on_accept = srv_on_accept,
+	.on_data = srv_on_data,
+	.on_eof = srv_on_eof,
+	.on_closed = srv_on_closed,
+};
+
+void http_respond(http_exchange *x, int status, uint64_t body_len, const char *extra)
+{
+	g_return_if_fail(x != NULL && x->rx == RX_WAIT);
+	http_server *s = x->srv;
+	if (!x->tc) {
+		s->stats.orphaned++;
+		x_free(x);
+		return;
+	}
+	gboolean close = x->close_after || x->eof;
+	x->rx = RX_HEAD;
+	g_string_truncate(x->head, 0);
+	x_send(x, status, body_len, close, extra);
+	/* Pipelined requests that arrived meanwhile; when answering from inside
+	 * srv_feed, its loop goes on by itself. */
+	if (!x->feeding && x->rx == RX_HEAD && x->held->len > 0) {
+		uint32_t used = srv_feed(x, NULL, 0, x->held->str, (uint32_t)x->held->len);
+		if (x->tc && x->rx != RX_DONE)
+			g_string_erase(x->held, 0, used);
+	}
+}
+
+static void srv_think_done(sim *sm, void *ctx, void *arg)
+{
+	(void)sm;
+	(void)arg;
+	http_exchange *x = ctx;
+	x->think_ev = 0;
+	http_respond(x, 200, x->answer_bytes, NULL);
+}
+
+void http_default_handler(http_exchange *x, void *ud)
+{
+	(void)ud;
+	http_server *s = x->srv;
+	const char *h = x->head->str;
+	size_t hl = x->head->len;
+	gboolean present;
+	uint64_t think_ns = 0, bytes = 0;
+	if (!head_get_u64(h, hl, HTTP_HDR_THINK_NS, &think_ns, &present))
+		think_ns = s->cfg.think.kind != UNIT_NONE
+		                   ? (uint64_t)dist_sample_ns(&s->cfg.think, &s->rng) : 0;
+	if (!head_get_u64(h, hl, HTTP_HDR_RESPONSE_BYTES, &bytes, &present) &&
+	    s->cfg.response_size.kind != UNIT_NONE) {
+		double b = dist_sample(&s->cfg.response_size, &s->rng);
+		bytes = b > 0 ? (uint64_t)(b + 0.5) : 0;
+	}
+	if (think_ns == 0) {
+		http_respond(x, 200, bytes, NULL);
+		return;
+	}
+	x->answer_bytes = bytes;
+	x->think_ev = sim_schedule(s->nt->sim, (sim_time)think_ns, srv_think_done, x, NULL);
+}
+
+http_server *http_server_new(tcp_stack *st, const http_server_config *cfg, GError **error)
+{
+	g_return_val_if_fail(st != NULL && cfg != NULL && cfg->name != NULL, NULL);
+	http_server *s = g_new0(http_server, 1);
+	s->st = st;
+	s->nt = tcp_stack_net(st);
+	s->cfg = *cfg;
+	s->name = g_strdup(cfg->name);
+	s->cfg.name = s->name;
+	if (cfg->think.kind != UNIT_NONE)
+		dist_copy(&s->cfg.think, &cfg->think);
+	if (cfg->response_size.kind != UNIT_NONE)
+		dist_copy(&s->cfg.response_size, &cfg->response_size);
+	net_rng(s->nt, &s->rng, s->name);
+	s->handler = http_default_handler;
+	g_queue_init(&s->conns);
+	s->l = tcp_listen(st, cfg->ip, cfg->port, cfg->mtu, &srv_callbacks, s);
+	if (!s->l) {
+		char ip[16];
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID,
+		            "HTTP server '%s': %s:%u is already listening; expected a free port",
+		            cfg->name, cfg->ip ? pkt_ip_str(cfg->ip, ip) : "*", cfg->port);
+		http_server_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void http_server_set_handler(http_server *s, http_handler h, void *ud)
+{
+	g_return_if_fail(s != NULL && h != NULL);
+	s->handler = h;
+	s->hud = ud;
+}
+
+void http_server_free(http_server *s)
+{
+	if (!s)
+		return;
+	static const tcp_callbacks none = { 0 };
+	tcp_unlisten(s->l);
+	while (s->conns.head) {
+		http_exchange *x = s->conns.head->data;
+		if (x->tc) {
+			tcp_conn_set_callbacks(x->tc, &none);
+			tcp_conn_set_user(x->tc, NULL);
+		}
+		x_free(x);
+	}
+	if (s->cfg.think.kind != UNIT_NONE)
+		dist_clear(&s->cfg.think);
+	if (s->cfg.response_size.kind != UNIT_NONE)
+		dist_clear(&s->cfg.response_size);
+	g_free(s->name);
+	g_free(s);
+}
+
+const http_server_stats *http_server_get_stats(const http_server *s) { return &s->stats; }
+
+const char *http_exchange_method(const http_exchange *x) { return x->method->str; }
+const char *http_exchange_path(const http_exchange *x) { return x->path->str; }
+const char *http_exchange_head(const http_exchange *x, size_t *len)
+{
+	if (len)
+		*len = x->head->len;
+	return x->head->str;
+}
+const char *http_exchange_header(const http_exchange *x, const char *name, size_t *vlen)
+{
+	return http_head_get(x->head->str, x->head->len, name, vlen);
+}
+uint64_t http_exchange_body_len(const http_exchange *x) { return x->body_len; }
+uint32_t http_exchange_client_ip(const http_exchange *x) { return x->cip; }
+uint16_t http_exchange_client_port(const http_exchange *x) { return x->cport; }
+sim_time http_exchange_t_received(const http_exchange *x) { return x->t_received; }
+http_server *http_exchange_server(const http_exchange *x) { return x->srv; }
+
+/* ---- client ---- */
+
+static const char *const fail_names[HTTP_FAIL__COUNT] = {
+	[HTTP_OK] = "ok",
+	[HTTP_FAIL_REFUSED] = "connection refused",
+	[HTTP_FAIL_RESET] = "connection reset",
+	[HTTP_FAIL_TIMEOUT] = "connection timed out",
+	[HTTP_FAIL_CLOSED] = "connection closed early",
+	[HTTP_FAIL_BAD_RESPONSE] = "malformed response",
+	[HTTP_FAIL_NO_PORT] = "no free local port",
+};
+
+const char *http_fail_name(http_fail f)
+{
+	return (unsigned)f < HTTP_FAIL__COUNT ? fail_names[f] : "unknown";
+}
+
+typedef struct http_req {
+	GList link;            /* in the queue, the failing list or the spares */
+	pkt_msg *msg;          /* head + body */
+	http_done_fn done;
+	void *ud;
+	http_result r;
+	sim_event_id ev;       /* a failure being delivered */
+} http_req;
+
+typedef enum {
+	RSP_HEAD,       /* reading the response head */
+	RSP_BODY,       /* counting Content-Length bytes */
+	RSP_TO_EOF,     /* no Content-Length: the body ends with the connection */
+	RSP_NONE,       /* no request in flight */
+} rsp_state;
+
+typedef struct {
+	GList link;            /* in the client's conns */
+	GList idle_link;       /* in the client's idle list */
+	http_client *cl;
+	tcp_conn *tc;
+	http_req *cur;
+	gboolean established;
+	gboolean closing;      /* carries no further request */
+	gboolean fresh_head;   /* head still holds the previous response's */
+	guint served;
+	sim_time t_established;
+	rsp_state rx;
+	GString *head;
+	uint64_t body_left;
+} cli_conn;
+
+struct http_client {
+	tcp_stack *st;
+	net *nt;
+	http_client_config cfg;
+	char *host;
+	GQueue queue;     /* http_req waiting for a connection */
+	GQueue failing;   /* http_req whose failure is scheduled */
+	GQueue spares;    /* recycled http_req */
+	GQueue conns;     /* cli_conn */
+	GQueue idle;      /* cli_conn kept alive with nothing to do */
+	guint outstanding;
+	uint64_t opened;
+	uint64_t seed;
+};
+
+static void cl_dispatch(http_client *cl);
+
+static void req_recycle(http_client *cl, http_req *q)
+{
+	pkt_msg_unref(q->msg);
+	q->msg = NULL;
+	g_queue_push_head_link(&cl->spares, &q->link);
+}
+
+/* Reports a request's end and recycles it. */
+static void req_finish(http_client *cl, http_req *q, http_fail f, const char *head,
+                       size_t head_len)
+{
+	q->r.fail = f;
+	if (f != HTTP_OK)
+		q->r.status = 0;
+	q->r.t_complete = sim_now(cl->nt->sim);
+	q->r.head = head;
+	q->r.head_len = head_len;
+	cl->outstanding--;
+	if (q->done)
+		q->done(&q->r, q->ud);
+	req_recycle(cl, q);
+}
+
+static void req_fail_later_cb(sim *s, void *ctx, void *arg)
+{
+	(void)s;
+	http_client *cl = ctx;
+	http_req *q = arg;
+	q->ev = 0;
+	g_queue_unlink(&cl->failing, &q->link);
+	req_finish(cl, q, HTTP_FAIL_NO_PORT, NULL, 0);
+}
+
+static void cc_free(cli_conn *cc)
+{
+	http_client *cl = cc->cl;
+	g_queue_unlink(&cl->conns, &cc->link);
+	if (cc->idle_link.data)
+		g_queue_unlink(&cl->idle, &cc->idle_link);
+	g_string_free(cc->head, TRUE);
+	g_free(cc);
+}
+
+static void cc_idle_remove(cli_conn *cc)
+{
+	if (cc->idle_link.data) {
+		g_queue_unlink(&cc->cl->idle, &cc->idle_link);
+		cc->idle_link.data = NULL;
+	}
+}
+
+/* The response is complete. */
+static void cc_complete(cli_conn *cc)
+{
+	http_client *cl = cc->cl;
+	http_req *q = cc->cur;
+	cc->cur = NULL;
+	cc->rx = RSP_NONE;
+	cc->served++;
+	cc->fresh_head = TRUE;
+	gboolean server_close = head_has_token(cc->head->str, cc->head->len, "Connection", "close");
+	if (!cc->closing && cl->cfg.keepalive && !server_close) {
+		cc->idle_link.data = cc;
+		g_queue_push_tail_link(&cl->idle, &cc->idle_link);
+	} else {
+		cc->closing = TRUE;
+		/* The server closes after a Connection: close answer; if it did not
+		 * promise to, we close. */
+		if (!server_close)
+			tcp_close(cc->tc);
+	}
+	req_finish(cl, q, HTTP_OK, cc->head->str, cc->head->len);
+	cl_dispatch(cl);
+}
+
+static gboolean cc_parse_head(cli_conn *cc)
+{
+	http_req *q = cc->cur;
+	const char *h = cc->head->str;
+	size_t len = cc->head->len;
+	/* "HTTP/1.x SSS reason" */
+	if (len < 12 || strncmp(h, "HTTP/1.", 7) != 0 || h[8] != ' ')
+		return FALSE;
+	if (!g_ascii_isdigit(h[9]) || !g_ascii_isdigit(h[10]) || !g_ascii_isdigit(h[11]))
+		return FALSE;
+	q->r.status = (h[9] - '0') * 100 + (h[10] - '0') * 10 + (h[11] - '0');
+	gboolean present;
+	uint64_t cl = 0;
+	if (head_get_u64(h, len, "Content-Length", &cl, &present)) {
+		q->r.content_length = cl;
+		cc->body_left = cl;
+		cc->rx = RSP_BODY;
+	} else if (present || http_head_get(h, len, "Transfer-Encoding", NULL)) {
+		return FALSE;
+	} else {
+		cc->rx = RSP_TO_EOF;
+	}
+	return TRUE;
+}
+
+static void cc_on_connected(tcp_conn *c, void *ud)
+{
+	(void)c;
+	cli_conn *cc = ud;
+	sim_time now = sim_now(cc->cl->nt->sim);
+	cc->established = TRUE;
+	cc->t_established = now;
+	if (cc->cur) {
+		cc->cur->r.t_connected = now;
+		cc->cur->r.t_sent = now;
+	}
+}
+
+static void cc_on_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t len, void *ud)
+{
+	cli_conn *cc = ud;
+	http_req *q = cc->cur;
+	if (!q || cc->rx == RSP_NONE)
+		return; /* bytes nobody asked for: ignored */
+	sim_time now = sim_now(cc->cl->nt->sim);
+	if (q->r.t_first_byte < 0)
+		q->r.t_first_byte = now;
+	uint32_t used = 0;
+	if (cc->rx == RSP_HEAD) {
+		if (cc->fresh_head) {
+			g_string_truncate(cc->head, 0);
+			cc->fresh_head = FALSE;
+		}
+		size_t before = cc->head->len;
+		append_bytes(cc->head, m, off, NULL, len);
+		size_t e = head_end(cc->head, before);
+		if (!e) {
+			q->r.response_bytes += len;
+			if (cc->head->len <= DEFAULT_MAX_HEAD)
+				return;
+		}
+		if (e) {
+			used = (uint32_t)(e - before);
+			g_string_truncate(cc->head, e);
+		}
+		if (!e || !cc_parse_head(cc)) {
+			cc->cur = NULL;
+			http_client *cl = cc->cl;
+			tcp_abort(c);
+			cc_free(cc);
+			req_finish(cl, q, HTTP_FAIL_BAD_RESPONSE, NULL, 0);
+			cl_dispatch(cl);
+			return;
+		}
+		q->r.response_bytes += used;
+	}
+	uint32_t rest = len - used;
+	if (cc->rx == RSP_TO_EOF) {
+		q->r.response_bytes += rest;
+		return;
+	}
+	uint32_t k = (uint32_t)MIN((uint64_t)rest, cc->body_left);
+	cc->body_left -= k;
+	q->r.response_bytes += k;
+	if (cc->body_left == 0)
+		cc_complete(cc);
+}
+
+static void cc_on_eof(tcp_conn *c, void *ud)
+{
+	cli_conn *cc = ud;
+	http_client *cl = cc->cl;
+	cc->closing = TRUE;
+	cc_idle_remove(cc);
+	http_req *q = cc->cur;
+	if (q && cc->rx == RSP_TO_EOF) {
+		cc_complete(cc);
+	} else if (q) {
+		cc->cur = NULL;
+		req_finish(cl, q, HTTP_FAIL_CLOSED, NULL, 0);
+	}
+	tcp_close(c);
+}
+
+static void cc_on_closed(tcp_conn *c, tcp_close_reason why, void *ud)
+{
+	(void)c;
+	cli_conn *cc = ud;
+	http_client *cl = cc->cl;
+	http_req *q = cc->cur;
+	cc_free(cc);
+	if (q) {
+		static const http_fail map[TCP_CLOSE__COUNT] = {
+			[TCP_CLOSE_NORMAL] = HTTP_FAIL_CLOSED,
+			[TCP_CLOSE_REFUSED] = HTTP_FAIL_REFUSED,
+			[TCP_CLOSE_RESET] = HTTP_FAIL_RESET,
+			[TCP_CLOSE_TIMEOUT] = HTTP_FAIL_TIMEOUT,
+		};
+		req_finish(cl, q, map[why], NULL, 0);
+	}
+	cl_dispatch(cl);
+}
+
+static const tcp_callbacks cli_callbacks = {
+	.on_connected = cc_on_connected,
+	.on_data = cc_on_data,
+	.on_eof = cc_on_eof,
+	.on_closed = cc_on_closed,
+};
+
+static cli_conn *cc_open(http_client *cl)
+{
+	cli_conn *cc = g_new0(cli_conn, 1);
+	cc->cl = cl;
+	cc->rx = RSP_NONE;
+	cc->head = g_string_sized_new(256);
+	cc->t_established = NO_TIME;
+	cc->tc = tcp_connect(cl->st, cl->cfg.local_ip, 0, cl->cfg.ip, cl->cfg.port, cl->cfg.mtu,
+	                     &cli_callbacks, cc);
+	if (!cc->tc) {
+		g_string_free(cc->head, TRUE);
+		g_free(cc);
+		return NULL;
+	}
+	cc->link.data = cc;
+	g_queue_push_tail_link(&cl->conns, &cc->link);
+	cl->opened++;
+	return cc;
+}
+
+static void cc_assign(cli_conn *cc, http_req *q)
+{
+	cc->cur = q;
+	cc->rx = RSP_HEAD;
+	q->r.reused = cc->served > 0;
+	q->r.local_port = tcp_conn_local_port(cc->tc);
+	q->r.t_connected = cc->t_established;
+	if (cc->established)
+		q->r.t_sent = sim_now(cc->cl->nt->sim);
+	tcp_write(cc->tc, q->msg, 0, q->msg->len);
+}
+
+/* Gives waiting requests a connection: an idle kept-alive one, else a new
+ * one while the limit allows; the rest wait for one to free up. */
+static void cl_dispatch(http_client *cl)
+{
+	while (cl->queue.head) {
+		cli_conn *cc = NULL;
+		if (cl->idle.head) {
+			cc = cl->idle.head->data;
+			cc_idle_remove(cc);
+		} else if (cl->cfg.max_conns == 0 || cl->conns.length < cl->cfg.max_conns) {
+			cc = cc_open(cl);
+		} else {
+			break;
+		}
+		GList *l = g_queue_pop_head_link(&cl->queue);
+		http_req *q = l->data;
+		if (!cc) {
+			/* Reported from an event, so `done` never runs inside the
+			 * caller's http_client_request(). */
+			g_queue_push_tail_link(&cl->failing, &q->link);
+			q->ev = sim_schedule(cl->nt->sim, 0, req_fail_later_cb, cl, q);
+			continue;
+		}
+		cc_assign(cc, q);
+	}
+}
+
+http_client *http_client_new(tcp_stack *st, const http_client_config *cfg)
+{
+	g_return_val_if_fail(st != NULL && cfg != NULL && cfg->port != 0, NULL);
+	http_client *cl = g_new0(http_client, 1);
+	cl->st = st;
+	cl->nt = tcp_stack_net(st);
+	cl->cfg = *cfg;
+	if (cfg->host) {
+		cl->host = g_strdup(cfg->host);
+	} else {
+		char ip[16];
+		pkt_ip_str(cfg->ip, ip);
+		cl->host = cfg->port == 80 ? g_strdup(ip) : g_strdup_printf("%s:%u", ip, cfg->port);
+	}
+	cl->cfg.host = cl->host;
+	g_queue_init(&cl->queue);
+	g_queue_init(&cl->failing);
+	g_queue_init(&cl->spares);
+	g_queue_init(&cl->conns);
+	g_queue_init(&cl->idle);
+	return cl;
+}
+
+void http_client_request(http_client *cl, const http_request_spec *spec, http_done_fn done,
+                         void *ud)
+{
+	g_return_if_fail(cl != NULL && spec != NULL);
+	GList *l = g_queue_pop_head_link(&cl->spares);
+	http_req *q = l ? l->data : g_new0(http_req, 1);
+	memset(q, 0, sizeof *q);
+	q->link.data = q;
+	q->done = done;
+	q->ud = ud;
+	GBytes *head;
+	if (spec->head) {
+		head = g_bytes_ref(spec->head);
+	} else {
+		GString *g = http_request_head(spec->method ? spec->method : "GET",
+		                               spec->host ? spec->host : cl->host,
+		                               spec->path ? spec->path : "/", spec->body_len,
+		                               !cl->cfg.keepalive, spec->extra);
+		head = g_string_free_to_bytes(g);
+	}
+	uint64_t hl = g_bytes_get_size(head);
+	q->msg = pkt_msg_new(head, hl + spec->body_len, ++cl->seed);
+	sim_time now = sim_now(cl->nt->sim);
+	q->r.t_start = now;
+	q->r.t_connected = q->r.t_sent = q->r.t_first_byte = NO_TIME;
+	q->r.request_bytes = q->msg->len;
+	cl->outstanding++;
+	g_queue_push_tail_link(&cl->queue, &q->link);
+	cl_dispatch(cl);
+}
+
+void http_client_close_idle(http_client *cl)
+{
+	while (cl->idle.head) {
+		cli_conn *cc = cl->idle.head->data;
+		cc_idle_remove(cc);
+		cc->closing = TRUE;
+		tcp_close(cc->tc);
+	}
+}
+
+static void req_free_link(gpointer data)
+{
+	http_req *q = data;
+	pkt_msg_unref(q->msg);
+	g_free(q);
+}
+
+void http_client_free(http_client *cl)
+{
+	if (!cl)
+		return;
+	static const tcp_callbacks none = { 0 };
+	while (cl->conns.head) {
+		cli_conn *cc = cl->conns.head->data;
+		tcp_conn_set_callbacks(cc->tc, &none);
+		tcp_conn_set_user(cc->tc, NULL);
+		if (cc->cur)
+			req_free_link(cc->cur);
+		cc_free(cc);
+	}
+	for (GList *l = cl->failing.head; l; l = l->next)
+		sim_cancel(cl->nt->sim, ((http_req *)l->data)->ev);
+	/* The lists are threaded through the requests themselves, so free the
+	 * requests without letting GQueue free the (embedded) links. */
+	GList *l;
+	while ((l = g_queue_pop_head_link(&cl->failing)))
+		req_free_link(l->data);
+	while ((l = g_queue_pop_head_link(&cl->queue)))
+		req_free_link(l->data);
+	while ((l = g_queue_pop_head_link(&cl->spares)))
+		req_free_link(l->data);
+	g_free(cl->host);
+	g_free(cl);
+}
+
+guint http_client_outstanding(const http_client *cl) { return cl->outstanding; }
+guint http_client_connections(const http_client *cl) { return cl->conns.length; }
+uint64_t http_client_connections_opened(const http_client *cl) { return cl->opened; }

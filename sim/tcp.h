@@ -1,0 +1,263 @@
+/* \summary: TCP endpoints: handshake, segmentation, ACKs, Reno congestion control, RTO, FIN/RST */
+#ifndef VPCSIM_TCP_H
+#define VPCSIM_TCP_H
+
+#include "net.h"
+
+/*
+ * A tcp_stack is the TCP of one host (an instance, a service endpoint, a
+ * load balancer): a table of connections keyed by the 4-tuple and a table of
+ * listeners.  It is not a node.  The node that owns it hands it every TCP
+ * packet addressed to it (tcp_stack_input) and gives it a transmit function
+ * that the stack calls with every segment it sends, so the owner decides
+ * what sending means (apply security groups, then link_send).
+ *
+ * What is modelled, close to what Linux does:
+ *
+ *  - Three-way handshake with the MSS option.  A connection's MSS is its
+ *    path MTU minus 40; each side sends no more than the smaller of its own
+ *    MSS and the peer's (536 if the peer sent no option).  When a SYN-ACK
+ *    arrives with data already queued, the handshake's final ACK rides on
+ *    the first data segment instead of going alone.
+ *  - Initial sequence numbers drawn from the stack's random stream, and
+ *    ephemeral ports 32768-60999 (Linux's range) handed out from a random
+ *    starting point, so a run is reproducible and flows look distinct.
+ *  - Bytes are what the application writes: each tcp_write() of a pkt_msg
+ *    range is cut into segments of at most one MSS; a segment never holds
+ *    bytes of two writes (a packet names one message), and the last
+ *    segment of each write carries PSH.  Captures therefore show the real
+ *    bytes (HTTP heads) followed by the message's pattern.
+ *  - A fixed advertised window (65535 by default, no window scaling): the
+ *    receiving application consumes every byte as it arrives, so the window
+ *    never shrinks and zero-window probing is not needed.  It also caps a
+ *    connection at 65535 bytes per round trip (about 520 Mbit/s at 1 ms).
+ *  - Cumulative ACKs, delayed as Linux does: every second data segment is
+ *    acknowledged at once, a lone one after the delayed-ACK timeout (40 ms)
+ *    unless data going the other way carries the ACK first.  Out-of-order
+ *    and duplicate segments are acknowledged at once (duplicate ACKs), and
+ *    so are the next 16 in-order ones (Linux's quick-ACK mode), so a
+ *    sender recovering with a window of one segment is not held 40 ms.
+ *  - Reno congestion control (RFC 5681) counted in bytes: slow start from
+ *    an initial window of 10 segments (Linux's, RFC 6928 by packets), then
+ *    congestion avoidance; slow start again after an idle period longer
+ *    than the RTO (Linux's tcp_slow_start_after_idle); growth only while
+ *    the window is what limits sending.
+ *  - Loss recovery by go-back-N from the oldest unacknowledged byte, on a
+ *    retransmission timeout (RFC 6298's SRTT and RTTVAR, RTO = SRTT +
+ *    max(4 RTTVAR, 200 ms) as Linux computes it, 1 s before the first
+ *    sample, exponential backoff up to 60 s) or on three duplicate ACKs
+ *    (fast retransmit: ssthresh = max(flight / 2, 2 MSS), cwnd = ssthresh).
+ *    Karn's rule: retransmitted segments are never timed.
+ *  - FIN from either side with the full state machine (FIN_WAIT_1/2,
+ *    CLOSING, TIME_WAIT, CLOSE_WAIT, LAST_ACK); a FIN rides on the last
+ *    data segment when the application closed before it was sent.
+ *    TIME_WAIT lasts 60 s, but a new SYN for the same 4-tuple ends it
+ *    (as Linux allows), so busy clients do not run out of tuples.
+ *  - RST in answer to a segment for no connection and no listener (can be
+ *    turned off to model a host that drops silently); a RST answering a SYN
+ *    makes the connecting side fail with TCP_CLOSE_REFUSED.
+ *
+ * What is simplified, and why it is acceptable here:
+ *
+ *  - The receiver keeps no out-of-order queue and there is no SACK: a
+ *    segment after a gap is discarded and answered with a duplicate ACK, and
+ *    the sender resends everything from the gap (go-back-N).  Loss costs
+ *    more than with SACK, but loss is rare in a VPC and what matters is
+ *    that a dropped packet never hangs a connection.
+ *  - No NewReno/CUBIC, no fast-recovery window inflation, no pacing, no
+ *    timestamps option, no PMTU discovery (the owner gives the path MTU).
+ *  - No simultaneous open, no urgent data, no keep-alive probes.  A
+ *    FIN_WAIT_2 with a peer that never closes ends after the TIME_WAIT time.
+ *
+ * Sequence numbers are kept internally as 64-bit offsets from the ISN (the
+ * SYN is 0, data byte i is 1 + i, the FIN follows the last byte), so no
+ * comparison ever wraps; only the wire carries ISN + offset modulo 2^32.
+ *
+ * Costs: a connection is one allocation (plus its write queue, grown once);
+ * sending or receiving a segment allocates nothing (packets come from the
+ * net's pool, messages are reference counted).  Timers are lazy: moving a
+ * retransmission deadline later does not touch the event queue.
+ *
+ * Callbacks are never called from inside a call the application makes (a
+ * write, a close, a connect); only from tcp_stack_input() and timers.  The
+ * application may call any function of this module from a callback,
+ * including tcp_abort() on the connection being reported.
+ */
+
+typedef struct tcp_stack tcp_stack;
+typedef struct tcp_conn tcp_conn;
+typedef struct tcp_listener tcp_listener;
+
+/* Sends a segment: the owner takes the packet (forwards, drops or frees). */
+typedef void (*tcp_tx_fn)(void *owner, pkt *p);
+
+typedef enum {
+	TCP_CLOSE_NORMAL,   /* both FINs exchanged and acknowledged */
+	TCP_CLOSE_REFUSED,  /* our SYN was answered by a RST */
+	TCP_CLOSE_RESET,    /* the peer reset an open connection */
+	TCP_CLOSE_TIMEOUT,  /* retransmissions exhausted (SYN or data) */
+	TCP_CLOSE__COUNT
+} tcp_close_reason;
+
+/* "normal", "connection refused", "connection reset", "timed out". */
+const char *tcp_close_reason_name(tcp_close_reason r);
+
+typedef enum {
+	TCP_SYN_SENT,
+	TCP_SYN_RCVD,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSING,
+	TCP_TIME_WAIT,
+	TCP_CLOSE_WAIT,
+	TCP_LAST_ACK,
+	TCP_CLOSED,
+} tcp_state;
+
+const char *tcp_state_name(tcp_state s);
+
+/*
+ * What the application hears.  Every pointer may be NULL.  `ud` is the
+ * connection's user data (tcp_conn_set_user), which for an accepted
+ * connection starts as the listener's.
+ *
+ * on_data delivers in-order bytes [off, off + len) of message `msg` (the
+ * payload of one segment); `msg` is valid during the call (take a
+ * reference to keep it) and may be NULL if the sender attached none, in
+ * which case the bytes are the packet's flow pattern and cannot be read.
+ *
+ * on_closed is called once for every connection the application knows
+ * about (connected or accepted), except after tcp_abort(); the connection
+ * must not be used after it returns.  A clean close reports it when the
+ * connection enters TIME_WAIT or leaves LAST_ACK.
+ */
+typedef struct {
+	void (*on_accept)(tcp_conn *c, void *ud);     /* listeners: handshake completed */
+	void (*on_connected)(tcp_conn *c, void *ud);  /* active opens: handshake completed */
+	void (*on_data)(tcp_conn *c, const pkt_msg *msg, uint64_t off, uint32_t len, void *ud);
+	void (*on_eof)(tcp_conn *c, void *ud);        /* the peer sent FIN */
+	void (*on_closed)(tcp_conn *c, tcp_close_reason why, void *ud);
+} tcp_callbacks;
+
+typedef enum {
+	TCP_CC_RENO,  /* slow start, congestion avoidance, fast retransmit */
+	TCP_CC_NONE,  /* only the peer's window limits sending */
+} tcp_cc;
+
+typedef struct {
+	uint32_t mtu;            /* path MTU for connections that give none; default 1500 */
+	uint16_t window;         /* advertised receive window; default 65535 */
+	uint8_t ttl;             /* default 64 */
+	tcp_cc cc;               /* default TCP_CC_RENO */
+	uint32_t init_cwnd;      /* initial window in segments; default 10 */
+	sim_time rto_initial;    /* before any RTT sample; default 1 s */
+	sim_time rto_min;        /* default 200 ms */
+	sim_time rto_max;        /* backoff cap; default 60 s */
+	guint syn_retries;       /* SYN / SYN-ACK retransmissions before giving up; default 6 */
+	guint data_retries;      /* consecutive data timeouts before giving up; default 15 */
+	sim_time delack;         /* delayed-ACK timeout; 0 = acknowledge every segment at once */
+	sim_time time_wait;      /* TIME_WAIT (and orphan FIN_WAIT_2) duration; default 60 s */
+	gboolean no_rst;         /* TRUE: drop segments for unknown connections silently */
+} tcp_config;
+
+/* Fills c with the defaults above (delack 40 ms). */
+void tcp_config_default(tcp_config *c);
+
+/* Totals over the stack's life. */
+typedef struct {
+	uint64_t segs_in, segs_out;
+	uint64_t bytes_in, bytes_out;      /* TCP payload bytes */
+	uint64_t retransmits;              /* segments sent again */
+	uint64_t timeouts, fast_retransmits; /* loss recoveries started, by kind */
+	uint64_t rst_sent, rst_received;
+	uint64_t unknown;                  /* segments for no connection and no listener */
+	uint64_t bad;                      /* not TCP, or unacceptable and dropped */
+	uint64_t active_opens, passive_opens; /* connect() calls; connections accepted */
+	uint64_t failed_opens;             /* handshakes that never completed */
+	uint64_t closed[TCP_CLOSE__COUNT];
+} tcp_stack_stats;
+
+/* Per connection. */
+typedef struct {
+	uint64_t bytes_sent;       /* payload bytes put on the wire, retransmissions included */
+	uint64_t bytes_retrans;
+	uint64_t bytes_acked;      /* written bytes the peer acknowledged */
+	uint64_t bytes_received;   /* in-order bytes delivered to the application */
+	uint64_t segs_sent, segs_received;
+	uint64_t retransmits;      /* segments sent again (timeouts and fast retransmits) */
+	uint64_t timeouts;         /* retransmission timer expiries */
+	uint64_t fast_retransmits;
+	uint64_t dup_acks;         /* duplicate ACKs received */
+	uint64_t ooo_dropped;      /* segments discarded because they came after a gap */
+	sim_time t_syn;            /* SYN sent (active) or received (passive); first one */
+	sim_time t_established;    /* -1 until then */
+	sim_time t_closed;         /* -1 until then */
+} tcp_conn_stats;
+
+/* A stack whose random stream is derived from `name` (the owner's node
+ * name); cfg NULL means defaults.  tx is called for every segment sent. */
+tcp_stack *tcp_stack_new(net *nt, const char *name, const tcp_config *cfg, tcp_tx_fn tx,
+                         void *owner);
+/* Frees every connection and listener without calling back, cancelling
+ * their timers. */
+void tcp_stack_free(tcp_stack *st);
+const tcp_stack_stats *tcp_stack_get_stats(const tcp_stack *st);
+const tcp_config *tcp_stack_config(const tcp_stack *st);
+net *tcp_stack_net(const tcp_stack *st);
+/* Connections in the table, TIME_WAIT included. */
+guint tcp_stack_conn_count(const tcp_stack *st);
+
+/* Consumes a TCP packet addressed to this host (frees it). */
+void tcp_stack_input(tcp_stack *st, pkt *p);
+
+/* Listens on ip:port (ip 0 = any address of the host).  Accepted
+ * connections use cb with ud, and MSS mtu - 40 (mtu 0: the stack's).
+ * Returns NULL if something already listens there. */
+tcp_listener *tcp_listen(tcp_stack *st, uint32_t ip, uint16_t lport, uint32_t mtu,
+                         const tcp_callbacks *cb, void *ud);
+/* Stops listening; connections already accepted or half-open carry on. */
+void tcp_unlisten(tcp_listener *l);
+
+/* Opens a connection from lip:lport (lport 0 = an ephemeral port) to
+ * rip:rport and sends the SYN.  Returns NULL (and sends nothing) if the
+ * 4-tuple is in use or no ephemeral port is free. */
+tcp_conn *tcp_connect(tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport,
+                      uint32_t mtu, const tcp_callbacks *cb, void *ud);
+
+/* Queues bytes [off, off + len) of msg for sending (takes its own
+ * reference).  Allowed until tcp_close(), also before the handshake
+ * completes (the bytes then leave when it does).  FALSE if the sending side
+ * is already closed. */
+gboolean tcp_write(tcp_conn *c, pkt_msg *msg, uint64_t off, uint64_t len);
+/* Closes the sending side: a FIN follows the bytes already written.  The
+ * connection keeps receiving until the peer's FIN. */
+void tcp_close(tcp_conn *c);
+/* Sends a RST and forgets the connection at once, without calling back.
+ * `c` is invalid afterwards. */
+void tcp_abort(tcp_conn *c);
+
+void tcp_conn_set_user(tcp_conn *c, void *ud);
+void *tcp_conn_user(const tcp_conn *c);
+/* Replaces the callbacks (an accepted connection starts with the listener's). */
+void tcp_conn_set_callbacks(tcp_conn *c, const tcp_callbacks *cb);
+tcp_state tcp_conn_state(const tcp_conn *c);
+const tcp_conn_stats *tcp_conn_get_stats(const tcp_conn *c);
+uint32_t tcp_conn_local_ip(const tcp_conn *c);
+uint32_t tcp_conn_remote_ip(const tcp_conn *c);
+uint16_t tcp_conn_local_port(const tcp_conn *c);
+uint16_t tcp_conn_remote_port(const tcp_conn *c);
+/* The MSS this side sends with (known once the handshake's SYN arrived). */
+uint32_t tcp_conn_mss(const tcp_conn *c);
+/* Initial sequence numbers: ours and the peer's. */
+uint32_t tcp_conn_iss(const tcp_conn *c);
+uint32_t tcp_conn_irs(const tcp_conn *c);
+/* Bytes written and not yet acknowledged. */
+uint64_t tcp_conn_unacked(const tcp_conn *c);
+/* Congestion window and smoothed RTT (0 before the first sample). */
+uint64_t tcp_conn_cwnd(const tcp_conn *c);
+sim_time tcp_conn_srtt(const tcp_conn *c);
+/* The flow id every segment of this side carries. */
+uint64_t tcp_conn_flow_id(const tcp_conn *c);
+
+#endif

@@ -1,0 +1,617 @@
+/* \summary: HTTP tests: heads, bodies, a proxy (X-Forwarded-For), errors, pipelining, workloads */
+#include <string.h>
+
+#include "harness.h"
+#include "pcap_check.h"
+#include "host.h"
+#include "router.h"
+
+#define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (d))
+#define UA "User-Agent: vpcsim/" VPCSIM_VERSION "\r\n"
+
+/* ---- a star: hosts 10.0.<i+1>.<10+i> around one router, links of delay d ---- */
+
+#define STAR_MAX 4
+
+typedef struct {
+	net *nt;
+	router *r;
+	host *h[STAR_MAX];
+	guint n;
+	char *dir;
+	char *cap[STAR_MAX];
+} star;
+
+static uint32_t star_ip(guint i) { return IP(10, 0, i + 1, 10 + i); }
+
+static void star_init(star *s, guint n, sim_time d, gboolean capture)
+{
+	memset(s, 0, sizeof *s);
+	s->nt = net_new(11);
+	s->n = n;
+	s->r = router_new(s->nt, "r");
+	s->dir = harness_tmpdir();
+	static const char *const names[STAR_MAX] = { "client", "proxy", "backend", "other" };
+	for (guint i = 0; i < n; i++) {
+		host_config hc = { .ip = star_ip(i), .mtu = 1500 };
+		s->h[i] = host_new(s->nt, names[i], &hc);
+		port *rp = node_add_port(router_node(s->r));
+		port *hp = node_port(host_node(s->h[i]), 0);
+		link_new(s->nt, hp, rp, d, 0, 0);
+		router_add_route(s->r, star_ip(i) & 0xffffff00u, 24, rp);
+		if (capture) {
+			CU_ASSERT_TRUE(net_capture(s->nt, hp, s->dir, names[i], 0, NULL));
+			s->cap[i] = g_strdup_printf("%s/%s.pcap", s->dir, names[i]);
+		}
+	}
+}
+
+static void star_run(star *s)
+{
+	sim_run(s->nt->sim);
+	CU_ASSERT_TRUE(net_close_captures(s->nt, NULL));
+	CU_ASSERT_EQUAL(pkt_pool_live(s->nt->pool), 0);
+	for (guint i = 0; i < s->n; i++)
+		CU_ASSERT_EQUAL(tcp_stack_conn_count(host_tcp(s->h[i])), 0);
+}
+
+static void star_clear(star *s)
+{
+	net_free(s->nt);
+	for (guint i = 0; i < s->n; i++)
+		g_free(s->cap[i]);
+	harness_rmtree(s->dir);
+	g_free(s->dir);
+}
+
+static http_server *serve(host *h, uint16_t lport, uint64_t body, sim_time think)
+{
+	host_http_server_config sc = { .port = lport };
+	dist_set_const(&sc.response_size, UNIT_SIZE, (double)body);
+	dist_set_const(&sc.think, UNIT_TIME, (double)think);
+	GError *err = NULL;
+	http_server *s = host_serve_http(h, &sc, &err);
+	CU_ASSERT_PTR_NOT_NULL(s);
+	CU_ASSERT_PTR_NULL(err);
+	return s;
+}
+
+typedef struct {
+	int n;
+	http_result r[16];
+	char head[16][256];
+} results;
+
+static void keep_result(const http_result *r, void *ud)
+{
+	results *rs = ud;
+	if (rs->n >= (int)G_N_ELEMENTS(rs->r))
+		return;
+	rs->r[rs->n] = *r;
+	g_strlcpy(rs->head[rs->n], r->head ? r->head : "",
+	          MIN(r->head_len + 1, sizeof rs->head[0]));
+	rs->r[rs->n].head = NULL;
+	rs->n++;
+}
+
+static uint64_t len_of(GString *g)
+{
+	uint64_t n = g->len;
+	g_string_free(g, TRUE);
+	return n;
+}
+
+/* ---- heads ---- */
+
+static void test_heads(void)
+{
+	GString *g = http_request_head("GET", "example.com", "/a?b=1", 0, FALSE, NULL);
+	CU_ASSERT_STRING_EQUAL(g->str, "GET /a?b=1 HTTP/1.1\r\nHost: example.com\r\n" UA
+	                               "Content-Length: 0\r\n\r\n");
+	g_string_free(g, TRUE);
+	g = http_request_head("PUT", "s3", "/k", 12345, TRUE, "X-A: 1\r\nX-B:   v w  \r\n");
+	CU_ASSERT_STRING_EQUAL(g->str, "PUT /k HTTP/1.1\r\nHost: s3\r\n" UA
+	                               "Content-Length: 12345\r\nConnection: close\r\n"
+	                               "X-A: 1\r\nX-B:   v w  \r\n\r\n");
+	size_t vl = 0;
+	const char *v = http_head_get(g->str, g->len, "content-length", &vl);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(vl, 5);
+	CU_ASSERT_EQUAL(strncmp(v, "12345", 5), 0);
+	v = http_head_get(g->str, g->len, "X-B", &vl);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(vl, 3); /* trimmed both sides, inner space kept */
+	CU_ASSERT_EQUAL(strncmp(v, "v w", 3), 0);
+	CU_ASSERT_PTR_NULL(http_head_get(g->str, g->len, "X-C", NULL));
+	CU_ASSERT_PTR_NULL(http_head_get(g->str, g->len, "Content", NULL)); /* no prefix match */
+	CU_ASSERT_PTR_NULL(http_head_get(g->str, g->len, "PUT /k HTTP/1.1\r\nHost", NULL));
+
+	/* A proxy re-emits the head with its own lines before the blank one. */
+	GString *f = http_head_add(g->str, g->len, "X-Forwarded-For: 10.0.1.5\r\n");
+	CU_ASSERT_EQUAL(f->len, g->len + strlen("X-Forwarded-For: 10.0.1.5\r\n"));
+	CU_ASSERT_TRUE(
+	        g_str_has_suffix(f->str, "X-B:   v w  \r\nX-Forwarded-For: 10.0.1.5\r\n\r\n"));
+	CU_ASSERT_EQUAL(strncmp(f->str, g->str, g->len - 2), 0);
+	v = http_head_get(f->str, f->len, "x-forwarded-for", &vl);
+	CU_ASSERT(v && vl == 8 && strncmp(v, "10.0.1.5", 8) == 0);
+	g_string_free(f, TRUE);
+	g_string_free(g, TRUE);
+
+	/* Lines after the blank one are body, not headers. */
+	const char body_line[] = "GET / HTTP/1.1\r\nA: 1\r\n\r\nB: 2\r\n";
+	CU_ASSERT_PTR_NULL(http_head_get(body_line, sizeof body_line - 1, "B", NULL));
+
+	g = http_response_head(404, 5, TRUE, "X-A: 1\r\n");
+	CU_ASSERT_STRING_EQUAL(g->str, "HTTP/1.1 404 Not Found\r\nServer: vpcsim\r\n"
+	                               "Content-Length: 5\r\nConnection: close\r\nX-A: 1\r\n\r\n");
+	g_string_free(g, TRUE);
+	CU_ASSERT_STRING_EQUAL(http_reason(431), "Request Header Fields Too Large");
+	CU_ASSERT_STRING_EQUAL(http_reason(299), "Unknown");
+	CU_ASSERT_STRING_EQUAL(http_fail_name(HTTP_FAIL_REFUSED), "connection refused");
+	CU_ASSERT_STRING_EQUAL(http_fail_name(HTTP_FAIL_CLOSED), "connection closed early");
+}
+
+/* ---- a request with a body ---- */
+
+typedef struct {
+	int calls;
+	char method[16], path[64], host[32];
+	uint64_t body;
+} seen;
+
+static void upload_handler(http_exchange *x, void *ud)
+{
+	seen *s = ud;
+	s->calls++;
+	g_strlcpy(s->method, http_exchange_method(x), sizeof s->method);
+	g_strlcpy(s->path, http_exchange_path(x), sizeof s->path);
+	size_t vl = 0;
+	const char *h = http_exchange_header(x, "Host", &vl);
+	g_strlcpy(s->host, h ? h : "", MIN(vl + 1, sizeof s->host));
+	s->body = http_exchange_body_len(x);
+	http_respond(x, 201, 2000, "Location: /upload/1\r\n");
+}
+
+/* A 50,000-byte body in 35 segments: the handler runs once, after the last
+ * byte, and sees the head's fields; the client gets the 201 in full. */
+static void test_post_body(void)
+{
+	star s;
+	star_init(&s, 2, 25 * SIM_US, TRUE);
+	http_server *srv = serve(s.h[1], 80, 0, 0);
+	seen sn = { 0 };
+	http_server_set_handler(srv, upload_handler, &sn);
+	http_client_config cc = { .local_ip = star_ip(0), .ip = star_ip(1), .port = 80,
+	                          .keepalive = TRUE };
+	http_client *cl = http_client_new(host_tcp(s.h[0]), &cc);
+	results rs = { 0 };
+	http_request_spec spec = { .method = "POST", .path = "/upload", .body_len = 50000 };
+	http_client_request(cl, &spec, keep_result, &rs);
+	sim_run_until(s.nt->sim, SIM_S);
+	http_client_close_idle(cl);
+	star_run(&s);
+
+	CU_ASSERT_EQUAL(sn.calls, 1);
+	CU_ASSERT_STRING_EQUAL(sn.method, "POST");
+	CU_ASSERT_STRING_EQUAL(sn.path, "/upload");
+	CU_ASSERT_STRING_EQUAL(sn.host, "10.0.2.11");
+	CU_ASSERT_EQUAL(sn.body, 50000);
+	CU_ASSERT_EQUAL_FATAL(rs.n, 1);
+	const http_result *r = &rs.r[0];
+	CU_ASSERT_EQUAL(r->fail, HTTP_OK);
+	CU_ASSERT_EQUAL(r->status, 201);
+	CU_ASSERT_EQUAL(r->content_length, 2000);
+	const uint64_t rhead =
+	        len_of(http_response_head(201, 2000, FALSE, "Location: /upload/1\r\n"));
+	CU_ASSERT_EQUAL(r->response_bytes, rhead + 2000);
+	GString *rq = http_request_head("POST", "10.0.2.11", "/upload", 50000, FALSE, NULL);
+	CU_ASSERT_EQUAL(r->request_bytes, len_of(rq) + 50000);
+	CU_ASSERT_TRUE(g_str_has_prefix(rs.head[0], "HTTP/1.1 201 Created\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rs.head[0], "Location: /upload/1\r\n"));
+	/* The client's data went out in ceil(request / 1460) segments. */
+	const tcp_stack_stats *cs = tcp_stack_get_stats(host_tcp(s.h[0]));
+	CU_ASSERT_EQUAL(cs->bytes_out, r->request_bytes);
+	CU_ASSERT_EQUAL(cs->retransmits, 0);
+	pcap_check_lint(s.cap[1]);
+	if (harness_have("tshark")) {
+		GArray *resp = g_array_new(FALSE, FALSE, sizeof(pcap_http_resp));
+		CU_ASSERT_EQUAL(pcap_check_http(s.cap[0], resp), 1);
+		if (resp->len == 1)
+			CU_ASSERT_EQUAL(g_array_index(resp, pcap_http_resp, 0).total, rhead + 2000);
+		g_array_unref(resp);
+	}
+	http_client_free(cl);
+	star_clear(&s);
+}
+
+/* ---- a proxy, as an ALB will be ---- */
+
+typedef struct {
+	http_client *backend;
+	int forwarded;
+} proxy;
+
+static void proxy_done(const http_result *r, void *ud)
+{
+	http_exchange *x = ud;
+	if (r->fail == HTTP_OK)
+		http_respond(x, r->status, r->content_length, "Via: 1.1 proxy\r\n");
+	else
+		http_respond(x, 502, 0, NULL);
+}
+
+/* Terminates the client's connection and sends the request on its own
+ * connection to the backend, head re-emitted with X-Forwarded-For. */
+static void proxy_handler(http_exchange *x, void *ud)
+{
+	proxy *p = ud;
+	size_t hl = 0;
+	const char *head = http_exchange_head(x, &hl);
+	char ip[16], line[64];
+	g_snprintf(line, sizeof line, "X-Forwarded-For: %s\r\n",
+	           pkt_ip_str(http_exchange_client_ip(x), ip));
+	GString *fwd = http_head_add(head, hl, line);
+	http_request_spec spec = { .head = g_string_free_to_bytes(fwd),
+	                           .body_len = http_exchange_body_len(x) };
+	http_client_request(p->backend, &spec, proxy_done, x);
+	g_bytes_unref(spec.head);
+	p->forwarded++;
+}
+
+/*
+ * client -> proxy -> backend around one router, every link d = 20 us, so
+ * each one-way trip is 2d.  Two requests 50 ms apart, kept alive on both
+ * hops, 100-byte bodies asked for with X-Vpcsim-Response-Bytes, think 2 ms:
+ *   first:  handshake + request on each hop (6d + 6d), think, response
+ *           back over both hops (2d + 2d): 16d + think;
+ *   second: both connections reused: 8d + think.
+ */
+static void test_proxy(void)
+{
+	const sim_time d = 20 * SIM_US, think = 2 * SIM_MS;
+	star s;
+	star_init(&s, 3, d, TRUE);
+	http_server *front = serve(s.h[1], 80, 0, 0);
+	http_server *back = serve(s.h[2], 8080, 999, think);
+	http_client_config bc = { .local_ip = star_ip(1), .ip = star_ip(2), .port = 8080,
+	                          .keepalive = TRUE, .max_conns = 1 };
+	proxy px = { http_client_new(host_tcp(s.h[1]), &bc), 0 };
+	http_server_set_handler(front, proxy_handler, &px);
+	host_target tg = { star_ip(1), 80 };
+	host_workload_config wc = { .name = "w", .targets = &tg, .n_targets = 1, .count = 2,
+	                            .keepalive = TRUE };
+	dist_set_const(&wc.interval, UNIT_TIME, 50 * SIM_MS);
+	dist_set_const(&wc.response_size, UNIT_SIZE, 100);
+	host_workload *w = host_add_workload(s.h[0], &wc);
+	dist_clear(&wc.interval);
+	dist_clear(&wc.response_size);
+	sim_run_until(s.nt->sim, SIM_S);
+	http_client_close_idle(px.backend);
+	star_run(&s);
+
+	const host_workload_result *r = host_workload_get_result(w);
+	CU_ASSERT_EQUAL(r->completed, 2);
+	CU_ASSERT_EQUAL(px.forwarded, 2);
+	CU_ASSERT_EQUAL(http_server_get_stats(back)->requests, 2);
+	CU_ASSERT_EQUAL(http_server_get_stats(back)->connections, 1);
+	CU_ASSERT_EQUAL(hdr_max(r->latency), 16 * d + think);
+	CU_ASSERT_EQUAL(hdr_min(r->latency), 8 * d + think);
+	/* The body the backend sized (100, not its own 999) came back through. */
+	const uint64_t via =
+	        len_of(http_response_head(200, 100, FALSE, "Via: 1.1 proxy\r\n")) + 100;
+	CU_ASSERT_EQUAL(r->bytes_received, 2 * via);
+	pcap_check_lint(s.cap[1]);
+	if (harness_have("tshark")) {
+		/* What the backend saw: the client's address added by the proxy. */
+		const char *argv[] = { "tshark", "-n", "-r", s.cap[2], "-Y", "http.request", "-T",
+		                       "fields", "-e", "http.x_forwarded_for", "-e",
+		                       "http.request.uri", NULL };
+		char *out = NULL, *err = NULL;
+		CU_ASSERT_EQUAL(harness_run(argv, &out, &err), 0);
+		g_free(err);
+		CU_ASSERT_STRING_EQUAL(out, "10.0.1.10\t/\n10.0.1.10\t/\n");
+		g_free(out);
+		GArray *resp = g_array_new(FALSE, FALSE, sizeof(pcap_http_resp));
+		CU_ASSERT_EQUAL(pcap_check_http(s.cap[1], resp), 4); /* both sides of the proxy */
+		g_array_unref(resp);
+	}
+	http_client_free(px.backend);
+	star_clear(&s);
+}
+
+/* ---- errors ---- */
+
+/* A raw TCP peer: collects what it receives as text. */
+typedef struct {
+	GString *got;
+	int eof, closed;
+	tcp_close_reason why;
+	pkt_msg *send;        /* written on connect / on first data */
+	gboolean close_on_data;
+} raw;
+
+static void raw_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t len, void *ud)
+{
+	raw *r = ud;
+	gsize at = r->got->len;
+	g_string_set_size(r->got, at + len);
+	pkt_msg_fill(m, off, (uint8_t *)r->got->str + at, len);
+	if (r->send) {
+		tcp_write(c, r->send, 0, r->send->len);
+		pkt_msg_unref(r->send);
+		r->send = NULL;
+	}
+	if (r->close_on_data)
+		tcp_close(c);
+}
+
+static void raw_connected(tcp_conn *c, void *ud)
+{
+	raw *r = ud;
+	if (r->send) {
+		tcp_write(c, r->send, 0, r->send->len);
+		pkt_msg_unref(r->send);
+		r->send = NULL;
+	}
+}
+
+static void raw_eof(tcp_conn *c, void *ud)
+{
+	raw *r = ud;
+	r->eof++;
+	tcp_close(c);
+}
+
+static void raw_closed(tcp_conn *c, tcp_close_reason why, void *ud)
+{
+	(void)c;
+	raw *r = ud;
+	r->closed++;
+	r->why = why;
+}
+
+static const tcp_callbacks raw_cb = { NULL, raw_connected, raw_data, raw_eof, raw_closed };
+
+static pkt_msg *text_msg(const char *text, uint64_t len)
+{
+	return pkt_msg_new(g_bytes_new(text, strlen(text)), len, 1);
+}
+
+/* A request line that is not HTTP gets 400 and a closed connection; a head
+ * that never ends (70 KB of pattern after the request line) gets 431. */
+static void test_bad_requests(void)
+{
+	star s;
+	star_init(&s, 2, 10 * SIM_US, FALSE);
+	http_server *srv = serve(s.h[1], 80, 10, 0);
+	raw a = { .got = g_string_new(NULL), .send = text_msg("NONSENSE\r\n\r\n", 0) };
+	raw b = { .got = g_string_new(NULL),
+	          .send = text_msg("GET / HTTP/1.1\r\nX-Long: ", 70000) };
+	tcp_connect(host_tcp(s.h[0]), star_ip(0), 0, star_ip(1), 80, 0, &raw_cb, &a);
+	tcp_connect(host_tcp(s.h[0]), star_ip(0), 0, star_ip(1), 80, 0, &raw_cb, &b);
+	star_run(&s);
+	CU_ASSERT_STRING_EQUAL(a.got->str, "HTTP/1.1 400 Bad Request\r\nServer: vpcsim\r\n"
+	                                   "Content-Length: 0\r\nConnection: close\r\n\r\n");
+	CU_ASSERT_TRUE(g_str_has_prefix(b.got->str, "HTTP/1.1 431 "));
+	CU_ASSERT_EQUAL(a.eof + b.eof, 2);
+	/* The server answers 431 as soon as 64 KiB of head have no end, then
+	 * half-closes; it keeps taking in (and ignoring) the rest of the
+	 * 70 KB, so both connections end cleanly. */
+	CU_ASSERT_EQUAL(a.why, TCP_CLOSE_NORMAL);
+	CU_ASSERT_EQUAL(b.why, TCP_CLOSE_NORMAL);
+	CU_ASSERT_EQUAL(http_server_get_stats(srv)->bad_requests, 2);
+	CU_ASSERT_EQUAL(http_server_get_stats(srv)->requests, 0);
+	g_string_free(a.got, TRUE);
+	g_string_free(b.got, TRUE);
+	star_clear(&s);
+}
+
+/* Servers that misbehave: garbage instead of a status line, a close before
+ * answering, and an answer without Content-Length that ends with the
+ * connection (valid HTTP/1.1: the body runs to the close). */
+static void test_bad_responses(void)
+{
+	star s;
+	star_init(&s, 2, 10 * SIM_US, FALSE);
+	raw garbage = { .got = g_string_new(NULL), .send = text_msg("garbage\r\n\r\n", 0) };
+	raw closer = { .got = g_string_new(NULL), .close_on_data = TRUE };
+	raw eof_body = { .got = g_string_new(NULL), .close_on_data = TRUE,
+	                 .send = text_msg("HTTP/1.1 200 OK\r\n\r\n", 5000) };
+	tcp_listen(host_tcp(s.h[1]), 0, 8001, 0, &raw_cb, &garbage);
+	tcp_listen(host_tcp(s.h[1]), 0, 8002, 0, &raw_cb, &closer);
+	tcp_listen(host_tcp(s.h[1]), 0, 8003, 0, &raw_cb, &eof_body);
+	results rs[3] = { { 0 } };
+	http_client *cl[3];
+	for (int i = 0; i < 3; i++) {
+		http_client_config cc = { .local_ip = star_ip(0), .ip = star_ip(1),
+		                          .port = (uint16_t)(8001 + i), .keepalive = TRUE };
+		cl[i] = http_client_new(host_tcp(s.h[0]), &cc);
+		http_request_spec spec = { 0 };
+		http_client_request(cl[i], &spec, keep_result, &rs[i]);
+	}
+	star_run(&s);
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL_FATAL(rs[i].n, 1);
+	CU_ASSERT_EQUAL(rs[0].r[0].fail, HTTP_FAIL_BAD_RESPONSE);
+	CU_ASSERT_EQUAL(rs[1].r[0].fail, HTTP_FAIL_CLOSED);
+	CU_ASSERT_EQUAL(rs[2].r[0].fail, HTTP_OK);
+	CU_ASSERT_EQUAL(rs[2].r[0].status, 200);
+	CU_ASSERT_EQUAL(rs[2].r[0].response_bytes, 5000);
+	CU_ASSERT_EQUAL(garbage.why, TCP_CLOSE_RESET); /* the client aborted */
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(http_client_outstanding(cl[i]), 0);
+		CU_ASSERT_EQUAL(http_client_connections(cl[i]), 0);
+		http_client_free(cl[i]);
+	}
+	g_string_free(garbage.got, TRUE);
+	g_string_free(closer.got, TRUE);
+	g_string_free(eof_body.got, TRUE);
+	star_clear(&s);
+}
+
+/* ---- pipelining and think-time overrides ---- */
+
+typedef struct {
+	GPtrArray *paths;
+} recorder;
+
+static void record_then_default(http_exchange *x, void *ud)
+{
+	recorder *rc = ud;
+	g_ptr_array_add(rc->paths, g_strdup(http_exchange_path(x)));
+	http_default_handler(x, NULL);
+}
+
+/* Two requests in one write, the first with a 3-byte body: the server
+ * answers both, in order, each after its think time. */
+static void test_pipelined(void)
+{
+	star s;
+	star_init(&s, 2, 10 * SIM_US, FALSE);
+	http_server *srv = serve(s.h[1], 80, 10, SIM_MS);
+	recorder rc = { g_ptr_array_new_with_free_func(g_free) };
+	http_server_set_handler(srv, record_then_default, &rc);
+	const char *two = "POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+	                  "GET /2 HTTP/1.1\r\nHost: x\r\n\r\n";
+	raw a = { .got = g_string_new(NULL), .send = text_msg(two, 0) };
+	tcp_conn *c = tcp_connect(host_tcp(s.h[0]), star_ip(0), 0, star_ip(1), 80, 0, &raw_cb, &a);
+	sim_run_until(s.nt->sim, SIM_S);
+	tcp_close(c);
+	star_run(&s);
+	const uint64_t one = len_of(http_response_head(200, 10, FALSE, NULL)) + 10;
+	CU_ASSERT_EQUAL(a.got->len, 2 * one);
+	CU_ASSERT_TRUE(g_str_has_prefix(a.got->str, "HTTP/1.1 200 OK\r\n"));
+	CU_ASSERT_TRUE(g_str_has_prefix(a.got->str + one, "HTTP/1.1 200 OK\r\n"));
+	CU_ASSERT_EQUAL_FATAL(rc.paths->len, 2);
+	CU_ASSERT_STRING_EQUAL(g_ptr_array_index(rc.paths, 0), "/1");
+	CU_ASSERT_STRING_EQUAL(g_ptr_array_index(rc.paths, 1), "/2");
+	CU_ASSERT_EQUAL(http_server_get_stats(srv)->responses, 2);
+	g_ptr_array_unref(rc.paths);
+	g_string_free(a.got, TRUE);
+	star_clear(&s);
+}
+
+/*
+ * One kept-alive connection (max_conns 1), d = 10 us per link, so 2d per
+ * one-way trip.  Three requests at time 0:
+ *   1. X-Vpcsim-Think-Ns: 1000000 overrides the server's 5 ms:
+ *      handshake and request 3 * 2d, think 1 ms, response 2d = 8d + 1 ms;
+ *   2. waits for 1, then request, 5 ms, response: 8d + 1 ms + 4d + 5 ms;
+ *   3. waits for 2: 8d + 1 ms + 2 * (4d + 5 ms).
+ * Timestamps: 2 and 3 reuse the connection made for 1.
+ */
+static void test_queueing_and_think_override(void)
+{
+	const sim_time d = 10 * SIM_US;
+	star s;
+	star_init(&s, 2, d, FALSE);
+	serve(s.h[1], 80, 10, 5 * SIM_MS);
+	http_client_config cc = { .local_ip = star_ip(0), .ip = star_ip(1), .port = 80,
+	                          .keepalive = TRUE, .max_conns = 1 };
+	http_client *cl = http_client_new(host_tcp(s.h[0]), &cc);
+	results rs = { 0 };
+	http_request_spec fast = { .extra = HTTP_HDR_THINK_NS ": 1000000\r\n" };
+	http_request_spec plain = { 0 };
+	http_client_request(cl, &fast, keep_result, &rs);
+	http_client_request(cl, &plain, keep_result, &rs);
+	http_client_request(cl, &plain, keep_result, &rs);
+	CU_ASSERT_EQUAL(rs.n, 0); /* never called back from inside the call */
+	CU_ASSERT_EQUAL(http_client_outstanding(cl), 3);
+	sim_run_until(s.nt->sim, SIM_S);
+	CU_ASSERT_EQUAL_FATAL(rs.n, 3);
+	const sim_time t1 = 8 * d + SIM_MS, step = 4 * d + 5 * SIM_MS;
+	CU_ASSERT_EQUAL(rs.r[0].t_complete, t1);
+	CU_ASSERT_EQUAL(rs.r[1].t_complete, t1 + step);
+	CU_ASSERT_EQUAL(rs.r[2].t_complete, t1 + 2 * step);
+	CU_ASSERT_EQUAL(rs.r[1].t_sent, t1);
+	CU_ASSERT_EQUAL(rs.r[1].t_first_byte, t1 + step);
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(rs.r[i].t_start, 0);
+		CU_ASSERT_EQUAL(rs.r[i].t_connected, 4 * d);
+		CU_ASSERT_EQUAL(rs.r[i].reused, i > 0);
+		CU_ASSERT_EQUAL(rs.r[i].local_port, rs.r[0].local_port);
+	}
+	CU_ASSERT_EQUAL(http_client_connections_opened(cl), 1);
+	http_client_close_idle(cl);
+	star_run(&s);
+	http_client_free(cl);
+	star_clear(&s);
+}
+
+/* ---- workloads ---- */
+
+/*
+ * Round robin over two servers with random (exponential) gaps: each server
+ * gets every other request.  A stop time instead of a count: requests at 0,
+ * 1, ..., 10 ms start, the one due at 11 ms does not (stop at 10.5 ms).
+ * Many one-shot connections: 300 requests 100 us apart, each on its own
+ * connection, all completed and every connection gone at the end.
+ */
+static void test_workloads(void)
+{
+	star s;
+	star_init(&s, 3, 15 * SIM_US, FALSE);
+	http_server *a = serve(s.h[1], 80, 1000, 200 * SIM_US);
+	http_server *b = serve(s.h[2], 80, 1000, 200 * SIM_US);
+	host_target tg[2] = { { star_ip(1), 80 }, { star_ip(2), 80 } };
+
+	host_workload_config wc = { .name = "rr", .targets = tg, .n_targets = 2, .count = 10,
+	                            .keepalive = TRUE };
+	GError *err = NULL;
+	CU_ASSERT_TRUE(dist_parse("exp(mean=1ms)", UNIT_TIME, &wc.interval, &err));
+	host_workload *rr = host_add_workload(s.h[0], &wc);
+	dist_clear(&wc.interval);
+
+	host_workload_config sc = { .name = "stop", .targets = tg, .n_targets = 1,
+	                            .stop_at = 10500 * SIM_US, .keepalive = TRUE };
+	dist_set_const(&sc.interval, UNIT_TIME, SIM_MS);
+	host_workload *st = host_add_workload(s.h[0], &sc);
+	dist_clear(&sc.interval);
+
+	host_workload_config pc = { .name = "burst", .targets = tg + 1, .n_targets = 1,
+	                            .count = 300, .keepalive = FALSE, .method = "PUT",
+	                            .path = "/obj" };
+	dist_set_const(&pc.interval, UNIT_TIME, 100 * SIM_US);
+	dist_set_const(&pc.request_size, UNIT_SIZE, 3000);
+	host_workload *pr = host_add_workload(s.h[0], &pc);
+	dist_clear(&pc.interval);
+	dist_clear(&pc.request_size);
+	star_run(&s);
+
+	const host_workload_result *r = host_workload_get_result(rr);
+	CU_ASSERT_TRUE(host_workload_done(rr));
+	CU_ASSERT_EQUAL(r->started, 10);
+	CU_ASSERT_EQUAL(r->completed, 10);
+	CU_ASSERT_EQUAL(hdr_count(r->latency), 10);
+	CU_ASSERT_EQUAL(r->latency_acc.n, 10);
+	CU_ASSERT_EQUAL(r->connections, 2);
+	CU_ASSERT_EQUAL(host_workload_get_result(st)->started, 11);
+	CU_ASSERT_EQUAL(host_workload_get_result(st)->completed, 11);
+	const host_workload_result *p = host_workload_get_result(pr);
+	CU_ASSERT_EQUAL(p->completed, 300);
+	CU_ASSERT_EQUAL(p->connections, 300);
+	CU_ASSERT_EQUAL(host_workload_failed(pr), 0);
+	GString *put = http_request_head("PUT", "10.0.3.12", "/obj", 3000, TRUE, NULL);
+	CU_ASSERT_EQUAL(p->bytes_sent, 300 * (len_of(put) + 3000));
+	/* Server a: 5 round-robin + 11 stop-time requests; b: 5 + 300. */
+	CU_ASSERT_EQUAL(http_server_get_stats(a)->requests, 16);
+	CU_ASSERT_EQUAL(http_server_get_stats(b)->requests, 305);
+	CU_ASSERT_EQUAL(http_server_get_stats(b)->connections, 1 + 300);
+	CU_ASSERT_EQUAL(tcp_stack_get_stats(host_tcp(s.h[0]))->retransmits, 0);
+	star_clear(&s);
+}
+
+void register_tests(void)
+{
+	CU_pSuite s = harness_suite("http");
+	CU_add_test(s, "heads: exact text, header lookup, re-emit with extra lines", test_heads);
+	CU_add_test(s, "POST with a 50 KB body, 201 with headers", test_post_body);
+	CU_add_test(s, "a proxy adds X-Forwarded-For; exact latency over two hops", test_proxy);
+	CU_add_test(s, "bad requests: 400 and 431, then close", test_bad_requests);
+	CU_add_test(s, "bad responses: garbage, early close, body to EOF", test_bad_responses);
+	CU_add_test(s, "pipelined requests are answered in order", test_pipelined);
+	CU_add_test(s, "one connection: requests queue; think-time header",
+	            test_queueing_and_think_override);
+	CU_add_test(s, "workloads: round robin, stop time, 300 one-shot connections",
+	            test_workloads);
+}
