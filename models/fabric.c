@@ -16,7 +16,37 @@ sim_time fabric_propagation(const fabric *f, rng *r, uint8_t from, uint8_t to)
 	return dist_sample_ns(d, r);
 }
 
-sim_time fabric_move(fabric *f, rng *r, pkt *p, uint8_t to, cost_line *out, cost_line *in)
+void fabric_init(fabric *f, net *nt, const scenario *sc, cost_ledger *ledger)
+{
+	f->net = nt;
+	f->sc = sc;
+	f->prof = sc->profile;
+	f->ledger = ledger;
+	f->senders = g_ptr_array_new();
+	/* Index 0: packets that entered no AZ yet bill nobody. */
+	g_ptr_array_add(f->senders, NULL);
+}
+
+void fabric_clear(fabric *f)
+{
+	if (f->senders)
+		g_ptr_array_unref(f->senders);
+	f->senders = NULL;
+}
+
+uint16_t fabric_sender(fabric *f, const char *component)
+{
+	cost_line *out = cost_ledger_line(f->ledger, component, "cross-az-out",
+	                                  &f->sc->prices->data_transfer.cross_az);
+	for (guint i = 1; i < f->senders->len; i++)
+		if (g_ptr_array_index(f->senders, i) == out)
+			return (uint16_t)i;
+	g_return_val_if_fail(f->senders->len < UINT16_MAX, 0);
+	g_ptr_array_add(f->senders, out);
+	return (uint16_t)(f->senders->len - 1);
+}
+
+sim_time fabric_move(fabric *f, rng *r, pkt *p, uint8_t to, cost_line *in)
 {
 	if (to == FABRIC_AZ_NONE)
 		return 0;
@@ -26,6 +56,7 @@ sim_time fabric_move(fabric *f, rng *r, pkt *p, uint8_t to, cost_line *out, cost
 		                  f->sc->prices->transit_gateway.charge_cross_az;
 		if (charge) {
 			uint32_t b = fabric_billed_bytes(f, p);
+			cost_line *out = g_ptr_array_index(f->senders, p->az_from);
 			if (out)
 				cost_line_add_bytes(out, b);
 			if (in)
@@ -34,12 +65,6 @@ sim_time fabric_move(fabric *f, rng *r, pkt *p, uint8_t to, cost_line *out, cost
 	}
 	p->az = to;
 	return d;
-}
-
-cost_line *fabric_xaz_out(fabric *f, const char *component)
-{
-	return cost_ledger_line(f->ledger, component, "cross-az-out",
-	                        &f->sc->prices->data_transfer.cross_az);
 }
 
 cost_line *fabric_xaz_in(fabric *f, const char *component)

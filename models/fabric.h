@@ -22,8 +22,11 @@ typedef struct fabric {
 	const scenario *sc;
 	const profile *prof;
 	cost_ledger *ledger;
-	uint32_t billed_overhead; /* bytes of Ethernet to strip when billing IP packets: 14 */
+	GPtrArray *senders; /* cost_line *: cross-AZ "out" lines, by pkt->az_from */
 } fabric;
+
+void fabric_init(fabric *f, net *nt, const scenario *sc, cost_ledger *ledger);
+void fabric_clear(fabric *f);
 
 #define FABRIC_AZ_NONE 0
 
@@ -36,13 +39,16 @@ uint32_t fabric_billed_bytes(const fabric *f, const pkt *p);
 sim_time fabric_propagation(const fabric *f, rng *r, uint8_t from, uint8_t to);
 
 /* Moves p to place `to` (no-op for FABRIC_AZ_NONE): returns the
- * propagation delay and, if the AZ changes, charges cross-AZ transfer to
- * `out` and `in` (either may be NULL) unless the packet crossed a TGW and
- * the price table says TGW traffic pays no cross-AZ transfer. */
-sim_time fabric_move(fabric *f, rng *r, pkt *p, uint8_t to, cost_line *out, cost_line *in);
+ * propagation delay and, if the AZ changes, charges cross-AZ transfer "out"
+ * to the component that put the packet in its AZ (p->az_from) and "in" to
+ * `in` (may be NULL), unless the packet crossed a TGW and the price table
+ * says TGW traffic pays no cross-AZ transfer. */
+sim_time fabric_move(fabric *f, rng *r, pkt *p, uint8_t to, cost_line *in);
 
-/* The cross-AZ out/in lines of a component, created on first use. */
-cost_line *fabric_xaz_out(fabric *f, const char *component);
+/* A component that puts packets into an AZ (an ENI, a NAT gateway, a TGW
+ * attachment): the index to store in pkt->az_from. */
+uint16_t fabric_sender(fabric *f, const char *component);
+/* The cross-AZ "in" line of a component, created on first use. */
 cost_line *fabric_xaz_in(fabric *f, const char *component);
 
 /* Drops p at node n if its IP length exceeds mtu and DF is set; returns

@@ -16,7 +16,7 @@ typedef struct {
 
 typedef struct {
 	int att;
-	cost_line *processing, *xout, *xin;
+	cost_line *processing, *xin;
 	GPtrArray *ports; /* port *, in subnet order: the first is the fallback AZ */
 } tatt;
 
@@ -82,7 +82,7 @@ static void tgw__receive(node *n, pkt *p, port *in)
 	}
 	p->flags |= PKT_F_VIA_TGW;
 	sim_time d = dist_sample_ns(&t->f->prof->processing.tgw, &t->rng) +
-	             fabric_move(t->f, &t->rng, p, op->az, from->xout, to->xin);
+	             fabric_move(t->f, &t->rng, p, op->az, to->xin);
 	fabric_send(n->net, out, p, d, &op->last);
 }
 
@@ -138,7 +138,6 @@ port *tgw_add_port(node *n, int att, int subnet)
 		a->ports = g_ptr_array_new();
 		a->processing = cost_ledger_line(t->f->ledger, name, "processing",
 		                                 &pr->transit_gateway.processing);
-		a->xout = fabric_xaz_out(t->f, name);
 		a->xin = fabric_xaz_in(t->f, name);
 		cost_ledger_add_hourly(t->f->ledger, name, "hourly", pr->transit_gateway.attachment_hourly_usd, 1);
 		g_hash_table_insert(t->atts, GINT_TO_POINTER(att), a);

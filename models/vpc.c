@@ -7,7 +7,8 @@ typedef struct {
 	int subnet, target;
 	uint32_t ip;
 	char *component;
-	cost_line *xout, *xin;
+	uint16_t sender;     /* fabric_sender() of the component, for ports in an AZ */
+	cost_line *xin;
 	sim_time last_departure; /* keeps each port's packets in order */
 } vport;
 
@@ -29,7 +30,6 @@ struct vpc_router {
 	GHashTable *by_target; /* (kind << 24 | target) -> port, for single-port targets */
 	GHashTable *tgw_az;  /* (tgw << 8 | az) -> port */
 	GPtrArray *tables;   /* GArray of croute per scenario route table (NULL if not ours) */
-	int main_table;
 	rng rng;
 };
 
@@ -68,8 +68,7 @@ port *vpc_router_lookup(vpc_router *v, port *in, uint32_t dst, drop_reason *why,
 		break;
 	}
 	const scenario *sc = v->f->sc;
-	int rt = SC_AT(sc->subnets, sc_subnet, vi->subnet)->route_table;
-	GArray *routes = g_ptr_array_index(v->tables, rt >= 0 ? rt : v->main_table);
+	GArray *routes = g_ptr_array_index(v->tables, scenario_subnet_route_table(sc, vi->subnet));
 	for (guint i = 0; i < routes->len; i++) {
 		croute *r = &g_array_index(routes, croute, i);
 		if ((dst & r->mask) != r->prefix)
@@ -114,8 +113,13 @@ static void vpc__receive(node *n, pkt *p, port *in)
 	}
 	vport *vi = &g_array_index(v->vports, vport, in->index);
 	vport *vo = &g_array_index(v->vports, vport, out->index);
+	/* A packet from an ENI is where that ENI is, and was sent by it. */
+	if (vi->az != FABRIC_AZ_NONE) {
+		p->az = vi->az;
+		p->az_from = vi->sender;
+	}
 	sim_time d = dist_sample_ns(&v->f->prof->processing.vpc_router, &v->rng) +
-	             fabric_move(v->f, &v->rng, p, vo->az, vi->xout, vo->xin);
+	             fabric_move(v->f, &v->rng, p, vo->az, vo->xin);
 	fabric_send(n->net, out, p, d, &vo->last_departure);
 }
 
@@ -155,7 +159,6 @@ vpc_router *vpc_router_new(fabric *f, int vpc_index)
 	v->by_target = g_hash_table_new(g_direct_hash, g_direct_equal);
 	v->tgw_az = g_hash_table_new(g_direct_hash, g_direct_equal);
 	v->tables = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
-	v->main_table = -1;
 	return v;
 }
 
@@ -168,9 +171,10 @@ port *vpc_router_add_port(vpc_router *v, vpc_port_kind kind, int subnet, int tar
 	port *p = node_add_port(&v->base);
 	vport vp = { .kind = kind, .subnet = subnet, .target = target, .ip = ip,
 		     .component = g_strdup(component) };
-	if (subnet >= 0)
+	if (subnet >= 0) {
 		vp.az = (uint8_t)(SC_AT(sc->subnets, sc_subnet, subnet)->az_index + 1);
-	vp.xout = fabric_xaz_out(v->f, component);
+		vp.sender = fabric_sender(v->f, component);
+	}
 	vp.xin = fabric_xaz_in(v->f, component);
 	g_array_append_val(v->vports, vp);
 	if (ip)
@@ -223,8 +227,6 @@ void vpc_router_finish(vpc_router *v)
 			g_ptr_array_add(v->tables, g_array_new(FALSE, FALSE, sizeof(croute)));
 			continue;
 		}
-		if (rt->main)
-			v->main_table = (int)t;
 		GArray *routes = g_array_new(FALSE, TRUE, sizeof(croute));
 		g_array_set_clear_func(routes, croute_clear);
 		for (guint i = 0; i < rt->routes->len; i++) {
@@ -233,22 +235,22 @@ void vpc_router_finish(vpc_router *v)
 			croute c = { .len = r->dst.len, .kind = r->kind, .target = r->target };
 			c.mask = r->dst.len ? ~UINT32_C(0) << (32 - r->dst.len) : 0;
 			c.prefix = r->dst.addr & c.mask;
+			pkt_ip_str(c.prefix, net_s);
 			if (r->prefix_list >= 0)
-				c.text = g_strdup_printf("%s (pl-%s %s/%u) -> %s, route table %s",
-				                         pkt_ip_str(c.prefix, net_s),
+				c.text = g_strdup_printf("pl-%s (%s/%u) -> %s, route table %s",
 				                         SC_AT(sc->services, sc_service, r->prefix_list)->name,
 				                         net_s, c.len, target_name(sc, r->kind, r->target), rt->name);
 			else
-				c.text = g_strdup_printf("%s/%u -> %s, route table %s", pkt_ip_str(c.prefix, net_s),
-				                         c.len, target_name(sc, r->kind, r->target), rt->name);
+				c.text = g_strdup_printf("%s/%u -> %s, route table %s", net_s, c.len,
+				                         target_name(sc, r->kind, r->target), rt->name);
 			g_array_append_val(routes, c);
 		}
-		/* g_array_sort is not stable; equal lengths do not occur in valid
-		 * tables (a duplicate destination is a load error). */
+		/* g_array_sort is not stable, which is fine: two routes of one
+		 * length both match a destination only if they are the same
+		 * destination, a load error. */
 		g_array_sort(routes, croute_cmp);
 		g_ptr_array_add(v->tables, routes);
 	}
-	g_return_if_fail(v->main_table >= 0);
 }
 
 vpc_port_kind vpc_router_port_kind(const vpc_router *v, const port *p)

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 gboolean cli_parse(int *argc, char ***argv, const char *usage, const char *summary,
                    const char *description, const GOptionEntry *entries)
@@ -51,3 +52,5 @@ long cli_peak_rss_kb(void)
 		return -1;
 	return ru.ru_maxrss;
 }
+
+gboolean cli_stderr_is_tty(void) { return isatty(STDERR_FILENO) == 1; }

@@ -22,6 +22,11 @@ gboolean cli_parse(int *argc, char ***argv, const char *usage, const char *summa
 /* Prints "vpcsim: MESSAGE" to stderr. */
 void cli_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
+/* TRUE when standard error is a terminal (progress lines go there).  Kept
+ * here because <unistd.h> declares link(), which clashes with the link type
+ * of files that include net.h. */
+gboolean cli_stderr_is_tty(void);
+
 /* Peak resident set size of this process in KiB (getrusage). */
 long cli_peak_rss_kb(void);
 

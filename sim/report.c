@@ -122,6 +122,16 @@ static char *path_text(const GPtrArray *path)
 	return g_string_free(s, FALSE);
 }
 
+/* Constructs crossed between the two ends of a path. */
+static guint constructs(const GPtrArray *path) { return path->len >= 2 ? path->len - 2 : 0; }
+
+/* Lines that carried nothing and cost nothing are left out of the tables
+ * meant for people (JSON and CSV list every line). */
+static gboolean line_empty(const cost_line *l)
+{
+	return l->bytes == 0 && l->run_usd == 0 && l->month_usd == 0;
+}
+
 /* ---- text ---- */
 
 static void write_text(const report *r, FILE *f)
@@ -137,8 +147,12 @@ static void write_text(const report *r, FILE *f)
 		fprintf(f, "\nworkload %s (%s, %u client%s -> %s)\n", w->name, w->kind, w->clients,
 		        w->clients == 1 ? "" : "s", w->target);
 		fprintf(f, "  requests   sent %" G_GUINT64_FORMAT ", completed %" G_GUINT64_FORMAT
-		           ", failed %" G_GUINT64_FORMAT "\n",
+		           ", failed %" G_GUINT64_FORMAT,
 		        (guint64)w->sent, (guint64)w->completed, (guint64)w->failed);
+		if (w->unfinished)
+			fprintf(f, ", unfinished %" G_GUINT64_FORMAT " (still waiting when the run ended)",
+			        (guint64)w->unfinished);
+		fputc('\n', f);
 		for (guint j = 0; j < w->failures->len; j++) {
 			const report_count *c = &g_array_index(w->failures, report_count, j);
 			fprintf(f, "             %" G_GUINT64_FORMAT " %s\n", (guint64)c->count, c->what);
@@ -148,8 +162,8 @@ static void write_text(const report *r, FILE *f)
 			fprintf(f, " %s %.3f", lat_fields[k].head, lat_value(w->latency, &lat_fields[k]));
 		fputc('\n', f);
 		char *req = path_text(w->request_path), *resp = path_text(w->response_path);
-		fprintf(f, "  request    %s (%u hops)\n", req, w->request_path->len);
-		fprintf(f, "  response   %s (%u hops)\n", resp, w->response_path->len);
+		fprintf(f, "  request    %s (%u constructs)\n", req, constructs(w->request_path));
+		fprintf(f, "  response   %s (%u constructs)\n", resp, constructs(w->response_path));
 		g_free(req);
 		g_free(resp);
 		if (w->completed)
@@ -159,11 +173,19 @@ static void write_text(const report *r, FILE *f)
 	}
 	if (r->ledger) {
 		fprintf(f, "\ncost (USD)%*s %12s %12s %14s\n", 38, "", "GB", "run", "month (730 h)");
+		guint hidden = 0;
 		for (guint i = 0; i < cost_ledger_n_lines(r->ledger); i++) {
 			const cost_line *l = cost_ledger_line_at(r->ledger, i);
+			if (line_empty(l)) {
+				hidden++;
+				continue;
+			}
 			fprintf(f, "  %-26s %-20s %12.6f %12.6f %14.2f\n", l->component, l->type, l->gb,
 			        l->run_usd, l->month_usd);
 		}
+		if (hidden)
+			fprintf(f, "  (%u lines with no traffic and no charge not shown; --format json lists all)\n",
+			        hidden);
 		fprintf(f, "  %-47s %12s %12.6f %14.2f\n", "total", "", cost_ledger_total_run_usd(r->ledger),
 		        cost_ledger_total_month_usd(r->ledger));
 	}
@@ -253,8 +275,9 @@ static char *json_report(const report *r)
 		json_str(s, w->target);
 		g_string_append_printf(s, ", \"clients\": %u,\n     \"requests\": {\"sent\": %" G_GUINT64_FORMAT
 		                          ", \"completed\": %" G_GUINT64_FORMAT ", \"failed\": %" G_GUINT64_FORMAT
-		                          ", \"failures\": {",
-		                       w->clients, (guint64)w->sent, (guint64)w->completed, (guint64)w->failed);
+		                          ", \"unfinished\": %" G_GUINT64_FORMAT ", \"failures\": {",
+		                       w->clients, (guint64)w->sent, (guint64)w->completed, (guint64)w->failed,
+		                       (guint64)w->unfinished);
 		for (guint j = 0; j < w->failures->len; j++) {
 			const report_count *c = &g_array_index(w->failures, report_count, j);
 			if (j)
@@ -271,8 +294,8 @@ static char *json_report(const report *r)
 		json_strv(s, w->request_path);
 		g_string_append(s, ", \"response\": ");
 		json_strv(s, w->response_path);
-		g_string_append_printf(s, ", \"request_count\": %u, \"response_count\": %u},\n",
-		                       w->request_path->len, w->response_path->len);
+		g_string_append_printf(s, ", \"request_constructs\": %u, \"response_constructs\": %u},\n",
+		                       constructs(w->request_path), constructs(w->response_path));
 		g_string_append_printf(s, "     \"bytes\": {\"request\": %" G_GUINT64_FORMAT
 		                          ", \"response\": %" G_GUINT64_FORMAT "}}",
 		                       (guint64)w->request_bytes, (guint64)w->response_bytes);
@@ -374,6 +397,7 @@ static void write_csv(const report *r, FILE *f)
 		csv_num(f, "workload", w->name, "sent", (double)w->sent);
 		csv_num(f, "workload", w->name, "completed", (double)w->completed);
 		csv_num(f, "workload", w->name, "failed", (double)w->failed);
+		csv_num(f, "workload", w->name, "unfinished", (double)w->unfinished);
 		for (guint j = 0; j < w->failures->len; j++) {
 			const report_count *c = &g_array_index(w->failures, report_count, j);
 			char *field = g_strdup_printf("failed:%s", c->what);
@@ -388,8 +412,8 @@ static void write_csv(const report *r, FILE *f)
 		char *req = path_text(w->request_path), *resp = path_text(w->response_path);
 		csv_row(f, "workload", w->name, "request_path", req);
 		csv_row(f, "workload", w->name, "response_path", resp);
-		csv_num(f, "workload", w->name, "request_hops", w->request_path->len);
-		csv_num(f, "workload", w->name, "response_hops", w->response_path->len);
+		csv_num(f, "workload", w->name, "request_constructs", constructs(w->request_path));
+		csv_num(f, "workload", w->name, "response_constructs", constructs(w->response_path));
 		csv_num(f, "workload", w->name, "request_bytes", (double)w->request_bytes);
 		csv_num(f, "workload", w->name, "response_bytes", (double)w->response_bytes);
 		g_free(req);
@@ -438,15 +462,16 @@ static void write_md(const report *r, FILE *f)
 		for (size_t k = 0; k < G_N_ELEMENTS(lat_fields); k++)
 			fprintf(f, " %.3f |", lat_value(w->latency, &lat_fields[k]));
 		char *req = path_text(w->request_path);
-		fprintf(f, " %s (%u) |\n", req, w->request_path->len);
+		fprintf(f, " %s (%u) |\n", req, constructs(w->request_path));
 		g_free(req);
 	}
 	if (r->ledger) {
 		fputs("\n| component | charge | GB | run USD | month USD |\n|---|---|---|---|---|\n", f);
 		for (guint i = 0; i < cost_ledger_n_lines(r->ledger); i++) {
 			const cost_line *l = cost_ledger_line_at(r->ledger, i);
-			fprintf(f, "| %s | %s | %.6f | %.6f | %.2f |\n", l->component, l->type, l->gb,
-			        l->run_usd, l->month_usd);
+			if (!line_empty(l))
+				fprintf(f, "| %s | %s | %.6f | %.6f | %.2f |\n", l->component, l->type, l->gb,
+				        l->run_usd, l->month_usd);
 		}
 		fprintf(f, "| **total** | | | %.6f | %.2f |\n", cost_ledger_total_run_usd(r->ledger),
 		        cost_ledger_total_month_usd(r->ledger));

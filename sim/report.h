@@ -21,6 +21,7 @@ typedef struct {
 	char *target;            /* what the clients call */
 	guint clients;
 	uint64_t sent, completed, failed;
+	uint64_t unfinished;     /* sent, neither completed nor failed when the run ended */
 	GArray *failures;        /* report_count: failures by reason */
 	hdr_hist *latency;       /* owned; completed requests, start to last response byte */
 	GPtrArray *request_path; /* char *: constructs the request crosses, in order */

@@ -1,0 +1,656 @@
+/* \summary: builds the network of a scenario, runs it, and turns what it measured into a report */
+#include "build.h"
+
+#include <string.h>
+
+#include "endpoint.h"
+#include "error.h"
+#include "host.h"
+#include "igw.h"
+#include "internet.h"
+#include "natgw.h"
+#include "pcapw.h"
+#include "peering.h"
+#include "s3.h"
+#include "sg.h"
+#include "tgw.h"
+#include "vpc.h"
+
+/* What the report needs to know about one workload while it runs. */
+typedef struct {
+	int index;                /* into sc->workloads */
+	GPtrArray *runs;          /* host_workload * per client */
+	uint64_t track_flow;      /* flow id of the first request packet seen, 0 = none yet */
+	const char *track_client; /* who sent it */
+	const char *track_server; /* who received it */
+	GPtrArray *request_path;  /* char *, NULL until recorded */
+	GPtrArray *response_path;
+	uint64_t request_bytes, response_bytes;
+} wl_state;
+
+/* Per instance (and per service host): its security groups and which of
+ * its flows belong to which workload. */
+typedef struct {
+	world *w;
+	const char *name;
+	sg_eni *sg;               /* NULL: no security group check (service hosts) */
+	GHashTable *remote_to_wl; /* (remote ip << 16 | port) -> wl_state *, for clients */
+} host_ctx;
+
+struct world {
+	const scenario *sc;
+	net *net;
+	fabric fab;
+	cost_ledger *ledger;
+	sg_world *sgw;
+	GPtrArray *routers;   /* vpc_router * per VPC */
+	GPtrArray *hosts;     /* host * per instance */
+	GPtrArray *ctxs;      /* host_ctx * per instance, then per service */
+	GPtrArray *services;  /* front node * per service */
+	GPtrArray *wls;       /* wl_state * per workload */
+	node *region;
+	sim_time end;
+};
+
+static gpointer remote_key(uint32_t ip, uint16_t tport)
+{
+	return GSIZE_TO_POINTER(((gsize)ip << 16) | tport);
+}
+
+/* ---- path MTU from the scenario's route tables ---- */
+
+/* The route a packet from `subnet` to `dst` takes (longest prefix; the
+ * implicit local route is in every table). */
+static const sc_route *route_for(const scenario *sc, int subnet, uint32_t dst)
+{
+	int rt = scenario_subnet_route_table(sc, subnet);
+	if (rt < 0)
+		return NULL;
+	const sc_route_table *t = SC_AT(sc->route_tables, sc_route_table, rt);
+	const sc_route *best = NULL;
+	for (guint i = 0; i < t->routes->len; i++) {
+		const sc_route *r = SC_AT(t->routes, sc_route, i);
+		if (sc_cidr_contains(r->dst, dst) && (!best || r->dst.len > best->dst.len))
+			best = r;
+	}
+	return best;
+}
+
+static uint32_t path_mtu(const world *w, int subnet, uint32_t dst)
+{
+	const profile *pf = w->fab.prof;
+	const sc_route *r = route_for(w->sc, subnet, dst);
+	if (!r)
+		return pf->mtu.vpc;
+	switch (r->kind) {
+	case SC_TARGET_PEERING: return pf->mtu.peering;
+	case SC_TARGET_TGW: return pf->mtu.tgw;
+	case SC_TARGET_NATGW:
+	case SC_TARGET_IGW: return pf->mtu.igw;
+	default: return pf->mtu.vpc;
+	}
+}
+
+/* ---- filters: security groups, path and byte accounting ---- */
+
+static wl_state *client_wl(host_ctx *c, uint32_t ip, uint16_t tport)
+{
+	return c->remote_to_wl ? g_hash_table_lookup(c->remote_to_wl, remote_key(ip, tport)) : NULL;
+}
+
+static GPtrArray *hop_names(world *w, const char *first, const pkt *p)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(a, g_strdup(first));
+	for (guint i = 0; i < p->nhops; i++)
+		g_ptr_array_add(a, g_strdup(((node *)g_ptr_array_index(w->net->nodes, p->hops[i]))->name));
+	if (p->hops_overflow)
+		g_ptr_array_add(a, g_strdup("..."));
+	return a;
+}
+
+static int filter_out(host *h, const pkt *p, void *ud)
+{
+	(void)h;
+	host_ctx *c = ud;
+	const char *denied;
+	if (c->sg && !sg_allow_out(c->sg, p, &denied)) {
+		net_note_drop_detail(host_node(h), DROP_SG, denied);
+		return DROP_SG;
+	}
+	wl_state *ws = client_wl(c, pkt_ip_dst(p), pkt_dport(p));
+	if (ws) {
+		ws->request_bytes += pkt_ip_len(p);
+		if (!ws->track_flow && p->payload_len) {
+			ws->track_flow = p->flow_id;
+			ws->track_client = c->name;
+		}
+	}
+	return HOST_ALLOW;
+}
+
+static int filter_in(host *h, const pkt *p, void *ud)
+{
+	host_ctx *c = ud;
+	const char *denied;
+	if (c->sg && !sg_allow_in(c->sg, p, &denied)) {
+		net_note_drop_detail(host_node(h), DROP_SG, denied);
+		return DROP_SG;
+	}
+	world *w = c->w;
+	wl_state *ws = client_wl(c, pkt_ip_src(p), pkt_sport(p));
+	if (ws) {
+		ws->response_bytes += pkt_ip_len(p);
+		if (!ws->response_path && p->payload_len && ws->request_path && ws->track_client == c->name)
+			ws->response_path = hop_names(w, ws->track_server ? ws->track_server : "server", p);
+	}
+	if (p->payload_len) {
+		for (guint i = 0; i < w->wls->len; i++) {
+			wl_state *t = g_ptr_array_index(w->wls, i);
+			if (!t->request_path && t->track_flow == p->flow_id) {
+				t->request_path = hop_names(w, t->track_client, p);
+				t->track_server = c->name;
+			}
+		}
+	}
+	return HOST_ALLOW;
+}
+
+/* ---- building ---- */
+
+static void link_to(world *w, port *a, port *b, uint64_t bps)
+{
+	link_new(w->net, a, b, 0, bps, w->fab.prof->limits.queue_bytes);
+}
+
+static host_ctx *ctx_new(world *w, const char *name)
+{
+	host_ctx *c = g_new0(host_ctx, 1);
+	c->w = w;
+	c->name = name;
+	g_ptr_array_add(w->ctxs, c);
+	return c;
+}
+
+static void ctx_free(gpointer data)
+{
+	host_ctx *c = data;
+	sg_eni_free(c->sg);
+	if (c->remote_to_wl)
+		g_hash_table_unref(c->remote_to_wl);
+	g_free(c);
+}
+
+static void wl_free(gpointer data)
+{
+	wl_state *ws = data;
+	g_ptr_array_unref(ws->runs);
+	if (ws->request_path)
+		g_ptr_array_unref(ws->request_path);
+	if (ws->response_path)
+		g_ptr_array_unref(ws->response_path);
+	g_free(ws);
+}
+
+static const char *port_peer_name(const port *p)
+{
+	return p->link ? link_peer(p)->node->name : "unlinked";
+}
+
+static gboolean capture_wanted(const char *spec, const node *n)
+{
+	if (!spec || strcmp(spec, "all") == 0)
+		return TRUE;
+	gboolean hit = FALSE;
+	char **names = g_strsplit(spec, ",", -1);
+	for (char **s = names; *s && !hit; s++)
+		hit = g_pattern_match_simple(g_strstrip(*s), n->name);
+	g_strfreev(names);
+	return hit;
+}
+
+static gboolean setup_captures(world *w, const world_options *opt, GError **error)
+{
+	g_autoptr(GHashTable) used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (guint i = 0; i < w->net->nodes->len; i++) {
+		node *n = g_ptr_array_index(w->net->nodes, i);
+		if (!capture_wanted(opt->capture, n))
+			continue;
+		for (guint j = 0; j < n->ports->len; j++) {
+			port *p = node_port(n, j);
+			if (!p->link)
+				continue;
+			char *name = g_strdup_printf("%s-%s-%s", w->sc->name, n->name, port_peer_name(p));
+			/* Two ports towards one node (a TGW's attachment ENIs in two
+			 * AZs) get -2, -3, ... in port order. */
+			for (int k = 2; g_hash_table_contains(used, name); k++) {
+				g_free(name);
+				name = g_strdup_printf("%s-%s-%s-%d", w->sc->name, n->name, port_peer_name(p), k);
+			}
+			g_hash_table_add(used, g_strdup(name));
+			gboolean ok = net_capture(w->net, p, opt->pcap_dir, name, opt->snaplen, error);
+			g_free(name);
+			if (!ok)
+				return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* Every instance a workload targets serves HTTP on the workload's port.
+ * One server per (instance, port): when several workloads share one, the
+ * first workload's think time is the server's (response sizes travel with
+ * each request). */
+static gboolean build_servers(world *w, GError **error)
+{
+	const scenario *sc = w->sc;
+	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	gboolean ok = TRUE;
+	for (guint i = 0; i < sc->workloads->len && ok; i++) {
+		const sc_workload *sw = SC_AT(sc->workloads, sc_workload, i);
+		if (sw->target_kind != SC_TARGET_IS_INSTANCE)
+			continue;
+		for (guint t = 0; t < sw->targets->len && ok; t++) {
+			int ti = g_array_index(sw->targets, int, t);
+			gpointer key = GSIZE_TO_POINTER(((gsize)ti << 16) | sw->port);
+			if (g_hash_table_contains(seen, key))
+				continue;
+			g_hash_table_add(seen, key);
+			host_http_server_config hc = { .port = sw->port, .think = sw->think_time,
+				                       .response_size = sw->response_size };
+			ok = host_serve_http(g_ptr_array_index(w->hosts, ti), &hc, error) != NULL;
+		}
+	}
+	g_hash_table_unref(seen);
+	return ok;
+}
+
+static void build_workloads(world *w)
+{
+	const scenario *sc = w->sc;
+	for (guint i = 0; i < sc->workloads->len; i++) {
+		const sc_workload *sw = SC_AT(sc->workloads, sc_workload, i);
+		wl_state *ws = g_new0(wl_state, 1);
+		ws->index = (int)i;
+		ws->runs = g_ptr_array_new();
+		g_ptr_array_add(w->wls, ws);
+		GArray *targets = g_array_new(FALSE, FALSE, sizeof(host_target));
+		for (guint t = 0; t < sw->targets->len; t++) {
+			int ti = g_array_index(sw->targets, int, t);
+			host_target ht = { .port = sw->port };
+			ht.ip = sw->target_kind == SC_TARGET_IS_SERVICE ? SC_AT(sc->services, sc_service, ti)->ip
+			                                                : SC_AT(sc->instances, sc_instance, ti)->ip;
+			g_array_append_val(targets, ht);
+		}
+		for (guint c = 0; c < sw->clients->len; c++) {
+			int ci = g_array_index(sw->clients, int, c);
+			host_ctx *ctx = g_ptr_array_index(w->ctxs, ci);
+			if (!ctx->remote_to_wl)
+				ctx->remote_to_wl = g_hash_table_new(g_direct_hash, g_direct_equal);
+			for (guint t = 0; t < targets->len; t++) {
+				host_target *ht = &g_array_index(targets, host_target, t);
+				g_hash_table_insert(ctx->remote_to_wl, remote_key(ht->ip, ht->port), ws);
+			}
+			host_workload_config hc = {
+				.name = sw->name,
+				.targets = (host_target *)targets->data,
+				.n_targets = targets->len,
+				.interval = sw->interval,
+				.count = sw->requests,
+				.stop_at = sc->duration,
+				.request_size = sw->request_size,
+				.response_size = sw->response_size,
+				.keepalive = sw->keepalive,
+				.method = sw->method,
+				.path = sw->path,
+			};
+			g_ptr_array_add(ws->runs, host_add_workload(g_ptr_array_index(w->hosts, ci), &hc));
+		}
+		g_array_unref(targets);
+	}
+}
+
+world *world_new(const scenario *sc, const world_options *opt, GError **error)
+{
+	world *w = g_new0(world, 1);
+	w->sc = sc;
+	w->net = net_new(sc->seed);
+	w->ledger = cost_ledger_new(sc->prices);
+	fabric_init(&w->fab, w->net, sc, w->ledger);
+	w->sgw = sg_world_new(sc);
+	w->routers = g_ptr_array_new();
+	w->hosts = g_ptr_array_new();
+	w->ctxs = g_ptr_array_new_with_free_func(ctx_free);
+	w->services = g_ptr_array_new();
+	w->wls = g_ptr_array_new_with_free_func(wl_free);
+	w->end = sc->duration + sc->drain;
+	fabric *f = &w->fab;
+	const profile *pf = sc->profile;
+	const prices *pr = sc->prices;
+
+	for (guint i = 0; i < sc->vpcs->len; i++)
+		g_ptr_array_add(w->routers, vpc_router_new(f, (int)i));
+
+	/* Each instance's MTU: the smallest over the paths of its workloads. */
+	GArray *mtus = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	for (guint i = 0; i < sc->instances->len; i++)
+		g_array_append_val(mtus, pf->mtu.vpc);
+	for (guint i = 0; i < sc->workloads->len; i++) {
+		const sc_workload *sw = SC_AT(sc->workloads, sc_workload, i);
+		for (guint c = 0; c < sw->clients->len; c++) {
+			int ci = g_array_index(sw->clients, int, c);
+			const sc_instance *cl = SC_AT(sc->instances, sc_instance, ci);
+			for (guint t = 0; t < sw->targets->len; t++) {
+				int ti = g_array_index(sw->targets, int, t);
+				uint32_t ip = sw->target_kind == SC_TARGET_IS_SERVICE
+				                      ? SC_AT(sc->services, sc_service, ti)->ip
+				                      : SC_AT(sc->instances, sc_instance, ti)->ip;
+				uint32_t m = path_mtu(w, cl->subnet, ip);
+				uint32_t *cm = &g_array_index(mtus, uint32_t, ci);
+				*cm = MIN(*cm, m);
+				if (sw->target_kind == SC_TARGET_IS_INSTANCE) {
+					uint32_t *tm = &g_array_index(mtus, uint32_t, ti);
+					*tm = MIN(*tm, m);
+				}
+			}
+		}
+	}
+
+	/* Instances: a host each, linked to its VPC router's ENI port. */
+	for (guint i = 0; i < sc->instances->len; i++) {
+		const sc_instance *in = SC_AT(sc->instances, sc_instance, i);
+		const sc_subnet *sn = SC_AT(sc->subnets, sc_subnet, in->subnet);
+		host_config hc = { .ip = in->ip, .mtu = g_array_index(mtus, uint32_t, i) };
+		host *h = host_new(w->net, in->name, &hc);
+		g_ptr_array_add(w->hosts, h);
+		host_ctx *c = ctx_new(w, in->name);
+		c->sg = sg_eni_new(w->sgw, in->sgs);
+		host_set_filters(h, filter_out, filter_in, c);
+		port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, sn->vpc), VPC_PORT_ENI,
+		                               in->subnet, (int)i, in->ip, in->name);
+		link_to(w, node_port(host_node(h), 0), rp, pf->bandwidth.instance);
+		if (in->public_ip)
+			cost_ledger_add_hourly(w->ledger, in->name, "public-ipv4",
+			                       pr->public_ipv4.hourly_usd_per_address, 1);
+	}
+	g_array_unref(mtus);
+
+	/* NAT gateways. */
+	GPtrArray *natgws = g_ptr_array_new();
+	for (guint i = 0; i < sc->natgws->len; i++) {
+		const sc_natgw *sn = SC_AT(sc->natgws, sc_natgw, i);
+		int vpc = SC_AT(sc->subnets, sc_subnet, sn->subnet)->vpc;
+		node *n = natgw_new(f, (int)i);
+		g_ptr_array_add(natgws, n);
+		port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, vpc), VPC_PORT_NATGW,
+		                               sn->subnet, (int)i, sn->ip, sn->name);
+		link_to(w, node_port(n, 0), rp, pf->bandwidth.natgw);
+	}
+
+	/* Services, and the region's public network when anything is public. */
+	if (sc->igws->len || sc->services->len)
+		w->region = internet_new(f);
+	for (guint i = 0; i < sc->services->len; i++) {
+		const sc_service *sv = SC_AT(sc->services, sc_service, i);
+		node *fr = service_new(f, (int)i);
+		g_ptr_array_add(w->services, fr);
+		host_ctx *c = ctx_new(w, sv->name);
+		host_set_filters(service_host(fr), NULL, filter_in, c);
+		port *ip = internet_add_port(w->region);
+		link_to(w, service_add_port(fr), ip, 0);
+		for (guint k = 0; k < sv->prefixes->len; k++)
+			internet_add_prefix(w->region, ip, g_array_index(sv->prefixes, sc_cidr, k));
+	}
+
+	/* Internet gateways: the VPC side, the public side, the address maps. */
+	for (guint i = 0; i < sc->igws->len; i++) {
+		const sc_igw *sg = SC_AT(sc->igws, sc_igw, i);
+		node *n = igw_new(f, (int)i);
+		port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, sg->vpc), VPC_PORT_IGW, -1,
+		                               (int)i, 0, sg->name);
+		link_to(w, node_port(n, 0), rp, pf->bandwidth.igw);
+		port *ip = internet_add_port(w->region);
+		link_to(w, node_port(n, 1), ip, 0);
+		for (guint k = 0; k < sc->instances->len; k++) {
+			const sc_instance *in = SC_AT(sc->instances, sc_instance, k);
+			if (in->public_ip && SC_AT(sc->subnets, sc_subnet, in->subnet)->vpc == sg->vpc) {
+				igw_map(n, in->ip, in->public_ip);
+				internet_add_address(w->region, ip, in->public_ip, in->name);
+			}
+		}
+		for (guint k = 0; k < sc->natgws->len; k++) {
+			const sc_natgw *nn = SC_AT(sc->natgws, sc_natgw, k);
+			if (SC_AT(sc->subnets, sc_subnet, nn->subnet)->vpc == sg->vpc) {
+				igw_map(n, nn->ip, nn->public_ip);
+				internet_add_address(w->region, ip, nn->public_ip, nn->name);
+			}
+		}
+	}
+
+	/* Peering connections. */
+	for (guint i = 0; i < sc->peerings->len; i++) {
+		const sc_peering *sp = SC_AT(sc->peerings, sc_peering, i);
+		node *n = peering_new(f, (int)i);
+		link_to(w, node_port(n, 0),
+		        vpc_router_add_port(g_ptr_array_index(w->routers, sp->vpc_a), VPC_PORT_PEERING, -1,
+		                            (int)i, 0, sp->name),
+		        0);
+		link_to(w, node_port(n, 1),
+		        vpc_router_add_port(g_ptr_array_index(w->routers, sp->vpc_b), VPC_PORT_PEERING, -1,
+		                            (int)i, 0, sp->name),
+		        0);
+	}
+
+	/* Transit gateways: a port per attachment subnet. */
+	GPtrArray *tgws = g_ptr_array_new();
+	for (guint i = 0; i < sc->tgws->len; i++)
+		g_ptr_array_add(tgws, tgw_new(f, (int)i));
+	for (guint i = 0; i < sc->tgw_attachments->len; i++) {
+		const sc_tgw_attachment *sa = SC_AT(sc->tgw_attachments, sc_tgw_attachment, i);
+		for (guint k = 0; k < sa->subnets->len; k++) {
+			int sn = g_array_index(sa->subnets, int, k);
+			port *tp = tgw_add_port(g_ptr_array_index(tgws, sa->tgw), (int)i, sn);
+			port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, sa->vpc), VPC_PORT_TGW, sn,
+			                               (int)i, 0, sa->name);
+			link_to(w, tp, rp, pf->bandwidth.tgw_attachment);
+		}
+	}
+	for (guint i = 0; i < tgws->len; i++)
+		tgw_finish(g_ptr_array_index(tgws, i));
+
+	/* Gateway endpoints: VPC side and service side. */
+	for (guint i = 0; i < sc->gw_endpoints->len; i++) {
+		const sc_gw_endpoint *ge = SC_AT(sc->gw_endpoints, sc_gw_endpoint, i);
+		node *n = gw_endpoint_new(f, (int)i);
+		link_to(w, node_port(n, 0),
+		        vpc_router_add_port(g_ptr_array_index(w->routers, ge->vpc), VPC_PORT_GW_ENDPOINT, -1,
+		                            (int)i, 0, ge->name),
+		        pf->bandwidth.gw_endpoint);
+		link_to(w, node_port(n, 1), service_add_port(g_ptr_array_index(w->services, ge->service)), 0);
+	}
+
+	for (guint i = 0; i < w->routers->len; i++)
+		vpc_router_finish(g_ptr_array_index(w->routers, i));
+	g_ptr_array_unref(natgws);
+	g_ptr_array_unref(tgws);
+
+	if (!build_servers(w, error)) {
+		world_free(w);
+		return NULL;
+	}
+	build_workloads(w);
+
+	if (opt && opt->pcap_dir && !setup_captures(w, opt, error)) {
+		world_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void world_free(world *w)
+{
+	if (!w)
+		return;
+	/* Nodes (hosts with their TCP stacks) go with the net. */
+	net_free(w->net);
+	g_ptr_array_unref(w->wls);
+	g_ptr_array_unref(w->ctxs);
+	g_ptr_array_unref(w->routers);
+	g_ptr_array_unref(w->hosts);
+	g_ptr_array_unref(w->services);
+	sg_world_free(w->sgw);
+	fabric_clear(&w->fab);
+	cost_ledger_free(w->ledger);
+	g_free(w);
+}
+
+net *world_net(world *w) { return w->net; }
+
+static gboolean all_done(world *w)
+{
+	for (guint i = 0; i < w->wls->len; i++) {
+		wl_state *ws = g_ptr_array_index(w->wls, i);
+		for (guint k = 0; k < ws->runs->len; k++)
+			if (!host_workload_done(g_ptr_array_index(ws->runs, k)))
+				return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean world_run(world *w, volatile int *interrupt,
+                   void (*progress)(sim_time now, sim_time end, void *ud), void *ud)
+{
+	sim *s = w->net->sim;
+	/* Slices of 10 ms of simulated time: short enough to stop promptly on
+	 * Ctrl-C, long enough to cost nothing. */
+	const sim_time slice = 10 * SIM_MS;
+	gint64 last_report = g_get_monotonic_time();
+	while (sim_now(s) < w->end) {
+		if (interrupt && *interrupt)
+			return FALSE;
+		sim_time next = MIN(sim_now(s) + slice, w->end);
+		sim_run_until(s, next);
+		if (sim_now(s) >= w->sc->duration && all_done(w))
+			break;
+		if (progress && g_get_monotonic_time() - last_report > G_USEC_PER_SEC) {
+			last_report = g_get_monotonic_time();
+			progress(sim_now(s), w->end, ud);
+		}
+	}
+	return TRUE;
+}
+
+static void add_drops(report *r, const net *nt)
+{
+	for (guint i = 0; i < nt->nodes->len; i++) {
+		const node *n = g_ptr_array_index(nt->nodes, i);
+		for (int k = 0; k < DROP__COUNT; k++) {
+			if (!n->drops[k])
+				continue;
+			uint64_t detailed = 0;
+			if (n->drop_details) {
+				GList *keys = g_list_sort(g_hash_table_get_keys(n->drop_details), (GCompareFunc)strcmp);
+				const char *prefix = drop_reason_name((drop_reason)k);
+				for (GList *l = keys; l; l = l->next) {
+					const char *key = l->data;
+					size_t pl = strlen(prefix);
+					if (strncmp(key, prefix, pl) != 0 || key[pl] != ':')
+						continue;
+					uint64_t c = GPOINTER_TO_SIZE(g_hash_table_lookup(n->drop_details, key));
+					char *what = g_strdup_printf("%s: %s (%s)", n->name, key, drop_reason_text((drop_reason)k));
+					report_add_count(r->drops, what, c);
+					g_free(what);
+					detailed += c;
+				}
+				g_list_free(keys);
+			}
+			if (n->drops[k] > detailed) {
+				char *what = g_strdup_printf("%s: %s (%s)", n->name, drop_reason_name((drop_reason)k),
+				                             drop_reason_text((drop_reason)k));
+				report_add_count(r->drops, what, n->drops[k] - detailed);
+				g_free(what);
+			}
+		}
+	}
+}
+
+report *world_report(world *w, gboolean partial, double wall_s, GError **error)
+{
+	const scenario *sc = w->sc;
+	report *r = report_new();
+	r->scenario = g_strdup(sc->name);
+	r->description = g_strdup(sc->description);
+	r->file = g_strdup(sc->path);
+	r->seed = sc->seed;
+	r->partial = partial;
+	r->simulated_ns = sim_now(w->net->sim);
+	r->duration_ns = sc->duration;
+	r->events = sim_events_run(w->net->sim);
+	r->wall_s = wall_s;
+	for (guint i = 0; i < w->net->caps->len; i++)
+		g_ptr_array_add(r->captures, g_strdup(pcapw_path(g_ptr_array_index(w->net->caps, i))));
+	gboolean ok = net_close_captures(w->net, error);
+
+	for (guint i = 0; i < w->wls->len; i++) {
+		wl_state *ws = g_ptr_array_index(w->wls, i);
+		const sc_workload *sw = SC_AT(sc->workloads, sc_workload, ws->index);
+		GString *target = g_string_new(NULL);
+		for (guint t = 0; t < sw->targets->len && t < 4; t++) {
+			int ti = g_array_index(sw->targets, int, t);
+			g_string_append_printf(target, "%s%s", t ? ", " : "",
+			                       sw->target_kind == SC_TARGET_IS_SERVICE
+			                               ? SC_AT(sc->services, sc_service, ti)->name
+			                               : SC_AT(sc->instances, sc_instance, ti)->name);
+		}
+		if (sw->targets->len > 4)
+			g_string_append_printf(target, " and %u more", sw->targets->len - 4);
+		report_workload *rw = report_add_workload(r, sw->name, sw->kind == SC_WL_HTTP ? "http" : "udp",
+		                                          target->str, sw->clients->len);
+		g_string_free(target, TRUE);
+		for (guint k = 0; k < ws->runs->len; k++) {
+			const host_workload_result *res = host_workload_get_result(g_ptr_array_index(ws->runs, k));
+			rw->sent += res->started;
+			rw->completed += res->completed;
+			hdr_merge(rw->latency, res->latency);
+			for (int f = 1; f < HTTP_FAIL__COUNT; f++) {
+				if (!res->failed[f])
+					continue;
+				rw->failed += res->failed[f];
+				report_add_count(rw->failures, http_fail_name((http_fail)f), res->failed[f]);
+			}
+		}
+		rw->unfinished = rw->sent - rw->completed - rw->failed;
+		rw->request_bytes = ws->request_bytes;
+		rw->response_bytes = ws->response_bytes;
+		if (ws->request_path) {
+			/* The first name is the client that sent the tracked packet. */
+			for (guint k = 0; k < ws->request_path->len; k++)
+				g_ptr_array_add(rw->request_path, g_strdup(g_ptr_array_index(ws->request_path, k)));
+		}
+		if (ws->response_path)
+			for (guint k = 0; k < ws->response_path->len; k++)
+				g_ptr_array_add(rw->response_path, g_strdup(g_ptr_array_index(ws->response_path, k)));
+	}
+	for (guint i = 0; i < w->net->nodes->len; i++) {
+		const node *n = g_ptr_array_index(w->net->nodes, i);
+		report_component c = { g_strdup(n->name), g_strdup(n->ops->kind), n->rx_pkts, n->rx_bytes };
+		g_array_append_val(r->components, c);
+	}
+	add_drops(r, w->net);
+	sim_time billed = MAX(sim_now(w->net->sim), 1);
+	cost_ledger_finish(w->ledger, billed);
+	r->ledger = w->ledger;
+	GPtrArray *pa = prices_assumptions(sc->prices);
+	for (guint i = 0; i < pa->len; i++)
+		g_ptr_array_add(r->assumptions, g_strdup_printf("prices %s", (char *)g_ptr_array_index(pa, i)));
+	g_ptr_array_unref(pa);
+	GPtrArray *fa = profile_assumptions(sc->profile);
+	for (guint i = 0; i < fa->len; i++)
+		g_ptr_array_add(r->assumptions, g_strdup_printf("profile %s", (char *)g_ptr_array_index(fa, i)));
+	g_ptr_array_unref(fa);
+	if (!ok) {
+		report_free(r);
+		return NULL;
+	}
+	return r;
+}

@@ -1,0 +1,136 @@
+/* \summary: `vpcsim run`: load a scenario, build it, run it, report */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "build.h"
+#include "cli.h"
+#include "error.h"
+#include "outfile.h"
+
+static volatile int interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void progress(sim_time now, sim_time end, void *ud)
+{
+	(void)ud;
+	fprintf(stderr, "\rvpcsim: simulated %.2f s of %.2f s", (double)now / 1e9, (double)end / 1e9);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	char *format_s = NULL, *pcap_dir = NULL, *capture = NULL, *out_path = NULL;
+	char *duration = NULL, *seed = NULL;
+	char **sets = NULL;
+	gint snaplen = 0;
+	GOptionEntry entries[] = {
+		{ "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Run seed (overrides [scenario] seed)", "N" },
+		{ "duration", 0, 0, G_OPTION_ARG_STRING, &duration,
+		  "Time during which requests start (overrides [scenario] duration)", "T" },
+		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		  "Override a key: GROUP.KEY=VALUE, GROUP as scenario, vars or KIND:NAME (repeatable)",
+		  "G.K=V" },
+		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format_s,
+		  "Report format: text (default), csv, json, md", "FMT" },
+		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_path,
+		  "Write the report to FILE (complete or not at all) instead of standard output", "FILE" },
+		{ "pcap-dir", 0, 0, G_OPTION_ARG_FILENAME, &pcap_dir, "Write captures into DIR", "DIR" },
+		{ "capture", 0, 0, G_OPTION_ARG_STRING, &capture,
+		  "Capture points: all (default with --pcap-dir) or node names, globs allowed (client-*,nat-a)",
+		  "POINTS" },
+		{ "snaplen", 0, 0, G_OPTION_ARG_INT, &snaplen, "Bytes kept of each captured packet (default all)",
+		  "N" },
+		{ NULL },
+	};
+	int rc = CLI_USAGE;
+	scenario *sc = NULL;
+	world *w = NULL;
+	report *rep = NULL;
+	GPtrArray *ovr = g_ptr_array_new_with_free_func(g_free);
+	if (!cli_parse(&argc, &argv, "vpcsim run",
+	               "Runs a scenario and reports per workload: requests, latency percentiles, the\n"
+	               "constructs a request crosses, bytes, drops, and cost per component and charge\n"
+	               "type for the run and projected to a 730-hour month.",
+	               "Example:\n  vpcsim run scenarios/vpc-peering.ini --set workload:web.rate=200/s --format json\n"
+	               "Press Ctrl-C to stop early: the report is marked partial and captures stay valid.",
+	               entries))
+		goto out;
+	if (argc != 2) {
+		cli_error("run takes exactly one scenario file (got %d); see 'vpcsim run --help'", argc - 1);
+		goto out;
+	}
+	report_format fmt = REPORT_TEXT;
+	if (format_s && !report_format_parse(format_s, &fmt)) {
+		cli_error("--format '%s': expected text, csv, json or md", format_s);
+		goto out;
+	}
+	if (snaplen < 0 || snaplen > 65535) {
+		cli_error("--snaplen %d: expected 0 (whole packets) to 65535", snaplen);
+		goto out;
+	}
+	if (seed)
+		g_ptr_array_add(ovr, g_strdup_printf("scenario.seed=%s", seed));
+	if (duration)
+		g_ptr_array_add(ovr, g_strdup_printf("scenario.duration=%s", duration));
+	for (char **s = sets; s && *s; s++)
+		g_ptr_array_add(ovr, g_strdup(*s));
+	g_ptr_array_add(ovr, NULL);
+
+	rc = CLI_FAIL;
+	GError *err = NULL;
+	sc = scenario_load(argv[1], (const char *const *)ovr->pdata, &err);
+	if (!sc) {
+		fprintf(stderr, "%s\n", err->message);
+		g_error_free(err);
+		goto out;
+	}
+	world_options wo = { .pcap_dir = pcap_dir, .capture = capture, .snaplen = (uint32_t)snaplen };
+	w = world_new(sc, &wo, &err);
+	if (!w) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+		goto out;
+	}
+	struct sigaction sa = { 0 }, old;
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, &old);
+	gint64 t0 = g_get_monotonic_time();
+	gboolean complete = world_run(w, &interrupted, cli_stderr_is_tty() ? progress : NULL, NULL);
+	double wall = (double)(g_get_monotonic_time() - t0) / 1e6;
+	sigaction(SIGINT, &old, NULL);
+	if (wall > 1 && cli_stderr_is_tty())
+		fputc('\n', stderr);
+	if (!complete)
+		cli_error("interrupted: the report covers %.3f s of simulated time and is marked partial",
+		          (double)sim_now(world_net(w)->sim) / 1e9);
+	rep = world_report(w, !complete, wall, &err);
+	if (!rep) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+		goto out;
+	}
+	if (!outfile_write_report(out_path, rep, fmt, &err)) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+		goto out;
+	}
+	rc = complete ? CLI_OK : CLI_FAIL;
+out:
+	report_free(rep);
+	world_free(w);
+	scenario_free(sc);
+	g_ptr_array_unref(ovr);
+	g_strfreev(sets);
+	g_free(format_s);
+	g_free(pcap_dir);
+	g_free(capture);
+	g_free(out_path);
+	g_free(duration);
+	g_free(seed);
+	return rc;
+}
