@@ -159,7 +159,82 @@ typedef struct {
 } sc_gw_endpoint;
 
 typedef enum { SC_WL_HTTP, SC_WL_UDP } sc_workload_kind;
-typedef enum { SC_TARGET_IS_INSTANCE, SC_TARGET_IS_SERVICE } sc_wl_target_kind;
+/* ---- load balancers and PrivateLink ---- */
+
+typedef enum { SC_LB_APPLICATION, SC_LB_NETWORK } sc_lb_type;
+typedef enum { SC_LB_ROUND_ROBIN, SC_LB_LEAST_OUTSTANDING } sc_lb_algorithm;
+typedef enum { SC_RULE_PATH, SC_RULE_HOST } sc_rule_kind;
+
+/* An ALB listener rule: "path /api/* -> tg-api", "host api.example.com -> tg-x".
+ * Patterns use shell-style globs (* and ?), as AWS's path and host
+ * conditions do. */
+typedef struct {
+	sc_rule_kind kind;
+	char *pattern;
+	int target_group;    /* index into target_groups */
+	char *text;          /* as written, for traces */
+} sc_lb_rule;
+
+typedef struct {
+	sc_proto proto;      /* SC_PROTO_TCP for "tcp" (NLB) and "http" (ALB) listeners */
+	gboolean http;       /* an ALB's HTTP listener */
+	uint16_t port;
+	int default_tg;      /* the default action: forward to this target group */
+	GArray *rules;       /* sc_lb_rule, evaluated in order before the default */
+} sc_listener;
+
+typedef struct {
+	char *name;
+	sc_lb_type type;
+	gboolean internet_facing;
+	int vpc;
+	GArray *subnets;         /* int: one load balancer node (ENI) per subnet, one subnet per AZ */
+	GArray *node_ips;        /* uint32_t per subnet: each node's private address (assigned) */
+	GArray *node_public_ips; /* uint32_t per subnet: internet-facing only, else 0 */
+	GArray *sgs;             /* int: security groups (ALB; optional for NLB) */
+	gboolean cross_zone;     /* ALB: always on; NLB: `cross_zone`, default off */
+	sim_time idle_timeout;   /* default: the profile's alb/nlb idle timeout */
+	sc_lb_algorithm algorithm; /* ALB target selection */
+	gboolean preserve_client_ip; /* NLB, instance targets: default on */
+	GArray *listeners;       /* sc_listener */
+} sc_lb;
+
+typedef enum { SC_TG_INSTANCE, SC_TG_ALB } sc_tg_type;
+
+typedef struct {
+	char *name;
+	sc_tg_type type;
+	int vpc;
+	uint16_t port;           /* the port targets listen on */
+	GArray *targets;         /* int: instance indices, or one load balancer index (type alb) */
+} sc_target_group;
+
+/* A PrivateLink endpoint service in front of a network load balancer. */
+typedef struct {
+	char *name;
+	int lb;                  /* index into load_balancers (type network) */
+	char *private_dns;       /* a name consumers may use, or NULL */
+} sc_endpoint_service;
+
+typedef enum { SC_IFE_ENDPOINT_SERVICE, SC_IFE_AWS_SERVICE } sc_ife_kind;
+
+typedef struct {
+	char *name;
+	int vpc;
+	sc_ife_kind kind;
+	int service;             /* index into endpoint_services or services */
+	GArray *subnets;         /* int: one endpoint ENI per subnet */
+	GArray *ips;             /* uint32_t per subnet: the ENIs' addresses (assigned) */
+	GArray *sgs;             /* int */
+	gboolean private_dns;    /* the service's name resolves to these ENIs in this VPC */
+} sc_interface_endpoint;
+
+typedef enum {
+	SC_TARGET_IS_INSTANCE,
+	SC_TARGET_IS_SERVICE,     /* a public [service] (S3) by its public address */
+	SC_TARGET_IS_LB,          /* a load balancer: the node in the client's AZ, else the first */
+	SC_TARGET_IS_ENDPOINT,    /* an interface endpoint: its ENI in the client's AZ, else the first */
+} sc_wl_target_kind;
 
 typedef struct {
 	char *name;
@@ -203,6 +278,10 @@ typedef struct scenario {
 	GArray *services;          /* sc_service */
 	GArray *gw_endpoints;      /* sc_gw_endpoint */
 	GArray *workloads;         /* sc_workload */
+	GArray *load_balancers;    /* sc_lb */
+	GArray *target_groups;     /* sc_target_group */
+	GArray *endpoint_services; /* sc_endpoint_service */
+	GArray *interface_endpoints; /* sc_interface_endpoint */
 } scenario;
 
 /* Loads, overrides, expands and checks.  `overrides` is a NULL-terminated
