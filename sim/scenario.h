@@ -165,8 +165,8 @@ typedef enum { SC_LB_APPLICATION, SC_LB_NETWORK } sc_lb_type;
 typedef enum { SC_LB_ROUND_ROBIN, SC_LB_LEAST_OUTSTANDING } sc_lb_algorithm;
 typedef enum { SC_RULE_PATH, SC_RULE_HOST } sc_rule_kind;
 
-/* An ALB listener rule: "path /api/* -> tg-api", "host api.example.com -> tg-x".
- * Patterns use shell-style globs (* and ?), as AWS's path and host
+/* An ALB listener rule: "path /api/STAR -> tg-api", "host api.example.com -> tg-x".
+ * (STAR standing for an asterisk).  Patterns use shell-style globs, as AWS's path and host
  * conditions do. */
 typedef struct {
 	sc_rule_kind kind;
