@@ -193,7 +193,10 @@ port *vpc_router_add_port(vpc_router *v, vpc_port_kind kind, int subnet, int tar
 	case VPC_PORT_GW_ENDPOINT: tk = SC_TARGET_GW_ENDPOINT; break;
 	default: return p;
 	}
-	g_hash_table_insert(v->by_target, GUINT_TO_POINTER(target_key(tk, target)), p);
+	/* target < 0: an ENI no route names (a load balancer node, an
+	 * endpoint ENI), reached by its address only. */
+	if (target >= 0)
+		g_hash_table_insert(v->by_target, GUINT_TO_POINTER(target_key(tk, target)), p);
 	return p;
 }
 

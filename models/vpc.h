@@ -34,8 +34,10 @@ node *vpc_router_node(vpc_router *v);
 /* Adds a port for a component.  `subnet` is the scenario subnet index for
  * ENI, NAT gateway and TGW ports (-1 otherwise); `target` the index of the
  * component in its scenario array (instances, natgws, tgw attachments,
- * peerings, igws, gw_endpoints); `ip` the address delivered to this port
- * by the local route (0 for none); `component` names it for cost lines. */
+ * peerings, igws, gw_endpoints), or -1 for an ENI that no route names (a
+ * load balancer node, an interface endpoint ENI); `ip` the address
+ * delivered to this port by the local route (0 for none); `component`
+ * names it for cost lines. */
 port *vpc_router_add_port(vpc_router *v, vpc_port_kind kind, int subnet, int target, uint32_t ip,
                           const char *component);
 
