@@ -10,7 +10,41 @@ struct host {
 	host_counters ctr;
 	GPtrArray *servers;   /* http_server *, owned */
 	GPtrArray *workloads; /* host_workload *, owned */
+	GPtrArray *udp_flows; /* host_udp_flow *, owned */
+	GHashTable *udp_ports; /* ports listened on */
 };
+
+#define UDP_FLOW_MAGIC 0x75647066u
+
+struct host_udp_flow {
+	uint32_t magic;       /* lets a receiver trust pkt->user */
+	host *h;
+	host_udp_config cfg;  /* dists owned, targets below */
+	host_target *targets;
+	char *name;
+	rng rng;
+	guint next_target;
+	uint16_t sport, ip_id;
+	uint64_t flow_id;
+	sim_event_id tick_ev;
+	host_udp_result res;
+};
+
+static void udp_receive(host *h, pkt *p)
+{
+	if (!g_hash_table_contains(h->udp_ports, GUINT_TO_POINTER(pkt_dport(p)))) {
+		h->ctr.not_tcp++;
+		net_drop(h->base.net, &h->base, p, DROP_NO_PORT);
+		return;
+	}
+	host_udp_flow *f = p->user;
+	if (f && f->magic == UDP_FLOW_MAGIC) {
+		f->res.received++;
+		f->res.received_bytes += p->payload_len;
+		hdr_record(f->res.latency, net_now(h->base.net) - p->birth);
+	}
+	pkt_free(p);
+}
 
 struct host_workload {
 	host *h;
@@ -70,6 +104,10 @@ static void host_receive(node *n, pkt *p, port *in)
 			return;
 		}
 	}
+	if (pkt_proto(p) == PKT_PROTO_UDP) {
+		udp_receive(h, p);
+		return;
+	}
 	if (pkt_proto(p) != PKT_PROTO_TCP) {
 		h->ctr.not_tcp++;
 		net_drop(n->net, n, p, DROP_NO_PORT);
@@ -79,10 +117,13 @@ static void host_receive(node *n, pkt *p, port *in)
 }
 
 static void workload_free(host_workload *w);
+static void udp_flow_free(host_udp_flow *f);
 
 static void host_destroy(node *n)
 {
 	host *h = (host *)n;
+	g_ptr_array_unref(h->udp_flows);
+	g_hash_table_unref(h->udp_ports);
 	/* HTTP first: it detaches from the TCP connections the stack frees. */
 	g_ptr_array_unref(h->workloads);
 	g_ptr_array_unref(h->servers);
@@ -114,6 +155,8 @@ host *host_new(net *nt, const char *name, const host_config *cfg)
 	h->tcp = tcp_stack_new(nt, name, &tc, host_tx, h);
 	h->servers = g_ptr_array_new_with_free_func((GDestroyNotify)http_server_free);
 	h->workloads = g_ptr_array_new_with_free_func((GDestroyNotify)workload_free);
+	h->udp_flows = g_ptr_array_new_with_free_func((GDestroyNotify)udp_flow_free);
+	h->udp_ports = g_hash_table_new(g_direct_hash, g_direct_equal);
 	return h;
 }
 
@@ -306,4 +349,78 @@ uint64_t host_workload_failed(const host_workload *w)
 	for (int i = 0; i < HTTP_FAIL__COUNT; i++)
 		n += w->res.failed[i];
 	return n;
+}
+
+/* ---- UDP flows ---- */
+
+static void udp_tick(sim *s, void *ctx, void *arg)
+{
+	(void)arg;
+	host_udp_flow *f = ctx;
+	f->tick_ev = 0;
+	const host_udp_config *c = &f->cfg;
+	sim_time now = sim_now(s);
+	if ((c->stop_at && now >= c->stop_at) || (c->count && f->res.sent >= c->count)) {
+		f->res.stopped = TRUE;
+		return;
+	}
+	host *h = f->h;
+	const host_target *t = &f->targets[f->next_target++ % c->n_targets];
+	uint32_t max = PKT_IP_MAX - PKT_IP_LEN - PKT_UDP_LEN;
+	uint64_t len = sample_bytes(&c->size, &f->rng);
+	pkt *p = net_pkt_new(h->base.net, f->flow_id);
+	pkt_addrs a = { .src_ip = h->ip, .dst_ip = t->ip, .sport = f->sport, .dport = t->port,
+		        .ip_id = f->ip_id++, .df = TRUE };
+	pkt_build_udp(p, &a, len > max ? max : (uint32_t)len);
+	p->user = f;
+	f->res.sent++;
+	f->res.sent_bytes += p->payload_len;
+	host_tx(h, p);
+	f->tick_ev = sim_schedule(s, dist_sample_ns(&c->interval, &f->rng), udp_tick, f, NULL);
+}
+
+host_udp_flow *host_add_udp_flow(host *h, const host_udp_config *cfg)
+{
+	g_return_val_if_fail(h && cfg && cfg->name && cfg->n_targets > 0, NULL);
+	host_udp_flow *f = g_new0(host_udp_flow, 1);
+	f->magic = UDP_FLOW_MAGIC;
+	f->h = h;
+	f->cfg = *cfg;
+	f->name = g_strdup(cfg->name);
+	f->cfg.name = f->name;
+	f->targets = g_memdup2(cfg->targets, cfg->n_targets * sizeof *cfg->targets);
+	f->cfg.targets = f->targets;
+	dist_copy(&f->cfg.interval, &cfg->interval);
+	dist_copy(&f->cfg.size, &cfg->size);
+	char *stream = g_strdup_printf("%s/%s/udp", h->base.name, cfg->name);
+	net_rng(h->base.net, &f->rng, stream);
+	g_free(stream);
+	/* An ephemeral port from Linux's range, like the TCP stack's. */
+	f->sport = (uint16_t)(32768 + rng_below(&f->rng, 60999 - 32768 + 1));
+	f->flow_id = net_new_flow_id(h->base.net);
+	f->res.latency = hdr_new(8);
+	sim *s = h->base.net->sim;
+	f->tick_ev = sim_schedule_at(s, MAX(cfg->start_at, sim_now(s)), udp_tick, f, NULL);
+	g_ptr_array_add(h->udp_flows, f);
+	return f;
+}
+
+static void udp_flow_free(host_udp_flow *f)
+{
+	if (f->tick_ev)
+		sim_cancel(f->h->base.net->sim, f->tick_ev);
+	dist_clear(&f->cfg.interval);
+	dist_clear(&f->cfg.size);
+	hdr_free(f->res.latency);
+	f->magic = 0;
+	g_free(f->targets);
+	g_free(f->name);
+	g_free(f);
+}
+
+const host_udp_result *host_udp_flow_result(const host_udp_flow *f) { return &f->res; }
+
+void host_listen_udp(host *h, uint16_t udp_port)
+{
+	g_hash_table_add(h->udp_ports, GUINT_TO_POINTER(udp_port));
 }

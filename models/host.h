@@ -102,4 +102,38 @@ const host_workload_result *host_workload_get_result(const host_workload *w);
 gboolean host_workload_done(const host_workload *w);
 uint64_t host_workload_failed(const host_workload *w); /* all reasons */
 
+/* ---- UDP flows ---- */
+
+/*
+ * A UDP flow sends datagrams from an ephemeral port to targets (round
+ * robin) at the given interval; a host that listens on a UDP port counts
+ * what arrives and records each datagram's one-way latency (arrival minus
+ * the packet's birth) in the sending flow's result.  Datagrams carry DF, as
+ * Linux sends them with path MTU discovery on, so one larger than a path's
+ * MTU is dropped on that path (no fragmentation is modelled).
+ */
+typedef struct host_udp_flow host_udp_flow;
+
+typedef struct {
+	const char *name;
+	const host_target *targets;
+	guint n_targets;
+	dist interval;       /* UNIT_TIME */
+	dist size;           /* UNIT_SIZE: UDP payload bytes */
+	uint64_t count;      /* datagrams; 0 = until stop_at */
+	sim_time start_at, stop_at;
+} host_udp_config;
+
+typedef struct {
+	uint64_t sent, sent_bytes;         /* datagrams and UDP payload bytes */
+	uint64_t received, received_bytes; /* at the targets */
+	hdr_hist *latency;                 /* one-way, ns */
+	gboolean stopped;
+} host_udp_result;
+
+host_udp_flow *host_add_udp_flow(host *h, const host_udp_config *cfg);
+const host_udp_result *host_udp_flow_result(const host_udp_flow *f);
+/* Accepts UDP datagrams on `port` (any number of calls, one per port). */
+void host_listen_udp(host *h, uint16_t udp_port);
+
 #endif

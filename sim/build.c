@@ -19,7 +19,8 @@
 /* What the report needs to know about one workload while it runs. */
 typedef struct {
 	int index;                /* into sc->workloads */
-	GPtrArray *runs;          /* host_workload * per client */
+	GPtrArray *runs;          /* host_workload * per client (HTTP) */
+	GPtrArray *flows;         /* host_udp_flow * per client (UDP) */
 	uint64_t track_flow;      /* flow id of the first request packet seen, 0 = none yet */
 	const char *track_client; /* who sent it */
 	const char *track_server; /* who received it */
@@ -185,6 +186,7 @@ static void wl_free(gpointer data)
 {
 	wl_state *ws = data;
 	g_ptr_array_unref(ws->runs);
+	g_ptr_array_unref(ws->flows);
 	if (ws->request_path)
 		g_ptr_array_unref(ws->request_path);
 	if (ws->response_path)
@@ -252,6 +254,10 @@ static gboolean build_servers(world *w, GError **error)
 			continue;
 		for (guint t = 0; t < sw->targets->len && ok; t++) {
 			int ti = g_array_index(sw->targets, int, t);
+			if (sw->kind == SC_WL_UDP) {
+				host_listen_udp(g_ptr_array_index(w->hosts, ti), sw->port);
+				continue;
+			}
 			gpointer key = GSIZE_TO_POINTER(((gsize)ti << 16) | sw->port);
 			if (g_hash_table_contains(seen, key))
 				continue;
@@ -273,6 +279,7 @@ static void build_workloads(world *w)
 		wl_state *ws = g_new0(wl_state, 1);
 		ws->index = (int)i;
 		ws->runs = g_ptr_array_new();
+		ws->flows = g_ptr_array_new();
 		g_ptr_array_add(w->wls, ws);
 		GArray *targets = g_array_new(FALSE, FALSE, sizeof(host_target));
 		for (guint t = 0; t < sw->targets->len; t++) {
@@ -291,6 +298,20 @@ static void build_workloads(world *w)
 				host_target *ht = &g_array_index(targets, host_target, t);
 				g_hash_table_insert(ctx->remote_to_wl, remote_key(ht->ip, ht->port), ws);
 			}
+			host *h = g_ptr_array_index(w->hosts, ci);
+			if (sw->kind == SC_WL_UDP) {
+				host_udp_config uc = {
+					.name = sw->name,
+					.targets = (host_target *)targets->data,
+					.n_targets = targets->len,
+					.interval = sw->interval,
+					.size = sw->request_size,
+					.count = sw->requests,
+					.stop_at = sc->duration,
+				};
+				g_ptr_array_add(ws->flows, host_add_udp_flow(h, &uc));
+				continue;
+			}
 			host_workload_config hc = {
 				.name = sw->name,
 				.targets = (host_target *)targets->data,
@@ -304,7 +325,7 @@ static void build_workloads(world *w)
 				.method = sw->method,
 				.path = sw->path,
 			};
-			g_ptr_array_add(ws->runs, host_add_workload(g_ptr_array_index(w->hosts, ci), &hc));
+			g_ptr_array_add(ws->runs, host_add_workload(h, &hc));
 		}
 		g_array_unref(targets);
 	}
@@ -513,6 +534,9 @@ static gboolean all_done(world *w)
 		for (guint k = 0; k < ws->runs->len; k++)
 			if (!host_workload_done(g_ptr_array_index(ws->runs, k)))
 				return FALSE;
+		for (guint k = 0; k < ws->flows->len; k++)
+			if (!host_udp_flow_result(g_ptr_array_index(ws->flows, k))->stopped)
+				return FALSE;
 	}
 	return TRUE;
 }
@@ -618,6 +642,14 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 				rw->failed += res->failed[f];
 				report_add_count(rw->failures, http_fail_name((http_fail)f), res->failed[f]);
 			}
+		}
+		/* UDP: a datagram is "completed" when it reaches its target; what
+		 * did not was lost (the drops say where) or was still in flight. */
+		for (guint k = 0; k < ws->flows->len; k++) {
+			const host_udp_result *res = host_udp_flow_result(g_ptr_array_index(ws->flows, k));
+			rw->sent += res->sent;
+			rw->completed += res->received;
+			hdr_merge(rw->latency, res->latency);
 		}
 		rw->unfinished = rw->sent - rw->completed - rw->failed;
 		rw->request_bytes = ws->request_bytes;

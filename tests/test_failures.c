@@ -108,6 +108,24 @@ static void test_nat_port_exhaustion(void)
 	scenario_free(sc);
 }
 
+/* UDP datagrams carry DF: over a TGW (MTU 8500) an 8000-byte datagram
+ * arrives and an 8600-byte one is dropped at the TGW, saying why. */
+static void test_udp_mtu_per_path(void)
+{
+	const char *big[] = { "scenario.duration=1s", "workload:web.kind=udp",
+		              "workload:web.request_size=8600B",
+		              "security_group:sg-web.ingress=udp 80 from 10.0.0.0/16",
+		              "security_group:sg-client.egress=udp 80 to 10.1.0.0/16", NULL };
+	expect_failures("scenarios/vpc-tgw.ini", big, "web", "tgw-1: mtu-exceeded: 8628 bytes > MTU 8500");
+	big[2] = "workload:web.request_size=8000B";
+	run rn;
+	CU_ASSERT_FATAL(run_scenario(&rn, "scenarios/vpc-tgw.ini", big, FALSE));
+	const report_workload *w = workload(rn.r, "web");
+	CU_ASSERT(w->sent > 0 && w->completed == w->sent);
+	CU_ASSERT_STRING_EQUAL(w->kind, "udp");
+	run_free(&rn);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("failures and their reasons");
@@ -117,4 +135,5 @@ void register_tests(void)
 	CU_add_test(s, "no public IP at the internet gateway", test_no_public_ip);
 	CU_add_test(s, "overlapping CIDRs refused for peering", test_overlapping_peering_refused);
 	CU_add_test(s, "NAT gateway port allocation", test_nat_port_exhaustion);
+	CU_add_test(s, "UDP larger than the path MTU", test_udp_mtu_per_path);
 }
