@@ -12,6 +12,7 @@ static const char bench_usage[] =
 	"\n"
 	"  hold    the event queue alone (classic hold model), N = 100, 10^4, 10^6\n"
 	"  chain   UDP through a chain of routers, optionally capturing every port\n"
+	"  tgw     HTTP requests through the Transit Gateway scenario\n"
 	"\n"
 	"Run 'vpcsim bench NAME --help' for a benchmark's options.\n";
 
@@ -25,6 +26,8 @@ int bench_main(int argc, char **argv)
 		return bench_hold_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "chain") == 0)
 		return bench_chain_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "tgw") == 0)
+		return bench_tgw_main(argc - 1, argv + 1);
 	cli_error("unknown benchmark '%s'", argv[1]);
 	fputs(bench_usage, stderr);
 	return CLI_USAGE;

@@ -15,7 +15,7 @@ static const command commands[] = {
 	{ "run", cmd_run, "run a scenario and report latency, hops, drops and cost" },
 	{ "validate", cmd_validate, "check a scenario file and report every problem" },
 	{ "demo", cmd_demo, "push UDP traffic through a small chain and write pcaps" },
-	{ "bench", bench_main, "run a benchmark (hold, chain) and print its figures" },
+	{ "bench", bench_main, "run a benchmark (hold, chain, tgw) and print its figures" },
 };
 
 static void usage(FILE *f)

@@ -271,10 +271,11 @@ static void override_free(gpointer data)
  * present but could not be substituted (already reported). */
 static const char *get(const grp *g, const char *key, const char *def)
 {
-	gpointer v;
-	if (!g_hash_table_lookup_extended(g->values, key, NULL, &v))
+	/* Not g_hash_table_lookup_extended(): GCC 12 at -O3 mistakes its
+	 * out-parameter for a pointer to a local (-Wdangling-pointer). */
+	if (!g_hash_table_contains(g->values, key))
 		return def;
-	return v;
+	return g_hash_table_lookup(g->values, key);
 }
 
 static int find_kind(const char *word)
