@@ -34,6 +34,7 @@ long cli_peak_rss_kb(void);
 int cmd_demo(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int bench_main(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ typedef struct {
 } command;
 
 static const command commands[] = {
+	{ "compare", cmd_compare, "run options side by side: latency, hops, $/GB, $/month, what each allows" },
 	{ "run", cmd_run, "run a scenario and report latency, hops, drops and cost" },
 	{ "validate", cmd_validate, "check a scenario file and report every problem" },
 	{ "demo", cmd_demo, "push UDP traffic through a small chain and write pcaps" },

@@ -92,6 +92,12 @@ static const field fields[] = {
 	  "the ALB connection idle timeout, such as 60s"),
 	F("limits", "queue_bytes", K_BYTES, limits.queue_bytes,
 	  "every link's queue limit, such as 1MiB"),
+	F("limits", "peering_connections_per_vpc", K_COUNT, limits.peering_connections_per_vpc,
+	  "active VPC peering connections per VPC, such as 50"),
+	F("limits", "tgw_attachments", K_COUNT, limits.tgw_attachments,
+	  "attachments per transit gateway, such as 5000"),
+	F("limits", "interface_endpoints_per_vpc", K_COUNT, limits.interface_endpoints_per_vpc,
+	  "interface (and Gateway Load Balancer) endpoints per VPC, such as 50"),
 };
 
 #undef F

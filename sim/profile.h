@@ -64,6 +64,11 @@ typedef struct profile {
 		sim_time nlb_idle_timeout;
 		sim_time alb_idle_timeout;
 		uint64_t queue_bytes;        /* every link's queue limit */
+		/* Quotas that bound how far each option scales (reports name the
+		 * first one an option meets). */
+		uint32_t peering_connections_per_vpc;
+		uint32_t tgw_attachments;
+		uint32_t interface_endpoints_per_vpc;
 	} limits;
 
 	/* private: "group.key" -> the key's .source text */

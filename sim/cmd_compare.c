@@ -1,0 +1,145 @@
+/* \summary: `vpcsim compare`: the options side by side, from runs alike */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "compare.h"
+#include "error.h"
+#include "outfile.h"
+
+static const char *const alb_set[] = { "alb-peering.ini", "alb-tgw.ini", "alb-privatelink.ini",
+	                               "alb-public.ini", NULL };
+static const char *const s3_set[] = { "s3-gateway-endpoint.ini", "s3-interface-endpoint.ini",
+	                              "s3-natgw.ini", NULL };
+
+/* A bundled scenario: ./scenarios/NAME when run from a checkout, else the
+ * source tree the binary was built from. */
+static char *bundled(const char *name)
+{
+	char *local = g_build_filename("scenarios", name, NULL);
+	if (g_file_test(local, G_FILE_TEST_EXISTS))
+		return local;
+	g_free(local);
+	return g_build_filename(VPCSIM_SOURCE_DIR, "scenarios", name, NULL);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	char *format_s = NULL, *out_path = NULL, *pcap_dir = NULL, *capture = NULL, *plot_dir = NULL;
+	char *seed = NULL, *duration = NULL;
+	char **sets = NULL;
+	gboolean s3 = FALSE;
+	GOptionEntry entries[] = {
+		{ "s3", 0, 0, G_OPTION_ARG_NONE, &s3,
+		  "Compare the bundled S3 options (gateway endpoint, interface endpoint, NAT gateway)", NULL },
+		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format_s, "text (default), md, csv or json", "FMT" },
+		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_path, "Write the table to FILE", "FILE" },
+		{ "pcap-dir", 0, 0, G_OPTION_ARG_FILENAME, &pcap_dir, "Write every option's captures into DIR",
+		  "DIR" },
+		{ "capture", 0, 0, G_OPTION_ARG_STRING, &capture, "Capture points (see vpcsim run --help)",
+		  "POINTS" },
+		{ "plot", 0, 0, G_OPTION_ARG_FILENAME, &plot_dir,
+		  "Write gnuplot scripts (and PNGs when gnuplot is installed) into DIR", "DIR" },
+		{ "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "The same seed for every option", "N" },
+		{ "duration", 0, 0, G_OPTION_ARG_STRING, &duration, "Sending time for every option", "T" },
+		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		  "Override a key in every option: GROUP.KEY=VALUE (repeatable)", "G.K=V" },
+		{ NULL },
+	};
+	int rc = CLI_USAGE;
+	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *ovr = g_ptr_array_new_with_free_func(g_free);
+	compare_result *c = NULL;
+	if (!cli_parse(&argc, &argv, "vpcsim compare [SCENARIO...]",
+	               "Runs several scenarios with the same seed and prints one table, a column per\n"
+	               "option: latency percentiles, constructs crossed, bytes per request, variable\n"
+	               "$/GB, fixed $/month, total $/month at the workload's rate, and what each option\n"
+	               "allows or forbids (derived from the model), then the cheapest and fastest option\n"
+	               "and the traffic volume where the cheapest changes.",
+	               "With no SCENARIO: the four ways to reach a private ALB in another VPC\n"
+	               "(alb-peering, alb-tgw, alb-privatelink, alb-public); --s3 compares the S3 options.",
+	               entries))
+		goto out;
+	report_format fmt = REPORT_TEXT;
+	if (format_s && !report_format_parse(format_s, &fmt)) {
+		cli_error("--format '%s': expected text, md, csv or json", format_s);
+		goto out;
+	}
+	if (argc > 1 && s3) {
+		cli_error("give scenario files or --s3, not both");
+		goto out;
+	}
+	for (int i = 1; i < argc; i++)
+		g_ptr_array_add(files, g_strdup(argv[i]));
+	if (argc <= 1)
+		for (const char *const *n = s3 ? s3_set : alb_set; *n; n++)
+			g_ptr_array_add(files, bundled(*n));
+	g_ptr_array_add(files, NULL);
+	if (seed)
+		g_ptr_array_add(ovr, g_strdup_printf("scenario.seed=%s", seed));
+	if (duration)
+		g_ptr_array_add(ovr, g_strdup_printf("scenario.duration=%s", duration));
+	for (char **s = sets; s && *s; s++)
+		g_ptr_array_add(ovr, g_strdup(*s));
+	g_ptr_array_add(ovr, NULL);
+
+	rc = CLI_FAIL;
+	GError *err = NULL;
+	c = compare_run((const char *const *)files->pdata, (const char *const *)ovr->pdata, pcap_dir, capture,
+	                &err);
+	if (!c) {
+		fprintf(stderr, "%s\n", err->message);
+		g_error_free(err);
+		goto out;
+	}
+	gboolean ok;
+	if (!out_path || strcmp(out_path, "-") == 0) {
+		ok = compare_write(c, fmt, stdout);
+	} else {
+		char *tmp = NULL;
+		FILE *f = outfile_open(out_path, &tmp, &err);
+		ok = f && outfile_commit(f, tmp, out_path, compare_write(c, fmt, f), &err);
+		g_free(tmp);
+		if (!ok) {
+			cli_error("%s", err->message);
+			g_error_free(err);
+			goto out;
+		}
+	}
+	if (!ok) {
+		cli_error("cannot write the table");
+		goto out;
+	}
+	if (plot_dir) {
+		gboolean rendered = FALSE;
+		if (!compare_plot(c, plot_dir, &rendered, &err)) {
+			cli_error("%s", err->message);
+			g_error_free(err);
+			goto out;
+		}
+		if (rendered)
+			fprintf(stderr, "vpcsim: plots written to %s/latency-cdf.png and %s/cost-volume.png\n",
+			        plot_dir, plot_dir);
+		else
+			fprintf(stderr, "vpcsim: gnuplot not found: scripts written to %s; render them with\n"
+			                "  (cd %s && gnuplot latency-cdf.gp cost-volume.gp)   # apt-get install gnuplot-nox\n",
+			        plot_dir, plot_dir);
+	}
+	if (pcap_dir)
+		fprintf(stderr, "vpcsim: captures written to %s/ (see pcaps/README.md for what to look at)\n",
+		        pcap_dir);
+	rc = CLI_OK;
+out:
+	compare_free(c);
+	g_ptr_array_unref(files);
+	g_ptr_array_unref(ovr);
+	g_strfreev(sets);
+	g_free(format_s);
+	g_free(out_path);
+	g_free(pcap_dir);
+	g_free(capture);
+	g_free(plot_dir);
+	g_free(seed);
+	g_free(duration);
+	return rc;
+}
