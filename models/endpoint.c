@@ -14,6 +14,8 @@ static void gwe__receive(node *n, pkt *p, port *in)
 	gw_endpoint *e = (gw_endpoint *)n;
 	cost_line_add_bytes(e->processing, fabric_billed_bytes(e->f, p));
 	guint out = 1 - in->index;
+	NET_TRACE(n->net, n, p, NET_TRACE_DECIDE, "gateway endpoint: %s, addresses unchanged",
+	          out == 1 ? "to the service" : "back into the VPC");
 	fabric_send(n->net, node_port(n, out), p,
 	            dist_sample_ns(&e->f->prof->processing.gw_endpoint, &e->rng), &e->last[out]);
 }

@@ -22,7 +22,7 @@ typedef struct {
 static void igw__receive(node *n, pkt *p, port *in)
 {
 	igw *g = (igw *)n;
-	char a[16];
+	char a[16], b[16];
 	if (fabric_mtu_drop(g->f, n, p, g->f->prof->mtu.igw))
 		return;
 	if (in->index == 0) {
@@ -34,6 +34,8 @@ static void igw__receive(node *n, pkt *p, port *in)
 			g_free(detail);
 			return;
 		}
+		NET_TRACE(n->net, n, p, NET_TRACE_REWRITE, "source %s -> %s (one-to-one NAT to the public address)",
+		          pkt_ip_str(pkt_ip_src(p), a), pkt_ip_str(pub, b));
 		pkt_set_ip_src(p, pub);
 	} else {
 		uint32_t priv = GPOINTER_TO_UINT(g_hash_table_lookup(g->to_private,
@@ -44,6 +46,8 @@ static void igw__receive(node *n, pkt *p, port *in)
 			g_free(detail);
 			return;
 		}
+		NET_TRACE(n->net, n, p, NET_TRACE_REWRITE, "destination %s -> %s (public address to private)",
+		          pkt_ip_str(pkt_ip_dst(p), a), pkt_ip_str(priv, b));
 		pkt_set_ip_dst(p, priv);
 	}
 	guint out = 1 - in->index;

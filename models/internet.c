@@ -25,6 +25,7 @@ static void inet__receive(node *n, pkt *p, port *in)
 	(void)in;
 	internet *w = (internet *)n;
 	uint32_t dst = pkt_ip_dst(p);
+	char a2[16];
 	owner *to = g_hash_table_lookup(w->addresses, GUINT_TO_POINTER(dst));
 	port *out = to ? to->port : NULL;
 	for (guint i = 0; !out && i < w->prefixes->len; i++) {
@@ -39,6 +40,8 @@ static void inet__receive(node *n, pkt *p, port *in)
 		g_free(detail);
 		return;
 	}
+	NET_TRACE(n->net, n, p, NET_TRACE_DECIDE, "region's public network: %s is behind %s", pkt_ip_str(dst, a2),
+	          link_peer(out)->node->name);
 	owner *from = g_hash_table_lookup(w->addresses, GUINT_TO_POINTER(pkt_ip_src(p)));
 	if (from && to) {
 		uint32_t b = fabric_billed_bytes(w->f, p);

@@ -104,7 +104,7 @@ static void natgw__receive(node *n, pkt *p, port *in)
 	sim_time idle = g->f->prof->limits.natgw_idle_timeout;
 	uint8_t proto = pkt_proto(p);
 	gboolean ports = proto == PKT_PROTO_TCP || proto == PKT_PROTO_UDP;
-	char a[16], b[16];
+	char a[16], b[16], d[16];
 	if (pkt_ip_dst(p) == g->ip) {
 		nat_key ik = { .a = pkt_ip_src(p), .c = ports ? pkt_dport(p) : 0,
 			       .d = ports ? pkt_sport(p) : 0, .proto = proto };
@@ -121,6 +121,8 @@ static void natgw__receive(node *n, pkt *p, port *in)
 			return;
 		}
 		m->last_used = now;
+		NET_TRACE(n->net, n, p, NET_TRACE_REWRITE, "destination %s:%u -> %s:%u (reply to the mapping's client)",
+		          pkt_ip_str(g->ip, a), ik.c, pkt_ip_str(m->out.a, b), m->out.c);
 		pkt_set_ip_dst(p, m->out.a);
 		if (ports)
 			pkt_set_dport(p, m->out.c);
@@ -142,6 +144,8 @@ static void natgw__receive(node *n, pkt *p, port *in)
 			return;
 		}
 		m->last_used = now;
+		NET_TRACE(n->net, n, p, NET_TRACE_REWRITE, "source %s:%u -> %s:%u (source NAT, port for %s:%u)",
+		          pkt_ip_str(ok.a, a), ok.c, pkt_ip_str(g->ip, b), m->in.c, pkt_ip_str(ok.b, d), ok.d);
 		pkt_set_ip_src(p, g->ip);
 		if (ports)
 			pkt_set_sport(p, m->in.c);

@@ -14,6 +14,8 @@ static void peering__receive(node *n, pkt *p, port *in)
 	if (fabric_mtu_drop(pc->f, n, p, pc->f->prof->mtu.peering))
 		return;
 	guint out = 1 - in->index;
+	NET_TRACE(n->net, n, p, NET_TRACE_DECIDE, "peering connection: straight to the %s VPC, addresses unchanged",
+	          out == 1 ? "accepter" : "requester");
 	fabric_send(n->net, node_port(n, out), p,
 	            dist_sample_ns(&pc->f->prof->processing.peering, &pc->rng), &pc->last[out]);
 }

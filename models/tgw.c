@@ -81,6 +81,11 @@ static void tgw__receive(node *n, pkt *p, port *in)
 		break;
 	}
 	p->flags |= PKT_F_VIA_TGW;
+	NET_TRACE(n->net, n, p, NET_TRACE_DECIDE, "TGW route table %s: %s/%u -> %s (%s), out in AZ %s",
+	          SC_AT(sc->tgw_route_tables, sc_tgw_route_table, sa->route_table)->name,
+	          pkt_ip_str(hit->prefix, a), hit->len,
+	          SC_AT(sc->tgw_attachments, sc_tgw_attachment, hit->att)->name,
+	          hit->is_static ? "static" : "propagated", (const char *)g_ptr_array_index(sc->azs, op->az - 1));
 	sim_time d = dist_sample_ns(&t->f->prof->processing.tgw, &t->rng) +
 	             fabric_move(t->f, &t->rng, p, op->az, to->xin);
 	fabric_send(n->net, out, p, d, &op->last);

@@ -113,6 +113,7 @@ static void vpc__receive(node *n, pkt *p, port *in)
 	}
 	vport *vi = &g_array_index(v->vports, vport, in->index);
 	vport *vo = &g_array_index(v->vports, vport, out->index);
+	NET_TRACE(n->net, n, p, NET_TRACE_DECIDE, "route %s: to %s", text ? text : "local", vo->component);
 	/* A packet from an ENI is where that ENI is, and was sent by it. */
 	if (vi->az != FABRIC_AZ_NONE) {
 		p->az = vi->az;

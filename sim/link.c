@@ -47,6 +47,7 @@ static void link__arrive(sim *s, void *ctx, void *arg)
 	n->rx_pkts++;
 	n->rx_bytes += pkt_wire_len(p);
 	pkt_hop_push(p, n->id);
+	NET_TRACE(n->net, n, p, NET_TRACE_ARRIVE, "from %s", link_peer(to)->node->name);
 	n->ops->receive(n, p, to);
 }
 
@@ -79,6 +80,7 @@ gboolean link_send(port *from, pkt *p)
 	 * never go backwards. */
 	if (from->cap)
 		pcapw_write(from->cap, now, p);
+	NET_TRACE(l->net, from->node, p, NET_TRACE_SEND, "to %s", to->node->name);
 	sim_schedule_at(s, d->busy_until + l->delay, link__arrive, to, p);
 	return TRUE;
 }

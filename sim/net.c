@@ -1,6 +1,8 @@
 /* \summary: the network container: nodes, links, captures, drops and random streams */
 #include "net.h"
 
+#include <stdarg.h>
+
 #include "error.h"
 #include "pcapw.h"
 
@@ -113,13 +115,14 @@ pkt *net_pkt_new(net *nt, uint64_t flow_id)
 
 void net_drop(net *nt, node *n, pkt *p, drop_reason why)
 {
-	(void)nt;
+	NET_TRACE(nt, n, p, NET_TRACE_DROP, "%s", drop_reason_text(why));
 	n->drops[why]++;
 	pkt_free(p);
 }
 
 void net_drop_detail(net *nt, node *n, pkt *p, drop_reason why, const char *detail)
 {
+	NET_TRACE(nt, n, p, NET_TRACE_DECIDE, "%s", detail);
 	net_note_drop_detail(n, why, detail);
 	net_drop(nt, n, p, why);
 }
@@ -197,4 +200,14 @@ uint64_t net_capture_bytes(const net *nt)
 	for (guint i = 0; i < nt->caps->len; i++)
 		total += pcapw_bytes(g_ptr_array_index(nt->caps, i));
 	return total;
+}
+
+void net_trace_emit(net *nt, const node *n, const pkt *p, net_trace_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	nt->tracer->event(nt->tracer->ud, sim_now(nt->sim), n, p, kind, text);
+	g_free(text);
 }

@@ -15,7 +15,36 @@ struct net {
 	GPtrArray *links;   /* link *, owned */
 	GPtrArray *caps;    /* pcapw *, open captures */
 	uint64_t next_flow_id;
+	struct net_tracer *tracer; /* NULL unless a trace is being taken */
 };
+
+/*
+ * Tracing (vpcsim trace): when a tracer is set, the link layer reports
+ * every arrival and departure and every node reports its decisions (the
+ * route, rule or mapping that decided), its rewrites and its drops, in
+ * words.  Nodes call NET_TRACE; without a tracer it costs one test.
+ */
+typedef enum {
+	NET_TRACE_ARRIVE,  /* the packet reached the node */
+	NET_TRACE_DECIDE,  /* what decided where it goes: a route, a rule, a target */
+	NET_TRACE_REWRITE, /* an address or port changed */
+	NET_TRACE_DROP,    /* dropped, and why */
+	NET_TRACE_SEND,    /* handed to a link */
+} net_trace_kind;
+
+typedef struct net_tracer {
+	void (*event)(void *ud, sim_time t, const node *n, const pkt *p, net_trace_kind kind,
+	              const char *text);
+	void *ud;
+} net_tracer;
+
+void net_trace_emit(net *nt, const node *n, const pkt *p, net_trace_kind kind, const char *fmt, ...)
+	G_GNUC_PRINTF(5, 6);
+#define NET_TRACE(nt, n, p, kind, ...)                                 \
+	do {                                                            \
+		if (G_UNLIKELY((nt)->tracer))                           \
+			net_trace_emit((nt), (n), (p), (kind), __VA_ARGS__); \
+	} while (0)
 
 net *net_new(uint64_t seed);
 /* Aborts any capture still open (its temporary file is removed). */
