@@ -18,7 +18,7 @@
 
 /* What the report needs to know about one workload while it runs. */
 typedef struct {
-	int index;                /* into sc->workloads */
+	int index;                /* into the world's workloads (see wl_at) */
 	GPtrArray *runs;          /* host_workload * per client (HTTP) */
 	GPtrArray *flows;         /* host_udp_flow * per client (UDP) */
 	uint64_t track_flow;      /* flow id of the first request packet seen, 0 = none yet */
@@ -51,7 +51,15 @@ struct world {
 	GPtrArray *wls;       /* wl_state * per workload */
 	node *region;
 	sim_time end;
+	const sc_workload *only; /* world_options.only_workload */
 };
+
+/* The workloads this world runs: the scenario's, or the one given. */
+static guint wl_count(const world *w) { return w->only ? 1 : w->sc->workloads->len; }
+static const sc_workload *wl_at(const world *w, guint i)
+{
+	return w->only ? w->only : SC_AT(w->sc->workloads, sc_workload, i);
+}
 
 static gpointer remote_key(uint32_t ip, uint16_t tport)
 {
@@ -116,9 +124,13 @@ static int filter_out(host *h, const pkt *p, void *ud)
 	host_ctx *c = ud;
 	const char *denied;
 	if (c->sg && !sg_allow_out(c->sg, p, &denied)) {
+		NET_TRACE(c->w->net, host_node(h), p, NET_TRACE_DECIDE, "outbound: no rule of %s allows it", denied);
 		net_note_drop_detail(host_node(h), DROP_SG, denied);
 		return DROP_SG;
 	}
+	if (c->sg)
+		NET_TRACE(c->w->net, host_node(h), p, NET_TRACE_DECIDE, "security group, outbound: %s",
+		          sg_last_rule(c->sg));
 	wl_state *ws = client_wl(c, pkt_ip_dst(p), pkt_dport(p));
 	if (ws) {
 		ws->request_bytes += pkt_ip_len(p);
@@ -135,9 +147,13 @@ static int filter_in(host *h, const pkt *p, void *ud)
 	host_ctx *c = ud;
 	const char *denied;
 	if (c->sg && !sg_allow_in(c->sg, p, &denied)) {
+		NET_TRACE(c->w->net, host_node(h), p, NET_TRACE_DECIDE, "inbound: no rule of %s allows it", denied);
 		net_note_drop_detail(host_node(h), DROP_SG, denied);
 		return DROP_SG;
 	}
+	if (c->sg)
+		NET_TRACE(c->w->net, host_node(h), p, NET_TRACE_DECIDE, "security group, inbound: %s",
+		          sg_last_rule(c->sg));
 	world *w = c->w;
 	wl_state *ws = client_wl(c, pkt_ip_src(p), pkt_sport(p));
 	if (ws) {
@@ -245,11 +261,10 @@ static gboolean setup_captures(world *w, const world_options *opt, GError **erro
  * each request). */
 static gboolean build_servers(world *w, GError **error)
 {
-	const scenario *sc = w->sc;
 	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 	gboolean ok = TRUE;
-	for (guint i = 0; i < sc->workloads->len && ok; i++) {
-		const sc_workload *sw = SC_AT(sc->workloads, sc_workload, i);
+	for (guint i = 0; i < wl_count(w) && ok; i++) {
+		const sc_workload *sw = wl_at(w, i);
 		if (sw->target_kind != SC_TARGET_IS_INSTANCE)
 			continue;
 		for (guint t = 0; t < sw->targets->len && ok; t++) {
@@ -274,8 +289,8 @@ static gboolean build_servers(world *w, GError **error)
 static void build_workloads(world *w)
 {
 	const scenario *sc = w->sc;
-	for (guint i = 0; i < sc->workloads->len; i++) {
-		const sc_workload *sw = SC_AT(sc->workloads, sc_workload, i);
+	for (guint i = 0; i < wl_count(w); i++) {
+		const sc_workload *sw = wl_at(w, i);
 		wl_state *ws = g_new0(wl_state, 1);
 		ws->index = (int)i;
 		ws->runs = g_ptr_array_new();
@@ -345,6 +360,7 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 	w->services = g_ptr_array_new();
 	w->wls = g_ptr_array_new_with_free_func(wl_free);
 	w->end = sc->duration + sc->drain;
+	w->only = opt ? opt->only_workload : NULL;
 	fabric *f = &w->fab;
 	const profile *pf = sc->profile;
 	const prices *pr = sc->prices;
@@ -356,8 +372,8 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 	GArray *mtus = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	for (guint i = 0; i < sc->instances->len; i++)
 		g_array_append_val(mtus, pf->mtu.vpc);
-	for (guint i = 0; i < sc->workloads->len; i++) {
-		const sc_workload *sw = SC_AT(sc->workloads, sc_workload, i);
+	for (guint i = 0; i < wl_count(w); i++) {
+		const sc_workload *sw = wl_at(w, i);
 		for (guint c = 0; c < sw->clients->len; c++) {
 			int ci = g_array_index(sw->clients, int, c);
 			const sc_instance *cl = SC_AT(sc->instances, sc_instance, ci);
@@ -617,7 +633,7 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 
 	for (guint i = 0; i < w->wls->len; i++) {
 		wl_state *ws = g_ptr_array_index(w->wls, i);
-		const sc_workload *sw = SC_AT(sc->workloads, sc_workload, ws->index);
+		const sc_workload *sw = wl_at(w, (guint)ws->index);
 		GString *target = g_string_new(NULL);
 		for (guint t = 0; t < sw->targets->len && t < 4; t++) {
 			int ti = g_array_index(sw->targets, int, t);

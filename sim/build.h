@@ -28,6 +28,7 @@ typedef struct {
 	const char *pcap_dir;   /* NULL: no captures */
 	const char *capture;    /* "all" (default with a pcap_dir), or comma-separated node names */
 	uint32_t snaplen;       /* 0 = whole packets */
+	const sc_workload *only_workload; /* run this instead of the scenario's workloads */
 } world_options;
 
 world *world_new(const scenario *sc, const world_options *opt, GError **error);

@@ -35,6 +35,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 int bench_main(int argc, char **argv);
 
 #endif

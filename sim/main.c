@@ -14,6 +14,7 @@ typedef struct {
 static const command commands[] = {
 	{ "compare", cmd_compare, "run options side by side: latency, hops, $/GB, $/month, what each allows" },
 	{ "run", cmd_run, "run a scenario and report latency, hops, drops and cost" },
+	{ "trace", cmd_trace, "follow one request hop by hop: what decided, rewrites, delay, cost" },
 	{ "validate", cmd_validate, "check a scenario file and report every problem" },
 	{ "demo", cmd_demo, "push UDP traffic through a small chain and write pcaps" },
 	{ "bench", bench_main, "run a benchmark (hold, chain, tgw) and print its figures" },

@@ -120,11 +120,17 @@ void net_drop(net *nt, node *n, pkt *p, drop_reason why)
 	pkt_free(p);
 }
 
+static void net__drop_quiet(node *n, pkt *p, drop_reason why)
+{
+	n->drops[why]++;
+	pkt_free(p);
+}
+
 void net_drop_detail(net *nt, node *n, pkt *p, drop_reason why, const char *detail)
 {
-	NET_TRACE(nt, n, p, NET_TRACE_DECIDE, "%s", detail);
+	NET_TRACE(nt, n, p, NET_TRACE_DROP, "%s (%s)", drop_reason_text(why), detail);
 	net_note_drop_detail(n, why, detail);
-	net_drop(nt, n, p, why);
+	net__drop_quiet(n, p, why);
 }
 
 void net_note_drop_detail(node *n, drop_reason why, const char *detail)

@@ -1,0 +1,406 @@
+/* \summary: `vpcsim trace`: one request followed hop by hop, with what decided at each */
+#include <stdio.h>
+#include <string.h>
+
+#include "build.h"
+#include "cli.h"
+#include "error.h"
+
+/*
+ * The trace runs the scenario with a single request from one instance to
+ * one target and a tracer on the net, so what it prints is what the models
+ * did, not a separate analysis.  It follows three packets: the client's
+ * SYN, the first segment of the request and the first segment of the
+ * response; at each node it shows the packet's addresses as they arrived,
+ * the route, rule or mapping that decided, any rewrite, and the time spent
+ * there.  A packet that was dropped ends its journey with the reason.
+ */
+
+typedef struct {
+	sim_time t;
+	const node *n;
+	net_trace_kind kind;
+	char *text;
+	uint64_t flow_id;
+	sim_time birth;
+	uint32_t seq;
+	uint8_t flags;
+	uint32_t payload;
+	uint32_t src, dst;
+	uint16_t sport, dport;
+} tevent;
+
+typedef struct {
+	GArray *ev; /* tevent */
+} tlog;
+
+static void on_event(void *ud, sim_time t, const node *n, const pkt *p, net_trace_kind kind,
+                     const char *text)
+{
+	tlog *lg = ud;
+	tevent e = { .t = t, .n = n, .kind = kind, .text = g_strdup(text), .flow_id = p->flow_id,
+		     .birth = p->birth, .payload = p->payload_len, .src = pkt_ip_src(p),
+		     .dst = pkt_ip_dst(p) };
+	if (pkt_proto(p) == PKT_PROTO_TCP || pkt_proto(p) == PKT_PROTO_UDP) {
+		e.sport = pkt_sport(p);
+		e.dport = pkt_dport(p);
+	}
+	if (pkt_proto(p) == PKT_PROTO_TCP) {
+		e.seq = pkt_tcp_seq(p);
+		e.flags = pkt_tcp_flags(p);
+	}
+	g_array_append_val(lg->ev, e);
+}
+
+static gboolean same_packet(const tevent *a, const tevent *b)
+{
+	return a->flow_id == b->flow_id && a->birth == b->birth && a->seq == b->seq && a->flags == b->flags;
+}
+
+static char *addr(uint32_t ip, uint16_t tport)
+{
+	char b[16];
+	return tport ? g_strdup_printf("%s:%u", pkt_ip_str(ip, b), tport) : g_strdup(pkt_ip_str(ip, b));
+}
+
+static const char *flag_text(const tevent *e)
+{
+	static char buf[32];
+	buf[0] = 0;
+	if (e->flags & PKT_TCP_SYN)
+		strcat(buf, "SYN ");
+	if (e->flags & PKT_TCP_FIN)
+		strcat(buf, "FIN ");
+	if (e->flags & PKT_TCP_RST)
+		strcat(buf, "RST ");
+	if (e->flags & PKT_TCP_PSH)
+		strcat(buf, "PSH ");
+	if (e->flags & PKT_TCP_ACK)
+		strcat(buf, "ACK ");
+	size_t n = strlen(buf);
+	if (n)
+		buf[n - 1] = 0;
+	return buf;
+}
+
+/* Prints one packet's journey; returns TRUE if it was dropped. */
+static gboolean print_journey(const tlog *lg, guint first, const char *title, sim_time t0)
+{
+	const tevent *start = &g_array_index(lg->ev, tevent, first);
+	char *s = addr(start->src, start->sport), *d = addr(start->dst, start->dport);
+	printf("\n%s: %s > %s, %u bytes of payload%s%s\n", title, s, d, start->payload,
+	       start->flags ? ", " : "", flag_text(start));
+	g_free(s);
+	g_free(d);
+	gboolean dropped = FALSE;
+	sim_time arrived = start->t;
+	uint32_t in_src = start->src, in_dst = start->dst;
+	uint16_t in_sp = start->sport, in_dp = start->dport;
+	printf("  %9s  %-22s %s\n", "time ms", "node", "what happened");
+	printf("  %9.3f  %-22s sends it\n", (double)(start->t - t0) / 1e6, start->n->name);
+	/* What the sender decided before handing it to its link. */
+	for (guint i = 0; i < first; i++) {
+		const tevent *e = &g_array_index(lg->ev, tevent, i);
+		if (e->kind == NET_TRACE_DECIDE && e->n == start->n && same_packet(e, start))
+			printf("  %9s  %-22s %s\n", "", "", e->text);
+	}
+	for (guint i = first + 1; i < lg->ev->len; i++) {
+		const tevent *e = &g_array_index(lg->ev, tevent, i);
+		if (!same_packet(e, start))
+			continue;
+		switch (e->kind) {
+		case NET_TRACE_ARRIVE:
+			arrived = e->t;
+			in_src = e->src;
+			in_dst = e->dst;
+			in_sp = e->sport;
+			in_dp = e->dport;
+			printf("  %9.3f  %-22s arrives (%s)\n", (double)(e->t - t0) / 1e6, e->n->name, e->text);
+			break;
+		case NET_TRACE_DECIDE:
+			printf("  %9s  %-22s %s\n", "", "", e->text);
+			break;
+		case NET_TRACE_REWRITE:
+			printf("  %9s  %-22s rewrites %s\n", "", "", e->text);
+			break;
+		case NET_TRACE_DROP:
+			printf("  %9.3f  %-22s DROPPED: %s\n", (double)(e->t - t0) / 1e6, e->n->name, e->text);
+			dropped = TRUE;
+			break;
+		case NET_TRACE_SEND:
+			if (e->n == start->n && e->t == start->t)
+				break;
+			if (e->src != in_src || e->dst != in_dst || e->sport != in_sp || e->dport != in_dp) {
+				char *a = addr(in_src, in_sp), *b = addr(in_dst, in_dp);
+				char *c = addr(e->src, e->sport), *dd = addr(e->dst, e->dport);
+				printf("  %9s  %-22s in  %s > %s\n  %9s  %-22s out %s > %s\n", "", "", a, b, "", "", c, dd);
+				g_free(a);
+				g_free(b);
+				g_free(c);
+				g_free(dd);
+			}
+			printf("  %9s  %-22s leaves after %.3f ms (%s)\n", "", "", (double)(e->t - arrived) / 1e6,
+			       e->text);
+			break;
+		}
+		if (dropped)
+			break;
+	}
+	return dropped;
+}
+
+static void print_mermaid(const tlog *lg, const char *client)
+{
+	/* Participants get short ids (P1, P2, ...) with the node names as
+	 * aliases: Mermaid would read the hyphens in names as arrows. */
+	printf("sequenceDiagram\n");
+	GHashTable *ids = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_insert(ids, (gpointer)client, GUINT_TO_POINTER(1));
+	printf("    participant P1 as %s\n", client);
+	for (guint i = 0; i < lg->ev->len; i++) {
+		const tevent *e = &g_array_index(lg->ev, tevent, i);
+		if (e->kind == NET_TRACE_ARRIVE && !g_hash_table_contains(ids, e->n->name)) {
+			guint id = g_hash_table_size(ids) + 1;
+			g_hash_table_insert(ids, (gpointer)e->n->name, GUINT_TO_POINTER(id));
+			printf("    participant P%u as %s\n", id, e->n->name);
+		}
+	}
+	for (guint i = 0; i < lg->ev->len; i++) {
+		const tevent *e = &g_array_index(lg->ev, tevent, i);
+		if (e->kind == NET_TRACE_SEND) {
+			const char *to = strncmp(e->text, "to ", 3) == 0 ? e->text + 3 : e->text;
+			char *s = addr(e->src, e->sport), *d = addr(e->dst, e->dport);
+			printf("    P%u->>P%u: %.3f ms %s %s>%s len %u\n",
+			       GPOINTER_TO_UINT(g_hash_table_lookup(ids, e->n->name)),
+			       GPOINTER_TO_UINT(g_hash_table_lookup(ids, to)), (double)e->t / 1e6,
+			       e->flags ? flag_text(e) : "UDP", s, d, e->payload);
+			g_free(s);
+			g_free(d);
+		} else if (e->kind == NET_TRACE_DROP) {
+			printf("    Note over P%u: dropped: %s\n", GPOINTER_TO_UINT(g_hash_table_lookup(ids, e->n->name)),
+			       e->text);
+		}
+	}
+	g_hash_table_unref(ids);
+}
+
+/* Resolves --to: a name of an instance, service, load balancer or interface
+ * endpoint, or an instance's or service's address. */
+static gboolean resolve_target(const scenario *sc, const char *to, sc_workload *w)
+{
+	int idx = scenario_find_instance(sc, to);
+	uint32_t ip = 0;
+	gboolean is_ip = pkt_ip_parse(to, &ip);
+	for (guint i = 0; idx < 0 && is_ip && i < sc->instances->len; i++)
+		if (SC_AT(sc->instances, sc_instance, i)->ip == ip)
+			idx = (int)i;
+	if (idx >= 0) {
+		w->target_kind = SC_TARGET_IS_INSTANCE;
+		g_array_append_val(w->targets, idx);
+		return TRUE;
+	}
+	for (guint i = 0; i < sc->services->len; i++) {
+		const sc_service *s = SC_AT(sc->services, sc_service, i);
+		if (strcmp(s->name, to) == 0 || (is_ip && s->ip == ip)) {
+			w->target_kind = SC_TARGET_IS_SERVICE;
+			g_array_append_val(w->targets, i);
+			return TRUE;
+		}
+	}
+	for (guint i = 0; sc->load_balancers && i < sc->load_balancers->len; i++)
+		if (strcmp(SC_AT(sc->load_balancers, sc_lb, i)->name, to) == 0) {
+			w->target_kind = SC_TARGET_IS_LB;
+			g_array_append_val(w->targets, i);
+			return TRUE;
+		}
+	for (guint i = 0; sc->interface_endpoints && i < sc->interface_endpoints->len; i++)
+		if (strcmp(SC_AT(sc->interface_endpoints, sc_interface_endpoint, i)->name, to) == 0) {
+			w->target_kind = SC_TARGET_IS_ENDPOINT;
+			g_array_append_val(w->targets, i);
+			return TRUE;
+		}
+	return FALSE;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	char *from = NULL, *to = NULL, *format_s = NULL;
+	char **sets = NULL;
+	gint dport = 0;
+	gboolean udp = FALSE;
+	GOptionEntry entries[] = {
+		{ "from", 0, 0, G_OPTION_ARG_STRING, &from, "The instance that sends (required)", "INSTANCE" },
+		{ "to", 0, 0, G_OPTION_ARG_STRING, &to,
+		  "The target: instance, service, load balancer or endpoint name, or an address (required)",
+		  "TARGET" },
+		{ "port", 0, 0, G_OPTION_ARG_INT, &dport, "Destination port (default 80)", "N" },
+		{ "udp", 0, 0, G_OPTION_ARG_NONE, &udp, "Send one UDP datagram instead of an HTTP request", NULL },
+		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format_s, "text (default) or mermaid", "FMT" },
+		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "Override a key: GROUP.KEY=VALUE (repeatable)",
+		  "G.K=V" },
+		{ NULL },
+	};
+	int rc = CLI_USAGE;
+	scenario *sc = NULL;
+	world *w = NULL;
+	report *r = NULL;
+	tlog lg = { g_array_new(FALSE, TRUE, sizeof(tevent)) };
+	sc_workload wl = { 0 };
+	if (!cli_parse(&argc, &argv, "vpcsim trace SCENARIO --from HOST --to TARGET",
+	               "Follows one request through the topology and prints each hop in order: the\n"
+	               "construct, the route or rule that decided, the addresses in and out where a hop\n"
+	               "rewrites them, the time spent there, and the cost charged.  Exits 1 when the\n"
+	               "request cannot arrive, saying where and why.",
+	               "Example:\n  vpcsim trace scenarios/vpc-peering.ini --from client-1 --to server-2\n"
+	               "  vpcsim trace scenarios/vpc-three-peering.ini --from client-a --to server-c",
+	               entries))
+		goto out;
+	gboolean mermaid = FALSE;
+	if (format_s && strcmp(format_s, "mermaid") == 0)
+		mermaid = TRUE;
+	else if (format_s && strcmp(format_s, "text") != 0) {
+		cli_error("--format '%s': expected text or mermaid", format_s);
+		goto out;
+	}
+	if (argc != 2 || !from || !to || dport < 0 || dport > 65535) {
+		cli_error("trace needs one scenario file, --from and --to (and --port 1-65535); see 'vpcsim trace --help'");
+		goto out;
+	}
+	rc = CLI_FAIL;
+	GError *err = NULL;
+	sc = scenario_load(argv[1], (const char *const *)sets, &err);
+	if (!sc) {
+		fprintf(stderr, "%s\n", err->message);
+		g_error_free(err);
+		goto out;
+	}
+	int ci = scenario_find_instance(sc, from);
+	if (ci < 0) {
+		cli_error("--from '%s': no such instance in %s", from, argv[1]);
+		goto out;
+	}
+	wl.name = (char *)"trace";
+	wl.kind = udp ? SC_WL_UDP : SC_WL_HTTP;
+	wl.clients = g_array_new(FALSE, FALSE, sizeof(int));
+	g_array_append_val(wl.clients, ci);
+	wl.targets = g_array_new(FALSE, FALSE, sizeof(int));
+	if (!resolve_target(sc, to, &wl)) {
+		cli_error("--to '%s': no instance, service, load balancer or interface endpoint of that name or "
+		          "address in %s", to, argv[1]);
+		goto out;
+	}
+	wl.port = dport ? (uint16_t)dport : 80;
+	wl.requests = 1;
+	wl.keepalive = TRUE;
+	wl.method = (char *)"GET";
+	wl.path = (char *)"/";
+	dist_set_const(&wl.interval, UNIT_TIME, (double)SIM_MS);
+	dist_set_const(&wl.request_size, UNIT_SIZE, udp ? 100 : 0);
+	dist_set_const(&wl.response_size, UNIT_SIZE, 1000);
+	dist_set_const(&wl.think_time, UNIT_TIME, 0);
+	world_options wo = { .only_workload = &wl };
+	w = world_new(sc, &wo, &err);
+	if (!w) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+		goto out;
+	}
+	net_tracer tr = { on_event, &lg };
+	world_net(w)->tracer = &tr;
+	world_run(w, NULL, NULL, NULL);
+	world_net(w)->tracer = NULL;
+	r = world_report(w, FALSE, 0, &err);
+	if (!r) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+		goto out;
+	}
+	const report_workload *rw = &g_array_index(r->workloads, report_workload, 0);
+	gboolean arrived = rw->completed == rw->sent && rw->sent > 0;
+	if (mermaid) {
+		print_mermaid(&lg, from);
+		rc = arrived ? CLI_OK : CLI_FAIL;
+		goto out;
+	}
+	const sc_instance *cl = SC_AT(sc->instances, sc_instance, ci);
+	char cip[16];
+	printf("trace in %s: %s (%s) -> %s port %u, %s\n", sc->name, from, pkt_ip_str(cl->ip, cip), to, wl.port,
+	       udp ? "one UDP datagram" : "one HTTP GET");
+	/* The journeys: the first SYN, the first request segment, the first
+	 * response segment (or the datagram). */
+	const node *client = NULL;
+	gint syn = -1, req = -1, resp = -1;
+	for (guint i = 0; i < lg.ev->len; i++) {
+		const tevent *e = &g_array_index(lg.ev, tevent, i);
+		if (e->kind != NET_TRACE_SEND)
+			continue;
+		if (!client && strcmp(e->n->name, from) == 0)
+			client = e->n;
+		if (e->n == client && syn < 0 && (e->flags & PKT_TCP_SYN))
+			syn = (gint)i;
+		else if (e->n == client && req < 0 && e->payload > 0)
+			req = (gint)i;
+	}
+	/* The response: the first payload segment arriving at the client. */
+	for (guint i = 0; resp < 0 && client && i < lg.ev->len; i++) {
+		const tevent *e = &g_array_index(lg.ev, tevent, i);
+		if (e->kind == NET_TRACE_ARRIVE && e->n == client && e->payload > 0) {
+			/* Walk back to where that packet was sent. */
+			for (guint j = 0; j < i; j++) {
+				const tevent *s = &g_array_index(lg.ev, tevent, j);
+				if (s->kind == NET_TRACE_SEND && same_packet(s, e)) {
+					resp = (gint)j;
+					break;
+				}
+			}
+		}
+	}
+	sim_time t0 = syn >= 0 ? g_array_index(lg.ev, tevent, syn).t : 0;
+	gboolean dropped = FALSE;
+	if (syn >= 0)
+		dropped |= print_journey(&lg, (guint)syn, "the connection's SYN", t0);
+	if (req >= 0 && !dropped)
+		dropped |= print_journey(&lg, (guint)req, udp ? "the datagram" : "the request's first segment", t0);
+	if (resp >= 0 && !dropped)
+		dropped |= print_journey(&lg, (guint)resp, "the response's first segment", t0);
+	if (arrived) {
+		printf("\nthe request completed in %.3f ms (%s)\n", (double)hdr_max(rw->latency) / 1e6,
+		       udp ? "one way" : "from the SYN to the last byte of the response");
+		if (r->ledger) {
+			printf("charged for this request (all its packets):\n");
+			for (guint i = 0; i < cost_ledger_n_lines(r->ledger); i++) {
+				const cost_line *l = cost_ledger_line_at(r->ledger, i);
+				if (l->kind == COST_PER_GB && l->bytes > 0)
+					printf("  %-24s %-18s %8" G_GUINT64_FORMAT " bytes  %.9f USD\n", l->component,
+					       l->type, (guint64)l->bytes, l->run_usd);
+			}
+		}
+		rc = CLI_OK;
+	} else {
+		printf("\nthe request did not arrive");
+		if (!dropped)
+			printf(" (no drop was traced: see vpcsim run for the drop counts)");
+		printf("\n");
+		rc = CLI_FAIL;
+	}
+out:
+	for (guint i = 0; i < lg.ev->len; i++)
+		g_free(g_array_index(lg.ev, tevent, i).text);
+	g_array_unref(lg.ev);
+	report_free(r);
+	world_free(w);
+	if (wl.clients)
+		g_array_unref(wl.clients);
+	if (wl.targets)
+		g_array_unref(wl.targets);
+	dist_clear(&wl.interval);
+	dist_clear(&wl.request_size);
+	dist_clear(&wl.response_size);
+	dist_clear(&wl.think_time);
+	scenario_free(sc);
+	g_strfreev(sets);
+	g_free(from);
+	g_free(to);
+	g_free(format_s);
+	return rc;
+}

@@ -1,0 +1,181 @@
+/* \summary: run, validate, trace and compare end to end through the vpcsim binary */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "harness.h"
+
+static int vpcsim(char **out, char **err, ...)
+{
+	const char *argv[32] = { g_getenv("VPCSIM_BIN") ? g_getenv("VPCSIM_BIN") : "vpcsim" };
+	int n = 1;
+	va_list ap;
+	va_start(ap, err);
+	const char *a;
+	while ((a = va_arg(ap, const char *)) && n < 31)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	char *o = NULL, *e = NULL;
+	char *cwd = g_get_current_dir();
+	/* Run from the source tree so bundled scenario names resolve. */
+	char *src = harness_source_path(".");
+	g_chdir(src);
+	int rc = harness_run(argv, &o, &e);
+	g_chdir(cwd);
+	g_free(cwd);
+	g_free(src);
+	if (out)
+		*out = o;
+	else
+		g_free(o);
+	if (err)
+		*err = e;
+	else
+		g_free(e);
+	return rc;
+}
+
+#define HAS(s, needle) CU_ASSERT_PTR_NOT_NULL(strstr((s), (needle)))
+
+static void test_run_formats(void)
+{
+	char *out = NULL;
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "run", "scenarios/vpc-peering.ini", "--duration", "1s", NULL), 0);
+	HAS(out, "workload web (http, 2 clients -> server-1, server-2)");
+	HAS(out, "client-1 > vpc-a-router > pcx-ab > vpc-b-router > server-");
+	HAS(out, "cost (USD)");
+	g_free(out);
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "run", "scenarios/vpc-tgw.ini", "--duration", "1s", "--format",
+	                       "json", NULL),
+	                0);
+	HAS(out, "\"vpcsim_report\": 1");
+	HAS(out, "\"request\": [\"client-");
+	HAS(out, "\"type\": \"processing\"");
+	g_free(out);
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "run", "scenarios/vpc-tgw.ini", "--duration", "1s", "-f", "csv", NULL),
+	                0);
+	CU_ASSERT(g_str_has_prefix(out, "section,name,field,value\n"));
+	HAS(out, "cost,tgw-att-a/hourly,run_usd,0.05\n");
+	g_free(out);
+	char *err = NULL;
+	CU_ASSERT_EQUAL(vpcsim(NULL, &err, "run", "scenarios/vpc-tgw.ini", "--format", "xml", NULL), 2);
+	HAS(err, "--format 'xml'");
+	g_free(err);
+	CU_ASSERT_EQUAL(vpcsim(NULL, &err, "run", "no-such.ini", NULL), 1);
+	HAS(err, "no-such.ini");
+	g_free(err);
+}
+
+static void test_run_out_file(void)
+{
+	char *dir = harness_tmpdir();
+	char *path = g_build_filename(dir, "r.md", NULL);
+	CU_ASSERT_EQUAL(vpcsim(NULL, NULL, "run", "scenarios/vpc-peering.ini", "--duration", "1s", "-f", "md",
+	                       "-o", path, NULL),
+	                0);
+	char *text = NULL;
+	CU_ASSERT(g_file_get_contents(path, &text, NULL, NULL));
+	CU_ASSERT(text && g_str_has_prefix(text, "# vpc-peering"));
+	g_free(text);
+	/* An unwritable --out: an error, and nothing half-written. */
+	char *bad = g_build_filename(path, "x.md", NULL);
+	char *err = NULL;
+	CU_ASSERT_EQUAL(vpcsim(NULL, &err, "run", "scenarios/vpc-peering.ini", "--duration", "1s", "-o", bad,
+	                       NULL),
+	                1);
+	HAS(err, bad);
+	g_free(err);
+	g_free(bad);
+	g_free(path);
+	harness_rmtree(dir);
+	g_free(dir);
+}
+
+static void test_trace(void)
+{
+	char *out = NULL, *err = NULL;
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "trace", "scenarios/vpc-peering.ini", "--from", "client-1", "--to",
+	                       "server-2", NULL),
+	                0);
+	HAS(out, "security group, outbound: tcp 80 to 10.1.0.0/16 in sg-client");
+	HAS(out, "route 10.1.0.0/16 -> pcx-ab, route table a-app: to pcx-ab");
+	HAS(out, "peering connection: straight to the accepter VPC, addresses unchanged");
+	HAS(out, "security group, inbound: tcp 80 from sg-client in sg-web");
+	HAS(out, "the request completed in");
+	g_free(out);
+	/* Through a NAT gateway: both rewrites, in and out. */
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "trace", "scenarios/s3-natgw.ini", "--from", "client-1", "--to", "s3",
+	                       NULL),
+	                0);
+	HAS(out, "rewrites source 10.0.1.4:");
+	HAS(out, "(source NAT, port for 52.216.8.10:80)");
+	HAS(out, "one-to-one NAT to the public address");
+	g_free(out);
+	/* Cannot arrive: where and why, exit 1. */
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "trace", "scenarios/vpc-three-peering.ini", "--from", "client-a",
+	                       "--to", "server-c", NULL),
+	                1);
+	HAS(out, "vpc-b-router           DROPPED: peering is not transitive (from pcx-ab to 10.2.1.4)");
+	g_free(out);
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "trace", "scenarios/vpc-three-peering.ini", "--from", "client-a",
+	                       "--to", "server-c", "--format", "mermaid", NULL),
+	                1);
+	CU_ASSERT(g_str_has_prefix(out, "sequenceDiagram\n"));
+	HAS(out, "Note over P4: dropped: peering is not transitive");
+	g_free(out);
+	CU_ASSERT_EQUAL(vpcsim(NULL, &err, "trace", "scenarios/vpc-peering.ini", "--from", "nobody", "--to",
+	                       "server-1", NULL),
+	                1);
+	HAS(err, "--from 'nobody': no such instance");
+	g_free(err);
+	CU_ASSERT_EQUAL(vpcsim(NULL, &err, "trace", "scenarios/vpc-peering.ini", NULL), 2);
+	g_free(err);
+}
+
+static void test_compare(void)
+{
+	char *out = NULL, *err = NULL;
+	char *dir = harness_tmpdir();
+	CU_ASSERT_EQUAL(vpcsim(&out, &err, "compare", "scenarios/s3-gateway-endpoint.ini", "scenarios/s3-natgw.ini",
+	                       "--duration", "2s", "--format", "json", "--plot", dir, NULL),
+	                0);
+	HAS(out, "\"vpcsim_compare\": 1");
+	HAS(out, "\"cheapest\": \"s3-gateway-endpoint\"");
+	/* Every byte the clients exchange crosses the NAT gateway once, and
+	 * nothing else charges per GB on that path: 0.045 USD/GB exactly. */
+	HAS(out, "\"usd_per_gb\": 0.045,");
+	HAS(out, "\"usd_per_gb\": 0,");
+	HAS(out, "\"internet_exposure\": \"crosses the Region's public network");
+	char *gp = g_build_filename(dir, "cost-volume.gp", NULL);
+	CU_ASSERT(g_file_test(gp, G_FILE_TEST_EXISTS));
+	g_free(gp);
+	if (harness_have("gnuplot")) {
+		char *png = g_build_filename(dir, "latency-cdf.png", NULL);
+		CU_ASSERT(g_file_test(png, G_FILE_TEST_EXISTS));
+		g_free(png);
+	}
+	g_free(out);
+	g_free(err);
+	/* Overlapping CIDRs are tried for real: peering refuses them. */
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "compare", "scenarios/vpc-peering.ini", "scenarios/vpc-tgw.ini",
+	                       "--duration", "1s", NULL),
+	                0);
+	HAS(out, "refused: VPC peering does not support overlapping CIDRs");
+	HAS(out, "refused: Transit Gateway cannot route between overlapping CIDRs");
+	HAS(out, "no: peering is not transitive");
+	g_free(out);
+	harness_rmtree(dir);
+	g_free(dir);
+}
+
+void register_tests(void)
+{
+	CU_pSuite s = harness_suite("commands");
+	CU_add_test(s, "run: text, JSON, CSV, errors", test_run_formats);
+	CU_add_test(s, "run: --out written whole or not at all", test_run_out_file);
+	CU_add_test(s, "trace: hops, rules, rewrites, drops, mermaid", test_trace);
+	CU_add_test(s, "compare: table, derived properties, plots", test_compare);
+}
