@@ -570,7 +570,10 @@ gboolean world_run(world *w, volatile int *interrupt,
 			return FALSE;
 		sim_time next = MIN(sim_now(s) + slice, w->end);
 		sim_run_until(s, next);
-		if (sim_now(s) >= w->sc->duration && all_done(w))
+		/* Done when every workload has stopped starting requests and has
+		 * none outstanding (what is left are TCP timers), or when nothing
+		 * at all is scheduled. */
+		if (sim_pending(s) == 0 || all_done(w))
 			break;
 		if (progress && g_get_monotonic_time() - last_report > G_USEC_PER_SEC) {
 			last_report = g_get_monotonic_time();
