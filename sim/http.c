@@ -191,6 +191,8 @@ struct http_exchange {
 	sim_time t_received;
 	sim_event_id think_ev; /* the default handler's pending answer */
 	uint64_t answer_bytes;
+	sim_time last_active;  /* last request bytes received or response written */
+	sim_event_id idle_ev;  /* the idle check, at most one pending */
 };
 
 struct http_server {
@@ -205,6 +207,8 @@ struct http_server {
 	GQueue conns; /* http_exchange, by their links */
 	uint64_t seed;
 	http_server_stats stats;
+	http_conn_fn conn_fn;
+	void *conn_ud;
 };
 
 static void x_free(http_exchange *x)
@@ -212,12 +216,46 @@ static void x_free(http_exchange *x)
 	http_server *s = x->srv;
 	if (x->think_ev)
 		sim_cancel(s->nt->sim, x->think_ev);
+	if (x->idle_ev)
+		sim_cancel(s->nt->sim, x->idle_ev);
 	g_queue_unlink(&s->conns, &x->link);
 	g_string_free(x->head, TRUE);
 	g_string_free(x->held, TRUE);
 	g_string_free(x->method, TRUE);
 	g_string_free(x->path, TRUE);
 	g_free(x);
+}
+
+static void x_idle_fire(sim *sm, void *ctx, void *arg)
+{
+	(void)arg;
+	http_exchange *x = ctx;
+	http_server *s = x->srv;
+	x->idle_ev = 0;
+	/* A request being answered is not idle time on this connection (the
+	 * check is armed again when the answer is written). */
+	if (!x->tc || x->rx == RX_WAIT || x->rx == RX_DONE)
+		return;
+	sim_time due = x->last_active + s->cfg.idle_timeout;
+	if (sim_now(sm) < due) {
+		x->idle_ev = sim_schedule_at(sm, due, x_idle_fire, x, NULL);
+		return;
+	}
+	s->stats.idle_closed++;
+	x->rx = RX_DONE;
+	g_string_truncate(x->held, 0);
+	tcp_close(x->tc);
+}
+
+/* Notes activity.  The check is lazy: one pending event per connection,
+ * which moves itself to the last activity + timeout when it fires early,
+ * so traffic costs no event-queue work. */
+static void x_touch(http_exchange *x)
+{
+	http_server *s = x->srv;
+	x->last_active = sim_now(s->nt->sim);
+	if (s->cfg.idle_timeout > 0 && !x->idle_ev && x->tc)
+		x->idle_ev = sim_schedule(s->nt->sim, s->cfg.idle_timeout, x_idle_fire, x, NULL);
 }
 
 static void x_send(http_exchange *x, int status, uint64_t body_len, gboolean close,
@@ -228,8 +266,10 @@ static void x_send(http_exchange *x, int status, uint64_t body_len, gboolean clo
 	gsize hl = h->len;
 	pkt_msg *m = pkt_msg_new(g_string_free_to_bytes(h), hl + body_len, ++s->seed);
 	tcp_write(x->tc, m, 0, m->len);
+	s->stats.response_bytes += m->len;
 	pkt_msg_unref(m);
 	s->stats.responses++;
+	x_touch(x);
 	if (close) {
 		tcp_close(x->tc);
 		x->rx = RX_DONE;
@@ -280,6 +320,7 @@ static void x_dispatch(http_exchange *x)
 	x->rx = RX_WAIT;
 	x->t_received = sim_now(s->nt->sim);
 	s->stats.requests++;
+	s->stats.request_bytes += x->head->len + x->body_len;
 	s->handler(x, s->hud);
 }
 
@@ -353,6 +394,9 @@ static void srv_on_accept(tcp_conn *c, void *ud)
 	g_queue_push_tail_link(&s->conns, &x->link);
 	tcp_conn_set_user(c, x);
 	s->stats.connections++;
+	x_touch(x);
+	if (s->conn_fn)
+		s->conn_fn(s, TRUE, s->conn_ud);
 }
 
 static void srv_on_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t len, void *ud)
@@ -360,6 +404,7 @@ static void srv_on_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t le
 	(void)c;
 	http_exchange *x = ud;
 	uint32_t used = 0;
+	x_touch(x);
 	if (x->held->len == 0)
 		used = srv_feed(x, m, off, NULL, len);
 	if (used < len && x->rx != RX_DONE)
@@ -382,9 +427,13 @@ static void srv_on_closed(tcp_conn *c, tcp_close_reason why, void *ud)
 	(void)c;
 	(void)why;
 	http_exchange *x = ud;
+	http_server *s = x->srv;
 	x->tc = NULL;
+	s->stats.closed++;
 	if (x->rx != RX_WAIT)
 		x_free(x); /* else the handler still holds it: http_respond frees it */
+	if (s->conn_fn)
+		s->conn_fn(s, FALSE, s->conn_ud);
 }
 
 static const tcp_callbacks srv_callbacks = {
@@ -484,6 +533,13 @@ void http_server_set_handler(http_server *s, http_handler h, void *ud)
 	s->hud = ud;
 }
 
+void http_server_set_conn_hook(http_server *s, http_conn_fn fn, void *ud)
+{
+	g_return_if_fail(s != NULL);
+	s->conn_fn = fn;
+	s->conn_ud = ud;
+}
+
 void http_server_free(http_server *s)
 {
 	if (!s)
@@ -573,6 +629,8 @@ typedef struct {
 	rsp_state rx;
 	GString *head;
 	uint64_t body_left;
+	sim_time t_idle;       /* when it last became idle */
+	sim_event_id idle_ev;  /* the idle check, at most one pending */
 } cli_conn;
 
 struct http_client {
@@ -587,6 +645,7 @@ struct http_client {
 	GQueue idle;      /* cli_conn kept alive with nothing to do */
 	guint outstanding;
 	uint64_t opened;
+	uint64_t idle_closed;
 	uint64_t seed;
 };
 
@@ -628,6 +687,8 @@ static void req_fail_later_cb(sim *s, void *ctx, void *arg)
 static void cc_free(cli_conn *cc)
 {
 	http_client *cl = cc->cl;
+	if (cc->idle_ev)
+		sim_cancel(cl->nt->sim, cc->idle_ev);
 	g_queue_unlink(&cl->conns, &cc->link);
 	if (cc->idle_link.data)
 		g_queue_unlink(&cl->idle, &cc->idle_link);
@@ -643,6 +704,25 @@ static void cc_idle_remove(cli_conn *cc)
 	}
 }
 
+static void cc_idle_fire(sim *sm, void *ctx, void *arg)
+{
+	(void)arg;
+	cli_conn *cc = ctx;
+	http_client *cl = cc->cl;
+	cc->idle_ev = 0;
+	if (!cc->idle_link.data)
+		return; /* busy again: armed anew when it next becomes idle */
+	sim_time due = cc->t_idle + cl->cfg.idle_timeout;
+	if (sim_now(sm) < due) {
+		cc->idle_ev = sim_schedule_at(sm, due, cc_idle_fire, cc, NULL);
+		return;
+	}
+	cc_idle_remove(cc);
+	cc->closing = TRUE;
+	cl->idle_closed++;
+	tcp_close(cc->tc);
+}
+
 /* The response is complete. */
 static void cc_complete(cli_conn *cc)
 {
@@ -656,6 +736,11 @@ static void cc_complete(cli_conn *cc)
 	if (!cc->closing && cl->cfg.keepalive && !server_close) {
 		cc->idle_link.data = cc;
 		g_queue_push_tail_link(&cl->idle, &cc->idle_link);
+		/* Lazy, as the server's: one pending check per connection. */
+		cc->t_idle = sim_now(cl->nt->sim);
+		if (cl->cfg.idle_timeout > 0 && !cc->idle_ev)
+			cc->idle_ev = sim_schedule(cl->nt->sim, cl->cfg.idle_timeout, cc_idle_fire, cc,
+			                           NULL);
 	} else {
 		cc->closing = TRUE;
 		/* The server closes after a Connection: close answer; if it did not
@@ -958,3 +1043,4 @@ void http_client_free(http_client *cl)
 guint http_client_outstanding(const http_client *cl) { return cl->outstanding; }
 guint http_client_connections(const http_client *cl) { return cl->conns.length; }
 uint64_t http_client_connections_opened(const http_client *cl) { return cl->opened; }
+uint64_t http_client_idle_closed(const http_client *cl) { return cl->idle_closed; }

@@ -74,6 +74,8 @@ typedef struct {
 	dist think;           /* default handler: delay before answering (UNIT_TIME); unset = 0 */
 	dist response_size;   /* default handler: body bytes (UNIT_SIZE); unset = 0 */
 	size_t max_head;      /* larger request heads get 431; 0 = 64 KiB */
+	sim_time idle_timeout; /* close (FIN) a connection that received and sent nothing
+	                          this long while no request was being answered; 0 = never */
 } http_server_config;
 
 /* Listens on the stack.  The config is copied (its distributions too).
@@ -81,6 +83,11 @@ typedef struct {
 http_server *http_server_new(tcp_stack *st, const http_server_config *cfg, GError **error);
 /* Replaces the default handler (think time, then 200 with the sized body). */
 void http_server_set_handler(http_server *s, http_handler h, void *ud);
+/* Called when a connection is accepted (opened TRUE) and when an accepted
+ * connection ends (FALSE), e.g. to count open connections over time.  Not
+ * called from http_server_free(). */
+typedef void (*http_conn_fn)(http_server *s, gboolean opened, void *ud);
+void http_server_set_conn_hook(http_server *s, http_conn_fn fn, void *ud);
 /* Stops listening and detaches from every connection (no packet is sent:
  * this runs at teardown, when links may be gone).  Call it before the
  * stack is freed (host_destroy does). */
@@ -92,6 +99,10 @@ typedef struct {
 	uint64_t responses;
 	uint64_t bad_requests;  /* answered 400 or 431 and closed */
 	uint64_t orphaned;      /* answers dropped because the client had gone */
+	uint64_t closed;        /* accepted connections that ended */
+	uint64_t idle_closed;   /* connections the server closed after idle_timeout */
+	uint64_t request_bytes; /* heads and bodies of the requests handed to the handler */
+	uint64_t response_bytes; /* heads and bodies of the responses written */
 } http_server_stats;
 const http_server_stats *http_server_get_stats(const http_server *s);
 
@@ -159,6 +170,7 @@ typedef struct {
 	gboolean keepalive;       /* FALSE: one connection per request, "Connection: close" */
 	guint max_conns;          /* connections at most (requests queue beyond); 0 = no limit */
 	uint32_t mtu;             /* 0 = the stack's */
+	sim_time idle_timeout;    /* close (FIN) a kept-alive connection idle this long; 0 = never */
 } http_client_config;
 
 /* A client of one server: keeps its connections and a queue of requests
@@ -192,5 +204,7 @@ guint http_client_outstanding(const http_client *cl);
 /* Connections open now, and ever opened. */
 guint http_client_connections(const http_client *cl);
 uint64_t http_client_connections_opened(const http_client *cl);
+/* Kept-alive connections closed by the client's idle_timeout. */
+uint64_t http_client_idle_closed(const http_client *cl);
 
 #endif

@@ -1,0 +1,624 @@
+/* \summary: Application Load Balancer: TCP termination, rules, X-Forwarded-*, target pools, LCUs */
+#include "alb.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "http.h"
+#include "pcapw.h"
+
+typedef struct alb alb;
+
+/* One load balancer node: an ENI in one subnet. */
+typedef struct {
+	alb *a;
+	guint index;          /* = port index */
+	uint32_t ip;
+	sg_eni *sg;
+	http_client **pool;   /* per slot (target group, target); created on first use */
+	guint *next;          /* per target group: where round robin goes next */
+} alb_eni;
+
+/* A listener's rules, compiled once for all nodes. */
+typedef struct {
+	const sc_listener *li;
+	GPatternSpec **specs; /* per rule */
+} alb_listener;
+
+/* One listener on one node: an HTTP server on node_ip:port. */
+typedef struct {
+	alb_eni *eni;
+	const alb_listener *l;
+	http_server *srv;
+} alb_front;
+
+/* A request between the client's head and the target's response. */
+typedef struct {
+	GList link;           /* in alb.live or alb.spare */
+	alb_eni *eni;
+	http_exchange *x;
+	GBytes *head;         /* the head to forward, until it is */
+	uint64_t body_len;
+	int tg;
+	sim_event_id ev;      /* the processing delay */
+} alb_req;
+
+struct alb {
+	node base;
+	fabric *f;
+	const sc_lb *lb;
+	sim_time idle_timeout;
+	uint32_t client_mtu;
+	rng trace_rng;        /* trace ids */
+	rng proc_rng;         /* processing delays */
+	tcp_stack *tcp;
+	GPtrArray *enis;      /* alb_eni *, by port */
+	alb_listener *listeners;
+	guint n_listeners;
+	GPtrArray *fronts;    /* alb_front * */
+	guint *tg_off;        /* per scenario target group: first slot; [n_tgs] = slots */
+	uint64_t *slot_requests; /* per slot, over all nodes */
+	uint64_t free_rules;  /* free rule evaluations per request */
+	GQueue live, spare;   /* alb_req */
+	GString *path, *host, *hdr, *xff, *trace, *extra; /* scratch, grown once */
+	sim_time active_changed;
+	double active_ns;     /* integral of active client connections up to active_changed */
+	alb_counters ctr;
+};
+
+/* ---- packets ---- */
+
+static void alb_tx(void *owner, pkt *p)
+{
+	alb *a = owner;
+	uint32_t src = pkt_ip_src(p);
+	alb_eni *e = NULL;
+	/* A handful of nodes (one per AZ): a scan beats a hash. */
+	for (guint i = 0; i < a->enis->len && !e; i++) {
+		alb_eni *c = g_ptr_array_index(a->enis, i);
+		if (c->ip == src)
+			e = c;
+	}
+	if (!e) {
+		net_drop(a->base.net, &a->base, p, DROP_NO_ROUTE);
+		return;
+	}
+	const char *denied;
+	if (!sg_allow_out(e->sg, p, &denied)) {
+		net_drop_detail(a->base.net, &a->base, p, DROP_SG, denied);
+		return;
+	}
+	port *out = node_port(&a->base, e->index);
+	if (!out->link) {
+		net_drop(a->base.net, &a->base, p, DROP_NO_ROUTE);
+		return;
+	}
+	link_send(out, p);
+}
+
+static void alb_receive(node *n, pkt *p, port *in)
+{
+	alb *a = (alb *)n;
+	alb_eni *e = g_ptr_array_index(a->enis, in->index);
+	if (pkt_ip_dst(p) != e->ip) {
+		net_drop(n->net, n, p, DROP_NO_ADDRESS);
+		return;
+	}
+	const char *denied;
+	if (!sg_allow_in(e->sg, p, &denied)) {
+		net_drop_detail(n->net, n, p, DROP_SG, denied);
+		return;
+	}
+	if (pkt_proto(p) != PKT_PROTO_TCP) {
+		net_drop(n->net, n, p, DROP_NO_PORT);
+		return;
+	}
+	tcp_stack_input(a->tcp, p);
+}
+
+/* ---- client connections, for the LCU's connection dimensions ---- */
+
+static void active_advance(alb *a)
+{
+	sim_time now = net_now(a->base.net);
+	a->active_ns += (double)a->ctr.active_connections * (double)(now - a->active_changed);
+	a->active_changed = now;
+}
+
+static void alb_conn_hook(http_server *s, gboolean opened, void *ud)
+{
+	(void)s;
+	alb *a = ud;
+	active_advance(a);
+	if (opened) {
+		a->ctr.new_connections++;
+		a->ctr.active_connections++;
+		a->ctr.peak_active_connections =
+		        MAX(a->ctr.peak_active_connections, a->ctr.active_connections);
+	} else if (a->ctr.active_connections > 0) {
+		a->ctr.active_connections--;
+	}
+}
+
+/* ---- rules and targets ---- */
+
+static gboolean name_is(const char *l, size_t nl, const char *name)
+{
+	return nl == strlen(name) && g_ascii_strncasecmp(l, name, nl) == 0;
+}
+
+/* The rule's target group, counting the rules evaluated. */
+static int route(alb *a, const alb_listener *l, http_exchange *x)
+{
+	const sc_listener *li = l->li;
+	const char *host = NULL;
+	size_t hlen = 0;
+	gboolean have_path = FALSE, have_host = FALSE;
+	uint64_t evals = 0;
+	int tg = li->default_tg;
+	for (guint i = 0; li->rules && i < li->rules->len; i++) {
+		const sc_lb_rule *r = SC_AT(li->rules, sc_lb_rule, i);
+		evals++;
+		gboolean hit;
+		if (r->kind == SC_RULE_PATH) {
+			if (!have_path) {
+				/* The path condition sees the path without its query. */
+				const char *p = http_exchange_path(x);
+				g_string_truncate(a->path, 0);
+				g_string_append_len(a->path, p, (gssize)strcspn(p, "?"));
+				have_path = TRUE;
+			}
+			hit = g_pattern_spec_match_string(l->specs[i], a->path->str);
+		} else {
+			if (!have_host) {
+				/* Host conditions ignore case and the port. */
+				host = http_exchange_header(x, "Host", &hlen);
+				g_string_truncate(a->host, 0);
+				if (host) {
+					const char *colon = memchr(host, ':', hlen);
+					g_string_append_len(a->host, host,
+					                    (gssize)(colon ? (size_t)(colon - host) : hlen));
+				}
+				g_string_ascii_down(a->host);
+				have_host = TRUE;
+			}
+			hit = g_pattern_spec_match_string(l->specs[i], a->host->str);
+		}
+		if (hit) {
+			tg = r->target_group;
+			break;
+		}
+	}
+	a->ctr.rule_evaluations += evals;
+	if (evals > a->free_rules)
+		a->ctr.billed_rule_evaluations += evals - a->free_rules;
+	return tg;
+}
+
+static http_client *pool_client(alb_eni *e, int tg, guint k)
+{
+	alb *a = e->a;
+	guint slot = a->tg_off[tg] + k;
+	if (!e->pool[slot]) {
+		const sc_target_group *g = SC_AT(a->f->sc->target_groups, sc_target_group, tg);
+		int inst = g_array_index(g->targets, int, k);
+		http_client_config cc = {
+			.local_ip = e->ip,
+			.ip = SC_AT(a->f->sc->instances, sc_instance, inst)->ip,
+			.port = g->port,
+			.keepalive = TRUE,
+			.max_conns = 0, /* a request never waits for a busy connection */
+			.mtu = a->f->prof->mtu.vpc,
+			.idle_timeout = a->idle_timeout,
+		};
+		e->pool[slot] = http_client_new(a->tcp, &cc);
+	}
+	return e->pool[slot];
+}
+
+/* Round robin, or the fewest requests outstanding from this node with
+ * ties broken in round-robin order. */
+static guint pick_target(alb_eni *e, int tg, guint n)
+{
+	alb *a = e->a;
+	guint start = e->next[tg] % n, best = start;
+	if (a->lb->algorithm == SC_LB_LEAST_OUTSTANDING) {
+		guint bestv = G_MAXUINT;
+		for (guint j = 0; j < n; j++) {
+			guint k = (start + j) % n;
+			http_client *cl = e->pool[a->tg_off[tg] + k];
+			guint v = cl ? http_client_outstanding(cl) : 0;
+			if (v < bestv) {
+				bestv = v;
+				best = k;
+			}
+		}
+	}
+	e->next[tg] = best + 1;
+	return best;
+}
+
+/* ---- forwarding ---- */
+
+/* The head to send to the target: the client's, hop-by-hop and
+ * X-Forwarded-* / X-Amzn-Trace-Id lines taken out, ours added. */
+static GBytes *forward_head(alb *a, const alb_front *fr, http_exchange *x)
+{
+	size_t len;
+	const char *h = http_exchange_head(x, &len);
+	const char *end = h + len;
+	GString *out = a->hdr;
+	g_string_truncate(out, 0);
+	g_string_truncate(a->xff, 0);
+	g_string_truncate(a->trace, 0);
+	/* Walked by hand, as http_head_get does, to allocate nothing. */
+	const char *l = memchr(h, '\n', len);
+	g_return_val_if_fail(l != NULL, NULL);
+	g_string_append_len(out, h, l + 1 - h);
+	for (l++; l < end;) {
+		const char *eol = memchr(l, '\n', (size_t)(end - l));
+		const char *next = eol ? eol + 1 : end;
+		const char *stop = eol && eol > l && eol[-1] == '\r' ? eol - 1 : (eol ? eol : end);
+		if (stop == l)
+			break; /* the blank line */
+		const char *colon = memchr(l, ':', (size_t)(stop - l));
+		size_t nl = colon ? (size_t)(colon - l) : 0;
+		const char *v = colon ? colon + 1 : stop;
+		while (v < stop && (*v == ' ' || *v == '\t'))
+			v++;
+		if (name_is(l, nl, "X-Forwarded-For")) {
+			if (a->xff->len)
+				g_string_append(a->xff, ", ");
+			g_string_append_len(a->xff, v, stop - v);
+		} else if (name_is(l, nl, "X-Amzn-Trace-Id")) {
+			g_string_append_len(a->trace, v, stop - v);
+		} else if (!name_is(l, nl, "X-Forwarded-Proto") && !name_is(l, nl, "X-Forwarded-Port") &&
+		           !name_is(l, nl, "Connection") && !name_is(l, nl, "Keep-Alive")) {
+			g_string_append_len(out, l, next - l);
+		}
+		l = next;
+	}
+	g_string_append(out, "\r\n");
+
+	char cip[16];
+	pkt_ip_str(http_exchange_client_ip(x), cip);
+	uint64_t r1 = rng_next(&a->trace_rng);
+	uint32_t r2 = (uint32_t)(rng_next(&a->trace_rng) >> 32);
+	uint32_t epoch = (uint32_t)(PCAPW_EPOCH_S + net_now(a->base.net) / SIM_S);
+	char id[48];
+	g_snprintf(id, sizeof id, "1-%08" PRIx32 "-%016" PRIx64 "%08" PRIx32, epoch, r1, r2);
+	g_string_printf(a->extra, "X-Forwarded-For: %s%s%s\r\nX-Forwarded-Proto: http\r\n"
+	                          "X-Forwarded-Port: %u\r\nX-Amzn-Trace-Id: ",
+	                a->xff->str, a->xff->len ? ", " : "", cip, fr->l->li->port);
+	/* A trace that already has a Root keeps it; the ALB adds itself. */
+	if (strstr(a->trace->str, "Root="))
+		g_string_append_printf(a->extra, "Self=%s;%s\r\n", id, a->trace->str);
+	else
+		g_string_append_printf(a->extra, "Root=%s\r\n", id);
+	GString *fwd = http_head_add(out->str, out->len, a->extra->str);
+	return g_string_free_to_bytes(fwd);
+}
+
+static void req_put(alb *a, alb_req *q)
+{
+	if (q->head)
+		g_bytes_unref(q->head);
+	q->head = NULL;
+	q->x = NULL;
+	g_queue_unlink(&a->live, &q->link);
+	g_queue_push_head_link(&a->spare, &q->link);
+}
+
+static void backend_done(const http_result *r, void *ud)
+{
+	alb_req *q = ud;
+	alb *a = q->eni->a;
+	if (r->fail == HTTP_OK) {
+		/* The body as received, whether Content-Length or the end of
+		 * the connection framed it. */
+		http_respond(q->x, r->status, r->response_bytes - r->head_len, NULL);
+	} else {
+		a->ctr.backend_failures++;
+		http_respond(q->x, r->fail == HTTP_FAIL_TIMEOUT ? 504 : 502, 0, NULL);
+	}
+	req_put(a, q);
+}
+
+static void forward(alb_req *q)
+{
+	alb_eni *e = q->eni;
+	alb *a = e->a;
+	const sc_target_group *g = SC_AT(a->f->sc->target_groups, sc_target_group, q->tg);
+	/* Chosen after the processing delay, so least-outstanding sees the
+	 * requests forwarded meanwhile. */
+	guint k = pick_target(e, q->tg, g->targets->len);
+	http_client *cl = pool_client(e, q->tg, k);
+	a->ctr.forwarded++;
+	a->slot_requests[a->tg_off[q->tg] + k]++;
+	http_request_spec spec = { .head = q->head, .body_len = q->body_len };
+	http_client_request(cl, &spec, backend_done, q);
+	g_bytes_unref(q->head);
+	q->head = NULL;
+}
+
+static void forward_ev(sim *s, void *ctx, void *arg)
+{
+	(void)s;
+	(void)arg;
+	alb_req *q = ctx;
+	q->ev = 0;
+	forward(q);
+}
+
+static void alb_handler(http_exchange *x, void *ud)
+{
+	alb_front *fr = ud;
+	alb_eni *e = fr->eni;
+	alb *a = e->a;
+	a->ctr.requests++;
+	int tg = route(a, fr->l, x);
+	const sc_target_group *g = SC_AT(a->f->sc->target_groups, sc_target_group, tg);
+	if (g->targets->len == 0) {
+		a->ctr.no_target++;
+		http_respond(x, 503, 0, NULL);
+		return;
+	}
+	GList *sl = g_queue_pop_head_link(&a->spare);
+	alb_req *q = sl ? sl->data : g_new0(alb_req, 1);
+	q->link.data = q;
+	q->eni = e;
+	q->x = x;
+	q->tg = tg;
+	q->body_len = http_exchange_body_len(x);
+	q->head = forward_head(a, fr, x);
+	q->ev = 0;
+	g_queue_push_tail_link(&a->live, &q->link);
+	sim_time d = dist_sample_ns(&a->f->prof->processing.alb, &a->proc_rng);
+	if (d > 0)
+		q->ev = sim_schedule(a->base.net->sim, d, forward_ev, q, NULL);
+	else
+		forward(q);
+}
+
+/* ---- the node ---- */
+
+static void alb_destroy(node *n)
+{
+	alb *a = (alb *)n;
+	sim *s = n->net->sim;
+	/* HTTP first: it detaches from the connections the stack frees. */
+	for (guint i = 0; i < a->fronts->len; i++) {
+		alb_front *fr = g_ptr_array_index(a->fronts, i);
+		http_server_free(fr->srv);
+		g_free(fr);
+	}
+	g_ptr_array_unref(a->fronts);
+	guint slots = a->tg_off[a->f->sc->target_groups->len];
+	for (guint i = 0; i < a->enis->len; i++) {
+		alb_eni *e = g_ptr_array_index(a->enis, i);
+		for (guint k = 0; k < slots; k++)
+			http_client_free(e->pool[k]);
+		g_free(e->pool);
+		g_free(e->next);
+		sg_eni_free(e->sg);
+		g_free(e);
+	}
+	g_ptr_array_unref(a->enis);
+	GList *l;
+	while ((l = g_queue_pop_head_link(&a->live))) {
+		alb_req *q = l->data;
+		if (q->ev)
+			sim_cancel(s, q->ev);
+		if (q->head)
+			g_bytes_unref(q->head);
+		g_free(q);
+	}
+	while ((l = g_queue_pop_head_link(&a->spare)))
+		g_free(l->data);
+	tcp_stack_free(a->tcp);
+	for (guint i = 0; i < a->n_listeners; i++) {
+		const sc_listener *li = a->listeners[i].li;
+		for (guint k = 0; li->rules && k < li->rules->len; k++)
+			g_pattern_spec_free(a->listeners[i].specs[k]);
+		g_free(a->listeners[i].specs);
+	}
+	g_free(a->listeners);
+	g_free(a->tg_off);
+	g_free(a->slot_requests);
+	g_string_free(a->path, TRUE);
+	g_string_free(a->host, TRUE);
+	g_string_free(a->hdr, TRUE);
+	g_string_free(a->xff, TRUE);
+	g_string_free(a->trace, TRUE);
+	g_string_free(a->extra, TRUE);
+	node_clear(n);
+	g_free(a);
+}
+
+static const node_ops alb_ops = {
+	.kind = "alb",
+	.receive = alb_receive,
+	.destroy = alb_destroy,
+};
+
+node *alb_new(fabric *f, int lb_index, sg_world *sgw)
+{
+	g_return_val_if_fail(f != NULL && sgw != NULL, NULL);
+	const scenario *sc = f->sc;
+	g_return_val_if_fail(lb_index >= 0 && (guint)lb_index < sc->load_balancers->len, NULL);
+	const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, lb_index);
+	g_return_val_if_fail(lb->type == SC_LB_APPLICATION, NULL);
+	g_return_val_if_fail(lb->subnets && lb->node_ips && lb->subnets->len == lb->node_ips->len,
+	                     NULL);
+	const prices *pr = sc->prices;
+	alb *a = g_new0(alb, 1);
+	node_init(&a->base, &alb_ops, f->net, lb->name);
+	a->f = f;
+	a->lb = lb;
+	a->idle_timeout = lb->idle_timeout > 0 ? lb->idle_timeout : f->prof->limits.alb_idle_timeout;
+	a->client_mtu = lb->internet_facing ? f->prof->mtu.igw : f->prof->mtu.vpc;
+	a->free_rules = (uint64_t)pr->alb.lcu_free_rules_per_request;
+	/* Two streams, so a change of processing distribution leaves the
+	 * trace ids as they were. */
+	char *stream = g_strdup_printf("%s/trace-id", lb->name);
+	net_rng(f->net, &a->trace_rng, stream);
+	g_free(stream);
+	stream = g_strdup_printf("%s/processing", lb->name);
+	net_rng(f->net, &a->proc_rng, stream);
+	g_free(stream);
+	tcp_config tc;
+	tcp_config_default(&tc);
+	tc.mtu = f->prof->mtu.vpc;
+	a->tcp = tcp_stack_new(f->net, lb->name, &tc, alb_tx, a);
+	a->path = g_string_sized_new(256);
+	a->host = g_string_sized_new(64);
+	a->hdr = g_string_sized_new(1024);
+	a->xff = g_string_sized_new(64);
+	a->trace = g_string_sized_new(128);
+	a->extra = g_string_sized_new(256);
+	g_queue_init(&a->live);
+	g_queue_init(&a->spare);
+
+	guint n_tgs = sc->target_groups->len;
+	a->tg_off = g_new0(guint, n_tgs + 1);
+	for (guint t = 0; t < n_tgs; t++)
+		a->tg_off[t + 1] =
+		        a->tg_off[t] + SC_AT(sc->target_groups, sc_target_group, t)->targets->len;
+	a->slot_requests = g_new0(uint64_t, a->tg_off[n_tgs] + 1);
+
+	a->n_listeners = lb->listeners ? lb->listeners->len : 0;
+	a->listeners = g_new0(alb_listener, a->n_listeners + 1);
+	for (guint i = 0; i < a->n_listeners; i++) {
+		const sc_listener *li = SC_AT(lb->listeners, sc_listener, i);
+		guint nr = li->rules ? li->rules->len : 0;
+		a->listeners[i].li = li;
+		a->listeners[i].specs = g_new0(GPatternSpec *, nr + 1);
+		for (guint k = 0; k < nr; k++) {
+			const sc_lb_rule *r = SC_AT(li->rules, sc_lb_rule, k);
+			/* Host names compare case-insensitively. */
+			char *pat = r->kind == SC_RULE_HOST ? g_ascii_strdown(r->pattern, -1)
+			                                    : g_strdup(r->pattern);
+			a->listeners[i].specs[k] = g_pattern_spec_new(pat);
+			g_free(pat);
+		}
+	}
+
+	a->enis = g_ptr_array_new();
+	a->fronts = g_ptr_array_new();
+	for (guint i = 0; i < lb->subnets->len; i++) {
+		node_add_port(&a->base);
+		alb_eni *e = g_new0(alb_eni, 1);
+		e->a = a;
+		e->index = i;
+		e->ip = g_array_index(lb->node_ips, uint32_t, i);
+		e->sg = sg_eni_new(sgw, lb->sgs);
+		for (guint k = 0; lb->sgs && k < lb->sgs->len; k++)
+			sg_world_add_member(sgw, g_array_index(lb->sgs, int, k), e->ip);
+		e->pool = g_new0(http_client *, a->tg_off[n_tgs] + 1);
+		e->next = g_new0(guint, n_tgs + 1);
+		g_ptr_array_add(a->enis, e);
+		for (guint l = 0; l < a->n_listeners; l++) {
+			const sc_listener *li = a->listeners[l].li;
+			if (!li->http)
+				continue; /* an ALB has HTTP listeners only; the loader checks */
+			alb_front *fr = g_new0(alb_front, 1);
+			fr->eni = e;
+			fr->l = &a->listeners[l];
+			char ip[16];
+			char *name = g_strdup_printf("%s/%s:%u", lb->name, pkt_ip_str(e->ip, ip), li->port);
+			http_server_config hc = {
+				.name = name,
+				.ip = e->ip,
+				.port = li->port,
+				.mtu = a->client_mtu,
+				.idle_timeout = a->idle_timeout,
+			};
+			GError *err = NULL;
+			fr->srv = http_server_new(a->tcp, &hc, &err);
+			g_free(name);
+			if (!fr->srv) {
+				/* Two listeners on one port: the loader refuses that. */
+				g_critical("%s", err->message);
+				g_error_free(err);
+				g_free(fr);
+				continue;
+			}
+			http_server_set_handler(fr->srv, alb_handler, fr);
+			http_server_set_conn_hook(fr->srv, alb_conn_hook, a);
+			g_ptr_array_add(a->fronts, fr);
+		}
+	}
+
+	cost_ledger_add_hourly(f->ledger, lb->name, "hourly", pr->alb.hourly_usd, 1);
+	if (lb->internet_facing)
+		cost_ledger_add_hourly(f->ledger, lb->name, "public-ipv4",
+		                       pr->public_ipv4.hourly_usd_per_address, lb->subnets->len);
+	return &a->base;
+}
+
+/* ---- measurements ---- */
+
+const alb_counters *alb_get_counters(node *n)
+{
+	g_return_val_if_fail(n != NULL && n->ops == &alb_ops, NULL);
+	alb *a = (alb *)n;
+	alb_counters *c = &a->ctr;
+	active_advance(a);
+	c->active_connection_seconds = a->active_ns / (double)SIM_S;
+	c->client_bytes_in = c->client_bytes_out = c->idle_closed = 0;
+	for (guint i = 0; i < a->fronts->len; i++) {
+		const http_server_stats *st =
+		        http_server_get_stats(((alb_front *)g_ptr_array_index(a->fronts, i))->srv);
+		c->client_bytes_in += st->request_bytes;
+		c->client_bytes_out += st->response_bytes;
+		c->idle_closed += st->idle_closed;
+	}
+	c->processed_bytes = c->client_bytes_in + c->client_bytes_out;
+	c->backend_connections = c->backend_idle_closed = 0;
+	guint slots = a->tg_off[a->f->sc->target_groups->len];
+	for (guint i = 0; i < a->enis->len; i++) {
+		alb_eni *e = g_ptr_array_index(a->enis, i);
+		for (guint k = 0; k < slots; k++) {
+			if (!e->pool[k])
+				continue;
+			c->backend_connections += http_client_connections_opened(e->pool[k]);
+			c->backend_idle_closed += http_client_idle_closed(e->pool[k]);
+		}
+	}
+	return c;
+}
+
+uint64_t alb_target_requests(node *n, int tg, guint target)
+{
+	g_return_val_if_fail(n != NULL && n->ops == &alb_ops, 0);
+	alb *a = (alb *)n;
+	g_return_val_if_fail(tg >= 0 && (guint)tg < a->f->sc->target_groups->len, 0);
+	if (a->tg_off[tg] + target >= a->tg_off[tg + 1])
+		return 0;
+	return a->slot_requests[a->tg_off[tg] + target];
+}
+
+void alb_finish(node *n, sim_time run_duration)
+{
+	g_return_if_fail(n != NULL && n->ops == &alb_ops && run_duration > 0);
+	alb *a = (alb *)n;
+	const prices *pr = a->f->sc->prices;
+	const alb_counters *c = alb_get_counters(n);
+	double secs = (double)run_duration / (double)SIM_S;
+	double hours = secs / 3600.0;
+	cost_alb_usage u = {
+		.new_connections_per_second = (double)c->new_connections / secs,
+		.active_connections = c->active_connection_seconds / secs,
+		.processed_gb_per_hour = (double)c->processed_bytes / pr->gb_bytes / hours,
+		.requests_per_second = (double)c->requests / secs,
+	};
+	/* cost_lcu_per_hour() subtracts the free rules from an average per
+	 * request; giving it free + billed/requests makes that exact even
+	 * when requests evaluate different numbers of rules. */
+	if (c->requests)
+		u.rules_per_request = pr->alb.lcu_free_rules_per_request +
+		                      (double)c->billed_rule_evaluations / (double)c->requests;
+	a->ctr.lcu_per_hour = cost_lcu_per_hour(pr, &u, &a->ctr.lcu_dims);
+	cost_ledger_set_capacity(a->f->ledger, n->name, "lcu", pr->alb.usd_per_lcu_hour,
+	                         a->ctr.lcu_per_hour);
+}
