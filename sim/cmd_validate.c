@@ -36,8 +36,24 @@ int cmd_validate(int argc, char **argv)
 		g_error_free(err);
 		return CLI_FAIL;
 	}
-	printf("%s: ok (%u VPCs, %u subnets, %u instances, %u workloads)\n", path, sc->vpcs->len,
-	       sc->subnets->len, sc->instances->len, sc->workloads->len);
+	/* Load balancer and PrivateLink counts only when there are any, so that
+	 * the line for a scenario without them stays as it was. */
+	GString *more = g_string_new(NULL);
+	const struct {
+		guint n;
+		const char *what;
+	} extra[] = {
+		{ sc->load_balancers->len, "load balancers" },
+		{ sc->target_groups->len, "target groups" },
+		{ sc->endpoint_services->len, "endpoint services" },
+		{ sc->interface_endpoints->len, "interface endpoints" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(extra); i++)
+		if (extra[i].n)
+			g_string_append_printf(more, "%u %s, ", extra[i].n, extra[i].what);
+	printf("%s: ok (%u VPCs, %u subnets, %u instances, %s%u workloads)\n", path,
+	       sc->vpcs->len, sc->subnets->len, sc->instances->len, more->str, sc->workloads->len);
+	g_string_free(more, TRUE);
 	scenario_free(sc);
 	return CLI_OK;
 }

@@ -20,13 +20,18 @@
  *      order.  Unknown kinds and keys are caught here, once per group as
  *      written.
  *   4. Names are registered per kind, so a reference is a hash lookup and
- *      an element's index is its position among the groups of its kind.
+ *      an element's index is its position among the groups of its kind;
+ *      and per name space where one name may stand for several kinds.
  *   5. The elements are built kind by kind in dependency order (VPCs before
- *      subnets before instances, targets before routes), each checking what
- *      it refers to.  A reference that failed leaves -1 and the checks that
- *      need it are skipped, so one typo gives one message, not a cascade.
- *   6. Addresses are assigned in file order, then the price table and the
- *      latency profile are loaded.
+ *      subnets before instances, targets before routes; load balancers,
+ *      then target groups, which may name an ALB, then listeners, which
+ *      name target groups), each checking what it refers to.  A reference
+ *      that failed leaves -1 and the checks that need it are skipped, so
+ *      one typo gives one message, not a cascade.
+ *   6. Addresses are assigned in file order (instances, NAT gateways, load
+ *      balancer nodes and endpoint ENIs in one order), then the price
+ *      table and the latency profile are loaded, and load balancers take
+ *      their default idle timeout from the profile.
  */
 
 typedef enum {
@@ -43,6 +48,10 @@ typedef enum {
 	GK_IGW,
 	GK_SERVICE,
 	GK_GW_ENDPOINT,
+	GK_LB,
+	GK_TG,
+	GK_EP_SERVICE,
+	GK_IFACE_EP,
 	GK_WORKLOAD,
 	GK_N
 } gkind;
@@ -137,10 +146,50 @@ static const key_spec gw_endpoint_keys[] = {
 	{ "route_tables", TRUE, "comma-separated [route_table] names of the same VPC" },
 	{ NULL },
 };
+static const key_spec lb_keys[] = {
+	{ "type", TRUE, "application or network" },
+	{ "scheme", FALSE, "internal or internet-facing" },
+	{ "subnets", TRUE, "comma-separated [subnet] names of one VPC, one per AZ (two AZs or more "
+	                   "for an application load balancer)" },
+	{ "security_groups", FALSE, "comma-separated [security_group] names of the load balancer's "
+	                            "VPC (at least one for an application load balancer)" },
+	{ "cross_zone", FALSE, "true or false (network load balancers; always on for application "
+	                       "ones)" },
+	{ "idle_timeout", FALSE, "a whole number of seconds, 1s to 4000s for an application load "
+	                         "balancer, 60s to 6000s for a network one" },
+	{ "algorithm", FALSE, "round_robin or least_outstanding_requests" },
+	{ "preserve_client_ip", FALSE, "true or false" },
+	{ "listeners", TRUE, "comma-separated listeners 'PROTO PORT -> TARGET_GROUP', http for an "
+	                     "application load balancer and tcp for a network one" },
+	{ "rules", FALSE, "comma-separated rules 'path PATTERN -> TARGET_GROUP' or 'host PATTERN "
+	                  "-> TARGET_GROUP'" },
+	{ NULL },
+};
+static const key_spec tg_keys[] = {
+	{ "type", FALSE, "instance or alb" },
+	{ "port", FALSE, "the port the targets listen on, a whole number from 1 to 65535" },
+	{ "targets", TRUE, "instance names or globs of one VPC (type instance), or one application "
+	                   "[load_balancer] (type alb)" },
+	{ NULL },
+};
+static const key_spec ep_service_keys[] = {
+	{ "load_balancer", TRUE, NAME_OF("load_balancer") " of type network" },
+	{ "private_dns_name", FALSE, "a DNS name such as api.example.internal" },
+	{ NULL },
+};
+static const key_spec iface_ep_keys[] = {
+	{ "vpc", TRUE, NAME_OF("vpc") },
+	{ "service", TRUE, "the name of an [endpoint_service], or of a [service] (s3 or dynamodb)" },
+	{ "subnets", TRUE, "comma-separated [subnet] names of the endpoint's VPC, one per AZ" },
+	{ "security_groups", FALSE, "comma-separated [security_group] names of the endpoint's VPC" },
+	{ "private_dns", FALSE, "true or false" },
+	{ NULL },
+};
 static const key_spec workload_keys[] = {
 	{ "kind", FALSE, "http or udp" },
 	{ "clients", TRUE, "comma-separated instance names or globs such as client-*" },
-	{ "target", TRUE, "instance names or globs (served round robin), or one [service]" },
+	{ "target", TRUE, "instance names or globs (served round robin), or one [service], "
+	                  "[load_balancer] or [interface_endpoint]" },
 	{ "port", FALSE, "a port from 1 to 65535" },
 	{ "rate", TRUE, "requests per second per client, such as 50/s" },
 	{ "arrival", FALSE, "poisson or constant" },
@@ -170,6 +219,10 @@ static const kind_spec kinds[GK_N] = {
 	[GK_IGW] = { "internet_gateway", igw_keys },
 	[GK_SERVICE] = { "service", service_keys },
 	[GK_GW_ENDPOINT] = { "gateway_endpoint", gw_endpoint_keys },
+	[GK_LB] = { "load_balancer", lb_keys },
+	[GK_TG] = { "target_group", tg_keys },
+	[GK_EP_SERVICE] = { "endpoint_service", ep_service_keys },
+	[GK_IFACE_EP] = { "interface_endpoint", iface_ep_keys },
 	[GK_WORKLOAD] = { "workload", workload_keys },
 };
 
@@ -184,9 +237,29 @@ static const key_spec scenario_keys[] = {
 	{ NULL },
 };
 
-/* Kinds a route may name as its target; their names must be unique across
- * all of them, so that a route's target is never ambiguous. */
-static const gkind route_target_kinds[] = { GK_PEERING, GK_TGW, GK_NATGW, GK_IGW, GK_INSTANCE };
+/* Kinds whose names must be unique across the kinds of a set, because
+ * something names one of them without saying its kind: a route's target,
+ * a workload's target, an interface endpoint's service.  The first set is
+ * the route targets, which build_vpc_routes() looks up by name. */
+typedef struct {
+	gkind kinds[5];
+	int n;
+	const char *why; /* ends "expected names unique across ..." */
+} name_space;
+
+static const name_space spaces[] = {
+	{ { GK_PEERING, GK_TGW, GK_NATGW, GK_IGW, GK_INSTANCE }, 5,
+	  "peerings, transit gateways, NAT gateways, internet gateways and instances, because "
+	  "routes name their target" },
+	{ { GK_INSTANCE, GK_SERVICE, GK_LB, GK_IFACE_EP }, 4,
+	  "instances, services, load balancers and interface endpoints, because a workload's "
+	  "target names one without saying its kind" },
+	{ { GK_EP_SERVICE, GK_SERVICE }, 2,
+	  "endpoint services and services, because an interface endpoint's service names one "
+	  "without saying its kind" },
+};
+#define N_SPACES G_N_ELEMENTS(spaces)
+#define SPACE_ROUTE 0
 #define ROUTE_TARGET_WORDS \
 	"local, blackhole or the name of a peering, transit_gateway, nat_gateway, " \
 	"internet_gateway or instance"
@@ -237,7 +310,8 @@ typedef struct {
 	GPtrArray *of[GK_N];      /* grp * per kind: element i's group (not implicit tables) */
 	GPtrArray *names_of[GK_N];/* const char *: element i's name, implicit tables included */
 	GHashTable *names[GK_N];  /* name -> element index + 1 */
-	GHashTable *targets;      /* route target name -> gkind + 1 */
+	GHashTable *space[N_SPACES]; /* per name space: name -> gkind + 1 */
+	int *lb_type;             /* per load balancer: its sc_lb_type, -1 when bad (reported) */
 	GPtrArray *deferred;      /* override *: for groups that exist only after expansion */
 	GHashTable *repeated;     /* groups written more than once (reported once) */
 	GHashTable **used_ips;    /* per subnet: address -> label of its holder */
@@ -1050,20 +1124,22 @@ static void register_names(loader *l)
 			P(l, g, NULL, "the name '%s' is used by another [%s] group; expected names "
 			              "unique within a kind", g->name, kinds[g->kind].word);
 		register_name(l, g->kind, g->name);
-		for (size_t t = 0; t < G_N_ELEMENTS(route_target_kinds); t++) {
-			if (g->kind != route_target_kinds[t])
+		for (size_t sp = 0; sp < N_SPACES; sp++) {
+			gboolean member = FALSE;
+			for (int t = 0; t < spaces[sp].n; t++)
+				member |= g->kind == spaces[sp].kinds[t];
+			if (!member)
 				continue;
-			int other = GPOINTER_TO_INT(g_hash_table_lookup(l->targets, g->name)) - 1;
-			if (strcmp(g->name, "local") == 0 || strcmp(g->name, "blackhole") == 0)
+			int other = GPOINTER_TO_INT(g_hash_table_lookup(l->space[sp], g->name)) - 1;
+			if (sp == SPACE_ROUTE &&
+			    (strcmp(g->name, "local") == 0 || strcmp(g->name, "blackhole") == 0))
 				P(l, g, NULL, "'%s' is a reserved route target; expected another name",
 				  g->name);
 			else if (other >= 0 && other != (int)g->kind)
 				P(l, g, NULL, "the name '%s' is also used by [%s %s]; expected names unique "
-				              "across peerings, transit gateways, NAT gateways, internet "
-				              "gateways and instances, because routes name their target",
-				  g->name, kinds[other].word, g->name);
+				              "across %s", g->name, kinds[other].word, g->name, spaces[sp].why);
 			else if (other < 0)
-				g_hash_table_insert(l->targets, g->name, GINT_TO_POINTER(g->kind + 1));
+				g_hash_table_insert(l->space[sp], g->name, GINT_TO_POINTER(g->kind + 1));
 		}
 	}
 }
@@ -1168,21 +1244,30 @@ static gboolean get_bool(loader *l, const grp *g, const char *key, gboolean def)
 	return FALSE;
 }
 
-/* One word of a fixed list; returns its index, or `def` (reported) when it
- * is none of them. */
-static int get_word(loader *l, const grp *g, const char *key, const char *def,
-                    const char *const *words)
+/* One word of a fixed list; returns its index, or -1 when the key is
+ * absent (and `def` NULL), could not be substituted or is none of the
+ * words (reported). */
+static int get_choice(loader *l, const grp *g, const char *key, const char *def,
+                      const char *const *words)
 {
 	const char *v = get(g, key, def);
 	if (!v)
-		return 0;
+		return -1;
 	for (int i = 0; words[i]; i++)
 		if (strcmp(v, words[i]) == 0)
 			return i;
 	char *list = g_strjoinv(", ", (char **)words);
 	P(l, g, key, "'%s' is not a known choice; expected one of %s", v, list);
 	g_free(list);
-	return 0;
+	return -1;
+}
+
+/* get_choice() with the first word standing in for a bad value. */
+static int get_word(loader *l, const grp *g, const char *key, const char *def,
+                    const char *const *words)
+{
+	int i = get_choice(l, g, key, def, words);
+	return i < 0 ? 0 : i;
 }
 
 static void get_dist(loader *l, const grp *g, const char *key, const char *def, unit_kind kind,
@@ -1485,6 +1570,40 @@ static void check_tgw_table(loader *l, const grp *g, const char *key, int table,
 		  SC_AT(l->sc->tgws, sc_tgw, t->tgw)->name, SC_AT(l->sc->tgws, sc_tgw, tgw)->name);
 }
 
+/* Attachment i propagating its VPC CIDR into a table where an earlier
+ * attachment's overlapping CIDR already goes: the table would hold two
+ * routes for the same addresses, and AWS does not route between
+ * overlapping VPCs (it does not propagate an identical CIDR a second
+ * time).  PrivateLink is the way to connect such VPCs. */
+static void check_tgw_overlap(loader *l, const grp *g, guint i)
+{
+	scenario *sc = l->sc;
+	const sc_tgw_attachment *a = SC_AT(sc->tgw_attachments, sc_tgw_attachment, i);
+	if (a->vpc < 0 || !SC_AT(sc->vpcs, sc_vpc, a->vpc)->cidr.len)
+		return;
+	const sc_vpc *va = SC_AT(sc->vpcs, sc_vpc, a->vpc);
+	for (guint t = 0; t < a->propagate_to->len; t++) {
+		int table = g_array_index(a->propagate_to, int, t);
+		for (guint j = 0; j < i; j++) {
+			const sc_tgw_attachment *o = SC_AT(sc->tgw_attachments, sc_tgw_attachment, j);
+			if (o->vpc < 0 || o->vpc == a->vpc || !int_array_has(o->propagate_to, table))
+				continue;
+			const sc_vpc *vo = SC_AT(sc->vpcs, sc_vpc, o->vpc);
+			if (!vo->cidr.len || !cidr_overlap(vo->cidr, va->cidr))
+				continue;
+			const char *tname = SC_AT(sc->tgw_route_tables, sc_tgw_route_table, table)->name;
+			ipbuf bo, ba;
+			P(l, g, "propagate_to", "'%s': Transit Gateway cannot route between overlapping "
+			                        "CIDRs: %s %s and %s %s both propagate into %s; expected "
+			                        "VPCs whose CIDRs do not overlap in one TGW route table "
+			                        "(an interface endpoint, PrivateLink, connects overlapping "
+			                        "VPCs)", tname, vo->name, fmt_cidr(vo->cidr, &bo), va->name,
+			  fmt_cidr(va->cidr, &ba), tname);
+			break;
+		}
+	}
+}
+
 static void build_tgw_attachments(loader *l)
 {
 	scenario *sc = l->sc;
@@ -1526,6 +1645,7 @@ static void build_tgw_attachments(loader *l)
 				}
 			}
 		}
+		check_tgw_overlap(l, g, i);
 		for (guint j = 0; j < i && a->tgw >= 0 && a->vpc >= 0; j++) {
 			sc_tgw_attachment *o = SC_AT(sc->tgw_attachments, sc_tgw_attachment, j);
 			if (o->tgw == a->tgw && o->vpc == a->vpc) {
@@ -1816,7 +1936,7 @@ static void build_vpc_routes(loader *l)
 			} else if (strcmp(target, "blackhole") == 0) {
 				r.kind = SC_TARGET_BLACKHOLE;
 			} else {
-				int k = GPOINTER_TO_INT(g_hash_table_lookup(l->targets, target)) - 1;
+				int k = GPOINTER_TO_INT(g_hash_table_lookup(l->space[SPACE_ROUTE], target)) - 1;
 				static const sc_target_kind of_kind[GK_N] = {
 					[GK_PEERING] = SC_TARGET_PEERING, [GK_TGW] = SC_TARGET_TGW,
 					[GK_NATGW] = SC_TARGET_NATGW, [GK_IGW] = SC_TARGET_IGW,
@@ -1971,6 +2091,700 @@ static void build_gw_endpoints(loader *l)
 	}
 }
 
+/* ---- load balancers, target groups and PrivateLink -------------------- */
+
+static const char *const lb_types[] = { "application", "network", NULL };
+
+static gboolean has(const grp *g, const char *key)
+{
+	return g_hash_table_contains(g->values, key);
+}
+
+static gboolean parse_port(const char *text, uint16_t *out)
+{
+	guint64 p;
+	if (!g_ascii_string_to_unsigned(text, 10, 1, 65535, &p, NULL))
+		return FALSE;
+	*out = (uint16_t)p;
+	return TRUE;
+}
+
+/* A load balancer's listener ports, "80, 8080", for messages.  Caller frees. */
+static char *listener_ports(const sc_lb *lb)
+{
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; i < lb->listeners->len; i++)
+		g_string_append_printf(s, "%s%u", i ? ", " : "",
+		                       SC_AT(lb->listeners, sc_listener, i)->port);
+	return g_string_free(s, FALSE);
+}
+
+static gboolean lb_has_port(const sc_lb *lb, uint16_t port)
+{
+	for (guint i = 0; i < lb->listeners->len; i++)
+		if (SC_AT(lb->listeners, sc_listener, i)->port == port)
+			return TRUE;
+	return FALSE;
+}
+
+/* The AZs of a load balancer's nodes, "use1-az1, use1-az2".  Caller frees. */
+static char *lb_azs(loader *l, const sc_lb *lb)
+{
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; i < lb->subnets->len; i++) {
+		const sc_subnet *sn = SC_AT(l->sc->subnets, sc_subnet, g_array_index(lb->subnets, int, i));
+		if (sn->az)
+			g_string_append_printf(s, "%s%s", s->len ? ", " : "", sn->az);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Reports `key` written on a load balancer of the type it does not apply
+ * to; TRUE when it is absent or applies. */
+static gboolean only_for(loader *l, const grp *g, const char *key, int type, sc_lb_type want)
+{
+	if (!has(g, key) || type < 0 || type == (int)want)
+		return TRUE;
+	const char *v = get(g, key, "");
+	const char *other = lb_types[type];
+	P(l, g, key, "'%s': the key %s is for %s load balancers only; expected no %s key on %s %s "
+	             "load balancer", v ? v : "", key, lb_types[want], key, article(other), other);
+	return FALSE;
+}
+
+/* Subnets for load balancer nodes or endpoint ENIs: all of one VPC, one per
+ * AZ.  `vpc` is the VPC they must be in, or -1 to take the first subnet's.
+ * Returns the VPC (-1 if unknown). */
+static int check_subnet_list(loader *l, const grp *g, const char *key, const GArray *subnets,
+                             int vpc, const char *whose, const char *enis)
+{
+	scenario *sc = l->sc;
+	const sc_subnet *first = NULL;
+	if (vpc < 0 && subnets->len) {
+		first = SC_AT(sc->subnets, sc_subnet, g_array_index(subnets, int, 0));
+		vpc = first->vpc;
+	}
+	for (guint j = 0; j < subnets->len; j++) {
+		const sc_subnet *s = SC_AT(sc->subnets, sc_subnet, g_array_index(subnets, int, j));
+		if (vpc >= 0 && s->vpc >= 0 && s->vpc != vpc) {
+			if (first)
+				P(l, g, key, "'%s' is a subnet of %s, not of %s (the VPC of %s, the first "
+				             "subnet); expected subnets of one VPC", s->name, vpc_name(l, s->vpc),
+				  vpc_name(l, vpc), first->name);
+			else
+				P(l, g, key, "'%s' is a subnet of %s, not of %s; expected subnets of %s VPC",
+				  s->name, vpc_name(l, s->vpc), vpc_name(l, vpc), whose);
+			continue;
+		}
+		for (guint k = 0; k < j; k++) {
+			const sc_subnet *o = SC_AT(sc->subnets, sc_subnet, g_array_index(subnets, int, k));
+			if (s->az && o->az && strcmp(s->az, o->az) == 0) {
+				P(l, g, key, "'%s' and %s are both in %s; expected one subnet per AZ for %s",
+				  s->name, o->name, s->az, enis);
+				break;
+			}
+		}
+	}
+	return vpc;
+}
+
+/* The security groups of a load balancer or endpoint, which must be of its
+ * VPC. */
+static void check_sg_list(loader *l, const grp *g, const GArray *sgs, int vpc, const char *whose)
+{
+	for (guint j = 0; j < sgs->len && vpc >= 0; j++) {
+		const sc_sg *s = SC_AT(l->sc->security_groups, sc_sg, g_array_index(sgs, int, j));
+		if (s->vpc >= 0 && s->vpc != vpc)
+			P(l, g, "security_groups", "'%s' is a security group of %s, not of %s; expected "
+			                           "groups of %s VPC", s->name, vpc_name(l, s->vpc),
+			  vpc_name(l, vpc), whose);
+	}
+}
+
+/* Does the subnet's route table send 0.0.0.0/0 to an internet gateway?
+ * `*table` gets the table (-1 when unknown, and then the answer is TRUE so
+ * that nothing is reported twice). */
+static gboolean subnet_is_public(loader *l, int subnet, int *table)
+{
+	scenario *sc = l->sc;
+	*table = subnet >= 0 ? scenario_subnet_route_table(sc, subnet) : -1;
+	if (*table < 0)
+		return TRUE;
+	const sc_route_table *rt = SC_AT(sc->route_tables, sc_route_table, *table);
+	for (guint j = 0; j < rt->routes->len; j++) {
+		const sc_route *r = SC_AT(rt->routes, sc_route, j);
+		if (r->kind == SC_TARGET_IGW && r->dst.len == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The idle timeout: whole seconds (AWS sets it in seconds) within AWS's
+ * range for the type. */
+static void get_idle_timeout(loader *l, const grp *g, int type, sim_time *out)
+{
+	const char *v = get(g, "idle_timeout", NULL);
+	if (!v)
+		return;
+	sim_time t;
+	GError *e = NULL;
+	if (!units_parse_time(v, &t, &e)) {
+		P(l, g, "idle_timeout", "%s", e->message);
+		g_error_free(e);
+		return;
+	}
+	/* ALB 1-4000 s, NLB 60-6000 s (aws-facts.md section 2). */
+	sim_time lo = type == SC_LB_NETWORK ? 60 : 1, hi = type == SC_LB_NETWORK ? 6000 : 4000;
+	if (t % SIM_S != 0)
+		P(l, g, "idle_timeout", "'%s' is not a whole number of seconds; expected %s", v,
+		  find_key(lb_keys, "idle_timeout")->what);
+	else if (type < 0 && t <= 0)
+		P(l, g, "idle_timeout", "'%s' is not positive; expected %s", v,
+		  find_key(lb_keys, "idle_timeout")->what);
+	else if (type >= 0 && (t < lo * SIM_S || t > hi * SIM_S))
+		P(l, g, "idle_timeout", "'%s' is out of range for %s %s load balancer; expected %" 
+		                        G_GINT64_FORMAT "s to %" G_GINT64_FORMAT "s", v,
+		  article(lb_types[type]), lb_types[type], (gint64)lo, (gint64)hi);
+	else
+		*out = t;
+}
+
+/* Everything of a load balancer but its listeners and rules, which name
+ * target groups (built next, since they in turn may name a load balancer). */
+static void build_lbs(loader *l)
+{
+	static const char *const schemes[] = { "internal", "internet-facing", NULL };
+	static const char *const algorithms[] = { "round_robin", "least_outstanding_requests",
+		                                  NULL };
+	scenario *sc = l->sc;
+	l->lb_type = g_new0(int, l->of[GK_LB]->len + 1);
+	for (guint i = 0; i < l->of[GK_LB]->len; i++) {
+		grp *g = l->of[GK_LB]->pdata[i];
+		sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, i);
+		lb->name = g_strdup(g->name);
+		lb->subnets = g_array_new(FALSE, FALSE, sizeof(int));
+		lb->node_ips = g_array_new(FALSE, TRUE, sizeof(uint32_t));
+		lb->node_public_ips = g_array_new(FALSE, TRUE, sizeof(uint32_t));
+		lb->sgs = g_array_new(FALSE, FALSE, sizeof(int));
+		lb->listeners = g_array_new(FALSE, TRUE, sizeof(sc_listener));
+		int type = get(g, "type", NULL) ? get_choice(l, g, "type", NULL, lb_types) : -1;
+		l->lb_type[i] = type;
+		lb->type = type == SC_LB_NETWORK ? SC_LB_NETWORK : SC_LB_APPLICATION;
+		lb->internet_facing = get_word(l, g, "scheme", "internal", schemes) == 1;
+
+		const char *v = get(g, "subnets", NULL);
+		if (v)
+			ref_list(l, g, "subnets", v, GK_SUBNET, lb->subnets, TRUE);
+		lb->vpc = check_subnet_list(l, g, "subnets", lb->subnets, -1, NULL,
+		                            "the load balancer nodes");
+		g_array_set_size(lb->node_ips, lb->subnets->len);
+		g_array_set_size(lb->node_public_ips, lb->subnets->len);
+		/* "[Application Load Balancers] You must specify subnets from at
+		 * least two Availability Zones" (ELBv2 CreateLoadBalancer, Subnets). */
+		if (type == SC_LB_APPLICATION && lb->subnets->len == 1) {
+			const sc_subnet *s = SC_AT(sc->subnets, sc_subnet,
+			                           g_array_index(lb->subnets, int, 0));
+			P(l, g, "subnets", "'%s' covers one AZ (%s); expected subnets in two AZs or more, "
+			                   "which AWS requires of an application load balancer", v,
+			  s->az ? s->az : "?");
+		}
+
+		if (has(g, "security_groups")) {
+			v = get(g, "security_groups", NULL);
+			if (v)
+				ref_list(l, g, "security_groups", v, GK_SG, lb->sgs,
+				         type == SC_LB_APPLICATION);
+			check_sg_list(l, g, lb->sgs, lb->vpc, "the load balancer's");
+		} else if (type == SC_LB_APPLICATION) {
+			P(l, g, "security_groups", "missing; expected %s",
+			  find_key(lb_keys, "security_groups")->what);
+		}
+
+		/* ALB: cross-zone is always on at the load balancer level; NLB: off
+		 * unless turned on. */
+		if (type == SC_LB_APPLICATION) {
+			lb->cross_zone = TRUE;
+			v = get(g, "cross_zone", "true");
+			if (v && strcmp(v, "false") == 0)
+				P(l, g, "cross_zone", "'false': ALB cross-zone load balancing is always on; "
+				                      "expected true, or no cross_zone key, on an application "
+				                      "load balancer");
+			else
+				get_bool(l, g, "cross_zone", TRUE);
+		} else {
+			lb->cross_zone = get_bool(l, g, "cross_zone", FALSE);
+		}
+
+		get_idle_timeout(l, g, type, &lb->idle_timeout);
+		if (only_for(l, g, "algorithm", type, SC_LB_APPLICATION))
+			lb->algorithm = (sc_lb_algorithm)get_word(l, g, "algorithm", "round_robin",
+			                                          algorithms);
+		/* An ALB ends the client's connection: targets see its node's
+		 * address whatever the key says, so it takes none. */
+		if (only_for(l, g, "preserve_client_ip", type, SC_LB_NETWORK))
+			lb->preserve_client_ip = get_bool(l, g, "preserve_client_ip",
+			                                  type != SC_LB_APPLICATION);
+		only_for(l, g, "rules", type, SC_LB_APPLICATION);
+	}
+}
+
+static void build_target_groups(loader *l)
+{
+	static const char *const tg_types[] = { "instance", "alb", NULL };
+	scenario *sc = l->sc;
+	for (guint i = 0; i < l->of[GK_TG]->len; i++) {
+		grp *g = l->of[GK_TG]->pdata[i];
+		sc_target_group *tg = SC_AT(sc->target_groups, sc_target_group, i);
+		tg->name = g_strdup(g->name);
+		tg->targets = g_array_new(FALSE, FALSE, sizeof(int));
+		tg->vpc = -1;
+		int type = get_choice(l, g, "type", "instance", tg_types);
+		tg->type = type == 1 ? SC_TG_ALB : SC_TG_INSTANCE;
+
+		const char *v = get(g, "targets", NULL);
+		if (v && type == 0) {
+			ref_list(l, g, "targets", v, GK_INSTANCE, tg->targets, TRUE);
+			const sc_instance *first = NULL;
+			for (guint j = 0; j < tg->targets->len; j++) {
+				const sc_instance *in = SC_AT(sc->instances, sc_instance,
+				                              g_array_index(tg->targets, int, j));
+				int vpc = subnet_vpc(l, in->subnet);
+				if (!first) {
+					first = in;
+					tg->vpc = vpc;
+				} else if (vpc >= 0 && tg->vpc >= 0 && vpc != tg->vpc) {
+					P(l, g, "targets", "'%s' is in %s, not %s (the VPC of %s, the first "
+					                   "target); expected targets in one VPC", in->name,
+					  vpc_name(l, vpc), vpc_name(l, tg->vpc), first->name);
+				}
+			}
+		} else if (v && type == 1) {
+			char *one = g_strstrip(g_strdup(v));
+			int lb = strpbrk(one, ",*?") ? -2 : lookup(l, GK_LB, one);
+			if (lb == -2)
+				P(l, g, "targets", "'%s' is not one name; expected exactly one application "
+				                   "[load_balancer] (AWS allows one ALB per target group of "
+				                   "type alb)", one);
+			else if (lb < 0)
+				undefined(l, g, "targets", one, GK_LB);
+			else if (l->lb_type[lb] == SC_LB_NETWORK)
+				P(l, g, "targets", "'%s' is a network load balancer; expected an application "
+				                   "one (a target group of type alb forwards to an ALB)", one);
+			else {
+				g_array_append_val(tg->targets, lb);
+				tg->vpc = SC_AT(sc->load_balancers, sc_lb, lb)->vpc;
+			}
+			g_free(one);
+		}
+
+		v = get(g, "port", NULL);
+		if (v && !parse_port(v, &tg->port))
+			P(l, g, "port", "'%s' is not a port; expected a whole number from 1 to 65535", v);
+		else if (!has(g, "port") && type == 0)
+			P(l, g, "port", "missing; expected %s (a target group of type instance needs one)",
+			  find_key(tg_keys, "port")->what);
+	}
+}
+
+/* May load balancer `lbi` forward to target group `tgi`?  Reports why not. */
+static gboolean check_lb_tg(loader *l, const grp *g, const char *key, const char *item, int lbi,
+                            int tgi)
+{
+	const sc_lb *lb = SC_AT(l->sc->load_balancers, sc_lb, lbi);
+	const sc_target_group *tg = SC_AT(l->sc->target_groups, sc_target_group, tgi);
+	if (tg->type == SC_TG_ALB && l->lb_type[lbi] == SC_LB_APPLICATION) {
+		P(l, g, key, "'%s': target group %s is of type alb, which only a network load "
+		             "balancer's listener can use; expected a target group of type instance",
+		  item, tg->name);
+		return FALSE;
+	}
+	if (tg->vpc >= 0 && lb->vpc >= 0 && tg->vpc != lb->vpc) {
+		P(l, g, key, "'%s': target group %s is in %s (its targets' VPC), not %s (the load "
+		             "balancer's); expected a target group of the load balancer's VPC", item,
+		  tg->name, vpc_name(l, tg->vpc), vpc_name(l, lb->vpc));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Splits "A B -> C" into two words and a name; FALSE when it is not that. */
+static gboolean split_arrow(const char *item, char **w1, char **w2, char **name)
+{
+	*w1 = *w2 = *name = NULL;
+	const char *arrow = strstr(item, "->");
+	if (!arrow)
+		return FALSE;
+	char *left = g_strndup(item, (gsize)(arrow - item));
+	char **raw = g_strsplit_set(left, " \t", -1);
+	GPtrArray *tok = g_ptr_array_new();
+	for (char **t = raw; *t; t++)
+		if (**t)
+			g_ptr_array_add(tok, *t);
+	char *right = g_strstrip(g_strdup(arrow + 2));
+	gboolean ok = tok->len == 2 && *right && !strpbrk(right, " \t");
+	if (ok) {
+		*w1 = g_strdup(tok->pdata[0]);
+		*w2 = g_strdup(tok->pdata[1]);
+		*name = right;
+	} else {
+		g_free(right);
+	}
+	g_ptr_array_unref(tok);
+	g_strfreev(raw);
+	g_free(left);
+	return ok;
+}
+
+/* One listener "PROTO PORT -> TARGET_GROUP"; reports and returns FALSE on a
+ * bad one. */
+static gboolean parse_listener(loader *l, const grp *g, int lbi, const char *item,
+                               sc_listener *out)
+{
+	const sc_lb *lb = SC_AT(l->sc->load_balancers, sc_lb, lbi);
+	int type = l->lb_type[lbi];
+	static const char *const protos[] = { "http", "tcp" };
+	char *proto, *port, *tgname;
+	gboolean ok = FALSE;
+	memset(out, 0, sizeof *out);
+	if (!split_arrow(item, &proto, &port, &tgname)) {
+		P(l, g, "listeners", "'%s' is not a listener; expected 'PROTO PORT -> TARGET_GROUP' "
+		                     "such as '%s'", item,
+		  type == SC_LB_NETWORK ? "tcp 443 -> tg-app" : "http 80 -> tg-web");
+	} else if (strcmp(proto, "http") != 0 && strcmp(proto, "tcp") != 0) {
+		P(l, g, "listeners", "'%s': protocol '%s' is not known; expected http (application "
+		                     "load balancers) or tcp (network load balancers); HTTPS, TLS and "
+		                     "UDP listeners are not modelled", item, proto);
+	} else if (type >= 0 && strcmp(proto, protos[type]) != 0) {
+		P(l, g, "listeners", "'%s': %s %s load balancer takes %s listeners only; expected "
+		                     "'%s %s -> %s'", item, article(lb_types[type]), lb_types[type],
+		  protos[type], protos[type], port, tgname);
+	} else if (!parse_port(port, &out->port)) {
+		P(l, g, "listeners", "'%s': port '%s' is not a port; expected a whole number from 1 "
+		                     "to 65535", item, port);
+	} else if (lb_has_port(lb, out->port)) {
+		P(l, g, "listeners", "'%s': the load balancer already has a listener on port %u; "
+		                     "expected one listener per port", item, out->port);
+	} else if ((out->default_tg = lookup(l, GK_TG, tgname)) < 0) {
+		undefined(l, g, "listeners", tgname, GK_TG);
+	} else {
+		ok = check_lb_tg(l, g, "listeners", item, lbi, out->default_tg);
+	}
+	if (ok) {
+		/* Both kinds are TCP underneath; `http` says the ALB parses it. */
+		out->proto = SC_PROTO_TCP;
+		out->http = strcmp(proto, "http") == 0;
+		out->rules = g_array_new(FALSE, TRUE, sizeof(sc_lb_rule));
+	}
+	g_free(proto);
+	g_free(port);
+	g_free(tgname);
+	return ok;
+}
+
+/* A host condition's pattern: a host name with the wildcards * and ?. */
+static gboolean valid_host_pattern(const char *s)
+{
+	for (; *s; s++)
+		if (!g_ascii_isalnum(*s) && !strchr("-.*?", *s))
+			return FALSE;
+	return TRUE;
+}
+
+/* One rule "path PATTERN -> TG" or "host PATTERN -> TG". */
+static gboolean parse_lb_rule(loader *l, const grp *g, int lbi, const char *item, sc_lb_rule *r)
+{
+	char *kind, *pattern, *tgname;
+	gboolean ok = FALSE;
+	memset(r, 0, sizeof *r);
+	if (!split_arrow(item, &kind, &pattern, &tgname)) {
+		P(l, g, "rules", "'%s' is not a rule; expected 'path PATTERN -> TARGET_GROUP' or 'host "
+		                 "PATTERN -> TARGET_GROUP' such as 'path /api/* -> tg-api'", item);
+	} else if (strcmp(kind, "path") != 0 && strcmp(kind, "host") != 0) {
+		P(l, g, "rules", "'%s': condition '%s' is not known; expected path or host (other ALB "
+		                 "conditions are not modelled)", item, kind);
+	} else if (strlen(pattern) > 128) {
+		/* AWS's limit for path and host patterns. */
+		P(l, g, "rules", "'%s': the pattern is longer than 128 characters; expected at most "
+		                 "128, as AWS allows", item);
+	} else if (kind[0] == 'p' && pattern[0] != '/') {
+		P(l, g, "rules", "'%s': path pattern '%s' does not start with '/'; expected a pattern "
+		                 "such as /api/*", item, pattern);
+	} else if (kind[0] == 'h' && !valid_host_pattern(pattern)) {
+		P(l, g, "rules", "'%s': host pattern '%s' is not a host name pattern; expected "
+		                 "letters, digits, '-', '.' and the wildcards * and ?, such as "
+		                 "*.example.com", item, pattern);
+	} else if ((r->target_group = lookup(l, GK_TG, tgname)) < 0) {
+		undefined(l, g, "rules", tgname, GK_TG);
+	} else {
+		ok = check_lb_tg(l, g, "rules", item, lbi, r->target_group);
+	}
+	if (ok) {
+		r->kind = kind[0] == 'p' ? SC_RULE_PATH : SC_RULE_HOST;
+		r->pattern = g_strdup(pattern);
+		r->text = g_strdup(item);
+	}
+	g_free(kind);
+	g_free(pattern);
+	g_free(tgname);
+	return ok;
+}
+
+static void free_lb_rules(GArray *rules)
+{
+	if (!rules)
+		return;
+	for (guint i = 0; i < rules->len; i++) {
+		g_free(SC_AT(rules, sc_lb_rule, i)->pattern);
+		g_free(SC_AT(rules, sc_lb_rule, i)->text);
+	}
+	g_array_unref(rules);
+}
+
+/* Listeners, and the rules each listener of an ALB evaluates before its
+ * default action.  AWS keeps rules per listener; a scenario writes them
+ * once for all of an ALB's listeners, which is what the modelled setups
+ * need. */
+static void build_lb_listeners(loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < l->of[GK_LB]->len; i++) {
+		grp *g = l->of[GK_LB]->pdata[i];
+		sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, i);
+		const char *v = get(g, "listeners", NULL);
+		char **items = v ? g_strsplit(v, ",", -1) : NULL;
+		int n = 0;
+		for (char **it = items; it && *it; it++) {
+			const char *item = g_strstrip(*it);
+			sc_listener ls;
+			if (!*item)
+				continue;
+			n++;
+			if (parse_listener(l, g, (int)i, item, &ls))
+				g_array_append_val(lb->listeners, ls);
+		}
+		g_strfreev(items);
+		if (v && n == 0)
+			P(l, g, "listeners", "'%s' names nothing; expected %s (a load balancer without "
+			                     "listeners accepts no traffic)", v,
+			  find_key(lb_keys, "listeners")->what);
+
+		v = l->lb_type[i] == SC_LB_NETWORK ? NULL : get(g, "rules", NULL);
+		items = v ? g_strsplit(v, ",", -1) : NULL;
+		GArray *rules = g_array_new(FALSE, TRUE, sizeof(sc_lb_rule));
+		for (char **it = items; it && *it; it++) {
+			const char *item = g_strstrip(*it);
+			sc_lb_rule r;
+			if (*item && parse_lb_rule(l, g, (int)i, item, &r))
+				g_array_append_val(rules, r);
+		}
+		g_strfreev(items);
+		for (guint j = 0; j < lb->listeners->len; j++) {
+			GArray *dst = SC_AT(lb->listeners, sc_listener, j)->rules;
+			for (guint k = 0; k < rules->len; k++) {
+				sc_lb_rule r = *SC_AT(rules, sc_lb_rule, k);
+				r.pattern = g_strdup(r.pattern);
+				r.text = g_strdup(r.text);
+				g_array_append_val(dst, r);
+			}
+		}
+		free_lb_rules(rules);
+	}
+}
+
+/* A target group of type alb sends to one of its ALB's listeners: the
+ * group's port, which defaults to the ALB's first listener. */
+static void check_alb_tg_ports(loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < l->of[GK_TG]->len; i++) {
+		grp *g = l->of[GK_TG]->pdata[i];
+		sc_target_group *tg = SC_AT(sc->target_groups, sc_target_group, i);
+		if (tg->type != SC_TG_ALB || tg->targets->len != 1)
+			continue;
+		const sc_lb *alb = SC_AT(sc->load_balancers, sc_lb, g_array_index(tg->targets, int, 0));
+		if (alb->listeners->len == 0)
+			continue;
+		if (!has(g, "port")) {
+			tg->port = SC_AT(alb->listeners, sc_listener, 0)->port;
+		} else if (tg->port && !lb_has_port(alb, tg->port)) {
+			char *ports = listener_ports(alb);
+			P(l, g, "port", "'%s' is not a listener port of %s; expected one of its listener "
+			                "ports (%s)", get(g, "port", ""), alb->name, ports);
+			g_free(ports);
+		}
+	}
+}
+
+/* A DNS name: two labels or more of letters, digits and '-' (not at either
+ * end), 1-63 characters each, 253 in all.  Hand-written: GLib's hostname
+ * functions convert and classify names but do not check their syntax. */
+static gboolean valid_dns_name(const char *s)
+{
+	size_t len = strlen(s);
+	if (len == 0 || len > 253 || !strchr(s, '.'))
+		return FALSE;
+	char **labels = g_strsplit(s, ".", -1);
+	gboolean ok = TRUE;
+	for (char **lb = labels; *lb && ok; lb++) {
+		size_t n = strlen(*lb);
+		ok = n >= 1 && n <= 63 && (*lb)[0] != '-' && (*lb)[n - 1] != '-';
+		for (const char *p = *lb; ok && *p; p++)
+			ok = g_ascii_isalnum(*p) || *p == '-';
+	}
+	g_strfreev(labels);
+	return ok;
+}
+
+static void build_endpoint_services(loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < l->of[GK_EP_SERVICE]->len; i++) {
+		grp *g = l->of[GK_EP_SERVICE]->pdata[i];
+		sc_endpoint_service *es = SC_AT(sc->endpoint_services, sc_endpoint_service, i);
+		es->name = g_strdup(g->name);
+		es->lb = ref(l, g, "load_balancer", GK_LB);
+		if (es->lb >= 0 && l->lb_type[es->lb] == SC_LB_APPLICATION) {
+			P(l, g, "load_balancer", "'%s' is an application load balancer; expected a network "
+			                         "one (an endpoint service fronts an NLB; to reach an ALB, "
+			                         "give the NLB a target group of type alb)",
+			  SC_AT(sc->load_balancers, sc_lb, es->lb)->name);
+		}
+		const char *v = get(g, "private_dns_name", NULL);
+		if (v && !valid_dns_name(v))
+			P(l, g, "private_dns_name", "'%s' is not a DNS name; expected %s", v,
+			  find_key(ep_service_keys, "private_dns_name")->what);
+		else if (v)
+			es->private_dns = g_strdup(v);
+	}
+}
+
+/* The endpoint's service: an endpoint service or an AWS [service].  The
+ * two kinds share one name space, so the name is never ambiguous. */
+static void iface_ep_service(loader *l, const grp *g, sc_interface_endpoint *e)
+{
+	const char *v = get(g, "service", NULL);
+	e->service = -1;
+	if (!v)
+		return;
+	if ((e->service = lookup(l, GK_EP_SERVICE, v)) >= 0) {
+		e->kind = SC_IFE_ENDPOINT_SERVICE;
+		return;
+	}
+	if ((e->service = lookup(l, GK_SERVICE, v)) >= 0) {
+		e->kind = SC_IFE_AWS_SERVICE;
+		return;
+	}
+	for (int o = 0; o < GK_N; o++) {
+		if (lookup(l, o, v) >= 0) {
+			P(l, g, "service", "'%s' is %s [%s]; expected %s", v, article(kinds[o].word),
+			  kinds[o].word, find_key(iface_ep_keys, "service")->what);
+			return;
+		}
+	}
+	char *es = names_list(l, GK_EP_SERVICE), *svc = names_list(l, GK_SERVICE);
+	P(l, g, "service", "'%s' is not defined; expected %s (endpoint services: %s; services: %s)",
+	  v, find_key(iface_ep_keys, "service")->what, es, svc);
+	g_free(es);
+	g_free(svc);
+}
+
+static void build_interface_endpoints(loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < l->of[GK_IFACE_EP]->len; i++) {
+		grp *g = l->of[GK_IFACE_EP]->pdata[i];
+		sc_interface_endpoint *e = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
+		e->name = g_strdup(g->name);
+		e->subnets = g_array_new(FALSE, FALSE, sizeof(int));
+		e->ips = g_array_new(FALSE, TRUE, sizeof(uint32_t));
+		e->sgs = g_array_new(FALSE, FALSE, sizeof(int));
+		e->vpc = ref(l, g, "vpc", GK_VPC);
+		iface_ep_service(l, g, e);
+
+		const char *v = get(g, "subnets", NULL);
+		if (v)
+			ref_list(l, g, "subnets", v, GK_SUBNET, e->subnets, TRUE);
+		check_subnet_list(l, g, "subnets", e->subnets, e->vpc, "the endpoint's",
+		                  "the endpoint ENIs");
+		g_array_set_size(e->ips, e->subnets->len);
+		/* An endpoint service is offered in the AZs of its NLB's nodes;
+		 * AZ IDs name the same AZs in every account. */
+		const sc_endpoint_service *es =
+			e->service >= 0 && e->kind == SC_IFE_ENDPOINT_SERVICE
+				? SC_AT(sc->endpoint_services, sc_endpoint_service, e->service)
+				: NULL;
+		const sc_lb *nlb = es && es->lb >= 0 ? SC_AT(sc->load_balancers, sc_lb, es->lb) : NULL;
+		for (guint j = 0; nlb && nlb->subnets->len && j < e->subnets->len; j++) {
+			const sc_subnet *s = SC_AT(sc->subnets, sc_subnet, g_array_index(e->subnets, int, j));
+			gboolean there = s->az == NULL;
+			for (guint k = 0; k < nlb->subnets->len && !there; k++) {
+				const sc_subnet *n = SC_AT(sc->subnets, sc_subnet,
+				                           g_array_index(nlb->subnets, int, k));
+				there = n->az && strcmp(n->az, s->az) == 0;
+			}
+			if (!there) {
+				char *azs = lb_azs(l, nlb);
+				P(l, g, "subnets", "'%s': the endpoint service is not available in %s (its "
+				                   "load balancer has nodes in %s); expected subnets in AZs "
+				                   "where %s's load balancer %s has a node", s->name, s->az,
+				  azs, es->name, nlb->name);
+				g_free(azs);
+			}
+		}
+
+		v = get(g, "security_groups", "");
+		if (v)
+			ref_list(l, g, "security_groups", v, GK_SG, e->sgs, FALSE);
+		check_sg_list(l, g, e->sgs, e->vpc, "the endpoint's");
+
+		if (e->service < 0)
+			continue;
+		gboolean named = !es || es->private_dns;
+		e->private_dns = get_bool(l, g, "private_dns", named);
+		const char *svc_name = es ? es->name
+		                          : SC_AT(sc->services, sc_service, e->service)->name;
+		if (e->private_dns && !named) {
+			P(l, g, "private_dns", "'true': endpoint service %s has no private_dns_name; "
+			                       "expected false, or a private_dns_name in [endpoint_service "
+			                       "%s]", es->name, es->name);
+			continue;
+		}
+		/* The private name resolves to one endpoint's ENIs per VPC. */
+		for (guint j = 0; j < i && e->private_dns && e->vpc >= 0; j++) {
+			const sc_interface_endpoint *o =
+				SC_AT(sc->interface_endpoints, sc_interface_endpoint, j);
+			if (o->private_dns && o->vpc == e->vpc && o->kind == e->kind &&
+			    o->service == e->service) {
+				P(l, g, "private_dns", "'%s': %s already gives %s private DNS in %s; expected "
+				                       "private_dns = false on all but one endpoint of a service "
+				                       "in a VPC (their names would conflict)",
+				  get(g, "private_dns", "true"), o->name, svc_name, vpc_name(l, e->vpc));
+				break;
+			}
+		}
+	}
+}
+
+/* An internet-facing load balancer's nodes need public subnets. */
+static void check_lb_public_subnets(loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < sc->load_balancers->len; i++) {
+		const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, i);
+		for (guint j = 0; j < lb->subnets->len && lb->internet_facing; j++) {
+			int s = g_array_index(lb->subnets, int, j), t;
+			if (subnet_is_public(l, s, &t))
+				continue;
+			P(l, (grp *)l->of[GK_LB]->pdata[i], "subnets",
+			  "'%s' is not a public subnet: its route table %s has no '0.0.0.0/0 -> "
+			  "INTERNET_GATEWAY' route; expected subnets whose route table sends 0.0.0.0/0 to "
+			  "an internet gateway, as an internet-facing load balancer needs",
+			  SC_AT(sc->subnets, sc_subnet, s)->name,
+			  SC_AT(sc->route_tables, sc_route_table, t)->name);
+		}
+	}
+}
+
 /* ---- pass 6: addresses ------------------------------------------------ */
 
 /* Checks an explicit private address and reserves it in its subnet. */
@@ -2014,9 +2828,12 @@ static void reserve_ip(loader *l, const grp *g, int subnet, uint32_t *ip)
 	g_free(expect);
 }
 
-static void assign_ip(loader *l, const grp *g, int subnet, uint32_t *ip)
+static uint32_t next_public(loader *l, const grp *g);
+
+/* The first free address from .4 of the subnet, for `g`. */
+static void take_free_ip(loader *l, const grp *g, int subnet, uint32_t *ip)
 {
-	if (g_hash_table_contains(g->values, "ip") || subnet < 0)
+	if (subnet < 0)
 		return;
 	sc_subnet *s = SC_AT(l->sc->subnets, sc_subnet, subnet);
 	if (!s->cidr.len)
@@ -2033,6 +2850,35 @@ static void assign_ip(loader *l, const grp *g, int subnet, uint32_t *ip)
 	ipbuf b;
 	P(l, g, NULL, "subnet %s (%s) has no free address left; expected a larger subnet (AWS "
 	              "reserves its first four and last addresses)", s->name, fmt_cidr(s->cidr, &b));
+}
+
+static void assign_ip(loader *l, const grp *g, int subnet, uint32_t *ip)
+{
+	if (!g_hash_table_contains(g->values, "ip"))
+		take_free_ip(l, g, subnet, ip);
+}
+
+/* One address per subnet for a load balancer's nodes or an endpoint's
+ * ENIs, and a public one per node of an internet-facing load balancer. */
+static void assign_enis(loader *l, const grp *g, int idx)
+{
+	scenario *sc = l->sc;
+	GArray *subnets, *ips, *pubs = NULL;
+	if (g->kind == GK_LB) {
+		sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, idx);
+		subnets = lb->subnets;
+		ips = lb->node_ips;
+		pubs = lb->internet_facing ? lb->node_public_ips : NULL;
+	} else {
+		sc_interface_endpoint *e = SC_AT(sc->interface_endpoints, sc_interface_endpoint, idx);
+		subnets = e->subnets;
+		ips = e->ips;
+	}
+	for (guint j = 0; j < subnets->len; j++) {
+		take_free_ip(l, g, g_array_index(subnets, int, j), &g_array_index(ips, uint32_t, j));
+		if (pubs)
+			g_array_index(pubs, uint32_t, j) = next_public(l, g);
+	}
 }
 
 /* The next public address of the pool, skipping any inside a service
@@ -2071,9 +2917,17 @@ static void assign_addresses(loader *l)
 		memset(counters, 0, sizeof counters);
 		for (guint i = 0; i < l->groups->len; i++) {
 			grp *g = l->groups->pdata[i];
-			if (g->kind != GK_INSTANCE && g->kind != GK_NATGW)
+			if (g->kind != GK_INSTANCE && g->kind != GK_NATGW && g->kind != GK_LB &&
+			    g->kind != GK_IFACE_EP)
 				continue;
 			int idx = counters[g->kind]++;
+			/* Load balancer nodes and endpoint ENIs take no explicit
+			 * address: they compete with instances in file order. */
+			if (g->kind == GK_LB || g->kind == GK_IFACE_EP) {
+				if (pass == 1)
+					assign_enis(l, g, idx);
+				continue;
+			}
 			int subnet;
 			uint32_t *ip, *pub;
 			gboolean want_public;
@@ -2108,25 +2962,105 @@ static void check_natgw_subnets(loader *l)
 	scenario *sc = l->sc;
 	for (guint i = 0; i < sc->natgws->len; i++) {
 		sc_natgw *n = SC_AT(sc->natgws, sc_natgw, i);
-		int t = n->subnet >= 0 ? scenario_subnet_route_table(sc, n->subnet) : -1;
-		if (t < 0)
-			continue;
-		sc_route_table *rt = SC_AT(sc->route_tables, sc_route_table, t);
-		gboolean public = FALSE;
-		for (guint j = 0; j < rt->routes->len; j++) {
-			sc_route *r = SC_AT(rt->routes, sc_route, j);
-			public |= r->kind == SC_TARGET_IGW && r->dst.len == 0;
-		}
-		if (!public)
+		int t;
+		if (!subnet_is_public(l, n->subnet, &t))
 			P(l, (grp *)l->of[GK_NATGW]->pdata[i], "subnet",
 			  "'%s' is not a public subnet: its route table %s has no '0.0.0.0/0 -> "
 			  "INTERNET_GATEWAY' route; expected a subnet whose route table sends 0.0.0.0/0 "
 			  "to an internet gateway", SC_AT(sc->subnets, sc_subnet, n->subnet)->name,
-			  rt->name);
+			  SC_AT(sc->route_tables, sc_route_table, t)->name);
 	}
 }
 
 /* ---- workloads -------------------------------------------------------- */
+
+/* The load balancer a workload reaches through its target (the LB
+ * itself, or an endpoint service's NLB), or NULL. */
+static const sc_lb *workload_lb(loader *l, const sc_workload *w, const char **via)
+{
+	scenario *sc = l->sc;
+	*via = NULL;
+	if (w->targets->len != 1)
+		return NULL;
+	int t = g_array_index(w->targets, int, 0);
+	if (w->target_kind == SC_TARGET_IS_LB)
+		return SC_AT(sc->load_balancers, sc_lb, t);
+	if (w->target_kind != SC_TARGET_IS_ENDPOINT)
+		return NULL;
+	const sc_interface_endpoint *e = SC_AT(sc->interface_endpoints, sc_interface_endpoint, t);
+	if (e->kind != SC_IFE_ENDPOINT_SERVICE || e->service < 0)
+		return NULL;
+	const sc_endpoint_service *es = SC_AT(sc->endpoint_services, sc_endpoint_service, e->service);
+	*via = es->name;
+	return es->lb >= 0 ? SC_AT(sc->load_balancers, sc_lb, es->lb) : NULL;
+}
+
+/* The target is instances, or one [service], [load_balancer] or
+ * [interface_endpoint]: names are unique across those kinds, so a single
+ * name that is not an instance's says which.  Then the port: a load
+ * balancer's (or an endpoint service's NLB's) listener, by default the
+ * first. */
+static void build_workload_target(loader *l, const grp *g, sc_workload *w)
+{
+	const char *v = get(g, "target", NULL);
+	w->target_kind = SC_TARGET_IS_INSTANCE;
+	if (v) {
+		char *one = g_strstrip(g_strdup(v));
+		gboolean single = !strpbrk(one, ",*?") && lookup(l, GK_INSTANCE, one) < 0;
+		int svc = single ? lookup(l, GK_SERVICE, one) : -1;
+		int lb = single ? lookup(l, GK_LB, one) : -1;
+		int ep = single ? lookup(l, GK_IFACE_EP, one) : -1;
+		if (svc >= 0) {
+			w->target_kind = SC_TARGET_IS_SERVICE;
+			g_array_append_val(w->targets, svc);
+			if (w->kind == SC_WL_UDP)
+				P(l, g, "target", "'%s' is a service, which answers HTTP only; expected "
+				                  "instances as the target of a udp workload", one);
+		} else if (lb >= 0) {
+			w->target_kind = SC_TARGET_IS_LB;
+			g_array_append_val(w->targets, lb);
+			if (w->kind == SC_WL_UDP)
+				P(l, g, "target", "'%s' is a load balancer, whose listeners are http or tcp "
+				                  "only; expected instances as the target of a udp workload",
+				  one);
+		} else if (ep >= 0) {
+			w->target_kind = SC_TARGET_IS_ENDPOINT;
+			g_array_append_val(w->targets, ep);
+			if (w->kind == SC_WL_UDP)
+				P(l, g, "target", "'%s' is an interface endpoint, which carries TCP only; "
+				                  "expected instances as the target of a udp workload", one);
+		} else {
+			ref_list(l, g, "target", v, GK_INSTANCE, w->targets, TRUE);
+		}
+		g_free(one);
+	}
+
+	const char *via;
+	const sc_lb *lb = workload_lb(l, w, &via);
+	if (lb && lb->listeners->len == 0)
+		lb = NULL; /* its listeners were bad: reported */
+	char *def = lb ? g_strdup_printf("%u", SC_AT(lb->listeners, sc_listener, 0)->port)
+	               : g_strdup("80");
+	v = get(g, "port", def);
+	guint64 port;
+	if (v && !g_ascii_string_to_unsigned(v, 10, 1, 65535, &port, NULL)) {
+		P(l, g, "port", "'%s' is not a port; expected a whole number from 1 to 65535", v);
+	} else if (v) {
+		w->port = (uint16_t)port;
+		if (lb && !lb_has_port(lb, w->port)) {
+			char *ports = listener_ports(lb);
+			if (via)
+				P(l, g, "port", "'%s' is not a listener port of %s, the load balancer of "
+				                "endpoint service %s; expected one of %s", v, lb->name, via,
+				  ports);
+			else
+				P(l, g, "port", "'%s' is not a listener port of load balancer %s; expected "
+				                "one of %s", v, lb->name, ports);
+			g_free(ports);
+		}
+	}
+	g_free(def);
+}
 
 static void build_workloads(loader *l)
 {
@@ -2146,31 +3080,7 @@ static void build_workloads(loader *l)
 		if (v)
 			ref_list(l, g, "clients", v, GK_INSTANCE, w->clients, TRUE);
 
-		/* The target is one [service] or instances: a single name that is a
-		 * service and not an instance is the service. */
-		v = get(g, "target", NULL);
-		w->target_kind = SC_TARGET_IS_INSTANCE;
-		if (v) {
-			char *one = g_strstrip(g_strdup(v));
-			int svc = strchr(one, ',') ? -1 : lookup(l, GK_SERVICE, one);
-			if (svc >= 0 && lookup(l, GK_INSTANCE, one) < 0) {
-				w->target_kind = SC_TARGET_IS_SERVICE;
-				g_array_append_val(w->targets, svc);
-				if (w->kind == SC_WL_UDP)
-					P(l, g, "target", "'%s' is a service, which answers HTTP only; expected "
-					                  "instances as the target of a udp workload", one);
-			} else {
-				ref_list(l, g, "target", v, GK_INSTANCE, w->targets, TRUE);
-			}
-			g_free(one);
-		}
-
-		v = get(g, "port", "80");
-		guint64 port;
-		if (v && !g_ascii_string_to_unsigned(v, 10, 1, 65535, &port, NULL))
-			P(l, g, "port", "'%s' is not a port; expected a whole number from 1 to 65535", v);
-		else if (v)
-			w->port = (uint16_t)port;
+		build_workload_target(l, g, w);
 
 		int arrival = get_word(l, g, "arrival", "poisson", arrivals);
 		v = get(g, "rate", NULL);
@@ -2237,6 +3147,10 @@ static scenario *scenario_new(const char *path)
 	sc->services = g_array_new(FALSE, TRUE, sizeof(sc_service));
 	sc->gw_endpoints = g_array_new(FALSE, TRUE, sizeof(sc_gw_endpoint));
 	sc->workloads = g_array_new(FALSE, TRUE, sizeof(sc_workload));
+	sc->load_balancers = g_array_new(FALSE, TRUE, sizeof(sc_lb));
+	sc->target_groups = g_array_new(FALSE, TRUE, sizeof(sc_target_group));
+	sc->endpoint_services = g_array_new(FALSE, TRUE, sizeof(sc_endpoint_service));
+	sc->interface_endpoints = g_array_new(FALSE, TRUE, sizeof(sc_interface_endpoint));
 	return sc;
 }
 
@@ -2257,6 +3171,10 @@ static GArray *array_of(scenario *sc, gkind k)
 	case GK_IGW: return sc->igws;
 	case GK_SERVICE: return sc->services;
 	case GK_GW_ENDPOINT: return sc->gw_endpoints;
+	case GK_LB: return sc->load_balancers;
+	case GK_TG: return sc->target_groups;
+	case GK_EP_SERVICE: return sc->endpoint_services;
+	case GK_IFACE_EP: return sc->interface_endpoints;
 	case GK_WORKLOAD: return sc->workloads;
 	case GK_N: break;
 	}
@@ -2275,7 +3193,9 @@ static void loader_clear(loader *l)
 		g_ptr_array_unref(l->names_of[k]);
 		g_ptr_array_unref(l->of[k]);
 	}
-	g_hash_table_destroy(l->targets);
+	for (size_t sp = 0; sp < N_SPACES; sp++)
+		g_hash_table_destroy(l->space[sp]);
+	g_free(l->lb_type);
 	g_hash_table_destroy(l->repeated);
 	g_hash_table_destroy(l->vars);
 	g_ptr_array_unref(l->var_names);
@@ -2305,7 +3225,8 @@ scenario *scenario_load(const char *path, const char *const *overrides, GError *
 	l.var_names = g_ptr_array_new_with_free_func(g_free);
 	l.groups = g_ptr_array_new_with_free_func(grp_free);
 	l.deferred = g_ptr_array_new_with_free_func(override_free);
-	l.targets = g_hash_table_new(g_str_hash, g_str_equal);
+	for (size_t sp = 0; sp < N_SPACES; sp++)
+		l.space[sp] = g_hash_table_new(g_str_hash, g_str_equal);
 	l.repeated = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (int k = 0; k < GK_N; k++) {
 		l.of[k] = g_ptr_array_new();
@@ -2345,8 +3266,15 @@ scenario *scenario_load(const char *path, const char *const *overrides, GError *
 	build_tgw_routes(&l);
 	build_gw_endpoints(&l);
 	build_sg_rules(&l);
+	build_lbs(&l);
+	build_target_groups(&l);
+	build_lb_listeners(&l);
+	check_alb_tg_ports(&l);
+	build_endpoint_services(&l);
+	build_interface_endpoints(&l);
 	assign_addresses(&l);
 	check_natgw_subnets(&l);
+	check_lb_public_subnets(&l);
 	build_workloads(&l);
 
 	char *prices_rel = scenario_value(&l, "prices", "prices/us-east-1.ini");
@@ -2355,6 +3283,14 @@ scenario *scenario_load(const char *path, const char *const *overrides, GError *
 		load_tables(&l, prices_rel, profile_rel);
 	g_free(prices_rel);
 	g_free(profile_rel);
+	/* Load balancers without idle_timeout take the profile's (AWS's
+	 * default: 60 s ALB, 350 s NLB). */
+	for (guint i = 0; sc->profile && i < sc->load_balancers->len; i++) {
+		sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, i);
+		if (lb->idle_timeout == 0)
+			lb->idle_timeout = lb->type == SC_LB_NETWORK ? sc->profile->limits.nlb_idle_timeout
+			                                             : sc->profile->limits.alb_idle_timeout;
+	}
 
 	loader_clear(&l);
 	if (!kf_problems_finish(&l.pr, error)) {
@@ -2421,6 +3357,22 @@ void scenario_free(scenario *sc)
 		dist_clear(&s->latency);
 	}
 	FREE_ARRAYS(sc->gw_endpoints, sc_gw_endpoint, route_tables);
+	for (guint i = 0; i < sc->load_balancers->len; i++) {
+		GArray *ls = SC_AT(sc->load_balancers, sc_lb, i)->listeners;
+		for (guint j = 0; ls && j < ls->len; j++)
+			free_lb_rules(SC_AT(ls, sc_listener, j)->rules);
+	}
+	FREE_ARRAYS(sc->load_balancers, sc_lb, subnets);
+	FREE_ARRAYS(sc->load_balancers, sc_lb, node_ips);
+	FREE_ARRAYS(sc->load_balancers, sc_lb, node_public_ips);
+	FREE_ARRAYS(sc->load_balancers, sc_lb, sgs);
+	FREE_ARRAYS(sc->load_balancers, sc_lb, listeners);
+	FREE_ARRAYS(sc->target_groups, sc_target_group, targets);
+	for (guint i = 0; i < sc->endpoint_services->len; i++)
+		g_free(SC_AT(sc->endpoint_services, sc_endpoint_service, i)->private_dns);
+	FREE_ARRAYS(sc->interface_endpoints, sc_interface_endpoint, subnets);
+	FREE_ARRAYS(sc->interface_endpoints, sc_interface_endpoint, ips);
+	FREE_ARRAYS(sc->interface_endpoints, sc_interface_endpoint, sgs);
 	for (guint i = 0; i < sc->workloads->len; i++) {
 		sc_workload *w = SC_AT(sc->workloads, sc_workload, i);
 		if (w->clients)
