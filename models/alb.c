@@ -88,6 +88,13 @@ static void alb_tx(void *owner, pkt *p)
 		net_drop_detail(a->base.net, &a->base, p, DROP_SG, denied);
 		return;
 	}
+	/* Front-end segments leave from a listener port; everything else is
+	 * the ALB's own connection to a target. */
+	gboolean front = FALSE;
+	for (guint i = 0; i < a->n_listeners && !front; i++)
+		front = a->listeners[i].li->port == pkt_sport(p);
+	if (!front)
+		p->flags |= PKT_F_LB_BACKEND;
 	port *out = node_port(&a->base, e->index);
 	if (!out->link) {
 		net_drop(a->base.net, &a->base, p, DROP_NO_ROUTE);

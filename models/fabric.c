@@ -54,6 +54,11 @@ sim_time fabric_move(fabric *f, rng *r, pkt *p, uint8_t to, cost_line *in)
 	if (p->az != FABRIC_AZ_NONE && p->az != to) {
 		gboolean charge = !(p->flags & PKT_F_VIA_TGW) ||
 		                  f->sc->prices->transit_gateway.charge_cross_az;
+		/* An ALB's traffic with its targets crosses AZs for free (the
+		 * price table's alb.cross_az_to_targets); when that price is not
+		 * zero it is billed like any cross-AZ transfer. */
+		if ((p->flags & PKT_F_LB_BACKEND) && f->sc->prices->alb.cross_az_to_targets.usd_per_gb[0] == 0)
+			charge = FALSE;
 		if (charge) {
 			uint32_t b = fabric_billed_bytes(f, p);
 			cost_line *out = g_ptr_array_index(f->senders, p->az_from);

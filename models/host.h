@@ -24,7 +24,7 @@ typedef struct host host;
 typedef struct host_workload host_workload;
 
 #define HOST_ALLOW (-1)
-typedef int (*host_filter_fn)(host *h, const pkt *p, void *ud);
+typedef int (*host_filter_fn)(host *h, pkt *p, void *ud);
 
 typedef struct {
 	uint32_t ip;

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "alb.h"
 #include "endpoint.h"
 #include "error.h"
 #include "host.h"
@@ -24,6 +25,10 @@ typedef struct {
 	uint64_t track_flow;      /* flow id of the first request packet seen, 0 = none yet */
 	const char *track_client; /* who sent it */
 	const char *track_server; /* who received it */
+	/* Through an ALB a request is two connections: the legs seen arriving
+	 * at the ALB are kept until the other leg completes the path. */
+	GPtrArray *front_req;     /* client ... ALB */
+	GPtrArray *back_resp;     /* target ... ALB */
 	GPtrArray *request_path;  /* char *, NULL until recorded */
 	GPtrArray *response_path;
 	uint64_t request_bytes, response_bytes;
@@ -50,6 +55,9 @@ struct world {
 	GPtrArray *services;  /* front node * per service */
 	GPtrArray *wls;       /* wl_state * per workload */
 	node *region;
+	net_tracer watch;     /* path_watch while paths are being recorded */
+	GPtrArray *lbs;       /* node * per load balancer (NULL for a type not built) */
+	GHashTable *alb_ips;  /* ALB node addresses: traffic to them from targets is back end */
 	sim_time end;
 	const sc_workload *only; /* world_options.only_workload */
 };
@@ -118,7 +126,38 @@ static GPtrArray *hop_names(world *w, const char *first, const pkt *p)
 	return a;
 }
 
-static int filter_out(host *h, const pkt *p, void *ud)
+/* A path leg recorded earlier, then the nodes p crossed. */
+static GPtrArray *hop_join(world *w, const GPtrArray *first_leg, const pkt *p)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < first_leg->len; i++)
+		g_ptr_array_add(a, g_strdup(g_ptr_array_index(first_leg, i)));
+	for (guint i = 0; i < p->nhops; i++)
+		g_ptr_array_add(a, g_strdup(((node *)g_ptr_array_index(w->net->nodes, p->hops[i]))->name));
+	return a;
+}
+
+/* Watches arrivals at ALBs early in a run to record the legs of the
+ * tracked request and response that end there; switched off (world_run)
+ * once every workload has both paths, so it costs nothing after. */
+static void path_watch(void *ud, sim_time t, const node *n, const pkt *p, net_trace_kind kind,
+                       const char *text)
+{
+	(void)t;
+	(void)text;
+	world *w = ud;
+	if (kind != NET_TRACE_ARRIVE || !p->payload_len || strcmp(n->ops->kind, "alb") != 0)
+		return;
+	for (guint i = 0; i < w->wls->len; i++) {
+		wl_state *ws = g_ptr_array_index(w->wls, i);
+		if (!ws->front_req && ws->track_flow == p->flow_id)
+			ws->front_req = hop_names(w, ws->track_client, p);
+		else if (ws->front_req && ws->track_server && !ws->back_resp && (p->flags & PKT_F_LB_BACKEND))
+			ws->back_resp = hop_names(w, ws->track_server, p);
+	}
+}
+
+static int filter_out(host *h, pkt *p, void *ud)
 {
 	(void)h;
 	host_ctx *c = ud;
@@ -131,6 +170,9 @@ static int filter_out(host *h, const pkt *p, void *ud)
 	if (c->sg)
 		NET_TRACE(c->w->net, host_node(h), p, NET_TRACE_DECIDE, "security group, outbound: %s",
 		          sg_last_rule(c->sg));
+	if (g_hash_table_contains(c->w->alb_ips, GUINT_TO_POINTER(pkt_ip_dst(p))) &&
+	    !client_wl(c, pkt_ip_dst(p), pkt_dport(p)))
+		p->flags |= PKT_F_LB_BACKEND;
 	wl_state *ws = client_wl(c, pkt_ip_dst(p), pkt_dport(p));
 	if (ws) {
 		ws->request_bytes += pkt_ip_len(p);
@@ -142,7 +184,7 @@ static int filter_out(host *h, const pkt *p, void *ud)
 	return HOST_ALLOW;
 }
 
-static int filter_in(host *h, const pkt *p, void *ud)
+static int filter_in(host *h, pkt *p, void *ud)
 {
 	host_ctx *c = ud;
 	const char *denied;
@@ -158,14 +200,21 @@ static int filter_in(host *h, const pkt *p, void *ud)
 	wl_state *ws = client_wl(c, pkt_ip_src(p), pkt_sport(p));
 	if (ws) {
 		ws->response_bytes += pkt_ip_len(p);
-		if (!ws->response_path && p->payload_len && ws->request_path && ws->track_client == c->name)
-			ws->response_path = hop_names(w, ws->track_server ? ws->track_server : "server", p);
+		if (!ws->response_path && p->payload_len && ws->request_path && ws->track_client == c->name) {
+			if (ws->back_resp)
+				ws->response_path = hop_join(w, ws->back_resp, p);
+			else
+				ws->response_path = hop_names(w, ws->track_server ? ws->track_server : "server", p);
+		}
 	}
 	if (p->payload_len) {
 		for (guint i = 0; i < w->wls->len; i++) {
 			wl_state *t = g_ptr_array_index(w->wls, i);
 			if (!t->request_path && t->track_flow == p->flow_id) {
 				t->request_path = hop_names(w, t->track_client, p);
+				t->track_server = c->name;
+			} else if (!t->request_path && t->front_req && (p->flags & PKT_F_LB_BACKEND)) {
+				t->request_path = hop_join(w, t->front_req, p);
 				t->track_server = c->name;
 			}
 		}
@@ -207,6 +256,10 @@ static void wl_free(gpointer data)
 		g_ptr_array_unref(ws->request_path);
 	if (ws->response_path)
 		g_ptr_array_unref(ws->response_path);
+	if (ws->front_req)
+		g_ptr_array_unref(ws->front_req);
+	if (ws->back_resp)
+		g_ptr_array_unref(ws->back_resp);
 	g_free(ws);
 }
 
@@ -255,35 +308,113 @@ static gboolean setup_captures(world *w, const world_options *opt, GError **erro
 	return TRUE;
 }
 
-/* Every instance a workload targets serves HTTP on the workload's port.
- * One server per (instance, port): when several workloads share one, the
- * first workload's think time is the server's (response sizes travel with
- * each request). */
+/* An instance serves HTTP on a port, once (the first workload's think
+ * time wins; response sizes travel with each request). */
+static gboolean serve(world *w, GHashTable *seen, int inst, uint16_t tport, const sc_workload *sw,
+                      GError **error)
+{
+	gpointer key = GSIZE_TO_POINTER(((gsize)inst << 16) | tport);
+	if (g_hash_table_contains(seen, key))
+		return TRUE;
+	g_hash_table_add(seen, key);
+	host_http_server_config hc = { .port = tport, .think = sw->think_time, .response_size = sw->response_size };
+	return host_serve_http(g_ptr_array_index(w->hosts, inst), &hc, error) != NULL;
+}
+
+/* Everything behind a load balancer's listener on `lport`: instance
+ * targets serve, an ALB-type target group recurses into the ALB. */
+static gboolean serve_lb(world *w, GHashTable *seen, int lb, uint16_t lport, const sc_workload *sw,
+                         GError **error)
+{
+	const scenario *sc = w->sc;
+	const sc_lb *l = SC_AT(sc->load_balancers, sc_lb, lb);
+	for (guint i = 0; i < l->listeners->len; i++) {
+		const sc_listener *li = SC_AT(l->listeners, sc_listener, i);
+		if (li->port != lport)
+			continue;
+		GArray *tgs = g_array_new(FALSE, FALSE, sizeof(int));
+		g_array_append_val(tgs, li->default_tg);
+		for (guint r = 0; li->rules && r < li->rules->len; r++)
+			g_array_append_val(tgs, SC_AT(li->rules, sc_lb_rule, r)->target_group);
+		gboolean ok = TRUE;
+		for (guint t = 0; t < tgs->len && ok; t++) {
+			const sc_target_group *tg = SC_AT(sc->target_groups, sc_target_group, g_array_index(tgs, int, t));
+			for (guint k = 0; k < tg->targets->len && ok; k++) {
+				int target = g_array_index(tg->targets, int, k);
+				ok = tg->type == SC_TG_ALB ? serve_lb(w, seen, target, tg->port, sw, error)
+				                           : serve(w, seen, target, tg->port, sw, error);
+			}
+		}
+		g_array_unref(tgs);
+		if (!ok)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* Every instance a workload reaches serves HTTP on the port it is reached
+ * on: directly, or behind load balancers and endpoint services. */
 static gboolean build_servers(world *w, GError **error)
 {
+	const scenario *sc = w->sc;
 	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 	gboolean ok = TRUE;
 	for (guint i = 0; i < wl_count(w) && ok; i++) {
 		const sc_workload *sw = wl_at(w, i);
-		if (sw->target_kind != SC_TARGET_IS_INSTANCE)
-			continue;
 		for (guint t = 0; t < sw->targets->len && ok; t++) {
 			int ti = g_array_index(sw->targets, int, t);
-			if (sw->kind == SC_WL_UDP) {
-				host_listen_udp(g_ptr_array_index(w->hosts, ti), sw->port);
-				continue;
+			switch (sw->target_kind) {
+			case SC_TARGET_IS_INSTANCE:
+				if (sw->kind == SC_WL_UDP)
+					host_listen_udp(g_ptr_array_index(w->hosts, ti), sw->port);
+				else
+					ok = serve(w, seen, ti, sw->port, sw, error);
+				break;
+			case SC_TARGET_IS_LB:
+				ok = serve_lb(w, seen, ti, sw->port, sw, error);
+				break;
+			case SC_TARGET_IS_ENDPOINT: {
+				const sc_interface_endpoint *e = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti);
+				if (e->kind == SC_IFE_ENDPOINT_SERVICE)
+					ok = serve_lb(w, seen, SC_AT(sc->endpoint_services, sc_endpoint_service, e->service)->lb,
+					              sw->port, sw, error);
+				break;
 			}
-			gpointer key = GSIZE_TO_POINTER(((gsize)ti << 16) | sw->port);
-			if (g_hash_table_contains(seen, key))
-				continue;
-			g_hash_table_add(seen, key);
-			host_http_server_config hc = { .port = sw->port, .think = sw->think_time,
-				                       .response_size = sw->response_size };
-			ok = host_serve_http(g_ptr_array_index(w->hosts, ti), &hc, error) != NULL;
+			default:
+				break;
+			}
 		}
 	}
 	g_hash_table_unref(seen);
 	return ok;
+}
+
+/* The address a client connects to for target `ti` of a workload: an
+ * instance's or service's address; for a load balancer or an interface
+ * endpoint, its node or ENI in the client's AZ, else the first (what DNS
+ * gives a client: AWS answers with every node, and clients in practice
+ * prefer none, so this is the cheapest case and the crossing one is a
+ * scenario of its own). */
+static uint32_t target_ip(const scenario *sc, const sc_workload *sw, int ti, int client)
+{
+	int az = SC_AT(sc->subnets, sc_subnet, SC_AT(sc->instances, sc_instance, client)->subnet)->az_index;
+	const GArray *subnets = NULL, *ips = NULL;
+	switch (sw->target_kind) {
+	case SC_TARGET_IS_INSTANCE: return SC_AT(sc->instances, sc_instance, ti)->ip;
+	case SC_TARGET_IS_SERVICE: return SC_AT(sc->services, sc_service, ti)->ip;
+	case SC_TARGET_IS_LB:
+		subnets = SC_AT(sc->load_balancers, sc_lb, ti)->subnets;
+		ips = SC_AT(sc->load_balancers, sc_lb, ti)->node_ips;
+		break;
+	case SC_TARGET_IS_ENDPOINT:
+		subnets = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->subnets;
+		ips = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->ips;
+		break;
+	}
+	for (guint k = 0; k < subnets->len; k++)
+		if (SC_AT(sc->subnets, sc_subnet, g_array_index(subnets, int, k))->az_index == az)
+			return g_array_index(ips, uint32_t, k);
+	return g_array_index(ips, uint32_t, 0);
 }
 
 static void build_workloads(world *w)
@@ -297,15 +428,14 @@ static void build_workloads(world *w)
 		ws->flows = g_ptr_array_new();
 		g_ptr_array_add(w->wls, ws);
 		GArray *targets = g_array_new(FALSE, FALSE, sizeof(host_target));
-		for (guint t = 0; t < sw->targets->len; t++) {
-			int ti = g_array_index(sw->targets, int, t);
-			host_target ht = { .port = sw->port };
-			ht.ip = sw->target_kind == SC_TARGET_IS_SERVICE ? SC_AT(sc->services, sc_service, ti)->ip
-			                                                : SC_AT(sc->instances, sc_instance, ti)->ip;
-			g_array_append_val(targets, ht);
-		}
 		for (guint c = 0; c < sw->clients->len; c++) {
 			int ci = g_array_index(sw->clients, int, c);
+			g_array_set_size(targets, 0);
+			for (guint t = 0; t < sw->targets->len; t++) {
+				host_target ht = { .port = sw->port,
+					           .ip = target_ip(sc, sw, g_array_index(sw->targets, int, t), ci) };
+				g_array_append_val(targets, ht);
+			}
 			host_ctx *ctx = g_ptr_array_index(w->ctxs, ci);
 			if (!ctx->remote_to_wl)
 				ctx->remote_to_wl = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -359,6 +489,8 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 	w->ctxs = g_ptr_array_new_with_free_func(ctx_free);
 	w->services = g_ptr_array_new();
 	w->wls = g_ptr_array_new_with_free_func(wl_free);
+	w->lbs = g_ptr_array_new();
+	w->alb_ips = g_hash_table_new(g_direct_hash, g_direct_equal);
 	w->end = sc->duration + sc->drain;
 	w->only = opt ? opt->only_workload : NULL;
 	fabric *f = &w->fab;
@@ -379,10 +511,7 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 			const sc_instance *cl = SC_AT(sc->instances, sc_instance, ci);
 			for (guint t = 0; t < sw->targets->len; t++) {
 				int ti = g_array_index(sw->targets, int, t);
-				uint32_t ip = sw->target_kind == SC_TARGET_IS_SERVICE
-				                      ? SC_AT(sc->services, sc_service, ti)->ip
-				                      : SC_AT(sc->instances, sc_instance, ti)->ip;
-				uint32_t m = path_mtu(w, cl->subnet, ip);
+				uint32_t m = path_mtu(w, cl->subnet, target_ip(sc, sw, ti, ci));
 				uint32_t *cm = &g_array_index(mtus, uint32_t, ci);
 				*cm = MIN(*cm, m);
 				if (sw->target_kind == SC_TARGET_IS_INSTANCE) {
@@ -439,6 +568,24 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 			internet_add_prefix(w->region, ip, g_array_index(sv->prefixes, sc_cidr, k));
 	}
 
+	/* Load balancers: one port per node, an ENI in its subnet. */
+	for (guint i = 0; i < sc->load_balancers->len; i++) {
+		const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, i);
+		node *n = NULL;
+		if (lb->type == SC_LB_APPLICATION) {
+			n = alb_new(f, (int)i, w->sgw);
+			for (guint k = 0; k < lb->node_ips->len; k++)
+				g_hash_table_add(w->alb_ips, GUINT_TO_POINTER(g_array_index(lb->node_ips, uint32_t, k)));
+		}
+		g_ptr_array_add(w->lbs, n);
+		for (guint k = 0; n && k < lb->subnets->len; k++) {
+			port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, lb->vpc), VPC_PORT_ENI,
+			                               g_array_index(lb->subnets, int, k), -1,
+			                               g_array_index(lb->node_ips, uint32_t, k), lb->name);
+			link_to(w, node_port(n, k), rp, 0);
+		}
+	}
+
 	/* Internet gateways: the VPC side, the public side, the address maps. */
 	for (guint i = 0; i < sc->igws->len; i++) {
 		const sc_igw *sg = SC_AT(sc->igws, sc_igw, i);
@@ -453,6 +600,16 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 			if (in->public_ip && SC_AT(sc->subnets, sc_subnet, in->subnet)->vpc == sg->vpc) {
 				igw_map(n, in->ip, in->public_ip);
 				internet_add_address(w->region, ip, in->public_ip, in->name);
+			}
+		}
+		for (guint k = 0; k < sc->load_balancers->len; k++) {
+			const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, k);
+			if (!lb->internet_facing || lb->vpc != sg->vpc)
+				continue;
+			for (guint j = 0; j < lb->node_ips->len; j++) {
+				uint32_t pub = g_array_index(lb->node_public_ips, uint32_t, j);
+				igw_map(n, g_array_index(lb->node_ips, uint32_t, j), pub);
+				internet_add_address(w->region, ip, pub, lb->name);
 			}
 		}
 		for (guint k = 0; k < sc->natgws->len; k++) {
@@ -516,6 +673,10 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 		return NULL;
 	}
 	build_workloads(w);
+	if (sc->load_balancers->len) {
+		w->watch = (net_tracer){ path_watch, w };
+		w->net->tracer = &w->watch;
+	}
 
 	if (opt && opt->pcap_dir && !setup_captures(w, opt, error)) {
 		world_free(w);
@@ -535,6 +696,8 @@ void world_free(world *w)
 	g_ptr_array_unref(w->routers);
 	g_ptr_array_unref(w->hosts);
 	g_ptr_array_unref(w->services);
+	g_ptr_array_unref(w->lbs);
+	g_hash_table_unref(w->alb_ips);
 	sg_world_free(w->sgw);
 	fabric_clear(&w->fab);
 	cost_ledger_free(w->ledger);
@@ -542,6 +705,14 @@ void world_free(world *w)
 }
 
 net *world_net(world *w) { return w->net; }
+
+static gboolean paths_known(world *w)
+{
+	for (guint i = 0; i < w->wls->len; i++)
+		if (!((wl_state *)g_ptr_array_index(w->wls, i))->response_path)
+			return FALSE;
+	return TRUE;
+}
 
 static gboolean all_done(world *w)
 {
@@ -575,6 +746,8 @@ gboolean world_run(world *w, volatile int *interrupt,
 		 * at all is scheduled. */
 		if (sim_pending(s) == 0 || all_done(w))
 			break;
+		if (w->net->tracer == &w->watch && paths_known(w))
+			w->net->tracer = NULL;
 		if (progress && g_get_monotonic_time() - last_report > G_USEC_PER_SEC) {
 			last_report = g_get_monotonic_time();
 			progress(sim_now(s), w->end, ud);
@@ -640,10 +813,16 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 		GString *target = g_string_new(NULL);
 		for (guint t = 0; t < sw->targets->len && t < 4; t++) {
 			int ti = g_array_index(sw->targets, int, t);
-			g_string_append_printf(target, "%s%s", t ? ", " : "",
-			                       sw->target_kind == SC_TARGET_IS_SERVICE
-			                               ? SC_AT(sc->services, sc_service, ti)->name
-			                               : SC_AT(sc->instances, sc_instance, ti)->name);
+			const char *tn = "?";
+			switch (sw->target_kind) {
+			case SC_TARGET_IS_INSTANCE: tn = SC_AT(sc->instances, sc_instance, ti)->name; break;
+			case SC_TARGET_IS_SERVICE: tn = SC_AT(sc->services, sc_service, ti)->name; break;
+			case SC_TARGET_IS_LB: tn = SC_AT(sc->load_balancers, sc_lb, ti)->name; break;
+			case SC_TARGET_IS_ENDPOINT:
+				tn = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->name;
+				break;
+			}
+			g_string_append_printf(target, "%s%s", t ? ", " : "", tn);
 		}
 		if (sw->targets->len > 4)
 			g_string_append_printf(target, " and %u more", sw->targets->len - 4);
@@ -689,6 +868,11 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 	}
 	add_drops(r, w->net);
 	sim_time billed = MAX(sim_now(w->net->sim), 1);
+	for (guint i = 0; i < w->lbs->len; i++) {
+		node *n = g_ptr_array_index(w->lbs, i);
+		if (n && SC_AT(sc->load_balancers, sc_lb, i)->type == SC_LB_APPLICATION)
+			alb_finish(n, billed);
+	}
 	cost_ledger_finish(w->ledger, billed);
 	r->ledger = w->ledger;
 	GPtrArray *pa = prices_assumptions(sc->prices);

@@ -34,7 +34,8 @@
 #define PKT_PROTO_UDP 17
 
 /* pkt.flags */
-#define PKT_F_VIA_TGW 0x01 /* crossed a Transit Gateway */
+#define PKT_F_VIA_TGW 0x01    /* crossed a Transit Gateway */
+#define PKT_F_LB_BACKEND 0x02 /* between a load balancer and its target */
 
 #define PKT_TCP_FIN 0x01
 #define PKT_TCP_SYN 0x02

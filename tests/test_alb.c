@@ -262,7 +262,7 @@ static int bed_index(bed *b, host *h)
 	return -1;
 }
 
-static int filter_out(host *h, const pkt *p, void *ud)
+static int filter_out(host *h, pkt *p, void *ud)
 {
 	bed *b = ud;
 	int i = bed_index(b, h);
@@ -273,7 +273,7 @@ static int filter_out(host *h, const pkt *p, void *ud)
 	return HOST_ALLOW;
 }
 
-static int filter_in(host *h, const pkt *p, void *ud)
+static int filter_in(host *h, pkt *p, void *ud)
 {
 	bed *b = ud;
 	int i = bed_index(b, h);

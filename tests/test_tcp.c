@@ -35,14 +35,14 @@ struct topo {
 	char *cap[2];
 };
 
-static int tap_in(host *h, const pkt *p, void *ud)
+static int tap_in(host *h, pkt *p, void *ud)
 {
 	topo *t = ud;
 	t->ttl_in[h == t->h[0] ? 0 : 1] = pkt_ttl(p);
 	return HOST_ALLOW;
 }
 
-static int tap_out(host *h, const pkt *p, void *ud)
+static int tap_out(host *h, pkt *p, void *ud)
 {
 	topo *t = ud;
 	int side = h == t->h[0] ? 0 : 1;
