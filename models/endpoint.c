@@ -1,4 +1,4 @@
-/* \summary: gateway endpoints: a prefix-list route to a service, addresses unchanged, no charge */
+/* \summary: gateway endpoints (prefix-list routes, free), interface endpoints (PrivateLink ENIs) */
 #include "endpoint.h"
 
 typedef struct {
@@ -45,4 +45,331 @@ node *gw_endpoint_new(fabric *f, int index)
 	node_add_port(&e->base);
 	node_add_port(&e->base);
 	return &e->base;
+}
+
+/* ---- interface endpoints ---- */
+
+/*
+ * The forward rewrite needs nothing but the packet (the ENI it reached
+ * says which NLB node or service), so a consumer's packet of a forgotten
+ * flow simply makes the flow again; only replies need the state, to find
+ * the consumer's ENI.  Flows idle longer than the timeout are forgotten
+ * when they are next seen, and from the idle end of a last-use list when a
+ * new flow is made (no timer events), as in the NLB.
+ */
+
+typedef struct {
+	uint32_t a, b; /* source and destination address */
+	uint16_t c, d; /* source and destination port */
+	uint8_t proto;
+} ekey;
+
+typedef struct {
+	ekey fwd;  /* consumer -> ENI */
+	ekey rev;  /* service -> consumer */
+	GList lru; /* data = the flow */
+	uint16_t eni;
+	sim_time last_used;
+} eflow;
+
+typedef struct {
+	uint32_t ip;
+	uint8_t az;
+	uint16_t sender;  /* fabric_sender of the endpoint */
+	uint32_t svc_ip;  /* where consumers' packets go from this ENI; 0 = nowhere */
+	uint8_t svc_az;   /* the NLB node's AZ, or FABRIC_AZ_NONE for a public service */
+	sg_eni *sg;       /* NULL: no check */
+	sim_time last;    /* departure clock */
+} eni;
+
+typedef struct {
+	node base;
+	fabric *f;
+	const sc_interface_endpoint *ie;
+	rng rng;
+	GArray *enis;     /* eni, by port index */
+	sim_time svc_last;
+	uint32_t mtu;
+	uint16_t mss;     /* clamp to this (mtu - 40) */
+	sim_time idle;
+	GHashTable *fwd;  /* ekey * -> eflow * (owns the flows) */
+	GHashTable *rev;  /* ekey * -> eflow * */
+	GQueue lru;
+	cost_line *processing, *xin;
+	interface_endpoint_stats st;
+} ifendpoint;
+
+static guint ekey_hash(gconstpointer p)
+{
+	const ekey *k = p;
+	guint h = k->a * 2654435761u ^ k->b * 2246822519u;
+	return h ^ (((guint)k->c << 16 | k->d) * 3266489917u) ^ k->proto;
+}
+
+static gboolean ekey_equal(gconstpointer p, gconstpointer q)
+{
+	const ekey *x = p, *y = q;
+	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d && x->proto == y->proto;
+}
+
+static eni *ife_eni(ifendpoint *e, guint i) { return &g_array_index(e->enis, eni, i); }
+
+static void ife_forget(ifendpoint *e, eflow *fl)
+{
+	g_queue_unlink(&e->lru, &fl->lru);
+	g_hash_table_remove(e->rev, &fl->rev);
+	g_hash_table_remove(e->fwd, &fl->fwd); /* frees fl */
+}
+
+static gboolean ife_expired(const ifendpoint *e, const eflow *fl, sim_time now)
+{
+	return now - fl->last_used > e->idle;
+}
+
+static void ife_touch(ifendpoint *e, eflow *fl, sim_time now)
+{
+	fl->last_used = now;
+	g_queue_unlink(&e->lru, &fl->lru);
+	g_queue_push_tail_link(&e->lru, &fl->lru);
+}
+
+/* Larger than the endpoint's MTU: dropped, DF or not (an endpoint does not
+ * fragment), and no ICMP is sent. */
+static gboolean ife_too_big(ifendpoint *e, pkt *p)
+{
+	if (!e->mtu || pkt_ip_len(p) <= e->mtu)
+		return FALSE;
+	if (fabric_mtu_drop(e->f, &e->base, p, e->mtu))
+		return TRUE;
+	char detail[80];
+	g_snprintf(detail, sizeof detail, "%u bytes > MTU %u without DF (endpoints do not fragment)",
+	           pkt_ip_len(p), e->mtu);
+	net_drop_detail(e->base.net, &e->base, p, DROP_MTU, detail);
+	return TRUE;
+}
+
+static void ife_clamp(ifendpoint *e, pkt *p)
+{
+	if (pkt_proto(p) != PKT_PROTO_TCP || !(pkt_tcp_flags(p) & PKT_TCP_SYN))
+		return;
+	uint16_t mss = pkt_tcp_mss(p);
+	if (mss > e->mss) {
+		pkt_set_tcp_mss(p, e->mss);
+		e->st.mss_clamped++;
+	}
+}
+
+static void ife_drop(ifendpoint *e, pkt *p, drop_reason why, const char *what)
+{
+	char s[16], d[16];
+	char *detail = g_strdup_printf("%s: %s:%u to %s:%u", what, pkt_ip_str(pkt_ip_src(p), s),
+	                               pkt_sport(p), pkt_ip_str(pkt_ip_dst(p), d), pkt_dport(p));
+	net_drop_detail(e->base.net, &e->base, p, why, detail);
+	g_free(detail);
+}
+
+static void ife_from_consumer(ifendpoint *e, pkt *p, guint i, sim_time now)
+{
+	eni *en = ife_eni(e, i);
+	const char *denied;
+	if (en->sg && !sg_allow_in(en->sg, p, &denied)) {
+		net_drop_detail(e->base.net, &e->base, p, DROP_SG, denied);
+		return;
+	}
+	if (pkt_ip_dst(p) != en->ip) {
+		ife_drop(e, p, DROP_NO_ADDRESS, "not the endpoint's address");
+		return;
+	}
+	if (!en->svc_ip) {
+		ife_drop(e, p, DROP_SERVICE_AZ, "no load balancer node in the endpoint's AZ");
+		return;
+	}
+	ekey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), pkt_proto(p) };
+	eflow *fl = g_hash_table_lookup(e->fwd, &k);
+	if (fl && ife_expired(e, fl, now)) {
+		ife_forget(e, fl);
+		fl = NULL;
+	}
+	if (!fl) {
+		while (e->lru.head && ife_expired(e, e->lru.head->data, now))
+			ife_forget(e, e->lru.head->data);
+		ekey r = { en->svc_ip, k.a, k.d, k.c, k.proto };
+		if (g_hash_table_contains(e->rev, &r)) {
+			/* The same consumer address and ports through two of the
+			 * endpoint's ENIs to one public service: the replies could
+			 * not be told apart. */
+			ife_drop(e, p, DROP_NO_FLOW, "tuple already in use through another ENI");
+			return;
+		}
+		fl = g_new0(eflow, 1);
+		fl->fwd = k;
+		fl->rev = r;
+		fl->lru.data = fl;
+		fl->eni = (uint16_t)i;
+		g_hash_table_insert(e->fwd, &fl->fwd, fl);
+		g_hash_table_insert(e->rev, &fl->rev, fl);
+		g_queue_push_tail_link(&e->lru, &fl->lru);
+		e->st.flows++;
+	}
+	ife_touch(e, fl, now);
+	ife_clamp(e, p);
+	pkt_set_ip_dst(p, en->svc_ip);
+	uint32_t billed = fabric_billed_bytes(e->f, p);
+	cost_line_add_bytes(e->processing, billed);
+	e->st.bytes += billed;
+	p->az = en->az;
+	p->az_from = en->sender;
+	sim_time d = dist_sample_ns(&e->f->prof->processing.interface_endpoint, &e->rng) +
+	             fabric_move(e->f, &e->rng, p, en->svc_az, NULL);
+	fabric_send(e->base.net, node_port(&e->base, e->enis->len), p, d, &e->svc_last);
+}
+
+static void ife_from_service(ifendpoint *e, pkt *p, sim_time now)
+{
+	ekey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), pkt_proto(p) };
+	eflow *fl = g_hash_table_lookup(e->rev, &k);
+	if (fl && ife_expired(e, fl, now)) {
+		ife_forget(e, fl);
+		fl = NULL;
+	}
+	if (!fl) {
+		ife_drop(e, p, DROP_NO_FLOW, "reply");
+		return;
+	}
+	eni *en = ife_eni(e, fl->eni);
+	ife_touch(e, fl, now);
+	ife_clamp(e, p);
+	pkt_set_ip_src(p, en->ip);
+	uint32_t billed = fabric_billed_bytes(e->f, p);
+	cost_line_add_bytes(e->processing, billed);
+	e->st.bytes += billed;
+	sim_time d = dist_sample_ns(&e->f->prof->processing.interface_endpoint, &e->rng) +
+	             fabric_move(e->f, &e->rng, p, en->az, e->xin);
+	p->az_from = en->sender;
+	fabric_send(e->base.net, node_port(&e->base, fl->eni), p, d, &en->last);
+}
+
+static void ife__receive(node *n, pkt *p, port *in)
+{
+	ifendpoint *e = (ifendpoint *)n;
+	if (ife_too_big(e, p))
+		return;
+	uint8_t proto = pkt_proto(p);
+	if (proto != PKT_PROTO_TCP && proto != PKT_PROTO_UDP) {
+		char detail[32];
+		g_snprintf(detail, sizeof detail, "protocol %u", proto);
+		net_drop_detail(n->net, n, p, DROP_NO_PORT, detail);
+		return;
+	}
+	sim_time now = net_now(n->net);
+	if (in->index < e->enis->len)
+		ife_from_consumer(e, p, in->index, now);
+	else
+		ife_from_service(e, p, now);
+}
+
+static void ife__destroy(node *n)
+{
+	ifendpoint *e = (ifendpoint *)n;
+	for (guint i = 0; i < e->enis->len; i++)
+		sg_eni_free(ife_eni(e, i)->sg);
+	g_array_unref(e->enis);
+	g_hash_table_unref(e->rev);
+	g_hash_table_unref(e->fwd);
+	node_clear(n);
+	g_free(e);
+}
+
+static const node_ops ife_ops = {
+	.kind = "interface-endpoint",
+	.receive = ife__receive,
+	.destroy = ife__destroy,
+};
+
+node *interface_endpoint_new(fabric *f, int index)
+{
+	const scenario *sc = f->sc;
+	const sc_interface_endpoint *ie = SC_AT(sc->interface_endpoints, sc_interface_endpoint, index);
+	ifendpoint *e = g_new0(ifendpoint, 1);
+	node_init(&e->base, &ife_ops, f->net, ie->name);
+	net_rng(f->net, &e->rng, ie->name);
+	e->f = f;
+	e->ie = ie;
+	e->mtu = f->prof->mtu.interface_endpoint;
+	e->mss = (uint16_t)MIN(e->mtu ? e->mtu - 40 : 65495, 65535);
+	const sc_lb *lb = NULL;
+	uint32_t public_ip = 0;
+	if (ie->kind == SC_IFE_ENDPOINT_SERVICE) {
+		const sc_endpoint_service *es = SC_AT(sc->endpoint_services, sc_endpoint_service, ie->service);
+		lb = SC_AT(sc->load_balancers, sc_lb, es->lb);
+		e->idle = lb->idle_timeout;
+	} else {
+		public_ip = SC_AT(sc->services, sc_service, ie->service)->ip;
+	}
+	if (e->idle <= 0)
+		e->idle = f->prof->limits.nlb_idle_timeout;
+	uint16_t sender = fabric_sender(f, ie->name);
+	e->enis = g_array_new(FALSE, TRUE, sizeof(eni));
+	for (guint i = 0; i < ie->subnets->len; i++) {
+		eni en = { .ip = g_array_index(ie->ips, uint32_t, i), .sender = sender };
+		int az = SC_AT(sc->subnets, sc_subnet, g_array_index(ie->subnets, int, i))->az_index;
+		en.az = (uint8_t)(az + 1);
+		if (lb) {
+			/* Same AZ ID: az_index counts AZ IDs over the whole scenario. */
+			for (guint k = 0; k < lb->subnets->len && !en.svc_ip; k++) {
+				int lsn = g_array_index(lb->subnets, int, k);
+				if (SC_AT(sc->subnets, sc_subnet, lsn)->az_index == az) {
+					en.svc_ip = g_array_index(lb->node_ips, uint32_t, k);
+					en.svc_az = en.az;
+				}
+			}
+		} else {
+			en.svc_ip = public_ip;
+			en.svc_az = FABRIC_AZ_NONE;
+		}
+		g_array_append_val(e->enis, en);
+		node_add_port(&e->base);
+	}
+	node_add_port(&e->base); /* the service side */
+	e->fwd = g_hash_table_new_full(ekey_hash, ekey_equal, NULL, g_free);
+	e->rev = g_hash_table_new(ekey_hash, ekey_equal);
+	g_queue_init(&e->lru);
+	const prices *pr = sc->prices;
+	/* One price pointer for every interface endpoint: AWS tiers their
+	 * processing volume together. */
+	e->processing = cost_ledger_line(f->ledger, ie->name, "processing",
+	                                 &pr->interface_endpoint.processing);
+	e->xin = fabric_xaz_in(f, ie->name);
+	cost_ledger_add_hourly(f->ledger, ie->name, "hourly", pr->interface_endpoint.hourly_usd_per_az,
+	                       ie->subnets->len);
+	return &e->base;
+}
+
+port *interface_endpoint_service_port(node *n)
+{
+	g_return_val_if_fail(n != NULL && n->ops == &ife_ops, NULL);
+	return node_port(n, ((ifendpoint *)n)->enis->len);
+}
+
+void interface_endpoint_set_security_groups(node *n, sg_world *w)
+{
+	g_return_if_fail(n != NULL && n->ops == &ife_ops && w != NULL);
+	ifendpoint *e = (ifendpoint *)n;
+	/* No group given: nothing is checked (AWS would attach the VPC's
+	 * default group, which the scenario does not describe). */
+	if (!e->ie->sgs || e->ie->sgs->len == 0)
+		return;
+	for (guint i = 0; i < e->enis->len; i++) {
+		eni *en = ife_eni(e, i);
+		for (guint k = 0; k < e->ie->sgs->len; k++)
+			sg_world_add_member(w, g_array_index(e->ie->sgs, int, k), en->ip);
+		if (!en->sg)
+			en->sg = sg_eni_new(w, e->ie->sgs);
+	}
+}
+
+const interface_endpoint_stats *interface_endpoint_get_stats(node *n)
+{
+	g_return_val_if_fail(n != NULL && n->ops == &ife_ops, NULL);
+	return &((ifendpoint *)n)->st;
 }

@@ -28,6 +28,10 @@ typedef enum {
 	DROP_NAT_PORTS,  /* NAT gateway port allocation failed (per-destination limit) */
 	DROP_NAT_IDLE,   /* a reply for a NAT mapping that timed out or never was */
 	DROP_MTU,        /* larger than the path's MTU with DF set */
+	DROP_NO_LISTENER, /* to a load balancer port no listener serves */
+	DROP_NO_TARGET,  /* no target for the load balancer node (none in its AZ with cross-zone off) */
+	DROP_NO_FLOW,    /* no flow state (idle timeout passed, or never opened) */
+	DROP_SERVICE_AZ, /* the endpoint service has no load balancer node in the endpoint's AZ */
 	DROP__COUNT
 } drop_reason;
 

@@ -30,8 +30,28 @@ struct vpc_router {
 	GHashTable *by_target; /* (kind << 24 | target) -> port, for single-port targets */
 	GHashTable *tgw_az;  /* (tgw << 8 | az) -> port */
 	GPtrArray *tables;   /* GArray of croute per scenario route table (NULL if not ours) */
+	GHashTable *redirects; /* redirect_key * -> port *, NULL until the first redirect */
 	rng rng;
 };
+
+/* A TCP or UDP flow one way, as vpc_router_redirect() names it. */
+typedef struct {
+	uint32_t src, dst;
+	uint16_t sport, dport;
+} redirect_key;
+
+static guint redirect_hash(gconstpointer k)
+{
+	const redirect_key *r = k;
+	guint h = r->src * 2654435761u ^ r->dst * 2246822519u;
+	return h ^ (((guint)r->sport << 16 | r->dport) * 3266489917u);
+}
+
+static gboolean redirect_equal(gconstpointer a, gconstpointer b)
+{
+	const redirect_key *x = a, *y = b;
+	return x->src == y->src && x->dst == y->dst && x->sport == y->sport && x->dport == y->dport;
+}
 
 static guint target_key(sc_target_kind kind, int target)
 {
@@ -97,12 +117,29 @@ port *vpc_router_lookup(vpc_router *v, port *in, uint32_t dst, drop_reason *why,
 	return NULL;
 }
 
+/* The port a redirect sends p to, or NULL.  Only packets that an ENI sent
+ * are redirected: a redirect stands for the reply path of a flow whose
+ * request the load balancer forwarded with the client's address. */
+static port *redirected(vpc_router *v, const pkt *p, const port *in)
+{
+	if (!v->redirects || g_array_index(v->vports, vport, in->index).kind != VPC_PORT_ENI)
+		return NULL;
+	uint8_t proto = pkt_proto(p);
+	if (proto != PKT_PROTO_TCP && proto != PKT_PROTO_UDP)
+		return NULL;
+	redirect_key k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p) };
+	port *to = g_hash_table_lookup(v->redirects, &k);
+	return to != in ? to : NULL;
+}
+
 static void vpc__receive(node *n, pkt *p, port *in)
 {
 	vpc_router *v = (vpc_router *)n;
 	drop_reason why = DROP_NO_ROUTE;
 	const char *text;
-	port *out = vpc_router_lookup(v, in, pkt_ip_dst(p), &why, &text);
+	port *out = redirected(v, p, in);
+	if (!out)
+		out = vpc_router_lookup(v, in, pkt_ip_dst(p), &why, &text);
 	if (!out) {
 		char dst[16];
 		vport *vi = &g_array_index(v->vports, vport, in->index);
@@ -134,6 +171,8 @@ static void vpc__destroy(node *n)
 	g_hash_table_unref(v->by_target);
 	g_hash_table_unref(v->tgw_az);
 	g_ptr_array_unref(v->tables);
+	if (v->redirects)
+		g_hash_table_unref(v->redirects);
 	node_clear(n);
 	g_free(v);
 }
@@ -260,4 +299,33 @@ void vpc_router_finish(vpc_router *v)
 vpc_port_kind vpc_router_port_kind(const vpc_router *v, const port *p)
 {
 	return g_array_index(v->vports, vport, p->index).kind;
+}
+
+vpc_router *vpc_router_of(node *n)
+{
+	return n && n->ops == &vpc_ops ? (vpc_router *)n : NULL;
+}
+
+void vpc_router_redirect(vpc_router *v, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+                         port *to)
+{
+	g_return_if_fail(v != NULL && to != NULL && to->node == &v->base);
+	if (!v->redirects)
+		v->redirects = g_hash_table_new_full(redirect_hash, redirect_equal, g_free, NULL);
+	redirect_key k = { src, dst, sport, dport };
+	g_hash_table_insert(v->redirects, g_memdup2(&k, sizeof k), to);
+}
+
+void vpc_router_unredirect(vpc_router *v, uint32_t src, uint16_t sport, uint32_t dst,
+                           uint16_t dport)
+{
+	g_return_if_fail(v != NULL);
+	redirect_key k = { src, dst, sport, dport };
+	if (v->redirects)
+		g_hash_table_remove(v->redirects, &k);
+}
+
+guint vpc_router_n_redirects(const vpc_router *v)
+{
+	return v->redirects ? g_hash_table_size(v->redirects) : 0;
 }

@@ -53,4 +53,26 @@ port *vpc_router_lookup(vpc_router *v, port *in, uint32_t dst, drop_reason *why,
 /* The kind of one of the router's ports. */
 vpc_port_kind vpc_router_port_kind(const vpc_router *v, const port *p);
 
+/* The router behind a node, or NULL if the node is not a VPC router. */
+vpc_router *vpc_router_of(node *n);
+
+/*
+ * Flow redirects.  A TCP or UDP packet that arrives from an ENI port with
+ * exactly this source and destination (addresses and ports) is sent to
+ * `to`, one of the router's ports, before any route is looked up; the
+ * packet is otherwise handled as usual (processing delay, propagation and
+ * cross-AZ charges towards `to`).  This is how a Network Load Balancer
+ * that preserves the client's address gets its targets' replies back,
+ * although they are addressed to the client: AWS's Hyperplane does the same
+ * in the VPC's data path, not through the route tables.  A redirect costs
+ * one allocation; packets pay one hash lookup only in a router that has
+ * redirects.  Redirecting again replaces the target port.
+ */
+void vpc_router_redirect(vpc_router *v, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+                         port *to);
+void vpc_router_unredirect(vpc_router *v, uint32_t src, uint16_t sport, uint32_t dst,
+                           uint16_t dport);
+/* Redirects in place, for tests and reports. */
+guint vpc_router_n_redirects(const vpc_router *v);
+
 #endif

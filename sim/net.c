@@ -25,6 +25,14 @@ static const struct {
 		             "NAT gateway port allocation failed (connections per destination limit)" },
 	[DROP_NAT_IDLE] = { "nat-no-mapping", "no NAT mapping (timed out after being idle, or never made)" },
 	[DROP_MTU] = { "mtu-exceeded", "larger than the path MTU with Don't Fragment set" },
+	[DROP_NO_LISTENER] = { "no-listener", "no load balancer listener on the destination port" },
+	[DROP_NO_TARGET] = { "no-target-in-az",
+		             "no target for the load balancer node (none in its AZ, cross-zone off)" },
+	[DROP_NO_FLOW] = { "no-flow",
+		           "no flow state: forgotten after the idle timeout, or never opened "
+		           "(a load balancer answers TCP with a RST)" },
+	[DROP_SERVICE_AZ] = { "service-not-in-az",
+		              "the endpoint service has no load balancer node in the endpoint's AZ" },
 };
 
 const char *drop_reason_name(drop_reason r)

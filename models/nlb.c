@@ -1,0 +1,603 @@
+/* \summary: Network Load Balancer: flow table, flow-hash targets, client IP or source NAT, idle RST */
+#include "nlb.h"
+
+#include <string.h>
+
+#include "vpc.h"
+
+/*
+ * Flows are kept in two hash tables, by the 5-tuple of the client's
+ * packets as they arrive (plus the port they arrive on: consumers behind
+ * different endpoints may use the same addresses) and by the 5-tuple of
+ * the target's replies as they arrive, and in a list in order of last use.
+ * A flow idle longer than the idle timeout is forgotten when one of its
+ * packets next arrives, and flows at the idle end of the list are
+ * forgotten whenever a new flow is made, so the table stays as large as
+ * the flows of the last idle-timeout period and no timer event is needed.
+ *
+ * Closed TCP flows (FIN both ways, or a RST) stay until their idle timeout,
+ * so the last ACK of a close still finds its flow, as in AWS (which keeps
+ * closed flows a while too); a new SYN on the same tuple reuses the flow.
+ *
+ * Simplifications: no health checks (every registered target is healthy),
+ * no TLS listeners, no proxy protocol, no security groups on the NLB, the
+ * NLB does not decrement the TTL.  AWS mixes the SYN's sequence number into
+ * its flow hash; this model hashes the 5-tuple only, so a client reusing a
+ * source port reaches the same target again.  UDP flows use the same idle
+ * timeout as TCP (AWS fixes it at 120 s for UDP).
+ */
+
+typedef struct {
+	uint32_t a, b; /* source and destination address */
+	uint16_t c, d; /* source and destination port */
+	uint16_t in;   /* ingress port index (client side); 0 for reply keys */
+	uint8_t proto;
+} fkey;
+
+typedef struct {
+	uint32_t ip;
+	uint16_t port;
+} target;
+
+typedef struct {
+	uint8_t ipproto;
+	uint16_t port;
+	gboolean preserve;  /* instance targets and the LB preserves client addresses */
+	GPtrArray *targets; /* per LB node: GArray of target it may pick */
+	const char *tg;     /* target group name, for drop details */
+} listener;
+
+typedef struct {
+	uint32_t ip;
+	uint8_t az; /* 1 + AZ index */
+} lbnode;
+
+typedef struct {
+	sim_time last;       /* departure clock */
+	gboolean privatelink;
+} lbport;
+
+/* Source ports towards one target from one node (source NAT). */
+typedef struct {
+	uint32_t in_use;
+	uint16_t next_port;
+} dstate;
+
+typedef struct {
+	fkey front;          /* client -> node (in = ingress port) */
+	fkey back;           /* target -> the source the target saw */
+	GList lru;           /* link in nlb.lru; data = the flow */
+	dstate *ds;          /* NAT port pool holding our port, NULL if preserved */
+	vpc_router *redirect; /* where our redirect lives, NULL if none */
+	uint32_t tip, sip;   /* target address, source address towards it */
+	uint16_t tport, sport;
+	uint16_t node;       /* the LB node that forwards */
+	uint8_t fins;        /* FIN seen: 1 from the client, 2 from the target */
+	gboolean closed;
+	sim_time created, last_used, ended;
+} flow;
+
+typedef struct {
+	node base;
+	fabric *f;
+	const sc_lb *lb;
+	rng rng;
+	sim_time idle;
+	uint16_t sender;    /* fabric_sender of the LB, for packets it puts out on PrivateLink */
+	GArray *nodes;      /* lbnode, one per LB subnet = port index */
+	GArray *ports;      /* lbport by port index */
+	GArray *listeners;  /* listener */
+	GHashTable *front;  /* fkey * -> flow * (owns the flows) */
+	GHashTable *back;   /* fkey * -> flow * */
+	GHashTable *dests;  /* fkey * -> dstate * (owns both) */
+	GQueue lru;         /* flows, least recently used first */
+	nlb_stats st;
+	sim_time flow_ns[2]; /* TCP, UDP: active time of flows already forgotten */
+} nlb;
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	x *= UINT64_C(0xc4ceb9fe1a85ec53);
+	x ^= x >> 33;
+	return x;
+}
+
+/* The flow hash of the 5-tuple (the ingress port is not part of it). */
+static uint64_t hash5(const fkey *k)
+{
+	return mix64(((uint64_t)k->a << 32 | k->b) ^
+	             mix64((uint64_t)k->c << 24 | (uint64_t)k->d << 8 | k->proto));
+}
+
+static guint fkey_hash(gconstpointer p)
+{
+	const fkey *k = p;
+	return (guint)(hash5(k) ^ k->in);
+}
+
+static gboolean fkey_equal(gconstpointer p, gconstpointer q)
+{
+	const fkey *x = p, *y = q;
+	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d && x->in == y->in &&
+	       x->proto == y->proto;
+}
+
+static lbport *lbport_of(nlb *b, const port *p) { return &g_array_index(b->ports, lbport, p->index); }
+static lbnode *lbnode_at(nlb *b, guint i) { return &g_array_index(b->nodes, lbnode, i); }
+
+static gboolean is_tcp(const flow *f) { return f->front.proto == PKT_PROTO_TCP; }
+
+/* When a flow stopped being active: at its close, else when its idle
+ * timeout runs out, and no later than `now`. */
+static sim_time flow_end(const nlb *b, const flow *f, sim_time now)
+{
+	sim_time e = f->closed ? f->ended : f->last_used + b->idle;
+	return MIN(e, now);
+}
+
+static void forget(nlb *b, flow *f, sim_time now)
+{
+	b->flow_ns[is_tcp(f) ? 0 : 1] += MAX(flow_end(b, f, now) - f->created, 0);
+	g_queue_unlink(&b->lru, &f->lru);
+	if (f->ds)
+		f->ds->in_use--;
+	if (f->redirect)
+		vpc_router_unredirect(f->redirect, f->back.a, f->back.c, f->back.b, f->back.d);
+	g_hash_table_remove(b->back, &f->back);
+	g_hash_table_remove(b->front, &f->front); /* frees f */
+}
+
+static gboolean expired(const nlb *b, const flow *f, sim_time now)
+{
+	return now - f->last_used > b->idle;
+}
+
+static void touch(nlb *b, flow *f, sim_time now)
+{
+	f->last_used = now;
+	g_queue_unlink(&b->lru, &f->lru);
+	g_queue_push_tail_link(&b->lru, &f->lru);
+}
+
+/* FINs and RSTs end a TCP flow's active time (NLCU active connections). */
+static void track(flow *f, const pkt *p, uint8_t side, sim_time now)
+{
+	if (!is_tcp(f) || f->closed)
+		return;
+	uint8_t fl = pkt_tcp_flags(p);
+	if (fl & PKT_TCP_FIN)
+		f->fins |= side;
+	if ((fl & PKT_TCP_RST) || f->fins == 3) {
+		f->closed = TRUE;
+		f->ended = now;
+	}
+}
+
+static void forward(nlb *b, port *out, pkt *p)
+{
+	fabric_send(b->base.net, out, p, dist_sample_ns(&b->f->prof->processing.nlb, &b->rng),
+	            &lbport_of(b, out)->last);
+}
+
+static void to_target(nlb *b, flow *f, pkt *p, sim_time now)
+{
+	touch(b, f, now);
+	track(f, p, 1, now);
+	pkt_set_ip_dst(p, f->tip);
+	pkt_set_dport(p, f->tport);
+	if (!f->redirect) {
+		pkt_set_ip_src(p, f->sip);
+		pkt_set_sport(p, f->sport);
+	}
+	b->st.bytes += fabric_billed_bytes(b->f, p);
+	forward(b, node_port(&b->base, f->node), p);
+}
+
+static void to_client(nlb *b, flow *f, pkt *p, sim_time now)
+{
+	touch(b, f, now);
+	track(f, p, 2, now);
+	pkt_set_ip_src(p, f->front.b);
+	pkt_set_sport(p, f->front.d);
+	pkt_set_ip_dst(p, f->front.a);
+	pkt_set_dport(p, f->front.c);
+	b->st.bytes += fabric_billed_bytes(b->f, p);
+	port *out = node_port(&b->base, f->front.in);
+	if (lbport_of(b, out)->privatelink) {
+		/* The endpoint's side is not a VPC router: say here that the
+		 * packet leaves from this node, for cross-AZ billing. */
+		p->az = lbnode_at(b, f->node)->az;
+		p->az_from = b->sender;
+	}
+	forward(b, out, p);
+}
+
+/* The LB node addressed by a packet arriving on `in`, or -1. */
+static int node_for(nlb *b, const port *in, uint32_t dst)
+{
+	if (!lbport_of(b, in)->privatelink)
+		return lbnode_at(b, in->index)->ip == dst ? (int)in->index : -1;
+	for (guint i = 0; i < b->nodes->len; i++)
+		if (lbnode_at(b, i)->ip == dst)
+			return (int)i;
+	return -1;
+}
+
+static void drop(nlb *b, pkt *p, drop_reason why, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+static void drop(nlb *b, pkt *p, drop_reason why, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *detail = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	net_drop_detail(b->base.net, &b->base, p, why, detail);
+	g_free(detail);
+}
+
+/* Answers a TCP segment of no known flow with a RST from the address it
+ * was sent to, as a TCP stack would (RFC 9293 3.10.7.1): seq = the
+ * segment's ACK if it has one, else seq 0 and ACK = its sequence space
+ * consumed.  Then drops the segment. */
+static void reset(nlb *b, pkt *p, port *in)
+{
+	uint8_t fl = pkt_tcp_flags(p);
+	char s[16], d[16];
+	char *detail = g_strdup_printf("tcp %s:%u to %s:%u%s", pkt_ip_str(pkt_ip_src(p), s), pkt_sport(p),
+	                               pkt_ip_str(pkt_ip_dst(p), d), pkt_dport(p),
+	                               fl & PKT_TCP_RST ? "" : ", answered with a RST");
+	if (!(fl & PKT_TCP_RST)) {
+		pkt *r = net_pkt_new(b->base.net, p->flow_id);
+		pkt_addrs a = { .src_ip = pkt_ip_dst(p), .dst_ip = pkt_ip_src(p), .sport = pkt_dport(p),
+			        .dport = pkt_sport(p), .df = TRUE };
+		if (fl & PKT_TCP_ACK) {
+			pkt_build_tcp(r, &a, pkt_tcp_ack(p), 0, PKT_TCP_RST, 0, 0, 0);
+		} else {
+			uint32_t used = p->payload_len + ((fl & PKT_TCP_SYN) ? 1 : 0) +
+			                ((fl & PKT_TCP_FIN) ? 1 : 0);
+			pkt_build_tcp(r, &a, 0, pkt_tcp_seq(p) + used, PKT_TCP_RST | PKT_TCP_ACK, 0, 0, 0);
+		}
+		if (lbport_of(b, in)->privatelink) {
+			int n = node_for(b, in, pkt_ip_dst(p));
+			r->az = n >= 0 ? lbnode_at(b, (guint)n)->az : p->az;
+			r->az_from = b->sender;
+		}
+		b->st.resets++;
+		forward(b, in, r);
+	}
+	net_drop_detail(b->base.net, &b->base, p, DROP_NO_FLOW, detail);
+	g_free(detail);
+}
+
+static const listener *listener_for(nlb *b, uint8_t proto, uint16_t dport)
+{
+	for (guint i = 0; i < b->listeners->len; i++) {
+		const listener *l = &g_array_index(b->listeners, listener, i);
+		if (l->ipproto == proto && l->port == dport)
+			return l;
+	}
+	return NULL;
+}
+
+/* A free source port towards the target from the node's address, or NULL
+ * when all 64512 are in use. */
+static dstate *nat_port(nlb *b, fkey *back)
+{
+	fkey dk = { .a = back->a, .b = back->b, .c = back->c, .proto = back->proto };
+	dstate *ds = g_hash_table_lookup(b->dests, &dk);
+	if (!ds) {
+		ds = g_new0(dstate, 1);
+		ds->next_port = 1024;
+		g_hash_table_insert(b->dests, g_memdup2(&dk, sizeof dk), ds);
+	}
+	for (uint32_t tries = 0; tries < 64512; tries++) {
+		back->d = ds->next_port;
+		ds->next_port = ds->next_port == 65535 ? 1024 : ds->next_port + 1;
+		if (!g_hash_table_contains(b->back, back)) {
+			ds->in_use++;
+			return ds;
+		}
+	}
+	return NULL;
+}
+
+static void new_flow(nlb *b, pkt *p, port *in, const fkey *k, sim_time now)
+{
+	char s[16], d[16];
+	uint8_t proto = k->proto;
+	if (proto == PKT_PROTO_TCP &&
+	    (pkt_tcp_flags(p) & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) != PKT_TCP_SYN) {
+		reset(b, p, in);
+		return;
+	}
+	int ni = node_for(b, in, k->b);
+	if (ni < 0) {
+		/* A target's UDP datagram to a client address whose flow was
+		 * forgotten, or an address the LB does not have. */
+		drop(b, p, proto == PKT_PROTO_UDP ? DROP_NO_FLOW : DROP_NO_ADDRESS,
+		     "%s %s:%u to %s:%u", proto == PKT_PROTO_UDP ? "udp" : "tcp", pkt_ip_str(k->a, s), k->c,
+		     pkt_ip_str(k->b, d), k->d);
+		return;
+	}
+	const listener *l = listener_for(b, proto, k->d);
+	if (!l) {
+		drop(b, p, DROP_NO_LISTENER, "%s port %u", proto == PKT_PROTO_UDP ? "udp" : "tcp", k->d);
+		return;
+	}
+	GArray *cands = g_ptr_array_index(l->targets, ni);
+	if (cands->len == 0) {
+		drop(b, p, DROP_NO_TARGET, "%s from the node in %s%s", l->tg,
+		     (const char *)g_ptr_array_index(b->f->sc->azs, lbnode_at(b, (guint)ni)->az - 1),
+		     b->lb->cross_zone ? "" : " (cross-zone off)");
+		return;
+	}
+	/* Forget the flows that have been idle too long before making one. */
+	while (b->lru.head && expired(b, b->lru.head->data, now)) {
+		forget(b, b->lru.head->data, now);
+		b->st.expired++;
+	}
+	const target *t = &g_array_index(cands, target, hash5(k) % cands->len);
+	port *nport = node_port(&b->base, (guint)ni);
+	vpc_router *router = NULL;
+	if (l->preserve && !lbport_of(b, in)->privatelink && nport->link)
+		router = vpc_router_of(link_peer(nport)->node);
+	fkey back = { .a = t->ip, .c = t->port, .proto = proto };
+	dstate *ds = NULL;
+	if (router) {
+		back.b = k->a;
+		back.d = k->c;
+		if (g_hash_table_contains(b->back, &back)) {
+			/* The same client address and port through two LB nodes to
+			 * one target: the target would see one socket twice.  AWS
+			 * documents the failure; here the second flow is refused. */
+			drop(b, p, DROP_NO_FLOW, "%s:%u already in use towards %s:%u (client IP preservation)",
+			     pkt_ip_str(k->a, s), k->c, pkt_ip_str(t->ip, d), t->port);
+			return;
+		}
+	} else {
+		back.b = lbnode_at(b, (guint)ni)->ip;
+		if (!(ds = nat_port(b, &back))) {
+			drop(b, p, DROP_NAT_PORTS, "%s to %s:%u", pkt_ip_str(back.b, s), pkt_ip_str(t->ip, d),
+			     t->port);
+			return;
+		}
+	}
+	flow *f = g_new0(flow, 1);
+	f->front = *k;
+	f->back = back;
+	f->lru.data = f;
+	f->ds = ds;
+	f->tip = t->ip;
+	f->tport = t->port;
+	f->sip = back.b;
+	f->sport = back.d;
+	f->node = (uint16_t)ni;
+	f->created = now;
+	f->last_used = now;
+	if (router) {
+		f->redirect = router;
+		vpc_router_redirect(router, t->ip, t->port, k->a, k->c, link_peer(nport));
+		b->st.preserved++;
+	}
+	g_hash_table_insert(b->front, &f->front, f);
+	g_hash_table_insert(b->back, &f->back, f);
+	g_queue_push_tail_link(&b->lru, &f->lru);
+	if (proto == PKT_PROTO_TCP)
+		b->st.tcp_flows++;
+	else
+		b->st.udp_flows++;
+	to_target(b, f, p, now);
+}
+
+static void nlb__receive(node *n, pkt *p, port *in)
+{
+	nlb *b = (nlb *)n;
+	sim_time now = net_now(n->net);
+	uint8_t proto = pkt_proto(p);
+	if (proto != PKT_PROTO_TCP && proto != PKT_PROTO_UDP) {
+		drop(b, p, DROP_NO_LISTENER, "protocol %u", proto);
+		return;
+	}
+	fkey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), 0, proto };
+	/* Targets' replies come in on node ports only. */
+	flow *f = lbport_of(b, in)->privatelink ? NULL : g_hash_table_lookup(b->back, &k);
+	if (f) {
+		if (!expired(b, f, now)) {
+			to_client(b, f, p, now);
+			return;
+		}
+		forget(b, f, now);
+		b->st.expired++;
+	}
+	k.in = (uint16_t)in->index;
+	f = g_hash_table_lookup(b->front, &k);
+	if (f && expired(b, f, now)) {
+		forget(b, f, now);
+		b->st.expired++;
+		f = NULL;
+	}
+	if (!f) {
+		new_flow(b, p, in, &k, now);
+		return;
+	}
+	if (f->closed && proto == PKT_PROTO_TCP &&
+	    (pkt_tcp_flags(p) & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) == PKT_TCP_SYN) {
+		/* The tuple again after a close: a new connection on the same
+		 * flow (same target, same source port). */
+		b->flow_ns[0] += MAX(flow_end(b, f, now) - f->created, 0);
+		f->closed = FALSE;
+		f->fins = 0;
+		f->created = now;
+		b->st.tcp_flows++;
+	}
+	to_target(b, f, p, now);
+}
+
+static void listener_clear(gpointer data)
+{
+	g_ptr_array_unref(((listener *)data)->targets);
+}
+
+static void nlb__destroy(node *n)
+{
+	nlb *b = (nlb *)n;
+	/* The routers holding redirects may be gone already: only our memory. */
+	g_hash_table_unref(b->back);
+	g_hash_table_unref(b->front);
+	g_hash_table_unref(b->dests);
+	g_array_unref(b->listeners);
+	g_array_unref(b->nodes);
+	g_array_unref(b->ports);
+	node_clear(n);
+	g_free(b);
+}
+
+static const node_ops nlb_ops = {
+	.kind = "network-load-balancer",
+	.receive = nlb__receive,
+	.destroy = nlb__destroy,
+};
+
+static uint8_t subnet_az(const scenario *sc, int subnet)
+{
+	return (uint8_t)(SC_AT(sc->subnets, sc_subnet, subnet)->az_index + 1);
+}
+
+static void add_target(GArray *a, uint32_t ip, uint16_t tport)
+{
+	target t = { ip, tport };
+	g_array_append_val(a, t);
+}
+
+/* The targets node `ni` may pick for target group `tg`. */
+static GArray *eligible(nlb *b, const sc_target_group *tg, guint ni)
+{
+	const scenario *sc = b->f->sc;
+	uint8_t az = lbnode_at(b, ni)->az;
+	gboolean any = b->lb->cross_zone;
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(target));
+	for (guint i = 0; tg && tg->targets && i < tg->targets->len; i++) {
+		int ti = g_array_index(tg->targets, int, i);
+		if (tg->type == SC_TG_INSTANCE) {
+			const sc_instance *in = SC_AT(sc->instances, sc_instance, ti);
+			if (any || subnet_az(sc, in->subnet) == az)
+				add_target(a, in->ip, tg->port);
+			continue;
+		}
+		const sc_lb *alb = SC_AT(sc->load_balancers, sc_lb, ti);
+		for (guint k = 0; k < alb->subnets->len; k++)
+			if (any || subnet_az(sc, g_array_index(alb->subnets, int, k)) == az)
+				add_target(a, g_array_index(alb->node_ips, uint32_t, k), tg->port);
+	}
+	return a;
+}
+
+node *nlb_new(fabric *f, int lb_index)
+{
+	const scenario *sc = f->sc;
+	const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, lb_index);
+	g_return_val_if_fail(lb->type == SC_LB_NETWORK, NULL);
+	nlb *b = g_new0(nlb, 1);
+	node_init(&b->base, &nlb_ops, f->net, lb->name);
+	net_rng(f->net, &b->rng, lb->name);
+	b->f = f;
+	b->lb = lb;
+	b->idle = lb->idle_timeout > 0 ? lb->idle_timeout : f->prof->limits.nlb_idle_timeout;
+	b->sender = fabric_sender(f, lb->name);
+	b->nodes = g_array_new(FALSE, TRUE, sizeof(lbnode));
+	b->ports = g_array_new(FALSE, TRUE, sizeof(lbport));
+	for (guint i = 0; i < lb->subnets->len; i++) {
+		lbnode ln = { g_array_index(lb->node_ips, uint32_t, i),
+			      subnet_az(sc, g_array_index(lb->subnets, int, i)) };
+		g_array_append_val(b->nodes, ln);
+		lbport lp = { 0 };
+		g_array_append_val(b->ports, lp);
+		node_add_port(&b->base);
+	}
+	b->listeners = g_array_new(FALSE, TRUE, sizeof(listener));
+	g_array_set_clear_func(b->listeners, listener_clear);
+	for (guint i = 0; lb->listeners && i < lb->listeners->len; i++) {
+		const sc_listener *sl = SC_AT(lb->listeners, sc_listener, i);
+		const sc_target_group *tg = sl->default_tg >= 0
+		                                    ? SC_AT(sc->target_groups, sc_target_group, sl->default_tg)
+		                                    : NULL;
+		listener l = { .ipproto = sl->proto == SC_PROTO_UDP ? PKT_PROTO_UDP : PKT_PROTO_TCP,
+			       .port = sl->port,
+			       .preserve = lb->preserve_client_ip && tg && tg->type == SC_TG_INSTANCE,
+			       .targets = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref),
+			       .tg = tg ? tg->name : "no target group" };
+		for (guint k = 0; k < b->nodes->len; k++)
+			g_ptr_array_add(l.targets, eligible(b, tg, k));
+		g_array_append_val(b->listeners, l);
+	}
+	b->front = g_hash_table_new_full(fkey_hash, fkey_equal, NULL, g_free);
+	b->back = g_hash_table_new(fkey_hash, fkey_equal);
+	b->dests = g_hash_table_new_full(fkey_hash, fkey_equal, g_free, g_free);
+	g_queue_init(&b->lru);
+	const prices *pr = sc->prices;
+	cost_ledger_add_hourly(f->ledger, lb->name, "hourly", pr->nlb.hourly_usd, 1);
+	cost_ledger_set_capacity(f->ledger, lb->name, "nlcu", pr->nlb.usd_per_nlcu_hour, 0);
+	return &b->base;
+}
+
+port *nlb_add_privatelink_port(node *n)
+{
+	g_return_val_if_fail(n != NULL && n->ops == &nlb_ops, NULL);
+	nlb *b = (nlb *)n;
+	lbport lp = { .privatelink = TRUE };
+	g_array_append_val(b->ports, lp);
+	return node_add_port(n);
+}
+
+const nlb_stats *nlb_get_stats(node *n)
+{
+	g_return_val_if_fail(n != NULL && n->ops == &nlb_ops, NULL);
+	return &((nlb *)n)->st;
+}
+
+guint nlb_flow_count(node *n)
+{
+	g_return_val_if_fail(n != NULL && n->ops == &nlb_ops, 0);
+	return g_hash_table_size(((nlb *)n)->front);
+}
+
+/*
+ * Active connections: AWS samples the count once a minute and bills the
+ * average; this model integrates it exactly (each flow counts from its
+ * first packet until its close, or until its idle timeout ran out), which
+ * is what the samples estimate.
+ */
+void nlb_usage(node *n, sim_time run_duration, cost_nlb_usage *u)
+{
+	g_return_if_fail(n != NULL && n->ops == &nlb_ops && u != NULL && run_duration > 0);
+	nlb *b = (nlb *)n;
+	sim_time active[2] = { b->flow_ns[0], b->flow_ns[1] };
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, b->front);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		const flow *f = v;
+		active[is_tcp(f) ? 0 : 1] += MAX(flow_end(b, f, run_duration) - f->created, 0);
+	}
+	double secs = (double)run_duration / (double)SIM_S;
+	memset(u, 0, sizeof *u);
+	u->tcp_new_connections_per_second = (double)b->st.tcp_flows / secs;
+	u->udp_new_flows_per_second = (double)b->st.udp_flows / secs;
+	u->tcp_active_connections = (double)active[0] / (double)run_duration;
+	u->udp_active_flows = (double)active[1] / (double)run_duration;
+	u->processed_gb_per_hour = (double)b->st.bytes / b->f->sc->prices->gb_bytes / (secs / 3600.0);
+}
+
+void nlb_finish(node *n, sim_time run_duration)
+{
+	g_return_if_fail(n != NULL && n->ops == &nlb_ops && run_duration > 0);
+	nlb *b = (nlb *)n;
+	cost_nlb_usage u;
+	nlb_usage(n, run_duration, &u);
+	const prices *pr = b->f->sc->prices;
+	cost_ledger_set_capacity(b->f->ledger, n->name, "nlcu", pr->nlb.usd_per_nlcu_hour,
+	                         cost_nlcu_per_hour(pr, &u, NULL));
+}

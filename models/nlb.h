@@ -1,0 +1,57 @@
+/* \summary: Network Load Balancer: layer-4 flows, flow hash, client IP or source NAT, idle RST, NLCU */
+#ifndef VPCSIM_NLB_H
+#define VPCSIM_NLB_H
+
+#include "fabric.h"
+
+/*
+ * A Network Load Balancer is one node with one port per load balancer
+ * subnet (the node's ENI, address node_ips[i], linked by the builder to the
+ * VPC router as an ENI port) and, for an endpoint service, one port per
+ * interface endpoint that consumes it (nlb_add_privatelink_port).  It has
+ * no TCP stack: it keeps a flow table and rewrites packets.
+ *
+ * A new flow (a TCP SYN, or any UDP datagram) to a node's address and a
+ * listener's port, or arriving on a PrivateLink port addressed to a node,
+ * goes to a target of the listener's target group chosen by a hash of the
+ * 5-tuple, among the targets in the node's AZ (cross-zone off, AWS's
+ * default) or all of them (cross-zone on).  Instance targets get the
+ * packet addressed to target:tg.port; an ALB-type target group sends it to
+ * the ALB's node in the same AZ (any node with cross-zone on), port
+ * tg.port.  The source is the client's when the load balancer preserves
+ * client addresses (instance targets only, never for PrivateLink): the
+ * target's replies, addressed to the client, are then pulled back through
+ * the NLB by a redirect in its VPC router (vpc_router_redirect).  Otherwise
+ * the source becomes the node's own address and a port allocated per target
+ * (1024-65535), as the provider sees PrivateLink traffic.  Replies are
+ * translated back and leave the way the flow came in.
+ *
+ * A flow idle longer than the load balancer's idle timeout is forgotten; a
+ * later TCP segment of it, from either side, is answered with a RST, as
+ * AWS documents.  Each packet takes processing.nlb (per-port order kept).
+ * Charges: the hourly charge and NLCUs (nlb_finish); cross-AZ transfer to
+ * targets in other AZs is charged by the VPC router.
+ */
+node *nlb_new(fabric *f, int lb_index);
+/* A port the PrivateLink side (an interface endpoint's service port) is
+ * linked to. */
+port *nlb_add_privatelink_port(node *nlb);
+/* Sets the NLCU capacity line ("nlcu") from what the run measured over
+ * run_duration (> 0).  May be called again; the last call counts. */
+void nlb_finish(node *nlb, sim_time run_duration);
+
+typedef struct {
+	uint64_t tcp_flows, udp_flows; /* new flows */
+	uint64_t bytes;                /* processed, both directions (billed bytes) */
+	uint64_t preserved;            /* flows forwarded with the client's address */
+	uint64_t resets;               /* RSTs sent for segments of unknown flows */
+	uint64_t expired;              /* flows forgotten after the idle timeout */
+} nlb_stats;
+
+const nlb_stats *nlb_get_stats(node *nlb);
+/* Flows in the table (open, closing, or idle but not yet forgotten). */
+guint nlb_flow_count(node *nlb);
+/* What nlb_finish bills: the usage over run_duration. */
+void nlb_usage(node *nlb, sim_time run_duration, cost_nlb_usage *u);
+
+#endif
