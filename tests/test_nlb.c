@@ -235,7 +235,7 @@ typedef struct {
 	uint64_t pkts;
 } seen_ctx;
 
-static int record_src(host *h, const pkt *p, void *ud)
+static int record_src(host *h, pkt *p, void *ud)
 {
 	(void)h;
 	seen_ctx *s = ud;

@@ -300,7 +300,7 @@ static host_workload *get_sized(host *h, const char *name, const char *ip, uint6
 	return w;
 }
 
-static int record_src(host *h, const pkt *p, void *ud)
+static int record_src(host *h, pkt *p, void *ud)
 {
 	(void)h;
 	g_hash_table_add(ud, GUINT_TO_POINTER(pkt_ip_src(p)));
