@@ -10,6 +10,7 @@
 #include "igw.h"
 #include "internet.h"
 #include "natgw.h"
+#include "nlb.h"
 #include "pcapw.h"
 #include "peering.h"
 #include "s3.h"
@@ -402,10 +403,14 @@ static uint32_t target_ip(const scenario *sc, const sc_workload *sw, int ti, int
 	switch (sw->target_kind) {
 	case SC_TARGET_IS_INSTANCE: return SC_AT(sc->instances, sc_instance, ti)->ip;
 	case SC_TARGET_IS_SERVICE: return SC_AT(sc->services, sc_service, ti)->ip;
-	case SC_TARGET_IS_LB:
-		subnets = SC_AT(sc->load_balancers, sc_lb, ti)->subnets;
-		ips = SC_AT(sc->load_balancers, sc_lb, ti)->node_ips;
+	case SC_TARGET_IS_LB: {
+		/* An internet-facing load balancer's name resolves to its public
+		 * addresses, whoever asks. */
+		const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, ti);
+		subnets = lb->subnets;
+		ips = lb->internet_facing ? lb->node_public_ips : lb->node_ips;
 		break;
+	}
 	case SC_TARGET_IS_ENDPOINT:
 		subnets = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->subnets;
 		ips = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->ips;
@@ -576,6 +581,8 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 			n = alb_new(f, (int)i, w->sgw);
 			for (guint k = 0; k < lb->node_ips->len; k++)
 				g_hash_table_add(w->alb_ips, GUINT_TO_POINTER(g_array_index(lb->node_ips, uint32_t, k)));
+		} else {
+			n = nlb_new(f, (int)i);
 		}
 		g_ptr_array_add(w->lbs, n);
 		for (guint k = 0; n && k < lb->subnets->len; k++) {
@@ -584,6 +591,26 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 			                               g_array_index(lb->node_ips, uint32_t, k), lb->name);
 			link_to(w, node_port(n, k), rp, 0);
 		}
+	}
+
+	/* Interface endpoints: an ENI per subnet in the consumer VPC, and a
+	 * service side joined to the provider's NLB (PrivateLink) or to the
+	 * AWS service. */
+	for (guint i = 0; i < sc->interface_endpoints->len; i++) {
+		const sc_interface_endpoint *ie = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
+		node *n = interface_endpoint_new(f, (int)i);
+		interface_endpoint_set_security_groups(n, w->sgw);
+		for (guint k = 0; k < ie->subnets->len; k++) {
+			port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, ie->vpc), VPC_PORT_ENI,
+			                               g_array_index(ie->subnets, int, k), -1,
+			                               g_array_index(ie->ips, uint32_t, k), ie->name);
+			link_to(w, node_port(n, k), rp, pf->bandwidth.interface_endpoint);
+		}
+		port *side = ie->kind == SC_IFE_ENDPOINT_SERVICE
+		                     ? nlb_add_privatelink_port(g_ptr_array_index(
+		                               w->lbs, SC_AT(sc->endpoint_services, sc_endpoint_service, ie->service)->lb))
+		                     : service_add_port(g_ptr_array_index(w->services, ie->service));
+		link_to(w, interface_endpoint_service_port(n), side, 0);
 	}
 
 	/* Internet gateways: the VPC side, the public side, the address maps. */
@@ -872,6 +899,8 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 		node *n = g_ptr_array_index(w->lbs, i);
 		if (n && SC_AT(sc->load_balancers, sc_lb, i)->type == SC_LB_APPLICATION)
 			alb_finish(n, billed);
+		else if (n)
+			nlb_finish(n, billed);
 	}
 	cost_ledger_finish(w->ledger, billed);
 	r->ledger = w->ledger;
