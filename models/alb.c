@@ -340,6 +340,17 @@ static void forward(alb_req *q)
 	 * requests forwarded meanwhile. */
 	guint k = pick_target(e, q->tg, g->targets->len);
 	http_client *cl = pool_client(e, q->tg, k);
+	if (G_UNLIKELY(a->base.net->tracer)) {
+		char ip[16];
+		const sc_instance *t = SC_AT(a->f->sc->instances, sc_instance, g_array_index(g->targets, int, k));
+		NET_TRACE(a->base.net, &a->base, NULL, NET_TRACE_DECIDE,
+		          "ALB: target group %s, target %s (%s); forwarded on its own connection from %s with "
+		          "X-Forwarded-For",
+		          g->name, t->name,
+		          a->lb->algorithm == SC_LB_LEAST_OUTSTANDING
+		                  ? "least outstanding requests" : "round robin",
+		          pkt_ip_str(e->ip, ip));
+	}
 	a->ctr.forwarded++;
 	a->slot_requests[a->tg_off[q->tg] + k]++;
 	http_request_spec spec = { .head = q->head, .body_len = q->body_len };

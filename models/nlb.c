@@ -186,6 +186,15 @@ static void to_target(nlb *b, flow *f, pkt *p, sim_time now)
 {
 	touch(b, f, now);
 	track(f, p, 1, now);
+	if (G_UNLIKELY(b->base.net->tracer)) {
+		char t[16], s[16];
+		NET_TRACE(b->base.net, &b->base, p, NET_TRACE_DECIDE,
+		          "listener: flow hash picks target %s:%u%s", pkt_ip_str(f->tip, t), f->tport,
+		          f->redirect ? ", client address preserved" : "");
+		if (!f->redirect)
+			NET_TRACE(b->base.net, &b->base, p, NET_TRACE_REWRITE, "source -> %s:%u (the NLB's own address)",
+			          pkt_ip_str(f->sip, s), f->sport);
+	}
 	pkt_set_ip_dst(p, f->tip);
 	pkt_set_dport(p, f->tport);
 	if (!f->redirect) {
@@ -200,6 +209,7 @@ static void to_client(nlb *b, flow *f, pkt *p, sim_time now)
 {
 	touch(b, f, now);
 	track(f, p, 2, now);
+	NET_TRACE(b->base.net, &b->base, p, NET_TRACE_DECIDE, "reply of a known flow: translated back towards the client");
 	pkt_set_ip_src(p, f->front.b);
 	pkt_set_sport(p, f->front.d);
 	pkt_set_ip_dst(p, f->front.a);

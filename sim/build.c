@@ -147,7 +147,7 @@ static void path_watch(void *ud, sim_time t, const node *n, const pkt *p, net_tr
 	(void)t;
 	(void)text;
 	world *w = ud;
-	if (kind != NET_TRACE_ARRIVE || !p->payload_len || strcmp(n->ops->kind, "alb") != 0)
+	if (kind != NET_TRACE_ARRIVE || !p || !p->payload_len || strcmp(n->ops->kind, "alb") != 0)
 		return;
 	for (guint i = 0; i < w->wls->len; i++) {
 		wl_state *ws = g_ptr_array_index(w->wls, i);

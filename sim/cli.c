@@ -3,13 +3,21 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 gboolean cli_parse(int *argc, char ***argv, const char *usage, const char *summary,
                    const char *description, const GOptionEntry *entries)
 {
-	GOptionContext *ctx = g_option_context_new(NULL);
+	/* "vpcsim run SCENARIO": the command is the leading lower-case words,
+	 * the rest (from the first word in capitals, brackets or dashes) is
+	 * what GOption prints after "[OPTION…]". */
+	const char *params = usage;
+	while ((params = strchr(params, ' ')) && !(g_ascii_isupper(params[1]) || params[1] == '[' || params[1] == '-'))
+		params++;
+	char *prg = params ? g_strndup(usage, (gsize)(params - usage)) : g_strdup(usage);
+	GOptionContext *ctx = g_option_context_new(params ? params + 1 : NULL);
 	g_option_context_set_summary(ctx, summary);
 	if (description)
 		g_option_context_set_description(ctx, description);
@@ -19,7 +27,7 @@ gboolean cli_parse(int *argc, char ***argv, const char *usage, const char *summa
 	 * sub-command so --help reads like the command to type. */
 	const char *old = g_get_prgname();
 	char *saved = g_strdup(old);
-	g_set_prgname(usage);
+	g_set_prgname(prg);
 	GError *err = NULL;
 	gboolean ok = g_option_context_parse(ctx, argc, argv, &err);
 	if (!ok) {
@@ -31,6 +39,7 @@ gboolean cli_parse(int *argc, char ***argv, const char *usage, const char *summa
 	}
 	g_set_prgname(saved);
 	g_free(saved);
+	g_free(prg);
 	g_option_context_free(ctx);
 	return ok;
 }

@@ -52,7 +52,7 @@ int cmd_run(int argc, char **argv)
 	world *w = NULL;
 	report *rep = NULL;
 	GPtrArray *ovr = g_ptr_array_new_with_free_func(g_free);
-	if (!cli_parse(&argc, &argv, "vpcsim run",
+	if (!cli_parse(&argc, &argv, "vpcsim run SCENARIO",
 	               "Runs a scenario and reports per workload: requests, latency percentiles, the\n"
 	               "constructs a request crosses, bytes, drops, and cost per component and charge\n"
 	               "type for the run and projected to a 730-hour month.",

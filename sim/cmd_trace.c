@@ -25,6 +25,8 @@ typedef struct {
 	sim_time birth;
 	uint32_t seq;
 	uint8_t flags;
+	uint8_t pflags;      /* pkt->flags */
+	gboolean nopkt;      /* a decision above the packets */
 	uint32_t payload;
 	uint32_t src, dst;
 	uint16_t sport, dport;
@@ -38,9 +40,18 @@ static void on_event(void *ud, sim_time t, const node *n, const pkt *p, net_trac
                      const char *text)
 {
 	tlog *lg = ud;
-	tevent e = { .t = t, .n = n, .kind = kind, .text = g_strdup(text), .flow_id = p->flow_id,
-		     .birth = p->birth, .payload = p->payload_len, .src = pkt_ip_src(p),
-		     .dst = pkt_ip_dst(p) };
+	tevent e = { .t = t, .n = n, .kind = kind, .text = g_strdup(text) };
+	if (!p) {
+		e.nopkt = TRUE;
+		g_array_append_val(lg->ev, e);
+		return;
+	}
+	e.flow_id = p->flow_id;
+	e.birth = p->birth;
+	e.payload = p->payload_len;
+	e.src = pkt_ip_src(p);
+	e.dst = pkt_ip_dst(p);
+	e.pflags = p->flags;
 	if (pkt_proto(p) == PKT_PROTO_TCP || pkt_proto(p) == PKT_PROTO_UDP) {
 		e.sport = pkt_sport(p);
 		e.dport = pkt_dport(p);
@@ -54,7 +65,7 @@ static void on_event(void *ud, sim_time t, const node *n, const pkt *p, net_trac
 
 static gboolean same_packet(const tevent *a, const tevent *b)
 {
-	return a->flow_id == b->flow_id && a->birth == b->birth && a->seq == b->seq && a->flags == b->flags;
+	return !a->nopkt && !b->nopkt && a->flow_id == b->flow_id && a->birth == b->birth && a->seq == b->seq && a->flags == b->flags;
 }
 
 static char *addr(uint32_t ip, uint16_t tport)
@@ -159,6 +170,8 @@ static void print_mermaid(const tlog *lg, const char *client)
 	printf("    participant P1 as %s\n", client);
 	for (guint i = 0; i < lg->ev->len; i++) {
 		const tevent *e = &g_array_index(lg->ev, tevent, i);
+		if (e->nopkt)
+			continue;
 		if (e->kind == NET_TRACE_ARRIVE && !g_hash_table_contains(ids, e->n->name)) {
 			guint id = g_hash_table_size(ids) + 1;
 			g_hash_table_insert(ids, (gpointer)e->n->name, GUINT_TO_POINTER(id));
@@ -329,9 +342,11 @@ int cmd_trace(int argc, char **argv)
 	/* The journeys: the first SYN, the first request segment, the first
 	 * response segment (or the datagram). */
 	const node *client = NULL;
-	gint syn = -1, req = -1, resp = -1;
+	gint syn = -1, req = -1, resp = -1, breq = -1, bresp = -1, decided = -1;
 	for (guint i = 0; i < lg.ev->len; i++) {
 		const tevent *e = &g_array_index(lg.ev, tevent, i);
+		if (e->nopkt && decided < 0)
+			decided = (gint)i;
 		if (e->kind != NET_TRACE_SEND)
 			continue;
 		if (!client && strcmp(e->n->name, from) == 0)
@@ -340,6 +355,13 @@ int cmd_trace(int argc, char **argv)
 			syn = (gint)i;
 		else if (e->n == client && req < 0 && e->payload > 0)
 			req = (gint)i;
+		/* Behind an ALB: its own request to a target, and the answer. */
+		else if (breq < 0 && e->payload > 0 && (e->pflags & PKT_F_LB_BACKEND) &&
+		         strcmp(e->n->ops->kind, "alb") == 0)
+			breq = (gint)i;
+		else if (breq >= 0 && bresp < 0 && e->payload > 0 && (e->pflags & PKT_F_LB_BACKEND) &&
+		         strcmp(e->n->ops->kind, "host") == 0)
+			bresp = (gint)i;
 	}
 	/* The response: the first payload segment arriving at the client. */
 	for (guint i = 0; resp < 0 && client && i < lg.ev->len; i++) {
@@ -361,6 +383,14 @@ int cmd_trace(int argc, char **argv)
 		dropped |= print_journey(&lg, (guint)syn, "the connection's SYN", t0);
 	if (req >= 0 && !dropped)
 		dropped |= print_journey(&lg, (guint)req, udp ? "the datagram" : "the request's first segment", t0);
+	if (decided >= 0 && !dropped) {
+		const tevent *e = &g_array_index(lg.ev, tevent, decided);
+		printf("\n%.3f ms: %s decides: %s\n", (double)(e->t - t0) / 1e6, e->n->name, e->text);
+	}
+	if (breq >= 0 && !dropped)
+		dropped |= print_journey(&lg, (guint)breq, "the load balancer's request to the target", t0);
+	if (bresp >= 0 && !dropped)
+		dropped |= print_journey(&lg, (guint)bresp, "the target's response to the load balancer", t0);
 	if (resp >= 0 && !dropped)
 		dropped |= print_journey(&lg, (guint)resp, "the response's first segment", t0);
 	if (arrived) {

@@ -255,7 +255,7 @@ static void find_crossovers(compare_result *c)
 	g_array_sort(cand, cmp_double);
 	GString *s = g_string_new(NULL);
 	guint cur = compare_cheapest_at(c, 0);
-	g_string_append_printf(s, "cheapest from 0 GB/month: %s",
+	g_string_append_printf(s, "Cheapest from 0 GB/month: %s",
 	                       ((compare_option *)g_ptr_array_index(c->options, cur))->name);
 	for (guint i = 0; i < cand->len; i++) {
 		double v = g_array_index(cand, double, i);

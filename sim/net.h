@@ -32,6 +32,8 @@ typedef enum {
 	NET_TRACE_SEND,    /* handed to a link */
 } net_trace_kind;
 
+/* `p` is NULL for a decision a node takes above the packets (an ALB
+ * choosing a target for a request). */
 typedef struct net_tracer {
 	void (*event)(void *ud, sim_time t, const node *n, const pkt *p, net_trace_kind kind,
 	              const char *text);
