@@ -30,6 +30,10 @@ typedef struct {
 	 * at the ALB are kept until the other leg completes the path. */
 	GPtrArray *front_req;     /* client ... ALB */
 	GPtrArray *back_resp;     /* target ... ALB */
+	/* Where the tracked request's time went, leg by leg (report_step). */
+	GArray *req_steps, *resp_steps;
+	sim_time leg_end;         /* when the last recorded leg reached its end */
+	sim_time req_arrived;     /* when the request reached the server */
 	GPtrArray *request_path;  /* char *, NULL until recorded */
 	GPtrArray *response_path;
 	uint64_t request_bytes, response_bytes;
@@ -127,6 +131,35 @@ static GPtrArray *hop_names(world *w, const char *first, const pkt *p)
 	return a;
 }
 
+static const char *node_name(world *w, uint16_t id)
+{
+	return ((node *)g_ptr_array_index(w->net->nodes, id))->name;
+}
+
+/* Appends p's leg to `steps`: the link from its sender, then for each hop
+ * the time in that construct (up to the last, where the leg ends: its
+ * time there belongs to what comes next) and on the link after it.  When
+ * the leg continues one that ended at `prev_end` (an ALB's second
+ * connection), the time between is the construct's where they meet.
+ * Returns when the leg ended. */
+static sim_time add_leg(world *w, GArray *steps, const char *sender, const pkt *p, sim_time prev_end)
+{
+	if (p->hops_overflow || p->nhops == 0)
+		return prev_end;
+	if (prev_end >= 0)
+		report_add_step(steps, sender, p->birth + p->sent - prev_end);
+	char *what = g_strdup_printf("link %s > %s", sender, node_name(w, p->hops[0]));
+	report_add_step(steps, what, (sim_time)p->hop_in[0] - p->sent);
+	g_free(what);
+	for (guint i = 0; i + 1 < p->nhops; i++) {
+		report_add_step(steps, node_name(w, p->hops[i]), (sim_time)p->hop_out[i] - p->hop_in[i]);
+		what = g_strdup_printf("link %s > %s", node_name(w, p->hops[i]), node_name(w, p->hops[i + 1]));
+		report_add_step(steps, what, (sim_time)p->hop_in[i + 1] - p->hop_out[i]);
+		g_free(what);
+	}
+	return p->birth + p->hop_in[p->nhops - 1];
+}
+
 /* A path leg recorded earlier, then the nodes p crossed. */
 static GPtrArray *hop_join(world *w, const GPtrArray *first_leg, const pkt *p)
 {
@@ -151,10 +184,14 @@ static void path_watch(void *ud, sim_time t, const node *n, const pkt *p, net_tr
 		return;
 	for (guint i = 0; i < w->wls->len; i++) {
 		wl_state *ws = g_ptr_array_index(w->wls, i);
-		if (!ws->front_req && ws->track_flow == p->flow_id)
+		if (!ws->front_req && ws->track_flow == p->flow_id) {
 			ws->front_req = hop_names(w, ws->track_client, p);
-		else if (ws->front_req && ws->track_server && !ws->back_resp && (p->flags & PKT_F_LB_BACKEND))
+			ws->leg_end = add_leg(w, ws->req_steps, ws->track_client, p, -1);
+		} else if (ws->front_req && ws->track_server && !ws->back_resp && (p->flags & PKT_F_LB_BACKEND)) {
 			ws->back_resp = hop_names(w, ws->track_server, p);
+			report_add_step(ws->resp_steps, ws->track_server, p->birth + p->sent - ws->req_arrived);
+			ws->leg_end = add_leg(w, ws->resp_steps, ws->track_server, p, -1);
+		}
 	}
 }
 
@@ -202,10 +239,17 @@ static int filter_in(host *h, pkt *p, void *ud)
 	if (ws) {
 		ws->response_bytes += pkt_ip_len(p);
 		if (!ws->response_path && p->payload_len && ws->request_path && ws->track_client == c->name) {
-			if (ws->back_resp)
+			if (ws->back_resp) {
 				ws->response_path = hop_join(w, ws->back_resp, p);
-			else
+				/* From the ALB: its time starts when the target's answer reached it. */
+				add_leg(w, ws->resp_steps, g_ptr_array_index(ws->back_resp, ws->back_resp->len - 1), p,
+				        ws->leg_end);
+			} else {
 				ws->response_path = hop_names(w, ws->track_server ? ws->track_server : "server", p);
+				report_add_step(ws->resp_steps, ws->track_server ? ws->track_server : "server",
+				                p->birth + p->sent - ws->req_arrived);
+				add_leg(w, ws->resp_steps, ws->track_server ? ws->track_server : "server", p, -1);
+			}
 		}
 	}
 	if (p->payload_len) {
@@ -214,9 +258,14 @@ static int filter_in(host *h, pkt *p, void *ud)
 			if (!t->request_path && t->track_flow == p->flow_id) {
 				t->request_path = hop_names(w, t->track_client, p);
 				t->track_server = c->name;
+				add_leg(w, t->req_steps, t->track_client, p, -1);
+				t->req_arrived = net_now(w->net);
 			} else if (!t->request_path && t->front_req && (p->flags & PKT_F_LB_BACKEND)) {
 				t->request_path = hop_join(w, t->front_req, p);
 				t->track_server = c->name;
+				add_leg(w, t->req_steps, g_ptr_array_index(t->front_req, t->front_req->len - 1), p,
+				        t->leg_end);
+				t->req_arrived = net_now(w->net);
 			}
 		}
 	}
@@ -257,6 +306,8 @@ static void wl_free(gpointer data)
 		g_ptr_array_unref(ws->request_path);
 	if (ws->response_path)
 		g_ptr_array_unref(ws->response_path);
+	report_steps_free(ws->req_steps);
+	report_steps_free(ws->resp_steps);
 	if (ws->front_req)
 		g_ptr_array_unref(ws->front_req);
 	if (ws->back_resp)
@@ -431,6 +482,8 @@ static void build_workloads(world *w)
 		ws->index = (int)i;
 		ws->runs = g_ptr_array_new();
 		ws->flows = g_ptr_array_new();
+		ws->req_steps = report_steps_new();
+		ws->resp_steps = report_steps_new();
 		g_ptr_array_add(w->wls, ws);
 		GArray *targets = g_array_new(FALSE, FALSE, sizeof(host_target));
 		for (guint c = 0; c < sw->clients->len; c++) {
@@ -887,6 +940,10 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 		if (ws->response_path)
 			for (guint k = 0; k < ws->response_path->len; k++)
 				g_ptr_array_add(rw->response_path, g_strdup(g_ptr_array_index(ws->response_path, k)));
+		if (ws->response_path) {
+			report_steps_copy(rw->request_steps, ws->req_steps);
+			report_steps_copy(rw->response_steps, ws->resp_steps);
+		}
 	}
 	for (guint i = 0; i < w->net->nodes->len; i++) {
 		const node *n = g_ptr_array_index(w->net->nodes, i);

@@ -46,7 +46,7 @@ static void link__arrive(sim *s, void *ctx, void *arg)
 		pcapw_write(to->cap, sim_now(s), p);
 	n->rx_pkts++;
 	n->rx_bytes += pkt_wire_len(p);
-	pkt_hop_push(p, n->id);
+	pkt_hop_push(p, n->id, sim_now(s));
 	NET_TRACE(n->net, n, p, NET_TRACE_ARRIVE, "from %s", link_peer(to)->node->name);
 	n->ops->receive(n, p, to);
 }
@@ -75,6 +75,7 @@ gboolean link_send(port *from, pkt *p)
 	d->pkts++;
 	d->bytes += len;
 	pkt_set_macs(p, from->mac, to->mac);
+	pkt_hop_leave(p, now);
 	/* A capture sees an outgoing packet when the node hands it to the link,
 	 * as tcpdump sees it before the NIC's queue, so each file's timestamps
 	 * never go backwards. */

@@ -313,6 +313,9 @@ pkt *pkt_clone(const pkt *p)
 	memcpy(q, p, offsetof(pkt, hops));
 	q->next = NULL;
 	memcpy(q->hops, p->hops, p->nhops * sizeof p->hops[0]);
+	memcpy(q->hop_in, p->hop_in, p->nhops * sizeof p->hop_in[0]);
+	memcpy(q->hop_out, p->hop_out, p->nhops * sizeof p->hop_out[0]);
+	q->sent = p->sent;
 	memcpy(q->hdr, p->hdr, p->hdr_len);
 	if (q->msg)
 		pkt_msg_ref(q->msg);

@@ -85,6 +85,11 @@ typedef struct pkt {
 	uint16_t az_from; /* the fabric's index of the component that put the packet
 	                     in its AZ: cross-AZ transfer "out" is billed to it */
 	uint16_t hops[PKT_MAX_HOPS]; /* node ids crossed, in order */
+	/* When the packet reached and left each hop, and left its sender, in ns
+	 * after birth (saturating at 4.29 s): the per-hop time breakdown of a
+	 * request.  Valid up to nhops. */
+	uint32_t hop_in[PKT_MAX_HOPS], hop_out[PKT_MAX_HOPS];
+	uint32_t sent;
 	uint8_t hdr[PKT_HDR_MAX];
 } pkt;
 
@@ -147,12 +152,31 @@ uint16_t pkt_tcp_mss(const pkt *p); /* the MSS option's value, 0 if none */
 void pkt_set_tcp_mss(pkt *p, uint16_t mss); /* rewrite an existing MSS option (clamping) */
 
 /* Records that the packet crossed node `node_id`. */
-static inline void pkt_hop_push(pkt *p, uint16_t node_id)
+static inline uint32_t pkt__since_birth(const pkt *p, sim_time now)
 {
-	if (p->nhops < PKT_MAX_HOPS)
+	sim_time d = now - p->birth;
+	return d < 0 ? 0 : d > (sim_time)UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
+/* Records that the packet reached node `node_id` at `now`. */
+static inline void pkt_hop_push(pkt *p, uint16_t node_id, sim_time now)
+{
+	if (p->nhops < PKT_MAX_HOPS) {
+		p->hop_in[p->nhops] = pkt__since_birth(p, now);
+		p->hop_out[p->nhops] = p->hop_in[p->nhops];
 		p->hops[p->nhops++] = node_id;
-	else
+	} else {
 		p->hops_overflow = 1;
+	}
+}
+
+/* Records that the packet leaves its current hop (or its sender) at `now`. */
+static inline void pkt_hop_leave(pkt *p, sim_time now)
+{
+	if (p->nhops == 0)
+		p->sent = pkt__since_birth(p, now);
+	else if (!p->hops_overflow)
+		p->hop_out[p->nhops - 1] = pkt__since_birth(p, now);
 }
 
 /* Writes the whole frame (headers, then payload bytes from the message or

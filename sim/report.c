@@ -34,6 +34,8 @@ void report_free(report *r)
 		hdr_free(w->latency);
 		g_ptr_array_unref(w->request_path);
 		g_ptr_array_unref(w->response_path);
+		report_steps_free(w->request_steps);
+		report_steps_free(w->response_steps);
 	}
 	g_array_unref(r->workloads);
 	for (guint i = 0; i < r->components->len; i++) {
@@ -51,6 +53,34 @@ void report_free(report *r)
 	g_free(r);
 }
 
+GArray *report_steps_new(void)
+{
+	return g_array_new(FALSE, TRUE, sizeof(report_step));
+}
+
+void report_steps_free(GArray *steps)
+{
+	if (!steps)
+		return;
+	for (guint i = 0; i < steps->len; i++)
+		g_free(g_array_index(steps, report_step, i).where);
+	g_array_unref(steps);
+}
+
+void report_add_step(GArray *steps, const char *where, int64_t ns)
+{
+	report_step st = { g_strdup(where), ns };
+	g_array_append_val(steps, st);
+}
+
+void report_steps_copy(GArray *dst, const GArray *src)
+{
+	for (guint i = 0; i < src->len; i++) {
+		const report_step *st = &g_array_index(src, report_step, i);
+		report_add_step(dst, st->where, st->ns);
+	}
+}
+
 report_workload *report_add_workload(report *r, const char *name, const char *kind,
                                      const char *target, guint clients)
 {
@@ -63,6 +93,8 @@ report_workload *report_add_workload(report *r, const char *name, const char *ki
 	w.latency = hdr_new(8);
 	w.request_path = g_ptr_array_new_with_free_func(g_free);
 	w.response_path = g_ptr_array_new_with_free_func(g_free);
+	w.request_steps = report_steps_new();
+	w.response_steps = report_steps_new();
 	g_array_append_val(r->workloads, w);
 	return &g_array_index(r->workloads, report_workload, r->workloads->len - 1);
 }
@@ -134,6 +166,21 @@ static gboolean line_empty(const cost_line *l)
 
 /* ---- text ---- */
 
+static void write_steps_text(FILE *f, const char *label, const GArray *steps)
+{
+	int64_t total = 0;
+	for (guint i = 0; i < steps->len; i++)
+		total += g_array_index(steps, report_step, i).ns;
+	fprintf(f, "    %-8s %8.3f ms:", label, (double)total / 1e6);
+	for (guint i = 0; i < steps->len; i++) {
+		const report_step *st = &g_array_index(steps, report_step, i);
+		if (st->ns == 0 && g_str_has_prefix(st->where, "link "))
+			continue; /* links that cost nothing clutter the line */
+		fprintf(f, "%s %s %.3f", i ? "," : "", st->where, (double)st->ns / 1e6);
+	}
+	fputc('\n', f);
+}
+
 static void write_text(const report *r, FILE *f)
 {
 	fprintf(f, "%s%s%s\n", r->scenario, r->description && *r->description ? ": " : "",
@@ -166,6 +213,11 @@ static void write_text(const report *r, FILE *f)
 		fprintf(f, "  response   %s (%u constructs)\n", resp, constructs(w->response_path));
 		g_free(req);
 		g_free(resp);
+		if (w->request_steps->len) {
+			fprintf(f, "  time of the first request, step by step (ms):\n");
+			write_steps_text(f, "request", w->request_steps);
+			write_steps_text(f, "response", w->response_steps);
+		}
 		if (w->completed)
 			fprintf(f, "  bytes      %.0f B request, %.0f B response per completed request (IP, client side)\n",
 			        (double)w->request_bytes / (double)w->completed,
@@ -248,6 +300,20 @@ static void json_strv(GString *s, const GPtrArray *a)
 	g_string_append_c(s, ']');
 }
 
+static void json_steps(GString *s, const GArray *steps)
+{
+	g_string_append_c(s, '[');
+	for (guint i = 0; i < steps->len; i++) {
+		const report_step *st = &g_array_index(steps, report_step, i);
+		g_string_append(s, i ? ", [" : "[");
+		json_str(s, st->where);
+		g_string_append(s, ", ");
+		json_num(s, (double)st->ns / 1e6);
+		g_string_append_c(s, ']');
+	}
+	g_string_append_c(s, ']');
+}
+
 static char *json_report(const report *r)
 {
 	GString *s = g_string_new("{\n  \"vpcsim_report\": 1,\n  \"scenario\": ");
@@ -296,6 +362,11 @@ static char *json_report(const report *r)
 		json_strv(s, w->response_path);
 		g_string_append_printf(s, ", \"request_constructs\": %u, \"response_constructs\": %u},\n",
 		                       constructs(w->request_path), constructs(w->response_path));
+		g_string_append(s, "     \"steps_ms\": {\"request\": ");
+		json_steps(s, w->request_steps);
+		g_string_append(s, ", \"response\": ");
+		json_steps(s, w->response_steps);
+		g_string_append(s, "},\n");
 		g_string_append_printf(s, "     \"bytes\": {\"request\": %" G_GUINT64_FORMAT
 		                          ", \"response\": %" G_GUINT64_FORMAT "}}",
 		                       (guint64)w->request_bytes, (guint64)w->response_bytes);

@@ -15,6 +15,20 @@
  * fields are added, never renamed or removed.
  */
 
+/* One step of a request's journey: a construct (time from arrival to
+ * departure, including the propagation it adds when the packet changes
+ * AZ), or a link ("link a > b": serialization and queueing), or the
+ * server / load balancer between two legs. */
+typedef struct {
+	char *where;
+	int64_t ns;
+} report_step;
+
+GArray *report_steps_new(void);
+void report_steps_free(GArray *steps); /* NULL is ignored */
+void report_add_step(GArray *steps, const char *where, int64_t ns);
+void report_steps_copy(GArray *dst, const GArray *src);
+
 typedef struct {
 	char *name;
 	char *kind;              /* "http", "udp" */
@@ -26,6 +40,8 @@ typedef struct {
 	hdr_hist *latency;       /* owned; completed requests, start to last response byte */
 	GPtrArray *request_path; /* char *: constructs the request crosses, in order */
 	GPtrArray *response_path;/* char *: constructs the response crosses, in order */
+	GArray *request_steps;   /* report_step: where the first tracked request's time went */
+	GArray *response_steps;  /* report_step: the server's time, then its response's journey */
 	uint64_t request_bytes;  /* IP bytes of requests on the client's wire */
 	uint64_t response_bytes; /* IP bytes of responses on the client's wire */
 } report_workload;

@@ -353,7 +353,7 @@ static void test_pool(void)
 	b->msg_off = 7;
 	b->user = b;
 	b->user_u64 = 8;
-	pkt_hop_push(b, 3);
+	pkt_hop_push(b, 3, 0);
 	pkt_free(b);
 	CU_ASSERT_EQUAL(pkt_pool_live(pool), 2);
 	pkt *d = pkt_alloc(pool);
@@ -405,10 +405,10 @@ static void test_hops(void)
 	pkt_pool *pool = pkt_pool_new();
 	pkt *p = pkt_alloc(pool);
 	for (int i = 0; i < PKT_MAX_HOPS; i++)
-		pkt_hop_push(p, (uint16_t)(100 + i));
+		pkt_hop_push(p, (uint16_t)(100 + i), 0);
 	CU_ASSERT_EQUAL(p->nhops, PKT_MAX_HOPS);
 	CU_ASSERT_EQUAL(p->hops_overflow, 0);
-	pkt_hop_push(p, 7);
+	pkt_hop_push(p, 7, 0);
 	CU_ASSERT_EQUAL(p->nhops, PKT_MAX_HOPS);
 	CU_ASSERT_EQUAL(p->hops_overflow, 1);
 	CU_ASSERT_EQUAL(p->hops[PKT_MAX_HOPS - 1], 100 + PKT_MAX_HOPS - 1);
@@ -520,8 +520,8 @@ static void test_clone(void)
 	p->birth = 6 * SIM_MS;
 	p->msg_off = 7;
 	p->user_u64 = 8;
-	pkt_hop_push(p, 1);
-	pkt_hop_push(p, 2);
+	pkt_hop_push(p, 1, 0);
+	pkt_hop_push(p, 2, 0);
 	pkt *q = pkt_clone(p);
 	CU_ASSERT_PTR_NOT_EQUAL(q, p);
 	CU_ASSERT_PTR_EQUAL(q->pool, pool);
