@@ -21,8 +21,13 @@ typedef struct {
 	char *dir;
 } run;
 
-G_GNUC_UNUSED static gboolean run_scenario(run *rn, const char *file, const char *const *extra_sets,
-                             gboolean captures)
+/* Loads `file` (relative to the source tree) with the overrides, runs it
+ * and reports.  `capture`: NULL for no captures, else which nodes to
+ * capture ("all", or node names and globs, as `vpcsim run --capture`),
+ * into a fresh directory rn->dir that run_free() removes. */
+G_GNUC_UNUSED static gboolean run_scenario_capture(run *rn, const char *file,
+                                                   const char *const *extra_sets,
+                                                   const char *capture)
 {
 	memset(rn, 0, sizeof *rn);
 	char *path = harness_source_path(file);
@@ -40,9 +45,10 @@ G_GNUC_UNUSED static gboolean run_scenario(run *rn, const char *file, const char
 		return FALSE;
 	}
 	world_options wo = { 0 };
-	if (captures) {
+	if (capture) {
 		rn->dir = harness_tmpdir();
 		wo.pcap_dir = rn->dir;
+		wo.capture = capture;
 	}
 	rn->w = world_new(rn->sc, &wo, &err);
 	if (!rn->w) {
@@ -58,6 +64,12 @@ G_GNUC_UNUSED static gboolean run_scenario(run *rn, const char *file, const char
 		return FALSE;
 	}
 	return TRUE;
+}
+
+G_GNUC_UNUSED static gboolean run_scenario(run *rn, const char *file, const char *const *extra_sets,
+                             gboolean captures)
+{
+	return run_scenario_capture(rn, file, extra_sets, captures ? "all" : NULL);
 }
 
 G_GNUC_UNUSED static void run_free(run *rn)
@@ -93,6 +105,87 @@ G_GNUC_UNUSED static uint64_t pcap_ip_bytes(const char *dir, const char *name)
 	pcap_close(pc);
 	g_free(path);
 	return total;
+}
+
+/* One packet of a capture, decoded from its header bytes (addresses in
+ * host order, as the scenario holds them). */
+typedef struct {
+	uint32_t src, dst;
+	uint16_t sport, dport;  /* 0 unless TCP or UDP */
+	uint8_t proto;
+	uint8_t tcp_flags;      /* 0 unless TCP */
+	uint32_t ip_len;        /* IPv4 total length */
+	uint32_t payload_len;   /* TCP or UDP payload bytes */
+} cap_pkt;
+
+/* Every IPv4 packet of a capture, read with libpcap; the caller unrefs. */
+G_GNUC_UNUSED static GArray *pcap_packets(const char *dir, const char *name)
+{
+	GArray *a = g_array_new(FALSE, TRUE, sizeof(cap_pkt));
+	char *path = g_strdup_printf("%s/%s.pcap", dir, name);
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_t *pc = pcap_open_offline(path, errbuf);
+	CU_ASSERT_PTR_NOT_NULL(pc);
+	if (!pc) {
+		printf("\n    %s: %s", path, errbuf);
+		g_free(path);
+		return a;
+	}
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	while (pcap_next_ex(pc, &h, &d) == 1) {
+		/* Ethernet II, IPv4, then TCP or UDP: what the simulator writes. */
+		if (h->caplen < 34 || d[12] != 0x08 || d[13] != 0x00) {
+			CU_FAIL("not an Ethernet IPv4 frame");
+			continue;
+		}
+		const u_char *ip = d + 14;
+		guint ihl = (ip[0] & 0x0f) * 4u;
+		cap_pkt c = { 0 };
+		c.ip_len = (uint32_t)ip[2] << 8 | ip[3];
+		c.proto = ip[9];
+		c.src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
+		c.dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 | (uint32_t)ip[18] << 8 | ip[19];
+		const u_char *l4 = ip + ihl;
+		if ((c.proto == PKT_PROTO_TCP || c.proto == PKT_PROTO_UDP) &&
+		    h->caplen >= 14 + ihl + (c.proto == PKT_PROTO_TCP ? 20u : 8u)) {
+			c.sport = (uint16_t)(l4[0] << 8 | l4[1]);
+			c.dport = (uint16_t)(l4[2] << 8 | l4[3]);
+			guint l4len = c.proto == PKT_PROTO_TCP ? (l4[12] >> 4) * 4u : 8u;
+			if (c.proto == PKT_PROTO_TCP)
+				c.tcp_flags = l4[13];
+			c.payload_len = c.ip_len - ihl - l4len;
+		}
+		g_array_append_val(a, c);
+	}
+	pcap_close(pc);
+	g_free(path);
+	return a;
+}
+
+/* The node of a world by name, or NULL. */
+G_GNUC_UNUSED static node *world_node(world *w, const char *name)
+{
+	net *nt = world_net(w);
+	for (guint i = 0; i < nt->nodes->len; i++) {
+		node *n = g_ptr_array_index(nt->nodes, i);
+		if (strcmp(n->name, name) == 0)
+			return n;
+	}
+	CU_FAIL("no node of that name");
+	return NULL;
+}
+
+/* The ledger's line (component, type) after the report, or NULL. */
+G_GNUC_UNUSED static const cost_line *ledger_line(const report *r, const char *component,
+                                                  const char *type)
+{
+	for (guint i = 0; i < cost_ledger_n_lines(r->ledger); i++) {
+		const cost_line *l = cost_ledger_line_at(r->ledger, i);
+		if (strcmp(l->component, component) == 0 && strcmp(l->type, type) == 0)
+			return l;
+	}
+	return NULL;
 }
 
 G_GNUC_UNUSED static const report_workload *workload(const report *r, const char *name)
