@@ -44,6 +44,7 @@ typedef struct {
 typedef struct {
 	world *w;
 	const char *name;
+	int vpc;                  /* the host's VPC; -1 for a service */
 	sg_eni *sg;               /* NULL: no security group check (service hosts) */
 	GHashTable *remote_to_wl; /* (remote ip << 16 | port) -> wl_state *, for clients */
 } host_ctx;
@@ -62,7 +63,7 @@ struct world {
 	node *region;
 	net_tracer watch;     /* path_watch while paths are being recorded */
 	GPtrArray *lbs;       /* node * per load balancer (NULL for a type not built) */
-	GHashTable *alb_ips;  /* ALB node addresses: traffic to them from targets is back end */
+	GHashTable *alb_ips;  /* (VPC, ALB node address): traffic to them from targets is back end */
 	sim_time end;
 	const sc_workload *only; /* world_options.only_workload */
 };
@@ -72,6 +73,11 @@ static guint wl_count(const world *w) { return w->only ? 1 : w->sc->workloads->l
 static const sc_workload *wl_at(const world *w, guint i)
 {
 	return w->only ? w->only : SC_AT(w->sc->workloads, sc_workload, i);
+}
+
+static gpointer vpc_addr_key(int vpc, uint32_t ip)
+{
+	return GSIZE_TO_POINTER(((gsize)(guint)vpc << 32) | ip);
 }
 
 static gpointer remote_key(uint32_t ip, uint16_t tport)
@@ -208,7 +214,9 @@ static int filter_out(host *h, pkt *p, void *ud)
 	if (c->sg)
 		NET_TRACE(c->w->net, host_node(h), p, NET_TRACE_DECIDE, "security group, outbound: %s",
 		          sg_last_rule(c->sg));
-	if (g_hash_table_contains(c->w->alb_ips, GUINT_TO_POINTER(pkt_ip_dst(p))) &&
+	/* Keyed by VPC too: with overlapping CIDRs another VPC may use the
+	 * same address as an ALB node. */
+	if (c->vpc >= 0 && g_hash_table_contains(c->w->alb_ips, vpc_addr_key(c->vpc, pkt_ip_dst(p))) &&
 	    !client_wl(c, pkt_ip_dst(p), pkt_dport(p)))
 		p->flags |= PKT_F_LB_BACKEND;
 	wl_state *ws = client_wl(c, pkt_ip_dst(p), pkt_dport(p));
@@ -588,6 +596,7 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 		host *h = host_new(w->net, in->name, &hc);
 		g_ptr_array_add(w->hosts, h);
 		host_ctx *c = ctx_new(w, in->name);
+		c->vpc = sn->vpc;
 		c->sg = sg_eni_new(w->sgw, in->sgs);
 		host_set_filters(h, filter_out, filter_in, c);
 		port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, sn->vpc), VPC_PORT_ENI,
@@ -619,6 +628,7 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 		node *fr = service_new(f, (int)i);
 		g_ptr_array_add(w->services, fr);
 		host_ctx *c = ctx_new(w, sv->name);
+		c->vpc = -1;
 		host_set_filters(service_host(fr), NULL, filter_in, c);
 		port *ip = internet_add_port(w->region);
 		link_to(w, service_add_port(fr), ip, 0);
@@ -633,7 +643,7 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 		if (lb->type == SC_LB_APPLICATION) {
 			n = alb_new(f, (int)i, w->sgw);
 			for (guint k = 0; k < lb->node_ips->len; k++)
-				g_hash_table_add(w->alb_ips, GUINT_TO_POINTER(g_array_index(lb->node_ips, uint32_t, k)));
+				g_hash_table_add(w->alb_ips, vpc_addr_key(lb->vpc, g_array_index(lb->node_ips, uint32_t, k)));
 		} else {
 			n = nlb_new(f, (int)i);
 		}

@@ -59,8 +59,6 @@ static const field fields[] = {
 	  "time added by one NLB traversal, a distribution"),
 	F("processing", "alb", K_DELAY, processing.alb,
 	  "time the ALB adds to each request, a distribution"),
-	F("processing", "host", K_DELAY, processing.host,
-	  "time in an instance's network stack per packet sent, a distribution"),
 
 	F("bandwidth", "instance", K_BITRATE, bandwidth.instance,
 	  "an ENI's bit rate each direction, such as 5Gbps"),

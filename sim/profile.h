@@ -38,7 +38,6 @@ typedef struct profile {
 		dist interface_endpoint;
 		dist nlb;
 		dist alb;              /* per request through the ALB (on the request's first segment) */
-		dist host;             /* an instance's network stack, per packet sent */
 	} processing;
 
 	struct {

@@ -679,10 +679,8 @@ static void test_privatelink_az(void)
  *   interface endpoint (endpoint.c): processing X + propagation X to the
  *     NLB node, and the same back to the ENI.
  *   region's public network (internet.c): regional propagation X.
- *   hosts and the ALB add nothing per packet.  (profile.h documents
- *     processing.host "per packet sent" and profiles/constant.ini counts it
- *     in its worked sum, but no model applies it; the formulas follow the
- *     models, as test_scenarios.c's do.)
+ *   hosts and the ALB add nothing per packet (the ALB's processing is
+ *     once per request).
  *
  *   B, ALB node to target and back (every option): router (X + X)  = 2X
  *   F, client to the ALB node, and back the same way:

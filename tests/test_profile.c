@@ -151,14 +151,14 @@ static void test_default_values(void)
 }
 
 /* Every delay of a profile, in schema order. */
-static int all_delays(const profile *p, const dist *out[13])
+static int all_delays(const profile *p, const dist *out[12])
 {
 	const dist *d[] = { &p->propagation.same_az, &p->propagation.cross_az,
 		            &p->propagation.regional_public, &p->processing.vpc_router,
 		            &p->processing.peering, &p->processing.tgw, &p->processing.natgw,
 		            &p->processing.igw, &p->processing.gw_endpoint,
 		            &p->processing.interface_endpoint, &p->processing.nlb,
-		            &p->processing.alb, &p->processing.host };
+		            &p->processing.alb };
 	memcpy(out, d, sizeof d);
 	return (int)G_N_ELEMENTS(d);
 }
@@ -187,7 +187,7 @@ static void test_sources_and_assumptions(void)
 		               "processing.peering", "processing.tgw", "processing.natgw",
 		               "processing.igw", "processing.gw_endpoint",
 		               "processing.interface_endpoint", "processing.nlb", "processing.alb",
-		               "processing.host", "limits.queue_bytes" };
+		               "limits.queue_bytes" };
 	for (size_t i = 0; i < G_N_ELEMENTS(must); i++) {
 		if (!has(a, must[i]))
 			fprintf(stderr, "\nnot an assumption: %s\n", must[i]);
@@ -209,9 +209,9 @@ static void test_constant_profile(void)
 	profile *d = load_shipped(DEFAULT);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	const dist *all[13];
+	const dist *all[12];
 	int n = all_delays(p, all);
-	CU_ASSERT_EQUAL(n, 13);
+	CU_ASSERT_EQUAL(n, 12);
 	for (int i = 0; i < n; i++) {
 		CU_ASSERT_TRUE(dist_is_const(all[i]));
 		/* The first three are propagation, the rest processing. */
@@ -222,7 +222,7 @@ static void test_constant_profile(void)
 	CU_ASSERT_EQUAL(memcmp(&p->limits, &d->limits, sizeof p->limits), 0);
 	GPtrArray *a = profile_assumptions(p);
 	CU_ASSERT_TRUE(has(a, "propagation.same_az"));
-	CU_ASSERT_TRUE(has(a, "processing.host"));
+	CU_ASSERT_TRUE(has(a, "processing.alb"));
 	g_ptr_array_unref(a);
 	profile_free(d);
 	profile_free(p);
@@ -238,13 +238,13 @@ static void test_set_all_delays(void)
 	profile_set_all_delays(p, 7 * SIM_US);
 	rng r;
 	rng_init(&r, 1, "test");
-	const dist *all[13];
+	const dist *all[12];
 	int n = all_delays(p, all);
 	for (int i = 0; i < n; i++) {
 		CU_ASSERT_TRUE(dist_is_const(all[i]));
 		CU_ASSERT_EQUAL(dist_sample_ns(all[i], &r), 7000);
 	}
-	CU_ASSERT_EQUAL(dist_sample_ns(&p->processing.host, &r) +
+	CU_ASSERT_EQUAL(dist_sample_ns(&p->processing.alb, &r) +
 	                        dist_sample_ns(&p->processing.vpc_router, &r) +
 	                        dist_sample_ns(&p->propagation.cross_az, &r),
 	                21000);
