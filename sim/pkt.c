@@ -360,13 +360,15 @@ void pkt_build_udp(pkt *p, const pkt_addrs *a, uint32_t payload_len)
 	wr16(u + UDP_CSUM, 0);
 }
 
-void pkt_build_tcp(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack,
-                   uint8_t flags, uint16_t window, uint16_t mss, uint32_t payload_len)
+void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, uint8_t flags,
+                        uint16_t window, const pkt_tcp_opts *o, uint32_t payload_len)
 {
 	g_return_if_fail(p != NULL && a != NULL);
-	/* Only the MSS option is ever written, so the header is 20 or 24 bytes,
-	 * a multiple of 4 either way and needing no padding. */
-	uint32_t tcp_len = PKT_TCP_LEN + (mss ? 4 : 0);
+	const gboolean mss = o && o->mss, ws = o && o->has_wscale;
+	/* MSS is 4 bytes; Window Scale is 3, preceded by a NOP so the header
+	 * stays a multiple of 4 bytes without trailing padding, as Linux
+	 * writes it (Wireshark reads either). */
+	uint32_t tcp_len = PKT_TCP_LEN + (mss ? 4 : 0) + (ws ? 4 : 0);
 	g_return_if_fail(payload_len <= PKT_IP_MAX - PKT_IP_LEN - tcp_len);
 	build_eth_ip(p, a, PKT_PROTO_TCP, tcp_len, payload_len);
 	uint8_t *t = p->hdr + L4_OFF;
@@ -379,11 +381,26 @@ void pkt_build_tcp(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack,
 	wr16(t + TCP_WIN, window);
 	wr16(t + TCP_CSUM, 0);
 	wr16(t + 18, 0); /* urgent pointer */
+	uint8_t *opt = t + PKT_TCP_LEN;
 	if (mss) {
-		t[20] = 2; /* kind: MSS */
-		t[21] = 4; /* length */
-		wr16(t + 22, mss);
+		opt[0] = 2; /* kind: MSS */
+		opt[1] = 4; /* length */
+		wr16(opt + 2, o->mss);
+		opt += 4;
 	}
+	if (ws) {
+		opt[0] = 1; /* NOP */
+		opt[1] = 3; /* kind: Window Scale */
+		opt[2] = 3; /* length */
+		opt[3] = o->wscale;
+	}
+}
+
+void pkt_build_tcp(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack,
+                   uint8_t flags, uint16_t window, uint16_t mss, uint32_t payload_len)
+{
+	pkt_tcp_opts o = { .mss = mss };
+	pkt_build_tcp_opts(p, a, seq, ack, flags, window, &o, payload_len);
 }
 
 /* ---- getters and setters ---- */
@@ -438,10 +455,10 @@ uint32_t pkt_tcp_ack(const pkt *p) { return rd32(p->hdr + p->l4_off + TCP_ACK); 
 uint8_t pkt_tcp_flags(const pkt *p) { return p->hdr[p->l4_off + TCP_FLAGS]; }
 uint16_t pkt_tcp_window(const pkt *p) { return rd16(p->hdr + p->l4_off + TCP_WIN); }
 
-/* Offset in hdr of the MSS option's value, or 0 if the TCP header has none.
- * Walks the options as RFC 9293 lays them out, stopping at End of Option
- * List or at anything malformed. */
-static size_t tcp_mss_at(const pkt *p)
+/* Offset in hdr of the value of the option `want` of total length `want_len`,
+ * or 0 if the TCP header has none.  Walks the options as RFC 9293 lays
+ * them out, stopping at End of Option List or at anything malformed. */
+static size_t tcp_opt_at(const pkt *p, uint8_t want, uint8_t want_len)
 {
 	if (p->hdr_len == 0 || pkt_proto(p) != PKT_PROTO_TCP)
 		return 0;
@@ -462,7 +479,7 @@ static size_t tcp_mss_at(const pkt *p)
 		uint8_t len = p->hdr[o + 1];
 		if (len < 2 || o + len > end)
 			break;
-		if (kind == 2 && len == 4)
+		if (kind == want && len == want_len)
 			return o + 2;
 		o += len;
 	}
@@ -471,15 +488,21 @@ static size_t tcp_mss_at(const pkt *p)
 
 uint16_t pkt_tcp_mss(const pkt *p)
 {
-	size_t o = tcp_mss_at(p);
+	size_t o = tcp_opt_at(p, 2, 4);
 	return o ? rd16(p->hdr + o) : 0;
 }
 
 void pkt_set_tcp_mss(pkt *p, uint16_t mss)
 {
-	size_t o = tcp_mss_at(p);
+	size_t o = tcp_opt_at(p, 2, 4);
 	if (o)
 		wr16(p->hdr + o, mss);
+}
+
+int pkt_tcp_wscale(const pkt *p)
+{
+	size_t o = tcp_opt_at(p, 3, 3);
+	return o ? p->hdr[o] : -1;
 }
 
 /* ---- serialization ---- */

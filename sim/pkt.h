@@ -118,10 +118,23 @@ typedef struct {
 
 /* Writes Ethernet (MACs zero until a link sets them), IPv4 and UDP headers. */
 void pkt_build_udp(pkt *p, const pkt_addrs *a, uint32_t payload_len);
+/* The TCP options a builder can write (those of a SYN). */
+typedef struct {
+	uint16_t mss;        /* > 0: Maximum Segment Size (kind 2) */
+	gboolean has_wscale; /* Window Scale (kind 3, RFC 7323) with shift count `wscale` */
+	uint8_t wscale;      /* written as given; RFC 7323 caps its use at 14, readers apply it */
+} pkt_tcp_opts;
+
 /* Writes Ethernet, IPv4 and TCP headers.  `mss` > 0 adds an MSS option (for
  * SYNs); the header is padded to a multiple of 4 bytes. */
 void pkt_build_tcp(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack,
                    uint8_t flags, uint16_t window, uint16_t mss, uint32_t payload_len);
+/* The same with any of the options in `o` (NULL: none), laid out as Linux
+ * does when it sends no SACK or timestamps: MSS, then NOP and Window Scale,
+ * so every option after the MSS ends on a 4-byte boundary (header 20, 24 or
+ * 28 bytes). */
+void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, uint8_t flags,
+                        uint16_t window, const pkt_tcp_opts *o, uint32_t payload_len);
 
 /* Frame length on the wire without preamble and FCS: hdr_len + payload. */
 static inline uint32_t pkt_wire_len(const pkt *p) { return (uint32_t)p->hdr_len + p->payload_len; }
@@ -149,6 +162,9 @@ uint32_t pkt_tcp_ack(const pkt *p);
 uint8_t pkt_tcp_flags(const pkt *p);
 uint16_t pkt_tcp_window(const pkt *p);
 uint16_t pkt_tcp_mss(const pkt *p); /* the MSS option's value, 0 if none */
+/* The Window Scale option's shift count as written (not capped at 14), -1
+ * if the header has none. */
+int pkt_tcp_wscale(const pkt *p);
 void pkt_set_tcp_mss(pkt *p, uint16_t mss); /* rewrite an existing MSS option (clamping) */
 
 /* Records that the packet crossed node `node_id`. */

@@ -1,4 +1,4 @@
-/* \summary: TCP endpoints: connection table, state machine, segmentation, ACKs, timers */
+/* \summary: TCP endpoints: connection table, states, window scaling, segmentation, ACKs, timers */
 #include "tcp.h"
 
 #include <string.h>
@@ -28,6 +28,9 @@
  * recovering from one segment of window is not held by the delayed-ACK
  * timer (Linux's quick-ACK mode, TCP_MAX_QUICKACKS). */
 #define QUICKACKS 16
+/* RFC 7323 section 2.3: the largest shift count a receiver applies. */
+#define WSCALE_MAX 14
+#define WINDOW_FIELD_MAX 65535u
 
 typedef struct {
 	uint32_t lip, rip;
@@ -76,6 +79,11 @@ struct tcp_conn {
 	uint32_t mss_local;   /* advertised: our MTU - 40 */
 	uint32_t mss;         /* what we send with */
 	uint32_t iss, irs;
+	/* Window scaling (RFC 7323): both 0 unless both SYNs carried the
+	 * option.  snd_shift applies to the peer's window fields, rcv_shift to
+	 * ours. */
+	gboolean ws_ok;
+	uint8_t snd_shift, rcv_shift;
 
 	/* Sending. */
 	uint64_t snd_una, snd_nxt, snd_max;
@@ -98,6 +106,7 @@ struct tcp_conn {
 
 	/* Receiving. */
 	uint64_t rcv_nxt;
+	uint32_t rcv_wnd;     /* the window we advertise, in bytes (a multiple of 1 << rcv_shift) */
 	gboolean fin_received;
 	guint ack_pending;    /* in-order segments not yet acknowledged */
 	guint quickacks;      /* segments still to acknowledge at once (after a loss) */
@@ -147,7 +156,10 @@ void tcp_config_default(tcp_config *c)
 {
 	memset(c, 0, sizeof *c);
 	c->mtu = 1500;
-	c->window = 65535;
+	/* Debian 12's tcp_rmem[2], the most Linux's autotuning lets a
+	 * receive buffer reach; the shift is the one Linux derives from it. */
+	c->window = 6u << 20;
+	c->wscale = 7;
 	c->ttl = 64;
 	c->cc = TCP_CC_RENO;
 	c->init_cwnd = 10;
@@ -315,6 +327,7 @@ static tcp_conn *conn_new(tcp_stack *st, const conn_key *k, uint32_t mtu)
 		mtu = st->cfg.mtu;
 	c->mss_local = mtu > 40 + 1 ? MIN(mtu - 40, 65535u) : 1;
 	c->mss = c->mss_local;
+	c->rcv_wnd = MIN(st->cfg.window, WINDOW_FIELD_MAX); /* until scaling is settled */
 	c->wq = g_array_new(FALSE, FALSE, sizeof(tcp_wr));
 	c->rto = st->cfg.rto_initial;
 	c->ssthresh = UINT64_MAX;
@@ -324,6 +337,54 @@ static tcp_conn *conn_new(tcp_stack *st, const conn_key *k, uint32_t mtu)
 	c->stats.t_closed = NO_TIME;
 	g_hash_table_insert(st->conns, &c->key, c);
 	return c;
+}
+
+/*
+ * Settles window scaling once the peer's SYN (or SYN-ACK) is in: `peer_ws`
+ * is the shift it offered, -1 if it sent no option.  Scaling needs both
+ * SYNs to carry the option (RFC 7323 section 2.2); the passive side calls
+ * this before answering, so its SYN-ACK offers the option only when the
+ * SYN did.  Our window is then the receive window as far as the field can
+ * express it: the largest multiple of 1 << rcv_shift not above it, and at
+ * least one unit so a tiny configured window never advertises zero.
+ */
+static void conn_set_scaling(tcp_conn *c, int peer_ws)
+{
+	const tcp_config *cfg = &c->st->cfg;
+	c->ws_ok = cfg->wscale >= 0 && peer_ws >= 0;
+	if (c->ws_ok) {
+		c->rcv_shift = (uint8_t)cfg->wscale;
+		c->snd_shift = (uint8_t)MIN(peer_ws, WSCALE_MAX);
+	} else {
+		c->rcv_shift = c->snd_shift = 0;
+	}
+	uint32_t units = MIN(cfg->window >> c->rcv_shift, WINDOW_FIELD_MAX);
+	c->rcv_wnd = MAX(units, 1u) << c->rcv_shift;
+}
+
+/* Whether our SYN or SYN-ACK carries the option: a SYN whenever we
+ * support scaling, a SYN-ACK only if the SYN offered it too. */
+static gboolean conn_offers_wscale(const tcp_conn *c)
+{
+	return c->st->cfg.wscale >= 0 && (!c->passive || c->ws_ok);
+}
+
+/* The window field of a SYN or SYN-ACK, which is never scaled: the receive
+ * window up to 65535, rounded down to a whole number of our MSS as Linux's
+ * tcp_select_initial_window does (64240 for MSS 1460). */
+static uint16_t conn_syn_window(const tcp_conn *c)
+{
+	uint32_t w = MIN(c->st->cfg.window, WINDOW_FIELD_MAX);
+	if (w > c->mss_local)
+		w -= w % c->mss_local;
+	return (uint16_t)w;
+}
+
+/* The peer's window in bytes: the field, shifted unless it is in a SYN. */
+static uint64_t conn_peer_window(const tcp_conn *c, const pkt *p)
+{
+	uint64_t w = pkt_tcp_window(p);
+	return (pkt_tcp_flags(p) & PKT_TCP_SYN) ? w : w << c->snd_shift;
 }
 
 /* ---- sending ---- */
@@ -343,8 +404,17 @@ static void conn_xmit(tcp_conn *c, uint64_t off, uint8_t flags, uint32_t len, pk
 	                .dport = c->key.rport, .ip_id = c->ip_id++, .ttl = st->cfg.ttl,
 	                .df = TRUE };
 	uint32_t ack = (flags & PKT_TCP_ACK) ? rcv_wire(c) : 0;
-	uint16_t mss = (flags & PKT_TCP_SYN) ? (uint16_t)c->mss_local : 0;
-	pkt_build_tcp(p, &a, snd_wire(c, off), ack, flags, st->cfg.window, mss, len);
+	pkt_tcp_opts o = { 0 };
+	uint16_t win;
+	if (flags & PKT_TCP_SYN) {
+		o.mss = (uint16_t)c->mss_local;
+		o.has_wscale = conn_offers_wscale(c);
+		o.wscale = (uint8_t)MAX(st->cfg.wscale, 0);
+		win = conn_syn_window(c);
+	} else {
+		win = (uint16_t)(c->rcv_wnd >> c->rcv_shift);
+	}
+	pkt_build_tcp_opts(p, &a, snd_wire(c, off), ack, flags, win, &o, len);
 	if (len) {
 		p->msg = pkt_msg_ref(msg);
 		p->msg_off = moff;
@@ -555,7 +625,7 @@ void tcp_abort(tcp_conn *c)
 /* ---- receiving ---- */
 
 /* Turns on the connection: both SYNs are acknowledged. */
-static void conn_established(tcp_conn *c, uint16_t win)
+static void conn_established(tcp_conn *c, uint64_t win)
 {
 	c->snd_una = 1;
 	c->snd_wnd = win;
@@ -614,7 +684,7 @@ static void conn_loss_window(tcp_conn *c)
 
 /* Handles the ACK field of an acceptable segment on a synchronized
  * connection.  `pure` is TRUE for a segment without data, SYN or FIN. */
-static void conn_ack(tcp_conn *c, uint32_t ack32, uint16_t win, gboolean pure)
+static void conn_ack(tcp_conn *c, uint32_t ack32, uint64_t win, gboolean pure)
 {
 	tcp_stack *st = c->st;
 	int32_t d = (int32_t)(ack32 - snd_wire(c, c->snd_una));
@@ -721,7 +791,8 @@ static void conn_input_synsent(tcp_conn *c, const pkt *p)
 	c->rcv_nxt = 1;
 	uint16_t peer_mss = pkt_tcp_mss(p);
 	c->mss = MIN(c->mss_local, peer_mss ? peer_mss : DEFAULT_MSS);
-	conn_established(c, pkt_tcp_window(p));
+	conn_set_scaling(c, pkt_tcp_wscale(p));
+	conn_established(c, conn_peer_window(c, p)); /* a SYN-ACK's: not scaled */
 	if (c->rtt_timing) {
 		c->rtt_timing = FALSE;
 		conn_rtt_sample(c, sim_now(c->st->nt->sim) - c->rtt_start);
@@ -750,10 +821,10 @@ static void conn_input_rst(tcp_conn *c, const pkt *p)
 		conn_kill(c);
 		return;
 	}
-	/* Accepted only in the receive window (RFC 5961's blind-reset check,
-	 * relaxed to the whole window). */
+	/* Accepted only in the receive window we advertised (RFC 5961's
+	 * blind-reset check, relaxed to the whole window). */
 	int32_t d = (int32_t)(pkt_tcp_seq(p) - rcv_wire(c));
-	if (d < 0 || d > (int32_t)st->cfg.window)
+	if (d < 0 || (uint32_t)d >= c->rcv_wnd)
 		return;
 	conn_finish(c, TCP_CLOSE_RESET, TCP_CLOSED);
 }
@@ -814,13 +885,29 @@ static void conn_input(tcp_conn *c, const pkt *p)
 	uint64_t mark = c->stats.segs_sent;
 	uint32_t len = p->payload_len;
 
+	/* Sequence acceptability (RFC 9293 3.10.7.4), its right edge only: a
+	 * segment starting at or beyond the end of the window we advertised
+	 * is acknowledged and dropped without looking at its ACK field.  Our
+	 * stack never sends one (it keeps to the window it was given); a peer
+	 * that scaled a window we never agreed to scale would.  Below the left
+	 * edge (old duplicates) the segment is taken as before: its ACK field
+	 * is still processed and it is answered with a duplicate ACK.  In
+	 * SYN_RCVD the peer knows only our SYN-ACK's unscaled window, but the
+	 * check already allows the full one: more permissive, never stricter. */
+	int32_t ahead = (int32_t)(pkt_tcp_seq(p) - rcv_wire(c));
+	if (ahead >= 0 && (uint32_t)ahead >= c->rcv_wnd) {
+		st->stats.bad++;
+		conn_send_ack(c);
+		return;
+	}
+
 	if (c->state == TCP_SYN_RCVD) {
 		if (pkt_tcp_ack(p) != snd_wire(c, 1)) {
 			uint32_t at = pkt_tcp_ack(p) - c->iss;
 			conn_xmit(c, at, PKT_TCP_RST, 0, NULL, 0);
 			return;
 		}
-		conn_established(c, pkt_tcp_window(p));
+		conn_established(c, conn_peer_window(c, p));
 		if (c->rtt_timing) {
 			c->rtt_timing = FALSE;
 			conn_rtt_sample(c, sim_now(st->nt->sim) - c->rtt_start);
@@ -834,7 +921,7 @@ static void conn_input(tcp_conn *c, const pkt *p)
 				return;
 		}
 	} else {
-		conn_ack(c, pkt_tcp_ack(p), pkt_tcp_window(p),
+		conn_ack(c, pkt_tcp_ack(p), conn_peer_window(c, p),
 		         len == 0 && !(fl & (PKT_TCP_SYN | PKT_TCP_FIN)));
 		if (c->dead || c->state == TCP_CLOSED)
 			return;
@@ -979,6 +1066,14 @@ tcp_stack *tcp_stack_new(net *nt, const char *name, const tcp_config *cfg, tcp_t
 		tcp_config_default(&st->cfg);
 	if (st->cfg.init_cwnd == 0)
 		st->cfg.init_cwnd = 1;
+	/* A zero window would stall every connection; a shift above 14 is one
+	 * no peer may apply (RFC 7323 section 2.3). */
+	if (st->cfg.window == 0)
+		st->cfg.window = 1;
+	if (st->cfg.wscale > WSCALE_MAX)
+		st->cfg.wscale = WSCALE_MAX;
+	if (st->cfg.wscale < 0)
+		st->cfg.wscale = -1;
 	st->tx = tx;
 	st->owner = owner;
 	char *stream = g_strconcat(name, "/tcp", NULL);
@@ -1041,7 +1136,8 @@ static void stack_accept_syn(tcp_stack *st, tcp_listener *l, const conn_key *k, 
 	c->rcv_nxt = 1;
 	uint16_t peer_mss = pkt_tcp_mss(p);
 	c->mss = MIN(c->mss_local, peer_mss ? peer_mss : DEFAULT_MSS);
-	c->snd_wnd = pkt_tcp_window(p);
+	conn_set_scaling(c, pkt_tcp_wscale(p));
+	c->snd_wnd = conn_peer_window(c, p); /* a SYN's: not scaled */
 	c->stats.segs_received++;
 	c->rtt_timing = TRUE;
 	c->rtt_seq = 1;
@@ -1186,6 +1282,8 @@ uint32_t tcp_conn_mss(const tcp_conn *c) { return c->mss; }
 uint32_t tcp_conn_iss(const tcp_conn *c) { return c->iss; }
 uint32_t tcp_conn_irs(const tcp_conn *c) { return c->irs; }
 uint64_t tcp_conn_unacked(const tcp_conn *c) { return c->snd_total - data_acked(c, c->snd_una); }
+uint64_t tcp_conn_snd_wnd(const tcp_conn *c) { return c->snd_wnd; }
+uint32_t tcp_conn_rcv_wnd(const tcp_conn *c) { return c->rcv_wnd; }
 uint64_t tcp_conn_cwnd(const tcp_conn *c) { return c->cwnd; }
 sim_time tcp_conn_srtt(const tcp_conn *c) { return c->srtt; }
 uint64_t tcp_conn_flow_id(const tcp_conn *c) { return c->flow_id; }

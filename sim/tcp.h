@@ -1,4 +1,4 @@
-/* \summary: TCP endpoints: handshake, segmentation, ACKs, Reno congestion control, RTO, FIN/RST */
+/* \summary: TCP endpoints: handshake, window scaling, segmentation, ACKs, Reno, RTO, FIN/RST */
 #ifndef VPCSIM_TCP_H
 #define VPCSIM_TCP_H
 
@@ -14,11 +14,12 @@
  *
  * What is modelled, close to what Linux does:
  *
- *  - Three-way handshake with the MSS option.  A connection's MSS is its
- *    path MTU minus 40; each side sends no more than the smaller of its own
- *    MSS and the peer's (536 if the peer sent no option).  When a SYN-ACK
- *    arrives with data already queued, the handshake's final ACK rides on
- *    the first data segment instead of going alone.
+ *  - Three-way handshake with the MSS and Window Scale options (below).  A
+ *    connection's MSS is its path MTU minus 40; each side sends no more
+ *    than the smaller of its own MSS and the peer's (536 if the peer sent
+ *    no option).  When a SYN-ACK arrives with data already queued, the
+ *    handshake's final ACK rides on the first data segment instead of going
+ *    alone.
  *  - Initial sequence numbers drawn from the stack's random stream, and
  *    ephemeral ports 32768-60999 (Linux's range) handed out from a random
  *    starting point, so a run is reproducible and flows look distinct.
@@ -27,10 +28,28 @@
  *    bytes of two writes (a packet names one message), and the last
  *    segment of each write carries PSH.  Captures therefore show the real
  *    bytes (HTTP heads) followed by the message's pattern.
- *  - A fixed advertised window (65535 by default, no window scaling): the
- *    receiving application consumes every byte as it arrives, so the window
- *    never shrinks and zero-window probing is not needed.  It also caps a
- *    connection at 65535 bytes per round trip (about 520 Mbit/s at 1 ms).
+ *  - Window scaling (RFC 7323).  Every SYN and SYN-ACK offers a Window
+ *    Scale option, shift 7 by default: what Linux computes for the 6 MiB
+ *    maximum receive buffer of Debian 12 (tcp_rmem "4096 131072 6291456",
+ *    tcp_window_scaling 1; ilog2(6 MiB) - 15 = 7).  A SYN-ACK carries it
+ *    only if the SYN did, and scaling is used only when both SYNs carried it
+ *    (section 2.2); otherwise both shifts are 0.  The window field of a SYN
+ *    or SYN-ACK is never scaled: it offers min(receive window, 65535)
+ *    rounded down to a whole number of MSS, as Linux's
+ *    tcp_select_initial_window does (64240 for MSS 1460).  Every later
+ *    segment advertises the receive window (6 MiB by default) shifted right
+ *    by our shift, and the peer's field is shifted left by its shift (a
+ *    shift above 14 counts as 14, section 2.3).  Segments that start at or
+ *    beyond the right edge of the window we advertised are not acceptable
+ *    (RFC 9293 3.10.7.4): they are acknowledged and dropped, their ACK
+ *    field ignored; RSTs are accepted only inside that window too.
+ *  - The receiving application consumes every byte as it arrives, so the
+ *    advertised window never shrinks and zero-window probing is not needed.
+ *    The peer's window therefore bounds what is in flight: with scaling,
+ *    6 MiB (about 50 Gbit/s at 1 ms RTT), so Reno's congestion window is
+ *    what limits a connection early on; without it (a peer that does not
+ *    offer the option), 65535 bytes per round trip (about 520 Mbit/s at
+ *    1 ms).
  *  - Cumulative ACKs, delayed as Linux does: every second data segment is
  *    acknowledged at once, a lone one after the delayed-ACK timeout (40 ms)
  *    unless data going the other way carries the ACK first.  Out-of-order
@@ -64,8 +83,18 @@
  *    the sender resends everything from the gap (go-back-N).  Loss costs
  *    more than with SACK, but loss is rare in a VPC and what matters is
  *    that a dropped packet never hangs a connection.
+ *  - No receive-buffer autotuning.  Linux starts a connection near 64 KiB
+ *    of advertised window and widens it as data arrives (tcp_grow_window,
+ *    tcp_rcv_space_adjust) up to tcp_rmem[2]; here the whole receive window
+ *    is advertised from the first segment after the SYN.  Linux's window
+ *    grows by about two segments per segment received, faster than slow
+ *    start grows the sender's (one per segment acknowledged), so we assume
+ *    the congestion window is what limits a Linux connection early on too,
+ *    and the difference does not change transfer times.  (An assumption from
+ *    reading the kernel's sources, not a measurement.)
  *  - No NewReno/CUBIC, no fast-recovery window inflation, no pacing, no
- *    timestamps option, no PMTU discovery (the owner gives the path MTU).
+ *    timestamps or SACK options, no PMTU discovery (the owner gives the
+ *    path MTU).
  *  - No simultaneous open, no urgent data, no keep-alive probes.  A
  *    FIN_WAIT_2 with a peer that never closes ends after the TIME_WAIT time.
  *
@@ -147,7 +176,11 @@ typedef enum {
 
 typedef struct {
 	uint32_t mtu;            /* path MTU for connections that give none; default 1500 */
-	uint16_t window;         /* advertised receive window; default 65535 */
+	uint32_t window;         /* receive window in bytes, advertised (scaled) once the
+	                            handshake is done; default 6 MiB, Linux's tcp_rmem max */
+	int wscale;              /* Window Scale shift offered in SYNs, 0-14 (more is taken
+	                            as 14); -1 offers no option (a stack without RFC 7323);
+	                            default 7 */
 	uint8_t ttl;             /* default 64 */
 	tcp_cc cc;               /* default TCP_CC_RENO */
 	uint32_t init_cwnd;      /* initial window in segments; default 10 */
@@ -161,7 +194,7 @@ typedef struct {
 	gboolean no_rst;         /* TRUE: drop segments for unknown connections silently */
 } tcp_config;
 
-/* Fills c with the defaults above (delack 40 ms). */
+/* Fills c with the defaults above (delack 40 ms, window 6291456). */
 void tcp_config_default(tcp_config *c);
 
 /* Totals over the stack's life. */
@@ -254,6 +287,11 @@ uint32_t tcp_conn_iss(const tcp_conn *c);
 uint32_t tcp_conn_irs(const tcp_conn *c);
 /* Bytes written and not yet acknowledged. */
 uint64_t tcp_conn_unacked(const tcp_conn *c);
+/* The peer's window as flow control uses it (bytes, scaled) and the window
+ * we advertise after the handshake (bytes): min(window, 65535 << shift),
+ * rounded down to a multiple of 1 << shift; 65535 at most without scaling. */
+uint64_t tcp_conn_snd_wnd(const tcp_conn *c);
+uint32_t tcp_conn_rcv_wnd(const tcp_conn *c);
 /* Congestion window and smoothed RTT (0 before the first sample). */
 uint64_t tcp_conn_cwnd(const tcp_conn *c);
 sim_time tcp_conn_srtt(const tcp_conn *c);

@@ -1,4 +1,4 @@
-/* \summary: TCP tests: segments from the MSS, seq/ack, exact latencies, loss, RST, Wireshark */
+/* \summary: TCP tests: segments, seq/ack, window scaling, exact latencies, loss, RST, Wireshark */
 #include <string.h>
 
 #include "harness.h"
@@ -17,6 +17,8 @@ typedef struct {
 	uint8_t flags;
 	uint32_t seq, ack, len;
 	uint16_t mss;
+	uint16_t win;  /* the window field as sent */
+	int wscale;    /* the Window Scale option's shift, -1 if none */
 } seg;
 
 typedef struct topo topo;
@@ -47,7 +49,7 @@ static int tap_out(host *h, pkt *p, void *ud)
 	topo *t = ud;
 	int side = h == t->h[0] ? 0 : 1;
 	seg s = { net_now(t->nt), pkt_tcp_flags(p), pkt_tcp_seq(p), pkt_tcp_ack(p), p->payload_len,
-	          pkt_tcp_mss(p) };
+	          pkt_tcp_mss(p), pkt_tcp_window(p), pkt_tcp_wscale(p) };
 	g_array_append_val(t->out[side], s);
 	if (t->drop && t->drop(t, side, &s)) {
 		t->dropped++;
@@ -203,13 +205,30 @@ static void run_get(uint32_t mtu, guint want_segs, uint32_t want_last, gboolean 
 
 	GArray *c = t.out[0], *s = t.out[1];
 	CU_ASSERT_FATAL(c->len >= 4 && s->len >= 2);
-	/* Handshake: SYN, SYN-ACK, both with MSS = MTU - 40. */
+	/* Handshake: SYN, SYN-ACK, both with MSS = MTU - 40 and Window Scale 7;
+	 * their windows unscaled, 65535 rounded down to whole segments: 44 *
+	 * 1460 = 64240 (Linux's) at MTU 1500, 7 * 8961 = 62727 at MTU 9001. */
 	const seg *syn = &g_array_index(c, seg, 0), *synack = &g_array_index(s, seg, 0);
+	const uint16_t syn_win = (uint16_t)(65535 / mss * mss);
+	CU_ASSERT_EQUAL(syn_win, mtu == 1500 ? 64240 : 62727);
 	CU_ASSERT_EQUAL(syn->flags, PKT_TCP_SYN);
 	CU_ASSERT_EQUAL(syn->mss, mss);
+	CU_ASSERT_EQUAL(syn->wscale, 7);
+	CU_ASSERT_EQUAL(syn->win, syn_win);
 	CU_ASSERT_EQUAL(synack->flags, PKT_TCP_SYN | PKT_TCP_ACK);
 	CU_ASSERT_EQUAL(synack->mss, mss);
+	CU_ASSERT_EQUAL(synack->wscale, 7);
+	CU_ASSERT_EQUAL(synack->win, syn_win);
 	CU_ASSERT_EQUAL(synack->ack, syn->seq + 1);
+	/* Every later segment, both ways: 6 MiB >> 7 = 49152, and no options. */
+	for (int side = 0; side < 2; side++) {
+		for (guint i = 1; i < t.out[side]->len; i++) {
+			const seg *x = &g_array_index(t.out[side], seg, i);
+			CU_ASSERT_EQUAL(x->win, 49152);
+			CU_ASSERT_EQUAL(x->wscale, -1);
+			CU_ASSERT_EQUAL(x->mss, 0);
+		}
+	}
 	const uint32_t ciss = syn->seq, siss = synack->seq;
 
 	/* The request rides with the handshake's last ACK, one segment. */
@@ -303,9 +322,10 @@ static void keep_result(const http_result *r, void *ud)
 		rs->r[rs->n++] = *r;
 }
 
-/* Frame sizes: SYN and SYN-ACK carry the 4-byte MSS option, 14 + 20 + 24 =
- * 58; a data segment is 14 + 20 + 20 = 54 bytes plus its payload. */
-#define SYN_FRAME 58
+/* Frame sizes: SYN and SYN-ACK carry the 4-byte MSS option and NOP plus
+ * the 3-byte Window Scale option, 14 + 20 + 28 = 62; a data segment is
+ * 14 + 20 + 20 = 54 bytes plus its payload. */
+#define SYN_FRAME 62
 #define DATA_FRAME(len) (54 + (len))
 
 /*
@@ -377,9 +397,10 @@ static void test_exact_latency(void)
 		const sim_time syn = OW(SYN_FRAME);
 		const sim_time want =
 		        syn + syn + OW(DATA_FRAME(req)) + think + OW(DATA_FRAME(resp));
-		/* By hand: SYN 2 * 464 + 100000 ns = 100928 ns each way; request
-		 * 54 + req bytes, response 54 + resp bytes. */
-		CU_ASSERT_EQUAL(syn, 100928);
+		/* By hand: SYN 2 * 496 + 100000 ns = 100992 ns each way (62
+		 * bytes, 496 ns at 1 Gbit/s); request 54 + req bytes, response
+		 * 54 + resp bytes. */
+		CU_ASSERT_EQUAL(syn, 100992);
 		CU_ASSERT_EQUAL(OW(DATA_FRAME(resp)),
 		                2 * (((54 + resp) * 8000000000 + bps - 1) / bps) + 100000);
 		topo t;
@@ -692,6 +713,8 @@ typedef struct {
 	int eof, closed, connected, accepted;
 	tcp_close_reason why;
 	tcp_conn *conn;
+	net *nt;              /* if set, t_last is kept */
+	sim_time t_last;      /* when the last bytes were delivered */
 } app;
 
 typedef struct {
@@ -721,6 +744,8 @@ static void app_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t len, 
 	delivery d = { m, off, len };
 	g_array_append_val(a->got, d);
 	a->bytes += len;
+	if (a->nt)
+		a->t_last = net_now(a->nt);
 }
 
 static void app_eof(tcp_conn *c, void *ud)
@@ -744,13 +769,16 @@ static const tcp_callbacks app_cb = { app_accept, app_connected, app_data, app_e
 /*
  * Writes of message ranges arrive as the same messages and offsets, in
  * order and contiguous: 1 byte, then bytes [100, 3100) of a message, then
- * 70,000 bytes (more than the 65,535-byte window).  The client then closes
- * and the server closes in answer.
+ * 70,000 bytes (more than the 65,535-byte window of a server that offers no
+ * window scaling).  The client then closes and the server closes in answer.
  */
 static void test_api_stream(void)
 {
 	topo t;
-	topo_init(&t, 1500, FALSE, 10 * SIM_US, 0, 0, 0, NULL, NULL);
+	tcp_config st;
+	tcp_config_default(&st);
+	st.wscale = -1;
+	topo_init(&t, 1500, FALSE, 10 * SIM_US, 0, 0, 0, NULL, &st);
 	app srv = { .got = g_array_new(FALSE, FALSE, sizeof(delivery)) };
 	app cli = { .got = g_array_new(FALSE, FALSE, sizeof(delivery)) };
 	CU_ASSERT_PTR_NOT_NULL(tcp_listen(host_tcp(t.h[1]), 0, 9000, 0, &app_cb, &srv));
@@ -869,6 +897,259 @@ static void test_api_abort(void)
 	topo_clear(&t);
 }
 
+/* ---- window scaling ---- */
+
+/* One row of tshark's view of a TCP segment. */
+typedef struct {
+	gboolean from_client, syn;
+	int shift;          /* tcp.options.wscale.shift, -1 if absent */
+	guint64 field;      /* tcp.window_size_value */
+	guint64 window;     /* tcp.window_size: the window as Wireshark computes it */
+	gint64 factor;      /* tcp.window_size_scalefactor (-1 unknown, -2 no scaling) */
+} ws_row;
+
+/* Reads every TCP segment of a capture through tshark. */
+static GArray *tshark_windows(const char *file)
+{
+	GArray *rows = g_array_new(FALSE, FALSE, sizeof(ws_row));
+	const char *argv[] = { "tshark", "-n", "-r", file, "-T", "fields", "-E", "separator=|",
+	                       "-e", "tcp.srcport", "-e", "tcp.flags.syn",
+	                       "-e", "tcp.options.wscale.shift", "-e", "tcp.window_size_value",
+	                       "-e", "tcp.window_size", "-e", "tcp.window_size_scalefactor", NULL };
+	char *out = NULL, *err = NULL;
+	CU_ASSERT_EQUAL(harness_run(argv, &out, &err), 0);
+	char **lines = g_strsplit(g_strstrip(out ? out : g_strdup("")), "\n", -1);
+	for (char **l = lines; *l && **l; l++) {
+		char **f = g_strsplit(*l, "|", -1);
+		CU_ASSERT_EQUAL_FATAL(g_strv_length(f), 6);
+		ws_row r = { .from_client = g_ascii_strtoull(f[0], NULL, 10) == 40000,
+		             .syn = g_ascii_strtoull(f[1], NULL, 10) == 1,
+		             .shift = *f[2] ? (int)g_ascii_strtoll(f[2], NULL, 10) : -1,
+		             .field = g_ascii_strtoull(f[3], NULL, 10),
+		             .window = g_ascii_strtoull(f[4], NULL, 10),
+		             .factor = g_ascii_strtoll(f[5], NULL, 10) };
+		g_array_append_val(rows, r);
+		g_strfreev(f);
+	}
+	g_strfreev(lines);
+	g_free(out);
+	g_free(err);
+	return rows;
+}
+
+/*
+ * A 1 MiB upload (1,048,576 bytes) over one link of 500 us each way (a
+ * 1 ms round trip), infinitely fast, so every flight leaves at one instant
+ * and the number of distinct send times is the number of round trips the
+ * data took.  MSS 1460: 718 full segments and one of 296 bytes, 719 in
+ * all.  The client closes right after writing, so the FIN rides on the
+ * last segment and is acknowledged at once: no delayed ACK ends the
+ * transfer.  The first flight leaves when the SYN-ACK arrives, at 1 ms.
+ *
+ * Both sides scale: the server advertises 6 MiB, far above anything in
+ * flight, and Reno alone limits.  Slow start from IW10 with an ACK for
+ * every two segments: each ACK acknowledges 2 segments and grows cwnd by
+ * 2, so each flight is twice the last: 10, 20, 40, 80, 160, 320 (630 in
+ * six), then the 89 left: 7 flights, at 1, 2, ..., 7 ms; the last byte
+ * reaches the server at 7.5 ms.
+ *
+ * The server offers no Window Scale: no scaling either way, and its window
+ * is 65535 bytes, 44 full segments (64240 bytes; a 45th would pass it).
+ * Flights 10, 20, 40 (70), then 44 per round trip: 70 + 14 * 44 = 686, and
+ * the 33 left in an 18th flight at 18 ms; the last byte arrives at 18.5 ms.
+ * (1 MiB / 64 KiB is 16 round trips; slow start and whole segments add
+ * two.)
+ */
+static void run_bulk(gboolean srv_scales, guint want_flights)
+{
+	const uint64_t total = UINT64_C(1) << 20;
+	const uint32_t mss = 1460;
+	const guint nseg = (guint)((total + mss - 1) / mss);
+	CU_ASSERT_EQUAL(nseg, 719);
+	/* The flights by the rule above: double each round trip, at most
+	 * `cap` segments (44 = 65535 / 1460 without scaling). */
+	guint want[64], nflights = 0, left = nseg, cwnd = 10;
+	const guint cap = srv_scales ? G_MAXUINT : 65535 / mss;
+	while (left > 0 && nflights < G_N_ELEMENTS(want)) {
+		guint f = MIN(MIN(cwnd, cap), left);
+		want[nflights++] = f;
+		left -= f;
+		cwnd *= 2;
+	}
+	CU_ASSERT_EQUAL(nflights, want_flights);
+	CU_ASSERT_EQUAL(want[nflights - 1], srv_scales ? 89 : 33);
+
+	tcp_config sc;
+	tcp_config_default(&sc);
+	if (!srv_scales)
+		sc.wscale = -1;
+	topo t;
+	topo_init(&t, 1500, FALSE, 500 * SIM_US, 0, 0, 0, NULL, &sc);
+	app srv = { .got = g_array_new(FALSE, FALSE, sizeof(delivery)), .nt = t.nt };
+	app cli = { .got = g_array_new(FALSE, FALSE, sizeof(delivery)) };
+	tcp_listen(host_tcp(t.h[1]), 0, 9000, 0, &app_cb, &srv);
+	tcp_conn *c = tcp_connect(host_tcp(t.h[0]), CLI_IP, 40000, SRV_IP, 9000, 0, &app_cb, &cli);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	pkt_msg *m = pkt_msg_new(NULL, total, 9);
+	CU_ASSERT_TRUE(tcp_write(c, m, 0, total));
+	tcp_close(c);
+
+	/* At 2.1 ms each side has seen a segment after the SYNs: the windows
+	 * flow control uses.  6 MiB >> 7 = 49152 goes on the wire and comes
+	 * back as 49152 << 7; without scaling, 65535 at most. */
+	sim_run_until(t.nt->sim, 2100 * SIM_US);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv.conn);
+	const uint64_t wnd = srv_scales ? 6291456 : 65535;
+	CU_ASSERT_EQUAL(tcp_conn_snd_wnd(c), wnd);
+	CU_ASSERT_EQUAL(tcp_conn_rcv_wnd(srv.conn), wnd);
+	CU_ASSERT_EQUAL(tcp_conn_snd_wnd(srv.conn), wnd);
+	CU_ASSERT_EQUAL(tcp_conn_rcv_wnd(c), wnd);
+	topo_run(&t);
+
+	CU_ASSERT_EQUAL(srv.bytes, total);
+	CU_ASSERT_EQUAL(srv.t_last, (sim_time)want_flights * SIM_MS + 500 * SIM_US);
+	CU_ASSERT_EQUAL(tcp_stack_get_stats(host_tcp(t.h[0]))->retransmits, 0);
+	CU_ASSERT_EQUAL(cli.closed, 1);
+	CU_ASSERT_EQUAL(cli.why, TCP_CLOSE_NORMAL);
+
+	/* The client's data segments, grouped by send time. */
+	guint got[64] = { 0 }, k = 0, segs = 0;
+	sim_time at = -1;
+	for (guint i = 0; i < t.out[0]->len; i++) {
+		const seg *x = &g_array_index(t.out[0], seg, i);
+		if (x->len == 0)
+			continue;
+		if (x->t != at) {
+			if (at >= 0)
+				k++;
+			at = x->t;
+			CU_ASSERT_FATAL(k < G_N_ELEMENTS(got));
+			CU_ASSERT_EQUAL(at, (sim_time)(k + 1) * SIM_MS);
+		}
+		got[k]++;
+		segs++;
+	}
+	CU_ASSERT_EQUAL(segs, nseg);
+	CU_ASSERT_EQUAL(k + 1, want_flights);
+	for (guint i = 0; i < want_flights && i <= k; i++)
+		CU_ASSERT_EQUAL(got[i], want[i]);
+
+	/* The option on the wire: in the client's SYN always, in the SYN-ACK
+	 * only when the server scales; window fields after the SYNs. */
+	const seg *syn = &g_array_index(t.out[0], seg, 0);
+	const seg *synack = &g_array_index(t.out[1], seg, 0);
+	CU_ASSERT_EQUAL(syn->wscale, 7);
+	CU_ASSERT_EQUAL(synack->wscale, srv_scales ? 7 : -1);
+	CU_ASSERT_EQUAL(synack->win, 64240);
+	const uint16_t field = srv_scales ? 49152 : 65535;
+	for (int side = 0; side < 2; side++)
+		for (guint i = 1; i < t.out[side]->len; i++)
+			CU_ASSERT_EQUAL(g_array_index(t.out[side], seg, i).win, field);
+
+	/* Wireshark agrees: it reads the shifts from the SYNs, scales every
+	 * later window by 128 (or knows that scaling is off, factor -2), and
+	 * finds nothing to warn about (no window full, no zero window). */
+	if (pcap_check_have_tshark()) {
+		pcap_check_lint(t.cap[0]);
+		GArray *rows = tshark_windows(t.cap[0]);
+		CU_ASSERT_EQUAL(rows->len, t.out[0]->len + t.out[1]->len);
+		guint syns = 0;
+		for (guint i = 0; i < rows->len; i++) {
+			const ws_row *r = &g_array_index(rows, ws_row, i);
+			if (r->syn) {
+				syns++;
+				CU_ASSERT_EQUAL(r->shift, r->from_client || srv_scales ? 7 : -1);
+				CU_ASSERT_EQUAL(r->field, 64240);
+				continue;
+			}
+			CU_ASSERT_EQUAL(r->shift, -1);
+			CU_ASSERT_EQUAL(r->field, field);
+			CU_ASSERT_EQUAL(r->window, wnd);
+			CU_ASSERT_EQUAL(r->factor, srv_scales ? 128 : -2);
+		}
+		CU_ASSERT_EQUAL(syns, 2);
+		g_array_unref(rows);
+	}
+	pkt_msg_unref(m);
+	g_array_unref(srv.got);
+	g_array_unref(cli.got);
+	topo_clear(&t);
+}
+
+static void test_wscale_bulk(void) { run_bulk(TRUE, 7); }
+static void test_wscale_peer_without(void) { run_bulk(FALSE, 18); }
+
+/*
+ * Sequence acceptability uses the window we advertised.  On an established
+ * connection a segment is injected into the server's stack starting d
+ * bytes past what it expects: with d = window - 1 it lies inside the window
+ * but after a gap (dropped as out of order); with d = window it starts at
+ * the right edge and is not acceptable (counted bad).  Both are answered by
+ * an ACK of what the server has.  The window is 6 MiB with scaling on
+ * both sides, 65535 bytes when the client offers none, so d = 100,000 is
+ * inside one and outside the other.
+ */
+static void run_accept(gboolean cli_scales)
+{
+	tcp_config cc;
+	tcp_config_default(&cc);
+	if (!cli_scales)
+		cc.wscale = -1;
+	topo t;
+	topo_init(&t, 1500, FALSE, 10 * SIM_US, 0, 0, 0, &cc, NULL);
+	app srv = { .got = g_array_new(FALSE, FALSE, sizeof(delivery)) };
+	app cli = { .got = g_array_new(FALSE, FALSE, sizeof(delivery)) };
+	tcp_listen(host_tcp(t.h[1]), 0, 9000, 0, &app_cb, &srv);
+	tcp_conn *c = tcp_connect(host_tcp(t.h[0]), CLI_IP, 40000, SRV_IP, 9000, 0, &app_cb, &cli);
+	sim_run_until(t.nt->sim, SIM_MS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv.conn);
+	const uint32_t wnd = tcp_conn_rcv_wnd(srv.conn);
+	CU_ASSERT_EQUAL(wnd, cli_scales ? 6291456 : 65535);
+	tcp_stack *ss = host_tcp(t.h[1]);
+	const uint32_t next = tcp_conn_iss(c) + 1; /* the client has sent no data */
+	const uint32_t dists[] = { wnd - 1, wnd, 100000 };
+	uint64_t peer_wnd = tcp_conn_snd_wnd(srv.conn);
+	CU_ASSERT_EQUAL(peer_wnd, cli_scales ? 6291456 : 65535);
+	for (guint i = 0; i < G_N_ELEMENTS(dists); i++) {
+		const uint32_t d = dists[i];
+		gboolean inside = d < wnd;
+		uint64_t bad = tcp_stack_get_stats(ss)->bad;
+		uint64_t ooo = tcp_conn_get_stats(srv.conn)->ooo_dropped;
+		guint sent = t.out[1]->len;
+		pkt *p = net_pkt_new(t.nt, 0);
+		pkt_addrs a = { .src_ip = CLI_IP, .dst_ip = SRV_IP, .sport = 40000, .dport = 9000 };
+		const uint16_t field = (uint16_t)(500 + i);
+		pkt_build_tcp(p, &a, next + d, tcp_conn_iss(srv.conn) + 1, PKT_TCP_ACK, field, 0,
+		              100);
+		tcp_stack_input(ss, p);
+		CU_ASSERT_EQUAL(tcp_stack_get_stats(ss)->bad, bad + (inside ? 0 : 1));
+		CU_ASSERT_EQUAL(tcp_conn_get_stats(srv.conn)->ooo_dropped, ooo + (inside ? 1 : 0));
+		CU_ASSERT_EQUAL_FATAL(t.out[1]->len, sent + 1);
+		const seg *ack = &g_array_index(t.out[1], seg, sent);
+		CU_ASSERT_EQUAL(ack->flags, PKT_TCP_ACK);
+		CU_ASSERT_EQUAL(ack->ack, next);
+		CU_ASSERT_EQUAL(ack->len, 0);
+		/* An acceptable segment's window field counts, shifted by the
+		 * client's shift; an unacceptable one's is ignored. */
+		if (inside)
+			peer_wnd = (uint64_t)field << (cli_scales ? 7 : 0);
+		CU_ASSERT_EQUAL(tcp_conn_snd_wnd(srv.conn), peer_wnd);
+	}
+	CU_ASSERT_EQUAL(srv.bytes, 0);
+	tcp_close(c);
+	topo_run(&t);
+	CU_ASSERT_EQUAL(cli.why, TCP_CLOSE_NORMAL);
+	g_array_unref(srv.got);
+	g_array_unref(cli.got);
+	topo_clear(&t);
+}
+
+static void test_wscale_acceptance(void)
+{
+	run_accept(TRUE);
+	run_accept(FALSE);
+}
+
 /* Sequence numbers wrap past 2^32 during a transfer.  The server's ISN comes
  * from its random stream, seeded by the host's name, so the test looks for
  * a name whose first ISN lies within 200 KB of 2^32, then checks a 1 MB
@@ -953,4 +1234,10 @@ void register_tests(void)
 	CU_add_test(s, "API: abort sends RST, peer sees reset", test_api_abort);
 	CU_add_test(s, "API: a new SYN takes over a tuple in TIME_WAIT", test_time_wait_reuse);
 	CU_add_test(s, "sequence numbers wrap past 2^32", test_seq_wrap);
+	CU_add_test(s, "window scaling: 1 MiB in 7 round trips, not 18; Wireshark agrees",
+	            test_wscale_bulk);
+	CU_add_test(s, "window scaling: a peer without the option, 65535 bytes per round trip",
+	            test_wscale_peer_without);
+	CU_add_test(s, "window scaling: acceptability uses the advertised window",
+	            test_wscale_acceptance);
 }
