@@ -60,7 +60,14 @@ node *service_new(fabric *f, int index)
 	host_config hc = { .ip = sv->ip, .mtu = f->prof->mtu.igw };
 	fr->h = host_new(f->net, sv->name, &hc);
 	port *to_host = node_add_port(&fr->base);
-	link_new(f->net, to_host, node_port(host_node(fr->h), 0), 0, 0, 0);
+	/* The service sends at an instance's rate (profile bandwidth.instance):
+	 * an assumption, AWS documents S3 request rates per prefix, not
+	 * bandwidth per connection.  An unlimited link would let a TCP burst
+	 * of a whole object arrive at once and overflow the first queue that
+	 * is not, where real senders pace. */
+	link *l = link_new(f->net, to_host, node_port(host_node(fr->h), 0), 0, f->prof->bandwidth.instance,
+	                   f->prof->limits.queue_bytes);
+	link_set_queue(l, node_port(host_node(fr->h), 0), 0);
 	host_http_server_config sc = { .port = 80 };
 	dist_copy(&sc.think, &sv->latency);
 	GError *err = NULL;

@@ -602,6 +602,7 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 		port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, sn->vpc), VPC_PORT_ENI,
 		                               in->subnet, (int)i, in->ip, in->name);
 		link_to(w, node_port(host_node(h), 0), rp, pf->bandwidth.instance);
+		link_set_queue(node_port(host_node(h), 0)->link, node_port(host_node(h), 0), 0);
 		if (in->public_ip)
 			cost_ledger_add_hourly(w->ledger, in->name, "public-ipv4",
 			                       pr->public_ipv4.hourly_usd_per_address, 1);

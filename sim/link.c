@@ -25,7 +25,8 @@ link *link_new(net *nt, port *a, port *b, sim_time delay, uint64_t bps, uint64_t
 	l->end[1] = b;
 	l->delay = delay;
 	l->bps = bps;
-	l->queue_bytes = queue_bytes;
+	l->dir[0].queue_bytes = queue_bytes;
+	l->dir[1].queue_bytes = queue_bytes;
 	a->link = l;
 	a->side = 0;
 	b->link = l;
@@ -61,10 +62,10 @@ gboolean link_send(port *from, pkt *p)
 	uint32_t len = pkt_wire_len(p);
 
 	sim_time start = d->busy_until > now ? d->busy_until : now;
-	if (l->queue_bytes && start > now) {
+	if (d->queue_bytes && start > now) {
 		/* Bytes still waiting to be serialized ahead of this packet. */
 		double backlog = (double)(start - now) * (double)l->bps / 8e9;
-		if (backlog + len > (double)l->queue_bytes) {
+		if (backlog + len > (double)d->queue_bytes) {
 			d->drops++;
 			d->drop_bytes += len;
 			net_drop(l->net, from->node, p, DROP_QUEUE);
@@ -84,4 +85,10 @@ gboolean link_send(port *from, pkt *p)
 	NET_TRACE(l->net, from->node, p, NET_TRACE_SEND, "to %s", to->node->name);
 	sim_schedule_at(s, d->busy_until + l->delay, link__arrive, to, p);
 	return TRUE;
+}
+
+void link_set_queue(link *l, const port *from, uint64_t queue_bytes)
+{
+	g_return_if_fail(from->link == l);
+	l->dir[from->side].queue_bytes = queue_bytes;
 }

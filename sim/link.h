@@ -16,6 +16,7 @@
  * would push it past `queue_bytes` is dropped and counted (tail drop).
  */
 typedef struct {
+	uint64_t queue_bytes;             /* 0 means unbounded */
 	sim_time busy_until;
 	uint64_t pkts, bytes;             /* sent (accepted) */
 	uint64_t drops, drop_bytes;       /* tail drops */
@@ -26,7 +27,6 @@ struct link {
 	port *end[2];
 	sim_time delay;        /* propagation, one way */
 	uint64_t bps;          /* bits per second; 0 means infinitely fast */
-	uint64_t queue_bytes;  /* 0 means unbounded */
 	link_dir dir[2];       /* dir[i]: from end[i] to end[1 - i] */
 };
 
@@ -37,6 +37,11 @@ link *link_new(net *nt, port *a, port *b, sim_time delay, uint64_t bps, uint64_t
  * integer arithmetic so that sums of delays along a path are exact. */
 sim_time link_serialization(uint64_t bps, uint32_t bytes);
 void link_free(link *l);
+
+/* Sets the queue limit of the direction that starts at `from` (0 =
+ * unbounded): a host's own transmit queue never drops its TCP segments in
+ * Linux (they wait in the socket), so hosts get an unbounded one. */
+void link_set_queue(link *l, const port *from, uint64_t queue_bytes);
 
 /* Sends p out of `from`: sets the frame's MAC addresses to the two ports',
  * records it at from's capture, and schedules its arrival at the other end.

@@ -410,6 +410,8 @@ static void test_s3_exact_delays(void)
 	lbnet ln;
 	ln_init(&ln);
 	profile_set_all_delays(ln.sc->profile, X);
+	/* No serialization anywhere: S3 sends at the instance rate otherwise. */
+	ln.sc->profile->bandwidth.instance = 0;
 	int v = ln_vpc(&ln, "consumer", "10.0.0.0/16");
 	int a = ln_subnet(&ln, v, "a", "10.0.1.0/24", 0);
 	ln_instance(&ln, "client-1", a, "10.0.1.10");
