@@ -936,36 +936,35 @@ gboolean scenario_capture_check(const char *spec, GError **error)
 	return ok;
 }
 
+/* Appends the names of an array's elements (every element struct starts
+ * with its name, as free_names() relies on). */
+static void add_names(GPtrArray *to, const GArray *a, const char *suffix)
+{
+	size_t size = g_array_get_element_size((GArray *)a);
+	for (guint i = 0; i < a->len; i++) {
+		const char *name = *(char *const *)(const void *)(a->data + i * size);
+		if (name)
+			g_ptr_array_add(to, g_strconcat(name, suffix, NULL));
+	}
+}
+
 /* Keep in step with world_new() in sim/build.c, which names the nodes;
- * tests/test_captures.c checks that the two agree on the bundled
- * scenarios. */
+ * tests/test_captures.c checks that the two agree. */
 GPtrArray *scenario_node_names(const scenario *sc)
 {
 	g_return_val_if_fail(sc != NULL, NULL);
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
-#define ADD_NAMES(arr, type)                                                         \
-	for (guint i = 0; i < (arr)->len; i++)                                       \
-		if (SC_AT((arr), type, i)->name)                                     \
-			g_ptr_array_add(a, g_strdup(SC_AT((arr), type, i)->name))
-	ADD_NAMES(sc->instances, sc_instance);
-	for (guint i = 0; i < sc->vpcs->len; i++)
-		if (SC_AT(sc->vpcs, sc_vpc, i)->name)
-			g_ptr_array_add(a, g_strdup_printf("%s-router", SC_AT(sc->vpcs, sc_vpc, i)->name));
-	ADD_NAMES(sc->natgws, sc_natgw);
-	ADD_NAMES(sc->igws, sc_igw);
-	ADD_NAMES(sc->peerings, sc_peering);
-	ADD_NAMES(sc->tgws, sc_tgw);
-	ADD_NAMES(sc->load_balancers, sc_lb);
-	ADD_NAMES(sc->interface_endpoints, sc_interface_endpoint);
-	ADD_NAMES(sc->gw_endpoints, sc_gw_endpoint);
-	for (guint i = 0; i < sc->services->len; i++) {
-		const char *name = SC_AT(sc->services, sc_service, i)->name;
-		if (!name)
-			continue;
-		g_ptr_array_add(a, g_strdup(name));
-		g_ptr_array_add(a, g_strdup_printf("%s-endpoint", name));
-	}
-#undef ADD_NAMES
+	add_names(a, sc->instances, "");
+	add_names(a, sc->vpcs, "-router");
+	add_names(a, sc->natgws, "");
+	add_names(a, sc->igws, "");
+	add_names(a, sc->peerings, "");
+	add_names(a, sc->tgws, "");
+	add_names(a, sc->load_balancers, "");
+	add_names(a, sc->interface_endpoints, "");
+	add_names(a, sc->gw_endpoints, "");
+	add_names(a, sc->services, "");
+	add_names(a, sc->services, "-endpoint");
 	if (sc->igws->len || sc->services->len)
 		g_ptr_array_add(a, g_strdup("region"));
 	return a;
