@@ -332,6 +332,8 @@ static gboolean capture_wanted(const char *spec, const node *n)
 {
 	if (!spec || strcmp(spec, "all") == 0)
 		return TRUE;
+	if (strcmp(spec, "none") == 0)
+		return FALSE;
 	gboolean hit = FALSE;
 	char **names = g_strsplit(spec, ",", -1);
 	for (char **s = names; *s && !hit; s++)
@@ -340,12 +342,15 @@ static gboolean capture_wanted(const char *spec, const node *n)
 	return hit;
 }
 
+/* The command line's capture points and snap length, else the scenario's. */
 static gboolean setup_captures(world *w, const world_options *opt, GError **error)
 {
+	const char *spec = opt->capture ? opt->capture : w->sc->capture;
+	uint32_t snaplen = opt->snaplen ? opt->snaplen : w->sc->snaplen;
 	g_autoptr(GHashTable) used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (guint i = 0; i < w->net->nodes->len; i++) {
 		node *n = g_ptr_array_index(w->net->nodes, i);
-		if (!capture_wanted(opt->capture, n))
+		if (!capture_wanted(spec, n))
 			continue;
 		for (guint j = 0; j < n->ports->len; j++) {
 			port *p = node_port(n, j);
@@ -359,7 +364,7 @@ static gboolean setup_captures(world *w, const world_options *opt, GError **erro
 				name = g_strdup_printf("%s-%s-%s-%d", w->sc->name, n->name, port_peer_name(p), k);
 			}
 			g_hash_table_add(used, g_strdup(name));
-			gboolean ok = net_capture(w->net, p, opt->pcap_dir, name, opt->snaplen, error);
+			gboolean ok = net_capture(w->net, p, opt->pcap_dir, name, snaplen, error);
 			g_free(name);
 			if (!ok)
 				return FALSE;

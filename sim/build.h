@@ -26,8 +26,9 @@ typedef struct world world;
 
 typedef struct {
 	const char *pcap_dir;   /* NULL: no captures */
-	const char *capture;    /* "all" (default with a pcap_dir), or comma-separated node names */
-	uint32_t snaplen;       /* 0 = whole packets */
+	const char *capture;    /* "all", "none" or comma-separated node names and globs (see
+	                           scenario_capture_check); NULL: the scenario's capture points */
+	uint32_t snaplen;       /* 0: the scenario's snaplen (whole packets unless it sets one) */
 	const sc_workload *only_workload; /* run this instead of the scenario's workloads */
 } world_options;
 

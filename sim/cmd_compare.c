@@ -23,10 +23,18 @@ static char *bundled(const char *name)
 	return g_build_filename(VPCSIM_SOURCE_DIR, "scenarios", name, NULL);
 }
 
+/* "--snaplen 128" as the override scenario.snaplen=128B (see cmd_run.c). */
+static char *snaplen_override(const char *text)
+{
+	const char *t = text + strspn(text, " ");
+	gboolean plain = *t && t[strspn(t, "0123456789")] == '\0';
+	return g_strdup_printf("scenario.snaplen=%s%s", t, plain ? "B" : "");
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	char *format_s = NULL, *out_path = NULL, *pcap_dir = NULL, *capture = NULL, *plot_dir = NULL;
-	char *seed = NULL, *duration = NULL;
+	char *seed = NULL, *duration = NULL, *snaplen = NULL;
 	char **sets = NULL;
 	gboolean s3 = FALSE;
 	GOptionEntry entries[] = {
@@ -36,8 +44,12 @@ int cmd_compare(int argc, char **argv)
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_path, "Write the table to FILE", "FILE" },
 		{ "pcap-dir", 0, 0, G_OPTION_ARG_FILENAME, &pcap_dir, "Write every option's captures into DIR",
 		  "DIR" },
-		{ "capture", 0, 0, G_OPTION_ARG_STRING, &capture, "Capture points (see vpcsim run --help)",
+		{ "capture", 0, 0, G_OPTION_ARG_STRING, &capture,
+		  "Capture points for every option instead of each scenario's own: all, none, or node "
+		  "names, globs allowed; a name an option lacks is skipped there",
 		  "POINTS" },
+		{ "snaplen", 0, 0, G_OPTION_ARG_STRING, &snaplen,
+		  "Bytes kept of each captured packet, 0 (whole packets) to 65535", "N" },
 		{ "plot", 0, 0, G_OPTION_ARG_FILENAME, &plot_dir,
 		  "Write gnuplot scripts (and PNGs when gnuplot is installed) into DIR", "DIR" },
 		{ "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "The same seed for every option", "N" },
@@ -65,6 +77,16 @@ int cmd_compare(int argc, char **argv)
 		cli_error("--format '%s': expected text, md, csv or json", format_s);
 		goto out;
 	}
+	if (capture) {
+		/* Checked here for its form only: one list serves scenarios with
+		 * different nodes, so a name need not match in every one. */
+		GError *cerr = NULL;
+		if (!scenario_capture_check(capture, &cerr)) {
+			cli_error("--capture %s", cerr->message);
+			g_error_free(cerr);
+			goto out;
+		}
+	}
 	if (argc > 1 && s3) {
 		cli_error("give scenario files or --s3, not both");
 		goto out;
@@ -79,6 +101,8 @@ int cmd_compare(int argc, char **argv)
 		g_ptr_array_add(ovr, g_strdup_printf("scenario.seed=%s", seed));
 	if (duration)
 		g_ptr_array_add(ovr, g_strdup_printf("scenario.duration=%s", duration));
+	if (snaplen)
+		g_ptr_array_add(ovr, snaplen_override(snaplen));
 	for (char **s = sets; s && *s; s++)
 		g_ptr_array_add(ovr, g_strdup(*s));
 	g_ptr_array_add(ovr, NULL);
@@ -141,5 +165,6 @@ out:
 	g_free(plot_dir);
 	g_free(seed);
 	g_free(duration);
+	g_free(snaplen);
 	return rc;
 }

@@ -22,12 +22,21 @@ static void progress(sim_time now, sim_time end, void *ud)
 	fprintf(stderr, "\rvpcsim: simulated %.2f s of %.2f s", (double)now / 1e9, (double)end / 1e9);
 }
 
+/* "--snaplen 128" as the override scenario.snaplen=128B: a plain number on
+ * the command line is bytes, as tcpdump's -s; a size with a unit passes
+ * as written. */
+static char *snaplen_override(const char *text)
+{
+	const char *t = text + strspn(text, " ");
+	gboolean plain = *t && t[strspn(t, "0123456789")] == '\0';
+	return g_strdup_printf("scenario.snaplen=%s%s", t, plain ? "B" : "");
+}
+
 int cmd_run(int argc, char **argv)
 {
 	char *format_s = NULL, *pcap_dir = NULL, *capture = NULL, *out_path = NULL;
-	char *duration = NULL, *seed = NULL;
+	char *duration = NULL, *seed = NULL, *snaplen = NULL;
 	char **sets = NULL;
-	gint snaplen = 0;
 	GOptionEntry entries[] = {
 		{ "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Run seed (overrides [scenario] seed)", "N" },
 		{ "duration", 0, 0, G_OPTION_ARG_STRING, &duration,
@@ -41,9 +50,12 @@ int cmd_run(int argc, char **argv)
 		  "Write the report to FILE (complete or not at all) instead of standard output", "FILE" },
 		{ "pcap-dir", 0, 0, G_OPTION_ARG_FILENAME, &pcap_dir, "Write captures into DIR", "DIR" },
 		{ "capture", 0, 0, G_OPTION_ARG_STRING, &capture,
-		  "Capture points: all (default with --pcap-dir) or node names, globs allowed (client-*,nat-a)",
+		  "Capture points: all, none, or node names, globs allowed (client-*,nat-a); "
+		  "overrides [scenario] capture (default all)",
 		  "POINTS" },
-		{ "snaplen", 0, 0, G_OPTION_ARG_INT, &snaplen, "Bytes kept of each captured packet (default all)",
+		{ "snaplen", 0, 0, G_OPTION_ARG_STRING, &snaplen,
+		  "Bytes kept of each captured packet, 0 (whole packets) to 65535; "
+		  "overrides [scenario] snaplen (default whole packets)",
 		  "N" },
 		{ NULL },
 	};
@@ -69,10 +81,13 @@ int cmd_run(int argc, char **argv)
 		cli_error("--format '%s': expected text, csv, json or md", format_s);
 		goto out;
 	}
-	if (snaplen < 0 || snaplen > 65535) {
-		cli_error("--snaplen %d: expected 0 (whole packets) to 65535", snaplen);
-		goto out;
-	}
+	/* --capture and --snaplen go through the scenario's own keys, so the
+	 * loader checks them (a capture point must name a node of this
+	 * scenario) and reports them like any other value. */
+	if (capture)
+		g_ptr_array_add(ovr, g_strdup_printf("scenario.capture=%s", capture));
+	if (snaplen)
+		g_ptr_array_add(ovr, snaplen_override(snaplen));
 	if (seed)
 		g_ptr_array_add(ovr, g_strdup_printf("scenario.seed=%s", seed));
 	if (duration)
@@ -89,7 +104,7 @@ int cmd_run(int argc, char **argv)
 		g_error_free(err);
 		goto out;
 	}
-	world_options wo = { .pcap_dir = pcap_dir, .capture = capture, .snaplen = (uint32_t)snaplen };
+	world_options wo = { .pcap_dir = pcap_dir };
 	w = world_new(sc, &wo, &err);
 	if (!w) {
 		cli_error("%s", err->message);
@@ -132,5 +147,6 @@ out:
 	g_free(out_path);
 	g_free(duration);
 	g_free(seed);
+	g_free(snaplen);
 	return rc;
 }

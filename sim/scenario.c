@@ -226,6 +226,9 @@ static const kind_spec kinds[GK_N] = {
 	[GK_WORKLOAD] = { "workload", workload_keys },
 };
 
+#define CAPTURE_EXPECTED \
+	"all, none, or comma-separated node names, globs allowed (client-*, nat-a)"
+
 static const key_spec scenario_keys[] = {
 	{ "name", FALSE, "a short name for reports and capture files" },
 	{ "description", FALSE, "one line for reports" },
@@ -234,6 +237,8 @@ static const key_spec scenario_keys[] = {
 	{ "seed", FALSE, "a whole number from 0 to 18446744073709551615" },
 	{ "duration", FALSE, "a positive time such as 10s" },
 	{ "drain", FALSE, "a time such as 5s, 0s or more" },
+	{ "capture", FALSE, CAPTURE_EXPECTED },
+	{ "snaplen", FALSE, "a size from 0B (whole packets) to 65535B" },
 	{ NULL },
 };
 
@@ -864,6 +869,134 @@ static void read_scenario(loader *l)
 		}
 		g_free(v);
 	}
+
+	/* Capture points: the syntax here, the names once the groups are
+	 * built (check_capture_points). */
+	v = scenario_value(l, "capture", "all");
+	GError *e = NULL;
+	if (v && !scenario_capture_check(v, &e)) {
+		kf_problem(&l->pr, "scenario", "capture", "%s", e->message);
+		g_clear_error(&e);
+	} else if (v) {
+		/* Kept without the spaces around the names. */
+		char **items = g_strsplit(v, ",", -1);
+		for (char **it = items; *it; it++)
+			g_strstrip(*it);
+		sc->capture = g_strjoinv(",", items);
+		g_strfreev(items);
+	}
+	g_free(v);
+
+	v = scenario_value(l, "snaplen", "0B");
+	double bytes = 0;
+	if (v && !units_parse(v, UNIT_SIZE, &bytes, &e)) {
+		kf_problem(&l->pr, "scenario", "snaplen", "%s", e->message);
+		g_clear_error(&e);
+	} else if (v && (bytes < 0 || bytes > 65535 || bytes != floor(bytes))) {
+		kf_problem(&l->pr, "scenario", "snaplen", "'%s' is %s; expected %s", v,
+		           bytes != floor(bytes) ? "not a whole number of bytes" : "out of range",
+		           find_key(scenario_keys, "snaplen")->what);
+	} else if (v) {
+		sc->snaplen = (uint32_t)bytes;
+	}
+	g_free(v);
+}
+
+/* ---- capture points ---------------------------------------------------- */
+
+gboolean scenario_capture_check(const char *spec, GError **error)
+{
+	g_return_val_if_fail(spec != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	static const char name_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                                 "0123456789-_*?";
+	char **items = g_strsplit(spec, ",", -1);
+	guint n = g_strv_length(items);
+	/* g_strsplit() makes no item at all of an empty string. */
+	char *problem = n ? NULL : g_strdup("is empty");
+	for (guint i = 0; i < n && !problem; i++) {
+		const char *it = g_strstrip(items[i]);
+		if (!*it)
+			problem = g_strdup(n > 1 ? "has an empty name" : "is empty");
+		else if ((strcmp(it, "all") == 0 || strcmp(it, "none") == 0) && n > 1)
+			problem = g_strdup_printf("lists '%s' with other names", it);
+		else if (it[strspn(it, name_chars)] && n > 1)
+			problem = g_strdup_printf("has '%s', which is not a node name (letters, digits, "
+			                          "'-', '_' and the globs '*' and '?')", it);
+		else if (it[strspn(it, name_chars)])
+			problem = g_strdup("is not a node name (letters, digits, '-', '_' and the globs "
+			                   "'*' and '?')");
+	}
+	gboolean ok = problem == NULL;
+	if (!ok)
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID, "'%s' %s; expected %s", spec, problem,
+		            CAPTURE_EXPECTED);
+	g_free(problem);
+	g_strfreev(items);
+	return ok;
+}
+
+/* Appends the names of an array's elements (every element struct starts
+ * with its name, as free_names() relies on). */
+static void add_names(GPtrArray *to, const GArray *a, const char *suffix)
+{
+	size_t size = g_array_get_element_size((GArray *)a);
+	for (guint i = 0; i < a->len; i++) {
+		const char *name = *(char *const *)(const void *)(a->data + i * size);
+		if (name)
+			g_ptr_array_add(to, g_strconcat(name, suffix, NULL));
+	}
+}
+
+/* Keep in step with world_new() in sim/build.c, which names the nodes;
+ * tests/test_captures.c checks that the two agree. */
+GPtrArray *scenario_node_names(const scenario *sc)
+{
+	g_return_val_if_fail(sc != NULL, NULL);
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	add_names(a, sc->instances, "");
+	add_names(a, sc->vpcs, "-router");
+	add_names(a, sc->natgws, "");
+	add_names(a, sc->igws, "");
+	add_names(a, sc->peerings, "");
+	add_names(a, sc->tgws, "");
+	add_names(a, sc->load_balancers, "");
+	add_names(a, sc->interface_endpoints, "");
+	add_names(a, sc->gw_endpoints, "");
+	add_names(a, sc->services, "");
+	add_names(a, sc->services, "-endpoint");
+	if (sc->igws->len || sc->services->len)
+		g_ptr_array_add(a, g_strdup("region"));
+	return a;
+}
+
+/* Every name or glob of [scenario] capture must match a node: a typo would
+ * otherwise quietly capture nothing. */
+static void check_capture_points(loader *l)
+{
+	const scenario *sc = l->sc;
+	if (!sc->capture || strcmp(sc->capture, "all") == 0 || strcmp(sc->capture, "none") == 0)
+		return;
+	GPtrArray *nodes = scenario_node_names(sc);
+	char **items = g_strsplit(sc->capture, ",", -1);
+	for (char **it = items; *it; it++) {
+		gboolean hit = FALSE;
+		for (guint i = 0; i < nodes->len && !hit; i++)
+			hit = g_pattern_match_simple(*it, nodes->pdata[i]);
+		if (hit)
+			continue;
+		GString *known = g_string_new(NULL);
+		for (guint i = 0; i < nodes->len && i < 12; i++)
+			g_string_append_printf(known, "%s%s", i ? ", " : "", (char *)nodes->pdata[i]);
+		if (nodes->len > 12)
+			g_string_append_printf(known, ", ... (%u in all)", nodes->len);
+		kf_problem(&l->pr, "scenario", "capture", "'%s' matches no node; expected names of this "
+		                                          "scenario's nodes, globs allowed: %s",
+		           *it, known->str);
+		g_string_free(known, TRUE);
+	}
+	g_strfreev(items);
+	g_ptr_array_unref(nodes);
 }
 
 /* ---- pass 3: groups and their expansion ------------------------------- */
@@ -3276,6 +3409,7 @@ scenario *scenario_load(const char *path, const char *const *overrides, GError *
 	check_natgw_subnets(&l);
 	check_lb_public_subnets(&l);
 	build_workloads(&l);
+	check_capture_points(&l);
 
 	char *prices_rel = scenario_value(&l, "prices", "prices/us-east-1.ini");
 	char *profile_rel = scenario_value(&l, "profile", "profiles/default.ini");
@@ -3334,6 +3468,7 @@ void scenario_free(scenario *sc)
 	g_free(sc->path);
 	g_free(sc->name);
 	g_free(sc->description);
+	g_free(sc->capture);
 	prices_free(sc->prices);
 	profile_free(sc->profile);
 	g_ptr_array_unref(sc->azs);

@@ -260,6 +260,9 @@ typedef struct scenario {
 	uint64_t seed;
 	sim_time duration;   /* simulated time to run (workloads stop sending then) */
 	sim_time drain;      /* extra time for requests in flight to finish */
+	char *capture;       /* capture points: "all" (default), "none", or comma-separated
+	                        node names and globs, as checked by scenario_capture_check() */
+	uint32_t snaplen;    /* bytes kept of each captured packet; 0 = whole packets */
 	prices *prices;      /* owned */
 	profile *profile;    /* owned */
 	GPtrArray *azs;      /* char *: AZ IDs in order of first use */
@@ -293,6 +296,21 @@ scenario *scenario_load(const char *path, const char *const *overrides, GError *
 void scenario_free(scenario *sc);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(scenario, scenario_free)
+
+/* Checks a list of capture points: "all", "none", or comma-separated node
+ * names with shell-style globs (client-*, nat-a).  FALSE with an error
+ * (VPCSIM_ERROR_INVALID) that quotes the list and says what was expected.
+ * Says nothing about which nodes exist: the loader checks that for the
+ * [scenario] key, where every name must match a node of the scenario. */
+gboolean scenario_capture_check(const char *spec, GError **error);
+
+/* The names of the nodes sim/build.c makes of a scenario, each a possible
+ * capture point: instances, VPC routers ("<vpc>-router"), NAT and internet
+ * gateways, peerings, transit gateways, load balancers, interface and
+ * gateway endpoints, services with their fronts ("<service>-endpoint"),
+ * and "region" (the public network) when there is an internet gateway or a
+ * service.  Free with g_ptr_array_unref(). */
+GPtrArray *scenario_node_names(const scenario *sc);
 
 /* Index of a named element, or -1. */
 int scenario_find_instance(const scenario *sc, const char *name);

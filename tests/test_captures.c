@@ -1,0 +1,994 @@
+/* \summary: teaching captures: capture points, clean in Wireshark, deterministic, valid after Ctrl-C */
+/* pcap.h needs the BSD u_int types, and kill() POSIX: strict C11 hides both. */
+#define _DEFAULT_SOURCE
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "harness.h"
+#include "build.h"
+#include "node.h"
+#include "pcap_check.h"
+#include "scenario.h"
+
+/*
+ * The captures that `vpcsim compare --pcap-dir` writes are meant to be
+ * opened by students (pcaps/README.md), so every bundled alb-* and s3-*
+ * scenario is run here with its own capture points, through the command
+ * as a user would, and each file is judged by Wireshark's dissectors: no
+ * malformed packet, no bad checksum, no expert warning (which includes
+ * "previous segment not captured" and "ACKed unseen segment"), every HTTP
+ * request answered, X-Forwarded-For on every request the ALB sends to a
+ * target and on none a client sends.  Runs are short (half a second of
+ * requests); the checks that need tshark pass with a notice without it.
+ */
+
+/* Requests start during this much simulated time: a few dozen through the
+ * ALBs, a few 1 MiB objects from S3, enough for every capture point. */
+#define SHORT "scenario.duration=500ms"
+
+static const char *bin(void)
+{
+	const char *b = g_getenv("VPCSIM_BIN");
+	return b ? b : "vpcsim";
+}
+
+static int cmp_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The bundled alb-*.ini and s3-*.ini, sorted, as paths relative to the
+ * source tree.  The overlap variants of peering and TGW exist to show that
+ * those cannot connect overlapping VPCs: they are returned in `refused`. */
+static GPtrArray *bundled(GPtrArray **refused)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	*refused = g_ptr_array_new_with_free_func(g_free);
+	char *dir = harness_source_path("scenarios");
+	GDir *d = g_dir_open(dir, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	const char *n;
+	while ((n = g_dir_read_name(d))) {
+		if (!g_str_has_suffix(n, ".ini") ||
+		    !(g_str_has_prefix(n, "alb-") || g_str_has_prefix(n, "s3-")))
+			continue;
+		gboolean bad = g_str_has_prefix(n, "alb-overlap-peering") ||
+		               g_str_has_prefix(n, "alb-overlap-tgw");
+		g_ptr_array_add(bad ? *refused : a, g_build_filename("scenarios", n, NULL));
+	}
+	g_dir_close(d);
+	g_free(dir);
+	g_ptr_array_sort(a, cmp_str);
+	return a;
+}
+
+/* The *.pcap files in dir, sorted; a hidden file (a capture's temporary
+ * name) left behind fails the test. */
+static GPtrArray *pcaps_in(const char *dir)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	if (!d)
+		return a;
+	const char *n;
+	while ((n = g_dir_read_name(d))) {
+		CU_ASSERT(n[0] != '.');
+		if (n[0] == '.')
+			printf("\n    left behind in %s: %s", dir, n);
+		if (g_str_has_suffix(n, ".pcap"))
+			g_ptr_array_add(a, g_strdup(n));
+	}
+	g_dir_close(d);
+	g_ptr_array_sort(a, cmp_str);
+	return a;
+}
+
+static char *joined(GPtrArray *names)
+{
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; i < names->len; i++)
+		g_string_append_printf(s, "%s%s", i ? " " : "", (char *)names->pdata[i]);
+	return g_string_free(s, FALSE);
+}
+
+/* Packets in a capture read with libpcap (-1 if it is not a valid pcap);
+ * its snap length, the largest captured length and whether any packet was
+ * cut short. */
+typedef struct {
+	long packets;
+	int snaplen;
+	guint max_caplen;
+	gboolean truncated;
+} pcap_info;
+
+static pcap_info read_pcap(const char *dir, const char *name)
+{
+	pcap_info pi = { -1, 0, 0, FALSE };
+	char *path = g_build_filename(dir, name, NULL);
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_t *pc = pcap_open_offline(path, errbuf);
+	if (!pc) {
+		printf("\n    %s: %s", path, errbuf);
+		g_free(path);
+		return pi;
+	}
+	pi.packets = 0;
+	pi.snaplen = pcap_snapshot(pc);
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc;
+	while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
+		pi.packets++;
+		pi.max_caplen = MAX(pi.max_caplen, h->caplen);
+		pi.truncated |= h->caplen < h->len;
+	}
+	if (rc != PCAP_ERROR_BREAK) {
+		printf("\n    %s: %s", path, pcap_geterr(pc));
+		pi.packets = -1;
+	}
+	pcap_close(pc);
+	g_free(path);
+	return pi;
+}
+
+static gboolean same_bytes(const char *a, const char *b)
+{
+	char *x = NULL, *y = NULL;
+	gsize nx = 0, ny = 0;
+	gboolean ok = g_file_get_contents(a, &x, &nx, NULL) && g_file_get_contents(b, &y, &ny, NULL) &&
+	              nx == ny && memcmp(x, y, nx) == 0;
+	g_free(x);
+	g_free(y);
+	return ok;
+}
+
+/* Runs `vpcsim ARGS...` (NULL-terminated); returns the exit status. */
+static int vpcsim(char **out, char **err, ...)
+{
+	GPtrArray *argv = g_ptr_array_new();
+	g_ptr_array_add(argv, (gpointer)bin());
+	va_list ap;
+	va_start(ap, err);
+	const char *a;
+	while ((a = va_arg(ap, const char *)))
+		g_ptr_array_add(argv, (gpointer)a);
+	va_end(ap);
+	g_ptr_array_add(argv, NULL);
+	char *o = NULL, *e = NULL;
+	int rc = harness_run((const char *const *)argv->pdata, &o, &e);
+	g_ptr_array_unref(argv);
+	if (out)
+		*out = o;
+	else
+		g_free(o);
+	if (err)
+		*err = e;
+	else
+		g_free(e);
+	return rc;
+}
+
+static scenario *load(const char *rel, const char *const *sets, GError **err)
+{
+	char *path = harness_source_path(rel);
+	scenario *sc = scenario_load(path, sets, err);
+	g_free(path);
+	return sc;
+}
+
+/* ---- the [scenario] keys ------------------------------------------------ */
+
+static void expect_problem(const char *rel, const char *const *sets, const char *want)
+{
+	GError *err = NULL;
+	scenario *sc = load(rel, sets, &err);
+	CU_ASSERT_PTR_NULL(sc);
+	scenario_free(sc);
+	gboolean hit = err && strstr(err->message, want);
+	CU_ASSERT(hit);
+	if (!hit)
+		printf("\n    wanted \"%s\"; got: %s", want, err ? err->message : "(loaded)");
+	g_clear_error(&err);
+}
+
+static void test_keys(void)
+{
+	GError *err = NULL;
+	/* As shipped: the list without the spaces around names; whole packets. */
+	scenario *sc = load("scenarios/alb-public.ini", NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	CU_ASSERT_STRING_EQUAL(sc->capture, "client-1,nat-a,igw-a,alb-b,web-1");
+	CU_ASSERT_EQUAL(sc->snaplen, 0);
+	scenario_free(sc);
+	/* Without the keys: every node, whole packets. */
+	sc = load("scenarios/vpc-peering.ini", NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	CU_ASSERT_STRING_EQUAL(sc->capture, "all");
+	CU_ASSERT_EQUAL(sc->snaplen, 0);
+	scenario_free(sc);
+
+	const char *const globs[] = { "scenario.capture= client-* ,  nat-a ,i?w-a", "scenario.snaplen=128B",
+		                      NULL };
+	sc = load("scenarios/alb-public.ini", globs, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	CU_ASSERT_STRING_EQUAL(sc->capture, "client-*,nat-a,i?w-a");
+	CU_ASSERT_EQUAL(sc->snaplen, 128);
+	scenario_free(sc);
+	const char *const none[] = { "scenario.capture=none", "scenario.snaplen=1KiB", NULL };
+	sc = load("scenarios/alb-public.ini", none, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	CU_ASSERT_STRING_EQUAL(sc->capture, "none");
+	CU_ASSERT_EQUAL(sc->snaplen, 1024);
+	scenario_free(sc);
+
+	static const struct {
+		const char *set, *want;
+	} bad[] = {
+		{ "scenario.capture=nat-b", "[scenario] capture: 'nat-b' matches no node; expected names of "
+		                            "this scenario's nodes, globs allowed: client-1, client-2, web-1, "
+		                            "web-2, vpc-a-router, vpc-b-router, nat-a, igw-a, igw-b, alb-b, "
+		                            "region" },
+		{ "scenario.capture=client-1,pcx-*", "'pcx-*' matches no node" },
+		{ "scenario.capture=all,nat-a", "'all,nat-a' lists 'all' with other names; expected all, none, "
+		                                "or comma-separated node names, globs allowed" },
+		{ "scenario.capture=client-1,none", "lists 'none' with other names" },
+		{ "scenario.capture=", "[scenario] capture: '' is empty; expected all, none" },
+		{ "scenario.capture=client-1,,nat-a", "'client-1,,nat-a' has an empty name" },
+		{ "scenario.capture=client-1,web/1", "has 'web/1', which is not a node name" },
+		{ "scenario.capture=client 1", "'client 1' is not a node name" },
+		{ "scenario.snaplen=128", "[scenario] snaplen: '128' has no unit; expected a size" },
+		{ "scenario.snaplen=64KiB", "[scenario] snaplen: '64KiB' is out of range; expected a size from "
+		                            "0B (whole packets) to 65535B" },
+		{ "scenario.snaplen=-1B", "'-1B' is out of range" },
+		{ "scenario.snaplen=1.5B", "'1.5B' is not a whole number of bytes" },
+		{ "scenario.snaplen=2ms", "[scenario] snaplen: '2ms'" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		const char *const sets[] = { bad[i].set, NULL };
+		expect_problem("scenarios/alb-public.ini", sets, bad[i].want);
+	}
+	/* Both problems at once, as every loader problem is reported. */
+	const char *const two[] = { "scenario.capture=nat-b", "scenario.snaplen=70000B", NULL };
+	expect_problem("scenarios/alb-public.ini", two, "'nat-b' matches no node");
+	expect_problem("scenarios/alb-public.ini", two, "'70000B' is out of range");
+	/* Services add their front and the public network. */
+	const char *const s3[] = { "scenario.capture=s3-endpoint,region,s3,vpce-s3", NULL };
+	sc = load("scenarios/s3-gateway-endpoint.ini", s3, &err);
+	CU_ASSERT_PTR_NOT_NULL(sc);
+	scenario_free(sc);
+	g_clear_error(&err);
+
+	/* The form alone, as `vpcsim compare --capture` checks it. */
+	CU_ASSERT_TRUE(scenario_capture_check("client-1, nat-*", NULL));
+	CU_ASSERT_TRUE(scenario_capture_check("no-such-node", NULL));
+	CU_ASSERT_TRUE(scenario_capture_check(" none ", NULL));
+	CU_ASSERT_FALSE(scenario_capture_check("a;b", &err));
+	CU_ASSERT(err && strstr(err->message, "'a;b' is not a node name"));
+	g_clear_error(&err);
+}
+
+/* scenario_node_names() must name exactly the nodes the builder makes,
+ * or a capture point the loader accepts would capture nothing (or one it
+ * refuses would exist). */
+static void test_node_names(void)
+{
+	GPtrArray *refused;
+	GPtrArray *files = bundled(&refused);
+	const char *const more[] = { "scenarios/vpc-peering.ini", "scenarios/vpc-tgw.ini",
+		                     "scenarios/vpc-three-peering.ini", "scenarios/vpc-three-tgw.ini",
+		                     "tests/scenarios/all-kinds.ini", "tests/scenarios/lb-privatelink.ini",
+		                     "tests/scenarios/counted.ini" };
+	for (size_t i = 0; i < G_N_ELEMENTS(more); i++)
+		g_ptr_array_add(files, g_strdup(more[i]));
+	for (guint f = 0; f < files->len; f++) {
+		GError *err = NULL;
+		scenario *sc = load(files->pdata[f], NULL, &err);
+		CU_ASSERT_PTR_NOT_NULL(sc);
+		if (!sc) {
+			printf("\n    %s", err->message);
+			g_error_free(err);
+			continue;
+		}
+		world_options wo = { 0 };
+		world *w = world_new(sc, &wo, &err);
+		CU_ASSERT_PTR_NOT_NULL(w);
+		if (!w) {
+			printf("\n    %s", err->message);
+			g_error_free(err);
+			scenario_free(sc);
+			continue;
+		}
+		GPtrArray *built = g_ptr_array_new_with_free_func(g_free);
+		const net *nt = world_net(w);
+		for (guint i = 0; i < nt->nodes->len; i++)
+			g_ptr_array_add(built, g_strdup(((node *)g_ptr_array_index(nt->nodes, i))->name));
+		GPtrArray *named = scenario_node_names(sc);
+		g_ptr_array_sort(built, cmp_str);
+		g_ptr_array_sort(named, cmp_str);
+		char *b = joined(built), *n = joined(named);
+		CU_ASSERT_STRING_EQUAL(b, n);
+		if (strcmp(b, n) != 0)
+			printf("\n    %s: built %s\n    named %s", (char *)files->pdata[f], b, n);
+		g_free(b);
+		g_free(n);
+		g_ptr_array_unref(built);
+		g_ptr_array_unref(named);
+		world_free(w);
+		scenario_free(sc);
+	}
+	g_ptr_array_unref(files);
+	g_ptr_array_unref(refused);
+}
+
+/* ---- the command line over the scenario ----------------------------------- */
+
+static void expect_files(const char *dir, const char *want)
+{
+	GPtrArray *got = pcaps_in(dir);
+	char *g = joined(got);
+	CU_ASSERT_STRING_EQUAL(g, want);
+	if (strcmp(g, want) != 0)
+		printf("\n    in %s: %s\n    wanted: %s", dir, g, want);
+	g_free(g);
+	g_ptr_array_unref(got);
+}
+
+static void test_command_line(void)
+{
+	char *file = harness_source_path("scenarios/alb-public.ini");
+	char *peering = harness_source_path("scenarios/alb-peering.ini");
+	char *err = NULL;
+
+	/* The scenario's points: client-1, nat-a, igw-a, alb-b, web-1; every
+	 * linked port of each, the ALB's second node (use1-az2) as -2. */
+	char *d = harness_tmpdir();
+	CU_ASSERT_EQUAL(vpcsim(NULL, NULL, "run", file, "--duration", "200ms", "--pcap-dir", d, NULL), 0);
+	expect_files(d, "alb-public-alb-b-vpc-b-router-2.pcap alb-public-alb-b-vpc-b-router.pcap "
+	                "alb-public-client-1-vpc-a-router.pcap alb-public-igw-a-region.pcap "
+	                "alb-public-igw-a-vpc-a-router.pcap alb-public-nat-a-vpc-a-router.pcap "
+	                "alb-public-web-1-vpc-b-router.pcap");
+	pcap_info whole = read_pcap(d, "alb-public-web-1-vpc-b-router.pcap");
+	CU_ASSERT(whole.packets > 0 && whole.snaplen == 65535 && !whole.truncated);
+	CU_ASSERT(whole.max_caplen > 1514); /* jumbo frames behind the ALB */
+	harness_rmtree(d);
+	g_free(d);
+
+	/* --capture replaces the list; globs; none writes nothing. */
+	d = harness_tmpdir();
+	CU_ASSERT_EQUAL(vpcsim(NULL, NULL, "run", file, "--duration", "200ms", "--pcap-dir", d, "--capture",
+	                       "client-?,igw-b", NULL),
+	                0);
+	expect_files(d, "alb-public-client-1-vpc-a-router.pcap alb-public-client-2-vpc-a-router.pcap "
+	                "alb-public-igw-b-region.pcap alb-public-igw-b-vpc-b-router.pcap");
+	harness_rmtree(d);
+	g_free(d);
+	d = harness_tmpdir();
+	CU_ASSERT_EQUAL(vpcsim(NULL, NULL, "run", file, "--duration", "200ms", "--pcap-dir", d, "--capture",
+	                       "none", NULL),
+	                0);
+	expect_files(d, "");
+	/* A name the scenario lacks is an error that names the scenario's nodes. */
+	CU_ASSERT_EQUAL(vpcsim(NULL, &err, "run", file, "--pcap-dir", d, "--capture", "client-1,nat-b", NULL),
+	                1);
+	CU_ASSERT(err && strstr(err, "[scenario] capture: 'nat-b' matches no node"));
+	g_free(err);
+	harness_rmtree(d);
+	g_free(d);
+
+	/* --snaplen, and [scenario] snaplen; --snaplen 0 restores whole packets. */
+	d = harness_tmpdir();
+	CU_ASSERT_EQUAL(vpcsim(NULL, NULL, "run", file, "--duration", "200ms", "--pcap-dir", d, "--capture",
+	                       "web-1", "--snaplen", "100", NULL),
+	                0);
+	pcap_info cut = read_pcap(d, "alb-public-web-1-vpc-b-router.pcap");
+	CU_ASSERT(cut.packets == whole.packets && cut.snaplen == 100 && cut.max_caplen == 100);
+	CU_ASSERT(cut.truncated);
+	harness_rmtree(d);
+	g_free(d);
+	d = harness_tmpdir();
+	CU_ASSERT_EQUAL(vpcsim(NULL, NULL, "run", file, "--duration", "200ms", "--pcap-dir", d, "--set",
+	                       "scenario.snaplen=100B", "--set", "scenario.capture=web-1", NULL),
+	                0);
+	cut = read_pcap(d, "alb-public-web-1-vpc-b-router.pcap");
+	CU_ASSERT(cut.packets == whole.packets && cut.snaplen == 100 && cut.max_caplen == 100);
+	harness_rmtree(d);
+	g_free(d);
+	/* A scenario that sets snaplen, and --snaplen 0 over it. */
+	d = harness_tmpdir();
+	char *text = NULL;
+	CU_ASSERT_TRUE_FATAL(g_file_get_contents(file, &text, NULL, NULL));
+	char *at = strstr(text, "[scenario]\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	at += strlen("[scenario]\n");
+	char *copy = g_strdup_printf("%.*ssnaplen = 100B\n%s", (int)(at - text), text, at);
+	char *tmp = g_build_filename(d, "snap.ini", NULL);
+	CU_ASSERT_TRUE(g_file_set_contents(tmp, copy, -1, NULL));
+	char *prices_ini = harness_source_path("scenarios/prices/us-east-1.ini");
+	char *profile_ini = harness_source_path("scenarios/profiles/default.ini");
+	char *set_prices = g_strdup_printf("scenario.prices=%s", prices_ini);
+	char *set_profile = g_strdup_printf("scenario.profile=%s", profile_ini);
+	char *pd = g_build_filename(d, "p", NULL);
+	CU_ASSERT_EQUAL(vpcsim(NULL, NULL, "run", tmp, "--duration", "200ms", "--pcap-dir", pd, "--set",
+	                       set_prices, "--set", set_profile, "--capture", "web-1", NULL),
+	                0);
+	cut = read_pcap(pd, "alb-public-web-1-vpc-b-router.pcap");
+	CU_ASSERT(cut.packets == whole.packets && cut.snaplen == 100 && cut.max_caplen == 100);
+	harness_rmtree(pd);
+	CU_ASSERT_EQUAL(vpcsim(NULL, NULL, "run", tmp, "--duration", "200ms", "--pcap-dir", pd, "--set",
+	                       set_prices, "--set", set_profile, "--capture", "web-1", "--snaplen", "0", NULL),
+	                0);
+	cut = read_pcap(pd, "alb-public-web-1-vpc-b-router.pcap");
+	CU_ASSERT(cut.packets == whole.packets && cut.snaplen == 65535 && cut.max_caplen == whole.max_caplen);
+	g_free(pd);
+	g_free(set_prices);
+	g_free(set_profile);
+	g_free(prices_ini);
+	g_free(profile_ini);
+	g_free(tmp);
+	g_free(copy);
+	g_free(text);
+	CU_ASSERT_EQUAL(vpcsim(NULL, &err, "run", file, "--snaplen", "70000", NULL), 1);
+	CU_ASSERT(err && strstr(err, "[scenario] snaplen: '70000B' is out of range"));
+	g_free(err);
+	harness_rmtree(d);
+	g_free(d);
+
+	/* compare: each scenario's own points by default; one --capture for
+	 * all skips a name an option lacks (alb-peering has no NAT gateway). */
+	d = harness_tmpdir();
+	CU_ASSERT_EQUAL(vpcsim(NULL, NULL, "compare", peering, file, "--duration", "200ms", "--pcap-dir", d,
+	                       NULL),
+	                0);
+	GPtrArray *both = pcaps_in(d);
+	CU_ASSERT_EQUAL(both->len, 6 + 7);
+	g_ptr_array_unref(both);
+	harness_rmtree(d);
+	g_free(d);
+	d = harness_tmpdir();
+	CU_ASSERT_EQUAL(vpcsim(NULL, NULL, "compare", peering, file, "--duration", "200ms", "--pcap-dir", d,
+	                       "--capture", "nat-a", "--snaplen", "96", NULL),
+	                0);
+	expect_files(d, "alb-public-nat-a-vpc-a-router.pcap");
+	cut = read_pcap(d, "alb-public-nat-a-vpc-a-router.pcap");
+	CU_ASSERT(cut.packets > 0 && cut.snaplen == 96 && cut.max_caplen == 96);
+	CU_ASSERT_EQUAL(vpcsim(NULL, &err, "compare", peering, file, "--capture", "nat-a,,web-1", NULL), 2);
+	CU_ASSERT(err && strstr(err, "--capture 'nat-a,,web-1' has an empty name"));
+	g_free(err);
+	harness_rmtree(d);
+	g_free(d);
+	g_free(file);
+	g_free(peering);
+}
+
+/* ---- Wireshark's verdict on every bundled scenario's captures --------------- */
+
+/* What one tshark pass found in a capture. */
+typedef struct {
+	guint problems;     /* frames with a malformed packet, bad checksum, warning or lost segment */
+	guint requests, unanswered;
+	guint front, front_xff; /* requests to an ALB node, and those carrying X-Forwarded-For */
+	guint back, back_xff;   /* requests from an ALB node to a target, and with X-Forwarded-For */
+} verdict;
+
+/* The same checks as tests/pcap-lint (malformed packets, bad IP/TCP/UDP
+ * checksums, expert warnings and errors) plus the TCP analysis flags by
+ * name, and every HTTP request with its response, in one two-pass tshark
+ * run per file: pcap-lint's four passes per file would take the test past
+ * its time budget.  `alb` holds the ALB nodes' addresses (private and
+ * public) as "a.b.c.d" keys; `clients` collects the sources of requests
+ * that reach an ALB, which X-Forwarded-For must name; `xffs` the values. */
+static verdict judge(const char *path, GHashTable *alb, GHashTable *clients, GPtrArray *xffs)
+{
+	verdict v = { 0 };
+	const char *argv[] = {
+		"tshark", "-n", "-2", "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
+		"-o", "udp.check_checksum:TRUE", "-o", "tcp.reassemble_out_of_order:TRUE", "-r", path,
+		"-Y",
+		"_ws.malformed || ip.checksum.status == 0 || tcp.checksum.status == 0 || "
+		"udp.checksum.status == 0 || _ws.expert.severity >= warning || tcp.analysis.lost_segment || "
+		"tcp.analysis.ack_lost_segment || http.request",
+		"-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-e", "frame.number",
+		"-e", "http.request.method", "-e", "http.response_in", "-e", "http.x_forwarded_for",
+		"-e", "ip.src", "-e", "ip.dst", "-e", "_ws.expert.severity", "-e", "_ws.expert.message",
+		"-e", "tcp.analysis.lost_segment", "-e", "tcp.analysis.ack_lost_segment", NULL
+	};
+	char *out = NULL, *err = NULL;
+	int rc = harness_run(argv, &out, &err);
+	CU_ASSERT_EQUAL(rc, 0);
+	if (rc != 0)
+		printf("\n    tshark %s: %s", path, err ? err : "");
+	char **lines = g_strsplit(out ? out : "", "\n", -1);
+	for (char **l = lines; *l; l++) {
+		if (!**l)
+			continue;
+		char **f = g_strsplit(*l, "|", -1);
+		if (g_strv_length(f) != 10) {
+			CU_FAIL("tshark printed an unexpected line");
+			printf("\n    %s: %s", path, *l);
+			g_strfreev(f);
+			continue;
+		}
+		/* A warning (PI_WARN, 0x00600000) or worse anywhere in the frame. */
+		gboolean bad = *f[8] || *f[9];
+		char **sev = g_strsplit(f[6], ",", -1);
+		for (char **s = sev; *s; s++)
+			bad |= g_ascii_strtoull(*s, NULL, 10) >= 0x00600000;
+		g_strfreev(sev);
+		if (!*f[1] || bad) {
+			if (v.problems++ < 3)
+				printf("\n    %s frame %s: %s%s%s", path, f[0], f[7], *f[8] ? " [lost segment]" : "",
+				       *f[9] ? " [ACKed unseen segment]" : "");
+		}
+		if (*f[1]) {
+			v.requests++;
+			if (!*f[2]) {
+				if (v.unanswered++ < 3)
+					printf("\n    %s frame %s: request without a response", path, f[0]);
+			}
+			if (g_hash_table_contains(alb, f[5])) {
+				v.front++;
+				v.front_xff += *f[3] != '\0';
+				g_hash_table_add(clients, g_strdup(f[4]));
+			} else if (g_hash_table_contains(alb, f[4])) {
+				v.back++;
+				v.back_xff += *f[3] != '\0';
+				if (*f[3])
+					g_ptr_array_add(xffs, g_strdup(f[3]));
+			}
+		}
+		g_strfreev(f);
+	}
+	g_strfreev(lines);
+	g_free(out);
+	g_free(err);
+	return v;
+}
+
+/*
+ * What pcaps/README.md tells students to look for, checked on the same
+ * files: a display filter, the fields printed for the packets it keeps,
+ * and the distinct lines expected, sorted and joined by ';' ("" for no
+ * packet at all, "+" for at least one).  Addresses and ports are those the
+ * bundled scenarios assign with seed 1.
+ */
+typedef struct {
+	const char *file, *filter, *fields, *want;
+} lesson_fact;
+
+#define SYN "tcp.flags.syn == 1"
+#define SYN_ONLY "tcp.flags.syn == 1 && tcp.flags.ack == 0"
+#define SYN_MSS "ip.src ip.dst tcp.options.mss_val"
+
+static const lesson_fact facts[] = {
+	/* Lesson 1 and 6: peering, MSS 8961 both ways, 9015-byte frames. */
+	{ "alb-peering-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 10.1.1.5 8961;10.1.1.5 10.0.1.4 8961" },
+	{ "alb-peering-client-1-vpc-a-router", "frame.len == 9015", "ip.src", "10.1.1.5" },
+	{ "alb-peering-client-1-vpc-a-router", "frame.len > 9015", "ip.src", "" },
+	/* Lesson 2: the ALB's two connections, X-Forwarded-For at the target. */
+	{ "alb-peering-alb-b-vpc-b-router", SYN_ONLY, "ip.src tcp.srcport ip.dst tcp.dstport",
+	  "10.0.1.4 40665 10.1.1.5 80;10.0.1.5 56725 10.1.1.5 80;10.1.1.5 59840 10.1.1.4 8080;"
+	  "10.1.1.5 59841 10.1.2.4 8080" },
+	{ "alb-peering-alb-b-vpc-b-router", "http.request && ip.dst == 10.1.1.5 && http.x_forwarded_for",
+	  "ip.src", "" },
+	{ "alb-peering-web-1-vpc-b-router", "http.request", "ip.src http.x_forwarded_for",
+	  "10.1.1.5 10.0.1.4;10.1.1.5 10.0.1.5" },
+	/* Lesson 3: the TGW, the client's MSS 8460, the ALB's unclamped 8961. */
+	{ "alb-tgw-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 10.1.1.5 8460;10.1.1.5 10.0.1.4 8961" },
+	{ "alb-tgw-client-1-vpc-a-router", "tcp.len == 8460", "ip.src", "10.1.1.5" },
+	{ "alb-tgw-client-1-vpc-a-router", "tcp.len > 8460", "ip.src", "" },
+	/* Lesson 4: PrivateLink. */
+	{ "alb-privatelink-client-1-vpc-a-router", SYN, SYN_MSS,
+	  "10.0.1.4 10.0.1.6 8961;10.0.1.6 10.0.1.4 8460" },
+	{ "alb-privatelink-client-1-vpc-a-router", "tcp.len > 8460", "ip.src", "" },
+	{ "alb-privatelink-vpce-alb-nlb-b", SYN_ONLY, SYN_MSS,
+	  "10.0.1.4 10.1.1.6 8460;10.0.1.5 10.1.1.6 8460" },
+	{ "alb-privatelink-nlb-b-vpc-b-router", SYN_ONLY, "ip.src tcp.srcport ip.dst tcp.dstport",
+	  "10.1.1.6 1024 10.1.1.5 80;10.1.1.6 1025 10.1.1.5 80" },
+	{ "alb-privatelink-web-1-vpc-b-router", "http.request", "http.x_forwarded_for", "10.1.1.6" },
+	/* Lesson 5: NAT gateway, internet gateway, MTU 1500 in front. */
+	{ "alb-public-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 3.80.0.2 1460;3.80.0.2 10.0.1.4 1460" },
+	{ "alb-public-client-1-vpc-a-router", "frame.len > 1514", "ip.src", "" },
+	{ "alb-public-nat-a-vpc-a-router", SYN_ONLY, "ip.src tcp.srcport ip.dst",
+	  "10.0.0.4 1024 3.80.0.2;10.0.0.4 1025 3.80.0.2;10.0.1.4 40665 3.80.0.2;10.0.1.5 56725 3.80.0.2" },
+	{ "alb-public-nat-a-vpc-a-router", "tcp.port == 40665 || tcp.port == 1024", "tcp.seq_raw", "+" },
+	{ "alb-public-igw-a-region", SYN_ONLY, "ip.src tcp.srcport ip.dst",
+	  "3.80.0.1 1024 3.80.0.2;3.80.0.1 1025 3.80.0.2" },
+	{ "alb-public-alb-b-vpc-b-router", SYN_ONLY " && tcp.dstport == 80", "ip.src ip.dst",
+	  "3.80.0.1 10.1.101.4" },
+	{ "alb-public-alb-b-vpc-b-router", "frame.len > 1514 && tcp.port != 8080", "ip.src", "" },
+	{ "alb-public-alb-b-vpc-b-router", "http.x_forwarded_for", "http.x_forwarded_for", "3.80.0.1" },
+	/* Lessons 7 to 9: S3. */
+	{ "s3-gateway-endpoint-client-1-vpc-a-router", SYN, SYN_MSS,
+	  "10.0.1.4 52.216.8.10 8961;52.216.8.10 10.0.1.4 1460" },
+	{ "s3-gateway-endpoint-client-1-vpc-a-router", "frame.len > 1514", "ip.src", "" },
+	{ "s3-gateway-endpoint-vpce-s3-s3-endpoint", SYN_ONLY, "ip.src ip.dst",
+	  "10.0.1.4 52.216.8.10;10.0.1.5 52.216.8.10" },
+	{ "s3-interface-endpoint-client-1-vpc-a-router", SYN, SYN_MSS,
+	  "10.0.1.4 10.0.1.6 8961;10.0.1.6 10.0.1.4 1460" },
+	{ "s3-interface-endpoint-vpce-s3-s3-endpoint", SYN_ONLY, SYN_MSS,
+	  "10.0.1.4 52.216.8.10 8460;10.0.1.5 52.216.8.10 8460" },
+	{ "s3-natgw-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 52.216.8.10 1460;52.216.8.10 10.0.1.4 1460" },
+	{ "s3-natgw-igw-a-region", SYN_ONLY, "ip.src tcp.srcport ip.dst",
+	  "3.80.0.1 1024 52.216.8.10;3.80.0.1 1025 52.216.8.10" },
+};
+
+/* The distinct lines tshark prints for `filter` and `fields`, as a
+ * lesson_fact's `want` reads. */
+static char *fact_lines(const char *path, const char *filter, const char *fields)
+{
+	GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+	const char *head[] = { "tshark", "-n", "-r", path, "-Y", filter, "-T", "fields", "-E", "separator= ",
+		               "-E", "occurrence=f" };
+	for (size_t i = 0; i < G_N_ELEMENTS(head); i++)
+		g_ptr_array_add(argv, g_strdup(head[i]));
+	char **fs = g_strsplit(fields, " ", -1);
+	for (char **f = fs; *f; f++) {
+		g_ptr_array_add(argv, g_strdup("-e"));
+		g_ptr_array_add(argv, g_strdup(*f));
+	}
+	g_strfreev(fs);
+	g_ptr_array_add(argv, NULL);
+	char *out = NULL, *err = NULL;
+	int rc = harness_run((const char *const *)argv->pdata, &out, &err);
+	CU_ASSERT_EQUAL(rc, 0);
+	g_ptr_array_unref(argv);
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	char **ls = g_strsplit(out ? out : "", "\n", -1);
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	for (char **l = ls; *l; l++)
+		if (**l && g_hash_table_add(seen, *l))
+			g_ptr_array_add(lines, g_strdup(*l));
+	g_hash_table_destroy(seen);
+	g_strfreev(ls);
+	g_ptr_array_sort(lines, cmp_str);
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; i < lines->len; i++)
+		g_string_append_printf(s, "%s%s", i ? ";" : "", (char *)lines->pdata[i]);
+	g_ptr_array_unref(lines);
+	g_free(out);
+	g_free(err);
+	return g_string_free(s, FALSE);
+}
+
+/* The facts about one scenario's files; returns how many were checked. */
+static guint check_facts(const scenario *sc, const char *dir)
+{
+	guint n = 0;
+	for (size_t i = 0; i < G_N_ELEMENTS(facts); i++) {
+		const lesson_fact *f = &facts[i];
+		size_t len = strlen(sc->name);
+		if (strncmp(f->file, sc->name, len) != 0 || f->file[len] != '-')
+			continue;
+		char *path = g_strdup_printf("%s/%s.pcap", dir, f->file);
+		char *got = fact_lines(path, f->filter, f->fields);
+		gboolean ok = strcmp(f->want, "+") == 0 ? *got != '\0' : strcmp(got, f->want) == 0;
+		CU_ASSERT(ok);
+		if (!ok)
+			printf("\n    %s, filter '%s': got '%s', wanted '%s'", f->file, f->filter, got, f->want);
+		g_free(got);
+		g_free(path);
+		n++;
+	}
+	return n;
+}
+
+static GHashTable *alb_addresses(const scenario *sc)
+{
+	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (guint i = 0; i < sc->load_balancers->len; i++) {
+		const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, i);
+		if (lb->type != SC_LB_APPLICATION)
+			continue;
+		for (guint k = 0; k < lb->node_ips->len; k++) {
+			char buf[16];
+			g_hash_table_add(h, g_strdup(pkt_ip_str(g_array_index(lb->node_ips, uint32_t, k), buf)));
+			uint32_t pub = lb->node_public_ips ? g_array_index(lb->node_public_ips, uint32_t, k) : 0;
+			if (pub)
+				g_hash_table_add(h, g_strdup(pkt_ip_str(pub, buf)));
+		}
+	}
+	return h;
+}
+
+/* One scenario: run twice through the command, compare the files byte for
+ * byte, check every capture point wrote packets, then judge each file and
+ * check the lesson plan's facts.  Returns how many facts it checked. */
+static guint check_scenario(const char *rel, gboolean tshark)
+{
+	guint nf = 0;
+	GError *e = NULL;
+	const char *const sets[] = { SHORT, NULL };
+	scenario *sc = load(rel, sets, &e);
+	CU_ASSERT_PTR_NOT_NULL(sc);
+	if (!sc) {
+		printf("\n    %s", e->message);
+		g_error_free(e);
+		return 0;
+	}
+	char *file = harness_source_path(rel);
+	char *d1 = harness_tmpdir(), *d2 = harness_tmpdir();
+	CU_ASSERT_EQUAL(vpcsim(NULL, NULL, "run", file, "--set", SHORT, "--pcap-dir", d1, NULL), 0);
+	CU_ASSERT_EQUAL(vpcsim(NULL, NULL, "run", file, "--set", SHORT, "--pcap-dir", d2, NULL), 0);
+	GPtrArray *names = pcaps_in(d1), *again = pcaps_in(d2);
+	char *n1 = joined(names), *n2 = joined(again);
+	CU_ASSERT_STRING_EQUAL(n1, n2);
+	CU_ASSERT(names->len > 0);
+	printf("\n    %s: %u files", sc->name, names->len);
+
+	/* Byte-identical across the two runs; every point has packets. */
+	GHashTable *live = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (guint i = 0; i < names->len; i++) {
+		const char *n = names->pdata[i];
+		char *a = g_build_filename(d1, n, NULL), *b = g_build_filename(d2, n, NULL);
+		CU_ASSERT_TRUE(same_bytes(a, b));
+		g_free(a);
+		g_free(b);
+		pcap_info pi = read_pcap(d1, n);
+		CU_ASSERT(pi.packets >= 0 && !pi.truncated);
+		if (pi.packets > 0)
+			g_hash_table_add(live, g_strdup(n));
+	}
+	char **points = g_strsplit(sc->capture, ",", -1);
+	for (char **p = points; *p; p++) {
+		char *prefix = g_strdup_printf("%s-%s-", sc->name, *p);
+		gboolean some = FALSE;
+		for (guint i = 0; i < names->len && !some; i++)
+			some = g_str_has_prefix(names->pdata[i], prefix) &&
+			       g_hash_table_contains(live, names->pdata[i]);
+		CU_ASSERT(some);
+		if (!some)
+			printf("\n    %s: no packets at capture point %s", sc->name, *p);
+		g_free(prefix);
+	}
+	g_strfreev(points);
+
+	if (tshark) {
+		GHashTable *alb = alb_addresses(sc);
+		GHashTable *clients = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		GPtrArray *xffs = g_ptr_array_new_with_free_func(g_free);
+		verdict all = { 0 };
+		for (guint i = 0; i < names->len; i++) {
+			if (!g_hash_table_contains(live, names->pdata[i]))
+				continue;
+			char *path = g_build_filename(d1, names->pdata[i], NULL);
+			verdict v = judge(path, alb, clients, xffs);
+			CU_ASSERT_EQUAL(v.problems, 0);
+			CU_ASSERT_EQUAL(v.unanswered, 0);
+			CU_ASSERT_EQUAL(v.front_xff, 0);   /* clients send none */
+			/* The ALB adds it to every request it forwards.  Judged only in
+			 * the ALB's and the targets' own files: where VPCs overlap
+			 * (alb-overlap-privatelink) a consumer may use an ALB node's
+			 * address, and its requests are not the ALB's. */
+			char *at_alb = g_strdup_printf("%s-alb-", sc->name), *at_web = g_strdup_printf("%s-web-", sc->name);
+			gboolean own = g_str_has_prefix(names->pdata[i], at_alb) ||
+			               g_str_has_prefix(names->pdata[i], at_web);
+			g_free(at_alb);
+			g_free(at_web);
+			if (own && v.back_xff != v.back) {
+				printf("\n    %s: %d requests from an ALB address, %d with X-Forwarded-For",
+				       (char *)names->pdata[i], (int)v.back, (int)v.back_xff);
+				CU_FAIL("requests forwarded by an ALB without X-Forwarded-For");
+			}
+			all.requests += v.requests;
+			all.front += v.front;
+			all.back += v.back;
+			g_free(path);
+		}
+		nf = check_facts(sc, d1);
+		printf(", %u HTTP requests (%u to an ALB, %u from one), %u lesson facts", all.requests, all.front,
+		       all.back, nf);
+		CU_ASSERT(all.requests > 0);
+		/* An ALB scenario shows both connections, and X-Forwarded-For names
+		 * a source the ALB's front end saw: the client, the NLB (PrivateLink)
+		 * or the NAT gateway's Elastic IP. */
+		if (g_hash_table_size(alb)) {
+			CU_ASSERT(all.front > 0 && all.back > 0);
+			for (guint i = 0; i < xffs->len; i++)
+				CU_ASSERT(g_hash_table_contains(clients, xffs->pdata[i]));
+		}
+		g_ptr_array_unref(xffs);
+		g_hash_table_unref(clients);
+		g_hash_table_unref(alb);
+	}
+	g_hash_table_unref(live);
+	g_free(n1);
+	g_free(n2);
+	g_ptr_array_unref(names);
+	g_ptr_array_unref(again);
+	harness_rmtree(d1);
+	harness_rmtree(d2);
+	g_free(d1);
+	g_free(d2);
+	g_free(file);
+	scenario_free(sc);
+	return nf;
+}
+
+static void test_bundled_captures(void)
+{
+	gboolean tshark = pcap_check_have_tshark();
+	GPtrArray *refused;
+	GPtrArray *files = bundled(&refused);
+	CU_ASSERT(files->len >= 6);
+	guint nf = 0;
+	for (guint i = 0; i < files->len; i++)
+		nf += check_scenario(files->pdata[i], tshark);
+	/* Every fact names a file of some bundled scenario. */
+	if (tshark)
+		CU_ASSERT_EQUAL(nf, G_N_ELEMENTS(facts));
+	/* Those left out are left out because they do not load. */
+	for (guint i = 0; i < refused->len; i++) {
+		GError *err = NULL;
+		scenario *sc = load(refused->pdata[i], NULL, &err);
+		CU_ASSERT_PTR_NULL(sc);
+		scenario_free(sc);
+		g_clear_error(&err);
+	}
+	g_ptr_array_unref(files);
+	g_ptr_array_unref(refused);
+}
+
+/* The checks above can fail: a copy of a clean capture without one data
+ * segment has a lost segment and an ACK of an unseen one, and a target's
+ * requests, taken for requests to an ALB, carry X-Forwarded-For. */
+static void test_judge_finds_faults(void)
+{
+	if (!pcap_check_have_tshark())
+		return;
+	char *file = harness_source_path("scenarios/alb-peering.ini");
+	char *d = harness_tmpdir();
+	CU_ASSERT_EQUAL(vpcsim(NULL, NULL, "run", file, "--duration", "200ms", "--pcap-dir", d, "--capture",
+	                       "web-1", NULL),
+	                0);
+	char *clean = g_build_filename(d, "alb-peering-web-1-vpc-b-router.pcap", NULL);
+	char *holed = g_build_filename(d, "holed.pcap", NULL);
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_t *pc = pcap_open_offline_with_tstamp_precision(clean, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pc);
+	pcap_dumper_t *dump = pcap_dump_open(pc, holed);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dump);
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	long n = 0, dropped = 0;
+	while (pcap_next_ex(pc, &h, &data) == 1) {
+		/* A full segment of a response, well into the run. */
+		if (++n > 10 && !dropped && h->len > 8000) {
+			dropped = n;
+			continue;
+		}
+		pcap_dump((u_char *)dump, h, data);
+	}
+	pcap_dump_close(dump);
+	pcap_close(pc);
+	CU_ASSERT(dropped > 0);
+
+	/* web-1 is 10.1.1.4; the ALB node in use1-az1 10.1.1.5. */
+	GHashTable *alb = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_hash_table_add(alb, g_strdup("10.1.1.5"));
+	GHashTable *clients = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GPtrArray *xffs = g_ptr_array_new_with_free_func(g_free);
+	verdict v = judge(clean, alb, clients, xffs);
+	CU_ASSERT(v.requests > 0 && v.problems == 0 && v.unanswered == 0);
+	CU_ASSERT(v.back == v.requests && v.back_xff == v.back && v.front == 0);
+	printf("\n    (expected) ");
+	verdict hv = judge(holed, alb, clients, xffs);
+	CU_ASSERT(hv.problems >= 2 && hv.unanswered > 0);
+	g_hash_table_remove_all(alb);
+	g_hash_table_add(alb, g_strdup("10.1.1.4"));
+	verdict fv = judge(clean, alb, clients, xffs);
+	CU_ASSERT(fv.front == v.requests && fv.front_xff == fv.front);
+	g_ptr_array_unref(xffs);
+	g_hash_table_unref(clients);
+	g_hash_table_unref(alb);
+	g_free(clean);
+	g_free(holed);
+	harness_rmtree(d);
+	g_free(d);
+	g_free(file);
+}
+
+/* ---- Ctrl-C ------------------------------------------------------------------ */
+
+/* Everything the child writes on fd until it closes it.  Through a
+ * GIOChannel: <unistd.h>'s read() would bring its link(), which clashes
+ * with the link type of net.h. */
+static char *read_all(int fd)
+{
+	GIOChannel *ch = g_io_channel_unix_new(fd);
+	g_io_channel_set_close_on_unref(ch, TRUE);
+	g_io_channel_set_encoding(ch, NULL, NULL);
+	char *text = NULL;
+	gsize len = 0;
+	if (g_io_channel_read_to_end(ch, &text, &len, NULL) != G_IO_STATUS_NORMAL) {
+		g_free(text);
+		text = NULL;
+	}
+	g_io_channel_unref(ch);
+	return text ? text : g_strdup("");
+}
+
+/* TRUE once the run has opened its captures (their hidden temporary
+ * files exist): world_new() is done and the SIGINT handler follows. */
+static gboolean capturing(const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	gboolean seen = FALSE;
+	const char *n;
+	while (d && (n = g_dir_read_name(d)))
+		seen |= n[0] == '.';
+	if (d)
+		g_dir_close(d);
+	return seen;
+}
+
+static void test_interrupt(void)
+{
+	char *file = harness_source_path("scenarios/alb-peering.ini");
+	char *dir = harness_tmpdir();
+	/* Ten minutes of requests would take about half a minute of wall
+	 * time; the client's ENI and the ALB (its second node stays empty)
+	 * keep the files small enough for pcap-lint to read quickly. */
+	const char *argv[] = { bin(), "run", file, "--duration", "600s", "--pcap-dir", dir,
+		               "--capture", "client-1,alb-b", "--format", "json", NULL };
+	GPid pid;
+	int out_fd = -1, err_fd = -1;
+	GError *e = NULL;
+	gboolean spawned = g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+	                                            G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL,
+	                                            NULL, &pid, NULL, &out_fd, &err_fd, &e);
+	CU_ASSERT_TRUE_FATAL(spawned);
+	for (int i = 0; i < 1000 && !capturing(dir); i++)
+		g_usleep(10000);
+	g_usleep(500000);
+	CU_ASSERT_EQUAL(kill(pid, SIGINT), 0);
+	char *out = read_all(out_fd), *err = read_all(err_fd);
+	int status = 0;
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	g_spawn_close_pid(pid);
+	CU_ASSERT_TRUE(WIFEXITED(status));
+	CU_ASSERT_EQUAL(WEXITSTATUS(status), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"partial\": true"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "interrupted"));
+
+	/* Every file complete: listed in the report, no temporary left, and
+	 * valid to the last packet (pcap-lint; the empty one by libpcap). */
+	GPtrArray *names = pcaps_in(dir);
+	CU_ASSERT_EQUAL(names->len, 3);
+	for (guint i = 0; i < names->len; i++) {
+		const char *n = names->pdata[i];
+		char *path = g_build_filename(dir, n, NULL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, path));
+		pcap_info pi = read_pcap(dir, n);
+		CU_ASSERT(pi.packets >= 0);
+		if (pi.packets > 0)
+			pcap_check_lint(path);
+		else
+			CU_ASSERT_TRUE(g_str_has_suffix(n, "-2.pcap")); /* the ALB's use1-az2 node */
+		g_free(path);
+	}
+	pcap_info c = read_pcap(dir, "alb-peering-client-1-vpc-a-router.pcap");
+	CU_ASSERT(c.packets > 100);
+	printf("\n    interrupted after %ld packets at client-1", c.packets);
+	g_ptr_array_unref(names);
+	g_free(out);
+	g_free(err);
+	harness_rmtree(dir);
+	g_free(dir);
+	g_free(file);
+}
+
+void register_tests(void)
+{
+	CU_pSuite s = harness_suite("captures");
+	CU_add_test(s, "[scenario] capture and snaplen", test_keys);
+	CU_add_test(s, "node names agree with the builder", test_node_names);
+	CU_add_test(s, "--capture and --snaplen over the scenario's", test_command_line);
+	CU_add_test(s, "bundled scenarios: clean, deterministic captures", test_bundled_captures);
+	CU_add_test(s, "the Wireshark checks find a lost segment and a stray header",
+	            test_judge_finds_faults);
+	CU_add_test(s, "Ctrl-C leaves complete captures and a partial report", test_interrupt);
+}
