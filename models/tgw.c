@@ -62,6 +62,14 @@ static void tgw__receive(node *n, pkt *p, port *in)
 		return;
 	}
 	tatt *from = att_of(t, tp->att), *to = att_of(t, hit->att);
+	/* "Transit Gateway enforces MSS clamping for all packets" (AWS TGW
+	 * quotas): a SYN's MSS is cut to what the TGW's MTU carries. */
+	if (pkt_proto(p) == PKT_PROTO_TCP && (pkt_tcp_flags(p) & PKT_TCP_SYN) &&
+	    t->mtu > 40 && pkt_tcp_mss(p) > t->mtu - 40) {
+		NET_TRACE(n->net, n, p, NET_TRACE_REWRITE, "MSS %u -> %u (clamped to the TGW's MTU)",
+		          pkt_tcp_mss(p), t->mtu - 40);
+		pkt_set_tcp_mss(p, (uint16_t)(t->mtu - 40));
+	}
 	port *out = NULL;
 	for (guint i = 0; i < to->ports->len && !out; i++) {
 		port *cand = g_ptr_array_index(to->ports, i);

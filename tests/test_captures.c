@@ -576,8 +576,9 @@ static const lesson_fact facts[] = {
 	  "ip.src", "" },
 	{ "alb-peering-web-1-vpc-b-router", "http.request", "ip.src http.x_forwarded_for",
 	  "10.1.1.5 10.0.1.4;10.1.1.5 10.0.1.5" },
-	/* Lesson 3: the TGW, the client's MSS 8460, the ALB's unclamped 8961. */
-	{ "alb-tgw-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 10.1.1.5 8460;10.1.1.5 10.0.1.4 8961" },
+	/* Lesson 3: the TGW, the client's MSS 8460, the ALB's 8961 clamped to
+	 * 8460 by the TGW. */
+	{ "alb-tgw-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 10.1.1.5 8460;10.1.1.5 10.0.1.4 8460" },
 	{ "alb-tgw-client-1-vpc-a-router", "tcp.len == 8460", "ip.src", "10.1.1.5" },
 	{ "alb-tgw-client-1-vpc-a-router", "tcp.len > 8460", "ip.src", "" },
 	/* Lesson 4: PrivateLink. */
