@@ -9,7 +9,7 @@
 
 /*
  * Loading runs in passes over the key file, each collecting problems into
- * one kf_problems list rather than stopping (docs/scenarios.md is the
+ * one kf_problems list rather than stopping (the README's "Scenario files" is the
  * reference for users):
  *
  *   1. --set overrides are written into the key file; one naming a group

@@ -11,7 +11,7 @@
 #include "profile.h"
 
 /*
- * A scenario is a GLib key file (docs/scenarios.md is the reference).  Its
+ * A scenario is a GLib key file (the README's "Scenario files" is the reference).  Its
  * groups are named "KIND NAME" ([vpc vpc-a], [subnet a-app-1], ...) except
  * [scenario] and [vars].  scenario_load() reads the file, applies --set
  * overrides, expands counted groups, resolves every reference by name into
