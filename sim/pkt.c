@@ -330,6 +330,7 @@ size_t pkt_pool_capacity(const pkt_pool *pool) { return pool->capacity; }
 static void build_eth_ip(pkt *p, const pkt_addrs *a, uint8_t proto, uint32_t l4_len,
                          uint32_t payload_len)
 {
+	p->l4_csum_ok = 0;
 	uint8_t *h = p->hdr;
 	memset(h, 0, PKT_ETH_LEN + PKT_IP_LEN);
 	wr16(h + ETH_TYPE, 0x0800);
@@ -424,6 +425,7 @@ void pkt_set_ip_src(pkt *p, uint32_t ip)
 	g_return_if_fail(p->hdr_len > 0);
 	wr32(p->hdr + IPH_SRC, ip);
 	ip_csum_update(p);
+	p->l4_csum_ok = 0;
 }
 
 void pkt_set_ip_dst(pkt *p, uint32_t ip)
@@ -431,12 +433,22 @@ void pkt_set_ip_dst(pkt *p, uint32_t ip)
 	g_return_if_fail(p->hdr_len > 0);
 	wr32(p->hdr + IPH_DST, ip);
 	ip_csum_update(p);
+	p->l4_csum_ok = 0;
 }
 
 /* Ports are not covered by the IP checksum, and the TCP/UDP checksum is only
  * computed at serialization, so port setters have nothing to update. */
-void pkt_set_sport(pkt *p, uint16_t port) { wr16(p->hdr + p->l4_off, port); }
-void pkt_set_dport(pkt *p, uint16_t port) { wr16(p->hdr + p->l4_off + 2, port); }
+void pkt_set_sport(pkt *p, uint16_t port)
+{
+	wr16(p->hdr + p->l4_off, port);
+	p->l4_csum_ok = 0;
+}
+
+void pkt_set_dport(pkt *p, uint16_t port)
+{
+	wr16(p->hdr + p->l4_off + 2, port);
+	p->l4_csum_ok = 0;
+}
 
 uint8_t pkt_dec_ttl(pkt *p)
 {
@@ -495,8 +507,10 @@ uint16_t pkt_tcp_mss(const pkt *p)
 void pkt_set_tcp_mss(pkt *p, uint16_t mss)
 {
 	size_t o = tcp_opt_at(p, 2, 4);
-	if (o)
+	if (o) {
 		wr16(p->hdr + o, mss);
+		p->l4_csum_ok = 0;
+	}
 }
 
 int pkt_tcp_wscale(const pkt *p)
@@ -506,6 +520,26 @@ int pkt_tcp_wscale(const pkt *p)
 }
 
 /* ---- serialization ---- */
+
+/* Writes the TCP/UDP checksum into the serialized frame, where it fits. */
+static uint32_t serialize_csum(const pkt *p, uint8_t *buf, uint32_t cap, uint8_t proto, uint16_t csum,
+                               uint32_t full)
+{
+	uint32_t at;
+	if (proto == PKT_PROTO_UDP)
+		at = p->l4_off + UDP_CSUM;
+	else if (proto == PKT_PROTO_TCP)
+		at = p->l4_off + TCP_CSUM;
+	else
+		return full;
+	uint8_t c[2];
+	wr16(c, csum);
+	if (at < cap)
+		buf[at] = c[0];
+	if (at + 1 < cap)
+		buf[at + 1] = c[1];
+	return full;
+}
 
 uint32_t pkt_serialize(const pkt *p, uint8_t *buf, uint32_t cap)
 {
@@ -517,6 +551,15 @@ uint32_t pkt_serialize(const pkt *p, uint8_t *buf, uint32_t cap)
 
 	if (cap)
 		memcpy(buf, p->hdr, MIN(cap, hlen));
+	/* A packet crossing routers keeps its TCP/UDP checksum (TTL and MACs are
+	 * outside it), so once computed it is kept until a setter changes what
+	 * it covers: a capture at every port then sums each payload once. */
+	if (p->l4_csum_ok) {
+		uint32_t in_buf = cap > hlen ? MIN(cap - hlen, plen) : 0;
+		if (in_buf)
+			payload_fill(p, 0, buf + hlen, in_buf);
+		return serialize_csum(p, buf, cap, proto, p->l4_csum, full);
+	}
 
 	/* Pseudo-header (RFC 793 / RFC 768): source, destination, zero,
 	 * protocol, TCP/UDP length; then the L4 header (checksum field 0). */
@@ -549,25 +592,15 @@ uint32_t pkt_serialize(const pkt *p, uint8_t *buf, uint32_t cap)
 	}
 
 	uint16_t csum = pkt_csum_fold(sum);
-	uint32_t at;
-	if (proto == PKT_PROTO_UDP) {
-		/* 0 means "no checksum" in UDP, so a computed 0 goes out as its
-		 * one's-complement twin 0xFFFF (RFC 768). */
-		if (csum == 0)
-			csum = 0xFFFF;
-		at = p->l4_off + UDP_CSUM;
-	} else if (proto == PKT_PROTO_TCP) {
-		at = p->l4_off + TCP_CSUM;
-	} else {
-		return full;
-	}
-	uint8_t c[2];
-	wr16(c, csum);
-	if (at < cap)
-		buf[at] = c[0];
-	if (at + 1 < cap)
-		buf[at + 1] = c[1];
-	return full;
+	/* 0 means "no checksum" in UDP, so a computed 0 goes out as its
+	 * one's-complement twin 0xFFFF (RFC 768). */
+	if (proto == PKT_PROTO_UDP && csum == 0)
+		csum = 0xFFFF;
+	/* The cache is not part of the packet's value: serializing stays
+	 * logically const. */
+	((pkt *)p)->l4_csum = csum;
+	((pkt *)p)->l4_csum_ok = 1;
+	return serialize_csum(p, buf, cap, proto, csum, full);
 }
 
 /* ---- addresses ---- */

@@ -82,6 +82,8 @@ typedef struct pkt {
 	uint8_t az;       /* where the packet is: 1 + AZ index, 0 = outside any AZ
 	                     (the region's public network); kept by the fabric */
 	uint8_t flags;    /* PKT_F_* */
+	uint8_t l4_csum_ok; /* l4_csum holds the TCP/UDP checksum of the packet as it is */
+	uint16_t l4_csum;
 	uint16_t az_from; /* the fabric's index of the component that put the packet
 	                     in its AZ: cross-AZ transfer "out" is billed to it */
 	uint16_t hops[PKT_MAX_HOPS]; /* node ids crossed, in order */
