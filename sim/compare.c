@@ -413,33 +413,19 @@ static void write_text(const compare_result *c, FILE *f, gboolean md)
 	        c->crossover);
 }
 
-static void json_str(GString *s, const char *v)
-{
-	g_string_append_c(s, '"');
-	for (const char *p = v ? v : ""; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			g_string_append_c(s, '\\');
-		if ((unsigned char)*p < 0x20)
-			g_string_append_printf(s, "\\u%04x", *p);
-		else
-			g_string_append_c(s, *p);
-	}
-	g_string_append_c(s, '"');
-}
-
 static void write_json(const compare_result *c, FILE *f)
 {
 	GString *s = g_string_new("{\n  \"vpcsim_compare\": 1,\n  \"options\": [");
 	for (guint i = 0; i < c->options->len; i++) {
 		const compare_option *o = g_ptr_array_index(c->options, i);
 		g_string_append(s, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
-		json_str(s, o->name);
+		report_json_str(s, o->name);
 		g_string_append(s, ", \"file\": ");
-		json_str(s, o->file);
+		report_json_str(s, o->file);
 		for (size_t k = 0; k < G_N_ELEMENTS(rows); k++) {
 			g_string_append_printf(s, ",\n     \"%s\": ", rows[k].key);
 			if (rows[k].kind == ROW_TEXT) {
-				json_str(s, row_text(o, &rows[k]));
+				report_json_str(s, row_text(o, &rows[k]));
 			} else {
 				char buf[G_ASCII_DTOSTR_BUF_SIZE];
 				g_string_append(s, g_ascii_formatd(buf, sizeof buf, "%.9g", row_num(o, &rows[k])));
@@ -448,9 +434,9 @@ static void write_json(const compare_result *c, FILE *f)
 		g_string_append(s, "}");
 	}
 	g_string_append(s, "\n  ],\n  \"cheapest\": ");
-	json_str(s, c->cheapest);
+	report_json_str(s, c->cheapest);
 	g_string_append(s, ",\n  \"fastest\": ");
-	json_str(s, c->fastest);
+	report_json_str(s, c->fastest);
 	g_string_append(s, ",\n  \"crossovers_gb_per_month\": [");
 	for (guint i = 0; i < c->breaks->len; i++) {
 		char buf[G_ASCII_DTOSTR_BUF_SIZE];
@@ -458,7 +444,7 @@ static void write_json(const compare_result *c, FILE *f)
 		                       g_ascii_formatd(buf, sizeof buf, "%.9g", g_array_index(c->breaks, double, i)));
 	}
 	g_string_append(s, "],\n  \"crossover\": ");
-	json_str(s, c->crossover);
+	report_json_str(s, c->crossover);
 	g_string_append(s, "\n}\n");
 	fputs(s->str, f);
 	g_string_free(s, TRUE);
@@ -471,19 +457,8 @@ static void write_csv(const compare_result *c, FILE *f)
 		const compare_option *o = g_ptr_array_index(c->options, i);
 		for (size_t k = 0; k < G_N_ELEMENTS(rows); k++) {
 			char *v = cell(o, &rows[k]);
-			gboolean quote = strpbrk(v, ",\"\n") != NULL;
 			fprintf(f, "%s,%s,", o->name, rows[k].key);
-			if (quote) {
-				fputc('"', f);
-				for (const char *p = v; *p; p++) {
-					if (*p == '"')
-						fputc('"', f);
-					fputc(*p, f);
-				}
-				fputc('"', f);
-			} else {
-				fputs(v, f);
-			}
+			report_csv_field(f, v);
 			fputc('\n', f);
 			g_free(v);
 		}

@@ -264,7 +264,7 @@ static void write_text(const report *r, FILE *f)
 /* ---- JSON (hand-written on purpose: the project's libraries are fixed to
  * GLib, libpcap and CUnit, and the shape is small) ---- */
 
-static void json_str(GString *s, const char *v)
+void report_json_str(GString *s, const char *v)
 {
 	g_string_append_c(s, '"');
 	for (const unsigned char *p = (const unsigned char *)(v ? v : ""); *p; p++) {
@@ -295,7 +295,7 @@ static void json_strv(GString *s, const GPtrArray *a)
 	for (guint i = 0; i < a->len; i++) {
 		if (i)
 			g_string_append(s, ", ");
-		json_str(s, g_ptr_array_index(a, i));
+		report_json_str(s, g_ptr_array_index(a, i));
 	}
 	g_string_append_c(s, ']');
 }
@@ -306,7 +306,7 @@ static void json_steps(GString *s, const GArray *steps)
 	for (guint i = 0; i < steps->len; i++) {
 		const report_step *st = &g_array_index(steps, report_step, i);
 		g_string_append(s, i ? ", [" : "[");
-		json_str(s, st->where);
+		report_json_str(s, st->where);
 		g_string_append(s, ", ");
 		json_num(s, (double)st->ns / 1e6);
 		g_string_append_c(s, ']');
@@ -317,11 +317,11 @@ static void json_steps(GString *s, const GArray *steps)
 static char *json_report(const report *r)
 {
 	GString *s = g_string_new("{\n  \"vpcsim_report\": 1,\n  \"scenario\": ");
-	json_str(s, r->scenario);
+	report_json_str(s, r->scenario);
 	g_string_append(s, ",\n  \"description\": ");
-	json_str(s, r->description);
+	report_json_str(s, r->description);
 	g_string_append(s, ",\n  \"file\": ");
-	json_str(s, r->file);
+	report_json_str(s, r->file);
 	g_string_append_printf(s, ",\n  \"seed\": %" G_GUINT64_FORMAT ",\n  \"partial\": %s,\n",
 	                       (guint64)r->seed, r->partial ? "true" : "false");
 	g_string_append(s, "  \"simulated_s\": ");
@@ -334,11 +334,11 @@ static char *json_report(const report *r)
 		const report_workload *w = &g_array_index(r->workloads, report_workload, i);
 		g_string_append(s, i ? ",\n    {" : "\n    {");
 		g_string_append(s, "\"name\": ");
-		json_str(s, w->name);
+		report_json_str(s, w->name);
 		g_string_append(s, ", \"kind\": ");
-		json_str(s, w->kind);
+		report_json_str(s, w->kind);
 		g_string_append(s, ", \"target\": ");
-		json_str(s, w->target);
+		report_json_str(s, w->target);
 		g_string_append_printf(s, ", \"clients\": %u,\n     \"requests\": {\"sent\": %" G_GUINT64_FORMAT
 		                          ", \"completed\": %" G_GUINT64_FORMAT ", \"failed\": %" G_GUINT64_FORMAT
 		                          ", \"unfinished\": %" G_GUINT64_FORMAT ", \"failures\": {",
@@ -348,7 +348,7 @@ static char *json_report(const report *r)
 			const report_count *c = &g_array_index(w->failures, report_count, j);
 			if (j)
 				g_string_append(s, ", ");
-			json_str(s, c->what);
+			report_json_str(s, c->what);
 			g_string_append_printf(s, ": %" G_GUINT64_FORMAT, (guint64)c->count);
 		}
 		g_string_append(s, "}},\n     \"latency_ms\": {");
@@ -375,9 +375,9 @@ static char *json_report(const report *r)
 	for (guint i = 0; i < r->components->len; i++) {
 		const report_component *c = &g_array_index(r->components, report_component, i);
 		g_string_append(s, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
-		json_str(s, c->name);
+		report_json_str(s, c->name);
 		g_string_append(s, ", \"kind\": ");
-		json_str(s, c->kind);
+		report_json_str(s, c->kind);
 		g_string_append_printf(s, ", \"rx_packets\": %" G_GUINT64_FORMAT ", \"rx_bytes\": %" G_GUINT64_FORMAT "}",
 		                       (guint64)c->rx_pkts, (guint64)c->rx_bytes);
 	}
@@ -386,9 +386,9 @@ static char *json_report(const report *r)
 		for (guint i = 0; i < cost_ledger_n_lines(r->ledger); i++) {
 			const cost_line *l = cost_ledger_line_at(r->ledger, i);
 			g_string_append(s, i ? ",\n    {\"component\": " : "\n    {\"component\": ");
-			json_str(s, l->component);
+			report_json_str(s, l->component);
 			g_string_append(s, ", \"type\": ");
-			json_str(s, l->type);
+			report_json_str(s, l->type);
 			g_string_append_printf(s, ", \"bytes\": %" G_GUINT64_FORMAT ", \"gb\": ", (guint64)l->bytes);
 			json_num(s, l->gb);
 			g_string_append(s, ", \"run_usd\": ");
@@ -408,7 +408,7 @@ static char *json_report(const report *r)
 	for (guint i = 0; i < r->drops->len; i++) {
 		const report_count *c = &g_array_index(r->drops, report_count, i);
 		g_string_append(s, i ? ",\n    {\"what\": " : "\n    {\"what\": ");
-		json_str(s, c->what);
+		report_json_str(s, c->what);
 		g_string_append_printf(s, ", \"count\": %" G_GUINT64_FORMAT "}", (guint64)c->count);
 	}
 	g_string_append(s, "\n  ],\n  \"assumptions\": ");
@@ -421,7 +421,7 @@ static char *json_report(const report *r)
 
 /* ---- CSV: one row per figure, "section,name,field,value" ---- */
 
-static void csv_field(FILE *f, const char *v)
+void report_csv_field(FILE *f, const char *v)
 {
 	if (strpbrk(v, ",\"\n")) {
 		fputc('"', f);
@@ -439,13 +439,13 @@ static void csv_field(FILE *f, const char *v)
 static void csv_row(FILE *f, const char *section, const char *name, const char *field,
                     const char *value)
 {
-	csv_field(f, section);
+	report_csv_field(f, section);
 	fputc(',', f);
-	csv_field(f, name);
+	report_csv_field(f, name);
 	fputc(',', f);
-	csv_field(f, field);
+	report_csv_field(f, field);
 	fputc(',', f);
-	csv_field(f, value);
+	report_csv_field(f, value);
 	fputc('\n', f);
 }
 

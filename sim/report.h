@@ -86,6 +86,12 @@ void report_add_count(GArray *counts, const char *what, uint64_t n);
 /* "text", "csv", "json", "md" (FALSE if none). */
 gboolean report_format_parse(const char *text, report_format *out);
 
+/* A JSON string literal (quoted, escaped) appended to s; a CSV field
+ * (quoted when it holds a comma, quote or newline) written to f.  Shared
+ * with the comparison's writers. */
+void report_json_str(GString *s, const char *v);
+void report_csv_field(FILE *f, const char *v);
+
 /* Writes the report in a format; returns FALSE on a write error. */
 gboolean report_write(const report *r, report_format f, FILE *out);
 

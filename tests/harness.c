@@ -3,6 +3,7 @@
 
 #include <CUnit/Basic.h>
 #include <glib/gstdio.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -52,11 +53,11 @@ char *harness_source_path(const char *rel)
 	return g_build_filename(root ? root : VPCSIM_SOURCE_DIR, rel, NULL);
 }
 
-int harness_run(const char *const *argv, char **out, char **err)
+static int run_in(const char *dir, const char *const *argv, char **out, char **err)
 {
 	int status = 0;
 	GError *e = NULL;
-	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err,
+	if (!g_spawn_sync(dir, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err,
 	                  &status, &e)) {
 		fprintf(stderr, "spawn %s: %s\n", argv[0], e->message);
 		g_error_free(e);
@@ -65,6 +66,50 @@ int harness_run(const char *const *argv, char **out, char **err)
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+int harness_run(const char *const *argv, char **out, char **err)
+{
+	return run_in(NULL, argv, out, err);
+}
+
+int harness_vpcsim(char **out, char **err, const char *const *args)
+{
+	const char *bin = g_getenv("VPCSIM_BIN");
+	GPtrArray *argv = g_ptr_array_new();
+	g_ptr_array_add(argv, (gpointer)(bin ? bin : "vpcsim"));
+	for (const char *const *a = args; a && *a; a++)
+		g_ptr_array_add(argv, (gpointer)*a);
+	g_ptr_array_add(argv, NULL);
+	char *src = harness_source_path(".");
+	char *o = NULL, *e = NULL;
+	int rc = run_in(src, (const char *const *)argv->pdata, &o, &e);
+	g_free(src);
+	g_ptr_array_unref(argv);
+	if (out)
+		*out = o;
+	else
+		g_free(o);
+	if (err)
+		*err = e;
+	else
+		g_free(e);
+	return rc;
+}
+
+int harness_vpcsim_v(char **out, char **err, ...)
+{
+	GPtrArray *args = g_ptr_array_new();
+	va_list ap;
+	va_start(ap, err);
+	const char *a;
+	while ((a = va_arg(ap, const char *)))
+		g_ptr_array_add(args, (gpointer)a);
+	va_end(ap);
+	g_ptr_array_add(args, NULL);
+	int rc = harness_vpcsim(out, err, (const char *const *)args->pdata);
+	g_ptr_array_unref(args);
+	return rc;
 }
 
 gboolean harness_have(const char *prog)

@@ -25,6 +25,14 @@ char *harness_source_path(const char *rel);
  * status (-1 if it could not be run). */
 int harness_run(const char *const *argv, char **out, char **err);
 
+/* Runs the vpcsim binary under test (VPCSIM_BIN) with the arguments in
+ * args (NULL-terminated), from the source tree so bundled scenario paths
+ * such as "scenarios/vpc-peering.ini" resolve; out and err may be NULL.
+ * Returns the exit status. */
+int harness_vpcsim(char **out, char **err, const char *const *args);
+/* The same with the arguments listed, ending with NULL. */
+int harness_vpcsim_v(char **out, char **err, ...) G_GNUC_NULL_TERMINATED;
+
 /* TRUE if `prog` is on PATH. */
 gboolean harness_have(const char *prog);
 

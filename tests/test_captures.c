@@ -147,30 +147,7 @@ static gboolean same_bytes(const char *a, const char *b)
 }
 
 /* Runs `vpcsim ARGS...` (NULL-terminated); returns the exit status. */
-static int vpcsim(char **out, char **err, ...)
-{
-	GPtrArray *argv = g_ptr_array_new();
-	g_ptr_array_add(argv, (gpointer)bin());
-	va_list ap;
-	va_start(ap, err);
-	const char *a;
-	while ((a = va_arg(ap, const char *)))
-		g_ptr_array_add(argv, (gpointer)a);
-	va_end(ap);
-	g_ptr_array_add(argv, NULL);
-	char *o = NULL, *e = NULL;
-	int rc = harness_run((const char *const *)argv->pdata, &o, &e);
-	g_ptr_array_unref(argv);
-	if (out)
-		*out = o;
-	else
-		g_free(o);
-	if (err)
-		*err = e;
-	else
-		g_free(e);
-	return rc;
-}
+#define vpcsim harness_vpcsim_v
 
 static scenario *load(const char *rel, const char *const *sets, GError **err)
 {

@@ -6,36 +6,7 @@
 
 #include "harness.h"
 
-static const char *bin(void)
-{
-	const char *b = g_getenv("VPCSIM_BIN");
-	return b ? b : "vpcsim";
-}
-
-/* Runs vpcsim with up to 12 arguments; returns the exit code. */
-static int run(char **out, char **err, const char *a1, ...)
-{
-	const char *argv[16] = { bin(), a1 };
-	int n = 2;
-	va_list ap;
-	va_start(ap, a1);
-	const char *a;
-	while (a1 && (a = va_arg(ap, const char *)) && n < 15)
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	char *o = NULL, *e = NULL;
-	int rc = harness_run(argv, &o, &e);
-	if (out)
-		*out = o;
-	else
-		g_free(o);
-	if (err)
-		*err = e;
-	else
-		g_free(e);
-	return rc;
-}
+#define run harness_vpcsim_v
 
 static void test_help_and_exit_codes(void)
 {

@@ -7,36 +7,7 @@
 
 #include "harness.h"
 
-static int vpcsim(char **out, char **err, ...)
-{
-	const char *argv[32] = { g_getenv("VPCSIM_BIN") ? g_getenv("VPCSIM_BIN") : "vpcsim" };
-	int n = 1;
-	va_list ap;
-	va_start(ap, err);
-	const char *a;
-	while ((a = va_arg(ap, const char *)) && n < 31)
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	char *o = NULL, *e = NULL;
-	char *cwd = g_get_current_dir();
-	/* Run from the source tree so bundled scenario names resolve. */
-	char *src = harness_source_path(".");
-	g_chdir(src);
-	int rc = harness_run(argv, &o, &e);
-	g_chdir(cwd);
-	g_free(cwd);
-	g_free(src);
-	if (out)
-		*out = o;
-	else
-		g_free(o);
-	if (err)
-		*err = e;
-	else
-		g_free(e);
-	return rc;
-}
+#define vpcsim harness_vpcsim_v
 
 #define HAS(s, needle) CU_ASSERT_PTR_NOT_NULL(strstr((s), (needle)))
 

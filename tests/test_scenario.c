@@ -972,26 +972,7 @@ static void test_tables_and_files(void)
 
 /* ---- the validate command ----------------------------------------------- */
 
-static int run(char **out, char **err, const char *const *args)
-{
-	const char *b = g_getenv("VPCSIM_BIN");
-	const char *argv[16] = { b ? b : "vpcsim" };
-	int n = 1;
-	for (; args[n - 1] && n < 15; n++)
-		argv[n] = args[n - 1];
-	argv[n] = NULL;
-	char *o = NULL, *e = NULL;
-	int rc = harness_run(argv, &o, &e);
-	if (out)
-		*out = o;
-	else
-		g_free(o);
-	if (err)
-		*err = e;
-	else
-		g_free(e);
-	return rc;
-}
+#define run harness_vpcsim
 
 static void test_validate_command(void)
 {
