@@ -214,9 +214,10 @@ static void ife_from_consumer(ifendpoint *e, pkt *p, guint i, sim_time now)
 	ife_touch(e, fl, now);
 	ife_clamp(e, p);
 	if (G_UNLIKELY(e->base.net->tracer)) {
-		char a[16];
-		NET_TRACE(e->base.net, &e->base, p, NET_TRACE_DECIDE, "interface endpoint: PrivateLink carries it to %s",
-		          pkt_ip_str(en->svc_ip, a));
+		char a[16], b[16];
+		NET_TRACE(e->base.net, &e->base, p, NET_TRACE_REWRITE,
+		          "destination %s -> %s (PrivateLink carries it to the service in this AZ)",
+		          pkt_ip_str(pkt_ip_dst(p), b), pkt_ip_str(en->svc_ip, a));
 	}
 	pkt_set_ip_dst(p, en->svc_ip);
 	uint32_t billed = fabric_billed_bytes(e->f, p);
@@ -244,8 +245,12 @@ static void ife_from_service(ifendpoint *e, pkt *p, sim_time now)
 	eni *en = ife_eni(e, fl->eni);
 	ife_touch(e, fl, now);
 	ife_clamp(e, p);
-	NET_TRACE(e->base.net, &e->base, p, NET_TRACE_DECIDE,
-	          "interface endpoint: reply, source set back to the endpoint ENI's address");
+	if (G_UNLIKELY(e->base.net->tracer)) {
+		char a[16], b[16];
+		NET_TRACE(e->base.net, &e->base, p, NET_TRACE_REWRITE,
+		          "source %s -> %s (replies come from the endpoint ENI's address)",
+		          pkt_ip_str(pkt_ip_src(p), b), pkt_ip_str(en->ip, a));
+	}
 	pkt_set_ip_src(p, en->ip);
 	uint32_t billed = fabric_billed_bytes(e->f, p);
 	cost_line_add_bytes(e->processing, billed);

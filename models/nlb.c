@@ -187,13 +187,16 @@ static void to_target(nlb *b, flow *f, pkt *p, sim_time now)
 	touch(b, f, now);
 	track(f, p, 1, now);
 	if (G_UNLIKELY(b->base.net->tracer)) {
-		char t[16], s[16];
+		char t[16], s[16], o[16];
 		NET_TRACE(b->base.net, &b->base, p, NET_TRACE_DECIDE,
 		          "listener: flow hash picks target %s:%u%s", pkt_ip_str(f->tip, t), f->tport,
 		          f->redirect ? ", client address preserved" : "");
+		NET_TRACE(b->base.net, &b->base, p, NET_TRACE_REWRITE, "destination %s:%u -> %s:%u (the target)",
+		          pkt_ip_str(pkt_ip_dst(p), o), pkt_dport(p), pkt_ip_str(f->tip, t), f->tport);
 		if (!f->redirect)
-			NET_TRACE(b->base.net, &b->base, p, NET_TRACE_REWRITE, "source -> %s:%u (the NLB's own address)",
-			          pkt_ip_str(f->sip, s), f->sport);
+			NET_TRACE(b->base.net, &b->base, p, NET_TRACE_REWRITE,
+			          "source %s:%u -> %s:%u (source NAT to the NLB's own address)",
+			          pkt_ip_str(pkt_ip_src(p), o), pkt_sport(p), pkt_ip_str(f->sip, s), f->sport);
 	}
 	pkt_set_ip_dst(p, f->tip);
 	pkt_set_dport(p, f->tport);
@@ -209,7 +212,13 @@ static void to_client(nlb *b, flow *f, pkt *p, sim_time now)
 {
 	touch(b, f, now);
 	track(f, p, 2, now);
-	NET_TRACE(b->base.net, &b->base, p, NET_TRACE_DECIDE, "reply of a known flow: translated back towards the client");
+	if (G_UNLIKELY(b->base.net->tracer)) {
+		char s0[16], s1[16], d0[16], d1[16];
+		NET_TRACE(b->base.net, &b->base, p, NET_TRACE_REWRITE,
+		          "reply: %s:%u > %s:%u becomes %s:%u > %s:%u (back towards the client)",
+		          pkt_ip_str(pkt_ip_src(p), s0), pkt_sport(p), pkt_ip_str(pkt_ip_dst(p), d0), pkt_dport(p),
+		          pkt_ip_str(f->front.b, s1), f->front.d, pkt_ip_str(f->front.a, d1), f->front.c);
+	}
 	pkt_set_ip_src(p, f->front.b);
 	pkt_set_sport(p, f->front.d);
 	pkt_set_ip_dst(p, f->front.a);

@@ -34,6 +34,10 @@ typedef struct {
 	GArray *req_steps, *resp_steps;
 	sim_time leg_end;         /* when the last recorded leg reached its end */
 	sim_time req_arrived;     /* when the request reached the server */
+	/* Address rewrites along the tracked request's way, and along its
+	 * response's (collected per flow until the response's flow is known). */
+	GPtrArray *req_rewrites, *resp_rewrites; /* char * "node: what" */
+	GPtrArray *pending_rw;    /* char * "flow-id|node: what" */
 	GPtrArray *request_path;  /* char *, NULL until recorded */
 	GPtrArray *response_path;
 	uint64_t request_bytes, response_bytes;
@@ -177,15 +181,54 @@ static GPtrArray *hop_join(world *w, const GPtrArray *first_leg, const pkt *p)
 	return a;
 }
 
-/* Watches arrivals at ALBs early in a run to record the legs of the
- * tracked request and response that end there; switched off (world_run)
- * once every workload has both paths, so it costs nothing after. */
+/* Appends text unless the list has it: every segment of a flow meets the
+ * same rewrites. */
+static void add_once(GPtrArray *a, char *text)
+{
+	for (guint i = 0; i < a->len; i++)
+		if (strcmp(g_ptr_array_index(a, i), text) == 0) {
+			g_free(text);
+			return;
+		}
+	g_ptr_array_add(a, text);
+}
+
+/* The address rewrites the tracked request and response meet: the
+ * request's by its flow, the ALB's choice of a new connection, and, until
+ * the response reaches the client, every payload packet's rewrites by flow
+ * (the response's flow is known only when it arrives). */
+static void watch_rewrites(world *w, const node *n, const pkt *p, net_trace_kind kind, const char *text)
+{
+	for (guint i = 0; i < w->wls->len; i++) {
+		wl_state *ws = g_ptr_array_index(w->wls, i);
+		if (!ws->track_flow || ws->response_path)
+			continue;
+		if (!p && kind == NET_TRACE_DECIDE && ws->front_req && !ws->request_path &&
+		    strcmp(n->ops->kind, "alb") == 0)
+			add_once(ws->req_rewrites, g_strdup_printf("%s: %s", n->name, text));
+		if (!p || kind != NET_TRACE_REWRITE || !p->payload_len)
+			continue;
+		if (!ws->request_path && p->flow_id == ws->track_flow)
+			add_once(ws->req_rewrites, g_strdup_printf("%s: %s", n->name, text));
+		else if (ws->request_path)
+			g_ptr_array_add(ws->pending_rw, g_strdup_printf("%" G_GUINT64_FORMAT "|%s: %s",
+			                                                (guint64)p->flow_id, n->name, text));
+	}
+}
+
+/* Watches the early packets of a run to record the tracked request's
+ * legs that end at an ALB and the address rewrites on the way; switched
+ * off (world_run) once every workload has both paths, so it costs nothing
+ * after. */
 static void path_watch(void *ud, sim_time t, const node *n, const pkt *p, net_trace_kind kind,
                        const char *text)
 {
 	(void)t;
-	(void)text;
 	world *w = ud;
+	if (kind == NET_TRACE_REWRITE || kind == NET_TRACE_DECIDE) {
+		watch_rewrites(w, n, p, kind, text);
+		return;
+	}
 	if (kind != NET_TRACE_ARRIVE || !p || !p->payload_len || strcmp(n->ops->kind, "alb") != 0)
 		return;
 	for (guint i = 0; i < w->wls->len; i++) {
@@ -247,6 +290,14 @@ static int filter_in(host *h, pkt *p, void *ud)
 	if (ws) {
 		ws->response_bytes += pkt_ip_len(p);
 		if (!ws->response_path && p->payload_len && ws->request_path && ws->track_client == c->name) {
+			char *prefix = g_strdup_printf("%" G_GUINT64_FORMAT "|", (guint64)p->flow_id);
+			for (guint k = 0; k < ws->pending_rw->len; k++) {
+				const char *r = g_ptr_array_index(ws->pending_rw, k);
+				if (g_str_has_prefix(r, prefix))
+					add_once(ws->resp_rewrites, g_strdup(r + strlen(prefix)));
+			}
+			g_free(prefix);
+			g_ptr_array_set_size(ws->pending_rw, 0);
 			if (ws->back_resp) {
 				ws->response_path = hop_join(w, ws->back_resp, p);
 				/* From the ALB: its time starts when the target's answer reached it. */
@@ -314,6 +365,9 @@ static void wl_free(gpointer data)
 		g_ptr_array_unref(ws->request_path);
 	if (ws->response_path)
 		g_ptr_array_unref(ws->response_path);
+	g_ptr_array_unref(ws->req_rewrites);
+	g_ptr_array_unref(ws->resp_rewrites);
+	g_ptr_array_unref(ws->pending_rw);
 	report_steps_free(ws->req_steps);
 	report_steps_free(ws->resp_steps);
 	if (ws->front_req)
@@ -496,6 +550,9 @@ static void build_workloads(world *w)
 		ws->runs = g_ptr_array_new();
 		ws->flows = g_ptr_array_new();
 		ws->req_steps = report_steps_new();
+		ws->req_rewrites = g_ptr_array_new_with_free_func(g_free);
+		ws->resp_rewrites = g_ptr_array_new_with_free_func(g_free);
+		ws->pending_rw = g_ptr_array_new_with_free_func(g_free);
 		ws->resp_steps = report_steps_new();
 		g_ptr_array_add(w->wls, ws);
 		GArray *targets = g_array_new(FALSE, FALSE, sizeof(host_target));
@@ -769,10 +826,8 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 		return NULL;
 	}
 	build_workloads(w);
-	if (sc->load_balancers->len) {
-		w->watch = (net_tracer){ path_watch, w };
-		w->net->tracer = &w->watch;
-	}
+	w->watch = (net_tracer){ path_watch, w };
+	w->net->tracer = &w->watch;
 
 	if (opt && opt->pcap_dir && !setup_captures(w, opt, error)) {
 		world_free(w);
@@ -959,6 +1014,10 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 		if (ws->response_path) {
 			report_steps_copy(rw->request_steps, ws->req_steps);
 			report_steps_copy(rw->response_steps, ws->resp_steps);
+			for (guint k = 0; k < ws->req_rewrites->len; k++)
+				g_ptr_array_add(rw->request_rewrites, g_strdup(g_ptr_array_index(ws->req_rewrites, k)));
+			for (guint k = 0; k < ws->resp_rewrites->len; k++)
+				g_ptr_array_add(rw->response_rewrites, g_strdup(g_ptr_array_index(ws->resp_rewrites, k)));
 		}
 	}
 	for (guint i = 0; i < w->net->nodes->len; i++) {

@@ -35,6 +35,8 @@ void report_free(report *r)
 		g_ptr_array_unref(w->request_path);
 		g_ptr_array_unref(w->response_path);
 		report_steps_free(w->request_steps);
+		g_ptr_array_unref(w->request_rewrites);
+		g_ptr_array_unref(w->response_rewrites);
 		report_steps_free(w->response_steps);
 	}
 	g_array_unref(r->workloads);
@@ -94,6 +96,8 @@ report_workload *report_add_workload(report *r, const char *name, const char *ki
 	w.request_path = g_ptr_array_new_with_free_func(g_free);
 	w.response_path = g_ptr_array_new_with_free_func(g_free);
 	w.request_steps = report_steps_new();
+	w.request_rewrites = g_ptr_array_new_with_free_func(g_free);
+	w.response_rewrites = g_ptr_array_new_with_free_func(g_free);
 	w.response_steps = report_steps_new();
 	g_array_append_val(r->workloads, w);
 	return &g_array_index(r->workloads, report_workload, r->workloads->len - 1);
@@ -213,6 +217,10 @@ static void write_text(const report *r, FILE *f)
 		fprintf(f, "  response   %s (%u constructs)\n", resp, constructs(w->response_path));
 		g_free(req);
 		g_free(resp);
+		for (guint k = 0; k < w->request_rewrites->len; k++)
+			fprintf(f, "  %-10s %s\n", k ? "" : "rewrites", (char *)g_ptr_array_index(w->request_rewrites, k));
+		for (guint k = 0; k < w->response_rewrites->len; k++)
+			fprintf(f, "  %-10s %s\n", k ? "" : "on return", (char *)g_ptr_array_index(w->response_rewrites, k));
 		if (w->request_steps->len) {
 			fprintf(f, "  time of the first request, step by step (ms):\n");
 			write_steps_text(f, "request", w->request_steps);
@@ -362,6 +370,11 @@ static char *json_report(const report *r)
 		json_strv(s, w->response_path);
 		g_string_append_printf(s, ", \"request_constructs\": %u, \"response_constructs\": %u},\n",
 		                       constructs(w->request_path), constructs(w->response_path));
+		g_string_append(s, "     \"rewrites\": {\"request\": ");
+		json_strv(s, w->request_rewrites);
+		g_string_append(s, ", \"response\": ");
+		json_strv(s, w->response_rewrites);
+		g_string_append(s, "},\n");
 		g_string_append(s, "     \"steps_ms\": {\"request\": ");
 		json_steps(s, w->request_steps);
 		g_string_append(s, ", \"response\": ");
@@ -485,6 +498,22 @@ static void write_csv(const report *r, FILE *f)
 		csv_row(f, "workload", w->name, "response_path", resp);
 		csv_num(f, "workload", w->name, "request_constructs", constructs(w->request_path));
 		csv_num(f, "workload", w->name, "response_constructs", constructs(w->response_path));
+		for (guint k = 0; k < w->request_rewrites->len; k++)
+			csv_row(f, "workload", w->name, "request_rewrite", g_ptr_array_index(w->request_rewrites, k));
+		for (guint k = 0; k < w->response_rewrites->len; k++)
+			csv_row(f, "workload", w->name, "response_rewrite", g_ptr_array_index(w->response_rewrites, k));
+		for (guint k = 0; k < w->request_steps->len; k++) {
+			const report_step *st = &g_array_index(w->request_steps, report_step, k);
+			char *field = g_strdup_printf("request_step_ms:%s", st->where);
+			csv_num(f, "workload", w->name, field, (double)st->ns / 1e6);
+			g_free(field);
+		}
+		for (guint k = 0; k < w->response_steps->len; k++) {
+			const report_step *st = &g_array_index(w->response_steps, report_step, k);
+			char *field = g_strdup_printf("response_step_ms:%s", st->where);
+			csv_num(f, "workload", w->name, field, (double)st->ns / 1e6);
+			g_free(field);
+		}
 		csv_num(f, "workload", w->name, "request_bytes", (double)w->request_bytes);
 		csv_num(f, "workload", w->name, "response_bytes", (double)w->response_bytes);
 		g_free(req);
@@ -535,6 +564,28 @@ static void write_md(const report *r, FILE *f)
 		char *req = path_text(w->request_path);
 		fprintf(f, " %s (%u) |\n", req, constructs(w->request_path));
 		g_free(req);
+	}
+	for (guint i = 0; i < r->workloads->len; i++) {
+		const report_workload *w = &g_array_index(r->workloads, report_workload, i);
+		if (!w->request_path->len)
+			continue;
+		char *req = path_text(w->request_path), *resp = path_text(w->response_path);
+		fprintf(f, "\n## %s\n\n- request: %s\n- response: %s\n", w->name, req, resp);
+		g_free(req);
+		g_free(resp);
+		for (guint k = 0; k < w->request_rewrites->len; k++)
+			fprintf(f, "- rewrite on the way: %s\n", (char *)g_ptr_array_index(w->request_rewrites, k));
+		for (guint k = 0; k < w->response_rewrites->len; k++)
+			fprintf(f, "- rewrite on return: %s\n", (char *)g_ptr_array_index(w->response_rewrites, k));
+		if (w->request_steps->len) {
+			fputs("\n| step (first request) | ms |\n|---|---|\n", f);
+			const GArray *legs[2] = { w->request_steps, w->response_steps };
+			for (int l = 0; l < 2; l++)
+				for (guint k = 0; k < legs[l]->len; k++) {
+					const report_step *st = &g_array_index(legs[l], report_step, k);
+					fprintf(f, "| %s%s | %.3f |\n", l ? "return: " : "", st->where, (double)st->ns / 1e6);
+				}
+		}
 	}
 	if (r->ledger) {
 		fputs("\n| component | charge | GB | run USD | month USD |\n|---|---|---|---|---|\n", f);

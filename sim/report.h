@@ -41,6 +41,8 @@ typedef struct {
 	GPtrArray *request_path; /* char *: constructs the request crosses, in order */
 	GPtrArray *response_path;/* char *: constructs the response crosses, in order */
 	GArray *request_steps;   /* report_step: where the first tracked request's time went */
+	GPtrArray *request_rewrites;  /* char *: "node: what changed" on the request's way */
+	GPtrArray *response_rewrites; /* char *: the same on the response's way */
 	GArray *response_steps;  /* report_step: the server's time, then its response's journey */
 	uint64_t request_bytes;  /* IP bytes of requests on the client's wire */
 	uint64_t response_bytes; /* IP bytes of responses on the client's wire */
