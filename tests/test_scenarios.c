@@ -115,6 +115,30 @@ static void test_s3_natgw_cost(void)
 	run_free(&rn);
 }
 
+/* The three-VPC scenarios, priced by hand: everything is in use1-az1, so
+ * peering costs nothing (no hourly charge, same-AZ transfer free, and the
+ * requests to C die at VPC-B's router); the TGW costs three attachment-hours
+ * and 0.02 USD per GB processed, each packet counted once on entering (its
+ * ingress and egress ports' captures hold it twice). */
+static void test_three_vpcs_cost(void)
+{
+	run rn;
+	CU_ASSERT_FATAL(run_scenario(&rn, "scenarios/vpc-three-peering.ini", fixed, TRUE));
+	check_cost(&rn, 0.0);
+	run_free(&rn);
+	CU_ASSERT_FATAL(run_scenario(&rn, "scenarios/vpc-three-tgw.ini", fixed, TRUE));
+	check_all_completed(&rn);
+	const prices *p = rn.sc->prices;
+	uint64_t tgw = pcap_ip_bytes(rn.dir, "vpc-three-tgw-tgw-1-vpc-a-router") +
+	               pcap_ip_bytes(rn.dir, "vpc-three-tgw-tgw-1-vpc-b-router") +
+	               pcap_ip_bytes(rn.dir, "vpc-three-tgw-tgw-1-vpc-c-router");
+	CU_ASSERT(tgw > 0 && tgw % 2 == 0);
+	double hand = 3 * p->transit_gateway.attachment_hourly_usd * run_hours_billed(&rn) +
+	              gb(&rn, tgw / 2) * p->transit_gateway.processing.usd_per_gb[0];
+	check_cost(&rn, hand);
+	run_free(&rn);
+}
+
 /* Three VPCs: peering does not carry A's traffic on to C; the TGW does. */
 static void test_three_vpcs(void)
 {
@@ -219,6 +243,7 @@ void register_tests(void)
 	CU_add_test(s, "s3-gateway-endpoint: cost by hand", test_s3_gateway_endpoint_cost);
 	CU_add_test(s, "s3-natgw: cost by hand", test_s3_natgw_cost);
 	CU_add_test(s, "three VPCs: peering is not transitive, TGW is", test_three_vpcs);
+	CU_add_test(s, "three VPCs: cost by hand", test_three_vpcs_cost);
 	CU_add_test(s, "constant delays: peering latency is the exact sum", test_exact_peering);
 	CU_add_test(s, "constant delays: TGW latency is the exact sum", test_exact_tgw);
 	CU_add_test(s, "same seed, same report", test_deterministic);
