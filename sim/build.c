@@ -181,6 +181,9 @@ static GPtrArray *hop_join(world *w, const GPtrArray *first_leg, const pkt *p)
 	return a;
 }
 
+#define WATCH_FOR (2 * SIM_S) /* the path watch stops after this, whatever it saw */
+#define PENDING_MAX 4096       /* rewrites kept while waiting for a response's flow */
+
 /* Appends text unless the list has it: every segment of a flow meets the
  * same rewrites. */
 static void add_once(GPtrArray *a, char *text)
@@ -210,7 +213,7 @@ static void watch_rewrites(world *w, const node *n, const pkt *p, net_trace_kind
 			continue;
 		if (!ws->request_path && p->flow_id == ws->track_flow)
 			add_once(ws->req_rewrites, g_strdup_printf("%s: %s", n->name, text));
-		else if (ws->request_path)
+		else if (ws->request_path && ws->pending_rw->len < PENDING_MAX)
 			g_ptr_array_add(ws->pending_rw, g_strdup_printf("%" G_GUINT64_FORMAT "|%s: %s",
 			                                                (guint64)p->flow_id, n->name, text));
 	}
@@ -857,11 +860,16 @@ void world_free(world *w)
 
 net *world_net(world *w) { return w->net; }
 
+/* TRUE once every workload's paths are recorded (a UDP flow has no
+ * response). */
 static gboolean paths_known(world *w)
 {
-	for (guint i = 0; i < w->wls->len; i++)
-		if (!((wl_state *)g_ptr_array_index(w->wls, i))->response_path)
+	for (guint i = 0; i < w->wls->len; i++) {
+		wl_state *ws = g_ptr_array_index(w->wls, i);
+		gboolean udp = wl_at(w, (guint)ws->index)->kind == SC_WL_UDP;
+		if (!(udp ? ws->request_path != NULL : ws->response_path != NULL))
 			return FALSE;
+	}
 	return TRUE;
 }
 
@@ -897,7 +905,10 @@ gboolean world_run(world *w, volatile int *interrupt,
 		 * at all is scheduled. */
 		if (sim_pending(s) == 0 || all_done(w))
 			break;
-		if (w->net->tracer == &w->watch && paths_known(w))
+		/* The watch formats a line per event: it stops once the paths are
+		 * known, or after the first seconds (a workload whose requests
+		 * never arrive has no path to wait for). */
+		if (w->net->tracer == &w->watch && (paths_known(w) || sim_now(s) >= WATCH_FOR))
 			w->net->tracer = NULL;
 		if (progress && g_get_monotonic_time() - last_report > G_USEC_PER_SEC) {
 			last_report = g_get_monotonic_time();
