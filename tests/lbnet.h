@@ -338,76 +338,6 @@ static inline void ln_close_captures(lbnet *ln)
 	CU_ASSERT_TRUE(net_close_captures(ln->nt, NULL));
 }
 
-static inline void ln_free_scenario(scenario *sc)
-{
-	for (guint i = 0; i < sc->vpcs->len; i++)
-		g_free(SC_AT(sc->vpcs, sc_vpc, i)->name);
-	for (guint i = 0; i < sc->route_tables->len; i++) {
-		g_free(SC_AT(sc->route_tables, sc_route_table, i)->name);
-		g_array_unref(SC_AT(sc->route_tables, sc_route_table, i)->routes);
-	}
-	for (guint i = 0; i < sc->subnets->len; i++) {
-		g_free(SC_AT(sc->subnets, sc_subnet, i)->name);
-		g_free(SC_AT(sc->subnets, sc_subnet, i)->az);
-	}
-	for (guint i = 0; i < sc->instances->len; i++) {
-		g_free(SC_AT(sc->instances, sc_instance, i)->name);
-		g_array_unref(SC_AT(sc->instances, sc_instance, i)->sgs);
-	}
-	for (guint i = 0; i < sc->security_groups->len; i++) {
-		sc_sg *g = SC_AT(sc->security_groups, sc_sg, i);
-		GArray *rules[2] = { g->ingress, g->egress };
-		for (int k = 0; k < 2; k++) {
-			for (guint j = 0; j < rules[k]->len; j++)
-				g_free(SC_AT(rules[k], sc_sg_rule, j)->text);
-			g_array_unref(rules[k]);
-		}
-		g_free(g->name);
-	}
-	for (guint i = 0; i < sc->target_groups->len; i++) {
-		g_free(SC_AT(sc->target_groups, sc_target_group, i)->name);
-		g_array_unref(SC_AT(sc->target_groups, sc_target_group, i)->targets);
-	}
-	for (guint i = 0; i < sc->load_balancers->len; i++) {
-		sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, i);
-		for (guint k = 0; k < lb->listeners->len; k++)
-			g_array_unref(SC_AT(lb->listeners, sc_listener, k)->rules);
-		g_array_unref(lb->listeners);
-		g_array_unref(lb->subnets);
-		g_array_unref(lb->node_ips);
-		g_array_unref(lb->node_public_ips);
-		g_array_unref(lb->sgs);
-		g_free(lb->name);
-	}
-	for (guint i = 0; i < sc->endpoint_services->len; i++)
-		g_free(SC_AT(sc->endpoint_services, sc_endpoint_service, i)->name);
-	for (guint i = 0; i < sc->interface_endpoints->len; i++) {
-		sc_interface_endpoint *ie = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
-		g_free(ie->name);
-		g_array_unref(ie->subnets);
-		g_array_unref(ie->ips);
-		g_array_unref(ie->sgs);
-	}
-	for (guint i = 0; i < sc->services->len; i++) {
-		sc_service *s = SC_AT(sc->services, sc_service, i);
-		g_free(s->name);
-		g_free(s->kind);
-		g_array_unref(s->prefixes);
-		dist_clear(&s->latency);
-	}
-	GArray *arrays[] = { sc->vpcs, sc->subnets, sc->route_tables, sc->security_groups,
-		             sc->instances, sc->peerings, sc->tgws, sc->tgw_route_tables,
-		             sc->tgw_attachments, sc->natgws, sc->igws, sc->services,
-		             sc->gw_endpoints, sc->workloads, sc->load_balancers, sc->target_groups,
-		             sc->endpoint_services, sc->interface_endpoints };
-	for (guint i = 0; i < G_N_ELEMENTS(arrays); i++)
-		g_array_unref(arrays[i]);
-	g_ptr_array_unref(sc->azs);
-	prices_free(sc->prices);
-	profile_free(sc->profile);
-	g_free(sc->name);
-	g_free(sc);
-}
 
 static inline void ln_free(lbnet *ln)
 {
@@ -419,7 +349,7 @@ static inline void ln_free(lbnet *ln)
 		cost_ledger_free(ln->ledger);
 		sg_world_free(ln->sgw);
 	}
-	ln_free_scenario(ln->sc);
+	scenario_free(ln->sc);
 	if (ln->dir) {
 		harness_rmtree(ln->dir);
 		g_free(ln->dir);
