@@ -3261,7 +3261,7 @@ static void build_workloads(loader *l)
 
 /* ---- the whole load --------------------------------------------------- */
 
-static scenario *scenario_new(const char *path)
+scenario *scenario_new(const char *path)
 {
 	scenario *sc = g_new0(scenario, 1);
 	sc->path = g_strdup(path);

@@ -294,6 +294,9 @@ typedef struct scenario {
  * problem, one per line. */
 scenario *scenario_load(const char *path, const char *const *overrides, GError **error);
 void scenario_free(scenario *sc);
+/* An empty scenario (every array allocated, nothing in it), for code and
+ * tests that build one by hand; `path` may be NULL. */
+scenario *scenario_new(const char *path);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(scenario, scenario_free)
 

@@ -81,7 +81,7 @@ static inline GArray *ln_ints(const int *v, guint n)
 static inline void ln_init(lbnet *ln)
 {
 	memset(ln, 0, sizeof *ln);
-	scenario *sc = g_new0(scenario, 1);
+	scenario *sc = scenario_new(NULL);
 	ln->sc = sc;
 	sc->name = g_strdup("lbnet");
 	sc->seed = 7;
@@ -94,27 +94,8 @@ static inline void ln_init(lbnet *ln)
 	sc->profile = profile_load(path, &err);
 	g_free(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sc->profile);
-	sc->azs = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(sc->azs, g_strdup("use1-az1"));
 	g_ptr_array_add(sc->azs, g_strdup("use1-az2"));
-	sc->vpcs = g_array_new(FALSE, TRUE, sizeof(sc_vpc));
-	sc->subnets = g_array_new(FALSE, TRUE, sizeof(sc_subnet));
-	sc->route_tables = g_array_new(FALSE, TRUE, sizeof(sc_route_table));
-	sc->security_groups = g_array_new(FALSE, TRUE, sizeof(sc_sg));
-	sc->instances = g_array_new(FALSE, TRUE, sizeof(sc_instance));
-	sc->peerings = g_array_new(FALSE, TRUE, sizeof(sc_peering));
-	sc->tgws = g_array_new(FALSE, TRUE, sizeof(sc_tgw));
-	sc->tgw_route_tables = g_array_new(FALSE, TRUE, sizeof(sc_tgw_route_table));
-	sc->tgw_attachments = g_array_new(FALSE, TRUE, sizeof(sc_tgw_attachment));
-	sc->natgws = g_array_new(FALSE, TRUE, sizeof(sc_natgw));
-	sc->igws = g_array_new(FALSE, TRUE, sizeof(sc_igw));
-	sc->services = g_array_new(FALSE, TRUE, sizeof(sc_service));
-	sc->gw_endpoints = g_array_new(FALSE, TRUE, sizeof(sc_gw_endpoint));
-	sc->workloads = g_array_new(FALSE, TRUE, sizeof(sc_workload));
-	sc->load_balancers = g_array_new(FALSE, TRUE, sizeof(sc_lb));
-	sc->target_groups = g_array_new(FALSE, TRUE, sizeof(sc_target_group));
-	sc->endpoint_services = g_array_new(FALSE, TRUE, sizeof(sc_endpoint_service));
-	sc->interface_endpoints = g_array_new(FALSE, TRUE, sizeof(sc_interface_endpoint));
 	ln->caps = g_ptr_array_new_with_free_func(g_free);
 }
 
