@@ -40,6 +40,7 @@ typedef struct {
 	GBytes *head;         /* the head to forward, until it is */
 	uint64_t body_len;
 	int tg;
+	const sc_lb_rule *rule; /* the listener rule that chose tg, NULL for the default action */
 	sim_event_id ev;      /* the processing delay */
 } alb_req;
 
@@ -155,8 +156,9 @@ static gboolean name_is(const char *l, size_t nl, const char *name)
 }
 
 /* The rule's target group, counting the rules evaluated. */
-static int route(alb *a, const alb_listener *l, http_exchange *x)
+static int route(alb *a, const alb_listener *l, http_exchange *x, const sc_lb_rule **matched)
 {
+	*matched = NULL;
 	const sc_listener *li = l->li;
 	const char *host = NULL;
 	size_t hlen = 0;
@@ -193,6 +195,7 @@ static int route(alb *a, const alb_listener *l, http_exchange *x)
 		}
 		if (hit) {
 			tg = r->target_group;
+			*matched = r;
 			break;
 		}
 	}
@@ -344,9 +347,10 @@ static void forward(alb_req *q)
 		char ip[16];
 		const sc_instance *t = SC_AT(a->f->sc->instances, sc_instance, g_array_index(g->targets, int, k));
 		NET_TRACE(a->base.net, &a->base, NULL, NET_TRACE_DECIDE,
-		          "ALB: target group %s, target %s (%s); forwarded on its own connection from %s with "
-		          "X-Forwarded-For",
-		          g->name, t->name,
+		          "ALB: %s%s%s -> target group %s, target %s (%s); forwarded on its own connection from %s "
+		          "with X-Forwarded-For",
+		          q->rule ? "rule '" : "the listener's default action", q->rule ? q->rule->text : "",
+		          q->rule ? "'" : "", g->name, t->name,
 		          a->lb->algorithm == SC_LB_LEAST_OUTSTANDING
 		                  ? "least outstanding requests" : "round robin",
 		          pkt_ip_str(e->ip, ip));
@@ -374,7 +378,8 @@ static void alb_handler(http_exchange *x, void *ud)
 	alb_eni *e = fr->eni;
 	alb *a = e->a;
 	a->ctr.requests++;
-	int tg = route(a, fr->l, x);
+	const sc_lb_rule *rule;
+	int tg = route(a, fr->l, x, &rule);
 	const sc_target_group *g = SC_AT(a->f->sc->target_groups, sc_target_group, tg);
 	if (g->targets->len == 0) {
 		a->ctr.no_target++;
@@ -387,6 +392,7 @@ static void alb_handler(http_exchange *x, void *ud)
 	q->eni = e;
 	q->x = x;
 	q->tg = tg;
+	q->rule = rule;
 	q->body_len = http_exchange_body_len(x);
 	q->head = forward_head(a, fr, x);
 	q->ev = 0;
