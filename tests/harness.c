@@ -73,6 +73,16 @@ int harness_run(const char *const *argv, char **out, char **err)
 	return run_in(NULL, argv, out, err);
 }
 
+char *harness_source_text(const char *rel)
+{
+	char *path = harness_source_path(rel);
+	char *text = NULL;
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		text = g_strdup("");
+	g_free(path);
+	return text;
+}
+
 int harness_vpcsim(char **out, char **err, const char *const *args)
 {
 	const char *bin = g_getenv("VPCSIM_BIN");

@@ -21,6 +21,9 @@ void harness_rmtree(const char *dir);
 /* Path of a file in the source tree (VPCSIM_SOURCE_DIR), caller frees. */
 char *harness_source_path(const char *rel);
 
+/* The text of a file in the source tree ("" if unreadable), caller frees. */
+char *harness_source_text(const char *rel);
+
 /* Runs argv (NULL-terminated) capturing stdout and stderr; returns the exit
  * status (-1 if it could not be run). */
 int harness_run(const char *const *argv, char **out, char **err);

@@ -19,18 +19,6 @@ static prices *load_shipped(void)
 	return p;
 }
 
-/* Not inlined: GCC 12 at -O3 then mistakes pointers into the returned text
- * for pointers to its local (-Wdangling-pointer). */
-G_GNUC_NO_INLINE static char *shipped_text(void)
-{
-	char *path = harness_source_path(SHIPPED);
-	char *text = NULL;
-	if (!g_file_get_contents(path, &text, NULL, NULL))
-		text = g_strdup("");
-	g_free(path);
-	return text;
-}
-
 /*
  * A copy of `text` where, inside [group], the line whose key is `key` is
  * replaced by `repl` (which may hold several lines), or deleted when `repl`
@@ -111,7 +99,7 @@ static GError *load_bad(const char *text, char **path_out)
 static void expect_one_error(const char *group, const char *key, const char *repl,
                              const char *const *want)
 {
-	char *text = shipped_text();
+	char *text = harness_source_text(SHIPPED);
 	char *bad = edit_key(text, group, key, repl);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
 	char *path = NULL;
@@ -251,7 +239,7 @@ static void test_sources_and_assumptions(void)
 
 static void test_unknown_group(void)
 {
-	char *text = shipped_text();
+	char *text = harness_source_text(SHIPPED);
 	char *bad = g_strconcat(text, "\n[natgw]\nhourly_usd = 0.045\n", NULL);
 	char *path = NULL;
 	GError *err = load_bad(bad, &path);
@@ -293,7 +281,7 @@ static void test_missing_key_and_group(void)
 	                 WANT("[transit_gateway] processing_usd_per_gb.source: missing; every price",
 	                      "needs a source"));
 
-	char *text = shipped_text();
+	char *text = harness_source_text(SHIPPED);
 	char *bad = remove_group(text, "s3");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
 	GError *err = load_bad(bad, NULL);
@@ -359,7 +347,7 @@ static void test_bad_tiers(void)
 		g_free(line);
 	}
 	/* Spaces inside a bound are fine. */
-	char *text = shipped_text();
+	char *text = harness_source_text(SHIPPED);
 	char *ok = edit_key(text, "interface_endpoint", "processing_usd_per_gb",
 	                    "processing_usd_per_gb = 0.01  up to 1048576 GB ,0.004");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ok);
@@ -400,7 +388,7 @@ static void test_bad_switch_word_source(void)
 	const char *good[] = { "https://x.example/a [AWS whitepaper] n", "- [inference] n",
 		               "http://x.example [third-party]", "- [UNSOURCED ASSUMPTION] n",
 		               "https://x.example [AWS blog] n", "https://x.example [AWS docs] n" };
-	char *text = shipped_text();
+	char *text = harness_source_text(SHIPPED);
 	for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
 		char *line = g_strdup_printf("hourly_usd.source = %s", good[i]);
 		char *t = edit_key(text, "nat_gateway", "hourly_usd.source", line);
@@ -420,7 +408,7 @@ static void test_bad_switch_word_source(void)
 /* Several problems are reported together, one line each, in one GError. */
 static void test_all_errors_together(void)
 {
-	char *t0 = shipped_text();
+	char *t0 = harness_source_text(SHIPPED);
 	char *t1 = edit_key(t0, "nat_gateway", "hourly_usd", "hourly_usd = free");
 	char *t2 = edit_key(t1, "data_transfer", "internet_out_usd_per_gb",
 	                    "internet_out_usd_per_gb = 0.09 up to 10240GB, 0.085 up to 51200GB");
@@ -451,7 +439,7 @@ static void test_all_errors_together(void)
 
 static void test_syntax_and_io_errors(void)
 {
-	char *text = shipped_text();
+	char *text = harness_source_text(SHIPPED);
 	char *bad = g_strconcat(text, "this line has no equals sign\n", NULL);
 	char *path = NULL;
 	GError *err = load_bad(bad, &path);
@@ -512,7 +500,7 @@ static void test_tier_cost(void)
 /* Switching the free allowance on reaches internet_out.free_gb. */
 static void test_free_allowance_switch(void)
 {
-	char *text = shipped_text();
+	char *text = harness_source_text(SHIPPED);
 	char *t = edit_key(text, "data_transfer", "apply_internet_out_free_gb",
 	                   "apply_internet_out_free_gb = true");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);

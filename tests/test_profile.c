@@ -20,18 +20,6 @@ static profile *load_shipped(const char *rel)
 	return p;
 }
 
-/* Not inlined: GCC 12 at -O3 then mistakes pointers into the returned text
- * for pointers to its local (-Wdangling-pointer). */
-G_GNUC_NO_INLINE static char *shipped_text(void)
-{
-	char *path = harness_source_path(DEFAULT);
-	char *text = NULL;
-	if (!g_file_get_contents(path, &text, NULL, NULL))
-		text = g_strdup("");
-	g_free(path);
-	return text;
-}
-
 /* A copy of `text` where, inside [group], the line of `key` is replaced by
  * `repl` (NULL deletes it); NULL when there is no such line, so a test whose
  * edit did not apply fails instead of passing on the unmodified file. */
@@ -88,7 +76,7 @@ static GError *load_bad(const char *text, guint lines)
 static void expect_one_error(const char *group, const char *key, const char *repl,
                              const char *want)
 {
-	char *text = shipped_text();
+	char *text = harness_source_text(DEFAULT);
 	char *bad = edit_key(text, group, key, repl);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
 	GError *err = load_bad(bad, 1);
@@ -270,7 +258,7 @@ static void test_schema_errors(void)
 	expect_one_error("mtu", "vpc", "vpc = 9001B\nvpc = 1500B",
 	                 "[mtu] vpc: duplicate key (the last value, '1500B', would win)");
 
-	char *text = shipped_text();
+	char *text = harness_source_text(DEFAULT);
 	char *bad = g_strconcat(text, "\n[latency]\nsame_az = 1ms\n", NULL);
 	GError *err = load_bad(bad, 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
@@ -333,7 +321,7 @@ static void test_value_errors(void)
 /* Several problems together, one line each, in schema order. */
 static void test_all_errors_together(void)
 {
-	char *t0 = shipped_text();
+	char *t0 = harness_source_text(DEFAULT);
 	char *t1 = edit_key(t0, "limits", "queue_bytes", "queue_bytes = lots");
 	char *t2 = edit_key(t1, "propagation", "cross_az", "cross_az = exp(mean=0ms)");
 	char *t3 = edit_key(t2, "mtu", "peering.source", NULL);

@@ -1,73 +1,15 @@
 /* \summary: scenario loader tests: topology, counted groups, overrides, addresses, errors, validate */
-#include "harness.h"
-#include "error.h"
-#include "scenario.h"
+#include "scenario_text.h"
 
 #include <stdarg.h>
 #include <string.h>
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static scenario *load_rel(const char *rel, const char *const *ov, GError **err)
-{
-	char *path = harness_source_path(rel);
-	scenario *sc = scenario_load(path, ov, err);
-	if (!sc && err && *err)
-		fprintf(stderr, "\n%s\n", (*err)->message);
-	g_free(path);
-	return sc;
-}
+#define load_rel st_load_rel
+#define load_text st_load_text
+#define expect_errors_v st_expect_errors
 
-/* Writes `body` after a [scenario] naming the shipped tables and loads it. */
-static scenario *load_text(const char *body, const char *const *ov, GError **err)
-{
-	char *dir = harness_tmpdir();
-	char *prices_path = harness_source_path("scenarios/prices/us-east-1.ini");
-	char *profile_path = harness_source_path("scenarios/profiles/constant.ini");
-	char *text = g_strdup_printf("[scenario]\nprices = %s\nprofile = %s\n\n%s", prices_path,
-	                             profile_path, body);
-	char *path = g_build_filename(dir, "t.ini", NULL);
-	CU_ASSERT_FATAL(g_file_set_contents(path, text, -1, NULL));
-	scenario *sc = scenario_load(path, ov, err);
-	harness_rmtree(dir);
-	g_free(path);
-	g_free(text);
-	g_free(profile_path);
-	g_free(prices_path);
-	g_free(dir);
-	return sc;
-}
-
-/* Loads `body` expecting failure with exactly `nlines` problem lines that
- * contain, between them, every string of the NULL-terminated `want`. */
-static void expect_errors_v(const char *body, const char *const *ov, guint nlines,
-                            const char *const *want)
-{
-	GError *err = NULL;
-	scenario *sc = load_text(body, ov, &err);
-	CU_ASSERT_PTR_NULL(sc);
-	scenario_free(sc);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
-	CU_ASSERT_TRUE(g_error_matches(err, VPCSIM_ERROR, VPCSIM_ERROR_INVALID));
-	char **lines = g_strsplit(err->message, "\n", -1);
-	gboolean ok = g_strv_length(lines) == nlines;
-	for (int i = 0; lines[i]; i++)
-		ok &= strstr(lines[i], "t.ini: ") != NULL;
-	for (int i = 0; want[i]; i++) {
-		gboolean found = strstr(err->message, want[i]) != NULL;
-		if (!found)
-			fprintf(stderr, "\nmissing '%s'", want[i]);
-		ok &= found;
-	}
-	if (!ok)
-		fprintf(stderr, "\nin (%u lines, expected %u):\n%s\n", g_strv_length(lines), nlines,
-		        err->message);
-	CU_ASSERT_TRUE(ok);
-	g_strfreev(lines);
-	g_error_free(err);
-}
-
-#define WANT(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define SETS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define EXPECT1(body, ...) expect_errors_v((body), NULL, 1, WANT(__VA_ARGS__))
 
