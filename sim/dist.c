@@ -62,23 +62,6 @@ static const char *example_quantity(unit_kind kind)
 	return "1";
 }
 
-static const char *kind_noun(unit_kind kind)
-{
-	switch (kind) {
-	case UNIT_TIME:
-		return "a time";
-	case UNIT_SIZE:
-		return "a size";
-	case UNIT_BITRATE:
-		return "a bit rate";
-	case UNIT_RATE:
-		return "a rate";
-	case UNIT_NONE:
-		break;
-	}
-	return "a number";
-}
-
 void dist_set_const(dist *d, unit_kind kind, double value)
 {
 	g_return_if_fail(d != NULL);
@@ -205,7 +188,7 @@ static gboolean parse_empirical(const char *text, char **args, guint nargs, unit
 	if (kind != UNIT_NONE && xs[0] < 0) {
 		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID,
 		            "'%s': values must be >= 0 for %s, which cannot be negative", text,
-		            kind_noun(kind));
+		            units_noun(kind));
 		goto fail;
 	}
 	if (ps[nargs - 1] != 1.0) {
@@ -345,7 +328,7 @@ static gboolean validate(const char *text, dist_type type, unit_kind kind, const
 		return TRUE;
 	if (kind_rule)
 		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID,
-		            "'%s': %s for %s, which cannot be negative", text, why, kind_noun(kind));
+		            "'%s': %s for %s, which cannot be negative", text, why, units_noun(kind));
 	else
 		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID, "'%s': %s", text, why);
 	return FALSE;

@@ -77,8 +77,7 @@ const char *units_expected(unit_kind kind)
 	return "a number";
 }
 
-/* "a time", "a size", ... for "'2Mbps' is a bit rate". */
-static const char *kind_noun(unit_kind kind)
+const char *units_noun(unit_kind kind)
 {
 	switch (kind) {
 	case UNIT_NONE:
@@ -182,7 +181,7 @@ gboolean units_parse(const char *text, unit_kind kind, double *out, GError **err
 	}
 	if (def->kind != kind) {
 		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_PARSE, "'%s' is %s; expected %s", text,
-		            kind_noun(def->kind), expected);
+		            units_noun(def->kind), expected);
 		return FALSE;
 	}
 	if (u_end != end) {

@@ -26,6 +26,10 @@ gboolean units_parse(const char *text, unit_kind kind, double *out, GError **err
 /* A time rounded to the nearest nanosecond. */
 gboolean units_parse_time(const char *text, sim_time *out, GError **error);
 
+/* "a time", "a size", "a bit rate", ... for messages such as "'2Mbps' is a
+ * bit rate". */
+const char *units_noun(unit_kind kind);
+
 /* "a time such as 2ms, 50us or 1.5s", ... for error messages. */
 const char *units_expected(unit_kind kind);
 
