@@ -148,6 +148,14 @@ static gboolean ife_too_big(ifendpoint *e, pkt *p)
 	return TRUE;
 }
 
+/* Data processing, charged in both directions on the shared tier pool. */
+static void ife_bill(ifendpoint *e, const pkt *p)
+{
+	uint32_t billed = fabric_billed_bytes(e->f, p);
+	cost_line_add_bytes(e->processing, billed);
+	e->st.bytes += billed;
+}
+
 static void ife_clamp(ifendpoint *e, pkt *p)
 {
 	if (pkt_proto(p) != PKT_PROTO_TCP || !(pkt_tcp_flags(p) & PKT_TCP_SYN))
@@ -220,9 +228,7 @@ static void ife_from_consumer(ifendpoint *e, pkt *p, guint i, sim_time now)
 		          pkt_ip_str(pkt_ip_dst(p), b), pkt_ip_str(en->svc_ip, a));
 	}
 	pkt_set_ip_dst(p, en->svc_ip);
-	uint32_t billed = fabric_billed_bytes(e->f, p);
-	cost_line_add_bytes(e->processing, billed);
-	e->st.bytes += billed;
+	ife_bill(e, p);
 	p->az = en->az;
 	p->az_from = en->sender;
 	sim_time d = dist_sample_ns(&e->f->prof->processing.interface_endpoint, &e->rng) +
@@ -252,9 +258,7 @@ static void ife_from_service(ifendpoint *e, pkt *p, sim_time now)
 		          pkt_ip_str(pkt_ip_src(p), b), pkt_ip_str(en->ip, a));
 	}
 	pkt_set_ip_src(p, en->ip);
-	uint32_t billed = fabric_billed_bytes(e->f, p);
-	cost_line_add_bytes(e->processing, billed);
-	e->st.bytes += billed;
+	ife_bill(e, p);
 	sim_time d = dist_sample_ns(&e->f->prof->processing.interface_endpoint, &e->rng) +
 	             fabric_move(e->f, &e->rng, p, en->az, e->xin);
 	p->az_from = en->sender;
