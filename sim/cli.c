@@ -2,10 +2,14 @@
 #include "cli.h"
 
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 gboolean cli_parse(int *argc, char ***argv, const char *usage, const char *summary,
                    const char *description, const GOptionEntry *entries)
@@ -63,3 +67,25 @@ long cli_peak_rss_kb(void)
 }
 
 gboolean cli_stderr_is_tty(void) { return isatty(STDERR_FILENO) == 1; }
+
+static void worker_setup(gpointer data)
+{
+	(void)data;
+	/* Out of the terminal's process group: Ctrl-C reaches the parent only,
+	 * which stops its workers itself. */
+	setpgid(0, 0);
+#ifdef __linux__
+	/* A parent killed with -9 takes its workers with it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
+
+gboolean cli_spawn_worker(const char *const *argv, int stderr_fd, GPid *pid, GError **error)
+{
+	return g_spawn_async_with_pipes_and_fds(NULL, argv, NULL,
+	                                        G_SPAWN_DO_NOT_REAP_CHILD |
+	                                                G_SPAWN_STDOUT_TO_DEV_NULL |
+	                                                G_SPAWN_CHILD_INHERITS_STDIN,
+	                                        worker_setup, NULL, -1, -1, stderr_fd, NULL, NULL, 0,
+	                                        pid, NULL, NULL, NULL, error);
+}

@@ -30,12 +30,18 @@ gboolean cli_stderr_is_tty(void);
 /* Peak resident set size of this process in KiB (getrusage). */
 long cli_peak_rss_kb(void);
 
+/* Starts argv as a worker process: its stdout to /dev/null, its stderr to
+ * stderr_fd, in a process group of its own, killed when this process dies
+ * (Linux).  Reap it with waitpid(). */
+gboolean cli_spawn_worker(const char *const *argv, int stderr_fd, GPid *pid, GError **error);
+
 /* Sub-commands: each gets argv with argv[0] = its name. */
 int cmd_demo(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 int bench_main(int argc, char **argv);
 
 #endif

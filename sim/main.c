@@ -4,6 +4,7 @@
 
 #include "bench.h"
 #include "cli.h"
+#include "revision.h"
 
 typedef struct {
 	const char *name;
@@ -16,6 +17,7 @@ static const command commands[] = {
 	{ "run", cmd_run, "run a scenario and report latency, hops, drops and cost" },
 	{ "trace", cmd_trace, "follow one request hop by hop: what decided, rewrites, delay, cost" },
 	{ "validate", cmd_validate, "check a scenario file and report every problem" },
+	{ "sweep", cmd_sweep, "run a sweep file's grid of points over its options, resumable" },
 	{ "demo", cmd_demo, "push UDP traffic through a small chain and write pcaps" },
 	{ "bench", bench_main, "run a benchmark (hold, chain, tgw) and print its figures" },
 };
@@ -52,7 +54,7 @@ int main(int argc, char **argv)
 		return CLI_OK;
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-		printf("vpcsim %s\n", VPCSIM_VERSION);
+		printf("vpcsim %s (%s)\n", VPCSIM_VERSION, VPCSIM_REVISION);
 		return CLI_OK;
 	}
 	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {

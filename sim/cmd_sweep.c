@@ -1,0 +1,1041 @@
+/* \summary: `vpcsim sweep`: a sweep file's runs in parallel worker processes, resumable, one result file per run */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <glib/gstdio.h>
+
+#include "cli.h"
+#include "compare.h"
+#include "error.h"
+#include "keyfile.h"
+#include "outfile.h"
+#include "revision.h"
+#include "sweep.h"
+
+/*
+ * How a sweep runs.  Every run (one option at one point and repetition)
+ * is a child process, `vpcsim sweep FILE --run-one N --out DIR`, that
+ * writes its row to DIR/runs/NNNNNNN.ini with g_file_set_contents_full
+ * (temporary name, fsync, rename): a row file is whole or absent, whatever
+ * kills what when.  The parent keeps --jobs children busy, kills a child
+ * that overruns --point-timeout and writes a row saying so, and writes a
+ * row for a child that died without one (a crash).  Started again with the
+ * same --out, it skips the runs whose row exists, so an interrupted sweep
+ * resumes where it stopped.  The results table is assembled from the row
+ * files in run order at the end, so it is the same for every --jobs.
+ *
+ * A child per run costs a fork and an exec (about a millisecond) against
+ * runs of a tenth of a second and more; it buys a wall-time cap, a crash
+ * that costs one row rather than the sweep, and memory returned after each
+ * run.
+ */
+
+/* The fields of a row file's [run] group, in the order of the results
+ * table (the sweep's variables come after "point"). */
+static const char *const row_keys[] = {
+	"run", "point", "option", "repetition", "seed", "status", "sent", "completed", "failed",
+	"unfinished", "p50_ms", "p99_ms", "p999_ms", "constructs", "wire_bytes_per_request",
+	"traffic_gb", "variable_run_usd", "usd_per_gb", "fixed_month_usd", "total_month_usd",
+	"month_gb", "events", "failures", "drops", "message", "sweep", "sweep_file", "runs", "version",
+	"revision", NULL,
+};
+/* Fields written as JSON strings; the others are numbers (or null). */
+static const char *const text_keys[] = { "option", "seed", "status", "failures", "drops", "message",
+	                                 "sweep", "sweep_file", "version", "revision", NULL };
+/* Figures summarised over repetitions. */
+static const char *const summary_keys[] = { "p50_ms", "p99_ms", "p999_ms", "wire_bytes_per_request",
+	                                    "usd_per_gb", "total_month_usd", "month_gb", NULL };
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig) { stop_signal = sig; }
+
+static char *runs_dir(const char *out) { return g_build_filename(out, "runs", NULL); }
+
+static char *row_path(const char *out, guint run)
+{
+	char base[32];
+	g_snprintf(base, sizeof base, "%07u.ini", run);
+	return g_build_filename(out, "runs", base, NULL);
+}
+
+static char *fmt_double(double x)
+{
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+	return g_strdup(g_ascii_formatd(buf, sizeof buf, "%.9g", x));
+}
+
+static void set_double(GKeyFile *kf, const char *key, double x)
+{
+	char *v = fmt_double(x);
+	g_key_file_set_value(kf, "run", key, v);
+	g_free(v);
+}
+
+static void set_u64(GKeyFile *kf, const char *key, uint64_t x)
+{
+	char *v = g_strdup_printf("%" G_GUINT64_FORMAT, x);
+	g_key_file_set_value(kf, "run", key, v);
+	g_free(v);
+}
+
+/* "reason=count; ..." from report counts. */
+static char *counts_text(const GArray *counts)
+{
+	GString *g = g_string_new(NULL);
+	for (guint i = 0; counts && i < counts->len; i++) {
+		const report_count *c = &g_array_index(counts, report_count, i);
+		g_string_append_printf(g, "%s%s=%" G_GUINT64_FORMAT, i ? "; " : "", c->what, c->count);
+	}
+	return g_string_free(g, FALSE);
+}
+
+/* A row with the run's identity; the figures are added by the caller. */
+static GKeyFile *row_new(const sweep *s, guint run, const char *status, const char *message)
+{
+	sweep_run r = sweep_run_at(s, run);
+	GKeyFile *kf = g_key_file_new();
+	/* Every key present, in table order, even when empty. */
+	for (const char *const *k = row_keys; *k; k++)
+		g_key_file_set_value(kf, "run", *k, "");
+	set_u64(kf, "run", run);
+	set_u64(kf, "point", r.point);
+	g_key_file_set_value(kf, "run", "option", g_ptr_array_index(s->option_names, r.option));
+	set_u64(kf, "repetition", r.rep);
+	set_u64(kf, "seed", r.seed);
+	g_key_file_set_value(kf, "run", "status", status);
+	/* Values are stored raw: GKeyFile escapes only with set_string. */
+	g_key_file_set_string(kf, "run", "message", message ? message : "");
+	g_key_file_set_value(kf, "run", "sweep", s->id);
+	g_key_file_set_string(kf, "run", "sweep_file", s->name);
+	set_u64(kf, "runs", sweep_n_runs(s));
+	g_key_file_set_value(kf, "run", "version", VPCSIM_VERSION);
+	g_key_file_set_value(kf, "run", "revision", VPCSIM_REVISION);
+	for (guint i = 0; i < s->vars->len; i++)
+		g_key_file_set_string(kf, "vars", ((sweep_var *)g_ptr_array_index(s->vars, i))->name,
+		                      sweep_value(s, r.point, i));
+	return kf;
+}
+
+static gboolean row_save(GKeyFile *kf, const char *out, guint run, GError **error)
+{
+	gsize len = 0;
+	char *data = g_key_file_to_data(kf, &len, NULL);
+	char *path = row_path(out, run);
+	gboolean ok = g_file_set_contents_full(path, data, (gssize)len,
+	                                       G_FILE_SET_CONTENTS_CONSISTENT |
+	                                               G_FILE_SET_CONTENTS_DURABLE,
+	                                       0666, error);
+	g_free(path);
+	g_free(data);
+	return ok;
+}
+
+/* The child's work: one option at one point, its figures into a row. */
+static int run_one(const sweep *s, guint run, const char *out)
+{
+	sweep_run r = sweep_run_at(s, run);
+	char **ovr = sweep_overrides(s, run);
+	const char *files[] = { g_ptr_array_index(s->options, r.option), NULL };
+	GError *err = NULL;
+	compare_result *c = compare_run(files, (const char *const *)ovr, NULL, NULL, &err);
+	g_strfreev(ovr);
+	GKeyFile *kf;
+	if (!c) {
+		kf = row_new(s, run, "error", err->message);
+		g_clear_error(&err);
+	} else {
+		const compare_option *o = g_ptr_array_index(c->options, 0);
+		kf = row_new(s, run, "ok", NULL);
+		set_u64(kf, "sent", o->wl->sent);
+		set_u64(kf, "completed", o->wl->completed);
+		set_u64(kf, "failed", o->wl->failed);
+		set_u64(kf, "unfinished", o->wl->unfinished);
+		set_double(kf, "p50_ms", o->p50_ms);
+		set_double(kf, "p99_ms", o->p99_ms);
+		set_double(kf, "p999_ms", o->p999_ms);
+		set_u64(kf, "constructs", o->constructs);
+		set_double(kf, "wire_bytes_per_request", o->wire_bytes_per_request);
+		set_double(kf, "traffic_gb", o->traffic_gb);
+		set_double(kf, "variable_run_usd", o->variable_run_usd);
+		set_double(kf, "usd_per_gb", o->usd_per_gb);
+		set_double(kf, "fixed_month_usd", o->fixed_month_usd);
+		set_double(kf, "total_month_usd", o->total_month_usd);
+		set_double(kf, "month_gb", o->month_gb);
+		set_u64(kf, "events", o->r->events);
+		char *f = counts_text(o->wl->failures);
+		g_key_file_set_string(kf, "run", "failures", f);
+		g_free(f);
+		char *d = counts_text(o->r->drops);
+		g_key_file_set_string(kf, "run", "drops", d);
+		g_free(d);
+		compare_free(c);
+	}
+	gboolean ok = row_save(kf, out, run, &err);
+	g_key_file_free(kf);
+	if (!ok) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}
+
+/* ---- rows on disk --------------------------------------------------------- */
+
+typedef struct {
+	guint run;
+	GKeyFile *kf;
+} row;
+
+static void row_clear(gpointer p) { g_key_file_free(((row *)p)->kf); }
+
+static gint row_cmp(gconstpointer a, gconstpointer b)
+{
+	guint x = ((const row *)a)->run, y = ((const row *)b)->run;
+	return x < y ? -1 : x > y;
+}
+
+/* A row file's run number from its name "NNNNNNN.ini", or -1. */
+static gint64 row_file_run(const char *name)
+{
+	if (strlen(name) != 11 || !g_str_has_suffix(name, ".ini"))
+		return -1;
+	guint64 n;
+	char *digits = g_strndup(name, 7);
+	gboolean ok = g_ascii_string_to_unsigned(digits, 10, 0, G_MAXUINT32, &n, NULL);
+	g_free(digits);
+	return ok ? (gint64)n : -1;
+}
+
+/* Reads every row of DIR/runs into `rows` (sorted by run).  Temporary files
+ * of writers that were killed are removed when `clean`. */
+static gboolean rows_read(const char *out, GArray *rows, gboolean clean, GError **error)
+{
+	char *dir = runs_dir(out);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	if (!d) {
+		g_free(dir);
+		return TRUE;
+	}
+	gboolean ok = TRUE;
+	for (const char *name; ok && (name = g_dir_read_name(d));) {
+		char *path = g_build_filename(dir, name, NULL);
+		gint64 run = row_file_run(name);
+		if (run < 0) {
+			/* NNNNNNN.ini.XXXXXX (g_file_set_contents) and .NNNNNNN.err. */
+			if (clean && (strstr(name, ".ini.") || g_str_has_suffix(name, ".err")))
+				g_unlink(path);
+			g_free(path);
+			continue;
+		}
+		GKeyFile *kf = g_key_file_new();
+		GError *e = NULL;
+		if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_KEEP_COMMENTS, &e)) {
+			g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "%s: not a sweep result row: %s",
+			            path, e->message);
+			g_error_free(e);
+			g_key_file_free(kf);
+			ok = FALSE;
+		} else {
+			row r = { (guint)run, kf };
+			g_array_append_val(rows, r);
+		}
+		g_free(path);
+	}
+	g_dir_close(d);
+	g_free(dir);
+	g_array_sort(rows, row_cmp);
+	return ok;
+}
+
+static char *row_get(const row *r, const char *key)
+{
+	return g_key_file_get_string(r->kf, "run", key, NULL);
+}
+
+/* Every row belongs to one sweep file and one build. */
+static gboolean rows_consistent(const GArray *rows, const char *sweep_id, const char *what,
+                                GError **error)
+{
+	char *id0 = NULL, *rev0 = NULL;
+	gboolean ok = TRUE;
+	for (guint i = 0; ok && i < rows->len; i++) {
+		const row *r = &g_array_index(rows, row, i);
+		char *id = row_get(r, "sweep"), *rev = row_get(r, "revision");
+		if (!id0) {
+			id0 = g_strdup(sweep_id ? sweep_id : id);
+			rev0 = g_strdup(rev);
+		}
+		if (g_strcmp0(id, id0) != 0) {
+			g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID,
+			            "%s: run %u comes from sweep %s, not %s: results of different sweep "
+			            "files (or an edited one) do not mix; use another --out", what, r->run,
+			            id ? id : "?", id0);
+			ok = FALSE;
+		} else if (g_strcmp0(rev, rev0) != 0) {
+			g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID,
+			            "%s: run %u was made by vpcsim revision %s, others by %s: results of "
+			            "different builds do not mix", what, r->run, rev ? rev : "?", rev0);
+			ok = FALSE;
+		}
+		g_free(id);
+		g_free(rev);
+	}
+	g_free(id0);
+	g_free(rev0);
+	return ok;
+}
+
+/* ---- the results tables ------------------------------------------------- */
+
+static gboolean is_text_key(const char *k) { return g_strv_contains(text_keys, k); }
+
+static char **row_var_names(const row *r)
+{
+	char **v = g_key_file_get_keys(r->kf, "vars", NULL, NULL);
+	return v ? v : g_new0(char *, 1);
+}
+
+static void json_field(GString *g, const char *key, const char *v, gboolean text)
+{
+	if (g->len > 1)
+		g_string_append_c(g, ',');
+	report_json_str(g, key);
+	g_string_append_c(g, ':');
+	double d;
+	if (!v || (!*v && !text))
+		g_string_append(g, "null");
+	else if (text || !kf_parse_number(v, &d))
+		report_json_str(g, v);
+	else
+		g_string_append(g, v);
+}
+
+static gboolean write_results(FILE *f, const GArray *rows, gboolean jsonl)
+{
+	char **vars = rows->len ? row_var_names(&g_array_index(rows, row, 0)) : g_new0(char *, 1);
+	if (!jsonl) {
+		for (const char *const *k = row_keys; *k; k++) {
+			fprintf(f, "%s%s", k == row_keys ? "" : ",", *k);
+			if (strcmp(*k, "point") == 0)
+				for (char **v = vars; *v; v++) {
+					fputc(',', f);
+					report_csv_field(f, *v);
+				}
+		}
+		fputc('\n', f);
+	}
+	for (guint i = 0; i < rows->len; i++) {
+		const row *r = &g_array_index(rows, row, i);
+		GString *g = g_string_new(jsonl ? "{" : NULL);
+		for (const char *const *k = row_keys; *k; k++) {
+			char *v = row_get(r, *k);
+			if (jsonl) {
+				json_field(g, *k, v, is_text_key(*k));
+			} else {
+				if (k != row_keys)
+					fputc(',', f);
+				report_csv_field(f, v ? v : "");
+			}
+			g_free(v);
+			if (strcmp(*k, "point") != 0)
+				continue;
+			if (jsonl) {
+				g_string_append(g, ",\"vars\":{");
+				gsize mark = g->len;
+				for (char **vn = vars; *vn; vn++) {
+					char *x = g_key_file_get_string(r->kf, "vars", *vn, NULL);
+					if (g->len > mark)
+						g_string_append_c(g, ',');
+					GString *one = g_string_new("{");
+					json_field(one, *vn, x, FALSE);
+					g_string_append_len(g, one->str + 1, (gssize)one->len - 1);
+					g_string_free(one, TRUE);
+					g_free(x);
+				}
+				g_string_append_c(g, '}');
+			} else {
+				for (char **vn = vars; *vn; vn++) {
+					char *x = g_key_file_get_string(r->kf, "vars", *vn, NULL);
+					fputc(',', f);
+					report_csv_field(f, x ? x : "");
+					g_free(x);
+				}
+			}
+		}
+		if (jsonl)
+			fprintf(f, "%s}\n", g->str);
+		else
+			fputc('\n', f);
+		g_string_free(g, TRUE);
+	}
+	g_strfreev(vars);
+	return !ferror(f);
+}
+
+/* Student's t at 0.975 for df degrees of freedom: the table for small df,
+ * the Cornish-Fisher expansion (within 1e-3 from df 30 on) beyond it.
+ * Written by hand: GLib has no statistics. */
+static double t975(guint df)
+{
+	static const double t[] = { 0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+		                    2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110,
+		                    2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+		                    2.052, 2.048, 2.045, 2.042 };
+	if (df < G_N_ELEMENTS(t))
+		return t[df];
+	double z = 1.959964, n = df;
+	return z + (z * z * z + z) / (4 * n) + (5 * pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * n * n);
+}
+
+/* One summary row per point and option: the mean of each figure over the
+ * repetitions that ran, and the half-width of its 95% confidence interval
+ * (Student's t; empty with one repetition). */
+static gboolean write_summary(FILE *f, const GArray *rows, gboolean jsonl)
+{
+	char **vars = rows->len ? row_var_names(&g_array_index(rows, row, 0)) : g_new0(char *, 1);
+	if (!jsonl) {
+		fputs("point", f);
+		for (char **v = vars; *v; v++) {
+			fputc(',', f);
+			report_csv_field(f, *v);
+		}
+		fputs(",option,repetitions,ok", f);
+		for (const char *const *k = summary_keys; *k; k++)
+			fprintf(f, ",%s_mean,%s_ci95", *k, *k);
+		fputc('\n', f);
+	}
+	/* Rows are in run order: a point's repetitions of one option are
+	 * `options` apart, so group by (point, option) with a hash. */
+	GHashTable *groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	                                           (GDestroyNotify)g_ptr_array_unref);
+	GPtrArray *order = g_ptr_array_new();
+	for (guint i = 0; i < rows->len; i++) {
+		const row *r = &g_array_index(rows, row, i);
+		char *p = row_get(r, "point"), *o = row_get(r, "option");
+		char *key = g_strdup_printf("%s\t%s", p, o);
+		GPtrArray *members = g_hash_table_lookup(groups, key);
+		if (!members) {
+			members = g_ptr_array_new();
+			g_hash_table_insert(groups, g_strdup(key), members);
+			g_ptr_array_add(order, (gpointer)r);
+		}
+		g_ptr_array_add(members, (gpointer)r);
+		g_free(key);
+		g_free(p);
+		g_free(o);
+	}
+	for (guint i = 0; i < order->len; i++) {
+		const row *first = g_ptr_array_index(order, i);
+		char *p = row_get(first, "point"), *o = row_get(first, "option");
+		char *key = g_strdup_printf("%s\t%s", p, o);
+		GPtrArray *members = g_hash_table_lookup(groups, key);
+		guint ok = 0;
+		for (guint m = 0; m < members->len; m++) {
+			char *st = row_get(g_ptr_array_index(members, m), "status");
+			ok += g_strcmp0(st, "ok") == 0;
+			g_free(st);
+		}
+		GString *g = g_string_new(jsonl ? "{" : NULL);
+		char *n = g_strdup_printf("%u", members->len), *okn = g_strdup_printf("%u", ok);
+		if (jsonl) {
+			json_field(g, "point", p, FALSE);
+			g_string_append(g, ",\"vars\":{");
+			for (char **vn = vars; *vn; vn++) {
+				char *x = g_key_file_get_string(first->kf, "vars", *vn, NULL);
+				GString *one = g_string_new("{");
+				json_field(one, *vn, x, FALSE);
+				g_string_append_printf(g, "%s%s", vn == vars ? "" : ",", one->str + 1);
+				g_string_free(one, TRUE);
+				g_free(x);
+			}
+			g_string_append_c(g, '}');
+			json_field(g, "option", o, TRUE);
+			json_field(g, "repetitions", n, FALSE);
+			json_field(g, "ok", okn, FALSE);
+		} else {
+			report_csv_field(f, p);
+			for (char **vn = vars; *vn; vn++) {
+				char *x = g_key_file_get_string(first->kf, "vars", *vn, NULL);
+				fputc(',', f);
+				report_csv_field(f, x ? x : "");
+				g_free(x);
+			}
+			fputc(',', f);
+			report_csv_field(f, o);
+			fprintf(f, ",%s,%s", n, okn);
+		}
+		for (const char *const *k = summary_keys; *k; k++) {
+			double sum = 0, sq = 0;
+			guint cnt = 0;
+			for (guint m = 0; m < members->len; m++) {
+				const row *r = g_ptr_array_index(members, m);
+				char *st = row_get(r, "status"), *v = row_get(r, *k);
+				double d;
+				if (g_strcmp0(st, "ok") == 0 && v && kf_parse_number(v, &d)) {
+					sum += d;
+					sq += d * d;
+					cnt++;
+				}
+				g_free(st);
+				g_free(v);
+			}
+			char *mean = cnt ? fmt_double(sum / cnt) : g_strdup("");
+			char *ci = g_strdup("");
+			if (cnt >= 2) {
+				double m = sum / cnt, var = (sq - cnt * m * m) / (cnt - 1);
+				g_free(ci);
+				ci = fmt_double(t975(cnt - 1) * sqrt(MAX(var, 0) / cnt));
+			}
+			char *km = g_strconcat(*k, "_mean", NULL), *kc = g_strconcat(*k, "_ci95", NULL);
+			if (jsonl) {
+				json_field(g, km, mean, FALSE);
+				json_field(g, kc, ci, FALSE);
+			} else {
+				fprintf(f, ",%s,%s", mean, ci);
+			}
+			g_free(km);
+			g_free(kc);
+			g_free(mean);
+			g_free(ci);
+		}
+		if (jsonl)
+			fprintf(f, "%s}\n", g->str);
+		else
+			fputc('\n', f);
+		g_string_free(g, TRUE);
+		g_free(n);
+		g_free(okn);
+		g_free(key);
+		g_free(p);
+		g_free(o);
+	}
+	g_ptr_array_unref(order);
+	g_hash_table_destroy(groups);
+	g_strfreev(vars);
+	return !ferror(f);
+}
+
+typedef gboolean (*table_writer)(FILE *f, const GArray *rows, gboolean jsonl);
+
+static gboolean write_table(const char *out, const char *stem, const GArray *rows, gboolean jsonl,
+                            table_writer fn, GError **error)
+{
+	char *path = g_strdup_printf("%s/%s.%s", out, stem, jsonl ? "jsonl" : "csv");
+	char *tmp = NULL;
+	FILE *f = outfile_open(path, &tmp, error);
+	gboolean ok = f && outfile_commit(f, tmp, path, fn(f, rows, jsonl), error);
+	g_free(tmp);
+	g_free(path);
+	return ok;
+}
+
+/* Writes results and summary from every row in OUT/runs; returns the number
+ * of rows and sets *failed to those whose status is not "ok". */
+static gboolean assemble(const char *out, const char *sweep_id, gboolean jsonl, guint *n_rows,
+                         guint *failed, guint *expected, GError **error)
+{
+	GArray *rows = g_array_new(FALSE, TRUE, sizeof(row));
+	g_array_set_clear_func(rows, row_clear);
+	gboolean ok = rows_read(out, rows, FALSE, error) &&
+	              rows_consistent(rows, sweep_id, out, error) &&
+	              write_table(out, "results", rows, jsonl, write_results, error) &&
+	              write_table(out, "summary", rows, jsonl, write_summary, error);
+	*n_rows = rows->len;
+	*failed = 0;
+	*expected = 0;
+	for (guint i = 0; i < rows->len; i++) {
+		const row *r = &g_array_index(rows, row, i);
+		char *st = row_get(r, "status"), *total = row_get(r, "runs");
+		*failed += g_strcmp0(st, "ok") != 0;
+		*expected = (guint)MAX(*expected, g_ascii_strtoull(total ? total : "0", NULL, 10));
+		g_free(st);
+		g_free(total);
+	}
+	g_array_unref(rows);
+	return ok;
+}
+
+/* ---- the parent --------------------------------------------------------- */
+
+typedef struct {
+	GPid pid;
+	guint run;
+	gint64 started;
+	char *err_path;
+} child;
+
+static gboolean spawn_run(const char *file, const char *out, guint run, child *c, GError **error)
+{
+	char *dir = runs_dir(out);
+	c->err_path = g_strdup_printf("%s/.%07u.err", dir, run);
+	g_free(dir);
+	int fd = g_open(c->err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "cannot write %s: %s", c->err_path,
+		            g_strerror(errno));
+		return FALSE;
+	}
+	char *exe = g_file_read_link("/proc/self/exe", NULL);
+	char *n = g_strdup_printf("%u", run);
+	char *argv[] = { exe ? exe : (char *)"vpcsim", (char *)"sweep", (char *)file, (char *)"--run-one",
+		         n, (char *)"--out", (char *)out, NULL };
+	gboolean ok = cli_spawn_worker((const char *const *)argv, fd, &c->pid, error);
+	g_close(fd, NULL);
+	g_free(exe);
+	g_free(n);
+	c->run = run;
+	c->started = g_get_monotonic_time();
+	return ok;
+}
+
+/* The last line a child wrote on stderr, for the row of a run that failed. */
+static char *last_line(const char *path)
+{
+	char *text = NULL;
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return g_strdup("");
+	g_strstrip(text);
+	char *nl = strrchr(text, '\n');
+	char *line = g_strdup(nl ? nl + 1 : text);
+	g_free(text);
+	return line;
+}
+
+typedef struct {
+	guint todo, done, failed;
+	gint64 t0;
+	gboolean shown;
+} progress;
+
+static void progress_show(progress *p, guint running)
+{
+	double wall = (double)(g_get_monotonic_time() - p->t0) / 1e6;
+	double rate = wall > 0 ? p->done / wall : 0;
+	char left[32] = "?";
+	if (rate > 0)
+		g_snprintf(left, sizeof left, "%.0f s", (p->todo - p->done) / rate);
+	fprintf(stderr, "\r\033[Ksweep: %u/%u runs done, %u failed, %u running, %.2f runs/s, %s left",
+	        p->done, p->todo, p->failed, running, rate, left);
+	fflush(stderr);
+	p->shown = TRUE;
+}
+
+/* Runs the selected runs that have no row yet; FALSE if interrupted or a
+ * child could not be started. */
+static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint jobs, double timeout_s,
+                        guint *failed)
+{
+	child *kids = g_new0(child, jobs);
+	guint running = 0, next = 0;
+	progress pg = { .todo = todo->len, .t0 = g_get_monotonic_time() };
+	gboolean tty = cli_stderr_is_tty(), ok = TRUE;
+	gint64 last_show = 0;
+	while ((next < todo->len || running > 0) && ok) {
+		while (running < jobs && next < todo->len && !stop_signal) {
+			guint slot = 0;
+			while (kids[slot].pid)
+				slot++;
+			GError *e = NULL;
+			if (!spawn_run(s->file, out, g_array_index(todo, guint, next), &kids[slot], &e)) {
+				cli_error("%s", e->message);
+				g_error_free(e);
+				ok = FALSE;
+				break;
+			}
+			next++;
+			running++;
+		}
+		if (stop_signal)
+			break;
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		gint64 now = g_get_monotonic_time();
+		for (guint i = 0; i < jobs; i++) {
+			child *c = &kids[i];
+			if (!c->pid)
+				continue;
+			gboolean exited = pid == c->pid;
+			gboolean late = !exited && timeout_s > 0 && (now - c->started) / 1e6 > timeout_s;
+			if (!exited && !late)
+				continue;
+			if (late) {
+				kill(c->pid, SIGKILL);
+				waitpid(c->pid, &status, 0);
+			}
+			char *path = row_path(out, c->run);
+			gboolean has_row = g_file_test(path, G_FILE_TEST_EXISTS);
+			if (late || !has_row) {
+				char *why;
+				if (late)
+					why = g_strdup_printf("stopped after the --point-timeout of %g s", timeout_s);
+				else if (WIFSIGNALED(status))
+					why = g_strdup_printf("the run died of signal %d (%s)", WTERMSIG(status),
+					                      g_strsignal(WTERMSIG(status)));
+				else {
+					char *line = last_line(c->err_path);
+					why = g_strdup_printf("the run exited with status %d: %s",
+					                      WIFEXITED(status) ? WEXITSTATUS(status) : -1, line);
+					g_free(line);
+				}
+				GKeyFile *kf = row_new(s, c->run, late ? "timeout" : "crashed", why);
+				GError *e = NULL;
+				if (!row_save(kf, out, c->run, &e)) {
+					cli_error("%s", e->message);
+					g_error_free(e);
+					ok = FALSE;
+				}
+				g_key_file_free(kf);
+				g_free(why);
+				pg.failed++;
+			} else {
+				GKeyFile *kf = g_key_file_new();
+				if (g_key_file_load_from_file(kf, path, 0, NULL)) {
+					char *st = g_key_file_get_string(kf, "run", "status", NULL);
+					pg.failed += g_strcmp0(st, "ok") != 0;
+					g_free(st);
+				}
+				g_key_file_free(kf);
+			}
+			g_free(path);
+			g_unlink(c->err_path);
+			g_free(c->err_path);
+			memset(c, 0, sizeof *c);
+			running--;
+			pg.done++;
+		}
+		if (pid <= 0)
+			g_usleep(5000);
+		if (tty && now - last_show > 200000) {
+			progress_show(&pg, running);
+			last_show = now;
+		}
+	}
+	if (stop_signal || !ok) {
+		for (guint i = 0; i < jobs; i++) {
+			if (!kids[i].pid)
+				continue;
+			kill(kids[i].pid, SIGKILL);
+			waitpid(kids[i].pid, NULL, 0);
+			g_unlink(kids[i].err_path);
+			g_free(kids[i].err_path);
+		}
+	}
+	if (pg.shown)
+		fputs("\r\033[K", stderr);
+	*failed = pg.failed;
+	g_free(kids);
+	return ok && !stop_signal;
+}
+
+/* "K/N" with 1 <= K <= N. */
+static gboolean parse_shard(const char *text, guint *k, guint *n)
+{
+	char **parts = g_strsplit(text, "/", -1);
+	guint64 a = 0, b = 0;
+	gboolean ok = g_strv_length(parts) == 2 &&
+	              g_ascii_string_to_unsigned(parts[0], 10, 1, G_MAXUINT32, &a, NULL) &&
+	              g_ascii_string_to_unsigned(parts[1], 10, 1, G_MAXUINT32, &b, NULL) && a <= b;
+	g_strfreev(parts);
+	*k = (guint)a;
+	*n = (guint)b;
+	return ok;
+}
+
+static void dry_run(const sweep *s, const GArray *sel)
+{
+	printf("# %s: %u points x %u repetitions x %u options = %u runs (sweep %s)\n", s->file,
+	       s->points->len, s->repeat, s->options->len, sweep_n_runs(s), s->id);
+	printf("%-7s %-6s %-4s %-20s %-20s %s\n", "run", "point", "rep", "option", "seed", "variables");
+	for (guint i = 0; i < sel->len; i++) {
+		sweep_run r = sweep_run_at(s, g_array_index(sel, guint, i));
+		char *label = sweep_point_label(s, r.point);
+		printf("%-7u %-6u %-4u %-20s %-20" G_GUINT64_FORMAT " %s\n", r.run, r.point, r.rep,
+		       (const char *)g_ptr_array_index(s->option_names, r.option), r.seed, label);
+		g_free(label);
+	}
+}
+
+static int sweep_merge(int argc, char **argv)
+{
+	char *out = NULL, *format_s = NULL;
+	GOptionEntry entries[] = {
+		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
+		  "Folder for the joined results (default: the first DIR)", "DIR" },
+		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format_s, "csv (default) or jsonl", "FMT" },
+		{ NULL },
+	};
+	int rc = CLI_USAGE;
+	GArray *rows = g_array_new(FALSE, TRUE, sizeof(row));
+	g_array_set_clear_func(rows, row_clear);
+	if (!cli_parse(&argc, &argv, "vpcsim sweep merge DIR...",
+	               "Join the row files of several sweep output folders (shards, array tasks)",
+	               "Every row must come from the same sweep file and vpcsim revision; a run\n"
+	               "found twice must be identical. Writes DIR/runs, results and summary.\n"
+	               "Exit status: 0 all runs present and ok, 1 otherwise, 2 bad command line.",
+	               entries))
+		goto out;
+	gboolean jsonl = FALSE;
+	if (format_s && strcmp(format_s, "jsonl") != 0 && strcmp(format_s, "csv") != 0) {
+		cli_error("--format '%s': expected csv or jsonl", format_s);
+		goto out;
+	}
+	jsonl = format_s && strcmp(format_s, "jsonl") == 0;
+	if (argc < 2) {
+		cli_error("sweep merge: expected one or more output folders of `vpcsim sweep`");
+		goto out;
+	}
+	rc = CLI_FAIL;
+	if (!out)
+		out = g_strdup(argv[1]);
+	GError *err = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!rows_read(argv[i], rows, FALSE, &err)) {
+			cli_error("%s", err->message);
+			g_clear_error(&err);
+			goto out;
+		}
+	}
+	/* A run found in several folders must be the same row everywhere. */
+	g_array_sort(rows, row_cmp);
+	for (guint i = 1; i < rows->len;) {
+		row *a = &g_array_index(rows, row, i - 1), *b = &g_array_index(rows, row, i);
+		if (a->run != b->run) {
+			i++;
+			continue;
+		}
+		char *da = g_key_file_to_data(a->kf, NULL, NULL), *db = g_key_file_to_data(b->kf, NULL, NULL);
+		gboolean same = strcmp(da, db) == 0;
+		g_free(da);
+		g_free(db);
+		if (!same) {
+			cli_error("run %u differs between two folders; results of different sweeps do "
+			          "not mix", a->run);
+			goto out;
+		}
+		g_array_remove_index(rows, i);
+	}
+	if (!rows_consistent(rows, NULL, "sweep merge", &err)) {
+		cli_error("%s", err->message);
+		g_clear_error(&err);
+		goto out;
+	}
+	char *dir = runs_dir(out);
+	if (g_mkdir_with_parents(dir, 0777) != 0) {
+		cli_error("cannot create %s: %s", dir, g_strerror(errno));
+		g_free(dir);
+		goto out;
+	}
+	g_free(dir);
+	for (guint i = 0; i < rows->len; i++) {
+		const row *r = &g_array_index(rows, row, i);
+		char *path = row_path(out, r->run);
+		if (!g_file_test(path, G_FILE_TEST_EXISTS) && !row_save(r->kf, out, r->run, &err)) {
+			cli_error("%s", err->message);
+			g_clear_error(&err);
+			g_free(path);
+			goto out;
+		}
+		g_free(path);
+	}
+	guint n, failed, expected;
+	if (!assemble(out, NULL, jsonl, &n, &failed, &expected, &err)) {
+		cli_error("%s", err->message);
+		g_clear_error(&err);
+		goto out;
+	}
+	fprintf(stderr, "vpcsim: %u of %u runs in %s/results.%s (%u failed)\n", n, expected, out,
+	        jsonl ? "jsonl" : "csv", failed);
+	rc = n == expected && failed == 0 ? CLI_OK : CLI_FAIL;
+out:
+	g_array_unref(rows);
+	g_free(out);
+	g_free(format_s);
+	return rc;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "merge") == 0)
+		return sweep_merge(argc - 1, argv + 1);
+
+	char *out = NULL, *format_s = NULL, *shard = NULL, *timeout_s = NULL;
+	gboolean dry = FALSE;
+	gint jobs = 0, index = -1, run_one_n = -1;
+	GOptionEntry entries[] = {
+		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry,
+		  "List the runs (number, point, repetition, option, seed, variables) and exit", NULL },
+		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
+		  "Runs at once on this machine (default: the number of cores)", "N" },
+		{ "shard", 0, 0, G_OPTION_ARG_STRING, &shard,
+		  "Run the K-th of N slices: the runs whose number is K-1 modulo N", "K/N" },
+		{ "index", 0, 0, G_OPTION_ARG_INT, &index,
+		  "Run only run number I (a job array's task id)", "I" },
+		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
+		  "Output folder (default: out/NAME, NAME the sweep file's)", "DIR" },
+		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format_s,
+		  "results.csv and summary.csv (csv, default) or .jsonl", "FMT" },
+		{ "point-timeout", 0, 0, G_OPTION_ARG_STRING, &timeout_s,
+		  "Wall-clock cap per run in seconds; a run that overruns is a row with status "
+		  "timeout",
+		  "S" },
+		{ "run-one", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &run_one_n, "", "N" },
+		{ NULL },
+	};
+	int rc = CLI_USAGE;
+	sweep *s = NULL;
+	GArray *sel = g_array_new(FALSE, FALSE, sizeof(guint));
+	if (!cli_parse(&argc, &argv, "vpcsim sweep FILE",
+	               "Run a sweep file's grid of points over its options; resumable",
+	               "Each run writes DIR/runs/NNNNNNN.ini; at the end DIR/results.csv holds one\n"
+	               "row per run and DIR/summary.csv the mean and 95% interval over repetitions.\n"
+	               "Started again with the same --out, a sweep skips the runs already done.\n"
+	               "  vpcsim sweep merge DIR...   joins the folders of shards or array tasks.\n"
+	               "Exit status: 0 every run ok, 1 a run failed or the sweep was interrupted,\n"
+	               "2 bad command line.",
+	               entries))
+		goto out;
+	if (argc != 2) {
+		cli_error("sweep: expected one sweep file (e.g. scenarios/sweeps/cost-vs-volume.ini)");
+		goto out;
+	}
+	if (format_s && strcmp(format_s, "jsonl") != 0 && strcmp(format_s, "csv") != 0) {
+		cli_error("--format '%s': expected csv or jsonl", format_s);
+		goto out;
+	}
+	gboolean jsonl = format_s && strcmp(format_s, "jsonl") == 0;
+	if (jobs < 0 || jobs > 1024) {
+		cli_error("--jobs %d: expected 1 to 1024", jobs);
+		goto out;
+	}
+	if (jobs == 0)
+		jobs = (gint)MAX(1u, g_get_num_processors());
+	double timeout = 0;
+	if (timeout_s && (!kf_parse_number(timeout_s, &timeout) || timeout <= 0 || timeout > 1e7)) {
+		cli_error("--point-timeout '%s': expected seconds, more than 0", timeout_s);
+		goto out;
+	}
+	guint sk = 0, sn = 0;
+	if (shard && !parse_shard(shard, &sk, &sn)) {
+		cli_error("--shard '%s': expected K/N with 1 <= K <= N, e.g. 2/4", shard);
+		goto out;
+	}
+	if (shard && index >= 0) {
+		cli_error("give --shard or --index, not both");
+		goto out;
+	}
+	if (index < -1 || run_one_n < -1) {
+		cli_error("--index %d: expected a run number from 0", MIN(index, run_one_n));
+		goto out;
+	}
+
+	rc = CLI_FAIL;
+	GError *err = NULL;
+	s = sweep_load(argv[1], &err);
+	if (!s) {
+		fprintf(stderr, "%s\n", err->message);
+		g_error_free(err);
+		goto out;
+	}
+	guint total = sweep_n_runs(s);
+	if ((index >= 0 && (guint)index >= total) || (run_one_n >= 0 && (guint)run_one_n >= total)) {
+		cli_error("--index %d: %s has runs 0 to %u", MAX(index, run_one_n), argv[1], total - 1);
+		rc = CLI_USAGE;
+		goto out;
+	}
+	if (!out)
+		out = g_build_filename("out", s->name, NULL);
+	if (run_one_n >= 0) {
+		rc = run_one(s, (guint)run_one_n, out);
+		goto out;
+	}
+	for (guint r = 0; r < total; r++)
+		if ((index < 0 || r == (guint)index) && (!shard || r % sn == sk - 1))
+			g_array_append_val(sel, r);
+	if (dry) {
+		dry_run(s, sel);
+		rc = CLI_OK;
+		goto out;
+	}
+
+	char *dir = runs_dir(out);
+	if (g_mkdir_with_parents(dir, 0777) != 0) {
+		cli_error("cannot create %s: %s", dir, g_strerror(errno));
+		g_free(dir);
+		goto out;
+	}
+	g_free(dir);
+	GArray *rows = g_array_new(FALSE, TRUE, sizeof(row));
+	g_array_set_clear_func(rows, row_clear);
+	/* Leftovers of killed writers are removed only when this is the one
+	 * sweep writing the folder: shards and array tasks may share it. */
+	gboolean readable = rows_read(out, rows, !shard && index < 0, &err) &&
+	                    rows_consistent(rows, s->id, out, &err);
+	GHashTable *have = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (guint i = 0; i < rows->len; i++)
+		g_hash_table_add(have, GUINT_TO_POINTER(g_array_index(rows, row, i).run));
+	g_array_unref(rows);
+	if (!readable) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+		g_hash_table_destroy(have);
+		goto out;
+	}
+	GArray *todo = g_array_new(FALSE, FALSE, sizeof(guint));
+	for (guint i = 0; i < sel->len; i++)
+		if (!g_hash_table_contains(have, GUINT_TO_POINTER(g_array_index(sel, guint, i))))
+			g_array_append_val(todo, g_array_index(sel, guint, i));
+	g_hash_table_destroy(have);
+	if (todo->len < sel->len)
+		fprintf(stderr, "vpcsim: %u of %u runs already in %s; running the other %u\n",
+		        sel->len - todo->len, sel->len, out, todo->len);
+
+	struct sigaction sa = { 0 }, old_int, old_term, old_hup;
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	guint failed = 0;
+	gboolean finished = run_all(s, out, todo, (guint)jobs, timeout, &failed);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	g_array_unref(todo);
+	if (!finished) {
+		cli_error("interrupted: the finished runs are kept in %s/runs; run the same command "
+		          "again to do the rest",
+		          out);
+		goto out;
+	}
+	if (index >= 0) {
+		/* One task of a job array: the merge job assembles the tables. */
+		rc = failed == 0 ? CLI_OK : CLI_FAIL;
+		goto out;
+	}
+	guint n, any_failed, expected;
+	if (!assemble(out, s->id, jsonl, &n, &any_failed, &expected, &err)) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+		goto out;
+	}
+	fprintf(stderr, "vpcsim: %u of %u runs in %s/results.%s, %u failed; summary in "
+	                "%s/summary.%s\n",
+	        n, total, out, jsonl ? "jsonl" : "csv", any_failed, out, jsonl ? "jsonl" : "csv");
+	if (n < total && (shard || index >= 0))
+		fprintf(stderr, "vpcsim: join the other slices with `vpcsim sweep merge DIR...`\n");
+	rc = any_failed == 0 ? CLI_OK : CLI_FAIL;
+out:
+	sweep_free(s);
+	g_array_unref(sel);
+	g_free(out);
+	g_free(format_s);
+	g_free(shard);
+	g_free(timeout_s);
+	return rc;
+}
