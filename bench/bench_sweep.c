@@ -1,0 +1,95 @@
+/* \summary: the sweep benchmark: a 200-run sweep of the four ALB options at --jobs 1 and --jobs N */
+#include <stdio.h>
+#include <glib/gstdio.h>
+
+#include "bench.h"
+#include "cli.h"
+
+/*
+ * Writes a sweep of the four bundled ALB options over 50 request rates
+ * (200 runs, each 2 simulated seconds of sending) into a temporary folder,
+ * runs it with `vpcsim sweep --jobs 1` and again with --jobs N (default 2),
+ * and prints the runs per second of each and the speed-up.  Every run is a
+ * worker process, so the speed-up shows how much of the machine a sweep
+ * uses; the two result tables are compared byte for byte as well.
+ */
+static double timed_sweep(const char *file, const char *out, int jobs, char **results)
+{
+	char *exe = g_file_read_link("/proc/self/exe", NULL);
+	char *j = g_strdup_printf("%d", jobs);
+	const char *argv[] = { exe, "sweep", file, "--jobs", j, "--out", out, NULL };
+	gint64 t0 = g_get_monotonic_time();
+	int status = -1;
+	gboolean ok = g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+	                                                          G_SPAWN_STDERR_TO_DEV_NULL,
+	                           NULL, NULL, NULL, NULL, &status, NULL);
+	double wall = (double)(g_get_monotonic_time() - t0) / 1e6;
+	char *path = g_build_filename(out, "results.csv", NULL);
+	if (!ok || !g_spawn_check_wait_status(status, NULL) ||
+	    !g_file_get_contents(path, results, NULL, NULL))
+		wall = -1;
+	g_free(path);
+	g_free(j);
+	g_free(exe);
+	return wall;
+}
+
+int bench_sweep_main(int argc, char **argv)
+{
+	gint jobs = 2;
+	GOptionEntry entries[] = {
+		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Jobs of the parallel run (default 2)", "N" },
+		{ NULL },
+	};
+	if (!cli_parse(&argc, &argv, "vpcsim bench sweep",
+	               "Runs a 200-run sweep (50 rates x the four ALB options) at --jobs 1 and\n"
+	               "--jobs N and prints one line:\n"
+	               "  sweep runs=200 jobs=N wall_1_s=A wall_N_s=B runs_per_s_1=X runs_per_s_N=Y "
+	               "speedup=S identical=yes",
+	               NULL, entries))
+		return CLI_USAGE;
+	if (argc > 1 || jobs < 1 || jobs > 1024) {
+		cli_error("bench sweep takes no arguments and --jobs must be from 1 to 1024");
+		return CLI_USAGE;
+	}
+	char *dir = g_dir_make_tmp("vpcsim-bench-sweep-XXXXXX", NULL);
+	if (!dir) {
+		cli_error("cannot create a temporary folder");
+		return CLI_FAIL;
+	}
+	char *file = g_build_filename(dir, "bench.ini", NULL);
+	const char *text = "[sweep]\n"
+	                   "options = alb-peering, alb-tgw, alb-privatelink, alb-public\n"
+	                   "duration = 2s\n"
+	                   "[set]\n"
+	                   "workload:web.rate = ${rate=2..100 step 2}/s\n";
+	int rc = CLI_FAIL;
+	char *r1 = NULL, *rn = NULL;
+	char *o1 = g_build_filename(dir, "j1", NULL), *on = g_build_filename(dir, "jn", NULL);
+	if (!g_file_set_contents(file, text, -1, NULL)) {
+		cli_error("cannot write %s", file);
+		goto out;
+	}
+	double w1 = timed_sweep(file, o1, 1, &r1);
+	double wn = timed_sweep(file, on, jobs, &rn);
+	if (w1 <= 0 || wn <= 0) {
+		cli_error("the sweep failed; run `vpcsim sweep %s` to see why", file);
+		goto out;
+	}
+	printf("sweep runs=200 jobs=%d wall_1_s=%.2f wall_%d_s=%.2f runs_per_s_1=%.1f runs_per_s_%d=%.1f "
+	       "speedup=%.2f identical=%s\n",
+	       jobs, w1, jobs, wn, 200 / w1, jobs, 200 / wn, w1 / wn,
+	       g_strcmp0(r1, rn) == 0 ? "yes" : "no");
+	rc = CLI_OK;
+out:
+	g_free(r1);
+	g_free(rn);
+	g_free(o1);
+	g_free(on);
+	g_free(file);
+	/* The temporary folder and its rows go. */
+	char *rm[] = { (char *)"rm", (char *)"-rf", dir, NULL };
+	g_spawn_sync(NULL, rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+	g_free(dir);
+	return rc;
+}
