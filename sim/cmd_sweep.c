@@ -47,10 +47,6 @@ static const char *const row_keys[] = {
 /* Fields written as JSON strings; the others are numbers (or null). */
 static const char *const text_keys[] = { "option", "seed", "status", "failures", "drops", "message",
 	                                 "sweep", "sweep_file", "version", "revision", NULL };
-/* Figures summarised over repetitions. */
-static const char *const summary_keys[] = { "p50_ms", "p99_ms", "p999_ms", "wire_bytes_per_request",
-	                                    "usd_per_gb", "total_month_usd", "month_gb", NULL };
-
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig) { stop_signal = sig; }
@@ -379,27 +375,78 @@ static gboolean write_results(FILE *f, const GArray *rows, gboolean jsonl)
 	return !ferror(f);
 }
 
-/* Student's t at 0.975 for df degrees of freedom: the table for small df,
- * the Cornish-Fisher expansion (within 1e-3 from df 30 on) beyond it.
- * Written by hand: GLib has no statistics. */
-static double t975(guint df)
+/* Groups the rows by point and option, in order of first appearance (run
+ * order), and summarises each figure over the repetitions that are ok. */
+static GArray *summarise(const GArray *rows)
 {
-	static const double t[] = { 0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
-		                    2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110,
-		                    2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-		                    2.052, 2.048, 2.045, 2.042 };
-	if (df < G_N_ELEMENTS(t))
-		return t[df];
-	double z = 1.959964, n = df;
-	return z + (z * z * z + z) / (4 * n) + (5 * pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * n * n);
+	GArray *sums = g_array_new(FALSE, TRUE, sizeof(sweep_summary));
+	g_array_set_clear_func(sums, sweep_summary_clear);
+	GHashTable *index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GPtrArray *members = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	char **vars = rows->len ? row_var_names(&g_array_index(rows, row, 0)) : g_new0(char *, 1);
+	for (guint i = 0; i < rows->len; i++) {
+		const row *r = &g_array_index(rows, row, i);
+		char *p = row_get(r, "point"), *o = row_get(r, "option");
+		char *key = g_strdup_printf("%s\t%s", p, o);
+		gpointer at;
+		if (!g_hash_table_lookup_extended(index, key, NULL, &at)) {
+			sweep_summary s = { .point = (guint)g_ascii_strtoull(p, NULL, 10), .option = g_strdup(o) };
+			guint nv = g_strv_length(vars);
+			s.values = g_new0(char *, nv + 1);
+			for (guint v = 0; v < nv; v++) {
+				s.values[v] = g_key_file_get_string(r->kf, "vars", vars[v], NULL);
+				if (!s.values[v])
+					s.values[v] = g_strdup("");
+			}
+			at = GUINT_TO_POINTER(sums->len);
+			g_array_append_val(sums, s);
+			g_ptr_array_add(members, g_ptr_array_new());
+			g_hash_table_insert(index, key, at);
+		} else {
+			g_free(key);
+		}
+		g_ptr_array_add(g_ptr_array_index(members, GPOINTER_TO_UINT(at)), (gpointer)r);
+		g_free(p);
+		g_free(o);
+	}
+	double *x = g_new(double, MAX(rows->len, 1u));
+	for (guint i = 0; i < sums->len; i++) {
+		sweep_summary *s = &g_array_index(sums, sweep_summary, i);
+		GPtrArray *m = g_ptr_array_index(members, i);
+		s->repetitions = m->len;
+		for (guint k = 0; k < m->len; k++) {
+			char *st = row_get(g_ptr_array_index(m, k), "status");
+			s->ok += g_strcmp0(st, "ok") == 0;
+			g_free(st);
+		}
+		for (guint f = 0; f < SWEEP_N_FIGURES; f++) {
+			guint n = 0;
+			for (guint k = 0; k < m->len; k++) {
+				const row *r = g_ptr_array_index(m, k);
+				char *st = row_get(r, "status"), *v = row_get(r, sweep_figures[f]);
+				if (g_strcmp0(st, "ok") == 0 && v && kf_parse_number(v, &x[n]))
+					n++;
+				g_free(st);
+				g_free(v);
+			}
+			sweep_mean_ci(x, n, &s->mean[f], &s->ci95[f]);
+		}
+	}
+	g_free(x);
+	g_strfreev(vars);
+	g_ptr_array_unref(members);
+	g_hash_table_destroy(index);
+	return sums;
 }
 
-/* One summary row per point and option: the mean of each figure over the
- * repetitions that ran, and the half-width of its 95% confidence interval
- * (Student's t; empty with one repetition). */
+static char *fmt_or_empty(double x) { return isnan(x) ? g_strdup("") : fmt_double(x); }
+
+/* One summary row per point and option: the repetitions, how many were ok,
+ * and each figure's mean and 95% half-width (empty when there is none). */
 static gboolean write_summary(FILE *f, const GArray *rows, gboolean jsonl)
 {
 	char **vars = rows->len ? row_var_names(&g_array_index(rows, row, 0)) : g_new0(char *, 1);
+	GArray *sums = summarise(rows);
 	if (!jsonl) {
 		fputs("point", f);
 		for (char **v = vars; *v; v++) {
@@ -407,101 +454,50 @@ static gboolean write_summary(FILE *f, const GArray *rows, gboolean jsonl)
 			report_csv_field(f, *v);
 		}
 		fputs(",option,repetitions,ok", f);
-		for (const char *const *k = summary_keys; *k; k++)
-			fprintf(f, ",%s_mean,%s_ci95", *k, *k);
+		for (guint k = 0; k < SWEEP_N_FIGURES; k++)
+			fprintf(f, ",%s_mean,%s_ci95", sweep_figures[k], sweep_figures[k]);
 		fputc('\n', f);
 	}
-	/* Rows are in run order: a point's repetitions of one option are
-	 * `options` apart, so group by (point, option) with a hash. */
-	GHashTable *groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	                                           (GDestroyNotify)g_ptr_array_unref);
-	GPtrArray *order = g_ptr_array_new();
-	for (guint i = 0; i < rows->len; i++) {
-		const row *r = &g_array_index(rows, row, i);
-		char *p = row_get(r, "point"), *o = row_get(r, "option");
-		char *key = g_strdup_printf("%s\t%s", p, o);
-		GPtrArray *members = g_hash_table_lookup(groups, key);
-		if (!members) {
-			members = g_ptr_array_new();
-			g_hash_table_insert(groups, g_strdup(key), members);
-			g_ptr_array_add(order, (gpointer)r);
-		}
-		g_ptr_array_add(members, (gpointer)r);
-		g_free(key);
-		g_free(p);
-		g_free(o);
-	}
-	for (guint i = 0; i < order->len; i++) {
-		const row *first = g_ptr_array_index(order, i);
-		char *p = row_get(first, "point"), *o = row_get(first, "option");
-		char *key = g_strdup_printf("%s\t%s", p, o);
-		GPtrArray *members = g_hash_table_lookup(groups, key);
-		guint ok = 0;
-		for (guint m = 0; m < members->len; m++) {
-			char *st = row_get(g_ptr_array_index(members, m), "status");
-			ok += g_strcmp0(st, "ok") == 0;
-			g_free(st);
-		}
+	for (guint i = 0; i < sums->len; i++) {
+		const sweep_summary *s = &g_array_index(sums, sweep_summary, i);
+		char *p = g_strdup_printf("%u", s->point), *n = g_strdup_printf("%u", s->repetitions),
+		     *okn = g_strdup_printf("%u", s->ok);
 		GString *g = g_string_new(jsonl ? "{" : NULL);
-		char *n = g_strdup_printf("%u", members->len), *okn = g_strdup_printf("%u", ok);
 		if (jsonl) {
 			json_field(g, "point", p, FALSE);
 			g_string_append(g, ",\"vars\":{");
-			for (char **vn = vars; *vn; vn++) {
-				char *x = g_key_file_get_string(first->kf, "vars", *vn, NULL);
+			for (guint v = 0; vars[v]; v++) {
 				GString *one = g_string_new("{");
-				json_field(one, *vn, x, FALSE);
-				g_string_append_printf(g, "%s%s", vn == vars ? "" : ",", one->str + 1);
+				json_field(one, vars[v], s->values[v], FALSE);
+				g_string_append_printf(g, "%s%s", v ? "," : "", one->str + 1);
 				g_string_free(one, TRUE);
-				g_free(x);
 			}
 			g_string_append_c(g, '}');
-			json_field(g, "option", o, TRUE);
+			json_field(g, "option", s->option, TRUE);
 			json_field(g, "repetitions", n, FALSE);
 			json_field(g, "ok", okn, FALSE);
 		} else {
-			report_csv_field(f, p);
-			for (char **vn = vars; *vn; vn++) {
-				char *x = g_key_file_get_string(first->kf, "vars", *vn, NULL);
+			fputs(p, f);
+			for (guint v = 0; vars[v]; v++) {
 				fputc(',', f);
-				report_csv_field(f, x ? x : "");
-				g_free(x);
+				report_csv_field(f, s->values[v]);
 			}
 			fputc(',', f);
-			report_csv_field(f, o);
+			report_csv_field(f, s->option);
 			fprintf(f, ",%s,%s", n, okn);
 		}
-		for (const char *const *k = summary_keys; *k; k++) {
-			double sum = 0, sq = 0;
-			guint cnt = 0;
-			for (guint m = 0; m < members->len; m++) {
-				const row *r = g_ptr_array_index(members, m);
-				char *st = row_get(r, "status"), *v = row_get(r, *k);
-				double d;
-				if (g_strcmp0(st, "ok") == 0 && v && kf_parse_number(v, &d)) {
-					sum += d;
-					sq += d * d;
-					cnt++;
-				}
-				g_free(st);
-				g_free(v);
-			}
-			char *mean = cnt ? fmt_double(sum / cnt) : g_strdup("");
-			char *ci = g_strdup("");
-			if (cnt >= 2) {
-				double m = sum / cnt, var = (sq - cnt * m * m) / (cnt - 1);
-				g_free(ci);
-				ci = fmt_double(t975(cnt - 1) * sqrt(MAX(var, 0) / cnt));
-			}
-			char *km = g_strconcat(*k, "_mean", NULL), *kc = g_strconcat(*k, "_ci95", NULL);
+		for (guint k = 0; k < SWEEP_N_FIGURES; k++) {
+			char *mean = fmt_or_empty(s->mean[k]), *ci = fmt_or_empty(s->ci95[k]);
 			if (jsonl) {
+				char *km = g_strconcat(sweep_figures[k], "_mean", NULL);
+				char *kc = g_strconcat(sweep_figures[k], "_ci95", NULL);
 				json_field(g, km, mean, FALSE);
 				json_field(g, kc, ci, FALSE);
+				g_free(km);
+				g_free(kc);
 			} else {
 				fprintf(f, ",%s,%s", mean, ci);
 			}
-			g_free(km);
-			g_free(kc);
 			g_free(mean);
 			g_free(ci);
 		}
@@ -510,14 +506,11 @@ static gboolean write_summary(FILE *f, const GArray *rows, gboolean jsonl)
 		else
 			fputc('\n', f);
 		g_string_free(g, TRUE);
+		g_free(p);
 		g_free(n);
 		g_free(okn);
-		g_free(key);
-		g_free(p);
-		g_free(o);
 	}
-	g_ptr_array_unref(order);
-	g_hash_table_destroy(groups);
+	g_array_unref(sums);
 	g_strfreev(vars);
 	return !ferror(f);
 }
@@ -557,6 +550,36 @@ static gboolean assemble(const char *out, const char *sweep_id, gboolean jsonl, 
 		*expected = (guint)MAX(*expected, g_ascii_strtoull(total ? total : "0", NULL, 10));
 		g_free(st);
 		g_free(total);
+	}
+	g_array_unref(rows);
+	return ok;
+}
+
+/* Plots the summary of every row in OUT/runs into plot_dir. */
+static gboolean plot_rows(const char *out, const char *plot_dir, const char *name, GError **error)
+{
+	GArray *rows = g_array_new(FALSE, TRUE, sizeof(row));
+	g_array_set_clear_func(rows, row_clear);
+	gboolean ok = rows_read(out, rows, FALSE, error);
+	if (ok) {
+		char **vars = rows->len ? row_var_names(&g_array_index(rows, row, 0)) : g_new0(char *, 1);
+		GArray *sums = summarise(rows);
+		guint written = 0;
+		gboolean rendered = FALSE;
+		ok = sweep_plot(plot_dir, name, (const char *const *)vars, sums, &written, &rendered, error);
+		if (ok && written == 0)
+			fprintf(stderr, "vpcsim: nothing to plot: the sweep has no numeric variable that "
+			                "changes\n");
+		else if (ok && rendered)
+			fprintf(stderr, "vpcsim: %u plots written to %s/ (*.png, with their .gp and .dat)\n",
+			        written, plot_dir);
+		else if (ok)
+			fprintf(stderr, "vpcsim: gnuplot not found: %u scripts written to %s; render them "
+			                "with\n  (cd %s && for f in *.gp; do gnuplot \"$f\"; done)   # "
+			                "apt-get install gnuplot-nox\n",
+			        written, plot_dir, plot_dir);
+		g_array_unref(sums);
+		g_strfreev(vars);
 	}
 	g_array_unref(rows);
 	return ok;
@@ -764,10 +787,12 @@ static void dry_run(const sweep *s, const GArray *sel)
 
 static int sweep_merge(int argc, char **argv)
 {
-	char *out = NULL, *format_s = NULL;
+	char *out = NULL, *format_s = NULL, *plot_dir = NULL;
 	GOptionEntry entries[] = {
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
 		  "Folder for the joined results (default: the first DIR)", "DIR" },
+		{ "plot", 0, 0, G_OPTION_ARG_FILENAME, &plot_dir,
+		  "Write gnuplot figures of the summary into DIR", "DIR" },
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format_s, "csv (default) or jsonl", "FMT" },
 		{ NULL },
 	};
@@ -852,9 +877,20 @@ static int sweep_merge(int argc, char **argv)
 	}
 	fprintf(stderr, "vpcsim: %u of %u runs in %s/results.%s (%u failed)\n", n, expected, out,
 	        jsonl ? "jsonl" : "csv", failed);
+	if (plot_dir) {
+		char *name = rows->len ? row_get(&g_array_index(rows, row, 0), "sweep_file") : g_strdup("sweep");
+		gboolean plotted_ok = plot_rows(out, plot_dir, name, &err);
+		g_free(name);
+		if (!plotted_ok) {
+			cli_error("%s", err->message);
+			g_clear_error(&err);
+			goto out;
+		}
+	}
 	rc = n == expected && failed == 0 ? CLI_OK : CLI_FAIL;
 out:
 	g_array_unref(rows);
+	g_free(plot_dir);
 	g_free(out);
 	g_free(format_s);
 	return rc;
@@ -865,7 +901,7 @@ int cmd_sweep(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "merge") == 0)
 		return sweep_merge(argc - 1, argv + 1);
 
-	char *out = NULL, *format_s = NULL, *shard = NULL, *timeout_s = NULL;
+	char *out = NULL, *format_s = NULL, *shard = NULL, *timeout_s = NULL, *plot_dir = NULL;
 	gboolean dry = FALSE;
 	gint jobs = 0, index = -1, run_one_n = -1;
 	GOptionEntry entries[] = {
@@ -885,6 +921,10 @@ int cmd_sweep(int argc, char **argv)
 		  "Wall-clock cap per run in seconds; a run that overruns is a row with status "
 		  "timeout",
 		  "S" },
+		{ "plot", 0, 0, G_OPTION_ARG_FILENAME, &plot_dir,
+		  "Write gnuplot figures (PNGs when gnuplot is installed) of each figure against each "
+		  "variable into DIR",
+		  "DIR" },
 		{ "run-one", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &run_one_n, "", "N" },
 		{ NULL },
 	};
@@ -1029,8 +1069,14 @@ int cmd_sweep(int argc, char **argv)
 	        n, total, out, jsonl ? "jsonl" : "csv", any_failed, out, jsonl ? "jsonl" : "csv");
 	if (n < total && (shard || index >= 0))
 		fprintf(stderr, "vpcsim: join the other slices with `vpcsim sweep merge DIR...`\n");
+	if (plot_dir && !plot_rows(out, plot_dir, s->name, &err)) {
+		cli_error("%s", err->message);
+		g_error_free(err);
+		goto out;
+	}
 	rc = any_failed == 0 ? CLI_OK : CLI_FAIL;
 out:
+	g_free(plot_dir);
 	sweep_free(s);
 	g_array_unref(sel);
 	g_free(out);

@@ -94,4 +94,37 @@ typedef const char *(*sweep_lookup)(const char *name, gpointer data);
 gboolean sweep_expr_eval(const char *expr, sweep_lookup lookup, gpointer data, gboolean *result,
                          GError **error);
 
+/* ---- summaries and plots ---------------------------------------------- */
+
+/* The figures summarised over repetitions, in table order. */
+#define SWEEP_N_FIGURES 7
+extern const char *const sweep_figures[SWEEP_N_FIGURES];
+
+/* One point and option over its repetitions: the mean of each figure over
+ * the runs whose status is ok, and the half-width of its 95% confidence
+ * interval (Student's t); NAN where there is none (no ok run; one run). */
+typedef struct {
+	guint point;
+	char **values;          /* the variables' values, in order, NULL-terminated */
+	char *option;
+	guint repetitions, ok;
+	double mean[SWEEP_N_FIGURES], ci95[SWEEP_N_FIGURES];
+} sweep_summary;
+
+/* Student's t quantile at 0.975 for df degrees of freedom. */
+double sweep_t975(guint df);
+
+/* The mean and 95% half-width of n samples (NAN half-width when n < 2). */
+void sweep_mean_ci(const double *x, guint n, double *mean, double *ci95);
+
+void sweep_summary_clear(gpointer p);
+
+/* Writes, into dir, a gnuplot data file and script for some figures (p50,
+ * p99, $/month, $/GB) against each numeric variable: one line per option
+ * (and per value of the other variables) with its 95% band, log axes
+ * where values span two decades or more; renders PNGs when gnuplot is on
+ * PATH (*rendered says so).  *written counts the scripts. */
+gboolean sweep_plot(const char *dir, const char *sweep_name, const char *const *vars,
+                    const GArray *summaries, guint *written, gboolean *rendered, GError **error);
+
 #endif

@@ -467,6 +467,59 @@ static void test_point_timeout_is_a_row(void)
 	g_free(dir);
 }
 
+/* --plot: a data file and script per figure and variable, the means of
+ * the summary in them, images when gnuplot is installed. */
+static void test_plots(void)
+{
+	char *dir = harness_tmpdir();
+	char *file = write_sweep(dir, "small.ini", small_sweep);
+	char *a = g_build_filename(dir, "a", NULL), *pl = g_build_filename(dir, "plots", NULL);
+	char *err = NULL;
+	CU_ASSERT_EQUAL(harness_vpcsim_v(NULL, &err, "sweep", file, "--out", a, "--plot", pl, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "plots written to") || strstr(err, "scripts written to"));
+	g_free(err);
+	/* rate and kb both change: 4 figures against each. */
+	CU_ASSERT_EQUAL(count_files(pl, "."), harness_have("gnuplot") ? 4 * 2 * 3 : 4 * 2 * 2);
+	char *dat = file_text(pl, "p50_ms-vs-rate.dat");
+	char *gp = file_text(pl, "p50_ms-vs-rate.gp");
+	char *sum = file_text(a, "summary.csv");
+	/* kb advances with rate, so it does not split the lines: one per option. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(dat, "# alb-peering\n20 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(dat, "# alb-privatelink\n20 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(gp, "title \"alb-privatelink\""));
+	CU_ASSERT_PTR_NULL(strstr(dat, "kb="));
+	/* Each line's mean is the summary's p50_ms_mean of that point and option. */
+	char **lines = g_strsplit(sum, "\n", -1);
+	for (guint i = 1; lines[i] && *lines[i]; i++) {
+		char **f = g_strsplit(lines[i], ",", -1);
+		/* point,rate,kb,option,repetitions,ok,p50_ms_mean,... */
+		char *want = g_strdup_printf("# %s\n", f[3]);
+		const char *block = strstr(dat, want);
+		CU_ASSERT_PTR_NOT_NULL(block);
+		if (block) {
+			char *row = g_strdup_printf("\n%s %s ", f[1], f[6]);
+			CU_ASSERT_PTR_NOT_NULL(strstr(block, row));
+			g_free(row);
+		}
+		g_free(want);
+		g_strfreev(f);
+	}
+	g_strfreev(lines);
+	if (harness_have("gnuplot")) {
+		char *png = file_text(pl, "p99_ms-vs-kb.png");
+		CU_ASSERT(g_str_has_prefix(png, "\x89PNG"));
+		g_free(png);
+	}
+	g_free(dat);
+	g_free(gp);
+	g_free(sum);
+	g_free(pl);
+	g_free(a);
+	g_free(file);
+	harness_rmtree(dir);
+	g_free(dir);
+}
+
 /* GNU parallel spreads shards over hosts; here over two local slots. */
 static void test_gnu_parallel_shards(void)
 {
@@ -518,5 +571,6 @@ void register_tests(void)
 	CU_add_test(c, "README dry-run sample", test_readme_dry_run_sample);
 	CU_add_test(c, "killed sweep resumes", test_killed_sweep_resumes);
 	CU_add_test(c, "point timeout is a row", test_point_timeout_is_a_row);
+	CU_add_test(c, "plots", test_plots);
 	CU_add_test(c, "GNU parallel shards", test_gnu_parallel_shards);
 }
