@@ -4,6 +4,7 @@
 #include "bench.h"
 #include "chain.h"
 #include "cli.h"
+#include "interrupt.h"
 #include "error.h"
 #include "units.h"
 
@@ -71,6 +72,7 @@ int bench_chain_main(int argc, char **argv)
 	dist_clear(&traffic.interval);
 	dist_clear(&traffic.size);
 	rc = CLI_OK;
+	interrupt_install(); /* before the captures open (see cmd_run.c) */
 	if (pcap_dir) {
 		for (guint i = 0; i < nt->nodes->len && rc == CLI_OK; i++) {
 			node *n = g_ptr_array_index(nt->nodes, i);
@@ -90,13 +92,20 @@ int bench_chain_main(int argc, char **argv)
 	}
 	if (rc == CLI_OK) {
 		gint64 t0 = g_get_monotonic_time();
-		sim_run(nt->sim);
+		gboolean complete = net_run(nt, &interrupt_flag);
 		double wall = (double)(g_get_monotonic_time() - t0) / 1e6;
 		uint64_t pcap_bytes = net_capture_bytes(nt);
 		GError *err = NULL;
-		if (!net_close_captures(nt, &err)) {
+		if (nt->capture_failed) {
+			cli_error("%s; no capture is kept", net_capture_error(nt)->message);
+			net_abort_captures(nt);
+			rc = CLI_FAIL;
+		} else if (!net_close_captures(nt, &err)) {
 			cli_error("%s", err->message);
 			g_error_free(err);
+			rc = CLI_FAIL;
+		} else if (!complete) {
+			cli_error("interrupted by %s: the figures are partial", interrupt_name());
 			rc = CLI_FAIL;
 		}
 		uint64_t hop_count = 0;
@@ -106,9 +115,10 @@ int bench_chain_main(int argc, char **argv)
 		}
 		printf("chain hops=%d packets=%" G_GINT64_FORMAT " delivered=%" G_GUINT64_FORMAT
 		       " events=%" G_GUINT64_FORMAT " wall_s=%.3f packet_hops_per_s=%.0f"
-		       " pcap_bytes=%" G_GUINT64_FORMAT " peak_rss_kb=%ld\n",
+		       " pcap_bytes=%" G_GUINT64_FORMAT " peak_rss_kb=%ld%s\n",
 		       hops, packets, (guint64)udp_sink_received(c.dst), (guint64)sim_events_run(nt->sim),
-		       wall, (double)hop_count / wall, (guint64)pcap_bytes, cli_peak_rss_kb());
+		       wall, (double)hop_count / wall, (guint64)pcap_bytes, cli_peak_rss_kb(),
+		       complete ? "" : " partial=1");
 	}
 	chain_clear(&c);
 	net_free(nt);

@@ -896,7 +896,7 @@ gboolean world_run(world *w, volatile int *interrupt,
 	const sim_time slice = 10 * SIM_MS;
 	gint64 last_report = g_get_monotonic_time();
 	while (sim_now(s) < w->end) {
-		if (interrupt && *interrupt)
+		if ((interrupt && *interrupt) || w->net->capture_failed)
 			return FALSE;
 		sim_time next = MIN(sim_now(s) + slice, w->end);
 		sim_run_until(s, next);

@@ -39,7 +39,8 @@ net *world_net(world *w);
 /* Runs until every workload is done or the scenario's duration + drain,
  * checking `*interrupt` (set by a signal handler) between slices of
  * simulated time; calls progress(simulated, end, ud) about once a second
- * of wall time when non-NULL.  Returns FALSE if interrupted. */
+ * of wall time when non-NULL.  Returns FALSE if interrupted, or at once
+ * when a capture write failed (net_capture_error says which). */
 gboolean world_run(world *w, volatile int *interrupt,
                    void (*progress)(sim_time now, sim_time end, void *ud), void *ud);
 

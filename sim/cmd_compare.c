@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "error.h"
+#include "interrupt.h"
 #include "outfile.h"
 
 static const char *const alb_set[] = { "alb-peering.ini", "alb-tgw.ini", "alb-privatelink.ini",
@@ -108,22 +109,24 @@ int cmd_compare(int argc, char **argv)
 	g_ptr_array_add(ovr, NULL);
 
 	rc = CLI_FAIL;
+	/* Before the first run opens its captures (see cmd_run.c). */
+	interrupt_install();
 	GError *err = NULL;
 	c = compare_run((const char *const *)files->pdata, (const char *const *)ovr->pdata, pcap_dir, capture,
-	                &err);
+	                &interrupt_flag, &err);
 	if (!c) {
 		fprintf(stderr, "%s\n", err->message);
 		g_error_free(err);
 		goto out;
 	}
+	if (c->partial)
+		cli_error("interrupted by %s: the table is marked partial (%s)", interrupt_name(), c->stopped);
 	gboolean ok;
 	if (!out_path || strcmp(out_path, "-") == 0) {
 		ok = compare_write(c, fmt, stdout);
 	} else {
-		char *tmp = NULL;
-		FILE *f = outfile_open(out_path, &tmp, &err);
-		ok = f && outfile_commit(f, tmp, out_path, compare_write(c, fmt, f), &err);
-		g_free(tmp);
+		outfile *o = outfile_open(out_path, NULL, &err);
+		ok = o && outfile_commit(o, compare_write(c, fmt, outfile_stream(o)), &err);
 		if (!ok) {
 			cli_error("%s", err->message);
 			g_error_free(err);
@@ -152,7 +155,7 @@ int cmd_compare(int argc, char **argv)
 	if (pcap_dir)
 		fprintf(stderr, "vpcsim: captures written to %s/ (see pcaps/README.md for what to look at)\n",
 		        pcap_dir);
-	rc = CLI_OK;
+	rc = c->partial ? CLI_FAIL : CLI_OK;
 out:
 	compare_free(c);
 	g_ptr_array_unref(files);

@@ -3,6 +3,7 @@
 
 #include "chain.h"
 #include "cli.h"
+#include "interrupt.h"
 #include "units.h"
 
 /*
@@ -40,6 +41,7 @@ int cmd_demo(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	const char *dir = pcap_dir ? pcap_dir : "pcaps";
+	interrupt_install(); /* before the captures open (see cmd_run.c) */
 	net *nt = net_new((uint64_t)seed);
 	udp_source_config traffic = { .count = (uint64_t)packets };
 	GError *err = NULL;
@@ -59,15 +61,29 @@ int cmd_demo(int argc, char **argv)
 		}
 	}
 	int rc = CLI_OK;
+	gboolean complete = TRUE;
 	if (ok) {
-		sim_run(nt->sim);
-		ok = net_close_captures(nt, &err);
+		complete = net_run(nt, &interrupt_flag);
+		if (nt->capture_failed) {
+			/* A failed run publishes no capture. */
+			err = g_error_copy(net_capture_error(nt));
+			net_abort_captures(nt);
+			ok = FALSE;
+		} else {
+			ok = net_close_captures(nt, &err);
+		}
 	}
 	if (!ok) {
 		cli_error("%s", err->message);
 		g_error_free(err);
 		rc = CLI_FAIL;
 	} else {
+		if (!complete) {
+			cli_error("interrupted by %s at %.3f ms of simulated time: the figures are partial",
+			          interrupt_name(), (double)sim_now(nt->sim) / 1e6);
+			printf("PARTIAL: interrupted at %.3f ms of simulated time\n", (double)sim_now(nt->sim) / 1e6);
+			rc = CLI_FAIL;
+		}
 		const hdr_hist *h = udp_sink_latency(c.dst);
 		printf("demo: client -> r1 -> r2 -> server, 1 Gbps links, 20 us delay, seed %" G_GINT64_FORMAT
 		       "\n",

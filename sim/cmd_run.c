@@ -1,20 +1,12 @@
 /* \summary: `vpcsim run`: load a scenario, build it, run it, report */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "build.h"
 #include "cli.h"
 #include "error.h"
+#include "interrupt.h"
 #include "outfile.h"
-
-static volatile int interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
 
 static void progress(sim_time now, sim_time end, void *ud)
 {
@@ -97,6 +89,9 @@ int cmd_run(int argc, char **argv)
 	g_ptr_array_add(ovr, NULL);
 
 	rc = CLI_FAIL;
+	/* Before world_new() opens the captures: from then on a signal must
+	 * find a handler, or their temporary files would stay behind. */
+	interrupt_install();
 	GError *err = NULL;
 	sc = scenario_load(argv[1], (const char *const *)ovr->pdata, &err);
 	if (!sc) {
@@ -111,18 +106,21 @@ int cmd_run(int argc, char **argv)
 		g_error_free(err);
 		goto out;
 	}
-	struct sigaction sa = { 0 }, old;
-	sa.sa_handler = on_sigint;
-	sigaction(SIGINT, &sa, &old);
 	gint64 t0 = g_get_monotonic_time();
-	gboolean complete = world_run(w, &interrupted, cli_stderr_is_tty() ? progress : NULL, NULL);
+	gboolean complete = world_run(w, &interrupt_flag, cli_stderr_is_tty() ? progress : NULL, NULL);
 	double wall = (double)(g_get_monotonic_time() - t0) / 1e6;
-	sigaction(SIGINT, &old, NULL);
 	if (wall > 1 && cli_stderr_is_tty())
 		fputc('\n', stderr);
+	double simulated = (double)sim_now(world_net(w)->sim) / 1e9;
+	if (world_net(w)->capture_failed) {
+		/* A failed run publishes no capture (world_free removes them). */
+		cli_error("%s; the run stopped at %.3f s of simulated time and keeps no capture",
+		          net_capture_error(world_net(w))->message, simulated);
+		goto out;
+	}
 	if (!complete)
-		cli_error("interrupted: the report covers %.3f s of simulated time and is marked partial",
-		          (double)sim_now(world_net(w)->sim) / 1e9);
+		cli_error("interrupted by %s: the report covers %.3f s of simulated time and is marked "
+		          "partial", interrupt_name(), simulated);
 	rep = world_report(w, !complete, wall, &err);
 	if (!rep) {
 		cli_error("%s", err->message);

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "error.h"
+#include "interrupt.h"
 #include "keyfile.h"
 #include "outfile.h"
 #include "revision.h"
@@ -47,10 +48,6 @@ static const char *const row_keys[] = {
 /* Fields written as JSON strings; the others are numbers (or null). */
 static const char *const text_keys[] = { "option", "seed", "status", "failures", "drops", "message",
 	                                 "sweep", "sweep_file", "version", "revision", NULL };
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig) { stop_signal = sig; }
-
 static char *runs_dir(const char *out) { return g_build_filename(out, "runs", NULL); }
 
 static char *row_path(const char *out, guint run)
@@ -139,7 +136,7 @@ static int run_one(const sweep *s, guint run, const char *out)
 	char **ovr = sweep_overrides(s, run);
 	const char *files[] = { g_ptr_array_index(s->options, r.option), NULL };
 	GError *err = NULL;
-	compare_result *c = compare_run(files, (const char *const *)ovr, NULL, NULL, &err);
+	compare_result *c = compare_run(files, (const char *const *)ovr, NULL, NULL, NULL, &err);
 	g_strfreev(ovr);
 	GKeyFile *kf;
 	if (!c) {
@@ -521,10 +518,8 @@ static gboolean write_table(const char *out, const char *stem, const GArray *row
                             table_writer fn, GError **error)
 {
 	char *path = g_strdup_printf("%s/%s.%s", out, stem, jsonl ? "jsonl" : "csv");
-	char *tmp = NULL;
-	FILE *f = outfile_open(path, &tmp, error);
-	gboolean ok = f && outfile_commit(f, tmp, path, fn(f, rows, jsonl), error);
-	g_free(tmp);
+	outfile *o = outfile_open(path, NULL, error);
+	gboolean ok = o && outfile_commit(o, fn(outfile_stream(o), rows, jsonl), error);
 	g_free(path);
 	return ok;
 }
@@ -661,7 +656,7 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 	gboolean tty = cli_stderr_is_tty(), ok = TRUE;
 	gint64 last_show = 0;
 	while ((next < todo->len || running > 0) && ok) {
-		while (running < jobs && next < todo->len && !stop_signal) {
+		while (running < jobs && next < todo->len && !interrupt_flag) {
 			guint slot = 0;
 			while (kids[slot].pid)
 				slot++;
@@ -675,7 +670,7 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 			next++;
 			running++;
 		}
-		if (stop_signal)
+		if (interrupt_flag)
 			break;
 		int status;
 		pid_t pid = waitpid(-1, &status, WNOHANG);
@@ -740,7 +735,7 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 			last_show = now;
 		}
 	}
-	if (stop_signal || !ok) {
+	if (interrupt_flag || !ok) {
 		for (guint i = 0; i < jobs; i++) {
 			if (!kids[i].pid)
 				continue;
@@ -754,7 +749,7 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 		fputs("\r\033[K", stderr);
 	*failed = pg.failed;
 	g_free(kids);
-	return ok && !stop_signal;
+	return ok && !interrupt_flag;
 }
 
 /* "K/N" with 1 <= K <= N. */
@@ -937,8 +932,8 @@ int cmd_sweep(int argc, char **argv)
 	               "row per run and DIR/summary.csv the mean and 95% interval over repetitions.\n"
 	               "Started again with the same --out, a sweep skips the runs already done.\n"
 	               "  vpcsim sweep merge DIR...   joins the folders of shards or array tasks.\n"
-	               "Exit status: 0 every run ok, 1 a run failed or the sweep was interrupted,\n"
-	               "2 bad command line.",
+	               "Exit status: 0 every run ok, 1 a run failed, 2 bad command line; ended\n"
+	               "by the signal on SIGINT, SIGTERM or SIGHUP (finished runs are kept).",
 	               entries))
 		goto out;
 	if (argc != 2) {
@@ -1036,16 +1031,11 @@ int cmd_sweep(int argc, char **argv)
 		fprintf(stderr, "vpcsim: %u of %u runs already in %s; running the other %u\n",
 		        sel->len - todo->len, sel->len, out, todo->len);
 
-	struct sigaction sa = { 0 }, old_int, old_term, old_hup;
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &sa, &old_hup);
+	/* Ctrl-C, SIGTERM, SIGHUP: the workers are killed (their rows are whole
+	 * or absent), and main() ends the process by the signal. */
+	interrupt_install();
 	guint failed = 0;
 	gboolean finished = run_all(s, out, todo, (guint)jobs, timeout, &failed);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
 	g_array_unref(todo);
 	if (!finished) {
 		cli_error("interrupted: the finished runs are kept in %s/runs; run the same command "

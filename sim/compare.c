@@ -141,7 +141,7 @@ static void derive(compare_option *o, const char *const *sets)
 }
 
 static gboolean run_option(compare_option *o, const char *const *sets, const char *pcap_dir,
-                           const char *capture, GError **error)
+                           const char *capture, volatile int *stop, gboolean *stopped, GError **error)
 {
 	o->sc = scenario_load(o->file, sets, error);
 	if (!o->sc)
@@ -155,8 +155,15 @@ static gboolean run_option(compare_option *o, const char *const *sets, const cha
 	if (!o->w)
 		return FALSE;
 	gint64 t0 = g_get_monotonic_time();
-	world_run(o->w, NULL, NULL, NULL);
-	o->r = world_report(o->w, FALSE, (double)(g_get_monotonic_time() - t0) / 1e6, error);
+	*stopped = !world_run(o->w, stop, NULL, NULL);
+	if (world_net(o->w)->capture_failed) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO,
+		            "%s: %s; the run stopped at %.3f s of simulated time and keeps no capture", o->file,
+		            net_capture_error(world_net(o->w))->message,
+		            (double)sim_now(world_net(o->w)->sim) / 1e9);
+		return FALSE;
+	}
+	o->r = world_report(o->w, *stopped, (double)(g_get_monotonic_time() - t0) / 1e6, error);
 	if (!o->r)
 		return FALSE;
 	o->name = g_strdup(o->sc->name);
@@ -212,6 +219,7 @@ void compare_free(compare_result *c)
 	g_free(c->cheapest);
 	g_free(c->fastest);
 	g_free(c->crossover);
+	g_free(c->stopped);
 	g_free(c);
 }
 
@@ -274,7 +282,7 @@ static void find_crossovers(compare_result *c)
 }
 
 compare_result *compare_run(const char *const *files, const char *const *sets, const char *pcap_dir,
-                            const char *capture, GError **error)
+                            const char *capture, volatile int *stop, GError **error)
 {
 	compare_result *c = g_new0(compare_result, 1);
 	c->options = g_ptr_array_new_with_free_func(option_free);
@@ -283,9 +291,18 @@ compare_result *compare_run(const char *const *files, const char *const *sets, c
 		compare_option *o = g_new0(compare_option, 1);
 		o->file = g_strdup(*f);
 		g_ptr_array_add(c->options, o);
-		if (!run_option(o, sets, pcap_dir, capture, error)) {
+		if (!run_option(o, sets, pcap_dir, capture, stop, &c->partial, error)) {
 			compare_free(c);
 			return NULL;
+		}
+		if (c->partial) {
+			GString *s = g_string_new(NULL);
+			g_string_printf(s, "stopped in %s at %.3f s of simulated time (of %.3f s)", o->name,
+			                (double)o->r->simulated_ns / 1e9, (double)o->sc->duration / 1e9);
+			for (const char *const *n = f + 1; *n; n++)
+				g_string_append_printf(s, "%s%s", n == f + 1 ? "; not run: " : ", ", *n);
+			c->stopped = g_string_free(s, FALSE);
+			break;
 		}
 	}
 	guint cheap = 0, fast = 0;
@@ -357,6 +374,9 @@ static char *cell(const compare_option *o, const row *r)
 static void write_text(const compare_result *c, FILE *f, gboolean md)
 {
 	guint n = c->options->len;
+	if (c->partial)
+		fprintf(f, md ? "**PARTIAL: interrupted, %s.**\n\n" : "** PARTIAL: interrupted, %s **\n\n",
+		        c->stopped);
 	if (md) {
 		fputs("| |", f);
 		for (guint i = 0; i < n; i++)
@@ -415,7 +435,13 @@ static void write_text(const compare_result *c, FILE *f, gboolean md)
 
 static void write_json(const compare_result *c, FILE *f)
 {
-	GString *s = g_string_new("{\n  \"vpcsim_compare\": 1,\n  \"options\": [");
+	GString *s = g_string_new("{\n  \"vpcsim_compare\": 1,\n  \"partial\": ");
+	g_string_append(s, c->partial ? "true" : "false");
+	if (c->partial) {
+		g_string_append(s, ",\n  \"stopped\": ");
+		report_json_str(s, c->stopped);
+	}
+	g_string_append(s, ",\n  \"options\": [");
 	for (guint i = 0; i < c->options->len; i++) {
 		const compare_option *o = g_ptr_array_index(c->options, i);
 		g_string_append(s, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
@@ -453,6 +479,11 @@ static void write_json(const compare_result *c, FILE *f)
 static void write_csv(const compare_result *c, FILE *f)
 {
 	fputs("option,field,value\n", f);
+	if (c->partial) {
+		fputs(",partial,true\n,stopped,", f);
+		report_csv_field(f, c->stopped);
+		fputc('\n', f);
+	}
 	for (guint i = 0; i < c->options->len; i++) {
 		const compare_option *o = g_ptr_array_index(c->options, i);
 		for (size_t k = 0; k < G_N_ELEMENTS(rows); k++) {
@@ -494,14 +525,12 @@ static void cdf_point(int64_t lo, int64_t hi, uint64_t count, void *ud)
 static gboolean write_file(const char *dir, const char *name, const char *text, GError **error)
 {
 	char *path = g_build_filename(dir, name, NULL);
-	char *tmp = NULL;
-	FILE *f = outfile_open(path, &tmp, error);
-	gboolean ok = f != NULL;
-	if (f) {
-		fputs(text, f);
-		ok = outfile_commit(f, tmp, path, TRUE, error);
+	outfile *o = outfile_open(path, NULL, error);
+	gboolean ok = o != NULL;
+	if (o) {
+		fputs(text, outfile_stream(o));
+		ok = outfile_commit(o, TRUE, error);
 	}
-	g_free(tmp);
 	g_free(path);
 	return ok;
 }
@@ -541,16 +570,14 @@ gboolean compare_plot(const compare_result *c, const char *dir, gboolean *render
 		const compare_option *o = g_ptr_array_index(c->options, i);
 		char *name = g_strdup_printf("latency-%s.dat", o->name);
 		char *path = g_build_filename(dir, name, NULL);
-		char *tmp = NULL;
-		FILE *f = outfile_open(path, &tmp, error);
-		ok = f != NULL;
-		if (f) {
-			cdf_state st = { f, hdr_count(o->wl->latency), 0 };
+		outfile *of = outfile_open(path, NULL, error);
+		ok = of != NULL;
+		if (of) {
+			cdf_state st = { outfile_stream(of), hdr_count(o->wl->latency), 0 };
 			if (st.total)
 				hdr_foreach(o->wl->latency, cdf_point, &st);
-			ok = outfile_commit(f, tmp, path, TRUE, error);
+			ok = outfile_commit(of, TRUE, error);
 		}
-		g_free(tmp);
 		g_free(path);
 		g_string_append_printf(lat, "%s'%s' using 1:2 with steps lw 2 title '%s'", i ? ", \\\n     " : "",
 		                       name, o->name);

@@ -45,12 +45,18 @@ typedef struct {
 	char *cheapest, *fastest;
 	char *crossover;         /* where the cheapest option changes with volume, in words */
 	GArray *breaks;          /* double: GB per month where the cheapest changes */
+	gboolean partial;        /* stopped by *stop: the last option ran part of its time */
+	char *stopped;           /* then in words: which option, when, which were not run */
 } compare_result;
 
 /* Runs every file with the overrides; on failure returns NULL with an error
- * naming the file.  With pcap_dir, captures go there (capture = points). */
+ * naming the file.  With pcap_dir, captures go there (capture = points).
+ * When *stop becomes non-zero (a signal) the option running stops at its
+ * current simulated time, its captures are published, the options after
+ * it are not run, and the result is marked partial.  A capture write that
+ * fails stops the run at once: an error, that run's captures removed. */
 compare_result *compare_run(const char *const *files, const char *const *sets, const char *pcap_dir,
-                            const char *capture, GError **error);
+                            const char *capture, volatile int *stop, GError **error);
 void compare_free(compare_result *c);
 
 /* The cheapest option at a monthly volume, by index. */

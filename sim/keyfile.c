@@ -2,9 +2,14 @@
 #include "keyfile.h"
 #include "error.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const evidence_tags[] = {
 	"[AWS pricing]", "[AWS docs]", "[AWS whitepaper]", "[AWS blog]",
@@ -76,17 +81,85 @@ GKeyFile *kf_load_data(const char *data, gsize len, const char *name, GError **e
 	return kf;
 }
 
+/* Reads at most KF_MAX_FILE_BYTES + 1 bytes of fd into a new buffer. */
+static gboolean read_bounded(int fd, char **data, gsize *len, int *err)
+{
+	GByteArray *buf = g_byte_array_new();
+	char chunk[65536];
+	for (;;) {
+		gsize want = MIN(sizeof chunk, KF_MAX_FILE_BYTES + 1 - buf->len);
+		if (want == 0)
+			break;
+		ssize_t n = read(fd, chunk, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*err = errno;
+			g_byte_array_unref(buf);
+			return FALSE;
+		}
+		if (n == 0)
+			break;
+		g_byte_array_append(buf, (const guint8 *)chunk, (guint)n);
+	}
+	*len = buf->len;
+	g_byte_array_append(buf, (const guint8 *)"", 1);
+	*data = (char *)g_byte_array_free(buf, FALSE);
+	return TRUE;
+}
+
 gboolean kf_read_file(const char *path, const char *what, char **data, gsize *len,
                       GError **error)
 {
 	g_return_val_if_fail(path != NULL && what != NULL && data != NULL, FALSE);
-	GError *ferr = NULL;
-	if (!g_file_get_contents(path, data, len, &ferr)) {
+	/* Bounded: a data file is a few kilobytes, and `prices = /dev/urandom`
+	 * or a multi-gigabyte file by mistake must not fill the memory.  A
+	 * regular file is judged by its size before anything is read; anything
+	 * else (a pipe from `<(...)`, a device) is read up to the limit. */
+	int fd = g_open(path, O_RDONLY | O_CLOEXEC, 0);
+	struct stat st;
+	int e = 0;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
 		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "%s: cannot read the %s: %s", path,
-		            what, ferr->message);
-		g_error_free(ferr);
+		            what, g_strerror(e));
 		return FALSE;
 	}
+	gboolean regular = S_ISREG(st.st_mode);
+	if (regular && (guint64)st.st_size > KF_MAX_FILE_BYTES) {
+		close(fd);
+		/* MiB with one decimal in integers: no locale, no no-break space
+		 * (g_format_size uses one). */
+		guint64 tenths = ((guint64)st.st_size * 10) >> 20;
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO,
+		            "%s: cannot read the %s: it is %" G_GUINT64_FORMAT ".%u MiB (%" G_GUINT64_FORMAT
+		            " bytes); expected at most 16 MiB (%u bytes)", path, what, tenths / 10,
+		            (unsigned)(tenths % 10), (guint64)st.st_size, KF_MAX_FILE_BYTES);
+		return FALSE;
+	}
+	char *buf = NULL;
+	gsize n = 0;
+	gboolean ok = read_bounded(fd, &buf, &n, &e);
+	close(fd);
+	if (!ok) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "%s: cannot read the %s: %s", path,
+		            what, g_strerror(e));
+		return FALSE;
+	}
+	if (n > KF_MAX_FILE_BYTES) {
+		/* A regular file that grew since fstat(), or a stream. */
+		g_free(buf);
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO,
+		            "%s: cannot read the %s: %s more than 16 MiB; expected at most 16 MiB (%u "
+		            "bytes)", path, what, regular ? "it grew to" : "not a regular file, it gave",
+		            KF_MAX_FILE_BYTES);
+		return FALSE;
+	}
+	*data = buf;
+	if (len)
+		*len = n;
 	return TRUE;
 }
 

@@ -40,8 +40,13 @@ gboolean kf_problems_finish(kf_problems *pr, GError **error);
  * `name`.  Whole-line '#' comments only: GKeyFile has no others. */
 GKeyFile *kf_load_data(const char *data, gsize len, const char *name, GError **error);
 
-/* Reads `path` into `*data` (caller frees); an unreadable file is
- * VPCSIM_ERROR_IO "PATH: cannot read the WHAT: REASON". */
+/* The largest data file read: 16 MiB, thousands of times a real one. */
+#define KF_MAX_FILE_BYTES (16u << 20)
+
+/* Reads `path` into `*data` (caller frees; NUL-terminated); an unreadable
+ * file, or one larger than KF_MAX_FILE_BYTES (a stream such as a pipe or a
+ * device is read up to the limit), is VPCSIM_ERROR_IO "PATH: cannot read
+ * the WHAT: REASON". */
 gboolean kf_read_file(const char *path, const char *what, char **data, gsize *len,
                       GError **error);
 

@@ -5,6 +5,7 @@
 #include "bench.h"
 #include "cli.h"
 #include "revision.h"
+#include "interrupt.h"
 
 typedef struct {
 	const char *name;
@@ -38,7 +39,9 @@ static void usage(FILE *f)
 	      "  --version      print the version\n"
 	      "\n"
 	      "Run 'vpcsim COMMAND --help' for a command's options.\n"
-	      "Exit status: 0 success, 1 failure, 2 bad command line.\n",
+	      "Exit status: 0 success, 1 failure, 2 bad command line; stopped by SIGINT,\n"
+	      "SIGTERM or SIGHUP, files complete and the report marked partial, it ends by\n"
+	      "that signal (the shell shows 128+N: 130 for Ctrl-C).\n",
 	      f);
 }
 
@@ -62,7 +65,11 @@ int main(int argc, char **argv)
 			char *prg = g_strdup_printf("vpcsim %s", cmd);
 			g_set_prgname(prg);
 			g_free(prg);
-			return commands[i].fn(argc - 1, argv + 1);
+			int rc = commands[i].fn(argc - 1, argv + 1);
+			/* Stopped by SIGINT, SIGTERM or SIGHUP: everything is written,
+			 * now end as that signal would have. */
+			interrupt_reraise();
+			return rc;
 		}
 	}
 	if (cmd[0] == '-')

@@ -179,26 +179,53 @@ gboolean net_capture(net *nt, port *p, const char *dir, const char *name, uint32
 	if (!w)
 		return FALSE;
 	p->cap = w;
+	pcapw_notify(w, &nt->capture_failed);
 	g_ptr_array_add(nt->caps, w);
 	return TRUE;
 }
 
-gboolean net_close_captures(net *nt, GError **error)
+static void detach_captures(net *nt)
 {
-	GError *first = NULL;
 	for (guint i = 0; i < nt->nodes->len; i++) {
 		node *n = g_ptr_array_index(nt->nodes, i);
 		for (guint j = 0; j < n->ports->len; j++)
 			node_port(n, j)->cap = NULL;
 	}
+}
+
+void net_abort_captures(net *nt)
+{
+	detach_captures(nt);
+	for (guint i = 0; i < nt->caps->len; i++)
+		pcapw_abort(g_ptr_array_index(nt->caps, i));
+	g_ptr_array_set_size(nt->caps, 0);
+}
+
+gboolean net_close_captures(net *nt, GError **error)
+{
+	/* All or nothing: a capture set with one file missing (its disk
+	 * filled) would look complete and mislead; and the files closed after
+	 * a failed one would find the space it freed and be published. */
+	GError *first = NULL;
 	for (guint i = 0; i < nt->caps->len; i++) {
 		GError *e = NULL;
-		if (!pcapw_close(g_ptr_array_index(nt->caps, i), &e)) {
+		if (!pcapw_finish(g_ptr_array_index(nt->caps, i), &e)) {
 			if (!first)
 				first = e;
 			else
 				g_error_free(e);
 		}
+	}
+	if (first) {
+		net_abort_captures(nt);
+		g_propagate_error(error, first);
+		return FALSE;
+	}
+	detach_captures(nt);
+	for (guint i = 0; i < nt->caps->len; i++) {
+		GError *e = NULL;
+		if (!pcapw_close(g_ptr_array_index(nt->caps, i), first ? NULL : &e))
+			first = first ? first : e;
 	}
 	g_ptr_array_set_size(nt->caps, 0);
 	if (first) {
@@ -206,6 +233,28 @@ gboolean net_close_captures(net *nt, GError **error)
 		return FALSE;
 	}
 	return TRUE;
+}
+
+const GError *net_capture_error(const net *nt)
+{
+	for (guint i = 0; i < nt->caps->len; i++) {
+		const GError *e = pcapw_error(g_ptr_array_index(nt->caps, i));
+		if (e)
+			return e;
+	}
+	return NULL;
+}
+
+gboolean net_run(net *nt, volatile int *stop)
+{
+	/* As world_run: slices short enough to stop promptly. */
+	const sim_time slice = 10 * SIM_MS;
+	while (sim_pending(nt->sim) > 0) {
+		if ((stop && *stop) || nt->capture_failed)
+			return FALSE;
+		sim_run_until(nt->sim, sim_now(nt->sim) + slice);
+	}
+	return !nt->capture_failed;
 }
 
 uint64_t net_capture_bytes(const net *nt)

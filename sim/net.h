@@ -14,6 +14,7 @@ struct net {
 	GPtrArray *nodes;   /* node *, owned; index = node id */
 	GPtrArray *links;   /* link *, owned */
 	GPtrArray *caps;    /* pcapw *, open captures */
+	int capture_failed; /* 1 once a capture write failed (pcapw_notify) */
 	uint64_t next_flow_id;
 	struct net_tracer *tracer; /* NULL unless a trace is being taken */
 };
@@ -78,9 +79,20 @@ node *net_node(const net *nt, const char *name);
 /* Starts capturing at a port into DIR/NAME.pcap. */
 gboolean net_capture(net *nt, port *p, const char *dir, const char *name, uint32_t snaplen,
                      GError **error);
-/* Closes every capture, publishing complete files; the first error is
- * returned (the other files are still closed). */
+/* Closes every capture and publishes them all, or none: when any write
+ * failed (full disk, deleted directory), every file of the run is removed
+ * and the first error returned.  (A rename that fails at the very end
+ * loses that file only.)  After a run that failed for another reason,
+ * net_abort_captures() publishes nothing. */
 gboolean net_close_captures(net *nt, GError **error);
+void net_abort_captures(net *nt);
+/* The first capture write error, NULL if none (nt->capture_failed says
+ * whether to look). */
+const GError *net_capture_error(const net *nt);
+/* Runs events until the queue drains, in slices of 10 ms of simulated time;
+ * returns FALSE early when *stop is set (by a signal handler) or a capture
+ * write failed. */
+gboolean net_run(net *nt, volatile int *stop);
 /* Total bytes written to captures so far. */
 uint64_t net_capture_bytes(const net *nt);
 

@@ -1,18 +1,16 @@
-/* \summary: pcap capture files written through libpcap into a temp file, renamed when complete */
+/* \summary: pcap capture files written through libpcap into an outfile: renamed when complete */
 /* pcap.h uses the BSD types u_int and u_char, which glibc hides under the
  * build's strict _POSIX_C_SOURCE; _DEFAULT_SOURCE brings them back. */
 #define _DEFAULT_SOURCE 1
 
 #include "pcapw.h"
 #include "error.h"
+#include "outfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 /*
  * Each record goes through one pcap_dump() call, which is two fwrite()s into
@@ -25,10 +23,19 @@
  * describes that failure, and later writes are skipped (a capture with a
  * hole is worse than none, and it is going to be deleted anyway).
  *
- * Limit: pcap_dump_close() returns nothing, so an error from the final
- * fclose() is invisible.  pcapw_close() flushes first (pcap_dump_flush()
- * reports fflush() failures), which leaves only close(2) itself: on local
- * file systems it cannot fail after a successful flush.
+ * The file itself is an outfile (outfile.h): a temporary beside DIR/NAME.pcap
+ * renamed into place, or, when DIR/NAME.pcap is a FIFO or a device, the
+ * file written through; a symlink is followed.  libpcap's
+ * pcap_dump_fopen() writes the file header to our stream and returns it as
+ * the dumper (pcap_dumper_t is the FILE *), and pcap_dump_close() is only
+ * fclose(): so the outfile closes the stream itself, and sees the errors
+ * of the final fflush() and fclose() that pcap_dump_close() would drop.
+ *
+ * A deleted directory does not make writes fail (the open file lives on
+ * until closed), only the rename at the end.  So at every PCAPW_IOBUF bytes
+ * written, about when stdio writes its buffer out, outfile_check() asks
+ * whether the temporary file still has a name, and the run hears of it
+ * then rather than hours later.
  *
  * pcapw_bytes() counts what was handed to stdio (24-byte file header, then
  * 16 bytes plus the captured length per record): after a successful close
@@ -41,31 +48,45 @@
 
 struct pcapw {
 	char *path;     /* DIR/NAME.pcap */
-	char *tmp_path; /* DIR/.NAME.pcap.XXXXXX */
+	outfile *out;   /* NULL once finished */
+	gboolean finished;
 	pcap_t *pd;
 	pcap_dumper_t *dumper;
 	FILE *fp;
 	char *iobuf;
 	uint8_t *scratch;
 	uint32_t snaplen;
-	int err;             /* first errno seen, 0 if none */
-	const char *err_op;  /* what was being done when err happened */
+	GError *err;         /* first error, NULL if none */
+	int *failed;         /* set to 1 at the first error (pcapw_notify) */
 	uint64_t packets;
 	uint64_t bytes;
 };
 
-static void set_io_error(GError **error, const char *op, const char *path, int err)
+static void fail(pcapw *w, GError *e)
 {
-	g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "cannot %s capture file '%s': %s", op,
-	            path, g_strerror(err));
+	if (w->err) {
+		g_error_free(e);
+		return;
+	}
+	w->err = e;
+	if (w->failed)
+		*w->failed = 1;
+}
+
+static void fail_errno(pcapw *w, const char *op, int err)
+{
+	fail(w, g_error_new(VPCSIM_ERROR, VPCSIM_ERROR_IO, "cannot %s capture file '%s': %s", op, w->path,
+	                    g_strerror(err)));
 }
 
 static void pcapw_free(pcapw *w)
 {
+	outfile_abort(w->out);
 	if (w->pd)
 		pcap_close(w->pd);
+	if (w->err)
+		g_error_free(w->err);
 	g_free(w->path);
-	g_free(w->tmp_path);
 	g_free(w->iobuf);
 	g_free(w->scratch);
 	g_free(w);
@@ -81,9 +102,6 @@ pcapw *pcapw_open(const char *dir, const char *name, uint32_t snaplen, GError **
 	w->snaplen = snaplen ? snaplen : PCAPW_SNAPLEN_MAX;
 	char *base = g_strconcat(name, ".pcap", NULL);
 	w->path = g_build_filename(dir, base, NULL);
-	char *tmp_base = g_strconcat(".", base, ".XXXXXX", NULL);
-	w->tmp_path = g_build_filename(dir, tmp_base, NULL);
-	g_free(tmp_base);
 	g_free(base);
 
 	if (g_mkdir_with_parents(dir, 0777) != 0) {
@@ -93,28 +111,16 @@ pcapw *pcapw_open(const char *dir, const char *name, uint32_t snaplen, GError **
 		            g_strerror(e));
 		goto fail;
 	}
-	/* Mode 0666 as for fopen(), so the umask decides, not g_mkstemp's 0600. */
-	int fd = g_mkstemp_full(w->tmp_path, O_WRONLY | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		set_io_error(error, "create", w->path, errno);
+	w->out = outfile_open(w->path, "capture file", error);
+	if (!w->out)
 		goto fail;
-	}
-	w->fp = fdopen(fd, "wb");
-	if (!w->fp) {
-		int e = errno;
-		close(fd);
-		g_unlink(w->tmp_path);
-		set_io_error(error, "open", w->path, e);
-		goto fail;
-	}
+	w->fp = outfile_stream(w->out);
 	w->iobuf = g_malloc(PCAPW_IOBUF);
 	setvbuf(w->fp, w->iobuf, _IOFBF, PCAPW_IOBUF);
 
 	w->pd = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, (int)w->snaplen,
 	                                             PCAP_TSTAMP_PRECISION_NANO);
 	if (!w->pd) {
-		fclose(w->fp);
-		g_unlink(w->tmp_path);
 		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO,
 		            "cannot start capture file '%s': libpcap refused snaplen %u", w->path,
 		            w->snaplen);
@@ -122,8 +128,6 @@ pcapw *pcapw_open(const char *dir, const char *name, uint32_t snaplen, GError **
 	}
 	w->dumper = pcap_dump_fopen(w->pd, w->fp);
 	if (!w->dumper) {
-		fclose(w->fp);
-		g_unlink(w->tmp_path);
 		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO,
 		            "cannot start capture file '%s': %s", w->path, pcap_geterr(w->pd));
 		goto fail;
@@ -150,59 +154,68 @@ void pcapw_write(pcapw *w, sim_time t, const pkt *p)
 	h.ts.tv_usec = (suseconds_t)(t % SIM_S);
 	pcap_dump((u_char *)w->dumper, &h, w->scratch);
 	if (ferror(w->fp)) {
-		w->err = errno ? errno : EIO;
-		w->err_op = "write";
+		fail_errno(w, "write", errno ? errno : EIO);
 		return;
 	}
 	w->packets++;
+	uint64_t before = w->bytes;
 	w->bytes += PCAPW_REC_HDR + h.caplen;
+	if (before / PCAPW_IOBUF != w->bytes / PCAPW_IOBUF) {
+		GError *e = NULL;
+		if (!outfile_check(w->out, &e))
+			fail(w, e);
+	}
 }
 
-/* Closes the stream and deletes the temporary file. */
-static void discard(pcapw *w)
+gboolean pcapw_finish(pcapw *w, GError **error)
 {
-	pcap_dump_close(w->dumper);
+	g_return_val_if_fail(w != NULL && !w->finished, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	w->finished = TRUE;
 	w->dumper = NULL;
-	g_unlink(w->tmp_path);
+	w->fp = NULL;
+	GError *e = NULL;
+	if (!outfile_finish(w->out, w->err == NULL, &e)) {
+		if (e)
+			fail(w, e);
+		g_propagate_error(error, g_error_copy(w->err));
+		return FALSE;
+	}
+	return TRUE;
 }
 
 gboolean pcapw_close(pcapw *w, GError **error)
 {
 	g_return_val_if_fail(w != NULL, FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-	if (!w->err && (pcap_dump_flush(w->dumper) != 0 || ferror(w->fp))) {
-		w->err = errno ? errno : EIO;
-		w->err_op = "write";
-	}
-	if (w->err) {
-		discard(w);
-		set_io_error(error, w->err_op, w->path, w->err);
-		pcapw_free(w);
-		return FALSE;
-	}
-	pcap_dump_close(w->dumper);
-	w->dumper = NULL;
-	/* rename() replaces an older capture of the same name atomically: a
-	 * reader sees the old file or the new one, never a partial one. */
-	if (g_rename(w->tmp_path, w->path) != 0) {
-		int e = errno;
-		g_unlink(w->tmp_path);
-		set_io_error(error, "publish", w->path, e);
-		pcapw_free(w);
-		return FALSE;
+	gboolean ok;
+	if (!w->finished)
+		ok = pcapw_finish(w, error);
+	else if (!(ok = w->err == NULL))
+		g_propagate_error(error, g_error_copy(w->err));
+	if (ok) {
+		outfile *o = w->out;
+		w->out = NULL;
+		ok = outfile_publish(o, error);
 	}
 	pcapw_free(w);
-	return TRUE;
+	return ok;
 }
 
 void pcapw_abort(pcapw *w)
 {
-	if (!w)
-		return;
-	discard(w);
-	pcapw_free(w);
+	if (w)
+		pcapw_free(w);
 }
 
+void pcapw_notify(pcapw *w, int *failed)
+{
+	w->failed = failed;
+	if (w->err && failed)
+		*failed = 1;
+}
+
+const GError *pcapw_error(const pcapw *w) { return w->err; }
 const char *pcapw_path(const pcapw *w) { return w->path; }
 uint64_t pcapw_packets(const pcapw *w) { return w->packets; }
 uint64_t pcapw_bytes(const pcapw *w) { return w->bytes; }

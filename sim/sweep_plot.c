@@ -122,11 +122,8 @@ static gboolean wants_log(double lo, double hi) { return lo > 0 && hi / lo >= 10
 
 static gboolean write_file(const char *path, const char *text, GError **error)
 {
-	char *tmp = NULL;
-	FILE *f = outfile_open(path, &tmp, error);
-	gboolean ok = f && outfile_commit(f, tmp, path, fputs(text, f) >= 0, error);
-	g_free(tmp);
-	return ok;
+	outfile *o = outfile_open(path, NULL, error);
+	return o && outfile_commit(o, fputs(text, outfile_stream(o)) >= 0, error);
 }
 
 /* One figure against one variable: a data file (a block per line) and a

@@ -427,6 +427,27 @@ static void test_killed_sweep_resumes(void)
 	}
 	/* At least one kill landed before the end (else nothing was tested). */
 	CU_ASSERT(killed > 0);
+	/* Ctrl-C: the workers are killed, the rows kept, no stray files; the
+	 * sweep ends by the signal. */
+	if (count_files(b, "runs") < 8) {
+		GPid pid;
+		CU_ASSERT_FATAL(g_spawn_async(src, (char **)argv, NULL,
+		                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+		                                      G_SPAWN_STDERR_TO_DEV_NULL,
+		                              NULL, NULL, &pid, NULL));
+		g_usleep(150000);
+		kill(pid, SIGINT);
+		int status = 0;
+		waitpid(pid, &status, 0);
+		CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT);
+		char *runs = g_build_filename(b, "runs", NULL);
+		GDir *d = g_dir_open(runs, 0, NULL);
+		for (const char *name; d && (name = g_dir_read_name(d));)
+			CU_ASSERT(strlen(name) == 11 && g_str_has_suffix(name, ".ini"));
+		if (d)
+			g_dir_close(d);
+		g_free(runs);
+	}
 	g_usleep(100000); /* the orphaned workers die with their parent */
 	CU_ASSERT_EQUAL(harness_vpcsim_v(NULL, NULL, "sweep", file, "--jobs", "2", "--out", b, NULL), 0);
 	char *ra = file_text(a, "results.csv"), *rb = file_text(b, "results.csv");
