@@ -612,6 +612,8 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 	world *w = g_new0(world, 1);
 	w->sc = sc;
 	w->net = net_new(sc->seed);
+	if (opt && opt->fingerprint)
+		net_fingerprint_start(w->net);
 	w->ledger = cost_ledger_new(sc->prices);
 	fabric_init(&w->fab, w->net, sc, w->ledger);
 	w->sgw = sg_world_new(sc);
@@ -965,6 +967,8 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 	r->duration_ns = sc->duration;
 	r->events = sim_events_run(w->net->sim);
 	r->wall_s = wall_s;
+	r->has_fingerprint = sim_fingerprinting(w->net->sim);
+	r->fingerprint = sim_fingerprint(w->net->sim);
 	for (guint i = 0; i < w->net->caps->len; i++)
 		g_ptr_array_add(r->captures, g_strdup(pcapw_path(g_ptr_array_index(w->net->caps, i))));
 	gboolean ok = net_close_captures(w->net, error);

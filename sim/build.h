@@ -30,6 +30,7 @@ typedef struct {
 	                           scenario_capture_check); NULL: the scenario's capture points */
 	uint32_t snaplen;       /* 0: the scenario's snaplen (whole packets unless it sets one) */
 	const sc_workload *only_workload; /* run this instead of the scenario's workloads */
+	gboolean fingerprint;   /* compute the trajectory fingerprint (net_fingerprint_start) */
 } world_options;
 
 world *world_new(const scenario *sc, const world_options *opt, GError **error);

@@ -29,6 +29,7 @@ int cmd_run(int argc, char **argv)
 	char *format_s = NULL, *pcap_dir = NULL, *capture = NULL, *out_path = NULL;
 	char *duration = NULL, *seed = NULL, *snaplen = NULL;
 	char **sets = NULL;
+	gboolean fingerprint = FALSE;
 	GOptionEntry entries[] = {
 		{ "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Run seed (overrides [scenario] seed)", "N" },
 		{ "duration", 0, 0, G_OPTION_ARG_STRING, &duration,
@@ -49,6 +50,10 @@ int cmd_run(int argc, char **argv)
 		  "Bytes kept of each captured packet, 0 (whole packets) to 65535; "
 		  "overrides [scenario] snaplen (default whole packets)",
 		  "N" },
+		{ "fingerprint", 0, 0, G_OPTION_ARG_NONE, &fingerprint,
+		  "Add the trajectory fingerprint (a hash over every event's time and every delivered "
+		  "packet's node and headers) to the report",
+		  NULL },
 		{ NULL },
 	};
 	int rc = CLI_USAGE;
@@ -99,7 +104,7 @@ int cmd_run(int argc, char **argv)
 		g_error_free(err);
 		goto out;
 	}
-	world_options wo = { .pcap_dir = pcap_dir };
+	world_options wo = { .pcap_dir = pcap_dir, .fingerprint = fingerprint };
 	w = world_new(sc, &wo, &err);
 	if (!w) {
 		cli_error("%s", err->message);

@@ -54,6 +54,8 @@ struct sim {
 	size_t pending;
 	uint64_t events_run;
 	volatile sig_atomic_t stop;
+	gboolean fp_on;   /* hash executed events into fp (sim_fingerprint_start) */
+	uint64_t fp;
 };
 
 sim *sim_new(void)
@@ -194,6 +196,42 @@ gboolean sim_cancel(sim *s, sim_event_id id)
 	return TRUE;
 }
 
+/* FNV-1a 64 (Fowler, Noll, Vo): a byte at a time, so it needs no state but
+ * the hash and gives the same value on every platform. */
+#define FNV_PRIME UINT64_C(0x100000001b3)
+
+static inline uint64_t fp__bytes(uint64_t h, const uint8_t *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * FNV_PRIME;
+	return h;
+}
+
+/* The event time, as 8 little-endian bytes whatever the host's order. */
+static inline void fp__time(sim *s, sim_time t)
+{
+	uint8_t b[8];
+	uint64_t u = (uint64_t)t;
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(u >> (8 * i));
+	s->fp = fp__bytes(s->fp, b, sizeof b);
+}
+
+void sim_fingerprint_start(sim *s)
+{
+	s->fp_on = TRUE;
+	s->fp = SIM_FINGERPRINT_INIT;
+}
+
+gboolean sim_fingerprinting(const sim *s) { return s->fp_on; }
+uint64_t sim_fingerprint(const sim *s) { return s->fp_on ? s->fp : SIM_FINGERPRINT_INIT; }
+
+void sim_fingerprint_add(sim *s, const void *data, size_t len)
+{
+	if (s->fp_on)
+		s->fp = fp__bytes(s->fp, data, len);
+}
+
 /* Pops the earliest entry and runs it unless cancelled. */
 static inline void run_top(sim *s)
 {
@@ -207,6 +245,8 @@ static inline void run_top(sim *s)
 	s->pending--;
 	s->now = top.t;
 	s->events_run++;
+	if (G_UNLIKELY(s->fp_on))
+		fp__time(s, top.t);
 	sl.h(s, sl.ctx, sl.arg);
 }
 

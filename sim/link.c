@@ -48,6 +48,12 @@ static void link__arrive(sim *s, void *ctx, void *arg)
 	n->rx_pkts++;
 	n->rx_bytes += pkt_wire_len(p);
 	pkt_hop_push(p, n->id, sim_now(s));
+	if (G_UNLIKELY(n->net->fingerprint)) {
+		uint8_t where[4] = { (uint8_t)(n->id >> 8), (uint8_t)n->id, (uint8_t)(to->index >> 8),
+			             (uint8_t)to->index };
+		sim_fingerprint_add(s, where, sizeof where);
+		sim_fingerprint_add(s, p->hdr, p->hdr_len);
+	}
 	NET_TRACE(n->net, n, p, NET_TRACE_ARRIVE, "from %s", link_peer(to)->node->name);
 	n->ops->receive(n, p, to);
 }

@@ -161,6 +161,12 @@ uint64_t net_drops(const net *nt, drop_reason why)
 
 void net_rng(const net *nt, rng *r, const char *stream) { rng_init(r, nt->seed, stream); }
 
+void net_fingerprint_start(net *nt)
+{
+	nt->fingerprint = TRUE;
+	sim_fingerprint_start(nt->sim);
+}
+
 node *net_node(const net *nt, const char *name)
 {
 	for (guint i = 0; i < nt->nodes->len; i++) {

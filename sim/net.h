@@ -17,6 +17,7 @@ struct net {
 	int capture_failed; /* 1 once a capture write failed (pcapw_notify) */
 	uint64_t next_flow_id;
 	struct net_tracer *tracer; /* NULL unless a trace is being taken */
+	gboolean fingerprint;      /* packets go into the engine's fingerprint */
 };
 
 /*
@@ -72,6 +73,13 @@ uint64_t net_drops(const net *nt, drop_reason why);
 
 /* Seeds a stream for a component, from the net's seed and the name. */
 void net_rng(const net *nt, rng *r, const char *stream);
+
+/* Starts the run's trajectory fingerprint (see engine.h): every event's
+ * time, and for every packet a link delivers, the receiving node's id, the
+ * port and the packet's header bytes (MACs, IPv4, TCP or UDP with options,
+ * so addresses, ports, sequence numbers, flags and lengths all count).
+ * Call before running; sim_fingerprint(nt->sim) reads it afterwards. */
+void net_fingerprint_start(net *nt);
 
 /* Looks a node up by name (NULL if absent). */
 node *net_node(const net *nt, const char *name);

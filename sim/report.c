@@ -193,6 +193,8 @@ static void write_text(const report *r, FILE *f)
 	           "%" G_GUINT64_FORMAT " events in %.2f s%s\n",
 	        (guint64)r->seed, (double)r->simulated_ns / 1e9, (double)r->duration_ns / 1e9,
 	        (guint64)r->events, r->wall_s, r->partial ? "  ** PARTIAL: interrupted **" : "");
+	if (r->has_fingerprint)
+		fprintf(f, "  fingerprint %016" G_GINT64_MODIFIER "x\n", (guint64)r->fingerprint);
 	for (guint i = 0; i < r->workloads->len; i++) {
 		const report_workload *w = &g_array_index(r->workloads, report_workload, i);
 		fprintf(f, "\nworkload %s (%s, %u client%s -> %s)\n", w->name, w->kind, w->clients,
@@ -336,8 +338,12 @@ static char *json_report(const report *r)
 	json_num(s, (double)r->simulated_ns / 1e9);
 	g_string_append(s, ",\n  \"duration_s\": ");
 	json_num(s, (double)r->duration_ns / 1e9);
-	g_string_append_printf(s, ",\n  \"events\": %" G_GUINT64_FORMAT ",\n  \"workloads\": [",
-	                       (guint64)r->events);
+	g_string_append_printf(s, ",\n  \"events\": %" G_GUINT64_FORMAT, (guint64)r->events);
+	/* A string: 64 bits do not survive a JSON number read as a double. */
+	if (r->has_fingerprint)
+		g_string_append_printf(s, ",\n  \"fingerprint\": \"%016" G_GINT64_MODIFIER "x\"",
+		                       (guint64)r->fingerprint);
+	g_string_append(s, ",\n  \"workloads\": [");
 	for (guint i = 0; i < r->workloads->len; i++) {
 		const report_workload *w = &g_array_index(r->workloads, report_workload, i);
 		g_string_append(s, i ? ",\n    {" : "\n    {");
@@ -476,6 +482,11 @@ static void write_csv(const report *r, FILE *f)
 	csv_row(f, "run", r->scenario, "partial", r->partial ? "true" : "false");
 	csv_num(f, "run", r->scenario, "simulated_s", (double)r->simulated_ns / 1e9);
 	csv_num(f, "run", r->scenario, "events", (double)r->events);
+	if (r->has_fingerprint) {
+		char fp[17];
+		g_snprintf(fp, sizeof fp, "%016" G_GINT64_MODIFIER "x", (guint64)r->fingerprint);
+		csv_row(f, "run", r->scenario, "fingerprint", fp);
+	}
 	for (guint i = 0; i < r->workloads->len; i++) {
 		const report_workload *w = &g_array_index(r->workloads, report_workload, i);
 		csv_num(f, "workload", w->name, "sent", (double)w->sent);
@@ -548,6 +559,8 @@ static void write_md(const report *r, FILE *f)
 	fprintf(f, "# %s\n\n%s\n\nSeed %" G_GUINT64_FORMAT ", %.3f s simulated%s.\n", r->scenario,
 	        r->description ? r->description : "", (guint64)r->seed, (double)r->simulated_ns / 1e9,
 	        r->partial ? " (**partial: interrupted**)" : "");
+	if (r->has_fingerprint)
+		fprintf(f, "\nTrajectory fingerprint `%016" G_GINT64_MODIFIER "x`.\n", (guint64)r->fingerprint);
 	fputs("\n| workload | sent | completed | failed |", f);
 	for (size_t k = 0; k < G_N_ELEMENTS(lat_fields); k++)
 		fprintf(f, " %s ms |", lat_fields[k].head);

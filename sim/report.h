@@ -69,6 +69,8 @@ typedef struct {
 	int64_t duration_ns;     /* the scenario's sending duration */
 	uint64_t events;
 	double wall_s;
+	gboolean has_fingerprint; /* the run computed a trajectory fingerprint */
+	uint64_t fingerprint;    /* sim_fingerprint(): written only when has_fingerprint */
 	GArray *workloads;       /* report_workload */
 	GArray *components;      /* report_component */
 	GArray *drops;           /* report_count */

@@ -136,6 +136,61 @@ static void test_router_ttl_lpm_and_hops(void)
 	net_free(nt);
 }
 
+static uint64_t fnv1a(uint64_t h, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= UINT64_C(1099511628211);
+	}
+	return h;
+}
+
+/* One UDP packet from src to a over a 10 ns link; the fingerprint, and the
+ * header the catcher got in `hdr` (hdr_len bytes). */
+static uint64_t one_packet_fingerprint(gboolean start, uint16_t dport, uint8_t *hdr, uint16_t *hdr_len,
+                                       uint16_t *a_id)
+{
+	net *nt = net_new(1);
+	if (start)
+		net_fingerprint_start(nt);
+	catcher *src = g_new0(catcher, 1), *a = g_new0(catcher, 1);
+	node_init(&src->base, &catcher_ops, nt, "src");
+	node_init(&a->base, &catcher_ops, nt, "a");
+	node_add_port(&a->base); /* the link ends on a's second port */
+	link_new(nt, node_add_port(&src->base), node_add_port(&a->base), 10, 0, 0);
+	pkt_addrs ad = { .src_ip = 0x0a000001, .dst_ip = 0x0a000002, .sport = 1, .dport = dport };
+	pkt *p = net_pkt_new(nt, 0);
+	pkt_build_udp(p, &ad, 10);
+	link_send(node_port(&src->base, 0), p);
+	sim_run(nt->sim);
+	CU_ASSERT_EQUAL_FATAL(a->got, 1);
+	memcpy(hdr, a->last->hdr, a->last->hdr_len);
+	*hdr_len = a->last->hdr_len;
+	*a_id = a->base.id;
+	uint64_t fp = sim_fingerprint(nt->sim);
+	net_free(nt);
+	return fp;
+}
+
+/* A delivered packet adds, after its arrival time, the receiving node's id
+ * and port index (big-endian) and its header bytes as delivered. */
+static void test_fingerprint_packets(void)
+{
+	uint8_t hdr[PKT_HDR_MAX];
+	uint16_t len = 0, id = 0;
+	uint64_t fp = one_packet_fingerprint(TRUE, 2, hdr, &len, &id);
+	CU_ASSERT_EQUAL(len, PKT_ETH_LEN + PKT_IP_LEN + PKT_UDP_LEN);
+	const uint8_t t10[8] = { 10 };
+	const uint8_t where[4] = { (uint8_t)(id >> 8), (uint8_t)id, 0, 1 };
+	uint64_t h = fnv1a(SIM_FINGERPRINT_INIT, t10, 8);
+	h = fnv1a(h, where, 4);
+	h = fnv1a(h, hdr, len);
+	CU_ASSERT_EQUAL(fp, h);
+	/* One header field changed: another fingerprint. */
+	CU_ASSERT_NOT_EQUAL(one_packet_fingerprint(TRUE, 3, hdr, &len, &id), fp);
+	CU_ASSERT_EQUAL(one_packet_fingerprint(FALSE, 2, hdr, &len, &id), SIM_FINGERPRINT_INIT);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("links and routers");
@@ -143,4 +198,6 @@ void register_tests(void)
 	CU_add_test(s, "chain latency is the exact sum of its delays", test_chain_latency_is_sum_of_delays);
 	CU_add_test(s, "a full queue drops and counts", test_queue_tail_drop);
 	CU_add_test(s, "router: TTL, longest prefix, no route, hops", test_router_ttl_lpm_and_hops);
+	CU_add_test(s, "fingerprint: node, port and headers of every delivered packet",
+	            test_fingerprint_packets);
 }
