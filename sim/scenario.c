@@ -310,7 +310,7 @@ typedef struct {
 	kf_problems pr;
 	GKeyFile *kf;
 	GHashTable *vars;         /* name -> gint64 * */
-	GPtrArray *var_names;     /* char *, file order, for messages */
+	GPtrArray *var_names;     /* char *, file order, NULL-terminated, for messages */
 	GPtrArray *groups;        /* grp *, file order, expanded */
 	GPtrArray *of[GK_N];      /* grp * per kind: element i's group (not implicit tables) */
 	GPtrArray *names_of[GK_N];/* const char *: element i's name, implicit tables included */
@@ -3355,7 +3355,8 @@ scenario *scenario_load(const char *path, const char *const *overrides, GError *
 	kf_problems_init(&l.pr, path);
 	l.sc = scenario_new(path);
 	l.vars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	l.var_names = g_ptr_array_new_with_free_func(g_free);
+	/* NULL-terminated: the "expected one of the [vars]" message joins it. */
+	l.var_names = g_ptr_array_new_null_terminated(0, g_free, TRUE);
 	l.groups = g_ptr_array_new_with_free_func(grp_free);
 	l.deferred = g_ptr_array_new_with_free_func(override_free);
 	for (size_t sp = 0; sp < N_SPACES; sp++)

@@ -543,6 +543,18 @@ static void test_group_and_key_errors(void)
 	EXPECT_WITH("[vpc c]\ncidr = 10.${n}.0.0/16\n",
 	            "[vpc c] cidr: '10.${n}.0.0/16' uses ${n}, which [vars] does not define; "
 	            "expected one of the [vars] (none)");
+	/* With [vars] defined, the message lists them: the list is joined from
+	 * the names in file order, which once read past the end of an array
+	 * that was not NULL-terminated (16 names fill GLib's first allocation,
+	 * so the read left the block; AddressSanitizer caught it). */
+	EXPECT_WITH("[vars]\nn = 5\n[vpc c]\ncidr = 10.${m}.0.0/16\n",
+	            "[vpc c] cidr: '10.${m}.0.0/16' uses ${m}, which [vars] does not define; "
+	            "expected one of the [vars] (n)");
+	EXPECT_WITH("[vars]\nv0 = 0\nv1 = 1\nv2 = 2\nv3 = 3\nv4 = 4\nv5 = 5\nv6 = 6\nv7 = 7\n"
+	            "v8 = 8\nv9 = 9\nv10 = 10\nv11 = 11\nv12 = 12\nv13 = 13\nv14 = 14\nv15 = 15\n"
+	            "[vpc c]\ncidr = 10.${v16}.0.0/16\n",
+	            "uses ${v16}, which [vars] does not define; expected one of the [vars] (v0, v1, "
+	            "v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15)");
 	EXPECT_WITH("[vars]\nn = 5\n[vpc c]\ncidr = 10.${n.0.0/16\n",
 	            "[vpc c] cidr: '10.${n.0.0/16' has '${' without a closing '}'");
 	expect_with("[vars]\nm = five\n", 1,
