@@ -274,6 +274,10 @@ static const name_space spaces[] = {
  * at once instead of exhausting memory. */
 #define MAX_COUNT 65536
 
+/* The most requests one client may be told to send: a whole number written
+ * by hand, bounded like [vars] so that a typo cannot wrap a uint64. */
+#define MAX_REQUESTS G_GUINT64_CONSTANT(1000000000000)
+
 /* Public IPv4 addresses (instances' public_ip, NAT gateways' Elastic IPs)
  * come from this block, in file order from its second address.  A
  * modelling choice: 3.80.0.0/12 is EC2 address space in us-east-1, but AWS
@@ -3225,6 +3229,12 @@ static void build_workloads(loader *l)
 		} else if (v && !(rate > 0)) {
 			P(l, g, "rate", "'%s' is not positive; expected %s", v,
 			  find_key(workload_keys, "rate")->what);
+		} else if (v && 1e9 / rate > units_max(UNIT_TIME)) {
+			/* The gap between requests is a time, bounded like any other;
+			 * above the bound the first request would come after the
+			 * run, and a constant gap would overflow the clock. */
+			P(l, g, "rate", "'%s' is out of range: a rate is at least 1/8760h (one a year); "
+			                "expected %s", v, find_key(workload_keys, "rate")->what);
 		} else if (v) {
 			/* Requests per client arrive as a Poisson process (exponential
 			 * gaps) or evenly spaced. */
@@ -3240,8 +3250,9 @@ static void build_workloads(loader *l)
 
 		v = get(g, "requests", "0");
 		guint64 n;
-		if (v && !g_ascii_string_to_unsigned(v, 10, 0, G_MAXUINT64, &n, NULL))
-			P(l, g, "requests", "'%s' is not a whole number; expected %s", v,
+		if (v && !g_ascii_string_to_unsigned(v, 10, 0, MAX_REQUESTS, &n, NULL))
+			P(l, g, "requests", "'%s' is not a whole number from 0 to %" G_GUINT64_FORMAT
+			                    "; expected %s", v, MAX_REQUESTS,
 			  find_key(workload_keys, "requests")->what);
 		else if (v)
 			w->requests = n;

@@ -606,6 +606,29 @@ static void test_value_errors(void)
 	t = g_strconcat(wl, "rate = 0/s\n", NULL);
 	EXPECT_WITH(t, "[workload w] rate: '0/s' is not positive; expected requests per second");
 	g_free(t);
+	/* Upper bounds (README "Scenario files"): a rate whose gap is below the
+	 * clock's nanosecond, one whose gap is beyond the longest time, a size
+	 * no uint64 holds, a request count that wrapped. */
+	t = g_strconcat(wl, "rate = 1e10/s\n", NULL);
+	EXPECT_WITH(t, "t.ini: [workload w] rate: '1e10/s' is out of range: a rate is at most "
+	               "1000/us (one per nanosecond, the clock's resolution); expected a rate");
+	g_free(t);
+	t = g_strconcat(wl, "rate = 1e-30/s\n", NULL);
+	EXPECT_WITH(t, "[workload w] rate: '1e-30/s' is out of range: a rate is at least 1/8760h "
+	               "(one a year); expected requests per second");
+	g_free(t);
+	t = g_strconcat(wl, "rate = 1/s\nresponse_size = 1e30B\n", NULL);
+	EXPECT_WITH(t, "t.ini: [workload w] response_size: '1e30B' is out of range: a size is at "
+	               "most 1PB; expected a size");
+	g_free(t);
+	t = g_strconcat(wl, "rate = 1/s\nthink_time = exp(mean=2e6h)\n", NULL);
+	EXPECT_WITH(t, "[workload w] think_time: 'exp(mean=2e6h)': mean: '2e6h' is out of range: "
+	               "a time is at most 8760h (a year)");
+	g_free(t);
+	t = g_strconcat(wl, "rate = 1/s\nrequests = 18446744073709551615\n", NULL);
+	EXPECT_WITH(t, "[workload w] requests: '18446744073709551615' is not a whole number from "
+	               "0 to 1000000000000; expected requests per client");
+	g_free(t);
 	t = g_strconcat(wl, "rate = 1/s\nport = 70000\narrival = bursty\nmethod = get\n"
 	                    "path = index.html\nconnection = close\nkind = tcp\nrequests = -1\n"
 	                    "think_time = exp(mean=-1ms)\nresponse_size = 1KBps\n",
