@@ -1420,6 +1420,11 @@ static void get_dist(loader *l, const grp *g, const char *key, const char *def, 
 		else
 			P(l, g, key, "%s; expected %s", e->message, what);
 		g_error_free(e);
+	} else if (v) {
+		/* A sample the run cannot use is reported against this key. */
+		char *origin = g_strdup_printf("%s: [%s] %s", l->pr.file, g->label, key);
+		dist_set_origin(out, origin);
+		g_free(origin);
 	}
 }
 

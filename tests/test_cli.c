@@ -182,6 +182,27 @@ static void test_demo_unwritable_dir(void)
 	g_free(dir);
 }
 
+/* A think time whose sample overflows the clock stops the run with an error
+ * naming the key and the distribution, exit 1; it was a GLib CRITICAL and
+ * exit 0.  The same through compare. */
+static void test_sample_beyond_the_clock(void)
+{
+	const char *set = "workload:web.think_time=pareto(scale=1ms, shape=0.01)";
+	char *out = NULL, *err = NULL;
+	CU_ASSERT_EQUAL(run(&out, &err, "run", "scenarios/vpc-tgw.ini", "--set", set, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "scenarios/vpc-tgw.ini: [workload web] think_time: "
+	                                   "'pareto(scale=1ms, shape=0.01)' drew "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "beyond the clock's range of 292 years"));
+	CU_ASSERT_PTR_NULL(strstr(err, "CRITICAL"));
+	CU_ASSERT_STRING_EQUAL(out, "");
+	g_free(out);
+	g_free(err);
+	CU_ASSERT_EQUAL(run(NULL, &err, "compare", "scenarios/vpc-tgw.ini", "scenarios/vpc-peering.ini",
+	                    "--set", set, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "think_time: 'pareto(scale=1ms, shape=0.01)' drew "));
+	g_free(err);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("vpcsim command");
@@ -190,4 +211,5 @@ void register_tests(void)
 	CU_add_test(s, "bench chain with captures on every port", test_bench_chain_with_captures);
 	CU_add_test(s, "demo: deterministic, clean captures", test_demo_deterministic_and_clean);
 	CU_add_test(s, "demo: unwritable capture directory", test_demo_unwritable_dir);
+	CU_add_test(s, "a sample beyond the clock stops the run", test_sample_beyond_the_clock);
 }
