@@ -77,6 +77,8 @@ int cmd_compare(int argc, char **argv)
 		cli_error("--format '%s': expected text, md, csv or json", format_s);
 		goto out;
 	}
+	if (!cli_check_run_options(seed, duration, snaplen))
+		goto out;
 	if (capture) {
 		/* Checked here for its form only: one list serves scenarios with
 		 * different nodes, so a name need not match in every one. */

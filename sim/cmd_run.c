@@ -81,6 +81,8 @@ int cmd_run(int argc, char **argv)
 		cli_error("--format '%s': expected text, csv, json or md", format_s);
 		goto out;
 	}
+	if (!cli_check_run_options(seed, duration, snaplen))
+		goto out;
 	/* --capture and --snaplen go through the scenario's own keys, so the
 	 * loader checks them (a capture point must name a node of this
 	 * scenario) and reports them like any other value. */

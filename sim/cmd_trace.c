@@ -239,7 +239,7 @@ int cmd_trace(int argc, char **argv)
 {
 	char *from = NULL, *to = NULL, *format_s = NULL;
 	char **sets = NULL;
-	gint dport = 0;
+	gint dport = -1; /* -1: not given, 80 */
 	gboolean udp = FALSE;
 	GOptionEntry entries[] = {
 		{ "from", 0, 0, G_OPTION_ARG_STRING, &from, "The instance that sends (required)", "INSTANCE" },
@@ -275,10 +275,12 @@ int cmd_trace(int argc, char **argv)
 		cli_error("--format '%s': expected text or mermaid", format_s);
 		goto out;
 	}
-	if (argc != 2 || !from || !to || dport < 0 || dport > 65535) {
+	if (argc != 2 || !from || !to) {
 		cli_error("trace needs one scenario file, --from and --to (and --port 1-65535); see 'vpcsim trace --help'");
 		goto out;
 	}
+	if (dport != -1 && !cli_in_range("port", dport, 1, 65535))
+		goto out;
 	rc = CLI_FAIL;
 	GError *err = NULL;
 	sc = scenario_load(argv[1], (const char *const *)sets, &err);
@@ -302,7 +304,7 @@ int cmd_trace(int argc, char **argv)
 		          "address in %s", to, argv[1]);
 		goto out;
 	}
-	wl.port = dport ? (uint16_t)dport : 80;
+	wl.port = dport > 0 ? (uint16_t)dport : 80;
 	wl.requests = 1;
 	wl.keepalive = TRUE;
 	wl.method = (char *)"GET";
