@@ -34,7 +34,7 @@ static char *snaplen_override(const char *text)
 int cmd_compare(int argc, char **argv)
 {
 	char *format_s = NULL, *out_path = NULL, *pcap_dir = NULL, *capture = NULL, *plot_dir = NULL;
-	char *seed = NULL, *duration = NULL, *snaplen = NULL;
+	char *seed = NULL, *duration = NULL, *snaplen = NULL, *max_memory = NULL, *max_events = NULL;
 	char **sets = NULL;
 	gboolean s3 = FALSE;
 	GOptionEntry entries[] = {
@@ -56,6 +56,11 @@ int cmd_compare(int argc, char **argv)
 		{ "duration", 0, 0, G_OPTION_ARG_STRING, &duration, "Sending time for every option", "T" },
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets,
 		  "Override a key in every option: GROUP.KEY=VALUE (repeatable)", "G.K=V" },
+		{ "max-memory", 0, 0, G_OPTION_ARG_STRING, &max_memory,
+		  "Refuse options estimated to need more memory together (default: the memory "
+		  "available)", "SIZE" },
+		{ "max-events", 0, 0, G_OPTION_ARG_STRING, &max_events,
+		  "Refuse an option estimated to execute more events (default: no limit)", "N" },
 		{ NULL },
 	};
 	int rc = CLI_USAGE;
@@ -79,6 +84,14 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (!cli_check_run_options(seed, duration, snaplen))
 		goto out;
+	estimate_limits lim;
+	estimate_limits_default(&lim);
+	GError *lerr = NULL;
+	if (!estimate_limits_parse(&lim, max_memory, max_events, &lerr)) {
+		cli_error("%s", lerr->message);
+		g_error_free(lerr);
+		goto out;
+	}
 	if (capture) {
 		/* Checked here for its form only: one list serves scenarios with
 		 * different nodes, so a name need not match in every one. */
@@ -112,7 +125,7 @@ int cmd_compare(int argc, char **argv)
 	rc = CLI_FAIL;
 	GError *err = NULL;
 	c = compare_run((const char *const *)files->pdata, (const char *const *)ovr->pdata, pcap_dir, capture,
-	                &err);
+	                &lim, &err);
 	if (!c) {
 		fprintf(stderr, "%s\n", err->message);
 		g_error_free(err);
@@ -168,5 +181,7 @@ out:
 	g_free(seed);
 	g_free(duration);
 	g_free(snaplen);
+	g_free(max_memory);
+	g_free(max_events);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "build.h"
+#include "estimate.h"
 #include "report.h"
 
 /*
@@ -48,9 +49,12 @@ typedef struct {
 } compare_result;
 
 /* Runs every file with the overrides; on failure returns NULL with an error
- * naming the file.  With pcap_dir, captures go there (capture = points). */
+ * naming the file.  With pcap_dir, captures go there (capture = points).
+ * With `lim`, an option whose estimated needs, with those of the options
+ * before it (all stay in memory), exceed a limit is refused before it runs
+ * (estimate.h). */
 compare_result *compare_run(const char *const *files, const char *const *sets, const char *pcap_dir,
-                            const char *capture, GError **error);
+                            const char *capture, const estimate_limits *lim, GError **error);
 void compare_free(compare_result *c);
 
 /* The cheapest option at a monthly volume, by index. */
