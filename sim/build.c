@@ -897,9 +897,12 @@ gboolean world_run(world *w, volatile int *interrupt,
 	const sim_time slice = 10 * SIM_MS;
 	gint64 last_report = g_get_monotonic_time();
 	sim_set_interrupt(s, interrupt);
+	gboolean interrupted = FALSE;
 	while (sim_now(s) < w->end) {
-		if (interrupt && *interrupt)
+		if (interrupt && *interrupt) {
+			interrupted = TRUE;
 			break;
+		}
 		sim_time next = MIN(sim_time_add_sat(sim_now(s), slice), w->end);
 		sim_run_until(s, next);
 		/* A model could not go on (world_report returns why). */
@@ -921,7 +924,7 @@ gboolean world_run(world *w, volatile int *interrupt,
 		}
 	}
 	sim_set_interrupt(s, NULL);
-	return !(interrupt && *interrupt);
+	return !interrupted;
 }
 
 static void add_drops(report *r, const net *nt)
