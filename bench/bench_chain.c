@@ -17,17 +17,6 @@
  * captures, so each packet-hop is written twice (sent and received).
  */
 
-static gboolean parse_time_opt(const char *name, const char *text, sim_time *out)
-{
-	GError *err = NULL;
-	if (!units_parse_time(text, out, &err)) {
-		cli_error("--%s: %s", name, err->message);
-		g_error_free(err);
-		return FALSE;
-	}
-	return TRUE;
-}
-
 int bench_chain_main(int argc, char **argv)
 {
 	gint hops = 10;
@@ -55,12 +44,15 @@ int bench_chain_main(int argc, char **argv)
 	               NULL, entries))
 		goto out;
 	sim_time interval = SIM_US, delay = 50 * SIM_US;
-	if (argc > 1 || hops < 0 || hops > 1000 || packets <= 0) {
-		cli_error("bench chain takes no arguments; --hops must be 0..1000, --packets > 0");
+	if (argc > 1) {
+		cli_error("bench chain takes no arguments");
 		goto out;
 	}
-	if ((interval_s && !parse_time_opt("interval", interval_s, &interval)) ||
-	    (delay_s && !parse_time_opt("delay", delay_s, &delay)))
+	if (!cli_in_range("hops", hops, 0, 1000) || !cli_in_range("packets", packets, 1, CLI_MAX_COUNT) ||
+	    !cli_in_range("seed", seed, 0, G_MAXINT64))
+		goto out;
+	if ((interval_s && !cli_time("interval", interval_s, 1, (sim_time)units_max(UNIT_TIME), &interval)) ||
+	    (delay_s && !cli_time("delay", delay_s, 0, (sim_time)units_max(UNIT_TIME), &delay)))
 		goto out;
 
 	net *nt = net_new((uint64_t)seed);

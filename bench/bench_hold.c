@@ -71,22 +71,27 @@ int bench_hold_main(int argc, char **argv)
 	               "  hold n=N holds=H wall_s=W holds_per_s=X ns_per_hold=Y peak_rss_kb=R",
 	               NULL, entries))
 		return CLI_USAGE;
-	if (argc > 1 || holds <= 0) {
-		cli_error("bench hold takes no arguments and --holds must be > 0");
+	if (argc > 1) {
+		cli_error("bench hold takes no arguments");
+		g_strfreev(sizes);
+		return CLI_USAGE;
+	}
+	if (!cli_in_range("holds", holds, 1, CLI_MAX_COUNT) ||
+	    !cli_in_range("seed", seed, 0, G_MAXINT64)) {
 		g_strfreev(sizes);
 		return CLI_USAGE;
 	}
 	const char *def[] = { "100", "10000", "1000000", NULL };
 	const char *const *list = sizes ? (const char *const *)sizes : def;
 	int rc = CLI_OK;
-	for (int i = 0; list[i]; i++) {
-		char *end;
-		guint64 n = g_ascii_strtoull(list[i], &end, 10);
-		if (*end || n == 0) {
-			cli_error("--n '%s': expected a whole number of pending events > 0", list[i]);
+	/* Every N is checked before the first runs; at most the engine's limit
+	 * of pending events (2^26), past which it aborts. */
+	for (int i = 0; list[i] && rc == CLI_OK; i++)
+		if (!cli_whole("n", list[i], 1, G_GUINT64_CONSTANT(1) << 26, NULL))
 			rc = CLI_USAGE;
-			break;
-		}
+	for (int i = 0; list[i] && rc == CLI_OK; i++) {
+		guint64 n;
+		cli_whole("n", list[i], 1, G_GUINT64_CONSTANT(1) << 26, &n);
 		run_hold(n, (uint64_t)holds, (uint64_t)seed);
 	}
 	g_strfreev(sizes);

@@ -4,6 +4,7 @@
 #include "bench.h"
 #include "build.h"
 #include "cli.h"
+#include "units.h"
 
 /*
  * Runs scenarios/vpc-tgw.ini (or another scenario with an HTTP workload
@@ -34,8 +35,21 @@ int bench_tgw_main(int argc, char **argv)
 	               "packet_hops_per_s=Y peak_rss_kb=R",
 	               NULL, entries))
 		goto out;
-	if (argc > 1 || requests <= 0) {
-		cli_error("bench tgw takes no arguments and --requests must be > 0");
+	if (argc > 1) {
+		cli_error("bench tgw takes no arguments");
+		goto out;
+	}
+	if (!cli_in_range("requests", requests, 1, CLI_MAX_COUNT))
+		goto out;
+	double per_s = 0;
+	GError *rerr = NULL;
+	if (rate && !units_parse(rate, UNIT_RATE, &per_s, &rerr)) {
+		cli_error("--rate %s", rerr->message);
+		g_error_free(rerr);
+		goto out;
+	}
+	if (rate && !(per_s * units_max(UNIT_TIME) >= 1e9)) {
+		cli_error("--rate '%s': expected a rate from 1/8760h to 1000/us", rate);
 		goto out;
 	}
 	char *path = file ? g_strdup(file) : g_build_filename(VPCSIM_SOURCE_DIR, "scenarios", "vpc-tgw.ini", NULL);

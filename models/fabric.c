@@ -97,7 +97,7 @@ static void fabric__depart(sim *s, void *ctx, void *arg)
 void fabric_send(net *nt, port *out, pkt *p, sim_time delay, sim_time *last)
 {
 	sim_time now = net_now(nt);
-	sim_time t = now + delay;
+	sim_time t = sim_time_add_sat(now, delay);
 	if (t < *last)
 		t = *last;
 	*last = t;

@@ -227,12 +227,11 @@ static void workload_done(const http_result *r, void *ud)
 	workload_maybe_finish(w);
 }
 
-static uint64_t sample_bytes(const dist *d, rng *r)
+static uint64_t sample_bytes(const dist *d, rng *r, sim *s)
 {
 	if (d->kind == UNIT_NONE)
 		return 0;
-	double b = dist_sample(d, r);
-	return b > 0 ? (uint64_t)(b + 0.5) : 0;
+	return dist_sample_bytes(d, r, s);
 }
 
 static void workload_tick(sim *s, void *ctx, void *arg)
@@ -251,11 +250,11 @@ static void workload_tick(sim *s, void *ctx, void *arg)
 	http_request_spec spec = {
 		.method = w->method,
 		.path = w->path,
-		.body_len = sample_bytes(&c->request_size, &w->rng),
+		.body_len = sample_bytes(&c->request_size, &w->rng, s),
 	};
 	if (c->response_size.kind != UNIT_NONE) {
 		g_string_printf(w->extra, HTTP_HDR_RESPONSE_BYTES ": %" G_GUINT64_FORMAT "\r\n",
-		                sample_bytes(&c->response_size, &w->rng));
+		                sample_bytes(&c->response_size, &w->rng, s));
 		spec.extra = w->extra->str;
 	}
 	w->res.started++;
@@ -266,7 +265,8 @@ static void workload_tick(sim *s, void *ctx, void *arg)
 		workload_maybe_finish(w);
 		return;
 	}
-	w->tick_ev = sim_schedule(s, dist_sample_ns(&c->interval, &w->rng), workload_tick, w, NULL);
+	w->tick_ev = sim_schedule(s, dist_sample_delay(&c->interval, &w->rng, s), workload_tick, w,
+	                          NULL);
 }
 
 host_workload *host_add_workload(host *h, const host_workload_config *cfg)
@@ -367,7 +367,7 @@ static void udp_tick(sim *s, void *ctx, void *arg)
 	host *h = f->h;
 	const host_target *t = &f->targets[f->next_target++ % c->n_targets];
 	uint32_t max = PKT_IP_MAX - PKT_IP_LEN - PKT_UDP_LEN;
-	uint64_t len = sample_bytes(&c->size, &f->rng);
+	uint64_t len = sample_bytes(&c->size, &f->rng, s);
 	pkt *p = net_pkt_new(h->base.net, f->flow_id);
 	pkt_addrs a = { .src_ip = h->ip, .dst_ip = t->ip, .sport = f->sport, .dport = t->port,
 		        .ip_id = f->ip_id++, .df = TRUE };
@@ -376,7 +376,7 @@ static void udp_tick(sim *s, void *ctx, void *arg)
 	f->res.sent++;
 	f->res.sent_bytes += p->payload_len;
 	host_tx(h, p);
-	f->tick_ev = sim_schedule(s, dist_sample_ns(&c->interval, &f->rng), udp_tick, f, NULL);
+	f->tick_ev = sim_schedule(s, dist_sample_delay(&c->interval, &f->rng, s), udp_tick, f, NULL);
 }
 
 host_udp_flow *host_add_udp_flow(host *h, const host_udp_config *cfg)

@@ -893,15 +893,25 @@ gboolean world_run(world *w, volatile int *interrupt,
                    void (*progress)(sim_time now, sim_time end, void *ud), void *ud)
 {
 	sim *s = w->net->sim;
-	/* Slices of 10 ms of simulated time: short enough to stop promptly on
-	 * Ctrl-C, long enough to cost nothing. */
+	/* Slices of 10 ms of simulated time, for the checks below; the engine
+	 * itself looks at the interrupt flag every few thousand events, since
+	 * events 0 ns apart may never let the clock reach a slice's end. */
 	const sim_time slice = 10 * SIM_MS;
 	gint64 last_report = g_get_monotonic_time();
+	sim_set_interrupt(s, interrupt);
+	gboolean interrupted = FALSE;
 	while (sim_now(s) < w->end) {
-		if ((interrupt && *interrupt) || w->net->capture_failed)
-			return FALSE;
-		sim_time next = MIN(sim_now(s) + slice, w->end);
+		if (w->net->capture_failed)
+			break;
+		if (interrupt && *interrupt) {
+			interrupted = TRUE;
+			break;
+		}
+		sim_time next = MIN(sim_time_add_sat(sim_now(s), slice), w->end);
 		sim_run_until(s, next);
+		/* A model could not go on (world_report returns why). */
+		if (sim_failure(s))
+			break;
 		/* Done when every workload has stopped starting requests and has
 		 * none outstanding (what is left are TCP timers), or when nothing
 		 * at all is scheduled. */
@@ -917,7 +927,8 @@ gboolean world_run(world *w, volatile int *interrupt,
 			progress(sim_now(s), w->end, ud);
 		}
 	}
-	return TRUE;
+	sim_set_interrupt(s, NULL);
+	return !interrupted && !w->net->capture_failed;
 }
 
 static void add_drops(report *r, const net *nt)
@@ -972,6 +983,12 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 	for (guint i = 0; i < w->net->caps->len; i++)
 		g_ptr_array_add(r->captures, g_strdup(pcapw_path(g_ptr_array_index(w->net->caps, i))));
 	gboolean ok = net_close_captures(w->net, error);
+	/* A run that failed has no report: its figures would mislead. */
+	const GError *failed = sim_failure(w->net->sim);
+	if (ok && failed) {
+		g_propagate_error(error, g_error_copy(failed));
+		ok = FALSE;
+	}
 
 	for (guint i = 0; i < w->wls->len; i++) {
 		wl_state *ws = g_ptr_array_index(w->wls, i);

@@ -38,15 +38,18 @@ void world_free(world *w);
 net *world_net(world *w);
 
 /* Runs until every workload is done or the scenario's duration + drain,
- * checking `*interrupt` (set by a signal handler) between slices of
- * simulated time; calls progress(simulated, end, ud) about once a second
- * of wall time when non-NULL.  Returns FALSE if interrupted, or at once
- * when a capture write failed (net_capture_error says which). */
+ * checking `*interrupt` (set by a signal handler) every
+ * SIM_INTERRUPT_EVERY events; calls progress(simulated, end, ud) about once
+ * a second of wall time when non-NULL.  Returns FALSE if interrupted, or at
+ * once when a capture write failed (net_capture_error says which).  A run
+ * a model cannot go on with (sim_fail) stops early; world_report then fails
+ * with the reason. */
 gboolean world_run(world *w, volatile int *interrupt,
                    void (*progress)(sim_time now, sim_time end, void *ud), void *ud);
 
 /* Closes captures (publishing complete files) and fills a report; the
- * report refers to the world's ledger, so free it before the world. */
+ * report refers to the world's ledger, so free it before the world.  NULL
+ * with the engine's failure when the run failed (sim_failure). */
 report *world_report(world *w, gboolean partial, double wall_s, GError **error);
 
 #endif

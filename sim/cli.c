@@ -1,5 +1,6 @@
 /* \summary: option parsing and error printing shared by the sub-commands */
 #include "cli.h"
+#include "units.h"
 
 #include <stdarg.h>
 #include <signal.h>
@@ -56,6 +57,74 @@ void cli_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
+}
+
+gboolean cli_whole(const char *name, const char *text, guint64 min, guint64 max, guint64 *out)
+{
+	guint64 v;
+	const char *t = text + strspn(text, " ");
+	/* g_ascii_string_to_unsigned refuses a sign, spaces and trailing text. */
+	if (!g_ascii_string_to_unsigned(t, 10, min, max, &v, NULL)) {
+		cli_error("--%s '%s': expected a whole number from %" G_GUINT64_FORMAT " to %"
+		          G_GUINT64_FORMAT, name, text, min, max);
+		return FALSE;
+	}
+	if (out)
+		*out = v;
+	return TRUE;
+}
+
+gboolean cli_in_range(const char *name, gint64 value, gint64 min, gint64 max)
+{
+	if (value < min || value > max) {
+		cli_error("--%s '%" G_GINT64_FORMAT "': expected a whole number from %" G_GINT64_FORMAT
+		          " to %" G_GINT64_FORMAT, name, value, min, max);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean cli_time(const char *name, const char *text, sim_time min, sim_time max, sim_time *out)
+{
+	GError *e = NULL;
+	sim_time t;
+	if (!units_parse_time(text, &t, &e)) {
+		cli_error("--%s %s", name, e->message);
+		g_error_free(e);
+		return FALSE;
+	}
+	if (t < min || t > max) {
+		char *lo = units_format((double)min, UNIT_TIME), *hi = units_format((double)max, UNIT_TIME);
+		cli_error("--%s '%s': expected a time from %s to %s", name, text, lo, hi);
+		g_free(lo);
+		g_free(hi);
+		return FALSE;
+	}
+	if (out)
+		*out = t;
+	return TRUE;
+}
+
+gboolean cli_check_run_options(const char *seed, const char *duration, const char *snaplen)
+{
+	if (seed && !cli_whole("seed", seed, 0, G_MAXUINT64, NULL))
+		return FALSE;
+	if (duration && !cli_time("duration", duration, 1, (sim_time)units_max(UNIT_TIME), NULL))
+		return FALSE;
+	if (snaplen) {
+		/* A plain number is bytes, as tcpdump's -s; else a size. */
+		const char *t = snaplen + strspn(snaplen, " ");
+		double bytes = -1;
+		if (*t && t[strspn(t, "0123456789")] == '\0')
+			return cli_whole("snaplen", t, 0, 65535, NULL);
+		if (!units_parse(snaplen, UNIT_SIZE, &bytes, NULL) || bytes < 0 || bytes > 65535 ||
+		    bytes != (double)(guint64)bytes) {
+			cli_error("--snaplen '%s': expected whole bytes from 0 (whole packets) to 65535, "
+			          "such as 128 or 128B", snaplen);
+			return FALSE;
+		}
+	}
+	return TRUE;
 }
 
 long cli_peak_rss_kb(void)

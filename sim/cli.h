@@ -3,6 +3,7 @@
 #define VPCSIM_CLI_H
 
 #include <glib.h>
+#include "engine.h"
 
 /* Exit codes of every sub-command. */
 enum {
@@ -21,6 +22,25 @@ gboolean cli_parse(int *argc, char ***argv, const char *usage, const char *summa
 
 /* Prints "vpcsim: MESSAGE" to stderr. */
 void cli_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+/*
+ * Range checks for numeric options: each prints "vpcsim: --NAME 'VALUE':
+ * expected ..." and returns FALSE when the value is out of range, and the
+ * caller exits CLI_USAGE.  Options given as text are read here rather than
+ * with strtoull, which reads "-1" as 2^64-1.
+ */
+/* The most a count option (packets, requests, holds) may ask for. */
+#define CLI_MAX_COUNT G_GINT64_CONSTANT(1000000000000)
+/* A whole number from min to max written as text. */
+gboolean cli_whole(const char *name, const char *text, guint64 min, guint64 max, guint64 *out);
+/* An option GOption already read as G_OPTION_ARG_INT or _INT64. */
+gboolean cli_in_range(const char *name, gint64 value, gint64 min, gint64 max);
+/* A time (units.h) from min to max nanoseconds. */
+gboolean cli_time(const char *name, const char *text, sim_time min, sim_time max, sim_time *out);
+/* --seed, --duration and --snaplen of run and compare (NULL when absent),
+ * checked before they become scenario overrides so that a bad one is a bad
+ * command line (exit 2) rather than a bad scenario. */
+gboolean cli_check_run_options(const char *seed, const char *duration, const char *snaplen);
 
 /* TRUE when standard error is a terminal (progress lines go there).  Kept
  * here because <unistd.h> declares link(), which clashes with the link type

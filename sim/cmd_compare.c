@@ -35,7 +35,7 @@ static char *snaplen_override(const char *text)
 int cmd_compare(int argc, char **argv)
 {
 	char *format_s = NULL, *out_path = NULL, *pcap_dir = NULL, *capture = NULL, *plot_dir = NULL;
-	char *seed = NULL, *duration = NULL, *snaplen = NULL;
+	char *seed = NULL, *duration = NULL, *snaplen = NULL, *max_memory = NULL, *max_events = NULL;
 	char **sets = NULL;
 	gboolean s3 = FALSE;
 	GOptionEntry entries[] = {
@@ -57,6 +57,11 @@ int cmd_compare(int argc, char **argv)
 		{ "duration", 0, 0, G_OPTION_ARG_STRING, &duration, "Sending time for every option", "T" },
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets,
 		  "Override a key in every option: GROUP.KEY=VALUE (repeatable)", "G.K=V" },
+		{ "max-memory", 0, 0, G_OPTION_ARG_STRING, &max_memory,
+		  "Refuse options estimated to need more memory together (default: the memory "
+		  "available)", "SIZE" },
+		{ "max-events", 0, 0, G_OPTION_ARG_STRING, &max_events,
+		  "Refuse an option estimated to execute more events (default: no limit)", "N" },
 		{ NULL },
 	};
 	int rc = CLI_USAGE;
@@ -76,6 +81,16 @@ int cmd_compare(int argc, char **argv)
 	report_format fmt = REPORT_TEXT;
 	if (format_s && !report_format_parse(format_s, &fmt)) {
 		cli_error("--format '%s': expected text, md, csv or json", format_s);
+		goto out;
+	}
+	if (!cli_check_run_options(seed, duration, snaplen))
+		goto out;
+	estimate_limits lim;
+	estimate_limits_default(&lim);
+	GError *lerr = NULL;
+	if (!estimate_limits_parse(&lim, max_memory, max_events, &lerr)) {
+		cli_error("%s", lerr->message);
+		g_error_free(lerr);
 		goto out;
 	}
 	if (capture) {
@@ -113,7 +128,7 @@ int cmd_compare(int argc, char **argv)
 	interrupt_install();
 	GError *err = NULL;
 	c = compare_run((const char *const *)files->pdata, (const char *const *)ovr->pdata, pcap_dir, capture,
-	                &interrupt_flag, &err);
+	                &interrupt_flag, &lim, &err);
 	if (!c) {
 		fprintf(stderr, "%s\n", err->message);
 		g_error_free(err);
@@ -169,5 +184,7 @@ out:
 	g_free(seed);
 	g_free(duration);
 	g_free(snaplen);
+	g_free(max_memory);
+	g_free(max_events);
 	return rc;
 }

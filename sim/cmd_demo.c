@@ -35,8 +35,13 @@ int cmd_demo(int argc, char **argv)
 	               "and writes a capture of every port (demo-NODE-pPORT.pcap).",
 	               NULL, entries))
 		return CLI_USAGE;
-	if (argc > 1 || packets <= 0) {
-		cli_error("demo takes no arguments and --packets must be > 0");
+	if (argc > 1) {
+		cli_error("demo takes no arguments");
+		g_free(pcap_dir);
+		return CLI_USAGE;
+	}
+	if (!cli_in_range("seed", seed, 0, G_MAXINT64) ||
+	    !cli_in_range("packets", packets, 1, CLI_MAX_COUNT)) {
 		g_free(pcap_dir);
 		return CLI_USAGE;
 	}

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "error.h"
 #include "interrupt.h"
+#include "estimate.h"
 #include "outfile.h"
 
 static void progress(sim_time now, sim_time end, void *ud)
@@ -27,7 +28,7 @@ static char *snaplen_override(const char *text)
 int cmd_run(int argc, char **argv)
 {
 	char *format_s = NULL, *pcap_dir = NULL, *capture = NULL, *out_path = NULL;
-	char *duration = NULL, *seed = NULL, *snaplen = NULL;
+	char *duration = NULL, *seed = NULL, *snaplen = NULL, *max_memory = NULL, *max_events = NULL;
 	char **sets = NULL;
 	gboolean fingerprint = FALSE;
 	GOptionEntry entries[] = {
@@ -54,6 +55,10 @@ int cmd_run(int argc, char **argv)
 		  "Add the trajectory fingerprint (a hash over every event's time and every delivered "
 		  "packet's node and headers) to the report",
 		  NULL },
+		{ "max-memory", 0, 0, G_OPTION_ARG_STRING, &max_memory,
+		  "Refuse a run estimated to need more memory (default: the memory available)", "SIZE" },
+		{ "max-events", 0, 0, G_OPTION_ARG_STRING, &max_events,
+		  "Refuse a run estimated to execute more events (default: no limit)", "N" },
 		{ NULL },
 	};
 	int rc = CLI_USAGE;
@@ -78,6 +83,16 @@ int cmd_run(int argc, char **argv)
 		cli_error("--format '%s': expected text, csv, json or md", format_s);
 		goto out;
 	}
+	if (!cli_check_run_options(seed, duration, snaplen))
+		goto out;
+	estimate_limits lim;
+	estimate_limits_default(&lim);
+	GError *lerr = NULL;
+	if (!estimate_limits_parse(&lim, max_memory, max_events, &lerr)) {
+		cli_error("%s", lerr->message);
+		g_error_free(lerr);
+		goto out;
+	}
 	/* --capture and --snaplen go through the scenario's own keys, so the
 	 * loader checks them (a capture point must name a node of this
 	 * scenario) and reports them like any other value. */
@@ -100,6 +115,16 @@ int cmd_run(int argc, char **argv)
 	GError *err = NULL;
 	sc = scenario_load(argv[1], (const char *const *)ovr->pdata, &err);
 	if (!sc) {
+		fprintf(stderr, "%s\n", err->message);
+		g_error_free(err);
+		goto out;
+	}
+	/* The guard: refuse before building what would not fit. */
+	estimate est;
+	estimate_run(sc, NULL, pcap_dir != NULL, NULL, &est);
+	gboolean fits = estimate_check(&est, sc, &lim, 0, &err);
+	estimate_clear(&est);
+	if (!fits) {
 		fprintf(stderr, "%s\n", err->message);
 		g_error_free(err);
 		goto out;
@@ -151,5 +176,7 @@ out:
 	g_free(duration);
 	g_free(seed);
 	g_free(snaplen);
+	g_free(max_memory);
+	g_free(max_events);
 	return rc;
 }

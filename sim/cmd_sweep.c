@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "error.h"
+#include "estimate.h"
 #include "interrupt.h"
 #include "keyfile.h"
 #include "outfile.h"
@@ -130,13 +131,13 @@ static gboolean row_save(GKeyFile *kf, const char *out, guint run, GError **erro
 }
 
 /* The child's work: one option at one point, its figures into a row. */
-static int run_one(const sweep *s, guint run, const char *out)
+static int run_one(const sweep *s, guint run, const char *out, const estimate_limits *lim)
 {
 	sweep_run r = sweep_run_at(s, run);
 	char **ovr = sweep_overrides(s, run);
 	const char *files[] = { g_ptr_array_index(s->options, r.option), NULL };
 	GError *err = NULL;
-	compare_result *c = compare_run(files, (const char *const *)ovr, NULL, NULL, NULL, &err);
+	compare_result *c = compare_run(files, (const char *const *)ovr, NULL, NULL, NULL, lim, &err);
 	g_strfreev(ovr);
 	GKeyFile *kf;
 	if (!c) {
@@ -589,6 +590,9 @@ typedef struct {
 	char *err_path;
 } child;
 
+/* Options handed on to every worker (--max-memory, --max-events). */
+static const char *worker_limits[4];
+
 static gboolean spawn_run(const char *file, const char *out, guint run, child *c, GError **error)
 {
 	char *dir = runs_dir(out);
@@ -602,8 +606,12 @@ static gboolean spawn_run(const char *file, const char *out, guint run, child *c
 	}
 	char *exe = g_file_read_link("/proc/self/exe", NULL);
 	char *n = g_strdup_printf("%u", run);
-	char *argv[] = { exe ? exe : (char *)"vpcsim", (char *)"sweep", (char *)file, (char *)"--run-one",
-		         n, (char *)"--out", (char *)out, NULL };
+	char *argv[12] = { exe ? exe : (char *)"vpcsim", (char *)"sweep", (char *)file, (char *)"--run-one",
+		           n, (char *)"--out", (char *)out, NULL };
+	for (int i = 0, k = 7; i < 4 && worker_limits[i]; i += 2) {
+		argv[k++] = (char *)worker_limits[i];
+		argv[k++] = (char *)worker_limits[i + 1];
+	}
 	gboolean ok = cli_spawn_worker((const char *const *)argv, fd, &c->pid, error);
 	g_close(fd, NULL);
 	g_free(exe);
@@ -897,6 +905,7 @@ int cmd_sweep(int argc, char **argv)
 		return sweep_merge(argc - 1, argv + 1);
 
 	char *out = NULL, *format_s = NULL, *shard = NULL, *timeout_s = NULL, *plot_dir = NULL;
+	char *max_memory = NULL, *max_events = NULL;
 	gboolean dry = FALSE;
 	gint jobs = 0, index = -1, run_one_n = -1;
 	GOptionEntry entries[] = {
@@ -920,6 +929,12 @@ int cmd_sweep(int argc, char **argv)
 		  "Write gnuplot figures (PNGs when gnuplot is installed) of each figure against each "
 		  "variable into DIR",
 		  "DIR" },
+		{ "max-memory", 0, 0, G_OPTION_ARG_STRING, &max_memory,
+		  "Refuse a run estimated to need more memory: a row with status error (default: the "
+		  "memory available)",
+		  "SIZE" },
+		{ "max-events", 0, 0, G_OPTION_ARG_STRING, &max_events,
+		  "Refuse a run estimated to execute more events (default: no limit)", "N" },
 		{ "run-one", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &run_one_n, "", "N" },
 		{ NULL },
 	};
@@ -970,8 +985,26 @@ int cmd_sweep(int argc, char **argv)
 		goto out;
 	}
 
-	rc = CLI_FAIL;
+	estimate_limits lim;
+	estimate_limits_default(&lim);
 	GError *err = NULL;
+	if (!estimate_limits_parse(&lim, max_memory, max_events, &err)) {
+		cli_error("%s", err->message);
+		g_clear_error(&err);
+		goto out;
+	}
+	{
+		int k = 0;
+		if (max_memory) {
+			worker_limits[k++] = "--max-memory";
+			worker_limits[k++] = max_memory;
+		}
+		if (max_events) {
+			worker_limits[k++] = "--max-events";
+			worker_limits[k++] = max_events;
+		}
+	}
+	rc = CLI_FAIL;
 	s = sweep_load(argv[1], &err);
 	if (!s) {
 		fprintf(stderr, "%s\n", err->message);
@@ -987,7 +1020,7 @@ int cmd_sweep(int argc, char **argv)
 	if (!out)
 		out = g_build_filename("out", s->name, NULL);
 	if (run_one_n >= 0) {
-		rc = run_one(s, (guint)run_one_n, out);
+		rc = run_one(s, (guint)run_one_n, out, &lim);
 		goto out;
 	}
 	for (guint r = 0; r < total; r++)
@@ -1067,6 +1100,8 @@ int cmd_sweep(int argc, char **argv)
 	rc = any_failed == 0 ? CLI_OK : CLI_FAIL;
 out:
 	g_free(plot_dir);
+	g_free(max_memory);
+	g_free(max_events);
 	sweep_free(s);
 	g_array_unref(sel);
 	g_free(out);

@@ -4,6 +4,7 @@
 
 #include "build.h"
 #include "cli.h"
+#include "estimate.h"
 #include "error.h"
 
 /*
@@ -237,9 +238,9 @@ static gboolean resolve_target(const scenario *sc, const char *to, sc_workload *
 
 int cmd_trace(int argc, char **argv)
 {
-	char *from = NULL, *to = NULL, *format_s = NULL;
+	char *from = NULL, *to = NULL, *format_s = NULL, *max_memory = NULL, *max_events = NULL;
 	char **sets = NULL;
-	gint dport = 0;
+	gint dport = -1; /* -1: not given, 80 */
 	gboolean udp = FALSE;
 	GOptionEntry entries[] = {
 		{ "from", 0, 0, G_OPTION_ARG_STRING, &from, "The instance that sends (required)", "INSTANCE" },
@@ -251,6 +252,11 @@ int cmd_trace(int argc, char **argv)
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format_s, "text (default) or mermaid", "FMT" },
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "Override a key: GROUP.KEY=VALUE (repeatable)",
 		  "G.K=V" },
+		{ "max-memory", 0, 0, G_OPTION_ARG_STRING, &max_memory,
+		  "Refuse a scenario estimated to need more memory (default: the memory available)",
+		  "SIZE" },
+		{ "max-events", 0, 0, G_OPTION_ARG_STRING, &max_events,
+		  "Refuse a trace estimated to execute more events (default: no limit)", "N" },
 		{ NULL },
 	};
 	int rc = CLI_USAGE;
@@ -275,8 +281,18 @@ int cmd_trace(int argc, char **argv)
 		cli_error("--format '%s': expected text or mermaid", format_s);
 		goto out;
 	}
-	if (argc != 2 || !from || !to || dport < 0 || dport > 65535) {
+	if (argc != 2 || !from || !to) {
 		cli_error("trace needs one scenario file, --from and --to (and --port 1-65535); see 'vpcsim trace --help'");
+		goto out;
+	}
+	if (dport != -1 && !cli_in_range("port", dport, 1, 65535))
+		goto out;
+	estimate_limits lim;
+	estimate_limits_default(&lim);
+	GError *lerr = NULL;
+	if (!estimate_limits_parse(&lim, max_memory, max_events, &lerr)) {
+		cli_error("%s", lerr->message);
+		g_error_free(lerr);
 		goto out;
 	}
 	rc = CLI_FAIL;
@@ -302,7 +318,7 @@ int cmd_trace(int argc, char **argv)
 		          "address in %s", to, argv[1]);
 		goto out;
 	}
-	wl.port = dport ? (uint16_t)dport : 80;
+	wl.port = dport > 0 ? (uint16_t)dport : 80;
 	wl.requests = 1;
 	wl.keepalive = TRUE;
 	wl.method = (char *)"GET";
@@ -311,6 +327,16 @@ int cmd_trace(int argc, char **argv)
 	dist_set_const(&wl.request_size, UNIT_SIZE, udp ? 100 : 0);
 	dist_set_const(&wl.response_size, UNIT_SIZE, 1000);
 	dist_set_const(&wl.think_time, UNIT_TIME, 0);
+	/* One request, but every instance and construct is still built. */
+	estimate est;
+	estimate_run(sc, &wl, FALSE, NULL, &est);
+	gboolean fits = estimate_check(&est, sc, &lim, 0, &err);
+	estimate_clear(&est);
+	if (!fits) {
+		fprintf(stderr, "%s\n", err->message);
+		g_error_free(err);
+		goto out;
+	}
 	world_options wo = { .only_workload = &wl };
 	w = world_new(sc, &wo, &err);
 	if (!w) {
@@ -432,5 +458,7 @@ out:
 	g_free(from);
 	g_free(to);
 	g_free(format_s);
+	g_free(max_memory);
+	g_free(max_events);
 	return rc;
 }

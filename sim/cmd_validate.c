@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "estimate.h"
 #include "scenario.h"
 
 int cmd_validate(int argc, char **argv)
@@ -53,6 +54,13 @@ int cmd_validate(int argc, char **argv)
 			g_string_append_printf(more, "%u %s, ", extra[i].n, extra[i].what);
 	printf("%s: ok (%u VPCs, %u subnets, %u instances, %s%u workloads)\n", path,
 	       sc->vpcs->len, sc->subnets->len, sc->instances->len, more->str, sc->workloads->len);
+	/* What `run` will check before it starts (without captures). */
+	estimate est;
+	estimate_run(sc, NULL, FALSE, NULL, &est);
+	char *about = estimate_describe(&est);
+	printf("%s: a run needs %s\n", path, about);
+	g_free(about);
+	estimate_clear(&est);
 	g_string_free(more, TRUE);
 	scenario_free(sc);
 	return CLI_OK;

@@ -141,7 +141,8 @@ static void derive(compare_option *o, const char *const *sets)
 }
 
 static gboolean run_option(compare_option *o, const char *const *sets, const char *pcap_dir,
-                           const char *capture, volatile int *stop, gboolean *stopped, GError **error)
+                           const char *capture, volatile int *stop, gboolean *stopped,
+                           const estimate_limits *lim, double *used, GError **error)
 {
 	o->sc = scenario_load(o->file, sets, error);
 	if (!o->sc)
@@ -149,6 +150,15 @@ static gboolean run_option(compare_option *o, const char *const *sets, const cha
 	if (o->sc->workloads->len == 0) {
 		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID, "%s: no workload to compare", o->file);
 		return FALSE;
+	}
+	if (lim) {
+		estimate est;
+		estimate_run(o->sc, NULL, pcap_dir != NULL, capture, &est);
+		gboolean fits = estimate_check(&est, o->sc, lim, *used, error);
+		*used += est.memory;
+		estimate_clear(&est);
+		if (!fits)
+			return FALSE;
 	}
 	world_options wo = { .pcap_dir = pcap_dir, .capture = capture };
 	o->w = world_new(o->sc, &wo, error);
@@ -282,8 +292,10 @@ static void find_crossovers(compare_result *c)
 }
 
 compare_result *compare_run(const char *const *files, const char *const *sets, const char *pcap_dir,
-                            const char *capture, volatile int *stop, GError **error)
+                            const char *capture, volatile int *stop, const estimate_limits *lim,
+                            GError **error)
 {
+	double used = 0;
 	compare_result *c = g_new0(compare_result, 1);
 	c->options = g_ptr_array_new_with_free_func(option_free);
 	c->breaks = g_array_new(FALSE, FALSE, sizeof(double));
@@ -291,7 +303,7 @@ compare_result *compare_run(const char *const *files, const char *const *sets, c
 		compare_option *o = g_new0(compare_option, 1);
 		o->file = g_strdup(*f);
 		g_ptr_array_add(c->options, o);
-		if (!run_option(o, sets, pcap_dir, capture, stop, &c->partial, error)) {
+		if (!run_option(o, sets, pcap_dir, capture, stop, &c->partial, lim, &used, error)) {
 			compare_free(c);
 			return NULL;
 		}

@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "build.h"
+#include "estimate.h"
 #include "report.h"
 
 /*
@@ -54,9 +55,13 @@ typedef struct {
  * When *stop becomes non-zero (a signal) the option running stops at its
  * current simulated time, its captures are published, the options after
  * it are not run, and the result is marked partial.  A capture write that
- * fails stops the run at once: an error, that run's captures removed. */
+ * fails stops the run at once: an error, that run's captures removed.
+ * With `lim`, an option whose estimated needs, with those of the options
+ * before it (all stay in memory), exceed a limit is refused before it runs
+ * (estimate.h). */
 compare_result *compare_run(const char *const *files, const char *const *sets, const char *pcap_dir,
-                            const char *capture, volatile int *stop, GError **error);
+                            const char *capture, volatile int *stop, const estimate_limits *lim,
+                            GError **error);
 void compare_free(compare_result *c);
 
 /* The cheapest option at a monthly volume, by index. */

@@ -77,6 +77,7 @@ void dist_clear(dist *d)
 		return;
 	g_free(d->xs);
 	g_free(d->ps);
+	g_free(d->origin);
 	memset(d, 0, sizeof *d);
 }
 
@@ -90,6 +91,14 @@ void dist_copy(dist *dst, const dist *src)
 	} else {
 		dst->xs = dst->ps = NULL;
 	}
+	dst->origin = g_strdup(src->origin);
+}
+
+void dist_set_origin(dist *d, const char *origin)
+{
+	g_return_if_fail(d != NULL);
+	g_free(d->origin);
+	d->origin = g_strdup(origin);
 }
 
 gboolean dist_is_const(const dist *d)
@@ -515,6 +524,78 @@ sim_time dist_sample_ns(const dist *d, rng *r)
 	if (!(x < ldexp(1.0, 63)))
 		return SIM_TIME_MAX;
 	return x > 0 ? (sim_time)x : 0;
+}
+
+/* Fails the run on a sample `x` (in the base unit) that the simulator
+ * cannot represent. */
+static void fail_sample(const dist *d, sim *s, double x, const char *range)
+{
+	char *text = dist_to_string(d);
+	char *drew = units_format(x, d->kind);
+	sim_fail(s, g_error_new(VPCSIM_ERROR, VPCSIM_ERROR_INVALID,
+	                        "%s%s'%s' drew %s at %.6f s of simulated time, beyond %s; expected "
+	                        "a distribution whose samples stay within it (a lighter tail: "
+	                        "for a Pareto, a larger shape)",
+	                        d->origin ? d->origin : "", d->origin ? ": " : "", text, drew,
+	                        (double)sim_now(s) / 1e9, range));
+	g_free(drew);
+	g_free(text);
+}
+
+sim_time dist_sample_delay(const dist *d, rng *r, sim *s)
+{
+	g_return_val_if_fail(d->kind == UNIT_TIME, 0);
+	double x = round(dist_sample(d, r));
+	if (!(x < ldexp(1.0, 63))) {
+		fail_sample(d, s, x, "the clock's range of 292 years");
+		return SIM_TIME_MAX;
+	}
+	return x > 0 ? (sim_time)x : 0;
+}
+
+uint64_t dist_sample_bytes(const dist *d, rng *r, sim *s)
+{
+	g_return_val_if_fail(d->kind == UNIT_SIZE, 0);
+	double x = round(dist_sample(d, r));
+	if (!(x < ldexp(1.0, 63))) {
+		fail_sample(d, s, x, "2^63 bytes, the most a size can hold");
+		return 0;
+	}
+	return x > 0 ? (uint64_t)x : 0;
+}
+
+double dist_max(const dist *d)
+{
+	g_return_val_if_fail(d != NULL, NAN);
+	/* The extreme uniforms, and the largest |normal| Box-Muller gives
+	 * (sqrt(-2 ln u1) with u1 = 2^-53, times |cos| <= 1). */
+	const double u_min = ldexp(1.0, -53);
+	const double z_max = sqrt(-2.0 * log(u_min));
+	double x = 0;
+	switch (d->type) {
+	case DIST_CONST:
+		x = d->p1;
+		break;
+	case DIST_UNIFORM:
+		x = d->p2;
+		break;
+	case DIST_EXP:
+		x = -d->p1 * log(u_min);
+		break;
+	case DIST_NORMAL:
+		x = d->p1 + d->p2 * z_max;
+		break;
+	case DIST_LOGNORMAL:
+		x = exp(d->p1 + d->p2 * z_max);
+		break;
+	case DIST_PARETO:
+		x = d->p1 * pow(u_min, -1.0 / d->p2);
+		break;
+	case DIST_EMPIRICAL:
+		x = d->xs[d->n - 1];
+		break;
+	}
+	return d->kind != UNIT_NONE && x < 0 ? 0 : x;
 }
 
 /* ---- moments and text ------------------------------------------------- */

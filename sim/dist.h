@@ -45,6 +45,8 @@ typedef struct {
 	                   lognormal: mu=ln(median),sigma; pareto: scale,shape */
 	double *xs, *ps; /* empirical points, n of each */
 	guint n;
+	char *origin;    /* where it was read ("t.ini: [workload web] think_time"), for
+	                    messages about its samples; NULL when not from a file */
 } dist;
 
 /* Parses `text` into `out` (which the caller later clears with dist_clear).
@@ -57,10 +59,29 @@ void dist_copy(dist *dst, const dist *src);
 /* A constant distribution. */
 void dist_set_const(dist *d, unit_kind kind, double value);
 
+/* Records where `d` was read (copied; dist_copy copies it, dist_clear frees
+ * it). */
+void dist_set_origin(dist *d, const char *origin);
+
 /* Draws one sample in the kind's base unit (ns, bytes, ...). */
 double dist_sample(const dist *d, rng *r);
-/* Draws a time and rounds it to whole nanoseconds (never negative). */
+/* Draws a time and rounds it to whole nanoseconds (never negative),
+ * saturating at SIM_TIME_MAX. */
 sim_time dist_sample_ns(const dist *d, rng *r);
+
+/* The same for a delay about to be scheduled on `s`: a sample that reaches
+ * the clock's range (SIM_TIME_MAX, 292 years) cannot be simulated, so it
+ * fails the run (sim_fail) with a message naming the distribution and its
+ * origin, and gives SIM_TIME_MAX. */
+sim_time dist_sample_delay(const dist *d, rng *r, sim *s);
+/* A size rounded to whole bytes (never negative); a sample of 2^63 bytes or
+ * more fails the run the same way and gives 0. */
+uint64_t dist_sample_bytes(const dist *d, rng *r, sim *s);
+
+/* The largest value a sample can take: rng_uniform_open() stays 2^-53 away
+ * from 0 and 1, which bounds even the Pareto and lognormal tails.  Infinite
+ * when that bound is beyond a double. */
+double dist_max(const dist *d);
 
 /* The distribution's mean (infinite for Pareto with shape <= 1). */
 double dist_mean(const dist *d);

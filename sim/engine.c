@@ -56,6 +56,9 @@ struct sim {
 	volatile sig_atomic_t stop;
 	gboolean fp_on;   /* hash executed events into fp (sim_fingerprint_start) */
 	uint64_t fp;
+	volatile int *interrupt; /* sim_set_interrupt(), NULL for none */
+	uint32_t until_check;    /* entries popped until the next look at *interrupt */
+	GError *failure;         /* sim_fail() */
 };
 
 sim *sim_new(void)
@@ -67,6 +70,7 @@ sim *sim_new(void)
 	s->slots = g_new(slot, s->slots_cap);
 	s->free_head = NO_SLOT;
 	s->seq = 1;
+	s->until_check = SIM_INTERRUPT_EVERY;
 	return s;
 }
 
@@ -76,6 +80,7 @@ void sim_free(sim *s)
 		return;
 	g_free(s->heap);
 	g_free(s->slots);
+	g_clear_error(&s->failure);
 	g_free(s);
 }
 
@@ -84,6 +89,18 @@ size_t sim_pending(const sim *s) { return s->pending; }
 uint64_t sim_events_run(const sim *s) { return s->events_run; }
 void sim_stop(sim *s) { s->stop = 1; }
 gboolean sim_stopped(const sim *s) { return s->stop != 0; }
+void sim_set_interrupt(sim *s, volatile int *flag) { s->interrupt = flag; }
+const GError *sim_failure(const sim *s) { return s->failure; }
+
+void sim_fail(sim *s, GError *error)
+{
+	g_return_if_fail(error != NULL);
+	if (s->failure)
+		g_error_free(error);
+	else
+		s->failure = error;
+	s->stop = 1;
+}
 
 static inline gboolean entry_less(const heap_entry *a, const heap_entry *b)
 {
@@ -180,7 +197,7 @@ sim_event_id sim_schedule_at(sim *s, sim_time at, sim_handler h, void *ctx, void
 sim_event_id sim_schedule(sim *s, sim_time delay, sim_handler h, void *ctx, void *arg)
 {
 	g_return_val_if_fail(delay >= 0, 0);
-	return sim_schedule_at(s, s->now + delay, h, ctx, arg);
+	return sim_schedule_at(s, sim_time_add_sat(s->now, delay), h, ctx, arg);
 }
 
 gboolean sim_cancel(sim *s, sim_event_id id)
@@ -250,6 +267,18 @@ static inline void run_top(sim *s)
 	sl.h(s, sl.ctx, sl.arg);
 }
 
+/* Called once per popped entry: every SIM_INTERRUPT_EVERY, reads the
+ * interrupt flag.  Checking between slices of simulated time is not enough:
+ * events spaced 0 ns apart never let the clock reach the slice's end. */
+static inline void check_interrupt(sim *s)
+{
+	if (G_UNLIKELY(--s->until_check == 0)) {
+		s->until_check = SIM_INTERRUPT_EVERY;
+		if (s->interrupt && *s->interrupt)
+			s->stop = 1;
+	}
+}
+
 gboolean sim_step(sim *s)
 {
 	while (s->heap_len > 0) {
@@ -263,16 +292,20 @@ gboolean sim_step(sim *s)
 
 void sim_run(sim *s)
 {
-	s->stop = 0;
-	while (s->heap_len > 0 && !s->stop)
+	s->stop = s->failure != NULL;
+	while (s->heap_len > 0 && !s->stop) {
 		run_top(s);
+		check_interrupt(s);
+	}
 }
 
 void sim_run_until(sim *s, sim_time until)
 {
-	s->stop = 0;
-	while (s->heap_len > 0 && !s->stop && s->heap[0].t <= until)
+	s->stop = s->failure != NULL;
+	while (s->heap_len > 0 && !s->stop && s->heap[0].t <= until) {
 		run_top(s);
+		check_interrupt(s);
+	}
 	if (!s->stop && until > s->now)
 		s->now = until;
 }

@@ -14,6 +14,17 @@ typedef int64_t sim_time;
 #define SIM_S ((sim_time)1000000000)
 #define SIM_TIME_MAX INT64_MAX
 
+/* a + b, saturating at SIM_TIME_MAX (and at INT64_MIN) instead of
+ * overflowing: every sum of times in the simulator goes through it, so a
+ * huge delay means "never" rather than a time in the past. */
+static inline sim_time sim_time_add_sat(sim_time a, sim_time b)
+{
+	sim_time r;
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? SIM_TIME_MAX : INT64_MIN;
+	return r;
+}
+
 typedef struct sim sim;
 
 /* An event handler.  `ctx` is usually the object the event belongs to (a
@@ -28,8 +39,9 @@ void sim_free(sim *s);
 
 sim_time sim_now(const sim *s);
 
-/* Schedules `h(s, ctx, arg)` at now + delay (delay >= 0).  Events at equal
- * times run in the order they were scheduled. */
+/* Schedules `h(s, ctx, arg)` at now + delay (delay >= 0), saturating at
+ * SIM_TIME_MAX.  Events at equal times run in the order they were
+ * scheduled. */
 sim_event_id sim_schedule(sim *s, sim_time delay, sim_handler h, void *ctx, void *arg);
 /* Same, at an absolute time that is not in the past. */
 sim_event_id sim_schedule_at(sim *s, sim_time at, sim_handler h, void *ctx, void *arg);
@@ -48,6 +60,21 @@ gboolean sim_step(sim *s);
 /* Asks the running loop to return after the current event. */
 void sim_stop(sim *s);
 gboolean sim_stopped(const sim *s);
+
+/* The run loops read `*flag` (set by a signal handler; NULL for none) every
+ * SIM_INTERRUPT_EVERY events and stop when it is non-zero, so Ctrl-C is
+ * honoured even when millions of events share one instant of simulated
+ * time. */
+#define SIM_INTERRUPT_EVERY 4096
+void sim_set_interrupt(sim *s, volatile int *flag);
+
+/* Stops the run for good with `error` (taking it): a model met something it
+ * cannot simulate, such as a delay beyond the clock's range.  The first
+ * failure is kept; later ones are dropped.  sim_run() and sim_run_until()
+ * return at once while a failure is set. */
+void sim_fail(sim *s, GError *error);
+/* The failure, or NULL. */
+const GError *sim_failure(const sim *s);
 
 /* Number of events pending (cancelled ones excluded). */
 size_t sim_pending(const sim *s);

@@ -484,12 +484,11 @@ void http_default_handler(http_exchange *x, void *ud)
 	uint64_t think_ns = 0, bytes = 0;
 	if (!head_get_u64(h, hl, HTTP_HDR_THINK_NS, &think_ns, &present))
 		think_ns = s->cfg.think.kind != UNIT_NONE
-		                   ? (uint64_t)dist_sample_ns(&s->cfg.think, &s->rng) : 0;
+		                   ? (uint64_t)dist_sample_delay(&s->cfg.think, &s->rng, s->nt->sim)
+		                   : 0;
 	if (!head_get_u64(h, hl, HTTP_HDR_RESPONSE_BYTES, &bytes, &present) &&
-	    s->cfg.response_size.kind != UNIT_NONE) {
-		double b = dist_sample(&s->cfg.response_size, &s->rng);
-		bytes = b > 0 ? (uint64_t)(b + 0.5) : 0;
-	}
+	    s->cfg.response_size.kind != UNIT_NONE)
+		bytes = dist_sample_bytes(&s->cfg.response_size, &s->rng, s->nt->sim);
 	if (think_ns == 0) {
 		http_respond(x, 200, bytes, NULL);
 		return;

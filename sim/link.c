@@ -89,7 +89,7 @@ gboolean link_send(port *from, pkt *p)
 	if (from->cap)
 		pcapw_write(from->cap, now, p);
 	NET_TRACE(l->net, from->node, p, NET_TRACE_SEND, "to %s", to->node->name);
-	sim_schedule_at(s, d->busy_until + l->delay, link__arrive, to, p);
+	sim_schedule_at(s, sim_time_add_sat(d->busy_until, l->delay), link__arrive, to, p);
 	return TRUE;
 }
 

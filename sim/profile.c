@@ -162,6 +162,17 @@ static void read_field(loader *ld, size_t index)
 			kf_problem(&ld->pr, f->k.group, f->k.key, "%s; expected %s", e->message,
 			           f->k.what);
 			g_error_free(e);
+		} else if (dist_max((dist *)slot) > units_max(UNIT_TIME)) {
+			/* Every packet draws these, and the models add a few of them to
+			 * the clock: refusing a tail that can reach past a year here
+			 * keeps those sums far from overflowing, and a per-packet
+			 * delay of that size is no latency model anyway. */
+			char *most = units_format(dist_max((dist *)slot), UNIT_TIME);
+			kf_problem(&ld->pr, f->k.group, f->k.key, "'%s' can draw delays up to %s, "
+			                                          "beyond 8760h (a year); expected %s "
+			                                          "whose largest sample is at most 8760h",
+			           v, most, f->k.what);
+			g_free(most);
 		}
 		break;
 	case K_BITRATE0:

@@ -274,6 +274,10 @@ static const name_space spaces[] = {
  * at once instead of exhausting memory. */
 #define MAX_COUNT 65536
 
+/* The most requests one client may be told to send: a whole number written
+ * by hand, bounded like [vars] so that a typo cannot wrap a uint64. */
+#define MAX_REQUESTS G_GUINT64_CONSTANT(1000000000000)
+
 /* Public IPv4 addresses (instances' public_ip, NAT gateways' Elastic IPs)
  * come from this block, in file order from its second address.  A
  * modelling choice: 3.80.0.0/12 is EC2 address space in us-east-1, but AWS
@@ -310,7 +314,7 @@ typedef struct {
 	kf_problems pr;
 	GKeyFile *kf;
 	GHashTable *vars;         /* name -> gint64 * */
-	GPtrArray *var_names;     /* char *, file order, for messages */
+	GPtrArray *var_names;     /* char *, file order, NULL-terminated, for messages */
 	GPtrArray *groups;        /* grp *, file order, expanded */
 	GPtrArray *of[GK_N];      /* grp * per kind: element i's group (not implicit tables) */
 	GPtrArray *names_of[GK_N];/* const char *: element i's name, implicit tables included */
@@ -1416,6 +1420,11 @@ static void get_dist(loader *l, const grp *g, const char *key, const char *def, 
 		else
 			P(l, g, key, "%s; expected %s", e->message, what);
 		g_error_free(e);
+	} else if (v) {
+		/* A sample the run cannot use is reported against this key. */
+		char *origin = g_strdup_printf("%s: [%s] %s", l->pr.file, g->label, key);
+		dist_set_origin(out, origin);
+		g_free(origin);
 	}
 }
 
@@ -3225,6 +3234,12 @@ static void build_workloads(loader *l)
 		} else if (v && !(rate > 0)) {
 			P(l, g, "rate", "'%s' is not positive; expected %s", v,
 			  find_key(workload_keys, "rate")->what);
+		} else if (v && 1e9 / rate > units_max(UNIT_TIME)) {
+			/* The gap between requests is a time, bounded like any other;
+			 * above the bound the first request would come after the
+			 * run, and a constant gap would overflow the clock. */
+			P(l, g, "rate", "'%s' is out of range: a rate is at least 1/8760h (one a year); "
+			                "expected %s", v, find_key(workload_keys, "rate")->what);
 		} else if (v) {
 			/* Requests per client arrive as a Poisson process (exponential
 			 * gaps) or evenly spaced. */
@@ -3240,8 +3255,9 @@ static void build_workloads(loader *l)
 
 		v = get(g, "requests", "0");
 		guint64 n;
-		if (v && !g_ascii_string_to_unsigned(v, 10, 0, G_MAXUINT64, &n, NULL))
-			P(l, g, "requests", "'%s' is not a whole number; expected %s", v,
+		if (v && !g_ascii_string_to_unsigned(v, 10, 0, MAX_REQUESTS, &n, NULL))
+			P(l, g, "requests", "'%s' is not a whole number from 0 to %" G_GUINT64_FORMAT
+			                    "; expected %s", v, MAX_REQUESTS,
 			  find_key(workload_keys, "requests")->what);
 		else if (v)
 			w->requests = n;
@@ -3355,7 +3371,8 @@ scenario *scenario_load(const char *path, const char *const *overrides, GError *
 	kf_problems_init(&l.pr, path);
 	l.sc = scenario_new(path);
 	l.vars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	l.var_names = g_ptr_array_new_with_free_func(g_free);
+	/* NULL-terminated: the "expected one of the [vars]" message joins it. */
+	l.var_names = g_ptr_array_new_null_terminated(0, g_free, TRUE);
 	l.groups = g_ptr_array_new_with_free_func(grp_free);
 	l.deferred = g_ptr_array_new_with_free_func(override_free);
 	for (size_t sp = 0; sp < N_SPACES; sp++)

@@ -60,6 +60,46 @@ static const unit_def units[] = {
 	{ "/\xce\xbcs", UNIT_RATE, 1e6, 1, TRUE },
 };
 
+/*
+ * Upper bounds on what a scenario, profile or command line may say.  They
+ * are far above anything a simulation of seconds to hours needs, and low
+ * enough that the arithmetic done with them cannot overflow: a time of a
+ * year is 3.2e16 ns, so hundreds of them sum inside an int64 (2^63 ns is
+ * 292 years); 1PB is 1e15 bytes, exact in a double and far inside a uint64;
+ * a rate above one per nanosecond would space events less than the clock's
+ * resolution apart, so they would all happen at once (a run that only
+ * grows).  The README's "Scenario files" lists them.
+ */
+double units_max(unit_kind kind)
+{
+	switch (kind) {
+	case UNIT_NONE:
+		return INFINITY;
+	case UNIT_TIME:
+		return 8760.0 * 3600e9;
+	case UNIT_SIZE:
+		return 1e15;
+	case UNIT_BITRATE:
+		return 1e14;
+	case UNIT_RATE:
+		return 1e9;
+	}
+	return INFINITY;
+}
+
+/* Why units_max(kind) is what it is, for the message that refuses more. */
+static const char *units_max_why(unit_kind kind)
+{
+	switch (kind) {
+	case UNIT_TIME:
+		return " (a year)";
+	case UNIT_RATE:
+		return " (one per nanosecond, the clock's resolution)";
+	default:
+		return "";
+	}
+}
+
 const char *units_expected(unit_kind kind)
 {
 	switch (kind) {
@@ -199,6 +239,14 @@ gboolean units_parse(const char *text, unit_kind kind, double *out, GError **err
 		            "'%s' is too large to represent; expected %s", text, expected);
 		return FALSE;
 	}
+	if (fabs(value) > units_max(kind)) {
+		char *max = units_format(units_max(kind), kind);
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID,
+		            "'%s' is out of range: %s is at most %s%s; expected %s", text,
+		            units_noun(kind), max, units_max_why(kind), expected);
+		g_free(max);
+		return FALSE;
+	}
 	*out = value;
 	return TRUE;
 }
@@ -209,17 +257,8 @@ gboolean units_parse_time(const char *text, sim_time *out, GError **error)
 	double ns;
 	if (!units_parse(text, UNIT_TIME, &ns, error))
 		return FALSE;
-	/* sim_time is int64 nanoseconds: about +-292 years. */
-	const double limit = ldexp(1.0, 63);
-	double r = round(ns);
-	if (!(r > -limit && r < limit)) {
-		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID,
-		            "'%s' is out of range; expected a time within 292 years, such as 2ms, "
-		            "50us or 1.5s",
-		            text);
-		return FALSE;
-	}
-	*out = (sim_time)r;
+	/* units_max(UNIT_TIME), a year, is far inside sim_time's +-292 years. */
+	*out = (sim_time)round(ns);
 	return TRUE;
 }
 

@@ -20,8 +20,18 @@ typedef enum {
  * kind needs one, an unknown unit, a unit of another kind or trailing text is
  * an error (VPCSIM_ERROR_PARSE) whose message quotes the text and says what
  * was expected, e.g. "'5' has no unit; expected a time such as 2ms, 50us or
- * 1.5s".  Negative values are accepted here; callers check ranges. */
+ * 1.5s".  A magnitude above units_max(kind) is an error too
+ * (VPCSIM_ERROR_INVALID).  Negative values are accepted here; callers check
+ * ranges. */
 gboolean units_parse(const char *text, unit_kind kind, double *out, GError **error);
+
+/* The largest magnitude of each kind read from text, in the base unit: a
+ * time at most a year (8760h), a size at most 1PB, a bit rate at most
+ * 100Tbps, a rate at most 1000/us (one per nanosecond, the clock's
+ * resolution); plain numbers have no bound here (their callers check them).
+ * Sums and products of a few such values stay far inside an int64 of
+ * nanoseconds or a uint64 of bytes. */
+double units_max(unit_kind kind);
 
 /* A time rounded to the nearest nanosecond. */
 gboolean units_parse_time(const char *text, sim_time *out, GError **error);

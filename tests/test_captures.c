@@ -408,7 +408,12 @@ static void test_command_line(void)
 	g_free(tmp);
 	g_free(copy);
 	g_free(text);
-	CU_ASSERT_EQUAL(vpcsim(NULL, &err, "run", file, "--snaplen", "70000", NULL), 1);
+	/* Out of range on the command line is a bad command line (exit 2); in
+	 * the file, a bad scenario (exit 1). */
+	CU_ASSERT_EQUAL(vpcsim(NULL, &err, "run", file, "--snaplen", "70000", NULL), 2);
+	CU_ASSERT(err && strstr(err, "--snaplen '70000': expected a whole number from 0 to 65535"));
+	g_free(err);
+	CU_ASSERT_EQUAL(vpcsim(NULL, &err, "run", file, "--set", "scenario.snaplen=70000B", NULL), 1);
 	CU_ASSERT(err && strstr(err, "[scenario] snaplen: '70000B' is out of range"));
 	g_free(err);
 	harness_rmtree(d);

@@ -182,6 +182,69 @@ static void test_demo_unwritable_dir(void)
 	g_free(dir);
 }
 
+/* A think time whose sample overflows the clock stops the run with an error
+ * naming the key and the distribution, exit 1; it was a GLib CRITICAL and
+ * exit 0.  The same through compare. */
+static void test_sample_beyond_the_clock(void)
+{
+	const char *set = "workload:web.think_time=pareto(scale=1ms, shape=0.01)";
+	char *out = NULL, *err = NULL;
+	CU_ASSERT_EQUAL(run(&out, &err, "run", "scenarios/vpc-tgw.ini", "--set", set, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "scenarios/vpc-tgw.ini: [workload web] think_time: "
+	                                   "'pareto(scale=1ms, shape=0.01)' drew "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "beyond the clock's range of 292 years"));
+	CU_ASSERT_PTR_NULL(strstr(err, "CRITICAL"));
+	CU_ASSERT_STRING_EQUAL(out, "");
+	g_free(out);
+	g_free(err);
+	CU_ASSERT_EQUAL(run(NULL, &err, "compare", "scenarios/vpc-tgw.ini", "scenarios/vpc-peering.ini",
+	                    "--set", set, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "think_time: 'pareto(scale=1ms, shape=0.01)' drew "));
+	g_free(err);
+}
+
+/* Negative or out-of-range numeric options are a bad command line (exit 2),
+ * with a message naming the option; `bench hold --n -1` was once read as
+ * 2^64-1 and `demo --seed -1` ran. */
+static void test_numeric_options(void)
+{
+	static const struct {
+		const char *args[10]; /* NULL-terminated */
+		const char *want;
+	} cases[] = {
+		{ { "bench", "hold", "--n", "-1" }, "--n '-1': expected a whole number from 1 to 67108864" },
+		{ { "bench", "hold", "--n", "100000000" }, "--n '100000000'" },
+		{ { "bench", "hold", "--holds", "0" }, "--holds '0': expected a whole number from 1" },
+		{ { "bench", "hold", "--seed", "-3" }, "--seed '-3'" },
+		{ { "bench", "chain", "--packets", "-1" }, "--packets '-1'" },
+		{ { "bench", "chain", "--hops", "1001" }, "--hops '1001': expected a whole number from 0 to 1000" },
+		{ { "bench", "chain", "--interval", "-1us" }, "--interval '-1us': expected a time from 1ns" },
+		{ { "bench", "chain", "--delay", "1e9h" }, "--delay '1e9h' is out of range" },
+		{ { "bench", "tgw", "--requests", "-1" }, "--requests '-1'" },
+		{ { "bench", "tgw", "--rate", "1e10/s" }, "--rate '1e10/s' is out of range" },
+		{ { "demo", "--seed", "-1" }, "--seed '-1': expected a whole number from 0" },
+		{ { "demo", "--packets", "0" }, "--packets '0'" },
+		{ { "run", "scenarios/vpc-tgw.ini", "--seed", "-1" }, "--seed '-1': expected a whole number from 0 to 18446744073709551615" },
+		{ { "run", "scenarios/vpc-tgw.ini", "--duration", "-1s" }, "--duration '-1s': expected a time from 1ns to 8760h" },
+		{ { "run", "scenarios/vpc-tgw.ini", "--snaplen", "70000" }, "--snaplen '70000'" },
+		{ { "run", "scenarios/vpc-tgw.ini", "--snaplen", "-1B" }, "--snaplen '-1B'" },
+		{ { "compare", "--seed", "1e3" }, "--seed '1e3'" },
+		{ { "compare", "--duration", "5" }, "--duration '5' has no unit" },
+		{ { "trace", "scenarios/vpc-peering.ini", "--from", "client-1", "--to", "server-1", "--port", "0" },
+		  "--port '0': expected a whole number from 1 to 65535" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *err = NULL;
+		int rc = harness_vpcsim(NULL, &err, cases[i].args);
+		gboolean ok = rc == 2 && strstr(err, cases[i].want) != NULL;
+		if (!ok)
+			fprintf(stderr, "\n  vpcsim %s %s ...: exit %d, %s\n", cases[i].args[0],
+			        cases[i].args[1], rc, err);
+		CU_ASSERT(ok);
+		g_free(err);
+	}
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("vpcsim command");
@@ -190,4 +253,6 @@ void register_tests(void)
 	CU_add_test(s, "bench chain with captures on every port", test_bench_chain_with_captures);
 	CU_add_test(s, "demo: deterministic, clean captures", test_demo_deterministic_and_clean);
 	CU_add_test(s, "demo: unwritable capture directory", test_demo_unwritable_dir);
+	CU_add_test(s, "a sample beyond the clock stops the run", test_sample_beyond_the_clock);
+	CU_add_test(s, "numeric options out of range", test_numeric_options);
 }

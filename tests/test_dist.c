@@ -450,6 +450,94 @@ static void test_copy(void)
 	dist_clear(&b);
 }
 
+/* A Pareto of shape 0.01 draws beyond the clock's 292 years most of the
+ * time: the sample fails the run with a message naming the distribution and
+ * where it was read, where it once overflowed now + delay in the engine (a
+ * CRITICAL, and a run that "succeeded"). */
+static void test_samples_beyond_range(void)
+{
+	dist d, c;
+	CU_ASSERT_FATAL(parse_ok("pareto(scale=1ms, shape=0.01)", UNIT_TIME, &d));
+	dist_set_origin(&d, "t.ini: [workload w] think_time");
+	dist_copy(&c, &d);
+	dist_clear(&d);
+	CU_ASSERT_STRING_EQUAL(c.origin, "t.ini: [workload w] think_time");
+	sim *s = sim_new();
+	rng r;
+	rng_init(&r, 1, "tail");
+	sim_time t = 0;
+	for (int i = 0; i < 100 && !sim_failure(s); i++)
+		t = dist_sample_delay(&c, &r, s);
+	CU_ASSERT_EQUAL(t, SIM_TIME_MAX);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sim_failure(s));
+	const char *m = sim_failure(s)->message;
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "t.ini: [workload w] think_time: "
+	                                 "'pareto(scale=1ms, shape=0.01)' drew "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "beyond the clock's range of 292 years; expected a "
+	                                 "distribution whose samples stay within it"));
+	CU_ASSERT_TRUE(sim_stopped(s));
+	sim_free(s);
+	dist_clear(&c);
+
+	/* Sizes: a sample past 2^63 bytes once went through a double to
+	 * uint64 cast (undefined, nonsense in practice). */
+	CU_ASSERT_FATAL(parse_ok("pareto(scale=1KB, shape=0.01)", UNIT_SIZE, &d));
+	s = sim_new();
+	uint64_t b = 1;
+	for (int i = 0; i < 100 && !sim_failure(s); i++)
+		b = dist_sample_bytes(&d, &r, s);
+	CU_ASSERT_EQUAL(b, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sim_failure(s));
+	CU_ASSERT_PTR_NOT_NULL(strstr(sim_failure(s)->message, "'pareto(scale=1KB, shape=0.01)' "
+	                                                       "drew "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(sim_failure(s)->message, "beyond 2^63 bytes"));
+	sim_free(s);
+	dist_clear(&d);
+
+	/* A light tail never fails and rounds like dist_sample_ns. */
+	CU_ASSERT_FATAL(parse_ok("exp(mean=1ms)", UNIT_TIME, &d));
+	s = sim_new();
+	rng_init(&r, 1, "light");
+	rng r2;
+	rng_init(&r2, 1, "light");
+	for (int i = 0; i < 1000; i++)
+		CU_ASSERT_EQUAL(dist_sample_delay(&d, &r, s), dist_sample_ns(&d, &r2));
+	CU_ASSERT_PTR_NULL(sim_failure(s));
+	sim_free(s);
+	dist_clear(&d);
+}
+
+/* dist_max bounds every sample. */
+static void test_max(void)
+{
+	static const char *const texts[] = {
+		"2ms", "uniform(min=1ms, max=3ms)", "exp(mean=2ms)", "normal(mean=5ms, sd=1ms)",
+		"lognormal(median=1ms, sigma=0.4)", "pareto(scale=1ms, shape=1.5)",
+		"empirical(1ms:0.5, 2ms:0.9, 10ms:1)",
+	};
+	rng r;
+	rng_init(&r, 3, "max");
+	for (size_t k = 0; k < G_N_ELEMENTS(texts); k++) {
+		dist d;
+		CU_ASSERT_FATAL(parse_ok(texts[k], UNIT_TIME, &d));
+		double m = dist_max(&d);
+		CU_ASSERT(isfinite(m) && m >= dist_mean(&d));
+		for (int i = 0; i < 10000; i++)
+			CU_ASSERT(dist_sample(&d, &r) <= m);
+		dist_clear(&d);
+	}
+	dist d;
+	CU_ASSERT_FATAL(parse_ok("exp(mean=1ms)", UNIT_TIME, &d));
+	ASSERT_NEAR(dist_max(&d), 1e6 * 53 * G_LN2, 1e-3); /* -ln(2^-53) means */
+	dist_clear(&d);
+	CU_ASSERT_FATAL(parse_ok("pareto(scale=1ms, shape=1)", UNIT_TIME, &d));
+	CU_ASSERT_EQUAL(dist_max(&d), 1e6 * ldexp(1.0, 53));
+	dist_clear(&d);
+	CU_ASSERT_FATAL(parse_ok("pareto(scale=1ms, shape=0.01)", UNIT_TIME, &d));
+	CU_ASSERT_FALSE(isfinite(dist_max(&d)));
+	dist_clear(&d);
+}
+
 static void round_trip(const char *text, unit_kind kind, const char *canonical)
 {
 	dist a, b;
@@ -540,4 +628,6 @@ void register_tests(void)
 	CU_add_test(s, "empirical_points", test_empirical_points);
 	CU_add_test(s, "copy", test_copy);
 	CU_add_test(s, "to_string", test_to_string);
+	CU_add_test(s, "samples beyond range", test_samples_beyond_range);
+	CU_add_test(s, "max", test_max);
 }

@@ -101,6 +101,96 @@ static void test_stop(void)
 	sim_free(s);
 }
 
+/* Times saturate instead of wrapping: a delay of SIM_TIME_MAX scheduled
+ * after time 0 once overflowed now + delay into the past (a CRITICAL and a
+ * lost event). */
+static void test_saturating_times(void)
+{
+	CU_ASSERT_EQUAL(sim_time_add_sat(2, 3), 5);
+	CU_ASSERT_EQUAL(sim_time_add_sat(SIM_TIME_MAX - 1, 5), SIM_TIME_MAX);
+	CU_ASSERT_EQUAL(sim_time_add_sat(5, SIM_TIME_MAX), SIM_TIME_MAX);
+	CU_ASSERT_EQUAL(sim_time_add_sat(INT64_MIN + 1, -5), INT64_MIN);
+	CU_ASSERT_EQUAL(sim_time_add_sat(-5, 3), -2);
+
+	sim *s = sim_new();
+	trace t = { .n = 0 };
+	sim_schedule(s, 10, record, &t, GINT_TO_POINTER(1));
+	sim_run(s);
+	CU_ASSERT_EQUAL(sim_now(s), 10);
+	sim_event_id id = sim_schedule(s, SIM_TIME_MAX, record, &t, GINT_TO_POINTER(2));
+	CU_ASSERT_NOT_EQUAL(id, 0);
+	CU_ASSERT_EQUAL(sim_pending(s), 1);
+	sim_run_until(s, SIM_TIME_MAX - 1);
+	CU_ASSERT_EQUAL(t.n, 1);
+	sim_run(s);
+	CU_ASSERT_EQUAL(t.n, 2);
+	CU_ASSERT_EQUAL(sim_now(s), SIM_TIME_MAX);
+	sim_free(s);
+}
+
+/* An event that reschedules itself 0 ns later and, on its 100th run, sets
+ * the interrupt flag as a signal handler would. */
+typedef struct {
+	volatile int *flag;
+	uint64_t runs;
+} spinner;
+
+static void spin(sim *s, void *ctx, void *arg)
+{
+	(void)arg;
+	spinner *sp = ctx;
+	if (++sp->runs == 100)
+		*sp->flag = 1;
+	sim_schedule(s, 0, spin, sp, NULL);
+}
+
+/* Ctrl-C once waited for the clock to reach the end of a 10 ms slice, which
+ * events 0 ns apart never let it do: the loop now reads the flag every
+ * SIM_INTERRUPT_EVERY events. */
+static void test_interrupt_within_an_instant(void)
+{
+	sim *s = sim_new();
+	volatile int flag = 0;
+	spinner sp = { .flag = &flag };
+	sim_set_interrupt(s, &flag);
+	sim_schedule(s, 0, spin, &sp, NULL);
+	sim_run_until(s, 10 * SIM_MS);
+	CU_ASSERT_TRUE(sim_stopped(s));
+	CU_ASSERT_EQUAL(sim_now(s), 0);
+	CU_ASSERT(sp.runs >= 100 && sp.runs <= SIM_INTERRUPT_EVERY);
+	sim_free(s);
+}
+
+static void failer(sim *s, void *ctx, void *arg)
+{
+	(void)arg;
+	int *n = ctx;
+	(*n)++;
+	sim_fail(s, g_error_new(G_FILE_ERROR, G_FILE_ERROR_FAILED, "failure %d", *n));
+}
+
+/* sim_fail stops the run for good and keeps the first reason. */
+static void test_failure(void)
+{
+	sim *s = sim_new();
+	int n = 0;
+	CU_ASSERT_PTR_NULL(sim_failure(s));
+	sim_schedule(s, 1, failer, &n, NULL);
+	sim_schedule(s, 2, failer, &n, NULL);
+	sim_run(s);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sim_failure(s));
+	CU_ASSERT_STRING_EQUAL(sim_failure(s)->message, "failure 1");
+	sim_run(s);
+	sim_run_until(s, 100);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(sim_now(s), 1);
+	CU_ASSERT_TRUE(sim_step(s)); /* stepping by hand is still possible */
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_STRING_EQUAL(sim_failure(s)->message, "failure 1");
+	sim_free(s);
+}
+
 typedef struct {
 	sim_time last;
 	uint64_t state;
@@ -206,4 +296,7 @@ void register_tests(void)
 	CU_add_test(s, "stop", test_stop);
 	CU_add_test(s, "heap order under churn", test_heap_order_under_churn);
 	CU_add_test(s, "trajectory fingerprint: FNV-1a over event times", test_fingerprint);
+	CU_add_test(s, "times saturate", test_saturating_times);
+	CU_add_test(s, "interrupt within one instant", test_interrupt_within_an_instant);
+	CU_add_test(s, "failure", test_failure);
 }

@@ -314,6 +314,15 @@ static void test_value_errors(void)
 	expect_one_error("limits", "nlb_idle_timeout", "nlb_idle_timeout = 0s",
 	                 "[limits] nlb_idle_timeout: '0s' is not positive; expected the NLB TCP "
 	                 "idle timeout");
+	/* A delay that can reach past a year (here past the clock's 292
+	 * years, which once overflowed the engine's sums) is refused. */
+	expect_one_error("processing", "alb", "alb = pareto(scale=100us, shape=0.01)",
+	                 "[processing] alb: 'pareto(scale=100us, shape=0.01)' can draw delays up "
+	                 "to inf, beyond 8760h (a year); expected time the ALB adds to each "
+	                 "request, a distribution whose largest sample is at most 8760h");
+	expect_one_error("propagation", "cross_az", "cross_az = lognormal(median=1ms, sigma=3)",
+	                 "[propagation] cross_az: 'lognormal(median=1ms, sigma=3)' can draw delays "
+	                 "up to ");
 	expect_one_error("limits", "queue_bytes", "queue_bytes = 1Mbps",
 	                 "[limits] queue_bytes: '1Mbps' is a bit rate; expected a size");
 }

@@ -816,7 +816,7 @@ static void test_validate_counts(void)
 	char *line = g_strconcat(good, ": ok (2 VPCs, 7 subnets, 9 instances, 4 load balancers, "
 	                         "5 target groups, 2 endpoint services, 3 interface endpoints, "
 	                         "5 workloads)\n", NULL);
-	CU_ASSERT_STRING_EQUAL(out, line);
+	CU_ASSERT_TRUE(g_str_has_prefix(out, line)); /* then the resource estimate */
 	CU_ASSERT_STRING_EQUAL(err, "");
 	g_free(line);
 	g_free(out);

@@ -76,17 +76,49 @@ static void test_time_range(void)
 {
 	sim_time t = 7;
 	GError *e = NULL;
-	CU_ASSERT_TRUE(units_parse_time("2000000h", &t, &e)); /* 228 years */
-	CU_ASSERT_EQUAL(t, (sim_time)2000000 * 3600 * SIM_S);
+	CU_ASSERT_TRUE(units_parse_time("8760h", &t, &e)); /* a year, the largest time */
+	CU_ASSERT_EQUAL(t, (sim_time)8760 * 3600 * SIM_S);
+	CU_ASSERT_TRUE(units_parse_time("-8760h", &t, &e));
 	t = 7;
-	CU_ASSERT_FALSE(units_parse_time("3000000h", &t, &e)); /* 342 years */
-	CU_ASSERT(e && e->code == VPCSIM_ERROR_INVALID && strstr(e->message, "'3000000h'") &&
-	          strstr(e->message, "out of range"));
+	CU_ASSERT_FALSE(units_parse_time("8761h", &t, &e));
+	CU_ASSERT(e && e->code == VPCSIM_ERROR_INVALID && strstr(e->message, "'8761h'") &&
+	          strstr(e->message, "out of range: a time is at most 8760h (a year); expected a "
+	                             "time such as"));
 	CU_ASSERT_EQUAL(t, 7);
+	g_clear_error(&e);
+	CU_ASSERT_FALSE(units_parse_time("3000000h", &t, &e)); /* 342 years: past the clock */
+	CU_ASSERT(e && strstr(e->message, "out of range"));
 	g_clear_error(&e);
 	CU_ASSERT_FALSE(units_parse_time("5", &t, &e));
 	CU_ASSERT(e && strstr(e->message, "has no unit"));
 	g_clear_error(&e);
+}
+
+#define OUT_OF_RANGE(text, kind, ...) \
+	CU_ASSERT(fails_with(text, kind, VPCSIM_ERROR_INVALID, \
+	                     (const char *const[]){ __VA_ARGS__, NULL }))
+
+/* Every kind has a documented largest value (README "Scenario files");
+ * 1e30B was once cast to a uint64 and gave nonsense. */
+static void test_upper_bounds(void)
+{
+	CU_ASSERT(parses_to("1PB", UNIT_SIZE, 1e15));
+	OUT_OF_RANGE("1e30B", UNIT_SIZE, "'1e30B' is out of range: a size is at most 1PB; "
+	                                 "expected a size such as");
+	OUT_OF_RANGE("2PB", UNIT_SIZE, "at most 1PB");
+	OUT_OF_RANGE("1PiB", UNIT_SIZE, "at most 1PB");
+	OUT_OF_RANGE("-1e30B", UNIT_SIZE, "out of range");
+	CU_ASSERT(parses_to("100Tbps", UNIT_BITRATE, 1e14));
+	OUT_OF_RANGE("101Tbps", UNIT_BITRATE, "a bit rate is at most 100Tbps");
+	CU_ASSERT(parses_to("1e9/s", UNIT_RATE, 1e9));
+	CU_ASSERT(parses_to("1000/us", UNIT_RATE, 1e9));
+	OUT_OF_RANGE("1e10/s", UNIT_RATE, "'1e10/s' is out of range: a rate is at most 1000/us "
+	                                  "(one per nanosecond, the clock's resolution)");
+	OUT_OF_RANGE("1e30ms", UNIT_TIME, "a time is at most 8760h (a year)");
+	CU_ASSERT(parses_to("1e300", UNIT_NONE, 1e300));
+	CU_ASSERT_EQUAL(units_max(UNIT_TIME), 8760.0 * 3600 * SIM_S);
+	CU_ASSERT_EQUAL(units_max(UNIT_SIZE), 1e15);
+	CU_ASSERT_EQUAL(units_max(UNIT_RATE), 1e9);
 }
 
 static void test_size(void)
@@ -101,8 +133,8 @@ static void test_size(void)
 	CU_ASSERT(parses_to("1GiB", UNIT_SIZE, 1073741824.0));
 	CU_ASSERT(parses_to("2TB", UNIT_SIZE, 2e12));
 	CU_ASSERT(parses_to("1TiB", UNIT_SIZE, 1099511627776.0));
-	CU_ASSERT(parses_to("3PB", UNIT_SIZE, 3e15));
-	CU_ASSERT(parses_to("1PiB", UNIT_SIZE, 1125899906842624.0));
+	CU_ASSERT(parses_to("0.5PB", UNIT_SIZE, 5e14));
+	CU_ASSERT(parses_to("0.5PiB", UNIT_SIZE, 562949953421312.0));
 	CU_ASSERT(parses_to("64 KiB", UNIT_SIZE, 65536));
 }
 
@@ -156,6 +188,7 @@ static void test_errors(void)
 	FAILS("-infinity s", UNIT_TIME, "not a finite number");
 	FAILS("1e999ms", UNIT_TIME, "'1e999ms' is not a finite number");
 	FAILS("1e300h", UNIT_TIME, "too large", "expected a time");
+	FAILS("1e300PB", UNIT_SIZE, "too large", "expected a size");
 	FAILS("0x10B", UNIT_SIZE, "'0x10B' is a hexadecimal number", "expected a size");
 	FAILS("1,5ms", UNIT_TIME, "unknown unit ',5ms'");
 }
@@ -228,6 +261,8 @@ static void test_format_round_trip(void)
 				v = round(v);
 			if (i % 7 == 0)
 				v = -v;
+			if (fabs(v) > units_max(kinds[k]))
+				continue; /* refused on input (test_upper_bounds) */
 			char *s = units_format(v, kinds[k]);
 			double back;
 			if (!units_parse(s, kinds[k], &back, NULL) ||
@@ -246,6 +281,7 @@ void register_tests(void)
 	CU_pSuite s = harness_suite("units");
 	CU_add_test(s, "time", test_time);
 	CU_add_test(s, "time_range", test_time_range);
+	CU_add_test(s, "upper bounds", test_upper_bounds);
 	CU_add_test(s, "size", test_size);
 	CU_add_test(s, "bitrate_and_rate", test_bitrate_and_rate);
 	CU_add_test(s, "errors", test_errors);
