@@ -23,6 +23,7 @@ typedef struct {
 	int index;                /* into the world's workloads (see wl_at) */
 	GPtrArray *runs;          /* host_workload * per client (HTTP) */
 	GPtrArray *flows;         /* host_udp_flow * per client (UDP) */
+	hdr_hist *latency;        /* every client's, one histogram per workload */
 	uint64_t track_flow;      /* flow id of the first request packet seen, 0 = none yet */
 	const char *track_client; /* who sent it */
 	const char *track_server; /* who received it */
@@ -364,6 +365,7 @@ static void wl_free(gpointer data)
 	wl_state *ws = data;
 	g_ptr_array_unref(ws->runs);
 	g_ptr_array_unref(ws->flows);
+	hdr_free(ws->latency);
 	if (ws->request_path)
 		g_ptr_array_unref(ws->request_path);
 	if (ws->response_path)
@@ -552,6 +554,10 @@ static void build_workloads(world *w)
 		ws->index = (int)i;
 		ws->runs = g_ptr_array_new();
 		ws->flows = g_ptr_array_new();
+		/* One histogram for all the workload's clients: a report merges
+		 * them anyway, and one per client was most of the heap with
+		 * thousands of clients. */
+		ws->latency = hdr_new(8);
 		ws->req_steps = report_steps_new();
 		ws->req_rewrites = g_ptr_array_new_with_free_func(g_free);
 		ws->resp_rewrites = g_ptr_array_new_with_free_func(g_free);
@@ -584,6 +590,7 @@ static void build_workloads(world *w)
 					.size = sw->request_size,
 					.count = sw->requests,
 					.stop_at = sc->duration,
+					.latency = ws->latency,
 				};
 				g_ptr_array_add(ws->flows, host_add_udp_flow(h, &uc));
 				continue;
@@ -600,6 +607,7 @@ static void build_workloads(world *w)
 				.keepalive = sw->keepalive,
 				.method = sw->method,
 				.path = sw->path,
+				.latency = ws->latency,
 			};
 			g_ptr_array_add(ws->runs, host_add_workload(h, &hc));
 		}
@@ -995,7 +1003,6 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 			const host_workload_result *res = host_workload_get_result(g_ptr_array_index(ws->runs, k));
 			rw->sent += res->started;
 			rw->completed += res->completed;
-			hdr_merge(rw->latency, res->latency);
 			for (int f = 1; f < HTTP_FAIL__COUNT; f++) {
 				if (!res->failed[f])
 					continue;
@@ -1009,8 +1016,8 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 			const host_udp_result *res = host_udp_flow_result(g_ptr_array_index(ws->flows, k));
 			rw->sent += res->sent;
 			rw->completed += res->received;
-			hdr_merge(rw->latency, res->latency);
 		}
+		hdr_merge(rw->latency, ws->latency);
 		rw->unfinished = rw->sent - rw->completed - rw->failed;
 		rw->request_bytes = ws->request_bytes;
 		rw->response_bytes = ws->response_bytes;
