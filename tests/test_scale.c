@@ -169,10 +169,122 @@ static void test_shared_histogram(void)
 	hdr_free(got_u);
 }
 
+/* A counted group whose every element has the same mistake reports the
+ * first 20 and one line for the rest, right after them; another counted
+ * group's problems and plain groups' are reported as before. */
+static void test_capped_errors(void)
+{
+	const char *body =
+		"[vpc v]\ncidr = 10.0.0.0/16\n\n"
+		"[subnet s]\nvpc = v\ncidr = 10.0.0.0/16\naz = use1-az1\n\n"
+		"[instance bad-{i}]\ncount = 1000\nsubnet = s\nip = 10.5.0.1\n\n"
+		"[instance few-{i}]\ncount = 3\nsubnet = s\nip = 10.6.0.1\n\n"
+		"[instance one]\nsubnet = s\nip = 10.7.0.1\n";
+	GError *err = NULL;
+	scenario *sc = st_load_text(body, NULL, &err);
+	CU_ASSERT_PTR_NULL(sc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	char **lines = g_strsplit(err->message, "\n", -1);
+	CU_ASSERT_EQUAL_FATAL(g_strv_length(lines), 20 + 1 + 3 + 1);
+	for (int i = 0; i < 20; i++) {
+		char *want = g_strdup_printf("t.ini: [instance bad-%d] ip: '10.5.0.1' is not inside the subnet", i + 1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(lines[i], want));
+		g_free(want);
+	}
+	CU_ASSERT_PTR_NOT_NULL(g_str_has_suffix(lines[20], "t.ini: [instance bad-{i}] ip: ... and 980 more like this")
+	                               ? lines[20] : NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(lines[21], "[instance few-1] ip: '10.6.0.1'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(lines[23], "[instance few-3] ip: '10.6.0.1'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(lines[24], "[instance one] ip: '10.7.0.1'"));
+	g_strfreev(lines);
+	g_clear_error(&err);
+
+	/* Two keys of one counted group are capped apart; the line for the
+	 * ones found first comes first. */
+	const char *two =
+		"[vpc v]\ncidr = 10.0.0.0/16\n\n"
+		"[subnet s]\nvpc = v\ncidr = 10.0.0.0/16\naz = use1-az1\n\n"
+		"[instance c-{i}]\ncount = 30\nsubnet = s\nip = 10.5.0.1\npublic_ip = maybe\n";
+	sc = st_load_text(two, NULL, &err);
+	CU_ASSERT_PTR_NULL(sc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	lines = g_strsplit(err->message, "\n", -1);
+	CU_ASSERT_EQUAL(g_strv_length(lines), 2 * 21);
+	guint more = 0;
+	for (guint i = 0; lines[i]; i++)
+		more += strstr(lines[i], ": ... and 10 more like this") != NULL;
+	CU_ASSERT_EQUAL(more, 2);
+	g_strfreev(lines);
+	g_clear_error(&err);
+}
+
+/* Automatic addresses resume where the subnet's last one was found: with
+ * explicit addresses scattered through the subnet and load balancer nodes
+ * competing in file order, every address is the first free one, and a /16
+ * holds exactly 65,531 (its first four and last are AWS's). */
+static void test_address_assignment(void)
+{
+	const char *body =
+		"[vpc v]\ncidr = 10.0.0.0/16\n\n"
+		"[subnet s]\nvpc = v\ncidr = 10.0.0.0/24\naz = use1-az1\n\n"
+		"[subnet t]\nvpc = v\ncidr = 10.0.1.0/24\naz = use1-az2\n\n"
+		"[security_group sg]\nvpc = v\n\n"
+		"[instance a-{i}]\ncount = 3\nsubnet = s\n\n"
+		"[instance fixed-1]\nsubnet = s\nip = 10.0.0.6\n\n"
+		"[instance fixed-2]\nsubnet = s\nip = 10.0.0.8\n\n"
+		"[instance fixed-3]\nsubnet = s\nip = 10.0.0.10\n\n"
+		"[instance fixed-4]\nsubnet = s\nip = 10.0.0.12\n\n"
+		"[load_balancer lb]\ntype = application\nsubnets = s, t\nsecurity_groups = sg\n"
+		"listeners = http 80 -> tg\n\n"
+		"[target_group tg]\nport = 80\ntargets = a-1\n\n"
+		"[instance b-{i}]\ncount = 5\nsubnet = s\n";
+	GError *err = NULL;
+	scenario *sc = st_load_text(body, NULL, &err);
+	CU_ASSERT_PTR_NULL(err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	/* Explicit: .6 .8 .10 .12.  Then in file order a-1..3 take .4 .5 .7,
+	 * the ALB node in s takes .9, b-1..5 take .11 .13 .14 .15 .16. */
+	const char *want[][2] = {
+		{ "a-1", "10.0.0.4" }, { "a-2", "10.0.0.5" }, { "a-3", "10.0.0.7" },
+		{ "fixed-1", "10.0.0.6" }, { "fixed-4", "10.0.0.12" },
+		{ "b-1", "10.0.0.11" }, { "b-2", "10.0.0.13" }, { "b-5", "10.0.0.16" },
+	};
+	for (guint k = 0; k < G_N_ELEMENTS(want); k++) {
+		gboolean found = FALSE;
+		for (guint i = 0; i < sc->instances->len; i++) {
+			const sc_instance *in = SC_AT(sc->instances, sc_instance, i);
+			if (strcmp(in->name, want[k][0]) != 0)
+				continue;
+			char ip[16];
+			g_snprintf(ip, sizeof ip, "%u.%u.%u.%u", in->ip >> 24, (in->ip >> 16) & 255,
+			           (in->ip >> 8) & 255, in->ip & 255);
+			CU_ASSERT_STRING_EQUAL(ip, want[k][1]);
+			found = TRUE;
+		}
+		CU_ASSERT_TRUE(found);
+	}
+	const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, 0);
+	CU_ASSERT_EQUAL(g_array_index(lb->node_ips, uint32_t, 0), IP(10, 0, 0, 9));
+	CU_ASSERT_EQUAL(g_array_index(lb->node_ips, uint32_t, 1), IP(10, 0, 1, 4));
+	scenario_free(sc);
+
+	/* A full /16: 65,531 addresses, then one problem per instance left. */
+	st_expect_errors("[vpc v]\ncidr = 10.0.0.0/16\n\n"
+	                 "[subnet s]\nvpc = v\ncidr = 10.0.0.0/16\naz = use1-az1\n\n"
+	                 "[instance c-{i}]\ncount = 65536\nsubnet = s\n",
+	                 NULL, 5,
+	                 WANT("[instance c-65532]: subnet s (10.0.0.0/16) has no free address left",
+	                      "[instance c-65536]: subnet s (10.0.0.0/16) has no free address left"));
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("scale");
 	CU_add_test(s, "VPC routers hold their own route tables only", test_router_tables_linear);
 	CU_add_test(s, "one histogram per workload: the same as one per client, merged",
 	            test_shared_histogram);
+	CU_add_test(s, "a counted group's problems: the first 20, then how many more",
+	            test_capped_errors);
+	CU_add_test(s, "addresses: the first free one, resuming; a /16 holds 65,531",
+	            test_address_assignment);
 }
