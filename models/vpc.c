@@ -7,7 +7,7 @@ typedef struct {
 	int subnet, target;
 	uint32_t ip;
 	char *component;
-	uint16_t sender;     /* fabric_sender() of the component, for ports in an AZ */
+	uint32_t sender;     /* fabric_sender() of the component, for ports in an AZ */
 	cost_line *xin;
 	sim_time last_departure; /* keeps each port's packets in order */
 	GArray *routes;      /* croute: its subnet's route table, compiled (NULL: no subnet) */

@@ -168,7 +168,7 @@ static GPtrArray *hop_names(world *w, const char *first, const pkt *p)
 	return a;
 }
 
-static const char *node_name(world *w, uint16_t id)
+static const char *node_name(world *w, uint32_t id)
 {
 	return ((node *)g_ptr_array_index(w->net->nodes, id))->name;
 }
