@@ -277,6 +277,26 @@ static void test_address_assignment(void)
 	                      "[instance c-65536]: subnet s (10.0.0.0/16) has no free address left"));
 }
 
+/* The scale benchmarks run small and print one line of figures each. */
+static void test_bench_scale_prints(void)
+{
+	char *out = NULL, *err = NULL;
+	CU_ASSERT_EQUAL(harness_vpcsim_v(&out, &err, "bench", "vpcs", "--n", "20", NULL), 0);
+	CU_ASSERT(g_str_has_prefix(out, "vpcs n=20 load_s="));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " events_per_s="));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " peak_rss_kb="));
+	g_free(out);
+	g_free(err);
+	CU_ASSERT_EQUAL(harness_vpcsim_v(&out, &err, "bench", "clients", "--n", "30", NULL), 0);
+	CU_ASSERT(g_str_has_prefix(out, "clients n=30 load_s="));
+	g_free(out);
+	g_free(err);
+	CU_ASSERT_EQUAL(harness_vpcsim_v(&out, &err, "bench", "vpcs", "--n", "0", NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--n must be from 1 to 1000000"));
+	g_free(out);
+	g_free(err);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("scale");
@@ -287,4 +307,5 @@ void register_tests(void)
 	            test_capped_errors);
 	CU_add_test(s, "addresses: the first free one, resuming; a /16 holds 65,531",
 	            test_address_assignment);
+	CU_add_test(s, "bench vpcs and bench clients print their figures", test_bench_scale_prints);
 }
