@@ -139,7 +139,8 @@ static void vpc__receive(node *n, pkt *p, port *in)
 {
 	vpc_router *v = (vpc_router *)n;
 	drop_reason why = DROP_NO_ROUTE;
-	const char *text;
+	/* Set by the lookup; a redirect skips it. */
+	const char *text = "reply redirect";
 	port *out = redirected(v, p, in);
 	if (!out)
 		out = vpc_router_lookup(v, in, pkt_ip_dst(p), &why, &text);

@@ -297,6 +297,39 @@ static void test_bench_scale_prints(void)
 	g_free(err);
 }
 
+/* A reply an NLB steers back to itself (client IP preserved) is a route
+ * decision the trace names; it used to print an uninitialized pointer. */
+static void test_trace_reply_redirect(void)
+{
+	char *dir = harness_tmpdir();
+	char *prices_path = harness_source_path("scenarios/prices/us-east-1.ini");
+	char *profile_path = harness_source_path("scenarios/profiles/constant.ini");
+	char *text = g_strdup_printf(
+		"[scenario]\nprices = %s\nprofile = %s\n\n"
+		"[vpc v]\ncidr = 10.0.0.0/16\n\n"
+		"[subnet s]\nvpc = v\ncidr = 10.0.1.0/24\naz = use1-az1\n\n"
+		"[security_group sg]\nvpc = v\ningress = tcp 80 from 10.0.0.0/16\n\n"
+		"[instance client]\nsubnet = s\nsecurity_groups = sg\n\n"
+		"[instance web]\nsubnet = s\nsecurity_groups = sg\n\n"
+		"[load_balancer nlb]\ntype = network\nsubnets = s\nlisteners = tcp 80 -> tg\n\n"
+		"[target_group tg]\nport = 80\ntargets = web\n\n"
+		"[workload w]\nclients = client\ntarget = nlb\nrate = 10/s\n",
+		prices_path, profile_path);
+	char *path = g_build_filename(dir, "t.ini", NULL);
+	CU_ASSERT_FATAL(g_file_set_contents(path, text, -1, NULL));
+	char *out = NULL, *err = NULL;
+	CU_ASSERT_EQUAL(harness_vpcsim_v(&out, &err, "trace", path, "--from", "client", "--to", "nlb", NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "route reply redirect: to nlb"));
+	g_free(out);
+	g_free(err);
+	harness_rmtree(dir);
+	g_free(path);
+	g_free(text);
+	g_free(prices_path);
+	g_free(profile_path);
+	g_free(dir);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("scale");
@@ -308,4 +341,5 @@ void register_tests(void)
 	CU_add_test(s, "addresses: the first free one, resuming; a /16 holds 65,531",
 	            test_address_assignment);
 	CU_add_test(s, "bench vpcs and bench clients print their figures", test_bench_scale_prints);
+	CU_add_test(s, "trace: a reply the NLB redirects names the redirect", test_trace_reply_redirect);
 }
