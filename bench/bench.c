@@ -13,6 +13,8 @@ static const char bench_usage[] =
 	"  hold    the event queue alone (classic hold model), N = 100, 10^4, 10^6\n"
 	"  chain   UDP through a chain of routers, optionally capturing every port\n"
 	"  tgw     HTTP requests through the Transit Gateway scenario\n"
+	"  vpcs    N VPCs, each with a client reaching one PrivateLink service\n"
+	"  clients N clients in one workload\n"
 	"  sweep   a 200-run sweep of the four ALB options at --jobs 1 and --jobs 2\n"
 	"\n"
 	"Run 'vpcsim bench NAME --help' for a benchmark's options.\n";
@@ -31,6 +33,10 @@ int bench_main(int argc, char **argv)
 		return bench_tgw_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "sweep") == 0)
 		return bench_sweep_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "vpcs") == 0)
+		return bench_vpcs_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "clients") == 0)
+		return bench_clients_main(argc - 1, argv + 1);
 	cli_error("unknown benchmark '%s'", argv[1]);
 	fputs(bench_usage, stderr);
 	return CLI_USAGE;

@@ -6,5 +6,7 @@ int bench_hold_main(int argc, char **argv);
 int bench_chain_main(int argc, char **argv);
 int bench_tgw_main(int argc, char **argv);
 int bench_sweep_main(int argc, char **argv);
+int bench_vpcs_main(int argc, char **argv);
+int bench_clients_main(int argc, char **argv);
 
 #endif

@@ -75,7 +75,7 @@ typedef struct {
 typedef struct {
 	uint32_t ip;
 	uint8_t az;
-	uint16_t sender;  /* fabric_sender of the endpoint */
+	uint32_t sender;  /* fabric_sender of the endpoint */
 	uint32_t svc_ip;  /* where consumers' packets go from this ENI; 0 = nowhere */
 	uint8_t svc_az;   /* the NLB node's AZ, or FABRIC_AZ_NONE for a public service */
 	sg_eni *sg;       /* NULL: no check */
@@ -324,7 +324,7 @@ node *interface_endpoint_new(fabric *f, int index)
 	}
 	if (e->idle <= 0)
 		e->idle = f->prof->limits.nlb_idle_timeout;
-	uint16_t sender = fabric_sender(f, ie->name);
+	uint32_t sender = fabric_sender(f, ie->name);
 	e->enis = g_array_new(FALSE, TRUE, sizeof(eni));
 	for (guint i = 0; i < ie->subnets->len; i++) {
 		eni en = { .ip = g_array_index(ie->ips, uint32_t, i), .sender = sender };

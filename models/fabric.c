@@ -25,6 +25,7 @@ void fabric_init(fabric *f, net *nt, const scenario *sc, cost_ledger *ledger)
 	f->senders = g_ptr_array_new();
 	/* Index 0: packets that entered no AZ yet bill nobody. */
 	g_ptr_array_add(f->senders, NULL);
+	f->sender_of = g_hash_table_new(g_direct_hash, g_direct_equal);
 }
 
 void fabric_clear(fabric *f)
@@ -32,18 +33,23 @@ void fabric_clear(fabric *f)
 	if (f->senders)
 		g_ptr_array_unref(f->senders);
 	f->senders = NULL;
+	if (f->sender_of)
+		g_hash_table_unref(f->sender_of);
+	f->sender_of = NULL;
 }
 
-uint16_t fabric_sender(fabric *f, const char *component)
+uint32_t fabric_sender(fabric *f, const char *component)
 {
 	cost_line *out = cost_ledger_line(f->ledger, component, "cross-az-out",
 	                                  &f->sc->prices->data_transfer.cross_az);
-	for (guint i = 1; i < f->senders->len; i++)
-		if (g_ptr_array_index(f->senders, i) == out)
-			return (uint16_t)i;
-	g_return_val_if_fail(f->senders->len < UINT16_MAX, 0);
+	/* A table, not a search of the list: a scenario may have 100,000
+	 * components in AZs. */
+	gpointer i = g_hash_table_lookup(f->sender_of, out);
+	if (i)
+		return GPOINTER_TO_UINT(i);
 	g_ptr_array_add(f->senders, out);
-	return (uint16_t)(f->senders->len - 1);
+	g_hash_table_insert(f->sender_of, out, GUINT_TO_POINTER(f->senders->len - 1));
+	return f->senders->len - 1;
 }
 
 sim_time fabric_move(fabric *f, rng *r, pkt *p, uint8_t to, cost_line *in)

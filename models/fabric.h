@@ -23,6 +23,7 @@ typedef struct fabric {
 	const profile *prof;
 	cost_ledger *ledger;
 	GPtrArray *senders; /* cost_line *: cross-AZ "out" lines, by pkt->az_from */
+	GHashTable *sender_of; /* cost_line * -> its index in senders */
 } fabric;
 
 void fabric_init(fabric *f, net *nt, const scenario *sc, cost_ledger *ledger);
@@ -47,7 +48,7 @@ sim_time fabric_move(fabric *f, rng *r, pkt *p, uint8_t to, cost_line *in);
 
 /* A component that puts packets into an AZ (an ENI, a NAT gateway, a TGW
  * attachment): the index to store in pkt->az_from. */
-uint16_t fabric_sender(fabric *f, const char *component);
+uint32_t fabric_sender(fabric *f, const char *component);
 /* The cross-AZ "in" line of a component, created on first use. */
 cost_line *fabric_xaz_in(fabric *f, const char *component);
 

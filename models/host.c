@@ -27,6 +27,7 @@ struct host_udp_flow {
 	uint16_t sport, ip_id;
 	uint64_t flow_id;
 	sim_event_id tick_ev;
+	gboolean own_latency;
 	host_udp_result res;
 };
 
@@ -58,6 +59,7 @@ struct host_workload {
 	uint64_t outstanding;
 	sim_event_id tick_ev;
 	GString *extra;            /* header lines, reused for every request */
+	gboolean own_latency;      /* res.latency is ours, not the config's */
 	host_workload_result res;
 };
 
@@ -307,7 +309,9 @@ host_workload *host_add_workload(host *h, const host_workload_config *cfg)
 		w->clients[i] = http_client_new(h->tcp, &cc);
 	}
 	w->extra = g_string_new(NULL);
-	w->res.latency = hdr_new(8);
+	w->own_latency = cfg->latency == NULL;
+	w->res.latency = cfg->latency ? cfg->latency : hdr_new(8);
+	w->cfg.latency = NULL;
 	stats_acc_init(&w->res.latency_acc);
 	stats_acc_init(&w->res.ttfb_acc);
 	stats_acc_init(&w->res.connect_acc);
@@ -330,7 +334,8 @@ static void workload_free(host_workload *w)
 		dist_clear(&w->cfg.request_size);
 	if (w->cfg.response_size.kind != UNIT_NONE)
 		dist_clear(&w->cfg.response_size);
-	hdr_free(w->res.latency);
+	if (w->own_latency)
+		hdr_free(w->res.latency);
 	g_string_free(w->extra, TRUE);
 	g_free(w->targets);
 	g_free(w->name);
@@ -398,7 +403,9 @@ host_udp_flow *host_add_udp_flow(host *h, const host_udp_config *cfg)
 	/* An ephemeral port from Linux's range, like the TCP stack's. */
 	f->sport = (uint16_t)(32768 + rng_below(&f->rng, 60999 - 32768 + 1));
 	f->flow_id = net_new_flow_id(h->base.net);
-	f->res.latency = hdr_new(8);
+	f->own_latency = cfg->latency == NULL;
+	f->res.latency = cfg->latency ? cfg->latency : hdr_new(8);
+	f->cfg.latency = NULL;
 	sim *s = h->base.net->sim;
 	f->tick_ev = sim_schedule_at(s, MAX(cfg->start_at, sim_now(s)), udp_tick, f, NULL);
 	g_ptr_array_add(h->udp_flows, f);
@@ -411,7 +418,8 @@ static void udp_flow_free(host_udp_flow *f)
 		sim_cancel(f->h->base.net->sim, f->tick_ev);
 	dist_clear(&f->cfg.interval);
 	dist_clear(&f->cfg.size);
-	hdr_free(f->res.latency);
+	if (f->own_latency)
+		hdr_free(f->res.latency);
 	f->magic = 0;
 	g_free(f->targets);
 	g_free(f->name);

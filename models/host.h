@@ -80,13 +80,17 @@ typedef struct {
 	gboolean keepalive;        /* one connection per target reused, else one per request */
 	const char *method;        /* NULL = GET */
 	const char *path;          /* NULL = "/" */
+	hdr_hist *latency;         /* where completed requests are recorded, shared by
+	                              every client of one workload and not owned
+	                              (outlive the workload); NULL = one of its own */
 } host_workload_config;
 
 typedef struct {
 	uint64_t started, completed;           /* completed: a whole response, any status */
 	uint64_t failed[HTTP_FAIL__COUNT];     /* by reason (failed[HTTP_OK] stays 0) */
 	uint64_t non_2xx;                      /* completed with a status outside 200-299 */
-	hdr_hist *latency;                     /* completed: t_complete - t_start, ns */
+	hdr_hist *latency;                     /* completed: t_complete - t_start, ns
+	                                          (the config's shared one, if given) */
 	stats_acc latency_acc;
 	stats_acc ttfb_acc;                    /* t_first_byte - t_start */
 	stats_acc connect_acc;                 /* t_connected - t_start, new connections only */
@@ -122,12 +126,13 @@ typedef struct {
 	dist size;           /* UNIT_SIZE: UDP payload bytes */
 	uint64_t count;      /* datagrams; 0 = until stop_at */
 	sim_time start_at, stop_at;
+	hdr_hist *latency;   /* shared and not owned, as for host_workload_config; NULL = own */
 } host_udp_config;
 
 typedef struct {
 	uint64_t sent, sent_bytes;         /* datagrams and UDP payload bytes */
 	uint64_t received, received_bytes; /* at the targets */
-	hdr_hist *latency;                 /* one-way, ns */
+	hdr_hist *latency;                 /* one-way, ns (the config's shared one, if given) */
 	gboolean stopped;
 } host_udp_result;
 

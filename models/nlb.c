@@ -83,7 +83,7 @@ typedef struct {
 	const sc_lb *lb;
 	rng rng;
 	sim_time idle;
-	uint16_t sender;    /* fabric_sender of the LB, for packets it puts out on PrivateLink */
+	uint32_t sender;    /* fabric_sender of the LB, for packets it puts out on PrivateLink */
 	GArray *nodes;      /* lbnode, one per LB subnet = port index */
 	GArray *ports;      /* lbport by port index */
 	GArray *listeners;  /* listener */

@@ -57,7 +57,7 @@ struct node {
 	const node_ops *ops;
 	net *net;
 	char *name;       /* unique within a net; used in capture names and reports */
-	uint16_t id;      /* index in the net's node list; recorded in pkt hops */
+	uint32_t id;      /* index in the net's node list; recorded in pkt hops */
 	GPtrArray *ports; /* port *, owned */
 	uint64_t rx_pkts, rx_bytes;
 	uint64_t drops[DROP__COUNT];

@@ -7,9 +7,10 @@ typedef struct {
 	int subnet, target;
 	uint32_t ip;
 	char *component;
-	uint16_t sender;     /* fabric_sender() of the component, for ports in an AZ */
+	uint32_t sender;     /* fabric_sender() of the component, for ports in an AZ */
 	cost_line *xin;
 	sim_time last_departure; /* keeps each port's packets in order */
+	GArray *routes;      /* croute: its subnet's route table, compiled (NULL: no subnet) */
 } vport;
 
 typedef struct {
@@ -29,7 +30,10 @@ struct vpc_router {
 	GHashTable *by_ip;   /* local address -> port */
 	GHashTable *by_target; /* (kind << 24 | target) -> port, for single-port targets */
 	GHashTable *tgw_az;  /* (tgw << 8 | az) -> port */
-	GPtrArray *tables;   /* GArray of croute per scenario route table (NULL if not ours) */
+	/* Compiled route tables, scenario route table index -> GArray of
+	 * croute: only the tables of this VPC's subnets that have ports, so a
+	 * router's memory grows with its own VPC, not with the scenario. */
+	GHashTable *tables;
 	GHashTable *redirects; /* redirect_key * -> port *, NULL until the first redirect */
 	rng rng;
 };
@@ -87,9 +91,8 @@ port *vpc_router_lookup(vpc_router *v, port *in, uint32_t dst, drop_reason *why,
 	default:
 		break;
 	}
-	const scenario *sc = v->f->sc;
-	GArray *routes = g_ptr_array_index(v->tables, scenario_subnet_route_table(sc, vi->subnet));
-	for (guint i = 0; i < routes->len; i++) {
+	GArray *routes = vi->routes;
+	for (guint i = 0; routes && i < routes->len; i++) {
 		croute *r = &g_array_index(routes, croute, i);
 		if ((dst & r->mask) != r->prefix)
 			continue;
@@ -136,7 +139,8 @@ static void vpc__receive(node *n, pkt *p, port *in)
 {
 	vpc_router *v = (vpc_router *)n;
 	drop_reason why = DROP_NO_ROUTE;
-	const char *text;
+	/* Set by the lookup; a redirect skips it. */
+	const char *text = "reply redirect";
 	port *out = redirected(v, p, in);
 	if (!out)
 		out = vpc_router_lookup(v, in, pkt_ip_dst(p), &why, &text);
@@ -170,7 +174,7 @@ static void vpc__destroy(node *n)
 	g_hash_table_unref(v->by_ip);
 	g_hash_table_unref(v->by_target);
 	g_hash_table_unref(v->tgw_az);
-	g_ptr_array_unref(v->tables);
+	g_hash_table_unref(v->tables);
 	if (v->redirects)
 		g_hash_table_unref(v->redirects);
 	node_clear(n);
@@ -198,7 +202,7 @@ vpc_router *vpc_router_new(fabric *f, int vpc_index)
 	v->by_ip = g_hash_table_new(g_direct_hash, g_direct_equal);
 	v->by_target = g_hash_table_new(g_direct_hash, g_direct_equal);
 	v->tgw_az = g_hash_table_new(g_direct_hash, g_direct_equal);
-	v->tables = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
+	v->tables = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
 	return v;
 }
 
@@ -261,39 +265,66 @@ static gint croute_cmp(gconstpointer a, gconstpointer b)
 	return (int)y->len - (int)x->len; /* longest prefix first; stable sort keeps file order */
 }
 
+static GArray *compile_table(const scenario *sc, const sc_route_table *rt)
+{
+	GArray *routes = g_array_new(FALSE, TRUE, sizeof(croute));
+	g_array_set_clear_func(routes, croute_clear);
+	for (guint i = 0; i < rt->routes->len; i++) {
+		const sc_route *r = SC_AT(rt->routes, sc_route, i);
+		char net_s[16];
+		croute c = { .len = r->dst.len, .kind = r->kind, .target = r->target };
+		c.mask = r->dst.len ? ~UINT32_C(0) << (32 - r->dst.len) : 0;
+		c.prefix = r->dst.addr & c.mask;
+		pkt_ip_str(c.prefix, net_s);
+		if (r->prefix_list >= 0)
+			c.text = g_strdup_printf("pl-%s (%s/%u) -> %s, route table %s",
+			                         SC_AT(sc->services, sc_service, r->prefix_list)->name,
+			                         net_s, c.len, target_name(sc, r->kind, r->target), rt->name);
+		else
+			c.text = g_strdup_printf("%s/%u -> %s, route table %s", net_s, c.len,
+			                         target_name(sc, r->kind, r->target), rt->name);
+		g_array_append_val(routes, c);
+	}
+	/* g_array_sort is not stable, which is fine: two routes of one
+	 * length both match a destination only if they are the same
+	 * destination, a load error. */
+	g_array_sort(routes, croute_cmp);
+	return routes;
+}
+
 void vpc_router_finish(vpc_router *v)
 {
+	/* Each port in a subnet gets its subnet's table, compiled once per
+	 * router: the work and memory follow this VPC's ports, whatever the
+	 * number of VPCs and tables in the scenario. */
 	const scenario *sc = v->f->sc;
-	for (guint t = 0; t < sc->route_tables->len; t++) {
-		const sc_route_table *rt = SC_AT(sc->route_tables, sc_route_table, t);
-		if (rt->vpc != v->vpc) {
-			g_ptr_array_add(v->tables, g_array_new(FALSE, FALSE, sizeof(croute)));
+	for (guint i = 0; i < v->vports->len; i++) {
+		vport *vp = &g_array_index(v->vports, vport, i);
+		if (vp->subnet < 0)
 			continue;
+		int t = scenario_subnet_route_table(sc, vp->subnet);
+		if (t < 0)
+			continue;
+		GArray *routes = g_hash_table_lookup(v->tables, GINT_TO_POINTER(t));
+		if (!routes) {
+			routes = compile_table(sc, SC_AT(sc->route_tables, sc_route_table, t));
+			g_hash_table_insert(v->tables, GINT_TO_POINTER(t), routes);
 		}
-		GArray *routes = g_array_new(FALSE, TRUE, sizeof(croute));
-		g_array_set_clear_func(routes, croute_clear);
-		for (guint i = 0; i < rt->routes->len; i++) {
-			const sc_route *r = SC_AT(rt->routes, sc_route, i);
-			char net_s[16];
-			croute c = { .len = r->dst.len, .kind = r->kind, .target = r->target };
-			c.mask = r->dst.len ? ~UINT32_C(0) << (32 - r->dst.len) : 0;
-			c.prefix = r->dst.addr & c.mask;
-			pkt_ip_str(c.prefix, net_s);
-			if (r->prefix_list >= 0)
-				c.text = g_strdup_printf("pl-%s (%s/%u) -> %s, route table %s",
-				                         SC_AT(sc->services, sc_service, r->prefix_list)->name,
-				                         net_s, c.len, target_name(sc, r->kind, r->target), rt->name);
-			else
-				c.text = g_strdup_printf("%s/%u -> %s, route table %s", net_s, c.len,
-				                         target_name(sc, r->kind, r->target), rt->name);
-			g_array_append_val(routes, c);
-		}
-		/* g_array_sort is not stable, which is fine: two routes of one
-		 * length both match a destination only if they are the same
-		 * destination, a load error. */
-		g_array_sort(routes, croute_cmp);
-		g_ptr_array_add(v->tables, routes);
+		vp->routes = routes;
 	}
+}
+
+guint vpc_router_n_tables(const vpc_router *v) { return g_hash_table_size(v->tables); }
+
+guint vpc_router_n_routes(const vpc_router *v)
+{
+	guint n = 0;
+	GHashTableIter it;
+	gpointer val;
+	g_hash_table_iter_init(&it, v->tables);
+	while (g_hash_table_iter_next(&it, NULL, &val))
+		n += ((GArray *)val)->len;
+	return n;
 }
 
 vpc_port_kind vpc_router_port_kind(const vpc_router *v, const port *p)

@@ -41,9 +41,13 @@ node *vpc_router_node(vpc_router *v);
 port *vpc_router_add_port(vpc_router *v, vpc_port_kind kind, int subnet, int target, uint32_t ip,
                           const char *component);
 
-/* Compiles the scenario's route tables for this VPC against the ports
- * added; call once after every port exists. */
+/* Compiles the route tables of the subnets of the ports added (each table
+ * once); call once after every port exists. */
 void vpc_router_finish(vpc_router *v);
+/* Route tables and routes compiled by vpc_router_finish: memory in
+ * proportion to this VPC's tables, not the scenario's. */
+guint vpc_router_n_tables(const vpc_router *v);
+guint vpc_router_n_routes(const vpc_router *v);
 
 /* What the router would do with a packet from `in` to `dst`: the egress
  * port (or NULL) and the route's text, for traces. */

@@ -23,6 +23,7 @@ typedef struct {
 	int index;                /* into the world's workloads (see wl_at) */
 	GPtrArray *runs;          /* host_workload * per client (HTTP) */
 	GPtrArray *flows;         /* host_udp_flow * per client (UDP) */
+	hdr_hist *latency;        /* every client's, one histogram per workload */
 	uint64_t track_flow;      /* flow id of the first request packet seen, 0 = none yet */
 	const char *track_client; /* who sent it */
 	const char *track_server; /* who received it */
@@ -37,7 +38,7 @@ typedef struct {
 	/* Address rewrites along the tracked request's way, and along its
 	 * response's (collected per flow until the response's flow is known). */
 	GPtrArray *req_rewrites, *resp_rewrites; /* char * "node: what" */
-	GPtrArray *pending_rw;    /* char * "flow-id|node: what" */
+	uint64_t rw_from;         /* the first world pending rewrite (rw_seq) it may use */
 	GPtrArray *request_path;  /* char *, NULL until recorded */
 	GPtrArray *response_path;
 	uint64_t request_bytes, response_bytes;
@@ -70,7 +71,33 @@ struct world {
 	GHashTable *alb_ips;  /* (VPC, ALB node address): traffic to them from targets is back end */
 	sim_time end;
 	const sc_workload *only; /* world_options.only_workload */
+	/* What the path watch and the filters look at, so that a packet costs
+	 * the same whatever the number of workloads: */
+	GHashTable *tracked;      /* flow id -> wl_state * tracking that flow */
+	GPtrArray *await_back;    /* wl_state *: front leg at an ALB seen, request not at a target */
+	GPtrArray *await_back_resp; /* wl_state *: through an ALB, target's answer not seen */
+	/* Payload rewrites while some HTTP workload waits for its response,
+	 * in one store for all of them (each used to keep its own copy):
+	 * flow id -> GArray of pending_rw; a workload uses those numbered from
+	 * its rw_from, PENDING_MAX of them at most. */
+	GHashTable *pending;
+	uint64_t rw_seq, rw_limit;
+	guint n_pending;          /* HTTP workloads with a request path and no response path */
+	guint paths_left;         /* workloads whose paths are not all known */
 };
+
+typedef struct {
+	uint64_t seq;
+	char *text;               /* "node: what" */
+} pending_rw;
+
+static void pending_free(gpointer data)
+{
+	GArray *a = data;
+	for (guint i = 0; i < a->len; i++)
+		g_free(g_array_index(a, pending_rw, i).text);
+	g_array_unref(a);
+}
 
 /* The workloads this world runs: the scenario's, or the one given. */
 static guint wl_count(const world *w) { return w->only ? 1 : w->sc->workloads->len; }
@@ -141,7 +168,7 @@ static GPtrArray *hop_names(world *w, const char *first, const pkt *p)
 	return a;
 }
 
-static const char *node_name(world *w, uint16_t id)
+static const char *node_name(world *w, uint32_t id)
 {
 	return ((node *)g_ptr_array_index(w->net->nodes, id))->name;
 }
@@ -202,21 +229,45 @@ static void add_once(GPtrArray *a, char *text)
  * (the response's flow is known only when it arrives). */
 static void watch_rewrites(world *w, const node *n, const pkt *p, net_trace_kind kind, const char *text)
 {
-	for (guint i = 0; i < w->wls->len; i++) {
-		wl_state *ws = g_ptr_array_index(w->wls, i);
-		if (!ws->track_flow || ws->response_path)
-			continue;
-		if (!p && kind == NET_TRACE_DECIDE && ws->front_req && !ws->request_path &&
-		    strcmp(n->ops->kind, "alb") == 0)
+	if (!p && kind == NET_TRACE_DECIDE && strcmp(n->ops->kind, "alb") == 0) {
+		for (guint i = 0; i < w->await_back->len; i++) {
+			wl_state *ws = g_ptr_array_index(w->await_back, i);
 			add_once(ws->req_rewrites, g_strdup_printf("%s: %s", n->name, text));
-		if (!p || kind != NET_TRACE_REWRITE || !p->payload_len)
-			continue;
-		if (!ws->request_path && p->flow_id == ws->track_flow)
-			add_once(ws->req_rewrites, g_strdup_printf("%s: %s", n->name, text));
-		else if (ws->request_path && ws->pending_rw->len < PENDING_MAX)
-			g_ptr_array_add(ws->pending_rw, g_strdup_printf("%" G_GUINT64_FORMAT "|%s: %s",
-			                                                (guint64)p->flow_id, n->name, text));
+		}
 	}
+	if (!p || kind != NET_TRACE_REWRITE || !p->payload_len)
+		return;
+	wl_state *ws = g_hash_table_lookup(w->tracked, GSIZE_TO_POINTER((gsize)p->flow_id));
+	if (ws && !ws->request_path)
+		add_once(ws->req_rewrites, g_strdup_printf("%s: %s", n->name, text));
+	if (w->n_pending && w->rw_seq < w->rw_limit) {
+		GArray *a = g_hash_table_lookup(w->pending, GSIZE_TO_POINTER((gsize)p->flow_id));
+		if (!a) {
+			a = g_array_new(FALSE, FALSE, sizeof(pending_rw));
+			g_hash_table_insert(w->pending, GSIZE_TO_POINTER((gsize)p->flow_id), a);
+		}
+		pending_rw e = { w->rw_seq++, g_strdup_printf("%s: %s", n->name, text) };
+		g_array_append_val(a, e);
+	}
+}
+
+static void await_remove(GPtrArray *a, wl_state *ws)
+{
+	g_ptr_array_remove(a, ws);
+}
+
+/* Keeps the lists current when ws learns its front leg or its server. */
+static void await_update(world *w, wl_state *ws)
+{
+	if (ws->front_req && !ws->request_path && !g_ptr_array_find(w->await_back, ws, NULL))
+		g_ptr_array_add(w->await_back, ws);
+	if (ws->request_path)
+		await_remove(w->await_back, ws);
+	if (ws->front_req && ws->track_server && !ws->back_resp &&
+	    !g_ptr_array_find(w->await_back_resp, ws, NULL))
+		g_ptr_array_add(w->await_back_resp, ws);
+	if (ws->back_resp)
+		await_remove(w->await_back_resp, ws);
 }
 
 /* Watches the early packets of a run to record the tracked request's
@@ -234,17 +285,30 @@ static void path_watch(void *ud, sim_time t, const node *n, const pkt *p, net_tr
 	}
 	if (kind != NET_TRACE_ARRIVE || !p || !p->payload_len || strcmp(n->ops->kind, "alb") != 0)
 		return;
-	for (guint i = 0; i < w->wls->len; i++) {
-		wl_state *ws = g_ptr_array_index(w->wls, i);
-		if (!ws->front_req && ws->track_flow == p->flow_id) {
-			ws->front_req = hop_names(w, ws->track_client, p);
-			ws->leg_end = add_leg(w, ws->req_steps, ws->track_client, p, -1);
-		} else if (ws->front_req && ws->track_server && !ws->back_resp && (p->flags & PKT_F_LB_BACKEND)) {
+	wl_state *first = g_hash_table_lookup(w->tracked, GSIZE_TO_POINTER((gsize)p->flow_id));
+	if (first && !first->front_req) {
+		first->front_req = hop_names(w, first->track_client, p);
+		first->leg_end = add_leg(w, first->req_steps, first->track_client, p, -1);
+	} else {
+		first = NULL;
+	}
+	if (p->flags & PKT_F_LB_BACKEND) {
+		GPtrArray *done = g_ptr_array_new();
+		for (guint i = 0; i < w->await_back_resp->len; i++) {
+			wl_state *ws = g_ptr_array_index(w->await_back_resp, i);
+			if (ws == first)
+				continue;
 			ws->back_resp = hop_names(w, ws->track_server, p);
 			report_add_step(ws->resp_steps, ws->track_server, p->birth + p->sent - ws->req_arrived);
 			ws->leg_end = add_leg(w, ws->resp_steps, ws->track_server, p, -1);
+			g_ptr_array_add(done, ws);
 		}
+		for (guint i = 0; i < done->len; i++)
+			await_update(w, g_ptr_array_index(done, i));
+		g_ptr_array_unref(done);
 	}
+	if (first)
+		await_update(w, first);
 }
 
 static int filter_out(host *h, pkt *p, void *ud)
@@ -271,6 +335,7 @@ static int filter_out(host *h, pkt *p, void *ud)
 		if (!ws->track_flow && p->payload_len) {
 			ws->track_flow = p->flow_id;
 			ws->track_client = c->name;
+			g_hash_table_insert(c->w->tracked, GSIZE_TO_POINTER((gsize)p->flow_id), ws);
 		}
 	}
 	return HOST_ALLOW;
@@ -293,14 +358,15 @@ static int filter_in(host *h, pkt *p, void *ud)
 	if (ws) {
 		ws->response_bytes += pkt_ip_len(p);
 		if (!ws->response_path && p->payload_len && ws->request_path && ws->track_client == c->name) {
-			char *prefix = g_strdup_printf("%" G_GUINT64_FORMAT "|", (guint64)p->flow_id);
-			for (guint k = 0; k < ws->pending_rw->len; k++) {
-				const char *r = g_ptr_array_index(ws->pending_rw, k);
-				if (g_str_has_prefix(r, prefix))
-					add_once(ws->resp_rewrites, g_strdup(r + strlen(prefix)));
+			GArray *a = g_hash_table_lookup(w->pending, GSIZE_TO_POINTER((gsize)p->flow_id));
+			for (guint k = 0; a && k < a->len; k++) {
+				const pending_rw *e = &g_array_index(a, pending_rw, k);
+				if (e->seq >= ws->rw_from && e->seq < ws->rw_from + PENDING_MAX)
+					add_once(ws->resp_rewrites, g_strdup(e->text));
 			}
-			g_free(prefix);
-			g_ptr_array_set_size(ws->pending_rw, 0);
+			w->paths_left--;
+			if (wl_at(w, (guint)ws->index)->kind != SC_WL_UDP && --w->n_pending == 0)
+				g_hash_table_remove_all(w->pending);
 			if (ws->back_resp) {
 				ws->response_path = hop_join(w, ws->back_resp, p);
 				/* From the ALB: its time starts when the target's answer reached it. */
@@ -315,21 +381,40 @@ static int filter_in(host *h, pkt *p, void *ud)
 		}
 	}
 	if (p->payload_len) {
-		for (guint i = 0; i < w->wls->len; i++) {
-			wl_state *t = g_ptr_array_index(w->wls, i);
-			if (!t->request_path && t->track_flow == p->flow_id) {
-				t->request_path = hop_names(w, t->track_client, p);
-				t->track_server = c->name;
-				add_leg(w, t->req_steps, t->track_client, p, -1);
-				t->req_arrived = net_now(w->net);
-			} else if (!t->request_path && t->front_req && (p->flags & PKT_F_LB_BACKEND)) {
+		GPtrArray *done = g_ptr_array_new();
+		wl_state *t = g_hash_table_lookup(w->tracked, GSIZE_TO_POINTER((gsize)p->flow_id));
+		if (t && !t->request_path) {
+			t->request_path = hop_names(w, t->track_client, p);
+			t->track_server = c->name;
+			add_leg(w, t->req_steps, t->track_client, p, -1);
+			t->req_arrived = net_now(w->net);
+			g_ptr_array_add(done, t);
+		}
+		if (p->flags & PKT_F_LB_BACKEND) {
+			for (guint i = 0; i < w->await_back->len; i++) {
+				t = g_ptr_array_index(w->await_back, i);
+				if (t->request_path)
+					continue;
 				t->request_path = hop_join(w, t->front_req, p);
 				t->track_server = c->name;
 				add_leg(w, t->req_steps, g_ptr_array_index(t->front_req, t->front_req->len - 1), p,
 				        t->leg_end);
 				t->req_arrived = net_now(w->net);
+				g_ptr_array_add(done, t);
 			}
 		}
+		for (guint i = 0; i < done->len; i++) {
+			t = g_ptr_array_index(done, i);
+			if (wl_at(w, (guint)t->index)->kind == SC_WL_UDP) {
+				w->paths_left--;
+			} else {
+				t->rw_from = w->rw_seq;
+				w->rw_limit = w->rw_seq + PENDING_MAX;
+				w->n_pending++;
+			}
+			await_update(w, t);
+		}
+		g_ptr_array_unref(done);
 	}
 	return HOST_ALLOW;
 }
@@ -364,13 +449,13 @@ static void wl_free(gpointer data)
 	wl_state *ws = data;
 	g_ptr_array_unref(ws->runs);
 	g_ptr_array_unref(ws->flows);
+	hdr_free(ws->latency);
 	if (ws->request_path)
 		g_ptr_array_unref(ws->request_path);
 	if (ws->response_path)
 		g_ptr_array_unref(ws->response_path);
 	g_ptr_array_unref(ws->req_rewrites);
 	g_ptr_array_unref(ws->resp_rewrites);
-	g_ptr_array_unref(ws->pending_rw);
 	report_steps_free(ws->req_steps);
 	report_steps_free(ws->resp_steps);
 	if (ws->front_req)
@@ -552,10 +637,13 @@ static void build_workloads(world *w)
 		ws->index = (int)i;
 		ws->runs = g_ptr_array_new();
 		ws->flows = g_ptr_array_new();
+		/* One histogram for all the workload's clients: a report merges
+		 * them anyway, and one per client was most of the heap with
+		 * thousands of clients. */
+		ws->latency = hdr_new(8);
 		ws->req_steps = report_steps_new();
 		ws->req_rewrites = g_ptr_array_new_with_free_func(g_free);
 		ws->resp_rewrites = g_ptr_array_new_with_free_func(g_free);
-		ws->pending_rw = g_ptr_array_new_with_free_func(g_free);
 		ws->resp_steps = report_steps_new();
 		g_ptr_array_add(w->wls, ws);
 		GArray *targets = g_array_new(FALSE, FALSE, sizeof(host_target));
@@ -584,6 +672,7 @@ static void build_workloads(world *w)
 					.size = sw->request_size,
 					.count = sw->requests,
 					.stop_at = sc->duration,
+					.latency = ws->latency,
 				};
 				g_ptr_array_add(ws->flows, host_add_udp_flow(h, &uc));
 				continue;
@@ -600,6 +689,7 @@ static void build_workloads(world *w)
 				.keepalive = sw->keepalive,
 				.method = sw->method,
 				.path = sw->path,
+				.latency = ws->latency,
 			};
 			g_ptr_array_add(ws->runs, host_add_workload(h, &hc));
 		}
@@ -626,6 +716,11 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 	w->alb_ips = g_hash_table_new(g_direct_hash, g_direct_equal);
 	w->end = sc->duration + sc->drain;
 	w->only = opt ? opt->only_workload : NULL;
+	w->tracked = g_hash_table_new(g_direct_hash, g_direct_equal);
+	w->await_back = g_ptr_array_new();
+	w->await_back_resp = g_ptr_array_new();
+	w->pending = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, pending_free);
+	w->paths_left = wl_count(w);
 	fabric *f = &w->fab;
 	const profile *pf = sc->profile;
 	const prices *pr = sc->prices;
@@ -854,6 +949,10 @@ void world_free(world *w)
 	g_ptr_array_unref(w->services);
 	g_ptr_array_unref(w->lbs);
 	g_hash_table_unref(w->alb_ips);
+	g_hash_table_unref(w->tracked);
+	g_ptr_array_unref(w->await_back);
+	g_ptr_array_unref(w->await_back_resp);
+	g_hash_table_unref(w->pending);
 	sg_world_free(w->sgw);
 	fabric_clear(&w->fab);
 	cost_ledger_free(w->ledger);
@@ -864,16 +963,7 @@ net *world_net(world *w) { return w->net; }
 
 /* TRUE once every workload's paths are recorded (a UDP flow has no
  * response). */
-static gboolean paths_known(world *w)
-{
-	for (guint i = 0; i < w->wls->len; i++) {
-		wl_state *ws = g_ptr_array_index(w->wls, i);
-		gboolean udp = wl_at(w, (guint)ws->index)->kind == SC_WL_UDP;
-		if (!(udp ? ws->request_path != NULL : ws->response_path != NULL))
-			return FALSE;
-	}
-	return TRUE;
-}
+static gboolean paths_known(world *w) { return w->paths_left == 0; }
 
 static gboolean all_done(world *w)
 {
@@ -1016,7 +1106,6 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 			const host_workload_result *res = host_workload_get_result(g_ptr_array_index(ws->runs, k));
 			rw->sent += res->started;
 			rw->completed += res->completed;
-			hdr_merge(rw->latency, res->latency);
 			for (int f = 1; f < HTTP_FAIL__COUNT; f++) {
 				if (!res->failed[f])
 					continue;
@@ -1030,8 +1119,8 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 			const host_udp_result *res = host_udp_flow_result(g_ptr_array_index(ws->flows, k));
 			rw->sent += res->sent;
 			rw->completed += res->received;
-			hdr_merge(rw->latency, res->latency);
 		}
+		hdr_merge(rw->latency, ws->latency);
 		rw->unfinished = rw->sent - rw->completed - rw->failed;
 		rw->request_bytes = ws->request_bytes;
 		rw->response_bytes = ws->response_bytes;

@@ -22,9 +22,12 @@
  *   per_instance        vpc-tgw with --set workload:web.clients=client-1,
  *                       vars.clients = 4000, 16000, 32000 (and a /17
  *                       client subnet): 3.5 KB per instance, linear;
- *   per_client_run      vars.clients = 4000 at rate = 1/h, one request
- *                       each, less the above: 65 KB per client (the latency
- *                       histogram alone, hdr_new(8), is 57 KB);
+ *   per_client_run      vars.clients = 4000 and 32000 (a /17 client subnet)
+ *                       at rate = 1/s for 1 s, about one request each, less
+ *                       the above: 26 KB per client, its HTTP client and its
+ *                       connection at both ends (before one latency
+ *                       histogram per workload replaced one per client it
+ *                       was 65 KB: the histogram alone was 57 KB);
  *   per_workload        [workload web-{i}] count = 256 and 1024 with two
  *                       clients each, less two client runs: about 25 KB;
  *   per_request_*       4000 clients for 1 s at 100/s: 0.6 KB per request
@@ -44,9 +47,10 @@
  * rather above the truth (up to 3x) than below.
  *
  * Checks, estimate against measured: each bundled scenario about 6 MB
- * against 5.3-5.7 MB; vpc-tgw with 2000 clients for 1 s 200 MB against
- * 190 MB; [workload web-{i}] count = 1024 for 1 s 245 MB against 224 MB;
- * 60,000 clients for 1 s, 6.0 GB against about 6.5 GB.
+ * against 5.3-5.7 MB; vpc-tgw with 2000 clients (a /17 subnet) for 1 s
+ * 126 MB against 99 MB; tests/scenarios/too-big.ini (60,000 clients for
+ * 1 s) 3.6 GB against 2.0 GB.  (Before one histogram per workload: 200 MB
+ * against 190 MB, and 6.0 GB against 6.5 GB.)
  */
 static const struct {
 	double base;                   /* bytes: the process, the tables, an empty net */
@@ -65,7 +69,7 @@ static const struct {
 } ESTIMATE_COST = {
 	.base = 6e6,
 	.per_instance = 3.6e3,
-	.per_client_run = 65e3,
+	.per_client_run = 26e3,
 	.per_workload = 25e3,
 	.per_request_keepalive = 0.6e3,
 	.per_request_connection = 11.6e3,

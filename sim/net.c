@@ -47,11 +47,11 @@ const char *drop_reason_text(drop_reason r)
 
 void node_init(node *n, const node_ops *ops, net *nt, const char *name)
 {
-	g_return_if_fail(nt->nodes->len < UINT16_MAX);
+	g_return_if_fail(nt->nodes->len < UINT32_MAX);
 	n->ops = ops;
 	n->net = nt;
 	n->name = g_strdup(name);
-	n->id = (uint16_t)nt->nodes->len;
+	n->id = nt->nodes->len;
 	n->ports = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(nt->nodes, n);
 }

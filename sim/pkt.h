@@ -84,9 +84,10 @@ typedef struct pkt {
 	uint8_t flags;    /* PKT_F_* */
 	uint8_t l4_csum_ok; /* l4_csum holds the TCP/UDP checksum of the packet as it is */
 	uint16_t l4_csum;
-	uint16_t az_from; /* the fabric's index of the component that put the packet
+	uint32_t az_from; /* the fabric's index of the component that put the packet
 	                     in its AZ: cross-AZ transfer "out" is billed to it */
-	uint16_t hops[PKT_MAX_HOPS]; /* node ids crossed, in order */
+	uint32_t hops[PKT_MAX_HOPS]; /* node ids crossed, in order (32 bits: a
+	                                scenario may have over 65,535 nodes) */
 	/* When the packet reached and left each hop, and left its sender, in ns
 	 * after birth (saturating at 4.29 s): the per-hop time breakdown of a
 	 * request.  Valid up to nhops. */
@@ -177,7 +178,7 @@ static inline uint32_t pkt__since_birth(const pkt *p, sim_time now)
 }
 
 /* Records that the packet reached node `node_id` at `now`. */
-static inline void pkt_hop_push(pkt *p, uint16_t node_id, sim_time now)
+static inline void pkt_hop_push(pkt *p, uint32_t node_id, sim_time now)
 {
 	if (p->nhops < PKT_MAX_HOPS) {
 		p->hop_in[p->nhops] = pkt__since_birth(p, now);

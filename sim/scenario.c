@@ -324,11 +324,107 @@ typedef struct {
 	GPtrArray *deferred;      /* override *: for groups that exist only after expansion */
 	GHashTable *repeated;     /* groups written more than once (reported once) */
 	GHashTable **used_ips;    /* per subnet: address -> label of its holder */
+	uint32_t *free_from;      /* per subnet: no address below this is free */
 	uint32_t next_public;
+	GArray *public_clash;     /* pub_range: VPC CIDRs and service prefixes, disjoint, sorted */
+	guint clash_next;         /* the first of them that may lie at or after next_public */
+	GHashTable *capped;       /* "written group\nkey" -> capped: a counted group's problems */
 	scenario *sc;
 } loader;
 
-#define P(l, g, key, ...) kf_problem(&(l)->pr, (g)->label, key, __VA_ARGS__)
+/*
+ * A counted group with a mistake repeats it in every group it stands for:
+ * its problems with one key are reported for the first PROBLEM_CAP groups,
+ * then one line says how many more there were ("... and 65016 more like
+ * this"), placed right after them.
+ */
+#define PROBLEM_CAP 20
+
+typedef struct {
+	guint n;       /* problems seen */
+	gsize end;     /* where the PROBLEM_CAP-th one's line ends in the list */
+	char *group;   /* as written */
+	char *key;     /* NULL for the group as a whole */
+} capped;
+
+static void capped_free(gpointer data)
+{
+	capped *c = data;
+	g_free(c->group);
+	g_free(c->key);
+	g_free(c);
+}
+
+static void problem(kf_problems *pr, GHashTable **cap, const grp *g, const char *key,
+                    const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+
+#define P(l, g, key, ...) problem(&(l)->pr, &(l)->capped, (g), key, __VA_ARGS__)
+
+static void problem(kf_problems *pr, GHashTable **cap, const grp *g, const char *key,
+                    const char *fmt, ...)
+{
+	capped *c = NULL;
+	if (g->index > 0) {
+		if (!*cap)
+			*cap = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, capped_free);
+		char *id = g_strconcat(g->written, "\n", key ? key : "", NULL);
+		c = g_hash_table_lookup(*cap, id);
+		if (!c) {
+			c = g_new0(capped, 1);
+			c->group = g_strdup(g->written);
+			c->key = g_strdup(key);
+			g_hash_table_insert(*cap, id, c);
+		} else {
+			g_free(id);
+		}
+		if (++c->n > PROBLEM_CAP)
+			return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	kf_problem(pr, g->label, key, "%s", msg);
+	g_free(msg);
+	if (c && c->n == PROBLEM_CAP)
+		c->end = pr->text->len;
+}
+
+static gint capped_by_end_desc(gconstpointer a, gconstpointer b)
+{
+	const capped *x = *(capped *const *)a, *y = *(capped *const *)b;
+	return x->end < y->end ? 1 : x->end > y->end ? -1 : 0;
+}
+
+/* Writes "... and N more like this" after the last reported problem of
+ * each capped group and key (from the end backwards, so that the offsets
+ * of earlier ones stay put). */
+static void finish_capped(loader *l)
+{
+	if (!l->capped)
+		return;
+	GPtrArray *over = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, l->capped);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		if (((capped *)v)->n > PROBLEM_CAP)
+			g_ptr_array_add(over, v);
+	g_ptr_array_sort(over, capped_by_end_desc);
+	for (guint i = 0; i < over->len; i++) {
+		const capped *c = g_ptr_array_index(over, i);
+		GString *line = g_string_new("\n");
+		g_string_append_printf(line, "%s: [%s]", l->pr.file, c->group);
+		if (c->key)
+			g_string_append_printf(line, " %s", c->key);
+		g_string_append_printf(line, ": ... and %u more like this", c->n - PROBLEM_CAP);
+		g_string_insert(l->pr.text, (gssize)c->end, line->str);
+		g_string_free(line, TRUE);
+	}
+	g_ptr_array_unref(over);
+	g_hash_table_unref(l->capped);
+	l->capped = NULL;
+}
 
 static void grp_free(gpointer data)
 {
@@ -2980,15 +3076,20 @@ static void take_free_ip(loader *l, const grp *g, int subnet, uint32_t *ip)
 	sc_subnet *s = SC_AT(l->sc->subnets, sc_subnet, subnet);
 	if (!s->cidr.len)
 		return;
-	/* Linear from .4: subnets hold at most 65536 addresses and assignment
-	 * happens once per load. */
-	for (uint32_t a = s->cidr.addr + SUBNET_RESERVED_LOW; a < cidr_last(s->cidr); a++) {
+	/* The first free address from .4: addresses are only ever taken, so
+	 * it never moves down, and each subnet's search resumes where the last
+	 * one stopped (linear in the subnet's size over the whole load, where
+	 * starting from .4 each time was quadratic in its instances). */
+	uint32_t a = MAX(l->free_from[subnet], s->cidr.addr + SUBNET_RESERVED_LOW);
+	for (; a < cidr_last(s->cidr); a++) {
 		if (!g_hash_table_contains(l->used_ips[subnet], GUINT_TO_POINTER(a))) {
 			g_hash_table_insert(l->used_ips[subnet], GUINT_TO_POINTER(a), g->label);
 			*ip = a;
+			l->free_from[subnet] = a + 1;
 			return;
 		}
 	}
+	l->free_from[subnet] = a;
 	ipbuf b;
 	P(l, g, NULL, "subnet %s (%s) has no free address left; expected a larger subnet (AWS "
 	              "reserves its first four and last addresses)", s->name, fmt_cidr(s->cidr, &b));
@@ -3023,25 +3124,70 @@ static void assign_enis(loader *l, const grp *g, int idx)
 	}
 }
 
+typedef struct {
+	uint32_t lo, hi;
+} pub_range;
+
+static gint pub_range_cmp(gconstpointer a, gconstpointer b)
+{
+	const pub_range *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The addresses the public pool skips: every service prefix and VPC CIDR,
+ * sorted and merged into disjoint ranges. */
+static GArray *public_clashes(const scenario *sc)
+{
+	GArray *all = g_array_new(FALSE, FALSE, sizeof(pub_range));
+	for (guint i = 0; i < sc->services->len; i++) {
+		GArray *pre = SC_AT(sc->services, sc_service, i)->prefixes;
+		for (guint j = 0; j < pre->len; j++) {
+			sc_cidr c = g_array_index(pre, sc_cidr, j);
+			pub_range r = { c.addr, cidr_last(c) };
+			g_array_append_val(all, r);
+		}
+	}
+	for (guint i = 0; i < sc->vpcs->len; i++) {
+		sc_cidr c = SC_AT(sc->vpcs, sc_vpc, i)->cidr;
+		if (c.len) {
+			pub_range r = { c.addr, cidr_last(c) };
+			g_array_append_val(all, r);
+		}
+	}
+	g_array_sort(all, pub_range_cmp);
+	GArray *merged = g_array_new(FALSE, FALSE, sizeof(pub_range));
+	for (guint i = 0; i < all->len; i++) {
+		pub_range r = g_array_index(all, pub_range, i);
+		pub_range *last = merged->len ? &g_array_index(merged, pub_range, merged->len - 1) : NULL;
+		if (last && r.lo <= last->hi + (uint64_t)1)
+			last->hi = MAX(last->hi, r.hi);
+		else
+			g_array_append_val(merged, r);
+	}
+	g_array_unref(all);
+	return merged;
+}
+
 /* The next public address of the pool, skipping any inside a service
- * prefix or a VPC's CIDR so that addresses never clash. */
+ * prefix or a VPC's CIDR so that addresses never clash.  The pool only
+ * moves up, so one pass over the sorted clashes serves the whole load. */
 static uint32_t next_public(loader *l, const grp *g)
 {
-	for (; l->next_public <= PUBLIC_POOL_LAST; l->next_public++) {
+	if (!l->public_clash)
+		l->public_clash = public_clashes(l->sc);
+	const GArray *cl = l->public_clash;
+	while (l->next_public <= PUBLIC_POOL_LAST) {
 		uint32_t a = l->next_public;
-		gboolean clash = FALSE;
-		for (guint i = 0; i < l->sc->services->len && !clash; i++) {
-			GArray *pre = SC_AT(l->sc->services, sc_service, i)->prefixes;
-			for (guint j = 0; j < pre->len && !clash; j++)
-				clash = sc_cidr_contains(g_array_index(pre, sc_cidr, j), a);
-		}
-		for (guint i = 0; i < l->sc->vpcs->len && !clash; i++) {
-			sc_cidr c = SC_AT(l->sc->vpcs, sc_vpc, i)->cidr;
-			clash = c.len && sc_cidr_contains(c, a);
-		}
-		if (!clash)
+		while (l->clash_next < cl->len && g_array_index(cl, pub_range, l->clash_next).hi < a)
+			l->clash_next++;
+		const pub_range *r = l->clash_next < cl->len ? &g_array_index(cl, pub_range, l->clash_next) : NULL;
+		if (!r || r->lo > a)
 			return l->next_public++;
+		if (r->hi >= PUBLIC_POOL_LAST)
+			break;
+		l->next_public = r->hi + 1;
 	}
+	l->next_public = PUBLIC_POOL_LAST + 1;
 	P(l, g, NULL, "the public address pool 3.80.0.0/12 is exhausted; expected fewer public "
 	              "addresses");
 	return 0;
@@ -3051,6 +3197,7 @@ static void assign_addresses(loader *l)
 {
 	scenario *sc = l->sc;
 	l->used_ips = g_new0(GHashTable *, sc->subnets->len + 1);
+	l->free_from = g_new0(uint32_t, sc->subnets->len + 1);
 	for (guint i = 0; i < sc->subnets->len; i++)
 		l->used_ips[i] = g_hash_table_new(g_direct_hash, g_direct_equal);
 	int counters[GK_N] = { 0 };
@@ -3337,6 +3484,11 @@ static void loader_clear(loader *l)
 			g_hash_table_destroy(l->used_ips[i]);
 		g_free(l->used_ips);
 	}
+	g_free(l->free_from);
+	if (l->capped)
+		g_hash_table_unref(l->capped);
+	if (l->public_clash)
+		g_array_unref(l->public_clash);
 	for (int k = 0; k < GK_N; k++) {
 		g_hash_table_destroy(l->names[k]);
 		g_ptr_array_unref(l->names_of[k]);
@@ -3443,6 +3595,7 @@ scenario *scenario_load(const char *path, const char *const *overrides, GError *
 			                                             : sc->profile->limits.alb_idle_timeout;
 	}
 
+	finish_capped(&l);
 	loader_clear(&l);
 	if (!kf_problems_finish(&l.pr, error)) {
 		scenario_free(sc);

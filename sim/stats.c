@@ -90,10 +90,15 @@ double stats_acc_stddev(const stats_acc *a)
  * value's size and no allocation.
  *
  * Non-negative int64 values reach k = 62, so the last index is
- * (63 - s) * H + 2H - 1 and there are (65 - s) * H counters, which is the
- * whole memory besides a fixed header: for s = 8, 57 * 128 = 7296 counters
- * of 8 bytes, 58,368 bytes (57 KB); for s = 4, 488 bytes; for s = 16,
- * 49 * 32768 counters, 12.25 MiB.  It never grows with the sample count.
+ * (63 - s) * H + 2H - 1 and there are (65 - s) * H counters: for s = 8,
+ * 57 * 128 = 7296 counters of 8 bytes, 58,368 bytes (57 KB).  They are kept
+ * in 65 - s blocks of H counters (block b holds indexes b*H .. b*H + H - 1,
+ * which is one power-of-two range of values, the two lowest blocks sharing
+ * the exact values below 2^s), and a block is allocated when a value first
+ * lands in it.  Latencies of one run span a few powers of two, so a
+ * histogram holds a few KB (s = 8: 1 KB per block, 456 bytes of block
+ * pointers) instead of 57 KB, which matters with thousands of workloads.
+ * It never grows with the sample count.
  *
  * The exact mean comes from a 128-bit sum: each value is below 2^63 and the
  * count below 2^64, so the sum stays below 2^127 and cannot overflow.
@@ -102,10 +107,11 @@ double stats_acc_stddev(const stats_acc *a)
 struct hdr_hist {
 	int sub_bits;
 	size_t nbuckets;
+	size_t nblocks;
 	uint64_t count;
 	int64_t min, max;    /* exact; meaningful only when count > 0 */
 	unsigned __int128 sum;
-	uint64_t counts[];   /* nbuckets counters, one allocation with the header */
+	uint64_t *blocks[];  /* nblocks pointers to H counters each, NULL until used */
 };
 
 static inline size_t hdr__index(int sub_bits, uint64_t v)
@@ -114,6 +120,34 @@ static inline size_t hdr__index(int sub_bits, uint64_t v)
 	int m = 63 - __builtin_clzll(v | low_mask);   /* never clz(0) */
 	int shift = m - (sub_bits - 1);
 	return ((size_t)shift << (sub_bits - 1)) + (size_t)(v >> shift);
+}
+
+/* The count of bucket i (0 in a block never allocated). */
+static inline uint64_t hdr__at(const hdr_hist *h, size_t i)
+{
+	const uint64_t *b = h->blocks[i >> (h->sub_bits - 1)];
+	return b ? b[i & (((size_t)1 << (h->sub_bits - 1)) - 1)] : 0;
+}
+
+/* The counter of bucket i, allocating its block. */
+static inline uint64_t *hdr__slot(hdr_hist *h, size_t i)
+{
+	size_t bi = i >> (h->sub_bits - 1);
+	if (G_UNLIKELY(!h->blocks[bi]))
+		h->blocks[bi] = g_new0(uint64_t, (size_t)1 << (h->sub_bits - 1));
+	return &h->blocks[bi][i & (((size_t)1 << (h->sub_bits - 1)) - 1)];
+}
+
+/* The first bucket after i that may hold a count: i + 1, or the start of
+ * the next allocated block when i + 1 starts or lies in an unallocated
+ * one. */
+static inline size_t hdr__next(const hdr_hist *h, size_t i)
+{
+	size_t n = i + 1;
+	size_t bi = n >> (h->sub_bits - 1);
+	while (bi < h->nblocks && !h->blocks[bi])
+		n = ++bi << (h->sub_bits - 1);
+	return n;
 }
 
 /* The value range [*lo, *hi] of bucket i, the inverse of hdr__index. */
@@ -132,22 +166,28 @@ static void hdr__range(int sub_bits, size_t i, int64_t *lo, int64_t *hi)
 hdr_hist *hdr_new(int sub_bits)
 {
 	g_return_val_if_fail(sub_bits >= 4 && sub_bits <= 16, NULL);
-	size_t nbuckets = (size_t)(65 - sub_bits) << (sub_bits - 1);
-	hdr_hist *h = g_malloc0(sizeof(*h) + nbuckets * sizeof(h->counts[0]));
+	size_t nblocks = (size_t)(65 - sub_bits);
+	hdr_hist *h = g_malloc0(sizeof(*h) + nblocks * sizeof(h->blocks[0]));
 	h->sub_bits = sub_bits;
-	h->nbuckets = nbuckets;
+	h->nblocks = nblocks;
+	h->nbuckets = nblocks << (sub_bits - 1);
 	return h;
 }
 
 void hdr_free(hdr_hist *h)
 {
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->nblocks; i++)
+		g_free(h->blocks[i]);
 	g_free(h);
 }
 
 void hdr_reset(hdr_hist *h)
 {
 	g_return_if_fail(h != NULL);
-	memset(h->counts, 0, h->nbuckets * sizeof(h->counts[0]));
+	for (size_t i = 0; i < h->nblocks; i++)
+		g_clear_pointer(&h->blocks[i], g_free);
 	h->count = 0;
 	h->min = h->max = 0;
 	h->sum = 0;
@@ -159,7 +199,7 @@ void hdr_record_n(hdr_hist *h, int64_t value, uint64_t n)
 		return;
 	if (value < 0)
 		value = 0;
-	h->counts[hdr__index(h->sub_bits, (uint64_t)value)] += n;
+	*hdr__slot(h, hdr__index(h->sub_bits, (uint64_t)value)) += n;
 	if (h->count == 0) {
 		h->min = h->max = value;
 	} else {
@@ -183,11 +223,16 @@ void hdr_merge(hdr_hist *dst, const hdr_hist *src)
 	g_return_if_fail(dst->sub_bits == src->sub_bits);
 	if (src->count == 0)
 		return;
-	/* Only the occupied span of src can hold counts. */
-	size_t first = hdr__index(src->sub_bits, (uint64_t)src->min);
-	size_t last = hdr__index(src->sub_bits, (uint64_t)src->max);
-	for (size_t i = first; i <= last; i++)
-		dst->counts[i] += src->counts[i];
+	/* Only the allocated blocks of src can hold counts. */
+	const size_t per = (size_t)1 << (src->sub_bits - 1);
+	for (size_t bi = 0; bi < src->nblocks; bi++) {
+		const uint64_t *sb = src->blocks[bi];
+		if (!sb)
+			continue;
+		uint64_t *db = hdr__slot(dst, bi * per);
+		for (size_t k = 0; k < per; k++)
+			db[k] += sb[k];
+	}
 	if (dst->count == 0) {
 		dst->min = src->min;
 		dst->max = src->max;
@@ -199,6 +244,16 @@ void hdr_merge(hdr_hist *dst, const hdr_hist *src)
 	}
 	dst->count += src->count;
 	dst->sum += src->sum;
+}
+
+size_t hdr_memory(const hdr_hist *h)
+{
+	g_return_val_if_fail(h != NULL, 0);
+	size_t n = sizeof(*h) + h->nblocks * sizeof(h->blocks[0]);
+	for (size_t i = 0; i < h->nblocks; i++)
+		if (h->blocks[i])
+			n += ((size_t)1 << (h->sub_bits - 1)) * sizeof(uint64_t);
+	return n;
 }
 
 uint64_t hdr_count(const hdr_hist *h) { return h->count; }
@@ -247,10 +302,11 @@ int64_t hdr_quantile(const hdr_hist *h, double q)
 	size_t last = hdr__index(h->sub_bits, (uint64_t)h->max);
 	uint64_t seen = 0;
 	size_t i = first;
-	for (; i < last; i++) {
-		seen += h->counts[i];
+	while (i < last) {
+		seen += hdr__at(h, i);
 		if (seen >= rank)
 			break;
+		i = MIN(hdr__next(h, i), last);
 	}
 	/* The rank-th smallest sample lies in bucket i, and so do min (if i is
 	 * the first bucket) and max (if the last), so the clamp below keeps the
@@ -278,11 +334,12 @@ void hdr_foreach(const hdr_hist *h, void (*fn)(int64_t lo, int64_t hi, uint64_t 
 		return;
 	size_t first = hdr__index(h->sub_bits, (uint64_t)h->min);
 	size_t last = hdr__index(h->sub_bits, (uint64_t)h->max);
-	for (size_t i = first; i <= last; i++) {
-		if (h->counts[i] == 0)
+	for (size_t i = first; i <= last; i = hdr__next(h, i)) {
+		uint64_t c = hdr__at(h, i);
+		if (c == 0)
 			continue;
 		int64_t lo, hi;
 		hdr__range(h->sub_bits, i, &lo, &hi);
-		fn(lo, hi, h->counts[i], ud);
+		fn(lo, hi, c, ud);
 	}
 }

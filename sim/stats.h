@@ -23,12 +23,15 @@ double stats_acc_stddev(const stats_acc *a);
  * relative error, in the manner of HdrHistogram: values below 2^sub_bits are
  * exact; above, each power-of-two range is split into 2^(sub_bits-1) equal
  * buckets, so a reported quantile is within a factor 2^-(sub_bits-1) of a
- * recorded value.  Memory is fixed at creation: (64 - sub_bits + 1) *
- * 2^(sub_bits-1) counters, whatever the number of samples.
+ * recorded value.  Memory never grows with the number of samples: a header,
+ * and a block of 2^(sub_bits-1) counters for each power-of-two range of
+ * values that holds a sample, allocated when the first one arrives; at most
+ * (64 - sub_bits + 1) blocks.
  */
 typedef struct hdr_hist hdr_hist;
 
-/* sub_bits in [4, 16]; 8 gives < 1% relative error in about 57 KB. */
+/* sub_bits in [4, 16]; 8 gives < 1% relative error, in 1 KB per power of
+ * two the samples span (57 KB if they spanned all of int64). */
 hdr_hist *hdr_new(int sub_bits);
 void hdr_free(hdr_hist *h);
 void hdr_reset(hdr_hist *h);
@@ -36,6 +39,9 @@ void hdr_record(hdr_hist *h, int64_t value);             /* negative values coun
 void hdr_record_n(hdr_hist *h, int64_t value, uint64_t n);
 /* Adds every count of src into dst; both must have the same sub_bits. */
 void hdr_merge(hdr_hist *dst, const hdr_hist *src);
+
+/* Bytes the histogram holds (header and allocated blocks). */
+size_t hdr_memory(const hdr_hist *h);
 
 uint64_t hdr_count(const hdr_hist *h);
 int64_t hdr_min(const hdr_hist *h);  /* exact; 0 when empty */

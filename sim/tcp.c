@@ -22,6 +22,12 @@
 
 #define EPH_LO 32768
 #define EPH_HI 60999
+#define EPH_RANGE (EPH_HI - EPH_LO + 1)
+#define EPH_WORDS ((EPH_RANGE + 63) / 64)
+/* A destination gets a bitmap of its busy ports once this many are in use:
+ * below, probing the connection table is as quick; above, the bitmap
+ * (3.5 KB) is small beside the connections it stands for. */
+#define EPH_BITMAP_AT 64
 #define DEFAULT_MSS 536 /* RFC 9293: assumed when the peer sends no MSS option */
 #define NO_TIME ((sim_time)-1)
 /* Segments acknowledged at once after a loss shows, so that a sender
@@ -36,6 +42,22 @@ typedef struct {
 	uint32_t lip, rip;
 	uint16_t lport, rport;
 } conn_key;
+
+/*
+ * The ephemeral ports in use towards one destination (local address,
+ * remote address and port): how many connections of the table hold an
+ * ephemeral local port towards it, and, once there are EPH_BITMAP_AT, a
+ * bit per port.  Kept for every destination with at least one such
+ * connection, so a connect learns at once that none is left, and finds the
+ * next free port a word at a time instead of probing the table port by
+ * port (which, near exhaustion, meant 28,232 hash lookups per connect).
+ */
+typedef struct {
+	uint32_t lip, rip;
+	uint16_t rport;
+	uint32_t used;
+	uint64_t *busy;  /* EPH_WORDS words, bit (port - EPH_LO); NULL below EPH_BITMAP_AT */
+} eph_dest;
 
 /* A range of a message written by the application, in stream order. */
 typedef struct {
@@ -127,6 +149,7 @@ struct tcp_stack {
 	rng rng;
 	GHashTable *conns;      /* conn_key * (inside the conn) -> tcp_conn * */
 	GHashTable *listeners;  /* gint64 * (inside the listener) -> tcp_listener * */
+	GHashTable *eph;        /* eph_dest * (its own key) -> itself */
 	uint32_t next_port;
 	tcp_stack_stats stats;
 };
@@ -190,6 +213,110 @@ static gboolean conn_key_equal(gconstpointer a, gconstpointer b)
 {
 	const conn_key *x = a, *y = b;
 	return x->lip == y->lip && x->rip == y->rip && x->lport == y->lport && x->rport == y->rport;
+}
+
+static guint eph_hash(gconstpointer k)
+{
+	const eph_dest *d = k;
+	conn_key c = { d->lip, d->rip, 0, d->rport };
+	return conn_key_hash(&c);
+}
+
+static gboolean eph_equal(gconstpointer a, gconstpointer b)
+{
+	const eph_dest *x = a, *y = b;
+	return x->lip == y->lip && x->rip == y->rip && x->rport == y->rport;
+}
+
+static void eph_free(gpointer data)
+{
+	eph_dest *d = data;
+	g_free(d->busy);
+	g_free(d);
+}
+
+static gboolean is_ephemeral(uint16_t p) { return p >= EPH_LO && p <= EPH_HI; }
+
+static eph_dest *eph_find(tcp_stack *st, uint32_t lip, uint32_t rip, uint16_t rport)
+{
+	eph_dest k = { .lip = lip, .rip = rip, .rport = rport };
+	return g_hash_table_lookup(st->eph, &k);
+}
+
+static void eph_set(eph_dest *d, uint16_t p, gboolean on)
+{
+	uint32_t b = (uint32_t)(p - EPH_LO);
+	if (on)
+		d->busy[b / 64] |= UINT64_C(1) << (b % 64);
+	else
+		d->busy[b / 64] &= ~(UINT64_C(1) << (b % 64));
+}
+
+/* A connection entered the table: its local port is busy towards its
+ * destination. */
+static void eph_take(tcp_stack *st, const conn_key *k)
+{
+	if (!is_ephemeral(k->lport))
+		return;
+	eph_dest *d = eph_find(st, k->lip, k->rip, k->rport);
+	if (!d) {
+		d = g_new0(eph_dest, 1);
+		d->lip = k->lip;
+		d->rip = k->rip;
+		d->rport = k->rport;
+		g_hash_table_add(st->eph, d);
+	}
+	d->used++;
+	if (d->busy) {
+		eph_set(d, k->lport, TRUE);
+	} else if (d->used >= EPH_BITMAP_AT) {
+		/* Once per destination that gets busy: the table's connections
+		 * towards it (this one is already in). */
+		d->busy = g_new0(uint64_t, EPH_WORDS);
+		GHashTableIter it;
+		gpointer key;
+		g_hash_table_iter_init(&it, st->conns);
+		while (g_hash_table_iter_next(&it, &key, NULL)) {
+			const conn_key *o = key;
+			if (is_ephemeral(o->lport) && o->lip == d->lip && o->rip == d->rip && o->rport == d->rport)
+				eph_set(d, o->lport, TRUE);
+		}
+	}
+}
+
+/* A connection left the table. */
+static void eph_release(tcp_stack *st, const conn_key *k)
+{
+	if (!is_ephemeral(k->lport))
+		return;
+	eph_dest *d = eph_find(st, k->lip, k->rip, k->rport);
+	g_return_if_fail(d != NULL && d->used > 0);
+	if (--d->used == 0) {
+		g_hash_table_remove(st->eph, d);
+		return;
+	}
+	if (d->busy)
+		eph_set(d, k->lport, FALSE);
+}
+
+/* The first port at or after `from` (cyclically within the range) that no
+ * connection towards d holds, or 0 when all of them are held.  `from` is
+ * an ephemeral port. */
+static uint16_t eph_next_unused(const eph_dest *d, uint16_t from)
+{
+	uint32_t b = (uint32_t)(from - EPH_LO);
+	for (uint32_t n = 0; n <= EPH_WORDS; n++) {
+		uint32_t w = b / 64;
+		uint64_t free_bits = ~d->busy[w] & (~UINT64_C(0) << (b % 64));
+		if (w == EPH_WORDS - 1 && EPH_RANGE % 64)
+			free_bits &= (UINT64_C(1) << (EPH_RANGE % 64)) - 1;
+		if (free_bits)
+			return (uint16_t)(EPH_LO + w * 64 + (uint32_t)__builtin_ctzll(free_bits));
+		b = (w + 1) * 64;
+		if (b >= EPH_RANGE)
+			b = 0;
+	}
+	return 0;
 }
 
 static gint64 listener_key(uint32_t ip, uint16_t tport) { return (gint64)ip << 16 | tport; }
@@ -270,6 +397,7 @@ static void conn_kill(tcp_conn *c)
 		c->stats.t_closed = sim_now(c->st->nt->sim);
 	c->state = TCP_CLOSED;
 	g_hash_table_remove(c->st->conns, &c->key);
+	eph_release(c->st, &c->key);
 	memset(&c->cb, 0, sizeof c->cb);
 	timer_cancel(c, &c->rtx);
 	timer_cancel(c, &c->dack);
@@ -336,6 +464,7 @@ static tcp_conn *conn_new(tcp_stack *st, const conn_key *k, uint32_t mtu)
 	c->stats.t_established = NO_TIME;
 	c->stats.t_closed = NO_TIME;
 	g_hash_table_insert(st->conns, &c->key, c);
+	eph_take(st, &c->key);
 	return c;
 }
 
@@ -1081,6 +1210,7 @@ tcp_stack *tcp_stack_new(net *nt, const char *name, const tcp_config *cfg, tcp_t
 	g_free(stream);
 	st->conns = g_hash_table_new(conn_key_hash, conn_key_equal);
 	st->listeners = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+	st->eph = g_hash_table_new_full(eph_hash, eph_equal, eph_free, NULL);
 	st->next_port = EPH_LO + (uint32_t)rng_below(&st->rng, EPH_HI - EPH_LO + 1);
 	return st;
 }
@@ -1098,6 +1228,7 @@ void tcp_stack_free(tcp_stack *st)
 	}
 	g_hash_table_unref(st->conns);
 	g_hash_table_unref(st->listeners);
+	g_hash_table_unref(st->eph);
 	g_free(st);
 }
 
@@ -1218,11 +1349,45 @@ void tcp_unlisten(tcp_listener *l)
 		g_hash_table_remove(l->st->listeners, &l->key);
 }
 
-static gboolean port_free(tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t rip,
-                          uint16_t rport)
+/*
+ * An ephemeral port towards rip:rport, or 0 when none is free: the first at
+ * or after next_port (cyclically) that no connection towards that
+ * destination holds, TIME_WAIT included, and nothing listens on.  Sequential
+ * from a random start, like Linux before it hashed ports per destination.
+ * A destination holding the whole range fails at once; otherwise the
+ * destination's bitmap (or, for one with few connections, the table) is
+ * searched, and only candidates it shows unused are checked for listeners.
+ */
+static uint16_t eph_choose(tcp_stack *st, uint32_t lip, uint32_t rip, uint16_t rport)
 {
-	conn_key k = { lip, rip, lport, rport };
-	return !g_hash_table_contains(st->conns, &k) && !listener_find(st, lip, lport);
+	const eph_dest *d = eph_find(st, lip, rip, rport);
+	if (d && d->used >= EPH_RANGE) {
+		st->stats.no_port++;
+		return 0;
+	}
+	uint16_t cand = (uint16_t)st->next_port;
+	for (uint32_t tried = 0; tried < EPH_RANGE; tried++) {
+		if (d && d->busy) {
+			uint16_t next = eph_next_unused(d, cand);
+			if (next == 0)
+				break;
+			/* Passing wraps past where the search began: every port
+			 * in between was busy. */
+			tried += (uint32_t)((next - cand + EPH_RANGE) % EPH_RANGE);
+			if (tried >= EPH_RANGE)
+				break;
+			cand = next;
+		}
+		st->stats.port_probes++;
+		conn_key k = { lip, rip, cand, rport };
+		if (!(d && !d->busy && g_hash_table_contains(st->conns, &k)) && !listener_find(st, lip, cand)) {
+			st->next_port = EPH_LO + (uint32_t)(cand - EPH_LO + 1) % EPH_RANGE;
+			return cand;
+		}
+		cand = (uint16_t)(EPH_LO + (uint32_t)(cand - EPH_LO + 1) % EPH_RANGE);
+	}
+	st->stats.no_port++;
+	return 0;
 }
 
 tcp_conn *tcp_connect(tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport,
@@ -1230,16 +1395,7 @@ tcp_conn *tcp_connect(tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t rip,
 {
 	g_return_val_if_fail(st != NULL && cb != NULL && rport != 0, NULL);
 	if (lport == 0) {
-		/* Sequential from a random start, like Linux before it hashed
-		 * ports per destination; a tuple still in TIME_WAIT is skipped. */
-		const uint32_t range = EPH_HI - EPH_LO + 1;
-		for (uint32_t i = 0; i < range && lport == 0; i++) {
-			uint16_t cand = (uint16_t)(EPH_LO + (st->next_port - EPH_LO + i) % range);
-			if (port_free(st, lip, cand, rip, rport)) {
-				lport = cand;
-				st->next_port = EPH_LO + (cand - EPH_LO + 1) % range;
-			}
-		}
+		lport = eph_choose(st, lip, rip, rport);
 		if (lport == 0)
 			return NULL;
 	} else {

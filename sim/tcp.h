@@ -209,6 +209,10 @@ typedef struct {
 	uint64_t active_opens, passive_opens; /* connect() calls; connections accepted */
 	uint64_t failed_opens;             /* handshakes that never completed */
 	uint64_t closed[TCP_CLOSE__COUNT];
+	uint64_t no_port;                  /* connects refused: no ephemeral port free */
+	uint64_t port_probes;              /* ephemeral ports checked against the listeners
+	                                      (and, for a destination with few connections,
+	                                      the table) while choosing one */
 } tcp_stack_stats;
 
 /* Per connection. */
@@ -254,7 +258,10 @@ void tcp_unlisten(tcp_listener *l);
 
 /* Opens a connection from lip:lport (lport 0 = an ephemeral port) to
  * rip:rport and sends the SYN.  Returns NULL (and sends nothing) if the
- * 4-tuple is in use or no ephemeral port is free. */
+ * 4-tuple is in use or no ephemeral port is free.  The stack counts the
+ * ports in use per destination, so a connect to one that holds all 28,232
+ * fails at once, and the next free port is found a bitmap word at a time
+ * (see tcp_stack_stats.no_port and port_probes). */
 tcp_conn *tcp_connect(tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport,
                       uint32_t mtu, const tcp_callbacks *cb, void *ud);
 

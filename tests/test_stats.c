@@ -454,11 +454,41 @@ static void test_hdr_record_n_reset(void)
 	hdr_free(many);
 }
 
+/* Counters come in one block per power of two that holds a sample: a
+ * histogram of latencies between 1 ms and 100 ms holds 7 or 8 blocks of
+ * 1 KB, not the 57 KB of the whole int64 range, and quantiles across the
+ * unallocated gaps are those of the samples. */
+static void test_hdr_memory_sparse(void)
+{
+	hdr_hist *h = hdr_new(8);
+	size_t empty = hdr_memory(h);
+	CU_ASSERT(empty < 1024);
+	for (int64_t v = 1000000; v <= 100000000; v += 99991)
+		hdr_record(h, v);
+	size_t used = hdr_memory(h);
+	CU_ASSERT(used > empty);
+	CU_ASSERT(used <= empty + 8 * 128 * sizeof(uint64_t));
+	/* Two samples 2^40 apart: two blocks, quantiles on either side. */
+	hdr_hist *g = hdr_new(8);
+	hdr_record(g, 5);
+	hdr_record(g, INT64_C(1) << 40);
+	CU_ASSERT_EQUAL(hdr_memory(g), empty + 2 * 128 * sizeof(uint64_t));
+	CU_ASSERT_EQUAL(hdr_quantile(g, 0.5), 5);
+	CU_ASSERT_EQUAL(hdr_quantile(g, 1.0), INT64_C(1) << 40);
+	hdr_merge(h, g);
+	CU_ASSERT_EQUAL(hdr_quantile(h, 0.0), 5);
+	CU_ASSERT_EQUAL(hdr_max(h), INT64_C(1) << 40);
+	hdr_reset(h);
+	CU_ASSERT_EQUAL(hdr_memory(h), empty);
+	hdr_free(g);
+	hdr_free(h);
+}
+
 static void test_hdr_million(void)
 {
-	/* The counters are allocated once in hdr_new; a million samples only
-	 * add to them.  (Fixed size is by construction; this checks the counts
-	 * and the quantiles stay right at volume.) */
+	/* A counter block per power of two in use, at most 57; a million
+	 * samples only add to them.  This checks the counts and the quantiles
+	 * stay right at volume, and the memory stays that of the blocks. */
 	const size_t n = 1000000;
 	int64_t *x = g_new(int64_t, n);
 	fill(x, n, D_LOGUNIFORM, 99);
@@ -466,6 +496,7 @@ static void test_hdr_million(void)
 	for (size_t i = 0; i < n; i++)
 		hdr_record(h, x[i]);
 	CU_ASSERT_EQUAL(hdr_count(h), n);
+	CU_ASSERT(hdr_memory(h) <= 1024 + 57 * 128 * sizeof(uint64_t));
 	qsort(x, n, sizeof(*x), cmp_i64);
 	check_quantiles(h, x, n);
 	check_buckets(h, 8, x, n);
@@ -529,5 +560,6 @@ void register_tests(void)
 	CU_add_test(s, "merge equals one histogram", test_hdr_merge);
 	CU_add_test(s, "record_n and reset", test_hdr_record_n_reset);
 	CU_add_test(s, "a million samples", test_hdr_million);
+	CU_add_test(s, "memory: a block per power of two in use", test_hdr_memory_sparse);
 	CU_add_test(s, "values near INT64_MAX", test_hdr_extremes);
 }

@@ -1215,6 +1215,197 @@ static void test_seq_wrap(void)
 	topo_clear(&t);
 }
 
+/* ---- ephemeral ports ---- */
+
+#define EPH_LO 32768
+#define EPH_RANGE 28232
+
+static gboolean eph_in(uint16_t p) { return p >= EPH_LO && p < EPH_LO + EPH_RANGE; }
+
+/* A stack that only sends (SYNs into nop_tx): every connection it opens
+ * stays in SYN_SENT, holding its port, until aborted. */
+static tcp_conn *open_to(tcp_stack *st, uint32_t rip, uint16_t rport)
+{
+	static const tcp_callbacks none = { 0 };
+	return tcp_connect(st, CLI_IP, 0, rip, rport, 0, &none, NULL);
+}
+
+/* When every ephemeral port towards a destination is held, a connect fails
+ * at once: no port is probed (the old search probed all 28,232 each time),
+ * the refusal is counted, and other destinations still get ports. */
+static void test_ports_exhausted(void)
+{
+	net *nt = net_new(3);
+	tcp_stack *st = tcp_stack_new(nt, "client", NULL, nop_tx, NULL);
+	const tcp_stack_stats *ss = tcp_stack_get_stats(st);
+	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (int i = 0; i < EPH_RANGE; i++) {
+		tcp_conn *c = open_to(st, SRV_IP, 80);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		uint16_t p = tcp_conn_local_port(c);
+		CU_ASSERT(eph_in(p));
+		g_hash_table_add(seen, GUINT_TO_POINTER(p));
+	}
+	CU_ASSERT_EQUAL(g_hash_table_size(seen), EPH_RANGE);
+	/* Sequential: each connect took the first port it looked at. */
+	CU_ASSERT_EQUAL(ss->port_probes, EPH_RANGE);
+	CU_ASSERT_EQUAL(ss->no_port, 0);
+	for (int i = 0; i < 1000; i++)
+		CU_ASSERT_PTR_NULL(open_to(st, SRV_IP, 80));
+	CU_ASSERT_EQUAL(ss->no_port, 1000);
+	CU_ASSERT_EQUAL(ss->port_probes, EPH_RANGE);
+	/* Another port of the same address is another destination. */
+	CU_ASSERT_PTR_NOT_NULL(open_to(st, SRV_IP, 81));
+	CU_ASSERT_EQUAL(ss->port_probes, EPH_RANGE + 1);
+	CU_ASSERT_EQUAL(tcp_stack_conn_count(st), EPH_RANGE + 1);
+	g_hash_table_unref(seen);
+	tcp_stack_free(st);
+	net_free(nt);
+}
+
+/* With one port left towards a destination, the connect finds it with one
+ * probe wherever it is, and the next connect fails at once. */
+static void test_ports_last_one(void)
+{
+	net *nt = net_new(3);
+	tcp_stack *st = tcp_stack_new(nt, "client", NULL, nop_tx, NULL);
+	const tcp_stack_stats *ss = tcp_stack_get_stats(st);
+	tcp_conn **conns = g_new0(tcp_conn *, EPH_RANGE);
+	for (int i = 0; i < EPH_RANGE; i++)
+		conns[i] = open_to(st, SRV_IP, 80);
+	/* Free the port the next search would reach last. */
+	uint16_t first = tcp_conn_local_port(conns[0]);
+	tcp_abort(conns[EPH_RANGE - 1]);
+	uint64_t before = ss->port_probes;
+	tcp_conn *c = open_to(st, SRV_IP, 80);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(tcp_conn_local_port(c),
+	                EPH_LO + (first - EPH_LO + EPH_RANGE - 1) % EPH_RANGE);
+	CU_ASSERT_EQUAL(ss->port_probes, before + 1);
+	CU_ASSERT_PTR_NULL(open_to(st, SRV_IP, 80));
+	CU_ASSERT_EQUAL(ss->no_port, 1);
+	g_free(conns);
+	tcp_stack_free(st);
+	net_free(nt);
+}
+
+/*
+ * The choice of port is the same as the plain search it replaces: the
+ * first port at or after the stack's cursor (cyclically) that no
+ * connection towards the destination holds and nothing listens on, the
+ * cursor then moving past it.  A model of that search follows random
+ * connects, explicit ports, listeners and aborts over three destinations,
+ * one of them driven to near exhaustion (through the bitmap threshold both
+ * ways), and must agree on every port.
+ */
+static void test_ports_order(void)
+{
+	net *nt = net_new(3);
+	tcp_stack *st = tcp_stack_new(nt, "client", NULL, nop_tx, NULL);
+	static const tcp_callbacks none = { 0 };
+	const uint32_t rips[3] = { SRV_IP, SRV_IP, IP(10, 0, 3, 7) };
+	const uint16_t rports[3] = { 80, 443, 80 };
+	/* The model: held[d] maps port -> conn, listeners in the range. */
+	GHashTable *held[3];
+	GPtrArray *open[3];
+	for (int d = 0; d < 3; d++) {
+		held[d] = g_hash_table_new(g_direct_hash, g_direct_equal);
+		open[d] = g_ptr_array_new();
+	}
+	GHashTable *listening = g_hash_table_new(g_direct_hash, g_direct_equal);
+	GRand *r = g_rand_new_with_seed(11);
+	uint32_t cursor = 0; /* learnt from the first connect */
+	gboolean known = FALSE;
+	int mismatches = 0;
+	for (int step = 0; step < 80000; step++) {
+		int d = step < 27000 ? 0 : g_rand_int_range(r, 0, 3);
+		int op = step < 27000 ? 0 : g_rand_int_range(r, 0, 100);
+		if (op < 55) {
+			/* The model's answer, once the cursor is known. */
+			uint16_t want = 0;
+			if (known) {
+				for (uint32_t i = 0; i < EPH_RANGE && !want; i++) {
+					uint16_t cand = (uint16_t)(EPH_LO + (cursor - EPH_LO + i) % EPH_RANGE);
+					if (!g_hash_table_contains(held[d], GUINT_TO_POINTER(cand)) &&
+					    !g_hash_table_contains(listening, GUINT_TO_POINTER(cand)))
+						want = cand;
+				}
+			}
+			tcp_conn *c = tcp_connect(st, CLI_IP, 0, rips[d], rports[d], 0, &none, NULL);
+			uint16_t got = c ? tcp_conn_local_port(c) : 0;
+			if (!known && c) {
+				want = got;
+				known = TRUE;
+			}
+			if (got != want)
+				mismatches++;
+			if (c) {
+				cursor = EPH_LO + (uint32_t)(got - EPH_LO + 1) % EPH_RANGE;
+				g_hash_table_insert(held[d], GUINT_TO_POINTER(got), c);
+				g_ptr_array_add(open[d], c);
+			}
+		} else if (op < 90 && open[d]->len) {
+			guint i = (guint)g_rand_int_range(r, 0, (gint32)open[d]->len);
+			tcp_conn *c = g_ptr_array_index(open[d], i);
+			g_hash_table_remove(held[d], GUINT_TO_POINTER(tcp_conn_local_port(c)));
+			g_ptr_array_remove_index_fast(open[d], i);
+			tcp_abort(c);
+		} else if (op < 95) {
+			/* An explicit ephemeral port, when free towards d. */
+			uint16_t p = (uint16_t)(EPH_LO + g_rand_int_range(r, 0, EPH_RANGE));
+			tcp_conn *c = tcp_connect(st, CLI_IP, p, rips[d], rports[d], 0, &none, NULL);
+			if (g_hash_table_contains(held[d], GUINT_TO_POINTER(p))) {
+				CU_ASSERT_PTR_NULL(c);
+			} else if (c) {
+				g_hash_table_insert(held[d], GUINT_TO_POINTER(p), c);
+				g_ptr_array_add(open[d], c);
+			}
+		} else if (op < 96) {
+			uint16_t p = (uint16_t)(EPH_LO + g_rand_int_range(r, 0, EPH_RANGE));
+			if (tcp_listen(st, g_rand_boolean(r) ? 0 : CLI_IP, p, 0, &none, NULL))
+				g_hash_table_add(listening, GUINT_TO_POINTER(p));
+		} else if (op < 100 && step % 7 == 0 && (d != 0 || step > 60000)) {
+			/* Drain one destination to almost nothing (the bitmap goes). */
+			while (open[d]->len > 3) {
+				tcp_conn *c = g_ptr_array_steal_index_fast(open[d], 0);
+				g_hash_table_remove(held[d], GUINT_TO_POINTER(tcp_conn_local_port(c)));
+				tcp_abort(c);
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(mismatches, 0);
+	CU_ASSERT(tcp_stack_get_stats(st)->no_port > 0); /* destination 0 ran out */
+	g_rand_free(r);
+	g_hash_table_unref(listening);
+	for (int d = 0; d < 3; d++) {
+		g_hash_table_unref(held[d]);
+		g_ptr_array_unref(open[d]);
+	}
+	tcp_stack_free(st);
+	net_free(nt);
+}
+
+/* Per-request connections to a server that never answers: the SYNs hold
+ * every port, so requests beyond 28,232 fail at once with "no free local
+ * port", counted in the workload's result. */
+static void test_ports_http_no_port(void)
+{
+	tcp_config st;
+	tcp_config_default(&st);
+	st.no_rst = TRUE;
+	topo t;
+	topo_init(&t, 1500, FALSE, 10 * SIM_US, 0, 0, 0, NULL, &st);
+	host_workload *w = load(&t, 80, EPH_RANGE + 500, SIM_US, FALSE);
+	sim_run_until(t.nt->sim, 100 * SIM_MS);
+	const host_workload_result *res = host_workload_get_result(w);
+	CU_ASSERT_EQUAL(res->started, EPH_RANGE + 500);
+	CU_ASSERT_EQUAL(res->failed[HTTP_FAIL_NO_PORT], 500);
+	CU_ASSERT_STRING_EQUAL(http_fail_name(HTTP_FAIL_NO_PORT), "no free local port");
+	CU_ASSERT_EQUAL(tcp_stack_get_stats(host_tcp(t.h[0]))->no_port, 500);
+	CU_ASSERT_EQUAL(tcp_stack_get_stats(host_tcp(t.h[0]))->port_probes, EPH_RANGE);
+	topo_clear(&t);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("tcp");
@@ -1240,4 +1431,10 @@ void register_tests(void)
 	            test_wscale_peer_without);
 	CU_add_test(s, "window scaling: acceptability uses the advertised window",
 	            test_wscale_acceptance);
+	CU_add_test(s, "ports: a destination with every port held fails a connect at once",
+	            test_ports_exhausted);
+	CU_add_test(s, "ports: the last free port is found with one probe", test_ports_last_one);
+	CU_add_test(s, "ports: the choice follows the sequential search exactly", test_ports_order);
+	CU_add_test(s, "ports: HTTP requests beyond the range fail with no free local port",
+	            test_ports_http_no_port);
 }
