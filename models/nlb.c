@@ -312,6 +312,10 @@ static dstate *nat_port(nlb *b, fkey *back)
 		ds->next_port = 1024;
 		g_hash_table_insert(b->dests, g_memdup2(&dk, sizeof dk), ds);
 	}
+	/* Every port of 1024-65535 taken: fail at once rather than probe them
+	 * all (in_use counts this destination's live flows). */
+	if (ds->in_use >= 64512)
+		return NULL;
 	for (uint32_t tries = 0; tries < 64512; tries++) {
 		back->d = ds->next_port;
 		ds->next_port = ds->next_port == 65535 ? 1024 : ds->next_port + 1;
