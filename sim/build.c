@@ -1,6 +1,8 @@
 /* \summary: builds the network of a scenario, runs it, and turns what it measured into a report */
 #include "build.h"
 
+#include <math.h>
+
 #include <string.h>
 
 #include "alb.h"
@@ -42,6 +44,10 @@ typedef struct {
 	GPtrArray *request_path;  /* char *, NULL until recorded */
 	GPtrArray *response_path;
 	uint64_t request_bytes, response_bytes;
+	/* At the end of the sending time: requests sent, and those neither
+	 * completed nor failed (the backlog a saturated path builds). */
+	uint64_t sent_at_end, backlog_at_end;
+	gboolean snapped;
 } wl_state;
 
 /* Per instance (and per service host): its security groups and which of
@@ -979,6 +985,32 @@ static gboolean all_done(world *w)
 	return TRUE;
 }
 
+/* Records each workload's backlog when its sending time ends. */
+static void snap_backlog(world *w)
+{
+	for (guint i = 0; i < w->wls->len; i++) {
+		wl_state *ws = g_ptr_array_index(w->wls, i);
+		if (ws->snapped)
+			continue;
+		ws->snapped = TRUE;
+		uint64_t sent = 0, done = 0;
+		for (guint k = 0; k < ws->runs->len; k++) {
+			const host_workload_result *res = host_workload_get_result(g_ptr_array_index(ws->runs, k));
+			sent += res->started;
+			done += res->completed;
+			for (int f = 1; f < HTTP_FAIL__COUNT; f++)
+				done += res->failed[f];
+		}
+		for (guint k = 0; k < ws->flows->len; k++) {
+			const host_udp_result *res = host_udp_flow_result(g_ptr_array_index(ws->flows, k));
+			sent += res->sent;
+			done += res->received;
+		}
+		ws->sent_at_end = sent;
+		ws->backlog_at_end = sent > done ? sent - done : 0;
+	}
+}
+
 gboolean world_run(world *w, volatile int *interrupt,
                    void (*progress)(sim_time now, sim_time end, void *ud), void *ud)
 {
@@ -998,7 +1030,12 @@ gboolean world_run(world *w, volatile int *interrupt,
 			break;
 		}
 		sim_time next = MIN(sim_time_add_sat(sim_now(s), slice), w->end);
+		/* Stop exactly where sending ends, to take the backlog there. */
+		if (sim_now(s) < w->sc->duration)
+			next = MIN(next, w->sc->duration);
 		sim_run_until(s, next);
+		if (sim_now(s) >= w->sc->duration)
+			snap_backlog(w);
 		/* A model could not go on (world_report returns why). */
 		if (sim_failure(s))
 			break;
@@ -1053,6 +1090,15 @@ static void add_drops(report *r, const net *nt)
 			}
 		}
 	}
+}
+
+double workload_offered(const scenario *sc, const sc_workload *sw)
+{
+	double clients = sw->clients->len;
+	if (sw->requests)
+		return clients * (double)sw->requests;
+	double mean = dist_mean(&sw->interval);
+	return mean > 0 && isfinite(mean) ? clients * (double)sc->duration / mean : 0;
 }
 
 report *world_report(world *w, gboolean partial, double wall_s, GError **error)
@@ -1122,6 +1168,10 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 		}
 		hdr_merge(rw->latency, ws->latency);
 		rw->unfinished = rw->sent - rw->completed - rw->failed;
+		rw->offered = workload_offered(sc, sw);
+		rw->sent_at_end = ws->sent_at_end;
+		rw->backlog_at_end = ws->backlog_at_end;
+		rw->keepalive = sw->kind == SC_WL_HTTP && sw->keepalive;
 		rw->request_bytes = ws->request_bytes;
 		rw->response_bytes = ws->response_bytes;
 		if (ws->request_path) {
@@ -1147,6 +1197,7 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 		g_array_append_val(r->components, c);
 	}
 	add_drops(r, w->net);
+	report_judge_load(r);
 	sim_time billed = MAX(sim_now(w->net->sim), 1);
 	for (guint i = 0; i < w->lbs->len; i++) {
 		node *n = g_ptr_array_index(w->lbs, i);
@@ -1155,6 +1206,19 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 		else if (n)
 			nlb_finish(n, billed);
 	}
+	/* Project the month from the configured rates (cost.h), over the
+	 * workloads that moved data (one whose requests never arrive, like
+	 * vpc-three-peering's a-to-c, adds nothing to the month either). */
+	double offered = 0, completed = 0;
+	for (guint i = 0; i < r->workloads->len; i++) {
+		const report_workload *rw = &g_array_index(r->workloads, report_workload, i);
+		if (rw->completed == 0)
+			continue;
+		offered += rw->offered;
+		completed += (double)rw->completed;
+	}
+	if (offered > 0 && completed > 0 && sc->duration > 0)
+		cost_ledger_set_volume_scale(w->ledger, offered * (double)billed / (completed * (double)sc->duration));
 	cost_ledger_finish(w->ledger, billed);
 	r->ledger = w->ledger;
 	GPtrArray *pa = prices_assumptions(sc->prices);

@@ -50,6 +50,10 @@ gboolean world_run(world *w, volatile int *interrupt,
 /* Closes captures (publishing complete files) and fills a report; the
  * report refers to the world's ledger, so free it before the world.  NULL
  * with the engine's failure when the run failed (sim_failure). */
+/* The requests a workload's configured rate (or request count) asks for in
+ * the scenario's sending time, over all its clients. */
+double workload_offered(const scenario *sc, const sc_workload *sw);
+
 report *world_report(world *w, gboolean partial, double wall_s, GError **error);
 
 #endif

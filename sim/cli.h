@@ -10,6 +10,7 @@ enum {
 	CLI_OK = 0,
 	CLI_FAIL = 1,  /* the run failed: bad scenario, I/O error, unreachable */
 	CLI_USAGE = 2, /* bad command line */
+	CLI_NOT_CARRIED = 3, /* the run completed but a workload was not carried (see report.h) */
 };
 
 /* Parses argv with a GOptionContext whose summary line is `usage` (e.g.

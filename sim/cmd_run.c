@@ -162,7 +162,7 @@ int cmd_run(int argc, char **argv)
 		g_error_free(err);
 		goto out;
 	}
-	rc = complete ? CLI_OK : CLI_FAIL;
+	rc = !complete ? CLI_FAIL : report_all_carried(rep) ? CLI_OK : CLI_NOT_CARRIED;
 out:
 	report_free(rep);
 	world_free(w);

@@ -42,12 +42,14 @@
 static const char *const row_keys[] = {
 	"run", "point", "option", "repetition", "seed", "status", "sent", "completed", "failed",
 	"unfinished", "p50_ms", "p99_ms", "p999_ms", "constructs", "wire_bytes_per_request",
-	"traffic_gb", "variable_run_usd", "usd_per_gb", "fixed_month_usd", "total_month_usd",
-	"month_gb", "events", "failures", "drops", "message", "sweep", "sweep_file", "runs", "version",
+	"traffic_gb", "variable_run_usd", "usd_per_gb", "fixed_month_usd", "shared_month_usd",
+	"own_month_usd", "total_month_usd", "month_gb", "offered_per_s", "carried", "load_note", "events",
+	"failures", "drops", "message", "sweep", "sweep_file", "runs", "version",
 	"revision", NULL,
 };
 /* Fields written as JSON strings; the others are numbers (or null). */
-static const char *const text_keys[] = { "option", "seed", "status", "failures", "drops", "message",
+static const char *const text_keys[] = { "option", "seed", "status", "load_note", "failures",
+	                                 "drops", "message",
 	                                 "sweep", "sweep_file", "version", "revision", NULL };
 static char *runs_dir(const char *out) { return g_build_filename(out, "runs", NULL); }
 
@@ -137,7 +139,8 @@ static int run_one(const sweep *s, guint run, const char *out, const estimate_li
 	char **ovr = sweep_overrides(s, run);
 	const char *files[] = { g_ptr_array_index(s->options, r.option), NULL };
 	GError *err = NULL;
-	compare_result *c = compare_run(files, (const char *const *)ovr, NULL, NULL, NULL, lim, &err);
+	compare_options co = { .lim = lim, .repeat = 1 };
+	compare_result *c = compare_run(files, (const char *const *)ovr, &co, &err);
 	g_strfreev(ovr);
 	GKeyFile *kf;
 	if (!c) {
@@ -159,7 +162,12 @@ static int run_one(const sweep *s, guint run, const char *out, const estimate_li
 		set_double(kf, "variable_run_usd", o->variable_run_usd);
 		set_double(kf, "usd_per_gb", o->usd_per_gb);
 		set_double(kf, "fixed_month_usd", o->fixed_month_usd);
+		set_double(kf, "shared_month_usd", o->shared_month_usd);
+		set_double(kf, "own_month_usd", o->own_month_usd);
 		set_double(kf, "total_month_usd", o->total_month_usd);
+		set_double(kf, "offered_per_s", o->offered_per_s);
+		g_key_file_set_value(kf, "run", "carried", o->carried ? "true" : "false");
+		g_key_file_set_string(kf, "run", "load_note", o->load_note ? o->load_note : "");
 		set_double(kf, "month_gb", o->month_gb);
 		set_u64(kf, "events", o->r->events);
 		char *f = counts_text(o->wl->failures);
@@ -305,6 +313,8 @@ static void json_field(GString *g, const char *key, const char *v, gboolean text
 	double d;
 	if (!v || (!*v && !text))
 		g_string_append(g, "null");
+	else if (!text && (strcmp(v, "true") == 0 || strcmp(v, "false") == 0))
+		g_string_append(g, v);
 	else if (text || !kf_parse_number(v, &d))
 		report_json_str(g, v);
 	else

@@ -140,65 +140,250 @@ static void derive(compare_option *o, const char *const *sets)
 	o->overlap = try_overlap(o, sets);
 }
 
-static gboolean run_option(compare_option *o, const char *const *sets, const char *pcap_dir,
-                           const char *capture, volatile int *stop, gboolean *stopped,
-                           const estimate_limits *lim, double *used, GError **error)
+/* A repetition's seed: the base for repetition 0, else a hash of the base
+ * and r, so repetitions never share numbers with another run's seed. */
+static uint64_t rep_seed(uint64_t base, guint r)
 {
-	o->sc = scenario_load(o->file, sets, error);
-	if (!o->sc)
+	if (r == 0)
+		return base;
+	char *text = g_strdup_printf("vpcsim compare repetition\n%" G_GUINT64_FORMAT "\n%u", base, r);
+	guint8 d[32];
+	gsize n = sizeof d;
+	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(c, (const guchar *)text, -1);
+	g_checksum_get_digest(c, d, &n);
+	g_checksum_free(c);
+	g_free(text);
+	uint64_t s = 0;
+	for (int i = 0; i < 8; i++)
+		s = s << 8 | d[i];
+	return s;
+}
+
+/* The service the clients call: the last load balancer on the request
+ * path, and the path's last element (the target). */
+static gboolean is_service(const report *r, const report_workload *wl, const char *component)
+{
+	const GPtrArray *p = wl->request_path;
+	if (p->len && strcmp(g_ptr_array_index(p, p->len - 1), component) == 0)
+		return TRUE;
+	for (guint i = p->len; i-- > 0;) {
+		const char *k = kind_of(r, g_ptr_array_index(p, i));
+		if (strcmp(k, "alb") == 0 || strcmp(k, "network-load-balancer") == 0)
+			return strcmp(g_ptr_array_index(p, i), component) == 0;
+	}
+	return FALSE;
+}
+
+/* One repetition's figures (see compare.h for how months are projected). */
+static void measure(const scenario *sc, const report *r, double *v, double *traffic_gb,
+                    double *variable_run_usd, double *offered_per_s)
+{
+	const report_workload *wl = &g_array_index(r->workloads, report_workload, 0);
+	const prices *pr = sc->prices;
+	v[CMP_P50] = (double)hdr_quantile(wl->latency, 0.5) / 1e6;
+	v[CMP_P99] = (double)hdr_quantile(wl->latency, 0.99) / 1e6;
+	v[CMP_P999] = (double)hdr_quantile(wl->latency, 0.999) / 1e6;
+	v[CMP_MEAN] = hdr_count(wl->latency) ? hdr_mean(wl->latency) / 1e6 : 0;
+	uint64_t bytes = wl->request_bytes + wl->response_bytes;
+	double per_req = wl->completed ? (double)bytes / (double)wl->completed : 0;
+	v[CMP_BYTES] = per_req;
+	*traffic_gb = (double)bytes / pr->gb_bytes;
+	double secs = sc->duration > 0 ? (double)sc->duration / 1e9 : 1;
+	*offered_per_s = wl->offered / secs;
+	double req_month = *offered_per_s * 3600.0 * pr->hours_per_month;
+	/* The ledger's month already follows the configured rate (cost.h). */
+	double fixed = 0, shared_fixed = 0, var_run = 0, shared_var_run = 0, var_month = 0,
+	       shared_var_month = 0;
+	const cost_ledger *l = r->ledger;
+	for (guint i = 0; i < cost_ledger_n_lines(l); i++) {
+		const cost_line *c = cost_ledger_line_at(l, i);
+		/* The service's hour and capacity units; an address it holds
+		 * (public-ipv4) is there because of how it is reached. */
+		gboolean shared = ((c->kind == COST_HOURLY && strcmp(c->type, "hourly") == 0) ||
+		                   c->kind == COST_CAPACITY) &&
+		                  is_service(r, wl, c->component);
+		if (c->kind == COST_HOURLY) {
+			fixed += c->month_usd;
+			shared_fixed += shared ? c->month_usd : 0;
+		} else {
+			var_run += c->run_usd;
+			var_month += c->month_usd;
+			shared_var_run += shared ? c->run_usd : 0;
+			shared_var_month += shared ? c->month_usd : 0;
+		}
+	}
+	*variable_run_usd = var_run;
+	v[CMP_FIXED] = fixed;
+	v[CMP_USD_PER_GB] = *traffic_gb > 0 ? var_run / *traffic_gb : 0;
+	v[CMP_MONTH_GB] = per_req * req_month / pr->gb_bytes;
+	v[CMP_TOTAL] = fixed + var_month;
+	v[CMP_SHARED] = shared_fixed + shared_var_month;
+	v[CMP_OWN] = v[CMP_TOTAL] - v[CMP_SHARED];
+	v[CMP_OWN_FIXED] = fixed - shared_fixed;
+	v[CMP_OWN_USD_PER_GB] = *traffic_gb > 0 ? (var_run - shared_var_run) / *traffic_gb : 0;
+}
+
+/* The mean and 95% half-width of n samples (NAN half-width below two):
+ * Student's t at 0.975, a table for small df and the Cornish-Fisher
+ * expansion beyond (within 1e-3 from df 30).  By hand: GLib has no
+ * statistics. */
+static void mean_ci(const double *x, guint n, double *mean, double *ci)
+{
+	static const double t[] = { NAN,   12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
+		                    2.306, 2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+		                    2.120, 2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
+		                    2.064, 2.060,  2.056, 2.052, 2.048, 2.045, 2.042 };
+	double m = 0;
+	for (guint i = 0; i < n; i++)
+		m += x[i];
+	m = n ? m / n : 0;
+	*mean = m;
+	*ci = NAN;
+	if (n < 2)
+		return;
+	double ss = 0;
+	for (guint i = 0; i < n; i++)
+		ss += (x[i] - m) * (x[i] - m);
+	guint df = n - 1;
+	double z = 1.959964, q = df < G_N_ELEMENTS(t) ? t[df]
+	                                               : z + (z * z * z + z) / (4.0 * df) +
+	                                                         (5 * pow(z, 5) + 16 * z * z * z + 3 * z) /
+	                                                                 (96.0 * df * df);
+	*ci = q * sqrt(ss / df / n);
+}
+
+/* One run of an option.  With `lim`, refused before it is built when its
+ * estimated needs with `*used` (the options kept so far) exceed a limit;
+ * `keep` adds its estimate to *used. */
+static gboolean run_once(const char *file, const char *const *sets, const char *pcap_dir,
+                         const char *capture, volatile int *stop, const estimate_limits *lim,
+                         double *used, gboolean keep, gboolean *stopped, scenario **sc, world **w,
+                         report **r, GError **error)
+{
+	*sc = scenario_load(file, sets, error);
+	if (!*sc)
 		return FALSE;
-	if (o->sc->workloads->len == 0) {
-		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID, "%s: no workload to compare", o->file);
+	if ((*sc)->workloads->len == 0) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID, "%s: no workload to compare", file);
 		return FALSE;
 	}
 	if (lim) {
 		estimate est;
-		estimate_run(o->sc, NULL, pcap_dir != NULL, capture, &est);
-		gboolean fits = estimate_check(&est, o->sc, lim, *used, error);
-		*used += est.memory;
+		estimate_run(*sc, NULL, pcap_dir != NULL, capture, &est);
+		gboolean fits = estimate_check(&est, *sc, lim, *used, error);
+		if (keep)
+			*used += est.memory;
 		estimate_clear(&est);
 		if (!fits)
 			return FALSE;
 	}
 	world_options wo = { .pcap_dir = pcap_dir, .capture = capture };
-	o->w = world_new(o->sc, &wo, error);
-	if (!o->w)
+	*w = world_new(*sc, &wo, error);
+	if (!*w)
 		return FALSE;
 	gint64 t0 = g_get_monotonic_time();
-	*stopped = !world_run(o->w, stop, NULL, NULL);
-	if (world_net(o->w)->capture_failed) {
+	*stopped = !world_run(*w, stop, NULL, NULL);
+	if (world_net(*w)->capture_failed) {
 		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO,
-		            "%s: %s; the run stopped at %.3f s of simulated time and keeps no capture", o->file,
-		            net_capture_error(world_net(o->w))->message,
-		            (double)sim_now(world_net(o->w)->sim) / 1e9);
+		            "%s: %s; the run stopped at %.3f s of simulated time and keeps no capture", file,
+		            net_capture_error(world_net(*w))->message,
+		            (double)sim_now(world_net(*w)->sim) / 1e9);
 		return FALSE;
 	}
-	o->r = world_report(o->w, *stopped, (double)(g_get_monotonic_time() - t0) / 1e6, error);
-	if (!o->r)
+	*r = world_report(*w, *stopped, (double)(g_get_monotonic_time() - t0) / 1e6, error);
+	return *r != NULL;
+}
+
+static void show_progress(const compare_option *o, guint rep, guint repeat)
+{
+	fprintf(stderr, "\r\033[Kcompare: %s, repetition %u of %u", o->name ? o->name : o->file, rep + 1,
+	        repeat);
+	fflush(stderr);
+}
+
+static gboolean run_option(compare_option *o, const char *const *sets, const compare_options *opt,
+                           double *used, gboolean *stopped, GError **error)
+{
+	guint repeat = MAX(opt->repeat, 1u);
+	double *samples = g_new0(double, (gsize)repeat * CMP__N);
+	gboolean ok = TRUE;
+	for (guint rep = 0; ok && rep < repeat; rep++) {
+		if (opt->progress)
+			show_progress(o, rep, repeat);
+		GPtrArray *ovr = g_ptr_array_new_with_free_func(g_free);
+		for (const char *const *s = sets; s && *s; s++)
+			g_ptr_array_add(ovr, g_strdup(*s));
+		if (rep > 0)
+			g_ptr_array_add(ovr, g_strdup_printf("scenario.seed=%" G_GUINT64_FORMAT,
+			                                     rep_seed(o->sc->seed, rep)));
+		g_ptr_array_add(ovr, NULL);
+		scenario *sc = NULL;
+		world *w = NULL;
+		report *r = NULL;
+		ok = run_once(o->file, (const char *const *)ovr->pdata, rep ? NULL : opt->pcap_dir,
+		              opt->capture, opt->stop, opt->lim, used, rep == 0, stopped, &sc, &w, &r,
+		              error);
+		g_ptr_array_unref(ovr);
+		if (rep == 0) {
+			/* Kept for the paths, properties and captures. */
+			o->sc = sc;
+			o->w = w;
+			o->r = r;
+		}
+		if (ok) {
+			double traffic_gb, var_run, offered;
+			measure(sc, r, samples + (gsize)rep * CMP__N, &traffic_gb, &var_run, &offered);
+			const report_workload *wl = &g_array_index(r->workloads, report_workload, 0);
+			o->sent += wl->sent;
+			o->completed += wl->completed;
+			o->failed += wl->failed;
+			o->unfinished += wl->unfinished;
+			if (!wl->carried && o->carried) {
+				o->carried = FALSE;
+				o->load_note = g_strdup_printf("%s%s", rep ? "in a repetition: " : "", wl->load_note);
+			}
+			if (rep == 0) {
+				o->traffic_gb = traffic_gb;
+				o->variable_run_usd = var_run;
+				o->offered_per_s = offered;
+			}
+			o->reps = rep + 1;
+			if (*stopped)
+				break;
+		}
+		if (rep > 0) {
+			report_free(r);
+			world_free(w);
+			scenario_free(sc);
+		}
+	}
+	if (!ok) {
+		g_free(samples);
 		return FALSE;
+	}
+	for (int f = 0; f < CMP__N; f++) {
+		double *x = g_new(double, o->reps);
+		for (guint r = 0; r < o->reps; r++)
+			x[r] = samples[(gsize)r * CMP__N + f];
+		mean_ci(x, o->reps, &o->mean[f], &o->ci95[f]);
+		g_free(x);
+	}
+	g_free(samples);
 	o->name = g_strdup(o->sc->name);
 	o->description = g_strdup(o->sc->description);
 	o->wl = &g_array_index(o->r->workloads, report_workload, 0);
-	const hdr_hist *h = o->wl->latency;
-	o->p50_ms = (double)hdr_quantile(h, 0.5) / 1e6;
-	o->p99_ms = (double)hdr_quantile(h, 0.99) / 1e6;
-	o->p999_ms = (double)hdr_quantile(h, 0.999) / 1e6;
+	o->p50_ms = o->mean[CMP_P50];
+	o->p99_ms = o->mean[CMP_P99];
+	o->p999_ms = o->mean[CMP_P999];
 	o->constructs = o->wl->request_path->len >= 2 ? o->wl->request_path->len - 2 : 0;
-	uint64_t bytes = o->wl->request_bytes + o->wl->response_bytes;
-	o->wire_bytes_per_request = o->wl->completed ? (double)bytes / (double)o->wl->completed : 0;
-	o->traffic_gb = (double)bytes / o->sc->prices->gb_bytes;
-	double run_hours = cost_ledger_run_hours(o->r->ledger);
-	o->month_gb = run_hours > 0 ? o->traffic_gb * o->sc->prices->hours_per_month / run_hours : 0;
-	const cost_ledger *l = o->r->ledger;
-	for (guint i = 0; i < cost_ledger_n_lines(l); i++) {
-		const cost_line *c = cost_ledger_line_at(l, i);
-		if (c->kind == COST_HOURLY)
-			o->fixed_month_usd += c->month_usd;
-		else
-			o->variable_run_usd += c->run_usd;
-	}
-	o->usd_per_gb = o->traffic_gb > 0 ? o->variable_run_usd / o->traffic_gb : 0;
-	o->total_month_usd = cost_ledger_total_month_usd(l);
+	o->wire_bytes_per_request = o->mean[CMP_BYTES];
+	o->usd_per_gb = o->mean[CMP_USD_PER_GB];
+	o->fixed_month_usd = o->mean[CMP_FIXED];
+	o->month_gb = o->mean[CMP_MONTH_GB];
+	o->total_month_usd = o->mean[CMP_TOTAL];
+	o->shared_month_usd = o->mean[CMP_SHARED];
+	o->own_month_usd = o->mean[CMP_OWN];
 	derive(o, sets);
 	return TRUE;
 }
@@ -217,6 +402,7 @@ static void option_free(gpointer data)
 	g_free(o->exposure);
 	g_free(o->growth);
 	g_free(o->quota);
+	g_free(o->load_note);
 	g_free(o);
 }
 
@@ -230,24 +416,34 @@ void compare_free(compare_result *c)
 	g_free(c->fastest);
 	g_free(c->crossover);
 	g_free(c->stopped);
+	g_free(c->not_carried);
+	g_free(c->ties);
+	g_free(c->own_crossover);
+	if (c->own_breaks)
+		g_array_unref(c->own_breaks);
+	g_strfreev(c->sets);
 	g_free(c);
 }
 
-/* Monthly cost at a volume: the fixed part plus the variable rate. */
-static double cost_at(const compare_option *o, double gb)
+/* Monthly cost at a volume: the fixed part plus the variable rate, of the
+ * total or of the option's own charges. */
+static double cost_at(const compare_option *o, double gb, gboolean own)
 {
-	return o->fixed_month_usd + o->usd_per_gb * gb;
+	return own ? o->mean[CMP_OWN_FIXED] + o->mean[CMP_OWN_USD_PER_GB] * gb
+	           : o->fixed_month_usd + o->usd_per_gb * gb;
 }
 
-guint compare_cheapest_at(const compare_result *c, double gb)
+static guint cheapest_at(const compare_result *c, double gb, gboolean own)
 {
 	guint best = 0;
 	for (guint i = 1; i < c->options->len; i++)
-		if (cost_at(g_ptr_array_index(c->options, i), gb) <
-		    cost_at(g_ptr_array_index(c->options, best), gb))
+		if (cost_at(g_ptr_array_index(c->options, i), gb, own) <
+		    cost_at(g_ptr_array_index(c->options, best), gb, own))
 			best = i;
 	return best;
 }
+
+guint compare_cheapest_at(const compare_result *c, double gb) { return cheapest_at(c, gb, FALSE); }
 
 static gint cmp_double(gconstpointer a, gconstpointer b)
 {
@@ -257,77 +453,146 @@ static gint cmp_double(gconstpointer a, gconstpointer b)
 
 /* Where the cheapest option changes: every pairwise intersection of the
  * cost lines, kept when the cheapest option differs on either side. */
-static void find_crossovers(compare_result *c)
+static char *find_crossovers(const compare_result *c, gboolean own, GArray *breaks)
 {
 	GArray *cand = g_array_new(FALSE, FALSE, sizeof(double));
 	for (guint i = 0; i < c->options->len; i++)
 		for (guint j = i + 1; j < c->options->len; j++) {
 			const compare_option *a = g_ptr_array_index(c->options, i), *b = g_ptr_array_index(c->options, j);
-			double ds = a->usd_per_gb - b->usd_per_gb;
+			double sa = own ? a->mean[CMP_OWN_USD_PER_GB] : a->usd_per_gb;
+			double sb = own ? b->mean[CMP_OWN_USD_PER_GB] : b->usd_per_gb;
+			double fa = own ? a->mean[CMP_OWN_FIXED] : a->fixed_month_usd;
+			double fb = own ? b->mean[CMP_OWN_FIXED] : b->fixed_month_usd;
+			double ds = sa - sb;
 			if (fabs(ds) < 1e-15)
 				continue;
-			double v = (b->fixed_month_usd - a->fixed_month_usd) / ds;
+			double v = (fb - fa) / ds;
 			if (v > 0 && isfinite(v))
 				g_array_append_val(cand, v);
 		}
 	g_array_sort(cand, cmp_double);
 	GString *s = g_string_new(NULL);
-	guint cur = compare_cheapest_at(c, 0);
-	g_string_append_printf(s, "Cheapest from 0 GB/month: %s",
+	guint cur = cheapest_at(c, 0, own);
+	g_string_append_printf(s, "%s from 0 GB/month: %s", own ? "On own charges, cheapest" : "Cheapest",
 	                       ((compare_option *)g_ptr_array_index(c->options, cur))->name);
+	guint found = 0;
 	for (guint i = 0; i < cand->len; i++) {
 		double v = g_array_index(cand, double, i);
-		guint after = compare_cheapest_at(c, v * 1.000001 + 1e-9);
+		guint after = cheapest_at(c, v * 1.000001 + 1e-9, own);
 		if (after != cur) {
-			g_array_append_val(c->breaks, v);
+			g_array_append_val(breaks, v);
+			found++;
 			g_string_append_printf(s, "; from %.1f GB/month: %s", v,
 			                       ((compare_option *)g_ptr_array_index(c->options, after))->name);
 			cur = after;
 		}
 	}
-	if (c->breaks->len == 0)
+	if (found == 0)
 		g_string_append(s, " at every volume (no crossover)");
-	c->crossover = g_string_free(s, FALSE);
 	g_array_unref(cand);
+	return g_string_free(s, FALSE);
 }
 
-compare_result *compare_run(const char *const *files, const char *const *sets, const char *pcap_dir,
-                            const char *capture, volatile int *stop, const estimate_limits *lim,
-                            GError **error)
+/* Intervals overlap: at this sample size the two cannot be told apart. */
+static gboolean overlap(const compare_option *a, const compare_option *b, int f)
 {
-	double used = 0;
+	if (isnan(a->ci95[f]) || isnan(b->ci95[f]))
+		return FALSE;
+	return fabs(a->mean[f] - b->mean[f]) <= a->ci95[f] + b->ci95[f];
+}
+
+/* The best carried option on a figure, and the others its interval
+ * overlaps, in words ("" when none). */
+static guint best_of(const compare_result *c, int f, GString *ties, const char *what)
+{
+	guint best = G_MAXUINT;
+	for (guint i = 0; i < c->options->len; i++) {
+		const compare_option *o = g_ptr_array_index(c->options, i);
+		if (o->carried && (best == G_MAXUINT ||
+		                   o->mean[f] < ((compare_option *)g_ptr_array_index(c->options, best))->mean[f]))
+			best = i;
+	}
+	if (best == G_MAXUINT)
+		return best;
+	const compare_option *b = g_ptr_array_index(c->options, best);
+	GString *with = g_string_new(NULL);
+	for (guint i = 0; i < c->options->len; i++) {
+		const compare_option *o = g_ptr_array_index(c->options, i);
+		if (i != best && o->carried && overlap(b, o, f))
+			g_string_append_printf(with, "%s%s", with->len ? ", " : "", o->name);
+	}
+	if (with->len)
+		g_string_append_printf(ties, "%s%s cannot be told apart from %s on %s with %u repetitions "
+		                             "(their 95%% intervals overlap; try --repeat %u)",
+		                       ties->len ? "; " : "", b->name, with->str, what, c->repeat,
+		                       c->repeat * 4);
+	g_string_free(with, TRUE);
+	return best;
+}
+
+gboolean compare_all_carried(const compare_result *c)
+{
+	for (guint i = 0; i < c->options->len; i++)
+		if (!((compare_option *)g_ptr_array_index(c->options, i))->carried)
+			return FALSE;
+	return TRUE;
+}
+
+compare_result *compare_run(const char *const *files, const char *const *sets,
+                            const compare_options *opt, GError **error)
+{
 	compare_result *c = g_new0(compare_result, 1);
 	c->options = g_ptr_array_new_with_free_func(option_free);
 	c->breaks = g_array_new(FALSE, FALSE, sizeof(double));
+	c->own_breaks = g_array_new(FALSE, FALSE, sizeof(double));
+	c->repeat = MAX(opt->repeat, 1u);
+	c->sets = g_strdupv((char **)sets);
+	double used = 0;
 	for (const char *const *f = files; *f; f++) {
 		compare_option *o = g_new0(compare_option, 1);
 		o->file = g_strdup(*f);
+		o->carried = TRUE;
 		g_ptr_array_add(c->options, o);
-		if (!run_option(o, sets, pcap_dir, capture, stop, &c->partial, lim, &used, error)) {
+		gboolean ok = run_option(o, sets, opt, &used, &c->partial, error);
+		if (opt->progress)
+			fputs("\r\033[K", stderr);
+		if (!ok) {
 			compare_free(c);
 			return NULL;
 		}
+		if (f == files) {
+			c->seed = o->sc->seed;
+			c->duration_ns = o->sc->duration;
+		}
 		if (c->partial) {
 			GString *s = g_string_new(NULL);
-			g_string_printf(s, "stopped in %s at %.3f s of simulated time (of %.3f s)", o->name,
-			                (double)o->r->simulated_ns / 1e9, (double)o->sc->duration / 1e9);
+			g_string_printf(s, "stopped in %s at %.3f s of simulated time (of %.3f s), repetition %u",
+			                o->name, (double)o->r->simulated_ns / 1e9, (double)o->sc->duration / 1e9,
+			                o->reps);
 			for (const char *const *n = f + 1; *n; n++)
 				g_string_append_printf(s, "%s%s", n == f + 1 ? "; not run: " : ", ", *n);
 			c->stopped = g_string_free(s, FALSE);
 			break;
 		}
 	}
-	guint cheap = 0, fast = 0;
-	for (guint i = 1; i < c->options->len; i++) {
+	GString *nc = g_string_new(NULL);
+	for (guint i = 0; i < c->options->len; i++) {
 		const compare_option *o = g_ptr_array_index(c->options, i);
-		if (o->total_month_usd < ((compare_option *)g_ptr_array_index(c->options, cheap))->total_month_usd)
-			cheap = i;
-		if (o->p50_ms < ((compare_option *)g_ptr_array_index(c->options, fast))->p50_ms)
-			fast = i;
+		if (!o->carried)
+			g_string_append_printf(nc, "%s%s did not carry the offered load: %s", nc->len ? "\n" : "",
+			                       o->name, o->load_note);
 	}
-	c->cheapest = g_strdup(((compare_option *)g_ptr_array_index(c->options, cheap))->name);
-	c->fastest = g_strdup(((compare_option *)g_ptr_array_index(c->options, fast))->name);
-	find_crossovers(c);
+	c->not_carried = nc->len ? g_string_free(nc, FALSE) : (g_string_free(nc, TRUE), NULL);
+	GString *ties = g_string_new(NULL);
+	guint cheap = best_of(c, CMP_TOTAL, ties, "total USD per month");
+	guint fast = best_of(c, CMP_P50, ties, "p50 latency");
+	c->ties = ties->len ? g_string_free(ties, FALSE) : (g_string_free(ties, TRUE), NULL);
+	if (cheap != G_MAXUINT)
+		c->cheapest = g_strdup(((compare_option *)g_ptr_array_index(c->options, cheap))->name);
+	if (fast != G_MAXUINT)
+		c->fastest = g_strdup(((compare_option *)g_ptr_array_index(c->options, fast))->name);
+	c->crossover = find_crossovers(c, FALSE, c->breaks);
+	c->own_crossover = find_crossovers(c, TRUE, c->own_breaks);
 	return c;
 }
 
@@ -340,47 +605,123 @@ typedef struct {
 	const char *label; /* text / Markdown */
 	row_kind kind;
 	const char *fmt;   /* for numbers */
-	size_t off;        /* offsetof the double or char * */
+	int fig;           /* compare_figure with an interval, or -1 */
 } row;
 
-#define NUM(k, l, f, m) { k, l, ROW_NUM, f, offsetof(compare_option, m) }
-#define TXT(k, l, m) { k, l, ROW_TEXT, NULL, offsetof(compare_option, m) }
+#define FIG(k, l, f, fig) { k, l, ROW_NUM, f, fig }
+#define NUM(k, l, f) { k, l, ROW_NUM, f, -1 }
+#define TXT(k, l) { k, l, ROW_TEXT, NULL, -1 }
 
 static const row rows[] = {
-	NUM("p50_ms", "latency p50 (ms)", "%.3f", p50_ms),
-	NUM("p99_ms", "latency p99 (ms)", "%.3f", p99_ms),
-	NUM("p99_9_ms", "latency p99.9 (ms)", "%.3f", p999_ms),
-	NUM("constructs", "constructs crossed per request", "%.0f", constructs),
-	NUM("wire_bytes_per_request", "bytes on the wire per request", "%.0f", wire_bytes_per_request),
-	NUM("usd_per_gb", "variable USD per GB", "%.4f", usd_per_gb),
-	NUM("fixed_usd_per_month", "fixed USD per month", "%.2f", fixed_month_usd),
-	NUM("gb_per_month", "GB per month at this rate", "%.1f", month_gb),
-	NUM("total_usd_per_month", "total USD per month at this rate", "%.2f", total_month_usd),
-	TXT("transitive_routing", "transitive routing", transitive),
-	TXT("overlapping_cidrs", "overlapping CIDRs", overlap),
-	TXT("internet_exposure", "exposure to the internet", exposure),
-	TXT("growth_with_vpcs", "growth with the number of VPCs", growth),
-	TXT("first_quota", "quota met first", quota),
+	FIG("p50_ms", "latency p50 (ms)", "%.3f", CMP_P50),
+	FIG("p99_ms", "latency p99 (ms)", "%.3f", CMP_P99),
+	FIG("p99_9_ms", "latency p99.9 (ms)", "%.3f", CMP_P999),
+	FIG("mean_ms", "latency mean (ms)", "%.3f", CMP_MEAN),
+	NUM("constructs", "constructs crossed per request", "%.0f"),
+	FIG("wire_bytes_per_request", "bytes on the wire per request", "%.0f", CMP_BYTES),
+	NUM("offered_per_s", "offered requests per second", "%.1f"),
+	NUM("sent", "requests sent (all repetitions)", "%.0f"),
+	NUM("completed", "requests completed", "%.0f"),
+	NUM("failed", "requests failed", "%.0f"),
+	NUM("unfinished", "requests unfinished", "%.0f"),
+	TXT("carried", "offered load carried"),
+	FIG("usd_per_gb", "variable USD per GB", "%.4f", CMP_USD_PER_GB),
+	FIG("fixed_usd_per_month", "fixed USD per month", "%.2f", CMP_FIXED),
+	FIG("gb_per_month", "GB per month at this rate", "%.1f", CMP_MONTH_GB),
+	FIG("shared_usd_per_month", "shared USD per month (the service)", "%.2f", CMP_SHARED),
+	FIG("own_usd_per_month", "own USD per month (this option)", "%.2f", CMP_OWN),
+	FIG("total_usd_per_month", "total USD per month at this rate", "%.2f", CMP_TOTAL),
+	TXT("transitive_routing", "transitive routing"),
+	TXT("overlapping_cidrs", "overlapping CIDRs"),
+	TXT("internet_exposure", "exposure to the internet"),
+	TXT("growth_with_vpcs", "growth with the number of VPCs"),
+	TXT("first_quota", "quota met first"),
+	TXT("path", "path of a request"),
 };
 
 static double row_num(const compare_option *o, const row *r)
 {
+	if (r->fig >= 0)
+		return o->mean[r->fig];
 	if (strcmp(r->key, "constructs") == 0)
 		return o->constructs;
-	return *(const double *)((const char *)o + r->off);
+	if (strcmp(r->key, "offered_per_s") == 0)
+		return o->offered_per_s;
+	if (strcmp(r->key, "sent") == 0)
+		return (double)o->sent;
+	if (strcmp(r->key, "completed") == 0)
+		return (double)o->completed;
+	if (strcmp(r->key, "failed") == 0)
+		return (double)o->failed;
+	return (double)o->unfinished;
 }
 
-static const char *row_text(const compare_option *o, const row *r)
+/* A text row's value; the caller frees it. */
+static char *row_text(const compare_option *o, const row *r)
 {
-	return *(char *const *)((const char *)o + r->off);
+	if (strcmp(r->key, "carried") == 0)
+		return g_strdup(o->carried ? "yes" : "NO");
+	if (strcmp(r->key, "path") == 0) {
+		GString *p = g_string_new(NULL);
+		for (guint j = 0; j < o->wl->request_path->len; j++)
+			g_string_append_printf(p, "%s%s", j ? " > " : "",
+			                       (char *)g_ptr_array_index(o->wl->request_path, j));
+		return g_string_free(p, FALSE);
+	}
+	const char *v = strcmp(r->key, "transitive_routing") == 0  ? o->transitive
+	                : strcmp(r->key, "overlapping_cidrs") == 0 ? o->overlap
+	                : strcmp(r->key, "internet_exposure") == 0 ? o->exposure
+	                : strcmp(r->key, "growth_with_vpcs") == 0  ? o->growth
+	                                                            : o->quota;
+	return g_strdup(v ? v : "");
 }
 
+static char *fmt_num(const char *fmt, double v)
+{
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+	return g_strdup(g_ascii_formatd(buf, sizeof buf, fmt, v));
+}
+
+/* "6.259 ± 0.120" (the interval's half-width) with repetitions, else the
+ * value alone. */
 static char *cell(const compare_option *o, const row *r)
 {
 	if (r->kind == ROW_TEXT)
-		return g_strdup(row_text(o, r));
-	char buf[G_ASCII_DTOSTR_BUF_SIZE];
-	return g_strdup(g_ascii_formatd(buf, sizeof buf, r->fmt, row_num(o, r)));
+		return row_text(o, r);
+	char *v = fmt_num(r->fmt, row_num(o, r));
+	if (r->fig < 0 || isnan(o->ci95[r->fig]))
+		return v;
+	char *ci = fmt_num(r->fmt, o->ci95[r->fig]);
+	char *both = g_strdup_printf("%s ± %s", v, ci);
+	g_free(v);
+	g_free(ci);
+	return both;
+}
+
+/* The lines under the table: what carried, what is cheapest and fastest,
+ * what cannot be told apart, and the crossovers. */
+static void write_verdict(const compare_result *c, FILE *f, gboolean md)
+{
+	const char *b = md ? "**" : "";
+	if (c->not_carried) {
+		char **lines = g_strsplit(c->not_carried, "\n", -1);
+		for (char **l = lines; *l; l++)
+			fprintf(f, "%sNOT CARRIED:%s %s; left out of cheapest and fastest.\n", b, b, *l);
+		g_strfreev(lines);
+	}
+	if (c->cheapest)
+		fprintf(f, "Cheapest at the workload's rate: %s%s%s. Fastest (p50): %s%s%s.\n", b, c->cheapest, b,
+		        b, c->fastest, b);
+	else
+		fputs("No option carried the offered load: none is named cheapest or fastest.\n", f);
+	if (c->ties)
+		fprintf(f, "%s.\n", c->ties);
+	fprintf(f, "%s.\n%s.\n", c->crossover, c->own_crossover);
+	fprintf(f, "%u repetition%s of each option (figures: mean%s); seed %" G_GUINT64_FORMAT
+	           "; shared charges are the service's hours and capacity units (the load balancer in "
+	           "front of the targets, and the targets), the rest is the option's own.\n",
+	        c->repeat, c->repeat == 1 ? "" : "s", c->repeat > 1 ? " ± 95% interval" : "",
+	        (guint64)c->seed);
 }
 
 static void write_text(const compare_result *c, FILE *f, gboolean md)
@@ -406,23 +747,24 @@ static void write_text(const compare_result *c, FILE *f, gboolean md)
 			}
 			fputc('\n', f);
 		}
-		fprintf(f, "\nCheapest at the workload's rate: **%s**. Fastest (p50): **%s**. %s.\n", c->cheapest,
-		        c->fastest, c->crossover);
+		fputc('\n', f);
+		write_verdict(c, f, TRUE);
 		return;
 	}
 	/* Text: numbers in columns; the long properties as a list per option. */
-	const int w0 = 34, w = 22;
+	const int w0 = 36, w = 22;
 	fprintf(f, "%-*s", w0, "");
 	for (guint i = 0; i < n; i++)
 		fprintf(f, " %*s", w, ((compare_option *)g_ptr_array_index(c->options, i))->name);
 	fputc('\n', f);
 	for (size_t k = 0; k < G_N_ELEMENTS(rows); k++) {
-		if (rows[k].kind != ROW_NUM)
+		if (rows[k].kind != ROW_NUM && strcmp(rows[k].key, "carried") != 0)
 			continue;
 		fprintf(f, "%-*s", w0, rows[k].label);
 		for (guint i = 0; i < n; i++) {
 			char *v = cell(g_ptr_array_index(c->options, i), &rows[k]);
-			fprintf(f, " %*s", w, v);
+			/* "±" is two bytes and one column. */
+			fprintf(f, " %*s", w + (strstr(v, "±") ? 1 : 0), v);
 			g_free(v);
 		}
 		fputc('\n', f);
@@ -430,19 +772,34 @@ static void write_text(const compare_result *c, FILE *f, gboolean md)
 	for (guint i = 0; i < n; i++) {
 		const compare_option *o = g_ptr_array_index(c->options, i);
 		fprintf(f, "\n%s: %s\n", o->name, o->description ? o->description : "");
-		for (size_t k = 0; k < G_N_ELEMENTS(rows); k++)
-			if (rows[k].kind == ROW_TEXT)
-				fprintf(f, "  %-32s %s\n", rows[k].label, row_text(o, &rows[k]));
-		char *path = NULL;
-		GString *p = g_string_new(NULL);
-		for (guint j = 0; j < o->wl->request_path->len; j++)
-			g_string_append_printf(p, "%s%s", j ? " > " : "", (char *)g_ptr_array_index(o->wl->request_path, j));
-		path = g_string_free(p, FALSE);
-		fprintf(f, "  %-32s %s\n", "path of a request", path);
-		g_free(path);
+		for (size_t k = 0; k < G_N_ELEMENTS(rows); k++) {
+			if (rows[k].kind != ROW_TEXT || strcmp(rows[k].key, "carried") == 0)
+				continue;
+			char *v = row_text(o, &rows[k]);
+			fprintf(f, "  %-32s %s\n", rows[k].label, v);
+			g_free(v);
+		}
 	}
-	fprintf(f, "\ncheapest at the workload's rate: %s; fastest (p50): %s\n%s\n", c->cheapest, c->fastest,
-	        c->crossover);
+	fputc('\n', f);
+	write_verdict(c, f, FALSE);
+}
+
+static void json_num_or_null(GString *s, double v)
+{
+	if (!isfinite(v)) {
+		g_string_append(s, "null");
+		return;
+	}
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+	g_string_append(s, g_ascii_formatd(buf, sizeof buf, "%.9g", v));
+}
+
+static void json_str_or_null(GString *s, const char *v)
+{
+	if (v)
+		report_json_str(s, v);
+	else
+		g_string_append(s, "null");
 }
 
 static void write_json(const compare_result *c, FILE *f)
@@ -453,58 +810,115 @@ static void write_json(const compare_result *c, FILE *f)
 		g_string_append(s, ",\n  \"stopped\": ");
 		report_json_str(s, c->stopped);
 	}
-	g_string_append(s, ",\n  \"options\": [");
+	g_string_append_printf(s, ",\n  \"seed\": %" G_GUINT64_FORMAT ",\n  \"duration_s\": ",
+	                       (guint64)c->seed);
+	json_num_or_null(s, (double)c->duration_ns / 1e9);
+	g_string_append_printf(s, ",\n  \"repetitions\": %u,\n  \"overrides\": [", c->repeat);
+	for (char **o = c->sets; o && *o; o++) {
+		if (o != c->sets)
+			g_string_append(s, ", ");
+		report_json_str(s, *o);
+	}
+	g_string_append(s, "],\n  \"options\": [");
 	for (guint i = 0; i < c->options->len; i++) {
 		const compare_option *o = g_ptr_array_index(c->options, i);
 		g_string_append(s, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
 		report_json_str(s, o->name);
 		g_string_append(s, ", \"file\": ");
 		report_json_str(s, o->file);
+		g_string_append_printf(s, ", \"repetitions\": %u", o->reps);
 		for (size_t k = 0; k < G_N_ELEMENTS(rows); k++) {
 			g_string_append_printf(s, ",\n     \"%s\": ", rows[k].key);
-			if (rows[k].kind == ROW_TEXT) {
-				report_json_str(s, row_text(o, &rows[k]));
+			if (strcmp(rows[k].key, "carried") == 0) {
+				g_string_append(s, o->carried ? "true" : "false");
+				g_string_append(s, ", \"load_note\": ");
+				json_str_or_null(s, o->load_note);
+			} else if (rows[k].kind == ROW_TEXT) {
+				char *v = row_text(o, &rows[k]);
+				report_json_str(s, v);
+				g_free(v);
 			} else {
-				char buf[G_ASCII_DTOSTR_BUF_SIZE];
-				g_string_append(s, g_ascii_formatd(buf, sizeof buf, "%.9g", row_num(o, &rows[k])));
+				json_num_or_null(s, row_num(o, &rows[k]));
+				if (rows[k].fig >= 0) {
+					g_string_append_printf(s, ", \"%s_ci95\": ", rows[k].key);
+					json_num_or_null(s, o->ci95[rows[k].fig]);
+				}
 			}
 		}
 		g_string_append(s, "}");
 	}
 	g_string_append(s, "\n  ],\n  \"cheapest\": ");
-	report_json_str(s, c->cheapest);
+	json_str_or_null(s, c->cheapest);
 	g_string_append(s, ",\n  \"fastest\": ");
-	report_json_str(s, c->fastest);
-	g_string_append(s, ",\n  \"crossovers_gb_per_month\": [");
-	for (guint i = 0; i < c->breaks->len; i++) {
-		char buf[G_ASCII_DTOSTR_BUF_SIZE];
-		g_string_append_printf(s, "%s%s", i ? ", " : "",
-		                       g_ascii_formatd(buf, sizeof buf, "%.9g", g_array_index(c->breaks, double, i)));
+	json_str_or_null(s, c->fastest);
+	g_string_append(s, ",\n  \"not_carried\": ");
+	json_str_or_null(s, c->not_carried);
+	g_string_append(s, ",\n  \"cannot_tell_apart\": ");
+	json_str_or_null(s, c->ties);
+	const GArray *br[2] = { c->breaks, c->own_breaks };
+	const char *names[2] = { "crossovers_gb_per_month", "own_crossovers_gb_per_month" };
+	for (int b = 0; b < 2; b++) {
+		g_string_append_printf(s, ",\n  \"%s\": [", names[b]);
+		for (guint i = 0; i < br[b]->len; i++) {
+			if (i)
+				g_string_append(s, ", ");
+			json_num_or_null(s, g_array_index(br[b], double, i));
+		}
+		g_string_append(s, "]");
 	}
-	g_string_append(s, "],\n  \"crossover\": ");
+	g_string_append(s, ",\n  \"crossover\": ");
 	report_json_str(s, c->crossover);
+	g_string_append(s, ",\n  \"own_crossover\": ");
+	report_json_str(s, c->own_crossover);
 	g_string_append(s, "\n}\n");
 	fputs(s->str, f);
 	g_string_free(s, TRUE);
 }
 
+/* One wide row per option, the same fields and precision as JSON. */
 static void write_csv(const compare_result *c, FILE *f)
 {
-	fputs("option,field,value\n", f);
-	if (c->partial) {
-		fputs(",partial,true\n,stopped,", f);
-		report_csv_field(f, c->stopped);
-		fputc('\n', f);
+	fputs("option,file,repetitions,seed,partial", f);
+	for (size_t k = 0; k < G_N_ELEMENTS(rows); k++) {
+		fprintf(f, ",%s", rows[k].key);
+		if (rows[k].fig >= 0)
+			fprintf(f, ",%s_ci95", rows[k].key);
+		if (strcmp(rows[k].key, "carried") == 0)
+			fputs(",load_note", f);
 	}
+	fputc('\n', f);
 	for (guint i = 0; i < c->options->len; i++) {
 		const compare_option *o = g_ptr_array_index(c->options, i);
+		report_csv_field(f, o->name);
+		fputc(',', f);
+		report_csv_field(f, o->file);
+		fprintf(f, ",%u,%" G_GUINT64_FORMAT ",%s", o->reps, (guint64)c->seed,
+		        c->partial ? "true" : "false");
 		for (size_t k = 0; k < G_N_ELEMENTS(rows); k++) {
-			char *v = cell(o, &rows[k]);
-			fprintf(f, "%s,%s,", o->name, rows[k].key);
-			report_csv_field(f, v);
-			fputc('\n', f);
-			g_free(v);
+			fputc(',', f);
+			if (strcmp(rows[k].key, "carried") == 0) {
+				fputs(o->carried ? "true," : "false,", f);
+				report_csv_field(f, o->load_note ? o->load_note : "");
+			} else if (rows[k].kind == ROW_TEXT) {
+				char *v = row_text(o, &rows[k]);
+				report_csv_field(f, v);
+				g_free(v);
+			} else {
+				char *v = fmt_num("%.9g", row_num(o, &rows[k]));
+				fputs(v, f);
+				g_free(v);
+				if (rows[k].fig >= 0) {
+					double ci = o->ci95[rows[k].fig];
+					fputc(',', f);
+					if (!isnan(ci)) {
+						v = fmt_num("%.9g", ci);
+						fputs(v, f);
+						g_free(v);
+					}
+				}
+			}
 		}
+		fputc('\n', f);
 	}
 }
 

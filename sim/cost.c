@@ -35,6 +35,7 @@ struct cost_ledger {
 	GArray *components;   /* component_total, valid when `finished` */
 	gboolean finished;
 	double run_hours;
+	double volume_scale;  /* cost_ledger_set_volume_scale() */
 	double total_run, total_month;
 };
 
@@ -225,6 +226,12 @@ static void finish_per_gb(cost_ledger *l, double month_scale)
 	g_hash_table_destroy(pools);
 }
 
+void cost_ledger_set_volume_scale(cost_ledger *l, double scale)
+{
+	g_return_if_fail(l != NULL && scale > 0 && isfinite(scale));
+	l->volume_scale = scale;
+}
+
 gboolean cost_ledger_finish(cost_ledger *l, sim_time duration)
 {
 	g_return_val_if_fail(l != NULL, FALSE);
@@ -240,7 +247,8 @@ gboolean cost_ledger_finish(cost_ledger *l, sim_time duration)
 		g_ptr_array_add(l->sorted, l->lines->pdata[i]);
 	g_ptr_array_sort(l->sorted, line_cmp);
 
-	finish_per_gb(l, month_hours / l->run_hours);
+	const double vs = l->volume_scale > 0 ? l->volume_scale : 1;
+	finish_per_gb(l, month_hours / l->run_hours * vs);
 	for (guint i = 0; i < l->sorted->len; i++) {
 		cost_line *line = l->sorted->pdata[i];
 		switch (line->kind) {
@@ -254,7 +262,7 @@ gboolean cost_ledger_finish(cost_ledger *l, sim_time duration)
 		case COST_CAPACITY:
 			line->billed_hours = l->run_hours;
 			line->run_usd = line->unit_usd * line->quantity * l->run_hours;
-			line->month_usd = line->unit_usd * line->quantity * month_hours;
+			line->month_usd = line->unit_usd * line->quantity * month_hours * vs;
 			break;
 		case COST_USD:
 			line->run_usd = line->given_run_usd;

@@ -134,6 +134,17 @@ void cost_ledger_add_usd(cost_ledger *l, const char *component, const char *type
  */
 gboolean cost_ledger_finish(cost_ledger *l, sim_time duration);
 
+/*
+ * Monthly figures follow the traffic the workloads are configured for, not
+ * the count a finite sample happened to hold: per-GB volumes and capacity
+ * units projected to a month are multiplied by `scale` (1 by default), set
+ * before cost_ledger_finish().  The world sets it to (requests the
+ * configured rates ask for per hour of sending) / (requests completed per
+ * hour of the run): a 10-second Poisson sample of 84 requests where 100
+ * were expected projects the month of 100.  Hourly charges do not scale.
+ */
+void cost_ledger_set_volume_scale(cost_ledger *l, double scale);
+
 /* Lines in (component, type) order; valid after cost_ledger_finish() and
  * until a new line is created. */
 guint cost_ledger_n_lines(const cost_ledger *l);

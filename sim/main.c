@@ -39,7 +39,8 @@ static void usage(FILE *f)
 	      "  --version      print the version\n"
 	      "\n"
 	      "Run 'vpcsim COMMAND --help' for a command's options.\n"
-	      "Exit status: 0 success, 1 failure, 2 bad command line; stopped by SIGINT,\n"
+	      "Exit status: 0 success, 1 failure, 2 bad command line, 3 (run, compare) the\n"
+	      "workload was not carried (requests failed or unfinished); stopped by SIGINT,\n"
 	      "SIGTERM or SIGHUP, files complete and the report marked partial, it ends by\n"
 	      "that signal (the shell shows 128+N: 130 for Ctrl-C).\n",
 	      f);

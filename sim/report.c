@@ -21,6 +21,84 @@ static void counts_free(GArray *a)
 	g_array_unref(a);
 }
 
+/* The largest count of a list, or NULL. */
+static const report_count *top_count(const GArray *counts)
+{
+	const report_count *top = NULL;
+	for (guint i = 0; counts && i < counts->len; i++) {
+		const report_count *c = &g_array_index(counts, report_count, i);
+		if (!top || c->count > top->count)
+			top = c;
+	}
+	return top;
+}
+
+void report_judge_load(report *r)
+{
+	for (guint i = 0; i < r->workloads->len; i++) {
+		report_workload *w = &g_array_index(r->workloads, report_workload, i);
+		g_clear_pointer(&w->load_note, g_free);
+		uint64_t lost = w->failed + w->unfinished;
+		double secs = r->duration_ns > 0 ? (double)r->duration_ns / 1e9 : 1;
+		double fastest_s = hdr_count(w->latency) ? (double)hdr_quantile(w->latency, 0) / 1e9 : 0;
+		double backlog_ok = MAX(10.0, MAX(5 * REPORT_CARRIED_TOLERANCE * (double)w->sent_at_end,
+		                                  5 * w->offered / secs * fastest_s));
+		gboolean grew = (double)w->backlog_at_end > backlog_ok;
+		gboolean kept = (double)lost <= 1 + REPORT_CARRIED_TOLERANCE * (double)w->sent;
+		w->carried = kept && !grew;
+		if (w->carried)
+			continue;
+		GString *g = g_string_new(NULL);
+		g_string_printf(g, "completed %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " sent",
+		                (guint64)w->completed, (guint64)w->sent);
+		if (w->failed)
+			g_string_append_printf(g, ", %" G_GUINT64_FORMAT " failed", (guint64)w->failed);
+		if (w->unfinished)
+			g_string_append_printf(g, ", %" G_GUINT64_FORMAT " unfinished", (guint64)w->unfinished);
+		if (kept)
+			g_string_append_printf(g, ", %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+			                          " still waiting when sending ended (the queue grew through "
+			                          "the run)",
+			                       (guint64)w->backlog_at_end, (guint64)w->sent_at_end);
+		const report_count *fail = top_count(w->failures), *drop = top_count(r->drops);
+		if (w->failed >= w->unfinished && fail) {
+			g_string_append_printf(g, ": most failed with %s", fail->what);
+			if (drop)
+				g_string_append_printf(g, " (most drops: %s)", drop->what);
+		} else if (drop && (w->completed == 0 || drop->count * 10 >= MAX(w->unfinished, w->backlog_at_end))) {
+			g_string_append_printf(g, ": packets were dropped at %s (%" G_GUINT64_FORMAT ")",
+			                       drop->what, (guint64)drop->count);
+		} else if (w->keepalive && w->clients > 0) {
+			/* The fastest request did not wait: its latency is the
+			 * connection's service time. */
+			double fast_ms = hdr_count(w->latency) ? (double)hdr_quantile(w->latency, 0) / 1e6 : 0;
+			double per_client = w->offered / w->clients;
+			g_string_append(g, ": requests queued at their clients; each client's one keep-alive "
+			                   "connection carries one request at a time");
+			if (fast_ms > 0)
+				g_string_append_printf(g, ", at most about %.0f per second when a request takes "
+				                          "%.1f ms (the fastest did)",
+				                       1e3 / fast_ms, fast_ms);
+			if (per_client > 0)
+				g_string_append_printf(g, ", and the workload offers %.0f per second per client",
+				                       per_client / secs);
+			g_string_append(g, " (raise the client count, or use connection = per-request)");
+		} else {
+			g_string_append(g, ": requests were still open when the run ended (a construct on "
+			                   "the path is saturated, or the drain is too short)");
+		}
+		w->load_note = g_string_free(g, FALSE);
+	}
+}
+
+gboolean report_all_carried(const report *r)
+{
+	for (guint i = 0; i < r->workloads->len; i++)
+		if (!g_array_index(r->workloads, report_workload, i).carried)
+			return FALSE;
+	return TRUE;
+}
+
 void report_free(report *r)
 {
 	if (!r)
@@ -30,6 +108,7 @@ void report_free(report *r)
 		g_free(w->name);
 		g_free(w->kind);
 		g_free(w->target);
+		g_free(w->load_note);
 		counts_free(w->failures);
 		hdr_free(w->latency);
 		g_ptr_array_unref(w->request_path);
@@ -206,6 +285,10 @@ static void write_text(const report *r, FILE *f)
 			fprintf(f, ", unfinished %" G_GUINT64_FORMAT " (still waiting when the run ended)",
 			        (guint64)w->unfinished);
 		fputc('\n', f);
+		if (w->offered > 0)
+			fprintf(f, "  offered    %.0f requests at the configured rate\n", w->offered);
+		if (!w->carried)
+			fprintf(f, "  ** NOT CARRIED: %s **\n", w->load_note);
 		for (guint j = 0; j < w->failures->len; j++) {
 			const report_count *c = &g_array_index(w->failures, report_count, j);
 			fprintf(f, "             %" G_GUINT64_FORMAT " %s\n", (guint64)c->count, c->what);
@@ -365,7 +448,14 @@ static char *json_report(const report *r)
 			report_json_str(s, c->what);
 			g_string_append_printf(s, ": %" G_GUINT64_FORMAT, (guint64)c->count);
 		}
-		g_string_append(s, "}},\n     \"latency_ms\": {");
+		g_string_append(s, "}},\n     \"offered\": ");
+		json_num(s, w->offered);
+		g_string_append_printf(s, ", \"carried\": %s, \"load_note\": ", w->carried ? "true" : "false");
+		if (w->load_note)
+			report_json_str(s, w->load_note);
+		else
+			g_string_append(s, "null");
+		g_string_append(s, ",\n     \"latency_ms\": {");
 		for (size_t k = 0; k < G_N_ELEMENTS(lat_fields); k++) {
 			g_string_append_printf(s, "%s\"%s\": ", k ? ", " : "", lat_fields[k].key);
 			json_num(s, lat_value(w->latency, &lat_fields[k]));
@@ -493,6 +583,10 @@ static void write_csv(const report *r, FILE *f)
 		csv_num(f, "workload", w->name, "completed", (double)w->completed);
 		csv_num(f, "workload", w->name, "failed", (double)w->failed);
 		csv_num(f, "workload", w->name, "unfinished", (double)w->unfinished);
+		csv_num(f, "workload", w->name, "offered", w->offered);
+		csv_row(f, "workload", w->name, "carried", w->carried ? "true" : "false");
+		if (w->load_note)
+			csv_row(f, "workload", w->name, "load_note", w->load_note);
 		for (guint j = 0; j < w->failures->len; j++) {
 			const report_count *c = &g_array_index(w->failures, report_count, j);
 			char *field = g_strdup_printf("failed:%s", c->what);
@@ -577,6 +671,11 @@ static void write_md(const report *r, FILE *f)
 		char *req = path_text(w->request_path);
 		fprintf(f, " %s (%u) |\n", req, constructs(w->request_path));
 		g_free(req);
+	}
+	for (guint i = 0; i < r->workloads->len; i++) {
+		const report_workload *w = &g_array_index(r->workloads, report_workload, i);
+		if (!w->carried)
+			fprintf(f, "\n**%s: not carried**: %s.\n", w->name, w->load_note);
 	}
 	for (guint i = 0; i < r->workloads->len; i++) {
 		const report_workload *w = &g_array_index(r->workloads, report_workload, i);

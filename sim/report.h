@@ -44,6 +44,12 @@ typedef struct {
 	GPtrArray *request_rewrites;  /* char *: "node: what changed" on the request's way */
 	GPtrArray *response_rewrites; /* char *: the same on the response's way */
 	GArray *response_steps;  /* report_step: the server's time, then its response's journey */
+	double offered;          /* requests the configured rate asks for in the sending time */
+	gboolean keepalive;      /* HTTP: one connection per client, one request at a time */
+	uint64_t sent_at_end;    /* sent when the sending time ended */
+	uint64_t backlog_at_end; /* of those, neither completed nor failed then */
+	gboolean carried;        /* set by report_judge_load() */
+	char *load_note;         /* why the workload was not carried, or NULL */
 	uint64_t request_bytes;  /* IP bytes of requests on the client's wire */
 	uint64_t response_bytes; /* IP bytes of responses on the client's wire */
 } report_workload;
@@ -86,6 +92,30 @@ void report_free(report *r);
 report_workload *report_add_workload(report *r, const char *name, const char *kind,
                                      const char *target, guint clients);
 void report_add_count(GArray *counts, const char *what, uint64_t n);
+
+/*
+ * Offered against carried load.  A workload is carried when
+ *  - the requests that failed or were still unfinished at the end of the
+ *    run (after the drain) are at most REPORT_CARRIED_TOLERANCE of those
+ *    sent, plus one (a Poisson sample's tail request may still be on its
+ *    way; a saturated construct leaves thousands), and
+ *  - the backlog when the sending time ended (sent, neither completed nor
+ *    failed) is at most the larger of 10, REPORT_CARRIED_TOLERANCE x 5 of
+ *    those sent, and 5 x what Little's law gives a path that is not
+ *    saturated (offered rate x the fastest request's latency; 5 x and 10
+ *    leave room for the requests a stable path happens to hold at that
+ *    instant): a queue that grew through the run, even if the drain
+ *    emptied it.
+ * Otherwise load_note says what was lost and names the likely cause: the
+ * most frequent failure or drop reason, or, when requests were simply
+ * waiting, the client's one keep-alive connection (a request at a time:
+ * about 1 / latency per second) or the construct where most packets were
+ * dropped.
+ */
+#define REPORT_CARRIED_TOLERANCE 0.01
+void report_judge_load(report *r);
+/* TRUE when every workload was carried. */
+gboolean report_all_carried(const report *r);
 
 /* "text", "csv", "json", "md" (FALSE if none). */
 gboolean report_format_parse(const char *text, report_format *out);

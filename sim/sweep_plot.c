@@ -11,8 +11,8 @@
 #include "outfile.h"
 
 const char *const sweep_figures[SWEEP_N_FIGURES] = {
-	"p50_ms", "p99_ms", "p999_ms", "wire_bytes_per_request", "usd_per_gb", "total_month_usd",
-	"month_gb",
+	"p50_ms", "p99_ms", "p999_ms", "wire_bytes_per_request", "usd_per_gb", "own_month_usd",
+	"total_month_usd", "month_gb",
 };
 
 /* What each plotted figure is called on an axis. */
