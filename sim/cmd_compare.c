@@ -168,11 +168,12 @@ int cmd_compare(int argc, char **argv)
 			goto out;
 		}
 		if (rendered)
-			fprintf(stderr, "vpcsim: plots written to %s/latency-cdf.png and %s/cost-volume.png\n",
-			        plot_dir, plot_dir);
+			fprintf(stderr, "vpcsim: plots written to %s/: latency-cdf.png, latency-ccdf.png, "
+			                "cost-volume.png\n",
+			        plot_dir);
 		else
 			fprintf(stderr, "vpcsim: gnuplot not found: scripts written to %s; render them with\n"
-			                "  (cd %s && gnuplot latency-cdf.gp cost-volume.gp)   # apt-get install gnuplot-nox\n",
+			                "  (cd %s && for f in *.gp; do gnuplot \"$f\"; done)   # apt-get install gnuplot-nox\n",
 			        plot_dir, plot_dir);
 	}
 	if (pcap_dir)

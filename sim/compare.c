@@ -968,29 +968,60 @@ gboolean compare_plot(const compare_result *c, const char *dir, gboolean *render
 		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "cannot create %s: %s", dir, g_strerror(errno));
 		return FALSE;
 	}
-	GString *lat = g_string_new("# Latency CDF of each option: gnuplot latency-cdf.gp\n"
-	                            "set terminal pngcairo size 900,560\nset output 'latency-cdf.png'\n"
-	                            "set title 'Request latency'\nset xlabel 'latency (ms)'\n"
-	                            "set ylabel 'fraction of requests'\nset logscale x\nset key bottom right\n"
-	                            "set grid\nplot ");
-	GString *cost = g_string_new("# Monthly cost against traffic volume: gnuplot cost-volume.gp\n"
-	                             "set terminal pngcairo size 900,560\nset output 'cost-volume.png'\n"
-	                             "set title 'Monthly cost against traffic'\nset xlabel 'GB per month'\n"
-	                             "set ylabel 'USD per month'\nset key top left\nset grid\n");
-	double xmax = 1000;
-	for (guint i = 0; i < c->options->len; i++) {
-		const compare_option *o = g_ptr_array_index(c->options, i);
-		xmax = MAX(xmax, o->month_gb * 2);
-	}
+	/* What the figures are of: the workload and its parameters. */
+	const compare_option *first = g_ptr_array_index(c->options, 0);
+	char *what = g_strdup_printf("workload %s: %.4g requests/s, %.0f B per request, %u repetition%s",
+	                             first->wl->name, first->offered_per_s, first->wire_bytes_per_request,
+	                             c->repeat, c->repeat == 1 ? "" : "s");
+	GString *lat = g_string_new(NULL);
+	g_string_append_printf(lat,
+	                       "# Latency CDF of each option (repetition 0): gnuplot latency-cdf.gp\n"
+	                       "set terminal pngcairo size 1000,560\nset output 'latency-cdf.png'\n"
+	                       "set title \"Request latency\\n%s\" noenhanced\nset xlabel 'latency (ms)'\n"
+	                       "set ylabel 'fraction of requests'\nset logscale x\n"
+	                       "set key outside right top noenhanced\nset grid\nplot ",
+	                       what);
+	/* The tail: 1 - CDF on log axes, where p99 and p99.9 can be read. */
+	GString *tail = g_string_new(NULL);
+	g_string_append_printf(tail,
+	                       "# Latency tail (CCDF) of each option: gnuplot latency-ccdf.gp\n"
+	                       "set terminal pngcairo size 1000,560\nset output 'latency-ccdf.png'\n"
+	                       "set title \"Request latency, the tail\\n%s\" noenhanced\n"
+	                       "set xlabel 'latency (ms)'\nset ylabel 'fraction of requests slower'\n"
+	                       "set logscale xy\nset format y '10^{%%L}'\nset yrange [1e-4:1]\n"
+	                       "set arrow from graph 0, first 0.01 to graph 1, first 0.01 nohead dt 3\n"
+	                       "set label 'p99' at graph 0.01, first 0.013\n"
+	                       "set arrow from graph 0, first 0.001 to graph 1, first 0.001 nohead dt 3\n"
+	                       "set label 'p99.9' at graph 0.01, first 0.0013\n"
+	                       "set key outside right top noenhanced\nset grid\nplot ",
+	                       what);
+	/* Cost: log volume axis from 1 GB, past the workload's own volume and
+	 * every crossover; the workload's volume marked; own charges dashed. */
+	double gb_here = first->month_gb;
+	double xmax = MAX(1e4, gb_here * 100);
 	for (guint i = 0; i < c->breaks->len; i++)
-		xmax = MAX(xmax, g_array_index(c->breaks, double, i) * 1.5);
+		xmax = MAX(xmax, g_array_index(c->breaks, double, i) * 10);
+	GString *cost = g_string_new(NULL);
+	g_string_append_printf(cost,
+	                       "# Monthly cost against traffic volume: gnuplot cost-volume.gp\n"
+	                       "set terminal pngcairo size 1000,600\nset output 'cost-volume.png'\n"
+	                       "set title \"Monthly cost against traffic (solid: total; dashed: the option's own)\\n%s\" noenhanced\n"
+	                       "set xlabel 'GB per month'\nset ylabel 'USD per month'\n"
+	                       "set logscale xy\nset samples 400\nset key outside right top noenhanced\n"
+	                       "set grid\nset xrange [1:%.6g]\n",
+	                       what, xmax);
+	if (gb_here > 0)
+		g_string_append_printf(cost,
+		                       "set arrow from %.6g, graph 0 to %.6g, graph 1 nohead lw 2 lc 'gray'\n"
+		                       "set label 'this workload: %.0f GB/month' at %.6g, graph 0.97 rotate by 90 right\n",
+		                       gb_here, gb_here, gb_here, gb_here * 1.1);
 	for (guint i = 0; i < c->breaks->len; i++) {
 		double v = g_array_index(c->breaks, double, i);
-		g_string_append_printf(cost, "set arrow from %.3f, graph 0 to %.3f, graph 1 nohead dt 2\n"
-		                             "set label 'crossover %.0f GB' at %.3f, graph 0.95 rotate by 90 right\n",
-		                       v, v, v, v);
+		g_string_append_printf(cost, "set arrow from %.6g, graph 0 to %.6g, graph 1 nohead dt 2\n"
+		                             "set label 'crossover %.0f GB' at %.6g, graph 0.6 rotate by 90 right\n",
+		                       v, v, v, v * 1.1);
 	}
-	g_string_append_printf(cost, "set xrange [0:%.3f]\nplot ", xmax);
+	g_string_append(cost, "plot ");
 	gboolean ok = TRUE;
 	for (guint i = 0; i < c->options->len && ok; i++) {
 		const compare_option *o = g_ptr_array_index(c->options, i);
@@ -1005,12 +1036,26 @@ gboolean compare_plot(const compare_result *c, const char *dir, gboolean *render
 			ok = outfile_commit(of, TRUE, error);
 		}
 		g_free(path);
-		g_string_append_printf(lat, "%s'%s' using 1:2 with steps lw 2 title '%s'", i ? ", \\\n     " : "",
-		                       name, o->name);
-		g_string_append_printf(cost, "%s%.9g + %.9g * x lw 2 title '%s'", i ? ", \\\n     " : "",
-		                       o->fixed_month_usd, o->usd_per_gb, o->name);
+		const char *sep = i ? ", \\\n     " : "";
+		g_string_append_printf(lat, "%s'%s' using 1:2 with steps lw 2 lc %u title '%s'", sep, name, i + 1,
+		                       o->name);
+		g_string_append_printf(tail, "%s'%s' using 1:(1 - $2 > 0 ? 1 - $2 : 1/0) with steps lw 2 lc %u title '%s'",
+		                       sep, name, i + 1, o->name);
+		/* Positive so the log axis shows them (a free option's own line
+		 * sits at a cent). */
+		g_string_append_printf(cost,
+		                       "%s(%.9g + %.9g * x) lw 2 lc %u title '%s', \\\n     "
+		                       "(%.9g + %.9g * x > 0.01 ? %.9g + %.9g * x : 0.01) lw 1 dt 2 lc %u "
+		                       "title '%s (own)'",
+		                       sep, o->fixed_month_usd, o->usd_per_gb, i + 1, o->name,
+		                       o->mean[CMP_OWN_FIXED], o->mean[CMP_OWN_USD_PER_GB], o->mean[CMP_OWN_FIXED],
+		                       o->mean[CMP_OWN_USD_PER_GB], i + 1, o->name);
 		g_free(name);
 	}
+	g_free(what);
+	g_string_append_c(tail, '\n');
+	ok = ok && write_file(dir, "latency-ccdf.gp", tail->str, error);
+	g_string_free(tail, TRUE);
 	g_string_append_c(lat, '\n');
 	g_string_append_c(cost, '\n');
 	ok = ok && write_file(dir, "latency-cdf.gp", lat->str, error) &&
@@ -1021,9 +1066,9 @@ gboolean compare_plot(const compare_result *c, const char *dir, gboolean *render
 		return FALSE;
 	char *gnuplot = g_find_program_in_path("gnuplot");
 	if (gnuplot) {
-		const char *scripts[] = { "latency-cdf.gp", "cost-volume.gp" };
+		const char *scripts[] = { "latency-cdf.gp", "latency-ccdf.gp", "cost-volume.gp" };
 		gboolean all = TRUE;
-		for (int i = 0; i < 2; i++) {
+		for (int i = 0; i < 3; i++) {
 			const char *argv[] = { gnuplot, scripts[i], NULL };
 			int status = 0;
 			if (!g_spawn_sync(dir, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,

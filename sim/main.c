@@ -46,6 +46,46 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* Levenshtein distance, by hand (GLib has none), on short words. */
+static guint edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+	guint *row = g_new(guint, n + 1);
+	for (size_t j = 0; j <= n; j++)
+		row[j] = (guint)j;
+	for (size_t i = 1; a[i - 1]; i++) {
+		guint diag = row[0];
+		row[0] = (guint)i;
+		for (size_t j = 1; j <= n; j++) {
+			guint up = row[j];
+			guint cost = g_ascii_tolower(a[i - 1]) == g_ascii_tolower(b[j - 1]) ? 0 : 1;
+			row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), diag + cost);
+			diag = up;
+		}
+	}
+	guint d = row[n];
+	g_free(row);
+	return d;
+}
+
+/* The command a typo most likely meant: within two edits, or one the typo
+ * begins; NULL if none is close. */
+static const char *nearest_command(const char *typed)
+{
+	const char *best = NULL;
+	guint best_d = 3;
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+		guint d = edit_distance(typed, commands[i].name);
+		if (strlen(typed) >= 2 && g_str_has_prefix(commands[i].name, typed))
+			d = MIN(d, 1u);
+		if (d < best_d) {
+			best_d = d;
+			best = commands[i].name;
+		}
+	}
+	return best;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -73,10 +113,15 @@ int main(int argc, char **argv)
 			return rc;
 		}
 	}
-	if (cmd[0] == '-')
+	if (cmd[0] == '-') {
 		cli_error("unknown option '%s'", cmd);
-	else
-		cli_error("unknown command '%s'", cmd);
+	} else {
+		const char *near = nearest_command(cmd);
+		if (near)
+			cli_error("unknown command '%s'; did you mean '%s'?", cmd, near);
+		else
+			cli_error("unknown command '%s'", cmd);
+	}
 	usage(stderr);
 	return CLI_USAGE;
 }

@@ -22,7 +22,14 @@ static void test_help_and_exit_codes(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown option '--bogus'"));
 	g_free(err);
 	CU_ASSERT_EQUAL(run(NULL, &err, "frobnicate", NULL), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown command 'frobnicate'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown command 'frobnicate'\n"));
+	g_free(err);
+	/* A typo names the command it most likely meant. */
+	CU_ASSERT_EQUAL(run(NULL, &err, "compre", NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown command 'compre'; did you mean 'compare'?"));
+	g_free(err);
+	CU_ASSERT_EQUAL(run(NULL, &err, "valdate", NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "did you mean 'validate'?"));
 	g_free(err);
 	CU_ASSERT_EQUAL(run(NULL, NULL, NULL), 2);
 	CU_ASSERT_EQUAL(run(NULL, &err, "bench", "hold", "--bogus", NULL), 2);

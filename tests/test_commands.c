@@ -121,12 +121,27 @@ static void test_compare(void)
 	HAS(out, "\"usd_per_gb\": 0,");
 	HAS(out, "\"internet_exposure\": \"crosses the Region's public network");
 	char *gp = g_build_filename(dir, "cost-volume.gp", NULL);
-	CU_ASSERT(g_file_test(gp, G_FILE_TEST_EXISTS));
+	char *script = NULL;
+	CU_ASSERT(g_file_get_contents(gp, &script, NULL, NULL));
+	/* Log volume axis, the workload's own volume marked, own charges
+	 * dashed, a title naming the workload, the legend outside the plot. */
+	HAS(script, "set logscale xy");
+	HAS(script, "this workload: ");
+	HAS(script, "(own)");
+	HAS(script, "workload s3-get: 10 requests/s");
+	HAS(script, "set key outside");
+	g_free(script);
 	g_free(gp);
+	char *tail = g_build_filename(dir, "latency-ccdf.gp", NULL);
+	CU_ASSERT(g_file_test(tail, G_FILE_TEST_EXISTS));
+	g_free(tail);
 	if (harness_have("gnuplot")) {
-		char *png = g_build_filename(dir, "latency-cdf.png", NULL);
-		CU_ASSERT(g_file_test(png, G_FILE_TEST_EXISTS));
-		g_free(png);
+		const char *pngs[] = { "latency-cdf.png", "latency-ccdf.png", "cost-volume.png" };
+		for (int i = 0; i < 3; i++) {
+			char *png = g_build_filename(dir, pngs[i], NULL);
+			CU_ASSERT(g_file_test(png, G_FILE_TEST_EXISTS));
+			g_free(png);
+		}
 	}
 	g_free(out);
 	g_free(err);
