@@ -41,5 +41,8 @@ node *peering_new(fabric *f, int index)
 	pc->f = f;
 	node_add_port(&pc->base);
 	node_add_port(&pc->base);
+	/* AWS charges nothing for the connection itself (the price table's
+	 * vpc_peering.hourly_usd is 0); the line says so in every report. */
+	cost_ledger_add_hourly(f->ledger, name, "hourly", f->sc->prices->vpc_peering.hourly_usd, 1);
 	return &pc->base;
 }

@@ -1,0 +1,194 @@
+/* \summary: every price-table key changes some bundled scenario's bill, or is listed as having no effect yet */
+#include <stdio.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "build.h"
+#include "harness.h"
+
+/*
+ * For each key of scenarios/prices/us-east-1.ini (its .source siblings
+ * aside), a copy of the table with that one value changed (a number
+ * doubled plus 0.001, a tier list's first price likewise, a switch flipped,
+ * a word swapped for another allowed one; a number is also tried divided by
+ * 10^6, since a capacity unit's dimension moves the bill only when it
+ * becomes the largest) is given to every bundled
+ * scenario, run for one simulated second; the key has an effect when some
+ * scenario's bill (run plus month) moves.  The keys that move no bill must
+ * be exactly the list below, each with its reason: a key that gains an
+ * effect, or a new key without one, fails this test until the list says
+ * so.
+ */
+static const char *const no_effect[] = {
+	/* Words for people: the region, currency and date of the table. */
+	"meta.region", "meta.currency", "meta.collected",
+	/* Read by no model yet (open work, listed so it cannot be forgotten):
+	 * cross-AZ traffic through an interface endpoint, a NAT gateway, over
+	 * peering and from an NLB to its targets is billed at
+	 * data_transfer.cross_az whatever these say (the same $0.01 in
+	 * us-east-1); same-AZ transfer is free and never billed; a TGW bills
+	 * each direction at the sending attachment regardless of its switch;
+	 * S3 to EC2 in one Region is free and never billed; no model has the
+	 * internet outside AWS (S3 and the public ALB are reached within the
+	 * Region and billed as public_ip_in_region), so its rates bill
+	 * nothing. */
+	"interface_endpoint.charge_cross_az", "nat_gateway.charge_cross_az",
+	"transit_gateway.processing_both_directions", "vpc_peering.same_az_usd_per_gb",
+	"vpc_peering.cross_az_usd_per_gb_each_direction", "nlb.cross_az_to_targets_usd_per_gb_each_direction",
+	"data_transfer.same_az_usd_per_gb", "s3.transfer_same_region_usd_per_gb",
+	"data_transfer.internet_in_usd_per_gb", "data_transfer.internet_out_usd_per_gb",
+	"data_transfer.internet_out_free_gb_per_month", "data_transfer.apply_internet_out_free_gb",
+	/* Read, but no bundled scenario exercises them: no mutual TLS, Lambda
+	 * targets or listener rules beyond the free ten per request at the
+	 * ALB; no UDP or TLS through an NLB. */
+	"alb.lcu_active_connections_mutual_tls", "alb.lcu_processed_gb_per_hour_lambda",
+	"alb.lcu_rule_evaluations_per_second", "alb.lcu_free_rules_per_request",
+	"nlb.nlcu_udp_new_flows_per_second", "nlb.nlcu_udp_active_flows",
+	"nlb.nlcu_tls_new_connections_per_second", "nlb.nlcu_tls_active_connections",
+	NULL,
+};
+
+/* The changed value; `strong` divides a number by 10^6 instead. */
+static char *mutate_value(const char *v, gboolean strong)
+{
+	if (strcmp(v, "true") == 0)
+		return g_strdup("false");
+	if (strcmp(v, "false") == 0)
+		return g_strdup("true");
+	if (strcmp(v, "ip-packet") == 0)
+		return g_strdup("payload");
+	if (strcmp(v, "payload") == 0)
+		return g_strdup("ip-packet");
+	if (strcmp(v, "source-attachment-owner") == 0)
+		return g_strdup("destination-attachment-owner");
+	if (strcmp(v, "destination-attachment-owner") == 0)
+		return g_strdup("source-attachment-owner");
+	/* A number, possibly the first of a tier list ("0.09 up to 10240GB, ...")
+	 * or with a unit: change the leading number only. */
+	char *end = NULL;
+	double d = g_ascii_strtod(v, &end);
+	if (end == v)
+		return NULL;
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+	double m = d >= 1e6 ? 1e9 : d * 2 + 0.001; /* gb_bytes 2^30 -> 10^9 */
+	if (d == 730)
+		m = 720;
+	if (strong)
+		m = d / 1e6;
+	return g_strconcat(g_ascii_formatd(buf, sizeof buf, "%.9g", m), end, NULL);
+}
+
+static GPtrArray *bundled_scenarios(void)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	char *dir = harness_source_path("scenarios");
+	GDir *d = g_dir_open(dir, 0, NULL);
+	for (const char *n; d && (n = g_dir_read_name(d));)
+		if (g_str_has_suffix(n, ".ini"))
+			g_ptr_array_add(a, g_build_filename(dir, n, NULL));
+	if (d)
+		g_dir_close(d);
+	g_free(dir);
+	return a;
+}
+
+/* Every line of a scenario's bill ("component/type run month", so a charge
+ * that moves from one payer to another counts), or NULL if it does not
+ * load (the overlap scenarios that are refused on purpose). */
+static char *bill(const char *file, const char *prices_path)
+{
+	char *set_prices = g_strdup_printf("scenario.prices=%s", prices_path);
+	const char *sets[] = { set_prices, "scenario.duration=1s", NULL };
+	scenario *sc = scenario_load(file, sets, NULL);
+	g_free(set_prices);
+	if (!sc)
+		return NULL;
+	world *w = world_new(sc, NULL, NULL);
+	GString *g = NULL;
+	if (w) {
+		world_run(w, NULL, NULL, NULL);
+		report *r = world_report(w, FALSE, 0, NULL);
+		if (r) {
+			g = g_string_new(NULL);
+			for (guint i = 0; i < cost_ledger_n_lines(r->ledger); i++) {
+				const cost_line *c = cost_ledger_line_at(r->ledger, i);
+				if (c->run_usd != 0 || c->month_usd != 0)
+					g_string_append_printf(g, "%s/%s %.12g %.12g\n", c->component, c->type,
+					                       c->run_usd, c->month_usd);
+			}
+			report_free(r);
+		}
+		world_free(w);
+	}
+	scenario_free(sc);
+	return g ? g_string_free(g, FALSE) : NULL;
+}
+
+static void test_every_key_moves_a_bill(void)
+{
+	char *table = harness_source_path("scenarios/prices/us-east-1.ini");
+	GKeyFile *kf = g_key_file_new();
+	CU_ASSERT_FATAL(g_key_file_load_from_file(kf, table, G_KEY_FILE_KEEP_COMMENTS, NULL));
+	GPtrArray *files = bundled_scenarios();
+	char **base = g_new0(char *, files->len + 1);
+	for (guint i = 0; i < files->len; i++)
+		base[i] = bill(g_ptr_array_index(files, i), table);
+	char *dir = harness_tmpdir();
+	char *copy = g_build_filename(dir, "mutated.ini", NULL);
+	GString *dead = g_string_new(NULL);
+	guint keys = 0;
+	char **groups = g_key_file_get_groups(kf, NULL);
+	for (char **g = groups; *g; g++) {
+		char **names = g_key_file_get_keys(kf, *g, NULL, NULL);
+		for (char **k = names; *k; k++) {
+			if (g_str_has_suffix(*k, ".source"))
+				continue;
+			keys++;
+			char *v = g_strstrip(g_key_file_get_value(kf, *g, *k, NULL));
+			gboolean moved = FALSE;
+			for (int strong = 0; strong < 2 && !moved; strong++) {
+				char *m = mutate_value(v, strong);
+				if (!m)
+					break;
+				g_key_file_set_value(kf, *g, *k, m);
+				CU_ASSERT_FATAL(g_key_file_save_to_file(kf, copy, NULL));
+				g_key_file_set_value(kf, *g, *k, v);
+				for (guint i = 0; i < files->len && !moved; i++) {
+					char *b = bill(g_ptr_array_index(files, i), copy);
+					moved = base[i] && b && strcmp(b, base[i]) != 0;
+					g_free(b);
+				}
+				g_free(m);
+			}
+			char *name = g_strdup_printf("%s.%s", *g, *k);
+			if (!moved)
+				g_string_append_printf(dead, "%s%s", dead->len ? ", " : "", name);
+			gboolean listed = g_strv_contains(no_effect, name);
+			if (moved == listed)
+				fprintf(stderr, "\n%s: %s\n", name,
+				        moved ? "now changes a bill: take it off the no_effect list"
+				              : "changes no bundled scenario's bill: give it an effect or list why not");
+			CU_ASSERT(moved != listed);
+			g_free(name);
+			g_free(v);
+		}
+		g_strfreev(names);
+	}
+	fprintf(stderr, " [%u keys; no effect: %s] ", keys, dead->str);
+	CU_ASSERT(keys > 50);
+	g_string_free(dead, TRUE);
+	g_strfreev(groups);
+	g_free(copy);
+	harness_rmtree(dir);
+	g_free(dir);
+	g_strfreev(base);
+	g_ptr_array_unref(files);
+	g_key_file_free(kf);
+	g_free(table);
+}
+
+void register_tests(void)
+{
+	CU_pSuite s = harness_suite("price keys");
+	CU_add_test(s, "every key moves a bill", test_every_key_moves_a_bill);
+}
