@@ -158,3 +158,14 @@ gboolean cli_spawn_worker(const char *const *argv, int stderr_fd, GPid *pid, GEr
 	                                        worker_setup, NULL, -1, -1, stderr_fd, NULL, NULL, 0,
 	                                        pid, NULL, NULL, NULL, error);
 }
+
+gboolean cli_limits(const char *max_memory, const char *max_events, estimate_limits *lim)
+{
+	estimate_limits_default(lim);
+	GError *err = NULL;
+	if (estimate_limits_parse(lim, max_memory, max_events, &err))
+		return TRUE;
+	cli_error("%s", err->message);
+	g_error_free(err);
+	return FALSE;
+}

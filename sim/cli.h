@@ -3,6 +3,8 @@
 #define VPCSIM_CLI_H
 
 #include <glib.h>
+
+#include "estimate.h"
 #include "engine.h"
 
 /* Exit codes of every sub-command. */
@@ -42,6 +44,11 @@ gboolean cli_time(const char *name, const char *text, sim_time min, sim_time max
  * checked before they become scenario overrides so that a bad one is a bad
  * command line (exit 2) rather than a bad scenario. */
 gboolean cli_check_run_options(const char *seed, const char *duration, const char *snaplen);
+
+/* The resource guard's limits from --max-memory and --max-events (either
+ * may be NULL) over the defaults; prints the error and returns FALSE (the
+ * caller exits CLI_USAGE) when one is not a limit. */
+gboolean cli_limits(const char *max_memory, const char *max_events, estimate_limits *lim);
 
 /* TRUE when standard error is a terminal (progress lines go there).  Kept
  * here because <unistd.h> declares link(), which clashes with the link type

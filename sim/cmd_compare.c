@@ -93,13 +93,8 @@ int cmd_compare(int argc, char **argv)
 	if (repeat_s && !cli_whole("--repeat", repeat_s, 1, 1000, &repeat))
 		goto out;
 	estimate_limits lim;
-	estimate_limits_default(&lim);
-	GError *lerr = NULL;
-	if (!estimate_limits_parse(&lim, max_memory, max_events, &lerr)) {
-		cli_error("%s", lerr->message);
-		g_error_free(lerr);
+	if (!cli_limits(max_memory, max_events, &lim))
 		goto out;
-	}
 	if (capture) {
 		/* Checked here for its form only: one list serves scenarios with
 		 * different nodes, so a name need not match in every one. */

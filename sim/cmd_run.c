@@ -86,13 +86,8 @@ int cmd_run(int argc, char **argv)
 	if (!cli_check_run_options(seed, duration, snaplen))
 		goto out;
 	estimate_limits lim;
-	estimate_limits_default(&lim);
-	GError *lerr = NULL;
-	if (!estimate_limits_parse(&lim, max_memory, max_events, &lerr)) {
-		cli_error("%s", lerr->message);
-		g_error_free(lerr);
+	if (!cli_limits(max_memory, max_events, &lim))
 		goto out;
-	}
 	/* --capture and --snaplen go through the scenario's own keys, so the
 	 * loader checks them (a capture point must name a node of this
 	 * scenario) and reports them like any other value. */

@@ -17,6 +17,7 @@
 #include "keyfile.h"
 #include "outfile.h"
 #include "revision.h"
+#include "stats.h"
 #include "sweep.h"
 
 /*
@@ -437,7 +438,7 @@ static GArray *summarise(const GArray *rows)
 				g_free(st);
 				g_free(v);
 			}
-			sweep_mean_ci(x, n, &s->mean[f], &s->ci95[f]);
+			stats_mean_ci95(x, n, &s->mean[f], &s->ci95[f]);
 		}
 	}
 	g_free(x);
@@ -996,13 +997,9 @@ int cmd_sweep(int argc, char **argv)
 	}
 
 	estimate_limits lim;
-	estimate_limits_default(&lim);
-	GError *err = NULL;
-	if (!estimate_limits_parse(&lim, max_memory, max_events, &err)) {
-		cli_error("%s", err->message);
-		g_clear_error(&err);
+	if (!cli_limits(max_memory, max_events, &lim))
 		goto out;
-	}
+	GError *err = NULL;
 	{
 		int k = 0;
 		if (max_memory) {

@@ -288,13 +288,8 @@ int cmd_trace(int argc, char **argv)
 	if (dport != -1 && !cli_in_range("port", dport, 1, 65535))
 		goto out;
 	estimate_limits lim;
-	estimate_limits_default(&lim);
-	GError *lerr = NULL;
-	if (!estimate_limits_parse(&lim, max_memory, max_events, &lerr)) {
-		cli_error("%s", lerr->message);
-		g_error_free(lerr);
+	if (!cli_limits(max_memory, max_events, &lim))
 		goto out;
-	}
 	rc = CLI_FAIL;
 	GError *err = NULL;
 	sc = scenario_load(argv[1], (const char *const *)sets, &err);

@@ -147,16 +147,8 @@ static uint64_t rep_seed(uint64_t base, guint r)
 	if (r == 0)
 		return base;
 	char *text = g_strdup_printf("vpcsim compare repetition\n%" G_GUINT64_FORMAT "\n%u", base, r);
-	guint8 d[32];
-	gsize n = sizeof d;
-	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
-	g_checksum_update(c, (const guchar *)text, -1);
-	g_checksum_get_digest(c, d, &n);
-	g_checksum_free(c);
+	uint64_t s = rng_seed_from_text(text);
 	g_free(text);
-	uint64_t s = 0;
-	for (int i = 0; i < 8; i++)
-		s = s << 8 | d[i];
 	return s;
 }
 
@@ -222,35 +214,6 @@ static void measure(const scenario *sc, const report *r, double *v, double *traf
 	v[CMP_OWN] = v[CMP_TOTAL] - v[CMP_SHARED];
 	v[CMP_OWN_FIXED] = fixed - shared_fixed;
 	v[CMP_OWN_USD_PER_GB] = *traffic_gb > 0 ? (var_run - shared_var_run) / *traffic_gb : 0;
-}
-
-/* The mean and 95% half-width of n samples (NAN half-width below two):
- * Student's t at 0.975, a table for small df and the Cornish-Fisher
- * expansion beyond (within 1e-3 from df 30).  By hand: GLib has no
- * statistics. */
-static void mean_ci(const double *x, guint n, double *mean, double *ci)
-{
-	static const double t[] = { NAN,   12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
-		                    2.306, 2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-		                    2.120, 2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
-		                    2.064, 2.060,  2.056, 2.052, 2.048, 2.045, 2.042 };
-	double m = 0;
-	for (guint i = 0; i < n; i++)
-		m += x[i];
-	m = n ? m / n : 0;
-	*mean = m;
-	*ci = NAN;
-	if (n < 2)
-		return;
-	double ss = 0;
-	for (guint i = 0; i < n; i++)
-		ss += (x[i] - m) * (x[i] - m);
-	guint df = n - 1;
-	double z = 1.959964, q = df < G_N_ELEMENTS(t) ? t[df]
-	                                               : z + (z * z * z + z) / (4.0 * df) +
-	                                                         (5 * pow(z, 5) + 16 * z * z * z + 3 * z) /
-	                                                                 (96.0 * df * df);
-	*ci = q * sqrt(ss / df / n);
 }
 
 /* One run of an option.  With `lim`, refused before it is built when its
@@ -366,7 +329,7 @@ static gboolean run_option(compare_option *o, const char *const *sets, const com
 		double *x = g_new(double, o->reps);
 		for (guint r = 0; r < o->reps; r++)
 			x[r] = samples[(gsize)r * CMP__N + f];
-		mean_ci(x, o->reps, &o->mean[f], &o->ci95[f]);
+		stats_mean_ci95(x, o->reps, &o->mean[f], &o->ci95[f]);
 		g_free(x);
 	}
 	g_free(samples);

@@ -1,6 +1,8 @@
 /* \summary: seeding of random streams from (run seed, component name) */
 #include "rng.h"
 
+#include <glib.h>
+
 /* splitmix64, the seeding generator its authors recommend for xoshiro. */
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -22,4 +24,18 @@ void rng_init(rng *r, uint64_t seed, const char *stream)
 	uint64_t x = seed ^ splitmix64(&h);
 	for (int i = 0; i < 4; i++)
 		r->s[i] = splitmix64(&x);
+}
+
+uint64_t rng_seed_from_text(const char *text)
+{
+	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(c, (const guchar *)text, -1);
+	guint8 d[32];
+	gsize n = sizeof d;
+	g_checksum_get_digest(c, d, &n);
+	g_checksum_free(c);
+	uint64_t seed = 0;
+	for (int i = 0; i < 8; i++)
+		seed = seed << 8 | d[i];
+	return seed;
 }

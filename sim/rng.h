@@ -19,6 +19,11 @@ typedef struct {
 /* Seeds `r` from the run seed and a stream name (e.g. "vpc-a/client-1"). */
 void rng_init(rng *r, uint64_t seed, const char *stream);
 
+/* A seed derived from text (the first 8 bytes of its SHA-256, big-endian):
+ * how sweeps and compare's repetitions make seeds that depend on what a run
+ * is, not on where it sits in a list. */
+uint64_t rng_seed_from_text(const char *text);
+
 static inline uint64_t rng__rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 static inline uint64_t rng_next(rng *r)

@@ -343,3 +343,36 @@ void hdr_foreach(const hdr_hist *h, void (*fn)(int64_t lo, int64_t hi, uint64_t 
 		fn(lo, hi, c, ud);
 	}
 }
+
+/* A table for small df, the Cornish-Fisher expansion beyond it (within
+ * 1e-3 from df 30 on).  Written by hand: GLib has no statistics. */
+double stats_t975(unsigned df)
+{
+	static const double t[] = { NAN,   12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
+		                    2.306, 2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+		                    2.120, 2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
+		                    2.064, 2.060,  2.056, 2.052, 2.048, 2.045, 2.042 };
+	if (df < sizeof t / sizeof t[0])
+		return t[df];
+	double z = 1.959964, n = df;
+	return z + (z * z * z + z) / (4 * n) + (5 * pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * n * n);
+}
+
+void stats_mean_ci95(const double *x, unsigned n, double *mean, double *ci95)
+{
+	*mean = NAN;
+	*ci95 = NAN;
+	if (n == 0)
+		return;
+	double m = 0;
+	for (unsigned i = 0; i < n; i++)
+		m += x[i];
+	m /= n;
+	*mean = m;
+	if (n < 2)
+		return;
+	double ss = 0;
+	for (unsigned i = 0; i < n; i++)
+		ss += (x[i] - m) * (x[i] - m);
+	*ci95 = stats_t975(n - 1) * sqrt(ss / (n - 1) / n);
+}

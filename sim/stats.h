@@ -58,4 +58,11 @@ double hdr_relative_error(const hdr_hist *h);
  * with the bucket's value range [lo, hi].  For CDF plots. */
 void hdr_foreach(const hdr_hist *h, void (*fn)(int64_t lo, int64_t hi, uint64_t count, void *ud), void *ud);
 
+/* The mean of n samples and the half-width of its 95% confidence interval
+ * (Student's t at 0.975; NAN with fewer than two samples).  Used for
+ * repetitions over independent seeds (compare --repeat, sweep repeat). */
+void stats_mean_ci95(const double *x, unsigned n, double *mean, double *ci95);
+/* Student's t quantile at 0.975 for df degrees of freedom (df >= 1). */
+double stats_t975(unsigned df);
+
 #endif

@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "keyfile.h"
+#include "rng.h"
 
 /* A sweep with more runs than this is surely a mistake in a range. */
 #define SWEEP_MAX_RUNS 1000000u
@@ -769,20 +770,12 @@ char *sweep_point_label(const sweep *s, guint point)
  * move any other run's seed. */
 static uint64_t derive_seed(const sweep *s, guint point, guint rep)
 {
-	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
 	char *label = sweep_point_label(s, point);
 	char *text = g_strdup_printf("vpcsim sweep seed\n%" G_GUINT64_FORMAT "\n%s\n%u", s->seed,
 	                             label, rep);
-	g_checksum_update(c, (const guchar *)text, -1);
-	guint8 digest[32];
-	gsize n = sizeof digest;
-	g_checksum_get_digest(c, digest, &n);
-	g_checksum_free(c);
+	uint64_t seed = rng_seed_from_text(text);
 	g_free(text);
 	g_free(label);
-	uint64_t seed = 0;
-	for (int i = 0; i < 8; i++)
-		seed = seed << 8 | digest[i];
 	return seed;
 }
 

@@ -111,12 +111,6 @@ typedef struct {
 	double mean[SWEEP_N_FIGURES], ci95[SWEEP_N_FIGURES];
 } sweep_summary;
 
-/* Student's t quantile at 0.975 for df degrees of freedom. */
-double sweep_t975(guint df);
-
-/* The mean and 95% half-width of n samples (NAN half-width when n < 2). */
-void sweep_mean_ci(const double *x, guint n, double *mean, double *ci95);
-
 void sweep_summary_clear(gpointer p);
 
 /* Writes, into dir, a gnuplot data file and script for some figures (p50,

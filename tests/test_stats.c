@@ -542,9 +542,30 @@ static void test_hdr_extremes(void)
 	}
 }
 
+/* By hand: 1..5 has mean 3, sample sd sqrt(2.5), standard error
+ * sqrt(0.5); t(4, 0.975) = 2.776 (tables), so the half-width is 1.963.
+ * Beyond the table, the expansion meets the normal quantile. */
+static void test_mean_ci95(void)
+{
+	const double x[] = { 1, 2, 3, 4, 5 };
+	double m, ci;
+	stats_mean_ci95(x, 5, &m, &ci);
+	ASSERT_NEAR(m, 3, 1e-12);
+	ASSERT_NEAR(ci, 2.776 * sqrt(0.5), 1e-9);
+	stats_mean_ci95(x, 1, &m, &ci);
+	ASSERT_NEAR(m, 1, 1e-12);
+	CU_ASSERT(isnan(ci));
+	ASSERT_NEAR(stats_t975(1), 12.706, 1e-9);
+	ASSERT_NEAR(stats_t975(30), 2.042, 1e-9);
+	ASSERT_NEAR(stats_t975(40), 2.021, 1e-3);   /* tables: 2.0211 */
+	ASSERT_NEAR(stats_t975(120), 1.980, 1e-3);  /* 1.9799 */
+	ASSERT_NEAR(stats_t975(100000), 1.960, 1e-3);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("welford");
+	CU_add_test(s, "mean and 95% interval (Student's t)", test_mean_ci95);
 	CU_add_test(s, "hand example", test_welford_hand);
 	CU_add_test(s, "against two passes", test_welford_two_pass);
 	CU_add_test(s, "Chan merge equals one pass", test_welford_merge);
