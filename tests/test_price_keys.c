@@ -181,7 +181,10 @@ static void test_every_key_moves_a_bill(void)
 	g_free(copy);
 	harness_rmtree(dir);
 	g_free(dir);
-	g_strfreev(base);
+	/* Not g_strfreev: refused scenarios leave NULLs in the middle. */
+	for (guint i = 0; i < files->len; i++)
+		g_free(base[i]);
+	g_free(base);
 	g_ptr_array_unref(files);
 	g_key_file_free(kf);
 	g_free(table);
