@@ -748,7 +748,7 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 			pg.done++;
 		}
 		if (pid <= 0)
-			g_usleep(5000);
+			g_usleep(1000);
 		if (tty && now - last_show > 200000) {
 			progress_show(&pg, running);
 			last_show = now;
