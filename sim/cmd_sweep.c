@@ -140,7 +140,7 @@ static int run_one(const sweep *s, guint run, const char *out, const estimate_li
 	char **ovr = sweep_overrides(s, run);
 	const char *files[] = { g_ptr_array_index(s->options, r.option), NULL };
 	GError *err = NULL;
-	compare_options co = { .lim = lim, .repeat = 1 };
+	compare_options co = { .lim = lim, .repeat = 1, .no_properties = TRUE };
 	compare_result *c = compare_run(files, (const char *const *)ovr, &co, &err);
 	g_strfreev(ovr);
 	GKeyFile *kf;

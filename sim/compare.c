@@ -347,7 +347,8 @@ static gboolean run_option(compare_option *o, const char *const *sets, const com
 	o->total_month_usd = o->mean[CMP_TOTAL];
 	o->shared_month_usd = o->mean[CMP_SHARED];
 	o->own_month_usd = o->mean[CMP_OWN];
-	derive(o, sets);
+	if (!opt->no_properties)
+		derive(o, sets);
 	return TRUE;
 }
 

@@ -107,6 +107,8 @@ typedef struct {
 	const estimate_limits *lim; /* the resource guard's limits, or NULL */
 	guint repeat;            /* repetitions of each option; 0 means 1 */
 	gboolean progress;       /* a progress line on stderr */
+	gboolean no_properties;  /* skip what each option allows or forbids (the overlapping-CIDR
+	                            try loads the scenario again): sweeps record figures only */
 } compare_options;
 
 compare_result *compare_run(const char *const *files, const char *const *sets,
