@@ -47,7 +47,6 @@ typedef struct {
 	/* At the end of the sending time: requests sent, and those neither
 	 * completed nor failed (the backlog a saturated path builds). */
 	uint64_t sent_at_end, backlog_at_end;
-	gboolean snapped;
 } wl_state;
 
 /* Per instance (and per service host): its security groups and which of
@@ -71,6 +70,7 @@ struct world {
 	GPtrArray *ctxs;      /* host_ctx * per instance, then per service */
 	GPtrArray *services;  /* front node * per service */
 	GPtrArray *wls;       /* wl_state * per workload */
+	gboolean backlog_snapped; /* snap_backlog() ran, at the end of sending */
 	node *region;
 	net_tracer watch;     /* path_watch while paths are being recorded */
 	GPtrArray *lbs;       /* node * per load balancer (NULL for a type not built) */
@@ -990,9 +990,6 @@ static void snap_backlog(world *w)
 {
 	for (guint i = 0; i < w->wls->len; i++) {
 		wl_state *ws = g_ptr_array_index(w->wls, i);
-		if (ws->snapped)
-			continue;
-		ws->snapped = TRUE;
 		uint64_t sent = 0, done = 0;
 		for (guint k = 0; k < ws->runs->len; k++) {
 			const host_workload_result *res = host_workload_get_result(g_ptr_array_index(ws->runs, k));
@@ -1034,8 +1031,10 @@ gboolean world_run(world *w, volatile int *interrupt,
 		if (sim_now(s) < w->sc->duration)
 			next = MIN(next, w->sc->duration);
 		sim_run_until(s, next);
-		if (sim_now(s) >= w->sc->duration)
+		if (!w->backlog_snapped && sim_now(s) >= w->sc->duration) {
 			snap_backlog(w);
+			w->backlog_snapped = TRUE;
+		}
 		/* A model could not go on (world_report returns why). */
 		if (sim_failure(s))
 			break;

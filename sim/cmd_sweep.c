@@ -305,12 +305,10 @@ static char **row_var_names(const row *r)
 	return v ? v : g_new0(char *, 1);
 }
 
-static void json_field(GString *g, const char *key, const char *v, gboolean text)
+/* A value as JSON: null when empty (numbers), true/false, a number when
+ * it reads as one and `text` is FALSE, else a string. */
+static void json_value(GString *g, const char *v, gboolean text)
 {
-	if (g->len > 1)
-		g_string_append_c(g, ',');
-	report_json_str(g, key);
-	g_string_append_c(g, ':');
 	double d;
 	if (!v || (!*v && !text))
 		g_string_append(g, "null");
@@ -320,6 +318,38 @@ static void json_field(GString *g, const char *key, const char *v, gboolean text
 		report_json_str(g, v);
 	else
 		g_string_append(g, v);
+}
+
+/* ,"key":value (no comma right after the object's opening brace). */
+static void json_field(GString *g, const char *key, const char *v, gboolean text)
+{
+	if (g->len > 1)
+		g_string_append_c(g, ',');
+	report_json_str(g, key);
+	g_string_append_c(g, ':');
+	json_value(g, v, text);
+}
+
+/* A row's variables: ,"vars":{"name":value,...} in JSON lines, or a CSV
+ * field each. */
+static void write_vars(FILE *f, GString *g, gboolean jsonl, char *const *names, char *const *values)
+{
+	if (!jsonl) {
+		for (guint v = 0; names[v]; v++) {
+			fputc(',', f);
+			report_csv_field(f, values[v] ? values[v] : "");
+		}
+		return;
+	}
+	g_string_append(g, ",\"vars\":{");
+	for (guint v = 0; names[v]; v++) {
+		if (v)
+			g_string_append_c(g, ',');
+		report_json_str(g, names[v]);
+		g_string_append_c(g, ':');
+		json_value(g, values[v], FALSE);
+	}
+	g_string_append_c(g, '}');
 }
 
 static gboolean write_results(FILE *f, const GArray *rows, gboolean jsonl)
@@ -351,28 +381,14 @@ static gboolean write_results(FILE *f, const GArray *rows, gboolean jsonl)
 			g_free(v);
 			if (strcmp(*k, "point") != 0)
 				continue;
-			if (jsonl) {
-				g_string_append(g, ",\"vars\":{");
-				gsize mark = g->len;
-				for (char **vn = vars; *vn; vn++) {
-					char *x = g_key_file_get_string(r->kf, "vars", *vn, NULL);
-					if (g->len > mark)
-						g_string_append_c(g, ',');
-					GString *one = g_string_new("{");
-					json_field(one, *vn, x, FALSE);
-					g_string_append_len(g, one->str + 1, (gssize)one->len - 1);
-					g_string_free(one, TRUE);
-					g_free(x);
-				}
-				g_string_append_c(g, '}');
-			} else {
-				for (char **vn = vars; *vn; vn++) {
-					char *x = g_key_file_get_string(r->kf, "vars", *vn, NULL);
-					fputc(',', f);
-					report_csv_field(f, x ? x : "");
-					g_free(x);
-				}
-			}
+			guint nv = g_strv_length(vars);
+			char **values = g_new0(char *, nv + 1);
+			for (guint j = 0; j < nv; j++)
+				values[j] = g_key_file_get_string(r->kf, "vars", vars[j], NULL);
+			write_vars(f, g, jsonl, vars, values);
+			for (guint j = 0; j < nv; j++)
+				g_free(values[j]);
+			g_free(values);
 		}
 		if (jsonl)
 			fprintf(f, "%s}\n", g->str);
@@ -474,23 +490,13 @@ static gboolean write_summary(FILE *f, const GArray *rows, gboolean jsonl)
 		GString *g = g_string_new(jsonl ? "{" : NULL);
 		if (jsonl) {
 			json_field(g, "point", p, FALSE);
-			g_string_append(g, ",\"vars\":{");
-			for (guint v = 0; vars[v]; v++) {
-				GString *one = g_string_new("{");
-				json_field(one, vars[v], s->values[v], FALSE);
-				g_string_append_printf(g, "%s%s", v ? "," : "", one->str + 1);
-				g_string_free(one, TRUE);
-			}
-			g_string_append_c(g, '}');
+			write_vars(f, g, TRUE, vars, s->values);
 			json_field(g, "option", s->option, TRUE);
 			json_field(g, "repetitions", n, FALSE);
 			json_field(g, "ok", okn, FALSE);
 		} else {
 			fputs(p, f);
-			for (guint v = 0; vars[v]; v++) {
-				fputc(',', f);
-				report_csv_field(f, s->values[v]);
-			}
+			write_vars(f, g, FALSE, vars, s->values);
 			fputc(',', f);
 			report_csv_field(f, s->option);
 			fprintf(f, ",%s,%s", n, okn);

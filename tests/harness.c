@@ -146,3 +146,18 @@ int main(void)
 	}
 	return failed ? 1 : 0;
 }
+
+char *harness_read_fd(int fd)
+{
+	GIOChannel *ch = g_io_channel_unix_new(fd);
+	g_io_channel_set_close_on_unref(ch, TRUE);
+	g_io_channel_set_encoding(ch, NULL, NULL);
+	char *text = NULL;
+	gsize len = 0;
+	if (g_io_channel_read_to_end(ch, &text, &len, NULL) != G_IO_STATUS_NORMAL) {
+		g_free(text);
+		text = NULL;
+	}
+	g_io_channel_unref(ch);
+	return text ? text : g_strdup("");
+}

@@ -36,6 +36,11 @@ int harness_vpcsim(char **out, char **err, const char *const *args);
 /* The same with the arguments listed, ending with NULL. */
 int harness_vpcsim_v(char **out, char **err, ...) G_GNUC_NULL_TERMINATED;
 
+/* Everything a child writes on fd until it closes it ("" on error); closes
+ * fd.  Through a GIOChannel: <unistd.h>'s read() would bring its link(),
+ * which clashes with the link type of net.h. */
+char *harness_read_fd(int fd);
+
 /* TRUE if `prog` is on PATH. */
 gboolean harness_have(const char *prog);
 

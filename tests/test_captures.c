@@ -876,24 +876,6 @@ static void test_judge_finds_faults(void)
 
 /* ---- Ctrl-C ------------------------------------------------------------------ */
 
-/* Everything the child writes on fd until it closes it.  Through a
- * GIOChannel: <unistd.h>'s read() would bring its link(), which clashes
- * with the link type of net.h. */
-static char *read_all(int fd)
-{
-	GIOChannel *ch = g_io_channel_unix_new(fd);
-	g_io_channel_set_close_on_unref(ch, TRUE);
-	g_io_channel_set_encoding(ch, NULL, NULL);
-	char *text = NULL;
-	gsize len = 0;
-	if (g_io_channel_read_to_end(ch, &text, &len, NULL) != G_IO_STATUS_NORMAL) {
-		g_free(text);
-		text = NULL;
-	}
-	g_io_channel_unref(ch);
-	return text ? text : g_strdup("");
-}
-
 /* TRUE once the run has opened its captures (their hidden temporary
  * files exist): world_new() is done and the SIGINT handler follows. */
 static gboolean capturing(const char *dir)
@@ -928,7 +910,7 @@ static void test_interrupt(void)
 		g_usleep(10000);
 	g_usleep(500000);
 	CU_ASSERT_EQUAL(kill(pid, SIGINT), 0);
-	char *out = read_all(out_fd), *err = read_all(err_fd);
+	char *out = harness_read_fd(out_fd), *err = harness_read_fd(err_fd);
 	int status = 0;
 	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
 	g_spawn_close_pid(pid);

@@ -344,22 +344,6 @@ static const char *bin(void)
 	return b ? b : "vpcsim";
 }
 
-/* Everything the child writes on fd until it closes it. */
-static char *read_all(int fd)
-{
-	GIOChannel *ch = g_io_channel_unix_new(fd);
-	g_io_channel_set_close_on_unref(ch, TRUE);
-	g_io_channel_set_encoding(ch, NULL, NULL);
-	char *text = NULL;
-	gsize len = 0;
-	if (g_io_channel_read_to_end(ch, &text, &len, NULL) != G_IO_STATUS_NORMAL) {
-		g_free(text);
-		text = NULL;
-	}
-	g_io_channel_unref(ch);
-	return text ? text : g_strdup("");
-}
-
 typedef struct {
 	GPid pid;
 	int out, err;
@@ -393,8 +377,8 @@ static child start(const char *first, ...)
 /* Waits for the child; returns its raw wait status. */
 static int finish(child *c, char **out, char **err)
 {
-	*out = read_all(c->out);
-	*err = read_all(c->err);
+	*out = harness_read_fd(c->out);
+	*err = harness_read_fd(c->err);
 	int status = 0;
 	CU_ASSERT_EQUAL(waitpid(c->pid, &status, 0), c->pid);
 	g_spawn_close_pid(c->pid);
