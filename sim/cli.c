@@ -1,8 +1,11 @@
 /* \summary: option parsing and error printing shared by the sub-commands */
 #include "cli.h"
+#include "error.h"
 #include "units.h"
 
 #include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -137,26 +140,49 @@ long cli_peak_rss_kb(void)
 
 gboolean cli_stderr_is_tty(void) { return isatty(STDERR_FILENO) == 1; }
 
-static void worker_setup(gpointer data)
+GPid cli_fork_worker(int stderr_fd, GError **error)
 {
-	(void)data;
+	fflush(stdout);
+	fflush(stderr);
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "cannot start a worker: fork: %s",
+		            g_strerror(errno));
+		return -1;
+	}
+	if (pid > 0)
+		return pid;
+	/* The child.  Signals as a fresh process has them (the parent may
+	 * block SIGCHLD while it waits). */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGCHLD, SIG_DFL);
+	int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null_fd >= 0)
+		dup2(null_fd, STDOUT_FILENO);
+	dup2(stderr_fd, STDERR_FILENO);
 	/* Out of the terminal's process group: Ctrl-C reaches the parent only,
 	 * which stops its workers itself. */
 	setpgid(0, 0);
 #ifdef __linux__
-	/* A parent killed with -9 takes its workers with it. */
+	/* A parent killed with -9 takes its workers with it (and one that
+	 * died before the request took effect leaves this one an orphan). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(CLI_FAIL);
 #endif
+	return 0;
 }
 
-gboolean cli_spawn_worker(const char *const *argv, int stderr_fd, GPid *pid, GError **error)
+void cli_worker_exit(int status)
 {
-	return g_spawn_async_with_pipes_and_fds(NULL, argv, NULL,
-	                                        G_SPAWN_DO_NOT_REAP_CHILD |
-	                                                G_SPAWN_STDOUT_TO_DEV_NULL |
-	                                                G_SPAWN_CHILD_INHERITS_STDIN,
-	                                        worker_setup, NULL, -1, -1, stderr_fd, NULL, NULL, 0,
-	                                        pid, NULL, NULL, NULL, error);
+	fflush(stdout);
+	fflush(stderr);
+	/* Not exit(): atexit handlers and buffers copied from the parent are
+	 * not the worker's to run. */
+	_exit(status);
 }
 
 gboolean cli_limits(const char *max_memory, const char *max_events, estimate_limits *lim)

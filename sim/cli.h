@@ -58,10 +58,14 @@ gboolean cli_stderr_is_tty(void);
 /* Peak resident set size of this process in KiB (getrusage). */
 long cli_peak_rss_kb(void);
 
-/* Starts argv as a worker process: its stdout to /dev/null, its stderr to
- * stderr_fd, in a process group of its own, killed when this process dies
- * (Linux).  Reap it with waitpid(). */
-gboolean cli_spawn_worker(const char *const *argv, int stderr_fd, GPid *pid, GError **error);
+/* Forks a worker process.  In the child (return 0): stdout goes to
+ * /dev/null, stderr to stderr_fd, signals unblocked and SIGCHLD default,
+ * a process group of its own (the terminal's Ctrl-C reaches the parent
+ * only), killed when the parent dies (Linux); it ends with
+ * cli_worker_exit().  In the parent: the child's pid, to reap with
+ * waitpid(); -1 and `error` if fork failed. */
+GPid cli_fork_worker(int stderr_fd, GError **error);
+G_GNUC_NORETURN void cli_worker_exit(int status);
 
 /* Sub-commands: each gets argv with argv[0] = its name. */
 int cmd_demo(int argc, char **argv);

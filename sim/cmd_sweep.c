@@ -22,7 +22,7 @@
 
 /*
  * How a sweep runs.  Every run (one option at one point and repetition)
- * is a child process, `vpcsim sweep FILE --run-one N --out DIR`, that
+ * is a child process forked from the sweep (cli_fork_worker) that
  * writes its row to DIR/runs/NNNNNNN.ini with g_file_set_contents_full
  * (temporary name, fsync, rename): a row file is whole or absent, whatever
  * kills what when.  The parent keeps --jobs children busy, kills a child
@@ -32,10 +32,12 @@
  * resumes where it stopped.  The results table is assembled from the row
  * files in run order at the end, so it is the same for every --jobs.
  *
- * A child per run costs a fork and an exec (about a millisecond) against
- * runs of a tenth of a second and more; it buys a wall-time cap, a crash
- * that costs one row rather than the sweep, and memory returned after each
- * run.
+ * A child per run costs a fork (a fraction of a millisecond; an exec of
+ * vpcsim cost 7 ms of CPU here, the dynamic loader and GLib's start, a
+ * third of a short run) and buys a wall-time cap, a crash that costs one
+ * row rather than the sweep, and memory returned after each run.  The
+ * hidden option --run-one N runs one run in the foreground, as a child
+ * would (for a debugger).
  */
 
 /* The fields of a row file's [run] group, in the order of the results
@@ -607,10 +609,8 @@ typedef struct {
 	char *err_path;
 } child;
 
-/* Options handed on to every worker (--max-memory, --max-events). */
-static const char *worker_limits[4];
-
-static gboolean spawn_run(const char *file, const char *out, guint run, child *c, GError **error)
+static gboolean spawn_run(const sweep *s, const char *out, guint run, const estimate_limits *lim,
+                          child *c, GError **error)
 {
 	char *dir = runs_dir(out);
 	c->err_path = g_strdup_printf("%s/.%07u.err", dir, run);
@@ -621,21 +621,16 @@ static gboolean spawn_run(const char *file, const char *out, guint run, child *c
 		            g_strerror(errno));
 		return FALSE;
 	}
-	char *exe = g_file_read_link("/proc/self/exe", NULL);
-	char *n = g_strdup_printf("%u", run);
-	char *argv[12] = { exe ? exe : (char *)"vpcsim", (char *)"sweep", (char *)file, (char *)"--run-one",
-		           n, (char *)"--out", (char *)out, NULL };
-	for (int i = 0, k = 7; i < 4 && worker_limits[i]; i += 2) {
-		argv[k++] = (char *)worker_limits[i];
-		argv[k++] = (char *)worker_limits[i + 1];
-	}
-	gboolean ok = cli_spawn_worker((const char *const *)argv, fd, &c->pid, error);
+	GPid pid = cli_fork_worker(fd, error);
+	if (pid == 0)
+		cli_worker_exit(run_one(s, run, out, lim));
 	g_close(fd, NULL);
-	g_free(exe);
-	g_free(n);
+	if (pid < 0)
+		return FALSE;
+	c->pid = pid;
 	c->run = run;
 	c->started = g_get_monotonic_time();
-	return ok;
+	return TRUE;
 }
 
 /* The last line a child wrote on stderr, for the row of a run that failed. */
@@ -672,9 +667,22 @@ static void progress_show(progress *p, guint running)
 
 /* Runs the selected runs that have no row yet; FALSE if interrupted or a
  * child could not be started. */
+static void on_sigchld(int sig) { (void)sig; }
+
 static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint jobs, double timeout_s,
-                        guint *failed)
+                        const estimate_limits *lim, guint *failed)
 {
+	/* SIGCHLD stays blocked while children run, so a child that ends
+	 * between waitpid() and sigtimedwait() is not missed: the parent
+	 * sleeps until a child ends (or a tenth of a second for the progress
+	 * line and --point-timeout), not in polling steps. */
+	struct sigaction sa = { .sa_handler = on_sigchld }, old_sa;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, &old_sa);
+	sigset_t chld, old_mask;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old_mask);
 	child *kids = g_new0(child, jobs);
 	guint running = 0, next = 0;
 	progress pg = { .todo = todo->len, .t0 = g_get_monotonic_time() };
@@ -686,7 +694,7 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 			while (kids[slot].pid)
 				slot++;
 			GError *e = NULL;
-			if (!spawn_run(s->file, out, g_array_index(todo, guint, next), &kids[slot], &e)) {
+			if (!spawn_run(s, out, g_array_index(todo, guint, next), lim, &kids[slot], &e)) {
 				cli_error("%s", e->message);
 				g_error_free(e);
 				ok = FALSE;
@@ -753,8 +761,10 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 			running--;
 			pg.done++;
 		}
-		if (pid <= 0)
-			g_usleep(1000);
+		if (pid <= 0) {
+			struct timespec ts = { 0, 100 * 1000 * 1000 };
+			sigtimedwait(&chld, NULL, &ts);
+		}
 		if (tty && now - last_show > 200000) {
 			progress_show(&pg, running);
 			last_show = now;
@@ -773,6 +783,8 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 	if (pg.shown)
 		fputs("\r\033[K", stderr);
 	*failed = pg.failed;
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGCHLD, &old_sa, NULL);
 	g_free(kids);
 	return ok && !interrupt_flag;
 }
@@ -1006,17 +1018,6 @@ int cmd_sweep(int argc, char **argv)
 	if (!cli_limits(max_memory, max_events, &lim))
 		goto out;
 	GError *err = NULL;
-	{
-		int k = 0;
-		if (max_memory) {
-			worker_limits[k++] = "--max-memory";
-			worker_limits[k++] = max_memory;
-		}
-		if (max_events) {
-			worker_limits[k++] = "--max-events";
-			worker_limits[k++] = max_events;
-		}
-	}
 	rc = CLI_FAIL;
 	s = sweep_load(argv[1], &err);
 	if (!s) {
@@ -1081,7 +1082,7 @@ int cmd_sweep(int argc, char **argv)
 	 * or absent), and main() ends the process by the signal. */
 	interrupt_install();
 	guint failed = 0;
-	gboolean finished = run_all(s, out, todo, (guint)jobs, timeout, &failed);
+	gboolean finished = run_all(s, out, todo, (guint)jobs, timeout, &lim, &failed);
 	g_array_unref(todo);
 	if (!finished) {
 		cli_error("interrupted: the finished runs are kept in %s/runs; run the same command "
