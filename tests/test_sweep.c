@@ -435,7 +435,20 @@ static void test_killed_sweep_resumes(void)
 		                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
 		                                      G_SPAWN_STDERR_TO_DEV_NULL,
 		                              NULL, NULL, &pid, NULL));
-		g_usleep(150000);
+		/* Ctrl-C once it runs workers: it has removed what the killed
+		 * rounds left (a parent interrupted while it starts has nothing
+		 * to clean up and leaves their files for the next sweep). */
+		char *kids = g_strdup_printf("/proc/%d/task/%d/children", (int)pid, (int)pid);
+		for (int i = 0; i < 1000; i++) {
+			char *text = NULL;
+			gboolean any = g_file_get_contents(kids, &text, NULL, NULL) && text[0];
+			g_free(text);
+			if (any || !g_file_test(kids, G_FILE_TEST_EXISTS))
+				break;
+			g_usleep(10000);
+		}
+		g_free(kids);
+		g_usleep(50000);
 		kill(pid, SIGINT);
 		int status = 0;
 		waitpid(pid, &status, 0);
