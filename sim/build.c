@@ -1091,6 +1091,39 @@ static void add_drops(report *r, const net *nt)
 	}
 }
 
+/* The link direction that dropped most packets from a full queue, else
+ * the one whose transmitter was busy longest: its bytes' serialization
+ * time (every byte it accepted, at its bandwidth) against the simulated
+ * time. */
+static void add_busiest_link(report *r, const net *nt)
+{
+	double sim_ns = (double)MAX(r->simulated_ns, 1);
+	const link *best = NULL;
+	int best_d = 0;
+	double best_busy = 0;
+	for (guint i = 0; i < nt->links->len; i++) {
+		const link *l = g_ptr_array_index(nt->links, i);
+		if (l->bps == 0)
+			continue;
+		for (int d = 0; d < 2; d++) {
+			double busy = (double)l->dir[d].bytes * 8e9 / (double)l->bps / sim_ns;
+			uint64_t drops = l->dir[d].drops, best_drops = best ? best->dir[best_d].drops : 0;
+			if (drops < best_drops || (drops == best_drops && busy <= best_busy))
+				continue;
+			best = l;
+			best_d = d;
+			best_busy = busy;
+		}
+	}
+	if (!best)
+		return;
+	r->busiest_link = g_strdup_printf("%s > %s", best->end[best_d]->node->name,
+	                                  best->end[1 - best_d]->node->name);
+	r->busiest_util = MIN(best_busy, 1.0);
+	r->busiest_bps = (double)best->bps;
+	r->busiest_drops = best->dir[best_d].drops;
+}
+
 double workload_offered(const scenario *sc, const sc_workload *sw)
 {
 	double clients = sw->clients->len;
@@ -1196,6 +1229,7 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 		g_array_append_val(r->components, c);
 	}
 	add_drops(r, w->net);
+	add_busiest_link(r, w->net);
 	report_judge_load(r);
 	sim_time billed = MAX(sim_now(w->net->sim), 1);
 	for (guint i = 0; i < w->lbs->len; i++) {

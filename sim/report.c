@@ -1,5 +1,6 @@
 /* \summary: run reports written as text for people, CSV and JSON for scripts, Markdown for documents */
 #include "report.h"
+#include "units.h"
 
 #include <string.h>
 
@@ -87,6 +88,23 @@ void report_judge_load(report *r)
 			g_string_append(g, ": requests were still open when the run ended (a construct on "
 			                   "the path is saturated, or the drain is too short)");
 		}
+		if (r->busiest_link && (r->busiest_drops || r->busiest_util >= REPORT_BUSY_LINK)) {
+			char *bw = units_format(r->busiest_bps, UNIT_BITRATE);
+			g_string_append_printf(g, "; the link %s (%s) ", r->busiest_link, bw);
+			if (r->busiest_drops)
+				g_string_append_printf(g, "dropped %" G_GUINT64_FORMAT " packets from its full "
+				                          "queue and ",
+				                       (guint64)r->busiest_drops);
+			if (r->busiest_util >= REPORT_BUSY_LINK)
+				g_string_append_printf(g, "was busy %.0f%% of the run: its bandwidth is the limit",
+				                       100 * r->busiest_util);
+			else
+				g_string_append_printf(g, "was busy only %.0f%% of the run: bursts overflow its "
+				                          "queue, and the losses and their recovery hold the "
+				                          "rate down",
+				                       100 * r->busiest_util);
+			g_free(bw);
+		}
 		w->load_note = g_string_free(g, FALSE);
 	}
 }
@@ -131,6 +149,7 @@ void report_free(report *r)
 	g_free(r->scenario);
 	g_free(r->description);
 	g_free(r->file);
+	g_free(r->busiest_link);
 	g_free(r);
 }
 

@@ -83,6 +83,11 @@ typedef struct {
 	cost_ledger *ledger;     /* not owned; finished */
 	GPtrArray *assumptions;  /* char *: "prices: group.key", "profile: group.key" */
 	GPtrArray *captures;     /* char *: capture files written */
+	char *busiest_link;      /* "a > b": the link direction that dropped most packets from a
+	                            full queue, else the one busiest over the run; or NULL */
+	double busiest_util;     /* its transmitter's busy time / simulated time (0..1) */
+	double busiest_bps;      /* its bandwidth */
+	uint64_t busiest_drops;  /* its tail drops */
 } report;
 
 typedef enum { REPORT_TEXT, REPORT_CSV, REPORT_JSON, REPORT_MD } report_format;
@@ -110,8 +115,12 @@ void report_add_count(GArray *counts, const char *what, uint64_t n);
  * most frequent failure or drop reason, or, when requests were simply
  * waiting, the client's one keep-alive connection (a request at a time:
  * about 1 / latency per second) or the construct where most packets were
- * dropped.
+ * dropped; and the link whose queue overflowed most, or, with no such
+ * drops, one whose transmitter was busy at least REPORT_BUSY_LINK of the
+ * run: its bandwidth is the limit (TCP's loss recovery keeps a link with
+ * an overflowing queue below full use, so drops name it first).
  */
+#define REPORT_BUSY_LINK 0.9
 #define REPORT_CARRIED_TOLERANCE 0.01
 void report_judge_load(report *r);
 /* TRUE when every workload was carried. */

@@ -168,6 +168,17 @@ static void test_not_carried(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "** NOT CARRIED: completed 0 of 43 sent, 43 unfinished: packets "
 	                                   "were dropped at vpc-b-router: peering-not-transitive"));
 	g_free(out);
+	/* 10 MB responses at 400/s overflow the router's queue toward each
+	 * client (5 Gbps): the note names that link, its drops and how busy
+	 * it was. */
+	rc = harness_vpcsim_v(&out, NULL, "run", "scenarios/alb-peering.ini", "--capture", "none",
+	                      "--set", "workload:web.response_size=10MB", "--set",
+	                      "workload:web.rate=400/s", "--set", "scenario.duration=1s", NULL);
+	CU_ASSERT_EQUAL(rc, 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "; the link vpc-a-router > client-"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " (5Gbps) dropped "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " packets from its full queue and was busy "));
+	g_free(out);
 	rc = harness_vpcsim_v(&out, NULL, "run", "scenarios/vpc-three-tgw.ini", NULL);
 	CU_ASSERT_EQUAL(rc, 0);
 	CU_ASSERT_PTR_NULL(strstr(out, "NOT CARRIED"));
