@@ -225,6 +225,154 @@ static void test_heap_order_under_churn(void)
 	sim_free(s);
 }
 
+static void set_flag(sim *s, void *ctx, void *arg)
+{
+	(void)s;
+	(void)arg;
+	*(int *)ctx = -1;
+}
+
+/* Records its rank among the events run (1, 2, ...) into *arg. */
+static void count_into(sim *s, void *ctx, void *arg)
+{
+	(void)s;
+	*(int *)arg = ++*(int *)ctx;
+}
+
+/* The queue against a model: a plain list of pending events searched for
+ * the least (time, sequence).  Random schedules (ties, zero delays, far
+ * futures, the clock's end), cancellations, sim_step, sim_run_until that
+ * stop short, and schedules made between runs after a cancelled entry
+ * moved the queue ahead of the clock: every event the engine runs must be
+ * the model's least live one at that moment, at its time, and a run until
+ * T must leave none due by T. */
+typedef struct {
+	sim_time t;
+	uint64_t seq;
+	gboolean live;
+	sim_event_id eid;
+} model_ev;
+
+typedef struct {
+	GArray *ev;         /* model_ev, indexed by id */
+	uint64_t seq, state, ran;
+	gboolean ok;
+} model;
+
+static uint64_t model_rand(model *m)
+{
+	m->state = m->state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return m->state >> 33;
+}
+
+static void model_ev_run(sim *s, void *ctx, void *arg);
+
+static sim_time model_delay(model *m)
+{
+	switch (model_rand(m) % 8) {
+	case 0: return 0;
+	case 1: return 1;
+	case 2: return (sim_time)(model_rand(m) % 16);
+	case 3: return (sim_time)(model_rand(m) % 100000);
+	case 4: return (sim_time)(model_rand(m) % 1000) * 1000000;
+	case 5: return (sim_time)(model_rand(m) << 20);
+	case 6: return SIM_TIME_MAX;
+	default: return (sim_time)(model_rand(m) % 5000);
+	}
+}
+
+static void model_schedule(sim *s, model *m)
+{
+	model_ev e = { .t = sim_time_add_sat(sim_now(s), model_delay(m)), .seq = m->seq++,
+		       .live = TRUE };
+	e.eid = sim_schedule_at(s, e.t, model_ev_run, m, GUINT_TO_POINTER(m->ev->len));
+	g_array_append_val(m->ev, e);
+}
+
+/* The least live event due by `until`, or NULL. */
+static model_ev *model_least(model *m, sim_time until)
+{
+	model_ev *best = NULL;
+	for (guint i = 0; i < m->ev->len; i++) {
+		model_ev *e = &g_array_index(m->ev, model_ev, i);
+		if (e->live && e->t <= until &&
+		    (!best || e->t < best->t || (e->t == best->t && e->seq < best->seq)))
+			best = e;
+	}
+	return best;
+}
+
+static void model_ev_run(sim *s, void *ctx, void *arg)
+{
+	model *m = ctx;
+	model_ev *e = &g_array_index(m->ev, model_ev, GPOINTER_TO_UINT(arg));
+	if (model_least(m, SIM_TIME_MAX) != e || !e->live || sim_now(s) != e->t)
+		m->ok = FALSE;
+	e->live = FALSE;
+	m->ran++;
+	int children = (int)(model_rand(m) % 3);
+	for (int k = 0; k < children && m->ev->len < 4000; k++)
+		model_schedule(s, m);
+	if (model_rand(m) % 4 == 0 && m->ev->len) {
+		/* Cancel a random live event (often far in the future). */
+		model_ev *c = &g_array_index(m->ev, model_ev, model_rand(m) % m->ev->len);
+		if (c->live) {
+			if (!sim_cancel(s, c->eid))
+				m->ok = FALSE;
+			c->live = FALSE;
+		}
+	}
+}
+
+static void test_queue_matches_model(void)
+{
+	/* sim_step takes out a cancelled event at 1 s (the queue's front
+	 * moves there) and, with nothing else queued, leaves the clock at 0:
+	 * an event then scheduled at 5 ns still runs before one at 1 s + 1 ns
+	 * (in a radix heap around 1 s, 1 s + 1 ns sits in the lowest bucket). */
+	sim *q = sim_new();
+	int order = 0, a_at = 0, b_at = 0;
+	sim_cancel(q, sim_schedule(q, SIM_S, set_flag, &order, NULL));
+	CU_ASSERT_FALSE(sim_step(q));
+	CU_ASSERT_EQUAL(sim_now(q), 0);
+	sim_schedule(q, SIM_S + 1, count_into, &order, &b_at);
+	sim_schedule(q, 5, count_into, &order, &a_at);
+	sim_run(q);
+	CU_ASSERT_EQUAL(a_at, 1);
+	CU_ASSERT_EQUAL(b_at, 2);
+	sim_free(q);
+
+	gboolean all_ok = TRUE;
+	uint64_t ran = 0;
+	for (uint64_t seed = 1; seed <= 40; seed++) {
+		sim *s = sim_new();
+		model m = { .ev = g_array_new(FALSE, FALSE, sizeof(model_ev)), .state = seed, .ok = TRUE };
+		for (int round = 0; round < 40 && m.ok; round++) {
+			for (int k = 0; k < 20; k++)
+				model_schedule(s, &m);
+			if (round % 7 == 3) {
+				for (int k = 0; k < 5; k++)
+					sim_step(s);
+			} else {
+				sim_time until = sim_time_add_sat(sim_now(s), model_delay(&m));
+				sim_run_until(s, until);
+				if (model_least(&m, until) != NULL)
+					m.ok = FALSE;
+			}
+		}
+		sim_run(s);
+		if (model_least(&m, SIM_TIME_MAX) != NULL || sim_pending(s) != 0)
+			m.ok = FALSE;
+		all_ok = all_ok && m.ok;
+		ran += m.ran;
+		g_array_unref(m.ev);
+		sim_free(s);
+	}
+	CU_ASSERT_TRUE(all_ok);
+	/* The rounds did run events (else nothing was compared). */
+	CU_ASSERT(ran > 10000);
+}
+
 /* FNV-1a 64 written out again, the reference the fingerprint must match. */
 static uint64_t fnv1a(uint64_t h, const uint8_t *b, size_t n)
 {
@@ -295,6 +443,7 @@ void register_tests(void)
 	CU_add_test(s, "run until a time", test_run_until);
 	CU_add_test(s, "stop", test_stop);
 	CU_add_test(s, "heap order under churn", test_heap_order_under_churn);
+	CU_add_test(s, "queue matches a model", test_queue_matches_model);
 	CU_add_test(s, "trajectory fingerprint: FNV-1a over event times", test_fingerprint);
 	CU_add_test(s, "times saturate", test_saturating_times);
 	CU_add_test(s, "interrupt within one instant", test_interrupt_within_an_instant);
