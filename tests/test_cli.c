@@ -53,6 +53,8 @@ static void test_bench_hold_prints_figures(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "hold n=100 holds=20000 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "hold n=1000 holds=20000 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "holds_per_s="));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " heap4_holds_per_s="));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " ratio="));
 	g_free(out);
 }
 
