@@ -3,6 +3,8 @@
 #include "error.h"
 #include "units.h"
 
+#include <glib-unix.h>
+#include <glib/gstdio.h>
 #include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -140,8 +142,16 @@ long cli_peak_rss_kb(void)
 
 gboolean cli_stderr_is_tty(void) { return isatty(STDERR_FILENO) == 1; }
 
-GPid cli_fork_worker(int stderr_fd, GError **error)
+GPid cli_fork_worker(int fds[2], GError **error)
 {
+	int cmd[2], res[2];
+	if (!g_unix_open_pipe(cmd, FD_CLOEXEC, error))
+		return -1;
+	if (!g_unix_open_pipe(res, FD_CLOEXEC, error)) {
+		g_close(cmd[0], NULL);
+		g_close(cmd[1], NULL);
+		return -1;
+	}
 	fflush(stdout);
 	fflush(stderr);
 	pid_t parent = getpid();
@@ -149,20 +159,35 @@ GPid cli_fork_worker(int stderr_fd, GError **error)
 	if (pid < 0) {
 		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "cannot start a worker: fork: %s",
 		            g_strerror(errno));
+		for (int i = 0; i < 2; i++) {
+			g_close(cmd[i], NULL);
+			g_close(res[i], NULL);
+		}
 		return -1;
 	}
-	if (pid > 0)
+	if (pid > 0) {
+		g_close(cmd[0], NULL);
+		g_close(res[1], NULL);
+		fds[0] = cmd[1];
+		fds[1] = res[0];
 		return pid;
+	}
 	/* The child.  Signals as a fresh process has them (the parent may
-	 * block SIGCHLD while it waits). */
+	 * block some while it waits). */
+	g_close(cmd[1], NULL);
+	g_close(res[0], NULL);
+	fds[0] = cmd[0];
+	fds[1] = res[1];
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
 	int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (null_fd >= 0)
+	if (null_fd >= 0) {
 		dup2(null_fd, STDOUT_FILENO);
-	dup2(stderr_fd, STDERR_FILENO);
+		dup2(null_fd, STDERR_FILENO);
+	}
 	/* Out of the terminal's process group: Ctrl-C reaches the parent only,
 	 * which stops its workers itself. */
 	setpgid(0, 0);
@@ -174,6 +199,74 @@ GPid cli_fork_worker(int stderr_fd, GError **error)
 		_exit(CLI_FAIL);
 #endif
 	return 0;
+}
+
+/* The whole of a 4-byte message, or 0 at end of file, -1 on error. */
+static int read_u32(int fd, guint32 *v)
+{
+	size_t got = 0;
+	while (got < sizeof *v) {
+		ssize_t n = read(fd, (char *)v + got, sizeof *v - got);
+		if (n == 0)
+			return 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 1;
+}
+
+static gboolean write_u32(int fd, guint32 v)
+{
+	size_t put = 0;
+	while (put < sizeof v) {
+		ssize_t n = write(fd, (const char *)&v + put, sizeof v - put);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return FALSE;
+		put += (size_t)n;
+	}
+	return TRUE;
+}
+
+void cli_worker_serve(const int fds[2], cli_job_fn fn, void *ud)
+{
+	guint32 job;
+	while (read_u32(fds[0], &job) == 1) {
+		int status = fn(job, ud);
+		fflush(stdout);
+		fflush(stderr);
+		if (!write_u32(fds[1], (guint32)status))
+			break;
+	}
+	cli_worker_exit(CLI_OK);
+}
+
+gboolean cli_worker_send(int fd, guint32 job) { return write_u32(fd, job); }
+
+int cli_worker_result(int fd, int *status)
+{
+	guint32 v = 0;
+	int r = read_u32(fd, &v);
+	*status = (int)v;
+	return r;
+}
+
+gboolean cli_stderr_to(const char *path, GError **error)
+{
+	fflush(stderr);
+	int fd = g_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "cannot write %s: %s", path,
+		            g_strerror(errno));
+		return FALSE;
+	}
+	dup2(fd, STDERR_FILENO);
+	g_close(fd, NULL);
+	return TRUE;
 }
 
 void cli_worker_exit(int status)

@@ -1,7 +1,9 @@
 /* \summary: `vpcsim sweep`: a sweep file's runs in parallel worker processes, resumable, one result file per run */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,23 +23,27 @@
 #include "sweep.h"
 
 /*
- * How a sweep runs.  Every run (one option at one point and repetition)
- * is a child process forked from the sweep (cli_fork_worker) that
- * writes its row to DIR/runs/NNNNNNN.ini with g_file_set_contents_full
- * (temporary name, fsync, rename): a row file is whole or absent, whatever
- * kills what when.  The parent keeps --jobs children busy, kills a child
- * that overruns --point-timeout and writes a row saying so, and writes a
- * row for a child that died without one (a crash).  Started again with the
- * same --out, it skips the runs whose row exists, so an interrupted sweep
- * resumes where it stopped.  The results table is assembled from the row
- * files in run order at the end, so it is the same for every --jobs.
+ * How a sweep runs.  --jobs worker processes, forked from the sweep
+ * (cli_fork_worker), each take run numbers from a pipe and run them one
+ * after another; each run writes its row to DIR/runs/NNNNNNN.ini with
+ * g_file_set_contents_full (temporary name, fsync, rename): a row file is
+ * whole or absent, whatever kills what when.  The parent keeps the workers
+ * busy, kills a worker whose run overruns --point-timeout and writes a row
+ * saying so, writes a row for a run whose worker died without one (a
+ * crash, the OOM killer), and starts a new worker for the rest.  Started
+ * again with the same --out, it skips the runs whose row exists, so an
+ * interrupted sweep resumes where it stopped.  The results table is
+ * assembled from the row files in run order at the end, so it is the same
+ * for every --jobs.
  *
- * A child per run costs a fork (a fraction of a millisecond; an exec of
- * vpcsim cost 7 ms of CPU here, the dynamic loader and GLib's start, a
- * third of a short run) and buys a wall-time cap, a crash that costs one
- * row rather than the sweep, and memory returned after each run.  The
- * hidden option --run-one N runs one run in the foreground, as a child
- * would (for a debugger).
+ * Why workers that stay: an exec of vpcsim per run cost 7 ms of CPU here
+ * (the dynamic loader, GLib's start), a fork per run 2 to 3 ms more in
+ * page faults on fresh memory, against about 6 ms for a short run itself.
+ * Runs share nothing through a worker: the simulator keeps no global state
+ * (interrupt.c's flag aside) and no output depends on addresses, so a row
+ * is the same whichever worker ran it and after what (test_sweep compares
+ * --jobs 1 and 2, the Slurm test --index against --jobs).  The hidden
+ * option --run-one N runs one run in the foreground (for a debugger).
  */
 
 /* The fields of a row file's [run] group, in the order of the results
@@ -603,34 +609,84 @@ static gboolean plot_rows(const char *out, const char *plot_dir, const char *nam
 /* ---- the parent --------------------------------------------------------- */
 
 typedef struct {
-	GPid pid;
-	guint run;
+	GPid pid;          /* 0: no worker in this slot */
+	int fds[2];        /* job numbers to it, results from it */
+	gboolean busy;
+	guint run;         /* when busy */
 	gint64 started;
-	char *err_path;
-} child;
+	char *err_path;    /* when busy: the run's stderr */
+} worker;
 
-static gboolean spawn_run(const sweep *s, const char *out, guint run, const estimate_limits *lim,
-                          child *c, GError **error)
+/* Free heap bytes a worker keeps between runs. */
+#define WORKER_KEEP_FREE ((size_t)64 << 20)
+
+/* What a worker needs to run a job. */
+typedef struct {
+	const sweep *s;
+	const char *out;
+	const estimate_limits *lim;
+} job_ctx;
+
+static char *err_path_of(const char *out, guint run)
 {
 	char *dir = runs_dir(out);
-	c->err_path = g_strdup_printf("%s/.%07u.err", dir, run);
+	char *path = g_strdup_printf("%s/.%07u.err", dir, run);
 	g_free(dir);
-	int fd = g_open(c->err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "cannot write %s: %s", c->err_path,
-		            g_strerror(errno));
-		return FALSE;
+	return path;
+}
+
+/* In the worker: one run, its stderr in the run's .err file. */
+static int worker_job(guint32 run, void *ud)
+{
+	const job_ctx *j = ud;
+	char *path = err_path_of(j->out, run);
+	GError *e = NULL;
+	int rc = cli_stderr_to(path, &e) ? run_one(j->s, run, j->out, j->lim) : CLI_FAIL;
+	if (e)
+		g_error_free(e);
+	g_free(path);
+	/* Memory the run freed stays with the worker for the next run (handing
+	 * it back and faulting it in again cost a fifth of a short run here),
+	 * unless there is much of it: after a run larger than most. */
+	if (mallinfo2().fordblks > WORKER_KEEP_FREE)
+		malloc_trim(0);
+	return rc;
+}
+
+static gboolean worker_start(worker *ws, guint n, guint i, const job_ctx *j, GError **error)
+{
+	worker *w = &ws[i];
+	GPid pid = cli_fork_worker(w->fds, error);
+	if (pid == 0) {
+		/* The other workers' pipes: held here, a closed job pipe would
+		 * never reach its worker as end of file. */
+		for (guint k = 0; k < n; k++)
+			if (k != i && ws[k].pid) {
+				g_close(ws[k].fds[0], NULL);
+				g_close(ws[k].fds[1], NULL);
+			}
+		cli_worker_serve(w->fds, worker_job, (void *)j);
 	}
-	GPid pid = cli_fork_worker(fd, error);
-	if (pid == 0)
-		cli_worker_exit(run_one(s, run, out, lim));
-	g_close(fd, NULL);
 	if (pid < 0)
 		return FALSE;
-	c->pid = pid;
-	c->run = run;
-	c->started = g_get_monotonic_time();
+	w->pid = pid;
+	w->busy = FALSE;
 	return TRUE;
+}
+
+/* Ends a worker: closing its job pipe lets an idle one exit; `kill` for
+ * one that overran or the end of an interrupted sweep. */
+static int worker_stop(worker *w, gboolean kill_it)
+{
+	int status = 0;
+	if (kill_it)
+		kill(w->pid, SIGKILL);
+	g_close(w->fds[0], NULL);
+	g_close(w->fds[1], NULL);
+	waitpid(w->pid, &status, 0);
+	w->pid = 0;
+	w->busy = FALSE;
+	return status;
 }
 
 /* The last line a child wrote on stderr, for the row of a run that failed. */
@@ -665,127 +721,146 @@ static void progress_show(progress *p, guint running)
 	p->shown = TRUE;
 }
 
-/* Runs the selected runs that have no row yet; FALSE if interrupted or a
- * child could not be started. */
-static void on_sigchld(int sig) { (void)sig; }
+/* A run ended (or was stopped): counts it, and writes its row when the
+ * worker left none (`why` says what happened). */
+static gboolean run_ended(const sweep *s, const char *out, worker *w, const char *status_word,
+                          const char *why, progress *pg)
+{
+	gboolean ok = TRUE;
+	char *path = row_path(out, w->run);
+	if (why || !g_file_test(path, G_FILE_TEST_EXISTS)) {
+		GKeyFile *kf = row_new(s, w->run, status_word, why ? why : "the run left no row");
+		GError *e = NULL;
+		if (!row_save(kf, out, w->run, &e)) {
+			cli_error("%s", e->message);
+			g_error_free(e);
+			ok = FALSE;
+		}
+		g_key_file_free(kf);
+		pg->failed++;
+	} else {
+		GKeyFile *kf = g_key_file_new();
+		if (g_key_file_load_from_file(kf, path, 0, NULL)) {
+			char *st = g_key_file_get_string(kf, "run", "status", NULL);
+			pg->failed += g_strcmp0(st, "ok") != 0;
+			g_free(st);
+		}
+		g_key_file_free(kf);
+	}
+	g_free(path);
+	g_unlink(w->err_path);
+	g_clear_pointer(&w->err_path, g_free);
+	w->busy = FALSE;
+	pg->done++;
+	return ok;
+}
 
+/* Runs the selected runs that have no row yet on `jobs` worker processes,
+ * each running one run after another; FALSE if interrupted or a worker
+ * could not be started. */
 static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint jobs, double timeout_s,
                         const estimate_limits *lim, guint *failed)
 {
-	/* SIGCHLD stays blocked while children run, so a child that ends
-	 * between waitpid() and sigtimedwait() is not missed: the parent
-	 * sleeps until a child ends (or a tenth of a second for the progress
-	 * line and --point-timeout), not in polling steps. */
-	struct sigaction sa = { .sa_handler = on_sigchld }, old_sa;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGCHLD, &sa, &old_sa);
-	sigset_t chld, old_mask;
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, &old_mask);
-	child *kids = g_new0(child, jobs);
+	job_ctx jc = { s, out, lim };
+	jobs = MIN(jobs, MAX(todo->len, 1u));
+	worker *ws = g_new0(worker, jobs);
+	struct pollfd *pfd = g_new0(struct pollfd, jobs);
 	guint running = 0, next = 0;
 	progress pg = { .todo = todo->len, .t0 = g_get_monotonic_time() };
 	gboolean tty = cli_stderr_is_tty(), ok = TRUE;
 	gint64 last_show = 0;
-	while ((next < todo->len || running > 0) && ok) {
-		while (running < jobs && next < todo->len && !interrupt_flag) {
-			guint slot = 0;
-			while (kids[slot].pid)
-				slot++;
+	/* A worker that died makes its job pipe's writes fail, not kill us. */
+	void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
+	while ((next < todo->len || running > 0) && ok && !interrupt_flag) {
+		for (guint i = 0; i < jobs && next < todo->len && ok; i++) {
+			worker *w = &ws[i];
+			if (w->busy)
+				continue;
 			GError *e = NULL;
-			if (!spawn_run(s, out, g_array_index(todo, guint, next), lim, &kids[slot], &e)) {
+			if (!w->pid && !worker_start(ws, jobs, i, &jc, &e)) {
 				cli_error("%s", e->message);
 				g_error_free(e);
 				ok = FALSE;
 				break;
 			}
+			w->run = g_array_index(todo, guint, next);
+			w->err_path = err_path_of(out, w->run);
+			w->started = g_get_monotonic_time();
+			w->busy = TRUE;
 			next++;
 			running++;
+			if (!cli_worker_send(w->fds[0], w->run)) {
+				/* Gone already: the poll below sees its end of file. */
+			}
 		}
-		if (interrupt_flag)
-			break;
-		int status;
-		pid_t pid = waitpid(-1, &status, WNOHANG);
+		guint n = 0;
+		for (guint i = 0; i < jobs; i++)
+			if (ws[i].busy)
+				pfd[n++] = (struct pollfd){ .fd = ws[i].fds[1], .events = POLLIN };
+		/* Sleeps until a run ends, or a tenth of a second for the
+		 * progress line and --point-timeout; a signal cuts it short. */
+		poll(pfd, n, 100);
 		gint64 now = g_get_monotonic_time();
-		for (guint i = 0; i < jobs; i++) {
-			child *c = &kids[i];
-			if (!c->pid)
+		for (guint i = 0, k = 0; i < jobs; i++) {
+			worker *w = &ws[i];
+			if (!w->busy)
 				continue;
-			gboolean exited = pid == c->pid;
-			gboolean late = !exited && timeout_s > 0 && (now - c->started) / 1e6 > timeout_s;
-			if (!exited && !late)
-				continue;
-			if (late) {
-				kill(c->pid, SIGKILL);
-				waitpid(c->pid, &status, 0);
-			}
-			char *path = row_path(out, c->run);
-			gboolean has_row = g_file_test(path, G_FILE_TEST_EXISTS);
-			if (late || !has_row) {
-				char *why;
-				if (late)
-					why = g_strdup_printf("stopped after the --point-timeout of %g s", timeout_s);
-				else if (WIFSIGNALED(status))
-					why = g_strdup_printf("the run died of signal %d (%s)", WTERMSIG(status),
-					                      g_strsignal(WTERMSIG(status)));
-				else {
-					char *line = last_line(c->err_path);
-					why = g_strdup_printf("the run exited with status %d: %s",
-					                      WIFEXITED(status) ? WEXITSTATUS(status) : -1, line);
-					g_free(line);
+			short ev = pfd[k++].revents;
+			if (ev & (POLLIN | POLLHUP | POLLERR)) {
+				int status = 0;
+				if (cli_worker_result(w->fds[1], &status) == 1) {
+					ok = run_ended(s, out, w, NULL, NULL, &pg) && ok;
+				} else {
+					/* The worker died during the run. */
+					int ws_status = worker_stop(w, TRUE);
+					char *why;
+					if (WIFSIGNALED(ws_status))
+						why = g_strdup_printf("the run died of signal %d (%s)",
+						                      WTERMSIG(ws_status),
+						                      g_strsignal(WTERMSIG(ws_status)));
+					else {
+						char *line = last_line(w->err_path);
+						why = g_strdup_printf("the run exited with status %d: %s",
+						                      WIFEXITED(ws_status) ? WEXITSTATUS(ws_status) : -1,
+						                      line);
+						g_free(line);
+					}
+					w->busy = TRUE; /* for run_ended's bookkeeping */
+					ok = run_ended(s, out, w, "crashed", why, &pg) && ok;
+					g_free(why);
 				}
-				GKeyFile *kf = row_new(s, c->run, late ? "timeout" : "crashed", why);
-				GError *e = NULL;
-				if (!row_save(kf, out, c->run, &e)) {
-					cli_error("%s", e->message);
-					g_error_free(e);
-					ok = FALSE;
-				}
-				g_key_file_free(kf);
+				running--;
+			} else if (timeout_s > 0 && (now - w->started) / 1e6 > timeout_s) {
+				worker_stop(w, TRUE);
+				char *why = g_strdup_printf("stopped after the --point-timeout of %g s", timeout_s);
+				ok = run_ended(s, out, w, "timeout", why, &pg) && ok;
 				g_free(why);
-				pg.failed++;
-			} else {
-				GKeyFile *kf = g_key_file_new();
-				if (g_key_file_load_from_file(kf, path, 0, NULL)) {
-					char *st = g_key_file_get_string(kf, "run", "status", NULL);
-					pg.failed += g_strcmp0(st, "ok") != 0;
-					g_free(st);
-				}
-				g_key_file_free(kf);
+				running--;
 			}
-			g_free(path);
-			g_unlink(c->err_path);
-			g_free(c->err_path);
-			memset(c, 0, sizeof *c);
-			running--;
-			pg.done++;
-		}
-		if (pid <= 0) {
-			struct timespec ts = { 0, 100 * 1000 * 1000 };
-			sigtimedwait(&chld, NULL, &ts);
 		}
 		if (tty && now - last_show > 200000) {
 			progress_show(&pg, running);
 			last_show = now;
 		}
 	}
-	if (interrupt_flag || !ok) {
-		for (guint i = 0; i < jobs; i++) {
-			if (!kids[i].pid)
-				continue;
-			kill(kids[i].pid, SIGKILL);
-			waitpid(kids[i].pid, NULL, 0);
-			g_unlink(kids[i].err_path);
-			g_free(kids[i].err_path);
+	/* Idle workers exit when their job pipe closes; busy ones (an
+	 * interrupted sweep) are killed. */
+	for (guint i = 0; i < jobs; i++) {
+		if (!ws[i].pid)
+			continue;
+		gboolean busy = ws[i].busy;
+		worker_stop(&ws[i], busy);
+		if (busy) {
+			g_unlink(ws[i].err_path);
+			g_free(ws[i].err_path);
 		}
 	}
+	signal(SIGPIPE, old_pipe);
 	if (pg.shown)
 		fputs("\r\033[K", stderr);
 	*failed = pg.failed;
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
-	sigaction(SIGCHLD, &old_sa, NULL);
-	g_free(kids);
+	g_free(pfd);
+	g_free(ws);
 	return ok && !interrupt_flag;
 }
 

@@ -503,6 +503,65 @@ static void test_point_timeout_is_a_row(void)
 	g_free(dir);
 }
 
+/* The first child pid of `pid` (its workers), 0 if none yet. */
+static GPid first_child(GPid pid)
+{
+	char *path = g_strdup_printf("/proc/%d/task/%d/children", (int)pid, (int)pid);
+	char *text = NULL;
+	GPid child = 0;
+	if (g_file_get_contents(path, &text, NULL, NULL))
+		child = (GPid)g_ascii_strtoll(text, NULL, 10);
+	g_free(text);
+	g_free(path);
+	return child;
+}
+
+/* A worker killed in the middle of a run (as the OOM killer would) costs
+ * that run, a row saying so, and nothing else: the sweep starts another
+ * worker and finishes the rest. */
+static void test_killed_worker_is_a_row(void)
+{
+	if (!g_file_test("/proc/thread-self/children", G_FILE_TEST_EXISTS)) {
+		printf("(no /proc/PID/task/PID/children here: skipped) ");
+		return;
+	}
+	char *dir = harness_tmpdir();
+	char *file = write_sweep(dir, "slow.ini", slow_sweep);
+	char *b = g_build_filename(dir, "b", NULL);
+	const char *argv[] = { g_getenv("VPCSIM_BIN"), "sweep", file, "--jobs", "1", "--out", b, NULL };
+	GPid pid;
+	CU_ASSERT_FATAL(g_spawn_async(NULL, (char **)argv, NULL,
+	                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+	                                      G_SPAWN_STDERR_TO_DEV_NULL,
+	                              NULL, NULL, &pid, NULL));
+	GPid worker = 0;
+	for (int i = 0; i < 1000 && !(worker = first_child(pid)); i++)
+		g_usleep(10000);
+	CU_ASSERT(worker > 0);
+	g_usleep(100000);
+	if (worker > 0)
+		kill(worker, SIGKILL);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	/* A run failed: exit 1. */
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	char *r = file_text(b, "results.csv");
+	CU_ASSERT_PTR_NOT_NULL(strstr(r, ",crashed,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r, "the run died of signal 9"));
+	/* The other seven ran on a new worker. */
+	char **lines = g_strsplit(r, "\n", -1);
+	guint ok = 0;
+	for (guint i = 1; lines[i]; i++)
+		ok += strstr(lines[i], ",ok,") != NULL;
+	CU_ASSERT_EQUAL(ok, 7);
+	g_strfreev(lines);
+	g_free(r);
+	g_free(b);
+	g_free(file);
+	harness_rmtree(dir);
+	g_free(dir);
+}
+
 /* --plot: a data file and script per figure and variable, the means of
  * the summary in them, images when gnuplot is installed. */
 static void test_plots(void)
@@ -607,6 +666,7 @@ void register_tests(void)
 	CU_add_test(c, "README dry-run sample", test_readme_dry_run_sample);
 	CU_add_test(c, "killed sweep resumes", test_killed_sweep_resumes);
 	CU_add_test(c, "point timeout is a row", test_point_timeout_is_a_row);
+	CU_add_test(c, "killed worker is a row", test_killed_worker_is_a_row);
 	CU_add_test(c, "plots", test_plots);
 	CU_add_test(c, "GNU parallel shards", test_gnu_parallel_shards);
 }
