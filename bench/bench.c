@@ -16,6 +16,7 @@ static const char bench_usage[] =
 	"  vpcs    N VPCs, each with a client reaching one PrivateLink service\n"
 	"  clients N clients in one workload\n"
 	"  sweep   a 200-run sweep of the four ALB options at --jobs 1 and --jobs 2\n"
+	"  workload SCENARIO --scale K: a scenario at K times its clients; events per packet-hop\n"
 	"\n"
 	"Run 'vpcsim bench NAME --help' for a benchmark's options.\n";
 
@@ -37,6 +38,8 @@ int bench_main(int argc, char **argv)
 		return bench_vpcs_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "clients") == 0)
 		return bench_clients_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "workload") == 0)
+		return bench_workload_main(argc - 1, argv + 1);
 	cli_error("unknown benchmark '%s'", argv[1]);
 	fputs(bench_usage, stderr);
 	return CLI_USAGE;

@@ -56,6 +56,19 @@ static void test_bench_hold_prints_figures(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, " heap4_holds_per_s="));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, " ratio="));
 	g_free(out);
+
+	/* bench workload: K times the clients, and its figures. */
+	char *err = NULL;
+	CU_ASSERT_EQUAL(run(&out, NULL, "bench", "workload", "alb-privatelink", "--scale", "3",
+	                    "--duration", "200ms", NULL),
+	                0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "workload scenario=alb-privatelink scale=3 clients=6 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " events_per_packet_hop="));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " packet_hops_per_s="));
+	g_free(out);
+	CU_ASSERT_EQUAL(run(NULL, &err, "bench", "workload", "alb-privatelink-az", NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no [vars] clients to scale"));
+	g_free(err);
 }
 
 static guint64 field(const char *line, const char *key)
