@@ -268,12 +268,13 @@ static void count_syns(void *ud, sim_time t, const node *n, const pkt *p, net_tr
  * and counts the connections that go to a node or ENI in another AZ. */
 static uint64_t cross_az_bytes(const report *r);
 
-static void run_picks(const char *file, const char *resolve, syn_count *c, scenario **scp)
+static void run_picks(const char *file, const char *resolve, const char *extra, syn_count *c,
+                      scenario **scp)
 {
 	char *path = harness_source_path(file);
 	GError *err = NULL;
 	char *set = g_strdup_printf("workload:web.resolve=%s", resolve);
-	const char *const sets[] = { set, NULL };
+	const char *const sets[] = { set, extra, NULL };
 	scenario *sc = scenario_load(path, sets, &err);
 	g_free(path);
 	g_free(set);
@@ -345,7 +346,7 @@ static void check_share(const char *file)
 {
 	syn_count c;
 	scenario *sc;
-	run_picks(file, "dns", &c, &sc);
+	run_picks(file, "dns", NULL, &c, &sc);
 	double share = c.conns ? (double)c.cross / c.conns : 0;
 	double tol = 4 * sqrt(0.25 / MAX(c.conns, 1));
 	printf("\n    %s: %u of %u connections cross AZs (%.3f; 0.5 +- %.3f)", sc->name, c.cross, c.conns,
@@ -356,12 +357,75 @@ static void check_share(const char *file)
 	CU_ASSERT(c.sent > 0 && c.completed == c.sent);
 	scenario_free(sc);
 
-	run_picks(file, "az-local", &c, &sc);
+	run_picks(file, "az-local", NULL, &c, &sc);
 	printf(", az-local: %u of %u", c.cross, c.conns);
 	CU_ASSERT(c.conns > 500);
 	CU_ASSERT_EQUAL(c.cross, 0);
 	CU_ASSERT_EQUAL(c.xaz_bytes, 0);
 	scenario_free(sc);
+}
+
+/* Clients that use their AZ's zonal name of the endpoint never cross: the
+ * zonal name answers with that AZ's ENI only. */
+static void test_zonal_names(void)
+{
+	syn_count c;
+	scenario *sc;
+	run_picks("scenarios/alb-privatelink-2az.ini", "dns", "workload:web.dns_name=zonal", &c, &sc);
+	printf("\n    zonal names: %u of %u connections cross AZs", c.cross, c.conns);
+	CU_ASSERT(c.conns > 500);
+	CU_ASSERT_EQUAL(c.cross, 0);
+	CU_ASSERT_EQUAL(c.xaz_bytes, 0);
+	CU_ASSERT(c.completed == c.sent);
+	scenario_free(sc);
+}
+
+/* Bad values name the file, group, key, value and what was expected. */
+static void test_keys(void)
+{
+	static const struct {
+		const char *file, *set1, *set2, *want;
+	} bad[] = {
+		{ "scenarios/alb-peering.ini", "workload:web.resolve=maybe", NULL,
+		  "[workload web] resolve: 'maybe' is not a known choice; expected one of dns, az-local" },
+		{ "scenarios/alb-peering.ini", "workload:web.dns_name=zonal", NULL,
+		  "[workload web] dns_name: 'zonal': the target is not an interface endpoint; expected no "
+		  "dns_name (a load balancer has one name)" },
+		{ "scenarios/alb-privatelink-2az.ini", "interface_endpoint:vpce-alb.private_dns=false",
+		  "workload:web.dns_name=private",
+		  "[workload web] dns_name: 'private': interface endpoint vpce-alb does not enable private "
+		  "DNS; expected regional or zonal, or private_dns = true on the endpoint" },
+		{ "scenarios/alb-privatelink-2az.ini", "workload:web.dns_name=global", NULL,
+		  "[workload web] dns_name: 'global' is not a known choice; expected one of regional, zonal, private" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		char *path = harness_source_path(bad[i].file);
+		const char *const sets[] = { bad[i].set1, bad[i].set2, NULL };
+		GError *err = NULL;
+		scenario *sc = scenario_load(path, sets, &err);
+		CU_ASSERT_PTR_NULL(sc);
+		CU_ASSERT(err && strstr(err->message, bad[i].file) && strstr(err->message, bad[i].want));
+		if (err && !strstr(err->message, bad[i].want))
+			printf("\n    got %s", err->message);
+		g_clear_error(&err);
+		scenario_free(sc);
+		g_free(path);
+	}
+	/* The defaults: DNS, and an endpoint's private name when it has one. */
+	char *path = harness_source_path("scenarios/alb-privatelink-2az.ini");
+	GError *err = NULL;
+	scenario *sc = scenario_load(path, NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	const sc_workload *w = SC_AT(sc->workloads, sc_workload, 0);
+	CU_ASSERT_EQUAL(w->resolve, SC_RESOLVE_DNS);
+	CU_ASSERT_EQUAL(w->dns_name, SC_DNS_PRIVATE);
+	scenario_free(sc);
+	const char *const off[] = { "interface_endpoint:vpce-alb.private_dns=false", NULL };
+	sc = scenario_load(path, off, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	CU_ASSERT_EQUAL(SC_AT(sc->workloads, sc_workload, 0)->dns_name, SC_DNS_REGIONAL);
+	scenario_free(sc);
+	g_free(path);
 }
 
 static void test_share_peering(void) { check_share("scenarios/alb-peering-2az.ini"); }
@@ -419,6 +483,8 @@ void register_tests(void)
 	CU_add_test(s, "a stub asks once per TTL", test_ttl_cache);
 	CU_add_test(s, "peering, two AZs: half the connections cross", test_share_peering);
 	CU_add_test(s, "PrivateLink, two AZs: half the connections cross", test_share_privatelink);
+	CU_add_test(s, "zonal endpoint names keep connections in their AZ", test_zonal_names);
 	CU_add_test(s, "two-AZ variants bill cross-AZ lines", test_bill_lines);
+	CU_add_test(s, "workload keys resolve and dns_name: defaults and errors", test_keys);
 	CU_add_test(s, "DNS in the client's capture, dissected cleanly", test_capture);
 }
