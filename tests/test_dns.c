@@ -475,6 +475,24 @@ static void test_capture(void)
 	g_free(file);
 }
 
+/* trace shows the lookup before the SYN. */
+static void test_trace(void)
+{
+	char *file = harness_source_path("scenarios/alb-privatelink-az.ini");
+	char *out = NULL;
+	CU_ASSERT_EQUAL(harness_vpcsim_v(&out, NULL, "trace", file, "--from", "client-2", "--to", "vpce-alb", NULL), 0);
+	const char *q = out ? strstr(out, "the DNS query for the target's name: 10.0.2.4:") : NULL;
+	const char *a = q ? strstr(q, "the resolver's answer: 10.0.0.2:53 > 10.0.2.4:") : NULL;
+	const char *syn = a ? strstr(a, "the connection's SYN") : NULL;
+	CU_ASSERT_PTR_NOT_NULL(q);
+	CU_ASSERT_PTR_NOT_NULL(a);
+	CU_ASSERT_PTR_NOT_NULL(syn);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "vpc-a-resolver"));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "from the DNS query to the last byte of the response"));
+	g_free(out);
+	g_free(file);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = CU_add_suite("dns", NULL, NULL);
@@ -487,4 +505,5 @@ void register_tests(void)
 	CU_add_test(s, "two-AZ variants bill cross-AZ lines", test_bill_lines);
 	CU_add_test(s, "workload keys resolve and dns_name: defaults and errors", test_keys);
 	CU_add_test(s, "DNS in the client's capture, dissected cleanly", test_capture);
+	CU_add_test(s, "trace shows the lookup before the SYN", test_trace);
 }
