@@ -1,5 +1,6 @@
 /* \summary: an EC2-like host: address check, filters, TCP stack, HTTP server, workloads */
 #include "host.h"
+#include "dns.h"
 
 struct host {
 	node base;
@@ -12,6 +13,7 @@ struct host {
 	GPtrArray *workloads; /* host_workload *, owned */
 	GPtrArray *udp_flows; /* host_udp_flow *, owned */
 	GHashTable *udp_ports; /* ports listened on */
+	dns_stub *dns;         /* NULL: no resolver set */
 };
 
 #define UDP_FLOW_MAGIC 0x75647066u
@@ -47,8 +49,26 @@ static void udp_receive(host *h, pkt *p)
 	pkt_free(p);
 }
 
+/* A named target of a workload: where its client asks for an address
+ * (per connection) and the requests held while its name is resolved. */
+typedef struct {
+	host_workload *w;
+	guint t;
+	GQueue held;               /* held_req waiting for the answer */
+	GQueue sent;               /* held_req handed to the client, not done (freed with it) */
+} wl_name;
+
+typedef struct {
+	GList link;                /* in held, then in sent */
+	wl_name *n;
+	sim_time t_start;          /* the request's real start, before the lookup */
+	uint64_t body_len;
+	char *extra;
+} held_req;
+
 struct host_workload {
 	host *h;
+	wl_name *names;            /* per target (used for those with a name) */
 	host_workload_config cfg;  /* dists owned; strings and targets below */
 	char *name, *method, *path;
 	host_target *targets;
@@ -107,6 +127,8 @@ static void host_receive(node *n, pkt *p, port *in)
 		}
 	}
 	if (pkt_proto(p) == PKT_PROTO_UDP) {
+		if (h->dns && dns_stub_input(h->dns, p))
+			return;
 		udp_receive(h, p);
 		return;
 	}
@@ -129,6 +151,7 @@ static void host_destroy(node *n)
 	/* HTTP first: it detaches from the TCP connections the stack frees. */
 	g_ptr_array_unref(h->workloads);
 	g_ptr_array_unref(h->servers);
+	dns_stub_free(h->dns);
 	tcp_stack_free(h->tcp);
 	node_clear(n);
 	g_free(h);
@@ -173,6 +196,15 @@ void host_set_filters(host *h, host_filter_fn out, host_filter_fn in, void *ud)
 	h->f_in = in;
 	h->f_ud = ud;
 }
+
+void host_set_resolver(host *h, uint32_t resolver_ip, sim_time timeout, guint attempts)
+{
+	g_return_if_fail(h != NULL && h->dns == NULL);
+	dns_stub_config c = { .timeout = timeout, .attempts = attempts };
+	h->dns = dns_stub_new(h->base.net, h->base.name, h->ip, resolver_ip, &c, host_tx, h);
+}
+
+dns_stub *host_dns(host *h) { return h->dns; }
 
 /* ---- HTTP server ---- */
 
@@ -229,6 +261,72 @@ static void workload_done(const http_result *r, void *ud)
 	workload_maybe_finish(w);
 }
 
+/* A request held while its target's name was resolved: its latency
+ * counts from when it was started, lookup included (as a client's does). */
+static void held_done(const http_result *r, void *ud)
+{
+	held_req *hr = ud;
+	http_result c = *r;
+	c.t_start = hr->t_start;
+	host_workload *w = hr->n->w;
+	g_queue_unlink(&hr->n->sent, &hr->link);
+	g_free(hr->extra);
+	g_free(hr);
+	workload_done(&c, w);
+}
+
+static void workload_resolved(gboolean ok, void *ud)
+{
+	wl_name *n = ud;
+	host_workload *w = n->w;
+	GList *l;
+	while ((l = g_queue_pop_head_link(&n->held))) {
+		held_req *hr = l->data;
+		if (ok) {
+			http_request_spec spec = { .method = w->method, .path = w->path,
+				                   .body_len = hr->body_len, .extra = hr->extra };
+			g_queue_push_tail_link(&n->sent, &hr->link);
+			http_client_request(w->clients[n->t], &spec, held_done, hr);
+			continue;
+		}
+		http_result r = { .fail = HTTP_FAIL_NO_NAME, .t_start = hr->t_start, .t_connected = -1,
+			          .t_sent = -1, .t_first_byte = -1,
+			          .t_complete = sim_now(w->h->base.net->sim) };
+		g_free(hr->extra);
+		g_free(hr);
+		workload_done(&r, w);
+	}
+}
+
+/* The resolve step in front of a request: a target known by name is
+ * looked up first (the stub asks once per TTL); the request waits for the
+ * answer, then goes to the client, which picks an address per
+ * connection. */
+static void workload_send(host_workload *w, guint t, const http_request_spec *spec)
+{
+	const char *name = w->targets[t].name;
+	wl_name *n = &w->names[t];
+	if (!name || !w->h->dns ||
+	    (dns_stub_resolve(w->h->dns, name, workload_resolved, n) && !n->held.length)) {
+		http_client_request(w->clients[t], spec, workload_done, w);
+		return;
+	}
+	held_req *hr = g_new0(held_req, 1);
+	hr->link.data = hr;
+	hr->n = n;
+	hr->t_start = sim_now(w->h->base.net->sim);
+	hr->body_len = spec->body_len;
+	hr->extra = g_strdup(spec->extra);
+	g_queue_push_tail_link(&n->held, &hr->link);
+}
+
+/* The address of a new connection to a named target. */
+static uint32_t workload_pick(void *ud)
+{
+	wl_name *n = ud;
+	return dns_stub_pick(n->w->h->dns, n->w->targets[n->t].name);
+}
+
 static uint64_t sample_bytes(const dist *d, rng *r, sim *s)
 {
 	if (d->kind == UNIT_NONE)
@@ -261,7 +359,7 @@ static void workload_tick(sim *s, void *ctx, void *arg)
 	}
 	w->res.started++;
 	w->outstanding++;
-	http_client_request(w->clients[t], &spec, workload_done, w);
+	workload_send(w, t, &spec);
 	if (c->count && w->res.started >= c->count) {
 		w->stopped = TRUE;
 		workload_maybe_finish(w);
@@ -287,6 +385,14 @@ host_workload *host_add_workload(host *h, const host_workload_config *cfg)
 	w->cfg.path = w->path;
 	w->targets = g_memdup2(cfg->targets, cfg->n_targets * sizeof *cfg->targets);
 	w->cfg.targets = w->targets;
+	w->names = g_new0(wl_name, cfg->n_targets);
+	for (guint i = 0; i < cfg->n_targets; i++) {
+		w->targets[i].name = g_strdup(cfg->targets[i].name);
+		w->names[i].w = w;
+		w->names[i].t = i;
+		g_queue_init(&w->names[i].held);
+		g_queue_init(&w->names[i].sent);
+	}
 	dist_copy(&w->cfg.interval, &cfg->interval);
 	if (cfg->request_size.kind != UNIT_NONE)
 		dist_copy(&w->cfg.request_size, &cfg->request_size);
@@ -306,6 +412,11 @@ host_workload *host_add_workload(host *h, const host_workload_config *cfg)
 			 * and target, reused; requests wait for it. */
 			.max_conns = cfg->keepalive ? 1 : 0,
 		};
+		if (w->targets[i].name && h->dns) {
+			cc.host = w->targets[i].name;
+			cc.resolve = workload_pick;
+			cc.resolve_ud = &w->names[i];
+		}
 		w->clients[i] = http_client_new(h->tcp, &cc);
 	}
 	w->extra = g_string_new(NULL);
@@ -326,8 +437,20 @@ static void workload_free(host_workload *w)
 {
 	if (w->tick_ev)
 		sim_cancel(w->h->base.net->sim, w->tick_ev);
-	for (guint i = 0; i < w->cfg.n_targets; i++)
+	for (guint i = 0; i < w->cfg.n_targets; i++) {
 		http_client_free(w->clients[i]);
+		GQueue *qs[] = { &w->names[i].held, &w->names[i].sent };
+		for (guint k = 0; k < G_N_ELEMENTS(qs); k++) {
+			GList *l;
+			while ((l = g_queue_pop_head_link(qs[k]))) {
+				held_req *hr = l->data;
+				g_free(hr->extra);
+				g_free(hr);
+			}
+		}
+		g_free((char *)w->targets[i].name);
+	}
+	g_free(w->names);
 	g_free(w->clients);
 	dist_clear(&w->cfg.interval);
 	if (w->cfg.request_size.kind != UNIT_NONE)

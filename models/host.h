@@ -46,6 +46,12 @@ tcp_stack *host_tcp(host *h);
 const host_counters *host_get_counters(const host *h);
 /* Either filter may be NULL (allow). */
 void host_set_filters(host *h, host_filter_fn out, host_filter_fn in, void *ud);
+/* The DNS server the host asks for names (its VPC's Route 53 Resolver):
+ * a caching stub (models/dns.h) on a random stream of the host's.  Answers
+ * from it are taken before UDP ports are looked at. */
+void host_set_resolver(host *h, uint32_t resolver_ip, sim_time timeout, guint attempts);
+/* The host's stub resolver, NULL until host_set_resolver(). */
+struct dns_stub *host_dns(host *h);
 
 /* ---- HTTP server ---- */
 
@@ -63,6 +69,10 @@ http_server *host_serve_http(host *h, const host_http_server_config *cfg, GError
 typedef struct {
 	uint32_t ip;
 	uint16_t port;
+	const char *name;          /* non-NULL: a DNS name the host resolves (host_set_resolver)
+	                              before its requests, each new connection going to one of
+	                              the answers (dns.h); `ip` is then unused.  Also the Host
+	                              header. */
 } host_target;
 
 typedef struct {

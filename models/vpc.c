@@ -81,7 +81,9 @@ port *vpc_router_lookup(vpc_router *v, port *in, uint32_t dst, drop_reason *why,
 	case VPC_PORT_PEERING:
 	case VPC_PORT_IGW:
 	case VPC_PORT_GW_ENDPOINT:
-		/* Arrived from outside the VPC: only the local route applies. */
+	case VPC_PORT_RESOLVER:
+		/* Arrived from outside the VPC (or from the resolver, which
+		 * answers only its own VPC): only the local route applies. */
 		if (!sc_cidr_contains(v->cidr, dst)) {
 			*why = vi->kind == VPC_PORT_PEERING ? DROP_NOT_TRANSITIVE : DROP_NO_ROUTE;
 			return NULL;
@@ -219,7 +221,8 @@ port *vpc_router_add_port(vpc_router *v, vpc_port_kind kind, int subnet, int tar
 		vp.az = (uint8_t)(SC_AT(sc->subnets, sc_subnet, subnet)->az_index + 1);
 		vp.sender = fabric_sender(v->f, component);
 	}
-	vp.xin = fabric_xaz_in(v->f, component);
+	/* The resolver is in no AZ: nothing crosses one to reach it. */
+	vp.xin = kind == VPC_PORT_RESOLVER ? NULL : fabric_xaz_in(v->f, component);
 	g_array_append_val(v->vports, vp);
 	if (ip)
 		g_hash_table_insert(v->by_ip, GUINT_TO_POINTER(ip), p);

@@ -24,6 +24,7 @@ typedef enum {
 	VPC_PORT_PEERING,
 	VPC_PORT_IGW,
 	VPC_PORT_GW_ENDPOINT,
+	VPC_PORT_RESOLVER, /* the Route 53 Resolver (base + 2): answers go back by the local route */
 } vpc_port_kind;
 
 typedef struct vpc_router vpc_router;

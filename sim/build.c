@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alb.h"
+#include "dns.h"
 #include "endpoint.h"
 #include "error.h"
 #include "host.h"
@@ -66,6 +67,7 @@ struct world {
 	cost_ledger *ledger;
 	sg_world *sgw;
 	GPtrArray *routers;   /* vpc_router * per VPC */
+	GPtrArray *resolvers; /* dns_resolver * per VPC (nodes of the net) */
 	GPtrArray *hosts;     /* host * per instance */
 	GPtrArray *ctxs;      /* host_ctx * per instance, then per service */
 	GPtrArray *services;  /* front node * per service */
@@ -317,11 +319,26 @@ static void path_watch(void *ud, sim_time t, const node *n, const pkt *p, net_tr
 		await_update(w, first);
 }
 
+/* Traffic between an instance and its VPC's Route 53 Resolver: security
+ * groups do not filter it ("Amazon DNS", in the list of traffic security
+ * groups don't filter, AWS's security group rules page), and it belongs to
+ * no workload's bytes. */
+static gboolean resolver_traffic(const host_ctx *c, const pkt *p, gboolean out)
+{
+	if (c->vpc < 0 || pkt_proto(p) != PKT_PROTO_UDP)
+		return FALSE;
+	uint32_t r = dns_resolver_address(c->w->sc, c->vpc);
+	return out ? pkt_ip_dst(p) == r && pkt_dport(p) == DNS_PORT
+	           : pkt_ip_src(p) == r && pkt_sport(p) == DNS_PORT;
+}
+
 static int filter_out(host *h, pkt *p, void *ud)
 {
 	(void)h;
 	host_ctx *c = ud;
 	const char *denied;
+	if (resolver_traffic(c, p, TRUE))
+		return HOST_ALLOW;
 	if (c->sg && !sg_allow_out(c->sg, p, &denied)) {
 		NET_TRACE(c->w->net, host_node(h), p, NET_TRACE_DECIDE, "outbound: no rule of %s allows it", denied);
 		net_note_drop_detail(host_node(h), DROP_SG, denied);
@@ -351,6 +368,8 @@ static int filter_in(host *h, pkt *p, void *ud)
 {
 	host_ctx *c = ud;
 	const char *denied;
+	if (resolver_traffic(c, p, FALSE))
+		return HOST_ALLOW;
 	if (c->sg && !sg_allow_in(c->sg, p, &denied)) {
 		NET_TRACE(c->w->net, host_node(h), p, NET_TRACE_DECIDE, "inbound: no rule of %s allows it", denied);
 		net_note_drop_detail(host_node(h), DROP_SG, denied);
@@ -602,36 +621,74 @@ static gboolean build_servers(world *w, GError **error)
 	return ok;
 }
 
-/* The address a client connects to for target `ti` of a workload: an
- * instance's or service's address; for a load balancer or an interface
- * endpoint, its node or ENI in the client's AZ, else the first (what DNS
- * gives a client: AWS answers with every node, and clients in practice
- * prefer none, so this is the cheapest case and the crossing one is a
- * scenario of its own). */
-static uint32_t target_ip(const scenario *sc, const sc_workload *sw, int ti, int client)
+/* The node's or ENI's address in the client's AZ, else the first. */
+static uint32_t az_local_ip(const scenario *sc, const GArray *subnets, const GArray *ips, int client)
 {
 	int az = SC_AT(sc->subnets, sc_subnet, SC_AT(sc->instances, sc_instance, client)->subnet)->az_index;
-	const GArray *subnets = NULL, *ips = NULL;
-	switch (sw->target_kind) {
-	case SC_TARGET_IS_INSTANCE: return SC_AT(sc->instances, sc_instance, ti)->ip;
-	case SC_TARGET_IS_SERVICE: return SC_AT(sc->services, sc_service, ti)->ip;
-	case SC_TARGET_IS_LB: {
-		/* An internet-facing load balancer's name resolves to its public
-		 * addresses, whoever asks. */
-		const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, ti);
-		subnets = lb->subnets;
-		ips = lb->internet_facing ? lb->node_public_ips : lb->node_ips;
-		break;
-	}
-	case SC_TARGET_IS_ENDPOINT:
-		subnets = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->subnets;
-		ips = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->ips;
-		break;
-	}
 	for (guint k = 0; k < subnets->len; k++)
 		if (SC_AT(sc->subnets, sc_subnet, g_array_index(subnets, int, k))->az_index == az)
 			return g_array_index(ips, uint32_t, k);
 	return g_array_index(ips, uint32_t, 0);
+}
+
+/* Where a client sends its requests for target `ti` of a workload: the
+ * addresses it may connect to (into `ips`) and, when it finds them by DNS,
+ * the name it asks for (returned, to free; NULL for an address).  An
+ * instance or a service has its address.  A load balancer's name resolves
+ * to its node in every AZ (the public addresses of an internet-facing one,
+ * whoever asks); an endpoint's regional or private name to its ENI in every
+ * AZ, a zonal name to one (the client's AZ's, else the first).  With
+ * resolve = az-local there is no name: the node or ENI in the client's AZ,
+ * else the first. */
+static char *target_addresses(const scenario *sc, const sc_workload *sw, int ti, int client, GArray *ips)
+{
+	g_array_set_size(ips, 0);
+	const GArray *subnets = NULL, *all = NULL;
+	uint32_t one = 0;
+	switch (sw->target_kind) {
+	case SC_TARGET_IS_INSTANCE: one = SC_AT(sc->instances, sc_instance, ti)->ip; break;
+	case SC_TARGET_IS_SERVICE: one = SC_AT(sc->services, sc_service, ti)->ip; break;
+	case SC_TARGET_IS_LB: {
+		const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, ti);
+		subnets = lb->subnets;
+		all = lb->internet_facing ? lb->node_public_ips : lb->node_ips;
+		break;
+	}
+	case SC_TARGET_IS_ENDPOINT:
+		subnets = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->subnets;
+		all = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->ips;
+		break;
+	}
+	if (!all) {
+		g_array_append_val(ips, one);
+		return NULL;
+	}
+	if (sw->resolve == SC_RESOLVE_AZ_LOCAL) {
+		one = az_local_ip(sc, subnets, all, client);
+		g_array_append_val(ips, one);
+		return NULL;
+	}
+	if (sw->target_kind == SC_TARGET_IS_LB) {
+		g_array_append_vals(ips, all->data, all->len);
+		return dns_lb_name(sc, ti);
+	}
+	switch (sw->dns_name) {
+	case SC_DNS_ZONAL: {
+		one = az_local_ip(sc, subnets, all, client);
+		guint k = 0;
+		while (g_array_index(all, uint32_t, k) != one)
+			k++;
+		g_array_append_val(ips, one);
+		return dns_endpoint_name(sc, ti, (int)k);
+	}
+	case SC_DNS_PRIVATE:
+		g_array_append_vals(ips, all->data, all->len);
+		return dns_private_name(sc, ti);
+	case SC_DNS_REGIONAL:
+		break;
+	}
+	g_array_append_vals(ips, all->data, all->len);
+	return dns_endpoint_name(sc, ti, -1);
 }
 
 static void build_workloads(world *w)
@@ -653,20 +710,25 @@ static void build_workloads(world *w)
 		ws->resp_steps = report_steps_new();
 		g_ptr_array_add(w->wls, ws);
 		GArray *targets = g_array_new(FALSE, FALSE, sizeof(host_target));
+		GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+		GArray *ips = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 		for (guint c = 0; c < sw->clients->len; c++) {
 			int ci = g_array_index(sw->clients, int, c);
 			g_array_set_size(targets, 0);
-			for (guint t = 0; t < sw->targets->len; t++) {
-				host_target ht = { .port = sw->port,
-					           .ip = target_ip(sc, sw, g_array_index(sw->targets, int, t), ci) };
-				g_array_append_val(targets, ht);
-			}
+			g_ptr_array_set_size(names, 0);
 			host_ctx *ctx = g_ptr_array_index(w->ctxs, ci);
 			if (!ctx->remote_to_wl)
 				ctx->remote_to_wl = g_hash_table_new(g_direct_hash, g_direct_equal);
-			for (guint t = 0; t < targets->len; t++) {
-				host_target *ht = &g_array_index(targets, host_target, t);
-				g_hash_table_insert(ctx->remote_to_wl, remote_key(ht->ip, ht->port), ws);
+			for (guint t = 0; t < sw->targets->len; t++) {
+				char *name = target_addresses(sc, sw, g_array_index(sw->targets, int, t), ci, ips);
+				host_target ht = { .port = sw->port, .ip = g_array_index(ips, uint32_t, 0), .name = name };
+				g_array_append_val(targets, ht);
+				if (name)
+					g_ptr_array_add(names, name);
+				/* Every address the name may give is this workload's. */
+				for (guint k = 0; k < ips->len; k++)
+					g_hash_table_insert(ctx->remote_to_wl,
+					                    remote_key(g_array_index(ips, uint32_t, k), sw->port), ws);
 			}
 			host *h = g_ptr_array_index(w->hosts, ci);
 			if (sw->kind == SC_WL_UDP) {
@@ -700,6 +762,8 @@ static void build_workloads(world *w)
 			g_ptr_array_add(ws->runs, host_add_workload(h, &hc));
 		}
 		g_array_unref(targets);
+		g_array_unref(ips);
+		g_ptr_array_unref(names);
 	}
 }
 
@@ -714,6 +778,7 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 	fabric_init(&w->fab, w->net, sc, w->ledger);
 	w->sgw = sg_world_new(sc);
 	w->routers = g_ptr_array_new();
+	w->resolvers = g_ptr_array_new();
 	w->hosts = g_ptr_array_new();
 	w->ctxs = g_ptr_array_new_with_free_func(ctx_free);
 	w->services = g_ptr_array_new();
@@ -733,11 +798,24 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 
 	for (guint i = 0; i < sc->vpcs->len; i++)
 		g_ptr_array_add(w->routers, vpc_router_new(f, (int)i));
+	/* Each VPC's Route 53 Resolver at base + 2, in no AZ (every host's
+	 * own), knowing every name the VPC can resolve. */
+	for (guint i = 0; i < sc->vpcs->len; i++) {
+		dns_resolver *r = dns_resolver_new(f, (int)i);
+		g_ptr_array_add(w->resolvers, r);
+		char *name = g_strdup_printf("%s-resolver", SC_AT(sc->vpcs, sc_vpc, i)->name);
+		port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, i), VPC_PORT_RESOLVER, -1, -1,
+		                               dns_resolver_ip(r), name);
+		g_free(name);
+		link_to(w, node_port(dns_resolver_node(r), 0), rp, 0);
+		dns_resolver_add_scenario(r);
+	}
 
 	/* Each instance's MTU: the smallest over the paths of its workloads. */
 	GArray *mtus = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	for (guint i = 0; i < sc->instances->len; i++)
 		g_array_append_val(mtus, pf->mtu.vpc);
+	GArray *ips = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	for (guint i = 0; i < wl_count(w); i++) {
 		const sc_workload *sw = wl_at(w, i);
 		for (guint c = 0; c < sw->clients->len; c++) {
@@ -745,7 +823,10 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 			const sc_instance *cl = SC_AT(sc->instances, sc_instance, ci);
 			for (guint t = 0; t < sw->targets->len; t++) {
 				int ti = g_array_index(sw->targets, int, t);
-				uint32_t m = path_mtu(w, cl->subnet, target_ip(sc, sw, ti, ci));
+				g_free(target_addresses(sc, sw, ti, ci, ips));
+				uint32_t m = UINT32_MAX;
+				for (guint k = 0; k < ips->len; k++)
+					m = MIN(m, path_mtu(w, cl->subnet, g_array_index(ips, uint32_t, k)));
 				uint32_t *cm = &g_array_index(mtus, uint32_t, ci);
 				*cm = MIN(*cm, m);
 				if (sw->target_kind == SC_TARGET_IS_INSTANCE) {
@@ -767,6 +848,8 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 		c->vpc = sn->vpc;
 		c->sg = sg_eni_new(w->sgw, in->sgs);
 		host_set_filters(h, filter_out, filter_in, c);
+		host_set_resolver(h, dns_resolver_address(sc, sn->vpc), pf->dns.client_timeout,
+		                  pf->dns.client_attempts);
 		port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, sn->vpc), VPC_PORT_ENI,
 		                               in->subnet, (int)i, in->ip, in->name);
 		link_to(w, node_port(host_node(h), 0), rp, pf->bandwidth.instance);
@@ -776,6 +859,7 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 			                       pr->public_ipv4.hourly_usd_per_address, 1);
 	}
 	g_array_unref(mtus);
+	g_array_unref(ips);
 
 	/* NAT gateways. */
 	GPtrArray *natgws = g_ptr_array_new();
@@ -951,6 +1035,7 @@ void world_free(world *w)
 	g_ptr_array_unref(w->wls);
 	g_ptr_array_unref(w->ctxs);
 	g_ptr_array_unref(w->routers);
+	g_ptr_array_unref(w->resolvers);
 	g_ptr_array_unref(w->hosts);
 	g_ptr_array_unref(w->services);
 	g_ptr_array_unref(w->lbs);

@@ -31,6 +31,7 @@ typedef struct {
 	uint32_t payload;
 	uint32_t src, dst;
 	uint16_t sport, dport;
+	gboolean dns;        /* UDP to or from port 53: the client's name lookup */
 } tevent;
 
 typedef struct {
@@ -57,6 +58,7 @@ static void on_event(void *ud, sim_time t, const node *n, const pkt *p, net_trac
 		e.sport = pkt_sport(p);
 		e.dport = pkt_dport(p);
 	}
+	e.dns = pkt_proto(p) == PKT_PROTO_UDP && (e.sport == 53 || e.dport == 53);
 	if (pkt_proto(p) == PKT_PROTO_TCP) {
 		e.seq = pkt_tcp_seq(p);
 		e.flags = pkt_tcp_flags(p);
@@ -363,7 +365,7 @@ int cmd_trace(int argc, char **argv)
 	/* The journeys: the first SYN, the first request segment, the first
 	 * response segment (or the datagram). */
 	const node *client = NULL;
-	gint syn = -1, req = -1, resp = -1, breq = -1, bresp = -1, decided = -1;
+	gint syn = -1, req = -1, resp = -1, breq = -1, bresp = -1, decided = -1, query = -1, answer = -1;
 	for (guint i = 0; i < lg.ev->len; i++) {
 		const tevent *e = &g_array_index(lg.ev, tevent, i);
 		if (e->nopkt && decided < 0)
@@ -372,6 +374,14 @@ int cmd_trace(int argc, char **argv)
 			continue;
 		if (!client && strcmp(e->n->name, from) == 0)
 			client = e->n;
+		/* A load balancer or endpoint is looked up first (DNS, UDP 53). */
+		if (!udp && e->dns) {
+			if (e->n == client && query < 0)
+				query = (gint)i;
+			else if (query >= 0 && answer < 0 && e->sport == 53)
+				answer = (gint)i;
+			continue;
+		}
 		if (e->n == client && syn < 0 && (e->flags & PKT_TCP_SYN))
 			syn = (gint)i;
 		else if (e->n == client && req < 0 && e->payload > 0)
@@ -387,7 +397,7 @@ int cmd_trace(int argc, char **argv)
 	/* The response: the first payload segment arriving at the client. */
 	for (guint i = 0; resp < 0 && client && i < lg.ev->len; i++) {
 		const tevent *e = &g_array_index(lg.ev, tevent, i);
-		if (e->kind == NET_TRACE_ARRIVE && e->n == client && e->payload > 0) {
+		if (e->kind == NET_TRACE_ARRIVE && e->n == client && e->payload > 0 && !(e->dns && !udp)) {
 			/* Walk back to where that packet was sent. */
 			for (guint j = 0; j < i; j++) {
 				const tevent *s = &g_array_index(lg.ev, tevent, j);
@@ -398,9 +408,14 @@ int cmd_trace(int argc, char **argv)
 			}
 		}
 	}
-	sim_time t0 = syn >= 0 ? g_array_index(lg.ev, tevent, syn).t : 0;
+	sim_time t0 = query >= 0 ? g_array_index(lg.ev, tevent, query).t
+	              : syn >= 0 ? g_array_index(lg.ev, tevent, syn).t : 0;
 	gboolean dropped = FALSE;
-	if (syn >= 0)
+	if (query >= 0)
+		dropped |= print_journey(&lg, (guint)query, "the DNS query for the target's name", t0);
+	if (answer >= 0 && !dropped)
+		dropped |= print_journey(&lg, (guint)answer, "the resolver's answer", t0);
+	if (syn >= 0 && !dropped)
 		dropped |= print_journey(&lg, (guint)syn, "the connection's SYN", t0);
 	if (req >= 0 && !dropped)
 		dropped |= print_journey(&lg, (guint)req, udp ? "the datagram" : "the request's first segment", t0);
@@ -416,7 +431,8 @@ int cmd_trace(int argc, char **argv)
 		dropped |= print_journey(&lg, (guint)resp, "the response's first segment", t0);
 	if (arrived) {
 		printf("\nthe request completed in %.3f ms (%s)\n", (double)hdr_max(rw->latency) / 1e6,
-		       udp ? "one way" : "from the SYN to the last byte of the response");
+		       udp ? "one way" : query >= 0 ? "from the DNS query to the last byte of the response"
+		                                  : "from the SYN to the last byte of the response");
 		if (r->ledger) {
 			printf("charged for this request (all its packets):\n");
 			for (guint i = 0; i < cost_ledger_n_lines(r->ledger); i++) {

@@ -591,6 +591,7 @@ static const char *const fail_names[HTTP_FAIL__COUNT] = {
 	[HTTP_FAIL_CLOSED] = "connection closed early",
 	[HTTP_FAIL_BAD_RESPONSE] = "malformed response",
 	[HTTP_FAIL_NO_PORT] = "no free local port",
+	[HTTP_FAIL_NO_NAME] = "name not resolved",
 };
 
 const char *http_fail_name(http_fail f)
@@ -646,6 +647,7 @@ struct http_client {
 	uint64_t opened;
 	uint64_t idle_closed;
 	uint64_t seed;
+	http_fail open_fail; /* why the last cc_open() failed */
 };
 
 static void cl_dispatch(http_client *cl);
@@ -680,7 +682,7 @@ static void req_fail_later_cb(sim *s, void *ctx, void *arg)
 	http_req *q = arg;
 	q->ev = 0;
 	g_queue_unlink(&cl->failing, &q->link);
-	req_finish(cl, q, HTTP_FAIL_NO_PORT, NULL, 0);
+	req_finish(cl, q, q->r.fail, NULL, 0);
 }
 
 static void cc_free(cli_conn *cc)
@@ -888,8 +890,11 @@ static cli_conn *cc_open(http_client *cl)
 	cc->rx = RSP_NONE;
 	cc->head = g_string_sized_new(256);
 	cc->t_established = NO_TIME;
-	cc->tc = tcp_connect(cl->st, cl->cfg.local_ip, 0, cl->cfg.ip, cl->cfg.port, cl->cfg.mtu,
-	                     &cli_callbacks, cc);
+	uint32_t ip = cl->cfg.resolve ? cl->cfg.resolve(cl->cfg.resolve_ud) : cl->cfg.ip;
+	cl->open_fail = ip ? HTTP_FAIL_NO_PORT : HTTP_FAIL_NO_NAME;
+	cc->tc = ip ? tcp_connect(cl->st, cl->cfg.local_ip, 0, ip, cl->cfg.port, cl->cfg.mtu,
+	                          &cli_callbacks, cc)
+	            : NULL;
 	if (!cc->tc) {
 		g_string_free(cc->head, TRUE);
 		g_free(cc);
@@ -933,6 +938,7 @@ static void cl_dispatch(http_client *cl)
 			/* Reported from an event, so `done` never runs inside the
 			 * caller's http_client_request(). */
 			g_queue_push_tail_link(&cl->failing, &q->link);
+			q->r.fail = cl->open_fail;
 			q->ev = sim_schedule(cl->nt->sim, 0, req_fail_later_cb, cl, q);
 			continue;
 		}

@@ -135,6 +135,7 @@ typedef enum {
 	HTTP_FAIL_CLOSED,         /* "connection closed early": before the response ended */
 	HTTP_FAIL_BAD_RESPONSE,   /* "malformed response" */
 	HTTP_FAIL_NO_PORT,        /* "no free local port" */
+	HTTP_FAIL_NO_NAME,        /* "name not resolved": no DNS answer for the server's name */
 	HTTP_FAIL__COUNT
 } http_fail;
 
@@ -171,6 +172,12 @@ typedef struct {
 	guint max_conns;          /* connections at most (requests queue beyond); 0 = no limit */
 	uint32_t mtu;             /* 0 = the stack's */
 	sim_time idle_timeout;    /* close (FIN) a kept-alive connection idle this long; 0 = never */
+	/* When set, asked for the server's address each time a connection is
+	 * opened (a name resolved per connection, as getaddrinfo() before
+	 * connect()); `ip` is then unused.  0 = no address: the request fails
+	 * as HTTP_FAIL_NO_NAME. */
+	uint32_t (*resolve)(void *ud);
+	void *resolve_ud;
 } http_client_config;
 
 /* A client of one server: keeps its connections and a queue of requests

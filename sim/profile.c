@@ -96,6 +96,17 @@ static const field fields[] = {
 	  "attachments per transit gateway, such as 5000"),
 	F("limits", "interface_endpoints_per_vpc", K_COUNT, limits.interface_endpoints_per_vpc,
 	  "interface (and Gateway Load Balancer) endpoints per VPC, such as 50"),
+
+	F("dns", "resolver", K_DELAY, dns.resolver,
+	  "the Route 53 Resolver's time to answer a query, a distribution"),
+	F("dns", "lb_ttl", K_TIMEOUT, dns.lb_ttl,
+	  "the TTL of a load balancer's DNS records, such as 60s"),
+	F("dns", "endpoint_ttl", K_TIMEOUT, dns.endpoint_ttl,
+	  "the TTL of an interface endpoint's DNS records, such as 60s"),
+	F("dns", "client_timeout", K_TIMEOUT, dns.client_timeout,
+	  "how long a client waits for an answer before asking again, such as 5s"),
+	F("dns", "client_attempts", K_COUNT, dns.client_attempts,
+	  "queries a client sends for a name before giving up, such as 2"),
 };
 
 #undef F

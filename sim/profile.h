@@ -70,6 +70,14 @@ typedef struct profile {
 		uint32_t interface_endpoints_per_vpc;
 	} limits;
 
+	struct {
+		dist resolver;               /* the Route 53 Resolver's time to answer a query */
+		sim_time lb_ttl;             /* TTL of a load balancer's A records */
+		sim_time endpoint_ttl;       /* TTL of an interface endpoint's A records */
+		sim_time client_timeout;     /* a client's wait before asking again */
+		uint32_t client_attempts;    /* queries a client sends before giving up */
+	} dns;
+
 	/* private: "group.key" -> the key's .source text */
 	GHashTable *sources;
 } profile;

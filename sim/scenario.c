@@ -202,6 +202,8 @@ static const key_spec workload_keys[] = {
 	                          "shape=1.5)" },
 	{ "think_time", FALSE, "a time distribution such as 0ms or exp(mean=1ms)" },
 	{ "connection", FALSE, "keepalive or per-request" },
+	{ "resolve", FALSE, "dns or az-local" },
+	{ "dns_name", FALSE, "regional, zonal or private (an interface endpoint target)" },
 	{ NULL },
 };
 
@@ -1056,6 +1058,7 @@ GPtrArray *scenario_node_names(const scenario *sc)
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
 	add_names(a, sc->instances, "");
 	add_names(a, sc->vpcs, "-router");
+	add_names(a, sc->vpcs, "-resolver");
 	add_names(a, sc->natgws, "");
 	add_names(a, sc->igws, "");
 	add_names(a, sc->peerings, "");
@@ -3362,6 +3365,30 @@ static void build_workload_target(loader *l, const grp *g, sc_workload *w)
 	g_free(def);
 }
 
+/* How clients find the target's address: DNS by default, like real
+ * clients, through one of an endpoint's names (its private DNS name when it
+ * has one, as clients of the service use it, else the regional name). */
+static void build_workload_names(loader *l, const grp *g, sc_workload *w)
+{
+	static const char *const resolves[] = { "dns", "az-local", NULL };
+	static const char *const names[] = { "regional", "zonal", "private", NULL };
+	w->resolve = (sc_resolve)get_word(l, g, "resolve", "dns", resolves);
+	const sc_interface_endpoint *e = NULL;
+	if (w->target_kind == SC_TARGET_IS_ENDPOINT && w->targets->len == 1)
+		e = SC_AT(l->sc->interface_endpoints, sc_interface_endpoint, g_array_index(w->targets, int, 0));
+	const char *def = e && e->private_dns ? "private" : "regional";
+	if (!e && get(g, "dns_name", NULL)) {
+		P(l, g, "dns_name", "'%s': the target is not an interface endpoint; expected no "
+		                    "dns_name (a load balancer has one name)", get(g, "dns_name", NULL));
+		return;
+	}
+	w->dns_name = (sc_dns_name)get_word(l, g, "dns_name", def, names);
+	if (e && w->dns_name == SC_DNS_PRIVATE && !e->private_dns)
+		P(l, g, "dns_name", "'private': interface endpoint %s does not enable private DNS; "
+		                    "expected regional or zonal, or private_dns = true on the endpoint",
+		  e->name);
+}
+
 static void build_workloads(loader *l)
 {
 	scenario *sc = l->sc;
@@ -3430,6 +3457,7 @@ static void build_workloads(loader *l)
 		get_dist(l, g, "response_size", "1KB", UNIT_SIZE, &w->response_size);
 		get_dist(l, g, "think_time", "0ms", UNIT_TIME, &w->think_time);
 		w->keepalive = get_word(l, g, "connection", "keepalive", connections) == 0;
+		build_workload_names(l, g, w);
 	}
 }
 

@@ -232,9 +232,24 @@ typedef struct {
 typedef enum {
 	SC_TARGET_IS_INSTANCE,
 	SC_TARGET_IS_SERVICE,     /* a public [service] (S3) by its public address */
-	SC_TARGET_IS_LB,          /* a load balancer: the node in the client's AZ, else the first */
-	SC_TARGET_IS_ENDPOINT,    /* an interface endpoint: its ENI in the client's AZ, else the first */
+	SC_TARGET_IS_LB,          /* a load balancer, by its DNS name (resolve) */
+	SC_TARGET_IS_ENDPOINT,    /* an interface endpoint, by one of its DNS names (dns_name) */
 } sc_wl_target_kind;
+
+/* How a client finds a load balancer's or an endpoint's address. */
+typedef enum {
+	SC_RESOLVE_DNS,       /* asks its VPC's Route 53 Resolver; each connection goes to
+	                         one of the answers, at random (models/dns.h) */
+	SC_RESOLVE_AZ_LOCAL,  /* no DNS: the node or ENI in the client's AZ, else the first
+	                         (as with a hosts file written per AZ) */
+} sc_resolve;
+
+/* Which of an interface endpoint's names a client uses. */
+typedef enum {
+	SC_DNS_REGIONAL,      /* every AZ's ENI */
+	SC_DNS_ZONAL,         /* the ENI in the client's AZ (else the first AZ's name) */
+	SC_DNS_PRIVATE,       /* the service's private DNS name (private_dns = true) */
+} sc_dns_name;
 
 typedef struct {
 	char *name;
@@ -249,6 +264,8 @@ typedef struct {
 	dist response_size;  /* HTTP response body bytes */
 	dist think_time;     /* server time before answering */
 	gboolean keepalive;  /* one connection per client reused, or one per request */
+	sc_resolve resolve;  /* load balancer and endpoint targets */
+	sc_dns_name dns_name;/* endpoint targets */
 	char *method;        /* "GET", "PUT", "POST" */
 	char *path;          /* request path */
 } sc_workload;

@@ -358,7 +358,7 @@ static inline http_server *ln_serve(host *h, uint16_t lport, uint64_t body, sim_
 static inline host_workload *ln_get(host *h, const char *name, const char *ip, uint16_t dport,
                                     uint64_t count, sim_time every, gboolean keepalive)
 {
-	host_target t = { ln_ip(ip), dport };
+	host_target t = { ln_ip(ip), dport, NULL };
 	host_workload_config wc = { .name = name, .targets = &t, .n_targets = 1, .count = count,
 		                    .keepalive = keepalive };
 	dist_set_const(&wc.interval, UNIT_TIME, (double)every);

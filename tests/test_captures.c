@@ -207,8 +207,8 @@ static void test_keys(void)
 	} bad[] = {
 		{ "scenario.capture=nat-b", "[scenario] capture: 'nat-b' matches no node; expected names of "
 		                            "this scenario's nodes, globs allowed: client-1, client-2, web-1, "
-		                            "web-2, vpc-a-router, vpc-b-router, nat-a, igw-a, igw-b, alb-b, "
-		                            "region" },
+		                            "web-2, vpc-a-router, vpc-b-router, vpc-a-resolver, vpc-b-resolver, "
+		                            "nat-a, igw-a, igw-b, alb-b, ... (13 in all)" },
 		{ "scenario.capture=client-1,pcx-*", "'pcx-*' matches no node" },
 		{ "scenario.capture=all,nat-a", "'all,nat-a' lists 'all' with other names; expected all, none, "
 		                                "or comma-separated node names, globs allowed" },

@@ -277,7 +277,7 @@ static void test_proxy(void)
 	                          .keepalive = TRUE, .max_conns = 1 };
 	proxy px = { http_client_new(host_tcp(s.h[1]), &bc), 0 };
 	http_server_set_handler(front, proxy_handler, &px);
-	host_target tg = { star_ip(1), 80 };
+	host_target tg = { star_ip(1), 80, NULL };
 	host_workload_config wc = { .name = "w", .targets = &tg, .n_targets = 1, .count = 2,
 	                            .keepalive = TRUE };
 	dist_set_const(&wc.interval, UNIT_TIME, 50 * SIM_MS);
@@ -553,7 +553,7 @@ static void test_workloads(void)
 	star_init(&s, 3, 15 * SIM_US, FALSE);
 	http_server *a = serve(s.h[1], 80, 1000, 200 * SIM_US);
 	http_server *b = serve(s.h[2], 80, 1000, 200 * SIM_US);
-	host_target tg[2] = { { star_ip(1), 80 }, { star_ip(2), 80 } };
+	host_target tg[2] = { { star_ip(1), 80, NULL }, { star_ip(2), 80, NULL } };
 
 	host_workload_config wc = { .name = "rr", .targets = tg, .n_targets = 2, .count = 10,
 	                            .keepalive = TRUE };

@@ -289,7 +289,7 @@ static void test_idle_rst(void)
 static host_workload *get_sized(host *h, const char *name, const char *ip, uint64_t count,
                                 uint64_t size, gboolean keepalive)
 {
-	host_target t = { ln_ip(ip), 80 };
+	host_target t = { ln_ip(ip), 80, NULL };
 	host_workload_config wc = { .name = name, .targets = &t, .n_targets = 1, .count = count,
 		                    .keepalive = keepalive };
 	dist_set_const(&wc.interval, UNIT_TIME, (double)(10 * SIM_MS));

@@ -76,7 +76,7 @@ static void run_clients(int n, hdr_hist *shared_http, hdr_hist *shared_udp, hdr_
 	dist_clear(&hs.think);
 	dist_clear(&hs.response_size);
 	GPtrArray *wls = g_ptr_array_new(), *flows = g_ptr_array_new();
-	host_target tg = { IP(10, 0, 2, 1), 80 }, tu = { IP(10, 0, 2, 1), 53 };
+	host_target tg = { IP(10, 0, 2, 1), 80, NULL }, tu = { IP(10, 0, 2, 1), 53, NULL };
 	for (int i = 0; i < n; i++) {
 		char name[32];
 		g_snprintf(name, sizeof name, "client-%d", i + 1);

@@ -142,7 +142,7 @@ static http_server *serve(topo *t, uint64_t body, sim_time think)
 static host_workload *load(topo *t, uint16_t dport, uint64_t count, sim_time gap,
                            gboolean keepalive)
 {
-	host_target tg = { SRV_IP, dport };
+	host_target tg = { SRV_IP, dport, NULL };
 	host_workload_config wc = { .name = "w", .targets = &tg, .n_targets = 1, .count = count,
 	                            .keepalive = keepalive };
 	dist_set_const(&wc.interval, UNIT_TIME, (double)gap);
