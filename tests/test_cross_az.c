@@ -214,9 +214,11 @@ static void test_peering(void)
 }
 
 /* data_transfer.same_az bills each same-AZ hop once, on its sender: in
- * vpc-peering.ini towards server-1, the client's packets and the server's
- * answers each make one such hop (the peering hop pays vpc_peering's rate,
- * and the packets are moved once, at the receiving VPC's router). */
+ * s3-natgw.ini the client's packets to the NAT gateway and the NAT
+ * gateway's answers to the client each make one such hop (the hops to and
+ * from the internet gateway leave the AZ).  In vpc-peering.ini towards
+ * server-1 the only same-AZ hop comes after the peering connection and
+ * pays vpc_peering.same_az instead (0 here: no line at all). */
 static void test_same_az(void)
 {
 	const char *same[] = { "workload:web.target=server-1", NULL };
