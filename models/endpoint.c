@@ -95,7 +95,8 @@ typedef struct {
 	GHashTable *fwd;  /* ekey * -> eflow * (owns the flows) */
 	GHashTable *rev;  /* ekey * -> eflow * */
 	GQueue lru;
-	cost_line *processing, *xin;
+	cost_line *processing;
+	fabric_party *xin;
 	interface_endpoint_stats st;
 } ifendpoint;
 
@@ -355,7 +356,8 @@ node *interface_endpoint_new(fabric *f, int index)
 	 * processing volume together. */
 	e->processing = cost_ledger_line(f->ledger, ie->name, "processing",
 	                                 &pr->interface_endpoint.processing);
-	e->xin = fabric_xaz_in(f, ie->name);
+	e->xin = fabric_receiver(f, ie->name);
+	fabric_set_kind(f, ie->name, FABRIC_PARTY_ENDPOINT);
 	cost_ledger_add_hourly(f->ledger, ie->name, "hourly", pr->interface_endpoint.hourly_usd_per_az,
 	                       ie->subnets->len);
 	return &e->base;

@@ -16,72 +16,163 @@ sim_time fabric_propagation(const fabric *f, rng *r, uint8_t from, uint8_t to)
 	return dist_sample_ns(d, r);
 }
 
+/* Each line's charge type and price. */
+static const char *const line_type[FABRIC_L_N] = {
+	[FABRIC_L_XAZ_OUT] = "cross-az-out",
+	[FABRIC_L_XAZ_IN] = "cross-az-in",
+	[FABRIC_L_SAME_AZ] = "same-az",
+	[FABRIC_L_PEER_XAZ_OUT] = "peering-cross-az-out",
+	[FABRIC_L_PEER_XAZ_IN] = "peering-cross-az-in",
+	[FABRIC_L_PEER_SAME_AZ] = "peering-same-az",
+	[FABRIC_L_ALB_XAZ_OUT] = "alb-cross-az-out",
+	[FABRIC_L_ALB_XAZ_IN] = "alb-cross-az-in",
+	[FABRIC_L_NLB_XAZ_OUT] = "nlb-cross-az-out",
+	[FABRIC_L_NLB_XAZ_IN] = "nlb-cross-az-in",
+};
+
+static const prices_tiers *line_rate(const prices *pr, int l)
+{
+	switch (l) {
+	case FABRIC_L_SAME_AZ: return &pr->data_transfer.same_az;
+	case FABRIC_L_PEER_XAZ_OUT:
+	case FABRIC_L_PEER_XAZ_IN: return &pr->vpc_peering.cross_az;
+	case FABRIC_L_PEER_SAME_AZ: return &pr->vpc_peering.same_az;
+	case FABRIC_L_ALB_XAZ_OUT:
+	case FABRIC_L_ALB_XAZ_IN: return &pr->alb.cross_az_to_targets;
+	case FABRIC_L_NLB_XAZ_OUT:
+	case FABRIC_L_NLB_XAZ_IN: return &pr->nlb.cross_az_to_targets;
+	default: return &pr->data_transfer.cross_az;
+	}
+}
+
+static void party_free(gpointer data)
+{
+	fabric_party *pa = data;
+	if (pa) {
+		g_free(pa->component);
+		g_free(pa);
+	}
+}
+
 void fabric_init(fabric *f, net *nt, const scenario *sc, cost_ledger *ledger)
 {
 	f->net = nt;
 	f->sc = sc;
 	f->prof = sc->profile;
 	f->ledger = ledger;
-	f->senders = g_ptr_array_new();
+	f->parties = g_ptr_array_new_with_free_func(party_free);
 	/* Index 0: packets that entered no AZ yet bill nobody. */
-	g_ptr_array_add(f->senders, NULL);
-	f->sender_of = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_ptr_array_add(f->parties, NULL);
+	f->party_of = g_hash_table_new(g_str_hash, g_str_equal);
+	for (int l = 0; l < FABRIC_L_N; l++)
+		f->free_line[l] = l != FABRIC_L_XAZ_OUT && l != FABRIC_L_XAZ_IN &&
+		                  prices_tiers_free(line_rate(sc->prices, l));
 }
 
 void fabric_clear(fabric *f)
 {
-	if (f->senders)
-		g_ptr_array_unref(f->senders);
-	f->senders = NULL;
-	if (f->sender_of)
-		g_hash_table_unref(f->sender_of);
-	f->sender_of = NULL;
+	if (f->party_of)
+		g_hash_table_unref(f->party_of);
+	f->party_of = NULL;
+	if (f->parties)
+		g_ptr_array_unref(f->parties);
+	f->parties = NULL;
+}
+
+/* The party of `component`, made on first use.  A table, not a search of
+ * the list: a scenario may have 100,000 components in AZs. */
+static uint32_t party_index(fabric *f, const char *component)
+{
+	gpointer i = g_hash_table_lookup(f->party_of, component);
+	if (i)
+		return GPOINTER_TO_UINT(i);
+	fabric_party *pa = g_new0(fabric_party, 1);
+	pa->component = g_strdup(component);
+	g_ptr_array_add(f->parties, pa);
+	g_hash_table_insert(f->party_of, pa->component, GUINT_TO_POINTER(f->parties->len - 1));
+	return f->parties->len - 1;
+}
+
+static cost_line *party_line(fabric *f, fabric_party *pa, int l)
+{
+	if (!pa->line[l])
+		pa->line[l] = cost_ledger_line(f->ledger, pa->component, line_type[l],
+		                               line_rate(f->sc->prices, l));
+	return pa->line[l];
 }
 
 uint32_t fabric_sender(fabric *f, const char *component)
 {
-	cost_line *out = cost_ledger_line(f->ledger, component, "cross-az-out",
-	                                  &f->sc->prices->data_transfer.cross_az);
-	/* A table, not a search of the list: a scenario may have 100,000
-	 * components in AZs. */
-	gpointer i = g_hash_table_lookup(f->sender_of, out);
-	if (i)
-		return GPOINTER_TO_UINT(i);
-	g_ptr_array_add(f->senders, out);
-	g_hash_table_insert(f->sender_of, out, GUINT_TO_POINTER(f->senders->len - 1));
-	return f->senders->len - 1;
+	uint32_t i = party_index(f, component);
+	party_line(f, g_ptr_array_index(f->parties, i), FABRIC_L_XAZ_OUT);
+	return i;
 }
 
-sim_time fabric_move(fabric *f, rng *r, pkt *p, uint8_t to, cost_line *in)
+fabric_party *fabric_receiver(fabric *f, const char *component)
+{
+	/* Not in one expression: party_index may move the array's storage. */
+	uint32_t i = party_index(f, component);
+	fabric_party *pa = g_ptr_array_index(f->parties, i);
+	party_line(f, pa, FABRIC_L_XAZ_IN);
+	return pa;
+}
+
+void fabric_set_kind(fabric *f, const char *component, fabric_party_kind kind)
+{
+	uint32_t i = party_index(f, component);
+	((fabric_party *)g_ptr_array_index(f->parties, i))->kind = kind;
+}
+
+static void bill(fabric *f, fabric_party *pa, int l, uint32_t bytes)
+{
+	if (pa && !f->free_line[l])
+		cost_line_add_bytes(party_line(f, pa, l), bytes);
+}
+
+/* Bills a hop from p->az to `to` (both AZs). */
+static void charge(fabric *f, const pkt *p, uint8_t to, fabric_party *in)
+{
+	const prices *pr = f->sc->prices;
+	fabric_party *out = g_ptr_array_index(f->parties, p->az_from);
+	gboolean peering = (p->flags & PKT_F_VIA_PEERING) != 0;
+	if (p->az == to) {
+		int l = peering ? FABRIC_L_PEER_SAME_AZ : FABRIC_L_SAME_AZ;
+		if (out && !f->free_line[l])
+			bill(f, out, l, fabric_billed_bytes(f, p));
+		return;
+	}
+	if ((p->flags & PKT_F_VIA_TGW) && !pr->transit_gateway.charge_cross_az)
+		return;
+	if (((out && out->kind == FABRIC_PARTY_NATGW) || (in && in->kind == FABRIC_PARTY_NATGW)) &&
+	    !pr->nat_gateway.charge_cross_az)
+		return;
+	if (((out && out->kind == FABRIC_PARTY_ENDPOINT) || (in && in->kind == FABRIC_PARTY_ENDPOINT)) &&
+	    !pr->interface_endpoint.charge_cross_az)
+		return;
+	int l = FABRIC_L_XAZ_OUT;
+	if (p->flags & PKT_F_LB_BACKEND)
+		l = FABRIC_L_ALB_XAZ_OUT;
+	else if (p->flags & PKT_F_NLB_BACKEND)
+		l = FABRIC_L_NLB_XAZ_OUT;
+	else if (peering)
+		l = FABRIC_L_PEER_XAZ_OUT;
+	/* Each pair is (out, in) in that order. */
+	if (f->free_line[l])
+		return;
+	uint32_t b = fabric_billed_bytes(f, p);
+	bill(f, out, l, b);
+	bill(f, in, l + 1, b);
+}
+
+sim_time fabric_move(fabric *f, rng *r, pkt *p, uint8_t to, fabric_party *in)
 {
 	if (to == FABRIC_AZ_NONE)
 		return 0;
 	sim_time d = fabric_propagation(f, r, p->az, to);
-	if (p->az != FABRIC_AZ_NONE && p->az != to) {
-		gboolean charge = !(p->flags & PKT_F_VIA_TGW) ||
-		                  f->sc->prices->transit_gateway.charge_cross_az;
-		/* An ALB's traffic with its targets crosses AZs for free (the
-		 * price table's alb.cross_az_to_targets); when that price is not
-		 * zero it is billed like any cross-AZ transfer. */
-		if ((p->flags & PKT_F_LB_BACKEND) && f->sc->prices->alb.cross_az_to_targets.usd_per_gb[0] == 0)
-			charge = FALSE;
-		if (charge) {
-			uint32_t b = fabric_billed_bytes(f, p);
-			cost_line *out = g_ptr_array_index(f->senders, p->az_from);
-			if (out)
-				cost_line_add_bytes(out, b);
-			if (in)
-				cost_line_add_bytes(in, b);
-		}
-	}
+	if (p->az != FABRIC_AZ_NONE)
+		charge(f, p, to, in);
 	p->az = to;
 	return d;
-}
-
-cost_line *fabric_xaz_in(fabric *f, const char *component)
-{
-	return cost_ledger_line(f->ledger, component, "cross-az-in",
-	                        &f->sc->prices->data_transfer.cross_az);
 }
 
 gboolean fabric_mtu_drop(fabric *f, node *n, pkt *p, uint32_t mtu)

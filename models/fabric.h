@@ -12,18 +12,65 @@
  * scenario->azs) or the region's public network (pkt->az = 0).  The VPC
  * router is distributed (it is the Nitro card of every instance), so it has
  * no place of its own: when it hands a packet to a port in another place it
- * delays it by the profile's propagation between the two places, and when
- * the packet changes AZ it charges cross-AZ transfer, out on the component
- * it came from and in on the one it goes to.  Ports with no AZ (peering,
+ * delays it by the profile's propagation between the two places, and
+ * charges data transfer: "out" on the party (component) that put the
+ * packet in its AZ, "in" on the one it goes to.  Ports with no AZ (peering,
  * internet gateway, gateway endpoint) leave the packet where it is.
+ *
+ * Which price a hop pays (fabric_move):
+ *   - changing AZ: data_transfer.cross_az, out and in; over a peering
+ *     connection vpc_peering.cross_az instead, between an ALB or an NLB and
+ *     its targets alb. or nlb.cross_az_to_targets instead; nothing when the
+ *     price table's switch for a construct on the hop says so
+ *     (transit_gateway.charge_cross_az for a packet that crossed a TGW,
+ *     nat_gateway.charge_cross_az when the NAT gateway is one end,
+ *     interface_endpoint.charge_cross_az when an endpoint ENI is);
+ *   - staying in its AZ: data_transfer.same_az (vpc_peering.same_az over a
+ *     peering connection), once, on the sender.
+ * The cross-AZ lines of data_transfer exist for every party from the
+ * start; the others are made on first use, and not at all while their
+ * price is 0 in every tier (nothing to bill, and reports would fill with
+ * $0.00 lines).
  */
+
+/* What a party is, for the price table's per-construct switches. */
+typedef enum {
+	FABRIC_PARTY_PLAIN,    /* an instance, load balancer, TGW attachment */
+	FABRIC_PARTY_NATGW,    /* nat_gateway.charge_cross_az decides */
+	FABRIC_PARTY_ENDPOINT, /* interface_endpoint.charge_cross_az decides */
+} fabric_party_kind;
+
+/* The transfer lines of a party (fabric_party.line). */
+enum {
+	FABRIC_L_XAZ_OUT,
+	FABRIC_L_XAZ_IN,
+	FABRIC_L_SAME_AZ,
+	FABRIC_L_PEER_XAZ_OUT,
+	FABRIC_L_PEER_XAZ_IN,
+	FABRIC_L_PEER_SAME_AZ,
+	FABRIC_L_ALB_XAZ_OUT,
+	FABRIC_L_ALB_XAZ_IN,
+	FABRIC_L_NLB_XAZ_OUT,
+	FABRIC_L_NLB_XAZ_IN,
+	FABRIC_L_N
+};
+
+/* A component that sends or receives in an AZ (an ENI, a NAT gateway, a TGW
+ * attachment, an endpoint): its name and its transfer lines. */
+typedef struct fabric_party {
+	char *component;
+	fabric_party_kind kind;
+	cost_line *line[FABRIC_L_N]; /* NULL until used */
+} fabric_party;
+
 typedef struct fabric {
 	net *net;
 	const scenario *sc;
 	const profile *prof;
 	cost_ledger *ledger;
-	GPtrArray *senders; /* cost_line *: cross-AZ "out" lines, by pkt->az_from */
-	GHashTable *sender_of; /* cost_line * -> its index in senders */
+	GPtrArray *parties;   /* fabric_party *, by pkt->az_from (0: nobody) */
+	GHashTable *party_of; /* component name -> its index in parties */
+	gboolean free_line[FABRIC_L_N]; /* the line's price is 0 in every tier */
 } fabric;
 
 void fabric_init(fabric *f, net *nt, const scenario *sc, cost_ledger *ledger);
@@ -40,17 +87,20 @@ uint32_t fabric_billed_bytes(const fabric *f, const pkt *p);
 sim_time fabric_propagation(const fabric *f, rng *r, uint8_t from, uint8_t to);
 
 /* Moves p to place `to` (no-op for FABRIC_AZ_NONE): returns the
- * propagation delay and, if the AZ changes, charges cross-AZ transfer "out"
- * to the component that put the packet in its AZ (p->az_from) and "in" to
- * `in` (may be NULL), unless the packet crossed a TGW and the price table
- * says TGW traffic pays no cross-AZ transfer. */
-sim_time fabric_move(fabric *f, rng *r, pkt *p, uint8_t to, cost_line *in);
+ * propagation delay and charges the hop's data transfer (see above) to the
+ * party that put the packet in its AZ (p->az_from) and to `in` (may be
+ * NULL). */
+sim_time fabric_move(fabric *f, rng *r, pkt *p, uint8_t to, fabric_party *in);
 
 /* A component that puts packets into an AZ (an ENI, a NAT gateway, a TGW
- * attachment): the index to store in pkt->az_from. */
+ * attachment): the index to store in pkt->az_from.  Creates its
+ * cross-az-out line. */
 uint32_t fabric_sender(fabric *f, const char *component);
-/* The cross-AZ "in" line of a component, created on first use. */
-cost_line *fabric_xaz_in(fabric *f, const char *component);
+/* A component that receives packets in an AZ: its party, with its
+ * cross-az-in line. */
+fabric_party *fabric_receiver(fabric *f, const char *component);
+/* Says what kind of construct a component is (before the run). */
+void fabric_set_kind(fabric *f, const char *component, fabric_party_kind kind);
 
 /* Drops p at node n if its IP length exceeds mtu and DF is set; returns
  * TRUE if dropped. */

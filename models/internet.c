@@ -4,6 +4,8 @@
 typedef struct {
 	port *port;
 	cost_line *out, *in; /* public-IP transfer lines of the owner */
+	const char *component;
+	cost_line *s3;       /* s3.transfer_same_region, made on first use */
 } owner;
 
 typedef struct {
@@ -47,6 +49,15 @@ static void inet__receive(node *n, pkt *p, port *in)
 		uint32_t b = fabric_billed_bytes(w->f, p);
 		cost_line_add_bytes(from->out, b);
 		cost_line_add_bytes(to->in, b);
+	} else if (from || to) {
+		/* Between a public address and a service (S3) of the Region:
+		 * s3.transfer_same_region, on the address's owner, both ways. */
+		owner *o = from ? from : to;
+		const prices_tiers *rate = &w->f->sc->prices->s3.transfer_same_region;
+		if (!o->s3 && !prices_tiers_free(rate))
+			o->s3 = cost_ledger_line(w->f->ledger, o->component, "s3-transfer", rate);
+		if (o->s3)
+			cost_line_add_bytes(o->s3, fabric_billed_bytes(w->f, p));
 	}
 	p->az = FABRIC_AZ_NONE;
 	fabric_send(n->net, out, p, dist_sample_ns(&w->f->prof->propagation.regional_public, &w->rng),
@@ -94,6 +105,7 @@ void internet_add_address(node *n, port *p, uint32_t public_ip, const char *comp
 	owner *o = g_new0(owner, 1);
 	const prices_tiers *rate = &w->f->sc->prices->data_transfer.public_ip_in_region;
 	o->port = p;
+	o->component = cost_ledger_line(w->f->ledger, component, "public-ip-out", rate)->component;
 	o->out = cost_ledger_line(w->f->ledger, component, "public-ip-out", rate);
 	o->in = cost_ledger_line(w->f->ledger, component, "public-ip-in", rate);
 	g_hash_table_insert(w->addresses, GUINT_TO_POINTER(public_ip), o);

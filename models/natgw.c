@@ -184,6 +184,7 @@ node *natgw_new(fabric *f, int index)
 	const prices *pr = f->sc->prices;
 	g->processing = cost_ledger_line(f->ledger, sn->name, "processing", &pr->nat_gateway.processing);
 	g->both_directions = pr->nat_gateway.processing_both_directions;
+	fabric_set_kind(f, sn->name, FABRIC_PARTY_NATGW);
 	cost_ledger_add_hourly(f->ledger, sn->name, "hourly", pr->nat_gateway.hourly_usd, 1);
 	cost_ledger_add_hourly(f->ledger, sn->name, "public-ipv4", pr->public_ipv4.hourly_usd_per_address, 1);
 	node_add_port(&g->base);

@@ -205,6 +205,7 @@ static void to_target(nlb *b, flow *f, pkt *p, sim_time now)
 		pkt_set_sport(p, f->sport);
 	}
 	b->st.bytes += fabric_billed_bytes(b->f, p);
+	p->flags |= PKT_F_NLB_BACKEND;
 	forward(b, node_port(&b->base, f->node), p);
 }
 
@@ -224,6 +225,7 @@ static void to_client(nlb *b, flow *f, pkt *p, sim_time now)
 	pkt_set_ip_dst(p, f->front.a);
 	pkt_set_dport(p, f->front.c);
 	b->st.bytes += fabric_billed_bytes(b->f, p);
+	p->flags &= (uint8_t)~PKT_F_NLB_BACKEND;
 	port *out = node_port(&b->base, f->front.in);
 	if (lbport_of(b, out)->privatelink) {
 		/* The endpoint's side is not a VPC router: say here that the
@@ -579,6 +581,19 @@ const nlb_stats *nlb_get_stats(node *n)
 {
 	g_return_val_if_fail(n != NULL && n->ops == &nlb_ops, NULL);
 	return &((nlb *)n)->st;
+}
+
+gboolean nlb_is(const node *n) { return n && n->ops == &nlb_ops; }
+
+gboolean nlb_is_target_reply(node *n, const pkt *p)
+{
+	if (!nlb_is(n))
+		return FALSE;
+	uint8_t proto = pkt_proto(p);
+	if (proto != PKT_PROTO_TCP && proto != PKT_PROTO_UDP)
+		return FALSE;
+	fkey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), 0, proto };
+	return g_hash_table_contains(((nlb *)n)->back, &k);
 }
 
 guint nlb_flow_count(node *n)

@@ -51,6 +51,12 @@ typedef struct {
 const nlb_stats *nlb_get_stats(node *nlb);
 /* Flows in the table (open, closing, or idle but not yet forgotten). */
 guint nlb_flow_count(node *nlb);
+/* TRUE when `n` is a network load balancer and p, on its way to it, is a
+ * target's packet of one of its flows (billed at nlb.cross_az_to_targets
+ * when it changes AZ). */
+gboolean nlb_is_target_reply(node *n, const pkt *p);
+/* TRUE when `n` is a network load balancer. */
+gboolean nlb_is(const node *n);
 /* What nlb_finish bills: the usage over run_duration. */
 void nlb_usage(node *nlb, sim_time run_duration, cost_nlb_usage *u);
 

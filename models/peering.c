@@ -16,6 +16,8 @@ static void peering__receive(node *n, pkt *p, port *in)
 	guint out = 1 - in->index;
 	NET_TRACE(n->net, n, p, NET_TRACE_DECIDE, "peering connection: straight to the %s VPC, addresses unchanged",
 	          out == 1 ? "accepter" : "requester");
+	/* Its data transfer is billed at vpc_peering's rates (fabric_move). */
+	p->flags |= PKT_F_VIA_PEERING;
 	fabric_send(n->net, node_port(n, out), p,
 	            dist_sample_ns(&pc->f->prof->processing.peering, &pc->rng), &pc->last[out]);
 }

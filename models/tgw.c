@@ -16,7 +16,8 @@ typedef struct {
 
 typedef struct {
 	int att;
-	cost_line *processing, *xin;
+	cost_line *processing;
+	fabric_party *xin;
 	GPtrArray *ports; /* port *, in subnet order: the first is the fallback AZ */
 } tatt;
 
@@ -28,8 +29,52 @@ typedef struct {
 	GArray *tports;     /* tport per port index */
 	GHashTable *atts;   /* attachment index -> tatt * */
 	GHashTable *tables; /* tgw route table index -> GArray of troute */
+	/* With transit_gateway.processing_both_directions false: flows seen,
+	 * (lower endpoint, higher endpoint) -> which end sent first; else NULL. */
+	GHashTable *flows;
 	uint32_t mtu;
 } tgw;
+
+/* A flow by its two ends, the lower (address, port) first. */
+typedef struct {
+	uint32_t a, b;
+	uint16_t c, d;
+	uint8_t proto;
+} tflow;
+
+static guint tflow_hash(gconstpointer k)
+{
+	const tflow *x = k;
+	guint h = x->a * 2654435761u ^ x->b * 2246822519u;
+	return h ^ (((guint)x->c << 16 | x->d) * 3266489917u) ^ x->proto;
+}
+
+static gboolean tflow_equal(gconstpointer p, gconstpointer q)
+{
+	const tflow *x = p, *y = q;
+	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d && x->proto == y->proto;
+}
+
+/* TRUE when p goes the way its flow's first packet went through this TGW
+ * (a request; the other way is a reply).  Flows are never forgotten: the
+ * table is as large as the flows of the run, and exists only when replies
+ * are not charged. */
+static gboolean first_direction(tgw *t, const pkt *p)
+{
+	uint8_t proto = pkt_proto(p);
+	gboolean ports = proto == PKT_PROTO_TCP || proto == PKT_PROTO_UDP;
+	uint32_t s = pkt_ip_src(p), d = pkt_ip_dst(p);
+	uint16_t sp = ports ? pkt_sport(p) : 0, dp = ports ? pkt_dport(p) : 0;
+	gboolean low_first = s < d || (s == d && sp <= dp);
+	tflow k = low_first ? (tflow){ s, d, sp, dp, proto } : (tflow){ d, s, dp, sp, proto };
+	gpointer v = g_hash_table_lookup(t->flows, &k);
+	guint side = low_first ? 1 : 2;
+	if (!v) {
+		g_hash_table_insert(t->flows, g_memdup2(&k, sizeof k), GUINT_TO_POINTER(side));
+		return TRUE;
+	}
+	return GPOINTER_TO_UINT(v) == side;
+}
 
 static tatt *att_of(tgw *t, int att)
 {
@@ -79,7 +124,7 @@ static void tgw__receive(node *n, pkt *p, port *in)
 	if (!out)
 		out = g_ptr_array_index(to->ports, 0);
 	tport *op = &g_array_index(t->tports, tport, out->index);
-	uint32_t billed = fabric_billed_bytes(t->f, p);
+	uint32_t billed = t->flows && !first_direction(t, p) ? 0 : fabric_billed_bytes(t->f, p);
 	switch (sc->prices->transit_gateway.processing_payer) {
 	case PRICES_TGW_PAYER_DESTINATION_ATTACHMENT:
 		cost_line_add_bytes(to->processing, billed);
@@ -112,6 +157,8 @@ static void tgw__destroy(node *n)
 	g_array_unref(t->tports);
 	g_hash_table_unref(t->atts);
 	g_hash_table_unref(t->tables);
+	if (t->flows)
+		g_hash_table_unref(t->flows);
 	node_clear(n);
 	g_free(t);
 }
@@ -131,6 +178,8 @@ node *tgw_new(fabric *f, int index)
 	t->f = f;
 	t->index = index;
 	t->mtu = f->prof->mtu.tgw;
+	if (!f->sc->prices->transit_gateway.processing_both_directions)
+		t->flows = g_hash_table_new_full(tflow_hash, tflow_equal, g_free, NULL);
 	t->tports = g_array_new(FALSE, TRUE, sizeof(tport));
 	t->atts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tatt_free);
 	t->tables = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
@@ -151,7 +200,7 @@ port *tgw_add_port(node *n, int att, int subnet)
 		a->ports = g_ptr_array_new();
 		a->processing = cost_ledger_line(t->f->ledger, name, "processing",
 		                                 &pr->transit_gateway.processing);
-		a->xin = fabric_xaz_in(t->f, name);
+		a->xin = fabric_receiver(t->f, name);
 		cost_ledger_add_hourly(t->f->ledger, name, "hourly", pr->transit_gateway.attachment_hourly_usd, 1);
 		g_hash_table_insert(t->atts, GINT_TO_POINTER(att), a);
 	}

@@ -1,5 +1,6 @@
 /* \summary: the VPC's implicit router: route tables, longest-prefix match, local delivery */
 #include "vpc.h"
+#include "nlb.h"
 
 typedef struct {
 	vpc_port_kind kind;
@@ -8,7 +9,8 @@ typedef struct {
 	uint32_t ip;
 	char *component;
 	uint32_t sender;     /* fabric_sender() of the component, for ports in an AZ */
-	cost_line *xin;
+	fabric_party *xin;   /* its receiving side, for data transfer */
+	node *nlb;           /* the network load balancer behind the port, or NULL */
 	sim_time last_departure; /* keeps each port's packets in order */
 	GArray *routes;      /* croute: its subnet's route table, compiled (NULL: no subnet) */
 } vport;
@@ -162,6 +164,9 @@ static void vpc__receive(node *n, pkt *p, port *in)
 		p->az = vi->az;
 		p->az_from = vi->sender;
 	}
+	/* A target's answer to an NLB pays nlb.cross_az_to_targets. */
+	if (vo->nlb && nlb_is_target_reply(vo->nlb, p))
+		p->flags |= PKT_F_NLB_BACKEND;
 	sim_time d = dist_sample_ns(&v->f->prof->processing.vpc_router, &v->rng) +
 	             fabric_move(v->f, &v->rng, p, vo->az, vo->xin);
 	fabric_send(n->net, out, p, d, &vo->last_departure);
@@ -222,7 +227,7 @@ port *vpc_router_add_port(vpc_router *v, vpc_port_kind kind, int subnet, int tar
 		vp.sender = fabric_sender(v->f, component);
 	}
 	/* The resolver is in no AZ: nothing crosses one to reach it. */
-	vp.xin = kind == VPC_PORT_RESOLVER ? NULL : fabric_xaz_in(v->f, component);
+	vp.xin = kind == VPC_PORT_RESOLVER ? NULL : fabric_receiver(v->f, component);
 	g_array_append_val(v->vports, vp);
 	if (ip)
 		g_hash_table_insert(v->by_ip, GUINT_TO_POINTER(ip), p);
@@ -314,6 +319,11 @@ void vpc_router_finish(vpc_router *v)
 			g_hash_table_insert(v->tables, GINT_TO_POINTER(t), routes);
 		}
 		vp->routes = routes;
+	}
+	for (guint i = 0; i < v->vports->len; i++) {
+		port *p = node_port(&v->base, i);
+		if (p->link && nlb_is(link_peer(p)->node))
+			g_array_index(v->vports, vport, i).nlb = link_peer(p)->node;
 	}
 }
 

@@ -132,6 +132,30 @@ gboolean cli_check_run_options(const char *seed, const char *duration, const cha
 	return TRUE;
 }
 
+gboolean cli_check_sets(char **sets)
+{
+	for (char **s = sets; s && *s; s++) {
+		const char *eq = strchr(*s, '=');
+		char *lhs = eq ? g_strndup(*s, (gsize)(eq - *s)) : NULL;
+		char *dot = lhs ? strrchr(lhs, '.') : NULL;
+		gboolean ok = dot && dot != lhs && !strchr(eq + 1, '\n');
+		if (ok) {
+			char *key = g_strstrip(dot + 1);
+			ok = *key != '\0';
+			for (const char *k = key; ok && *k; k++)
+				ok = g_ascii_isalnum(*k) || *k == '_' || *k == '-';
+		}
+		g_free(lhs);
+		if (!ok) {
+			cli_error("--set '%s': expected GROUP.KEY=VALUE, such as vars.clients=8, "
+			          "scenario.seed=2 or vpc:vpc-a.cidr=10.1.0.0/16 (a key name is letters, "
+			          "digits, '_' and '-')", *s);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 long cli_peak_rss_kb(void)
 {
 	struct rusage ru;

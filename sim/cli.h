@@ -44,6 +44,11 @@ gboolean cli_time(const char *name, const char *text, sim_time min, sim_time max
  * checked before they become scenario overrides so that a bad one is a bad
  * command line (exit 2) rather than a bad scenario. */
 gboolean cli_check_run_options(const char *seed, const char *duration, const char *snaplen);
+/* Every --set has the form GROUP.KEY=VALUE (a group, a '.', a key name of
+ * letters, digits, '_' and '-', an '='); else prints "vpcsim: --set 'X':
+ * expected ..." and returns FALSE (the caller exits CLI_USAGE).  Whether
+ * the group and key exist is the scenario's to say. */
+gboolean cli_check_sets(char **sets);
 
 /* The resource guard's limits from --max-memory and --max-events (either
  * may be NULL) over the defaults; prints the error and returns FALSE (the

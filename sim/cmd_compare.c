@@ -87,10 +87,10 @@ int cmd_compare(int argc, char **argv)
 		cli_error("--format '%s': expected text, md, csv or json", format_s);
 		goto out;
 	}
-	if (!cli_check_run_options(seed, duration, snaplen))
+	if (!cli_check_run_options(seed, duration, snaplen) || !cli_check_sets(sets))
 		goto out;
 	guint64 repeat = COMPARE_DEFAULT_REPEAT;
-	if (repeat_s && !cli_whole("--repeat", repeat_s, 1, 1000, &repeat))
+	if (repeat_s && !cli_whole("repeat", repeat_s, 1, 1000, &repeat))
 		goto out;
 	estimate_limits lim;
 	if (!cli_limits(max_memory, max_events, &lim))
@@ -115,6 +115,12 @@ int cmd_compare(int argc, char **argv)
 		for (const char *const *n = s3 ? s3_set : alb_set; *n; n++)
 			g_ptr_array_add(files, bundled(*n));
 	g_ptr_array_add(files, NULL);
+	GError *serr = NULL;
+	if (!compare_check_sets((const char *const *)files->pdata, (const char *const *)sets, &serr)) {
+		cli_error("%s", serr->message);
+		g_error_free(serr);
+		goto out;
+	}
 	if (seed)
 		g_ptr_array_add(ovr, g_strdup_printf("scenario.seed=%s", seed));
 	if (duration)

@@ -83,7 +83,7 @@ int cmd_run(int argc, char **argv)
 		cli_error("--format '%s': expected text, csv, json or md", format_s);
 		goto out;
 	}
-	if (!cli_check_run_options(seed, duration, snaplen))
+	if (!cli_check_run_options(seed, duration, snaplen) || !cli_check_sets(sets))
 		goto out;
 	estimate_limits lim;
 	if (!cli_limits(max_memory, max_events, &lim))

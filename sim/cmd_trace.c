@@ -289,6 +289,8 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (dport != -1 && !cli_in_range("port", dport, 1, 65535))
 		goto out;
+	if (!cli_check_sets(sets))
+		goto out;
 	estimate_limits lim;
 	if (!cli_limits(max_memory, max_events, &lim))
 		goto out;

@@ -27,6 +27,10 @@ int cmd_validate(int argc, char **argv)
 		g_strfreev(sets);
 		return CLI_USAGE;
 	}
+	if (!cli_check_sets(sets)) {
+		g_strfreev(sets);
+		return CLI_USAGE;
+	}
 	const char *path = argv[1];
 	GError *err = NULL;
 	scenario *sc = scenario_load(path, (const char *const *)sets, &err);

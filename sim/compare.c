@@ -219,12 +219,12 @@ static void measure(const scenario *sc, const report *r, double *v, double *traf
 /* One run of an option.  With `lim`, refused before it is built when its
  * estimated needs with `*used` (the options kept so far) exceed a limit;
  * `keep` adds its estimate to *used. */
-static gboolean run_once(const char *file, const char *const *sets, const char *pcap_dir,
-                         const char *capture, volatile int *stop, const estimate_limits *lim,
-                         double *used, gboolean keep, gboolean *stopped, scenario **sc, world **w,
-                         report **r, GError **error)
+static gboolean run_once(const char *file, const char *const *sets, GPtrArray *absent,
+                         const char *pcap_dir, const char *capture, volatile int *stop,
+                         const estimate_limits *lim, double *used, gboolean keep, gboolean *stopped,
+                         scenario **sc, world **w, report **r, GError **error)
 {
-	*sc = scenario_load(file, sets, error);
+	*sc = scenario_load_lenient(file, sets, absent, error);
 	if (!*sc)
 		return FALSE;
 	if ((*sc)->workloads->len == 0) {
@@ -265,17 +265,103 @@ static void show_progress(const compare_option *o, guint rep, guint repeat)
 	fflush(stderr);
 }
 
+/* The length of an "OPTION:" in front of a whole group ("OPTION:KIND:NAME",
+ * "OPTION:KIND NAME", "OPTION:scenario", "OPTION:vars") in a --set, else
+ * 0: "vpc:vpc-a.cidr=..." is a group, "alb-tgw:vpc:vpc-a.cidr=..." an
+ * option's. */
+static size_t option_prefix(const char *set)
+{
+	const char *eq = strchr(set, '=');
+	const char *colon = eq ? memchr(set, ':', (size_t)(eq - set)) : NULL;
+	if (!colon)
+		return 0;
+	char *rest = g_strndup(colon + 1, (gsize)(eq - colon - 1));
+	char *dot = strrchr(rest, '.');
+	gboolean whole = FALSE;
+	if (dot) {
+		*dot = '\0';
+		whole = strcmp(rest, "scenario") == 0 || strcmp(rest, "vars") == 0 || strchr(rest, ':') ||
+		        strchr(rest, ' ');
+	}
+	g_free(rest);
+	return whole ? (size_t)(colon - set) : 0;
+}
+
+/* TRUE when `name` (len bytes) names the option in `file`: its file name
+ * without .ini, or its [scenario] name. */
+static gboolean option_named(const char *file, const char *name, size_t len)
+{
+	char *base = g_path_get_basename(file);
+	if (g_str_has_suffix(base, ".ini"))
+		base[strlen(base) - 4] = '\0';
+	gboolean yes = strlen(base) == len && strncmp(base, name, len) == 0;
+	g_free(base);
+	if (yes)
+		return TRUE;
+	GKeyFile *kf = g_key_file_new();
+	if (g_key_file_load_from_file(kf, file, G_KEY_FILE_NONE, NULL)) {
+		char *n = g_key_file_get_string(kf, "scenario", "name", NULL);
+		yes = n && strlen(g_strstrip(n)) == len && strncmp(n, name, len) == 0;
+		g_free(n);
+	}
+	g_key_file_free(kf);
+	return yes;
+}
+
+gboolean compare_check_sets(const char *const *files, const char *const *sets, GError **error)
+{
+	for (const char *const *s = sets; s && *s; s++) {
+		size_t n = option_prefix(*s);
+		gboolean found = n == 0;
+		for (const char *const *f = files; !found && *f; f++)
+			found = option_named(*f, *s, n);
+		if (found)
+			continue;
+		GString *names = g_string_new(NULL);
+		for (const char *const *f = files; *f; f++) {
+			char *b = g_path_get_basename(*f);
+			if (g_str_has_suffix(b, ".ini"))
+				b[strlen(b) - 4] = '\0';
+			g_string_append_printf(names, "%s%s", f == files ? "" : ", ", b);
+			g_free(b);
+		}
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID,
+		            "--set '%s': no option is named '%.*s'; expected GROUP.KEY=VALUE for every "
+		            "option, or OPTION:GROUP.KEY=VALUE with OPTION one of %s",
+		            *s, (int)n, *s, names->str);
+		g_string_free(names, TRUE);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean run_option(compare_option *o, const char *const *sets, const compare_options *opt,
                            double *used, gboolean *stopped, GError **error)
 {
 	guint repeat = MAX(opt->repeat, 1u);
+	/* This option's overrides: every unprefixed one, and its own. */
+	GPtrArray *mine = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *own = g_ptr_array_new();
+	for (const char *const *s = sets; s && *s; s++) {
+		size_t n = option_prefix(*s);
+		if (n == 0) {
+			g_ptr_array_add(mine, g_strdup(*s));
+		} else if (option_named(o->file, *s, n)) {
+			g_ptr_array_add(mine, g_strdup(*s + n + 1));
+			g_ptr_array_add(own, g_ptr_array_index(mine, mine->len - 1));
+		}
+	}
+	g_ptr_array_add(mine, NULL);
+	o->not_applied = g_ptr_array_new_with_free_func(g_free);
 	double *samples = g_new0(double, (gsize)repeat * CMP__N);
 	gboolean ok = TRUE;
 	for (guint rep = 0; ok && rep < repeat; rep++) {
 		if (opt->progress)
 			show_progress(o, rep, repeat);
 		GPtrArray *ovr = g_ptr_array_new_with_free_func(g_free);
-		for (const char *const *s = sets; s && *s; s++)
+		/* Repetition 0 finds which overrides apply; the others run with
+		 * those. */
+		for (char **s = rep ? o->sets : (char **)mine->pdata; s && *s; s++)
 			g_ptr_array_add(ovr, g_strdup(*s));
 		if (rep > 0)
 			g_ptr_array_add(ovr, g_strdup_printf("scenario.seed=%" G_GUINT64_FORMAT,
@@ -284,10 +370,32 @@ static gboolean run_option(compare_option *o, const char *const *sets, const com
 		scenario *sc = NULL;
 		world *w = NULL;
 		report *r = NULL;
-		ok = run_once(o->file, (const char *const *)ovr->pdata, rep ? NULL : opt->pcap_dir,
-		              opt->capture, opt->stop, opt->lim, used, rep == 0, stopped, &sc, &w, &r,
-		              error);
+		ok = run_once(o->file, (const char *const *)ovr->pdata, rep ? NULL : o->not_applied,
+		              rep ? NULL : opt->pcap_dir, opt->capture, opt->stop, opt->lim, used, rep == 0,
+		              stopped, &sc, &w, &r, error);
 		g_ptr_array_unref(ovr);
+		if (rep == 0) {
+			/* An option's own override must find its group. */
+			for (guint i = 0; ok && i < o->not_applied->len; i++)
+				for (guint k = 0; ok && k < own->len; k++)
+					if (strcmp(g_ptr_array_index(o->not_applied, i), g_ptr_array_index(own, k)) == 0) {
+						g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID,
+						            "%s: --set '%s' (for this option only) names a group that "
+						            "is not in the file",
+						            o->file, (const char *)g_ptr_array_index(own, k));
+						ok = FALSE;
+					}
+			GPtrArray *applied = g_ptr_array_new_with_free_func(g_free);
+			for (char **s = (char **)mine->pdata; *s; s++) {
+				gboolean skipped = FALSE;
+				for (guint i = 0; i < o->not_applied->len; i++)
+					skipped |= strcmp(*s, g_ptr_array_index(o->not_applied, i)) == 0;
+				if (!skipped)
+					g_ptr_array_add(applied, g_strdup(*s));
+			}
+			g_ptr_array_add(applied, NULL);
+			o->sets = (char **)g_ptr_array_free(applied, FALSE);
+		}
 		if (rep == 0) {
 			/* Kept for the paths, properties and captures. */
 			o->sc = sc;
@@ -321,6 +429,8 @@ static gboolean run_option(compare_option *o, const char *const *sets, const com
 			scenario_free(sc);
 		}
 	}
+	g_ptr_array_unref(own);
+	g_ptr_array_unref(mine);
 	if (!ok) {
 		g_free(samples);
 		return FALSE;
@@ -348,7 +458,7 @@ static gboolean run_option(compare_option *o, const char *const *sets, const com
 	o->shared_month_usd = o->mean[CMP_SHARED];
 	o->own_month_usd = o->mean[CMP_OWN];
 	if (!opt->no_properties)
-		derive(o, sets);
+		derive(o, (const char *const *)o->sets);
 	return TRUE;
 }
 
@@ -367,6 +477,9 @@ static void option_free(gpointer data)
 	g_free(o->growth);
 	g_free(o->quota);
 	g_free(o->load_note);
+	g_strfreev(o->sets);
+	if (o->not_applied)
+		g_ptr_array_unref(o->not_applied);
 	g_free(o);
 }
 
@@ -502,6 +615,26 @@ gboolean compare_all_carried(const compare_result *c)
 	return TRUE;
 }
 
+static gboolean not_applied_to(const compare_option *o, const char *set)
+{
+	for (guint i = 0; o->not_applied && i < o->not_applied->len; i++)
+		if (strcmp(g_ptr_array_index(o->not_applied, i), set) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* "alb-public, alb-tgw": the options `set` did not apply to (NULL: none). */
+static char *not_applied_list(const compare_result *c, const char *set)
+{
+	GString *g = g_string_new(NULL);
+	for (guint i = 0; i < c->options->len; i++) {
+		const compare_option *o = g_ptr_array_index(c->options, i);
+		if (not_applied_to(o, set))
+			g_string_append_printf(g, "%s%s", g->len ? ", " : "", o->name);
+	}
+	return g->len ? g_string_free(g, FALSE) : (g_string_free(g, TRUE), NULL);
+}
+
 compare_result *compare_run(const char *const *files, const char *const *sets,
                             const compare_options *opt, GError **error)
 {
@@ -537,6 +670,19 @@ compare_result *compare_run(const char *const *files, const char *const *sets,
 				g_string_append_printf(s, "%s%s", n == f + 1 ? "; not run: " : ", ", *n);
 			c->stopped = g_string_free(s, FALSE);
 			break;
+		}
+	}
+	/* An override that applied nowhere is a typo, not a difference. */
+	for (const char *const *s = sets; s && *s && c->options->len; s++) {
+		guint missed = 0;
+		for (guint i = 0; i < c->options->len; i++)
+			missed += not_applied_to(g_ptr_array_index(c->options, i), *s);
+		if (missed == c->options->len) {
+			g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID,
+			            "--set '%s' names a group that no option has; expected scenario, vars or "
+			            "a group of at least one option as KIND:NAME", *s);
+			compare_free(c);
+			return NULL;
 		}
 	}
 	GString *nc = g_string_new(NULL);
@@ -680,6 +826,12 @@ static void write_verdict(const compare_result *c, FILE *f, gboolean md)
 		fputs("No option carried the offered load: none is named cheapest or fastest.\n", f);
 	if (c->ties)
 		fprintf(f, "%s.\n", c->ties);
+	for (char **s = c->sets; s && *s; s++) {
+		char *where = not_applied_list(c, *s);
+		if (where)
+			fprintf(f, "%sNOT APPLIED:%s --set '%s' to %s (no such group there).\n", b, b, *s, where);
+		g_free(where);
+	}
 	fprintf(f, "%s.\n%s.\n", c->crossover, c->own_crossover);
 	fprintf(f, "%u repetition%s of each option (figures: mean%s); seed %" G_GUINT64_FORMAT
 	           "; shared charges are the service's hours and capacity units (the load balancer in "
@@ -790,7 +942,13 @@ static void write_json(const compare_result *c, FILE *f)
 		report_json_str(s, o->name);
 		g_string_append(s, ", \"file\": ");
 		report_json_str(s, o->file);
-		g_string_append_printf(s, ", \"repetitions\": %u", o->reps);
+		g_string_append_printf(s, ", \"repetitions\": %u, \"overrides_not_applied\": [", o->reps);
+		for (guint k = 0; o->not_applied && k < o->not_applied->len; k++) {
+			if (k)
+				g_string_append(s, ", ");
+			report_json_str(s, g_ptr_array_index(o->not_applied, k));
+		}
+		g_string_append(s, "]");
 		for (size_t k = 0; k < G_N_ELEMENTS(rows); k++) {
 			g_string_append_printf(s, ",\n     \"%s\": ", rows[k].key);
 			if (strcmp(rows[k].key, "carried") == 0) {
@@ -850,7 +1008,7 @@ static void write_csv(const compare_result *c, FILE *f)
 		if (strcmp(rows[k].key, "carried") == 0)
 			fputs(",load_note", f);
 	}
-	fputc('\n', f);
+	fputs(",overrides_not_applied\n", f);
 	for (guint i = 0; i < c->options->len; i++) {
 		const compare_option *o = g_ptr_array_index(c->options, i);
 		report_csv_field(f, o->name);
@@ -882,6 +1040,14 @@ static void write_csv(const compare_result *c, FILE *f)
 				}
 			}
 		}
+		/* The overrides that did not apply, one per line in the field. */
+		GString *na = g_string_new(NULL);
+		for (guint k = 0; o->not_applied && k < o->not_applied->len; k++)
+			g_string_append_printf(na, "%s%s", k ? "\n" : "",
+			                       (const char *)g_ptr_array_index(o->not_applied, k));
+		fputc(',', f);
+		report_csv_field(f, na->str);
+		g_string_free(na, TRUE);
 		fputc('\n', f);
 	}
 }

@@ -72,6 +72,8 @@ typedef struct {
 	gboolean carried;        /* in every repetition */
 	char *load_note;         /* the first repetition's reason when not */
 	char *transitive, *overlap, *exposure, *growth, *quota;
+	char **sets;             /* the overrides it ran with (its own, prefix removed) */
+	GPtrArray *not_applied;  /* char *: --set texts, as given, naming a group it lacks */
 } compare_option;
 
 typedef struct {
@@ -111,8 +113,21 @@ typedef struct {
 	                            try loads the scenario again): sweeps record figures only */
 } compare_options;
 
+/*
+ * Overrides: "GROUP.KEY=VALUE" applies to every option that has GROUP
+ * (scenario and vars always exist); an option lacking the group runs
+ * without it, and the outputs say so (compare_option.not_applied); one
+ * that no option has is an error.  "OPTION:GROUP.KEY=VALUE" applies to the
+ * option of that name only (its [scenario] name, or its file name without
+ * .ini), where GROUP must exist.
+ */
 compare_result *compare_run(const char *const *files, const char *const *sets,
                             const compare_options *opt, GError **error);
+
+/* Checks that every "OPTION:" prefix of `sets` names one of `files`;
+ * FALSE with an error naming the --set and the options otherwise (a bad
+ * command line). */
+gboolean compare_check_sets(const char *const *files, const char *const *sets, GError **error);
 
 /* The default repetitions: enough for intervals a decision can use (the
  * t factor falls from 12.7 at two to 2.8 at five) at a few seconds for the

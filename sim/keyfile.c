@@ -22,6 +22,74 @@ void kf_problems_init(kf_problems *pr, const char *file)
 	pr->file = g_strdup(file);
 	pr->text = g_string_new(NULL);
 	pr->count = 0;
+	pr->lines = NULL;
+	pr->alias = NULL;
+}
+
+void kf_problems_set_text(kf_problems *pr, const char *data)
+{
+	g_return_if_fail(pr != NULL && data != NULL);
+	if (!pr->lines)
+		pr->lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	char **lines = g_strsplit(data, "\n", -1);
+	char *group = NULL;
+	for (guint i = 0; lines[i]; i++) {
+		char *s = g_strstrip(lines[i]);
+		if (*s == '#' || *s == '\0')
+			continue;
+		gpointer n = GUINT_TO_POINTER(i + 1);
+		if (*s == '[') {
+			char *e = strchr(s, ']');
+			if (!e)
+				continue;
+			g_free(group);
+			group = g_strndup(s + 1, (gsize)(e - s - 1));
+			/* The first [group] line: a repeated group is reported there. */
+			if (!g_hash_table_contains(pr->lines, group))
+				g_hash_table_insert(pr->lines, g_strdup(group), n);
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (!group || !eq)
+			continue;
+		*eq = '\0';
+		g_hash_table_insert(pr->lines, g_strdup_printf("%s\n%s", group, g_strstrip(s)), n);
+	}
+	g_free(group);
+	g_strfreev(lines);
+}
+
+void kf_problems_alias(kf_problems *pr, const char *label, const char *written)
+{
+	g_return_if_fail(pr != NULL && label != NULL && written != NULL);
+	if (strcmp(label, written) == 0)
+		return;
+	if (!pr->alias)
+		pr->alias = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	g_hash_table_insert(pr->alias, g_strdup(label), g_strdup(written));
+}
+
+guint kf_problem_line(const kf_problems *pr, const char *group, const char *key)
+{
+	if (!pr->lines || !group)
+		return 0;
+	const char *written = pr->alias ? g_hash_table_lookup(pr->alias, group) : NULL;
+	const char *names[2] = { group, written };
+	for (int i = 0; i < 2 && key; i++) {
+		if (!names[i])
+			continue;
+		char *k = g_strdup_printf("%s\n%s", names[i], key);
+		guint n = GPOINTER_TO_UINT(g_hash_table_lookup(pr->lines, k));
+		g_free(k);
+		if (n)
+			return n;
+	}
+	for (int i = 0; i < 2; i++) {
+		guint n = names[i] ? GPOINTER_TO_UINT(g_hash_table_lookup(pr->lines, names[i])) : 0;
+		if (n)
+			return n;
+	}
+	return 0;
 }
 
 void kf_problem(kf_problems *pr, const char *group, const char *key, const char *fmt, ...)
@@ -32,6 +100,9 @@ void kf_problem(kf_problems *pr, const char *group, const char *key, const char 
 	if (pr->text->len)
 		g_string_append_c(pr->text, '\n');
 	g_string_append(pr->text, pr->file);
+	guint line = kf_problem_line(pr, group, key);
+	if (line)
+		g_string_append_printf(pr->text, ":%u", line);
 	if (group) {
 		g_string_append_printf(pr->text, ": [%s]", group);
 		if (key)
@@ -62,6 +133,11 @@ gboolean kf_problems_finish(kf_problems *pr, GError **error)
 	g_free(pr->file);
 	pr->text = NULL;
 	pr->file = NULL;
+	if (pr->lines)
+		g_hash_table_destroy(pr->lines);
+	if (pr->alias)
+		g_hash_table_destroy(pr->alias);
+	pr->lines = pr->alias = NULL;
 	return ok;
 }
 

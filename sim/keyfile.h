@@ -20,12 +20,28 @@ typedef struct {
 	char *file;   /* how the file is named in messages (the path as given) */
 	GString *text;
 	guint count;
+	GHashTable *lines; /* "group" and "group\nkey" -> line number, or NULL */
+	GHashTable *alias; /* a group's name in messages -> its name in the file */
 } kf_problems;
 
 void kf_problems_init(kf_problems *pr, const char *file);
 
-/* Appends "FILE: [group] key: MESSAGE"; `key` may be NULL ("FILE: [group]:
- * MESSAGE") and so may `group` ("FILE: MESSAGE"). */
+/* Gives the list the file's text, so that each problem names the line of
+ * its key (or, for a key that is not in the file, of its group):
+ * "FILE:LINE: [group] key: MESSAGE".  GKeyFile keeps no line numbers, so
+ * the text is scanned for [group] and key = lines (the last of a repeated
+ * key, the one GKeyFile keeps). */
+void kf_problems_set_text(kf_problems *pr, const char *data);
+/* Problems about group `label` (a counted group's copy, "instance c-3")
+ * take their line from the group as written ("instance c-{i}"). */
+void kf_problems_alias(kf_problems *pr, const char *label, const char *written);
+
+/* The line a problem about group.key names (of the key, else of the
+ * group), or 0 when unknown. */
+guint kf_problem_line(const kf_problems *pr, const char *group, const char *key);
+
+/* Appends "FILE[:LINE]: [group] key: MESSAGE"; `key` may be NULL ("FILE:
+ * [group]: MESSAGE") and so may `group` ("FILE: MESSAGE"). */
 void kf_problem(kf_problems *pr, const char *group, const char *key, const char *fmt, ...)
 	G_GNUC_PRINTF(4, 5);
 

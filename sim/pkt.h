@@ -35,7 +35,9 @@
 
 /* pkt.flags */
 #define PKT_F_VIA_TGW 0x01    /* crossed a Transit Gateway */
-#define PKT_F_LB_BACKEND 0x02 /* between a load balancer and its target */
+#define PKT_F_LB_BACKEND 0x02 /* between an application load balancer and its target */
+#define PKT_F_VIA_PEERING 0x04 /* crossed a VPC peering connection */
+#define PKT_F_NLB_BACKEND 0x08 /* between a network load balancer and its target */
 
 #define PKT_TCP_FIN 0x01
 #define PKT_TCP_SYN 0x02

@@ -144,14 +144,6 @@ static const field fields[] = {
 	F("data_transfer", "public_ip_in_region_usd_per_gb_each_direction", K_TIERS,
 	  data_transfer.public_ip_in_region,
 	  "USD per GB within the Region via public IPv4 addresses, each direction"),
-	F("data_transfer", "internet_in_usd_per_gb", K_TIERS, data_transfer.internet_in,
-	  "USD per GB in from the internet"),
-	F("data_transfer", "internet_out_usd_per_gb", K_TIERS, data_transfer.internet_out,
-	  "USD per GB out to the internet"),
-	F("data_transfer", "internet_out_free_gb_per_month", K_NUMBER,
-	  data_transfer.internet_out_free_gb_per_month, "GB of internet egress free each month"),
-	F("data_transfer", "apply_internet_out_free_gb", K_BOOL,
-	  data_transfer.apply_internet_out_free_gb, "whether the free egress allowance is applied"),
 
 	F("public_ipv4", "hourly_usd_per_address", K_NUMBER, public_ipv4.hourly_usd_per_address,
 	  "USD per public IPv4 address per hour"),
@@ -354,6 +346,7 @@ prices *prices_load_data(const char *data, gsize len, const char *name, GError *
 	if (!ld.kf)
 		return NULL;
 	kf_problems_init(&ld.pr, name);
+	kf_problems_set_text(&ld.pr, data);
 	prices *p = ld.p = g_new0(prices, 1);
 	p->path = g_strdup(name);
 	p->sources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -361,10 +354,6 @@ prices *prices_load_data(const char *data, gsize len, const char *name, GError *
 	kf_check_groups(&ld.pr, ld.kf, &schema, p->sources);
 	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
 		read_field(&ld, i);
-	p->data_transfer.internet_out.free_gb =
-		p->data_transfer.apply_internet_out_free_gb
-			? p->data_transfer.internet_out_free_gb_per_month
-			: 0;
 	g_key_file_free(ld.kf);
 	if (!kf_problems_finish(&ld.pr, error)) {
 		prices_free(p);
@@ -403,9 +392,7 @@ double prices_tier_cost(const prices_tiers *t, double already_gb, double gb)
 {
 	g_return_val_if_fail(t != NULL, 0);
 	g_return_val_if_fail(already_gb >= 0 && gb >= 0, 0);
-	/* The free allowance comes first; tier positions count after it. */
-	double start = MAX(already_gb - t->free_gb, 0.0);
-	double end = MAX(already_gb + gb - t->free_gb, 0.0);
+	double start = already_gb, end = already_gb + gb;
 	double cost = 0, lo = 0;
 	for (int i = 0; i < t->n && lo < end; i++) {
 		double hi = i + 1 == t->n ? INFINITY : t->up_to_gb[i];
@@ -415,6 +402,15 @@ double prices_tier_cost(const prices_tiers *t, double already_gb, double gb)
 		lo = hi;
 	}
 	return cost;
+}
+
+gboolean prices_tiers_free(const prices_tiers *t)
+{
+	g_return_val_if_fail(t != NULL, TRUE);
+	for (int i = 0; i < t->n; i++)
+		if (t->usd_per_gb[i] != 0)
+			return FALSE;
+	return TRUE;
 }
 
 const char *prices_source(const prices *p, const char *group, const char *key)

@@ -20,17 +20,18 @@
  * A per-GB price with monthly volume tiers.  Tier i charges usd_per_gb[i]
  * for the GB whose cumulative position in the month lies between
  * up_to_gb[i-1] (0 for i = 0) and up_to_gb[i]; the last bound is INFINITY.
- * A flat rate is one tier.  `free_gb` GB at the start of the month cost
- * nothing and the tiers count from there (AWS's internet egress allowance:
- * "first 10 TB / month ... beyond the global free tier"); it is 0 for every
- * other price.  All volumes are in billed GB (prices.gb_bytes bytes).
+ * A flat rate is one tier.  All volumes are in billed GB (prices.gb_bytes
+ * bytes).
  */
 typedef struct {
 	int n;
 	double usd_per_gb[PRICES_MAX_TIERS];
 	double up_to_gb[PRICES_MAX_TIERS];
-	double free_gb;
 } prices_tiers;
+
+/* TRUE when every tier of `t` is free: a model creates no ledger line for
+ * a price that can bill nothing (reports would fill with $0.00 lines). */
+gboolean prices_tiers_free(const prices_tiers *t);
 
 /* Which bytes of a packet count towards per-GB charges. */
 typedef enum {
@@ -123,12 +124,6 @@ typedef struct prices {
 		prices_tiers same_az;
 		prices_tiers cross_az;           /* each direction */
 		prices_tiers public_ip_in_region; /* each direction */
-		prices_tiers internet_in;
-		/* internet_out.free_gb is internet_out_free_gb_per_month when
-		 * apply_internet_out_free_gb is true, else 0. */
-		prices_tiers internet_out;
-		double internet_out_free_gb_per_month;
-		gboolean apply_internet_out_free_gb;
 	} data_transfer;
 
 	struct {
@@ -166,8 +161,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(prices, prices_free)
 /*
  * The cost of charging `gb` more billed GB when `already_gb` GB have already
  * been billed at this price this month (marginal tiering: each GB pays the
- * rate of the tier its cumulative position falls in, after the free
- * allowance).  prices_tier_cost(t, 0, a + b) ==
+ * rate of the tier its cumulative position falls in).  prices_tier_cost(t, 0, a + b) ==
  * prices_tier_cost(t, 0, a) + prices_tier_cost(t, a, b).
  */
 double prices_tier_cost(const prices_tiers *t, double already_gb, double gb);

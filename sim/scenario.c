@@ -324,6 +324,8 @@ typedef struct {
 	GHashTable *space[N_SPACES]; /* per name space: name -> gkind + 1 */
 	int *lb_type;             /* per load balancer: its sc_lb_type, -1 when bad (reported) */
 	GPtrArray *deferred;      /* override *: for groups that exist only after expansion */
+	GPtrArray *absent;        /* char *: overrides left out for naming a missing group, or
+	                             NULL: such an override is a problem */
 	GHashTable *repeated;     /* groups written more than once (reported once) */
 	GHashTable **used_ips;    /* per subnet: address -> label of its holder */
 	uint32_t *free_from;      /* per subnet: no address below this is free */
@@ -416,7 +418,11 @@ static void finish_capped(loader *l)
 	for (guint i = 0; i < over->len; i++) {
 		const capped *c = g_ptr_array_index(over, i);
 		GString *line = g_string_new("\n");
-		g_string_append_printf(line, "%s: [%s]", l->pr.file, c->group);
+		guint n = kf_problem_line(&l->pr, c->group, c->key);
+		g_string_append(line, l->pr.file);
+		if (n)
+			g_string_append_printf(line, ":%u", n);
+		g_string_append_printf(line, ": [%s]", c->group);
 		if (c->key)
 			g_string_append_printf(line, " %s", c->key);
 		g_string_append_printf(line, ": ... and %u more like this", c->n - PROBLEM_CAP);
@@ -1112,6 +1118,7 @@ static void add_group(loader *l, gkind k, const char *written, const char *name,
 	g->name = g_strdup(name);
 	g->label = g_strdup_printf("%s %s", kinds[k].word, name);
 	g->written = g_strdup(written);
+	kf_problems_alias(&l->pr, g->label, written);
 	g->index = index;
 	g->values = values;
 	g_ptr_array_add(l->groups, g);
@@ -1277,6 +1284,10 @@ static void apply_deferred(loader *l)
 	for (guint i = 0; i < l->deferred->len; i++) {
 		override *o = l->deferred->pdata[i];
 		grp *g = find_group(l, o->group);
+		if (!g && l->absent) {
+			g_ptr_array_add(l->absent, g_strdup(o->text));
+			continue;
+		}
 		if (!g) {
 			char *example = g_strdup(l->groups->len ? ((grp *)l->groups->pdata[0])->label
 			                                        : "vpc vpc-a");
@@ -3546,6 +3557,12 @@ static void loader_clear(loader *l)
 
 scenario *scenario_load(const char *path, const char *const *overrides, GError **error)
 {
+	return scenario_load_lenient(path, overrides, NULL, error);
+}
+
+scenario *scenario_load_lenient(const char *path, const char *const *overrides, GPtrArray *absent,
+                                GError **error)
+{
 	g_return_val_if_fail(path != NULL, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
@@ -3554,12 +3571,13 @@ scenario *scenario_load(const char *path, const char *const *overrides, GError *
 	if (!kf_read_file(path, "scenario", &data, &len, error))
 		return NULL;
 	loader l = { .path = path, .kf = kf_load_data(data, len, path, error),
-		     .next_public = PUBLIC_POOL_FIRST };
+		     .next_public = PUBLIC_POOL_FIRST, .absent = absent };
 	if (!l.kf) {
 		g_free(data);
 		return NULL;
 	}
 	kf_problems_init(&l.pr, path);
+	kf_problems_set_text(&l.pr, data);
 	l.sc = scenario_new(path);
 	l.vars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	/* NULL-terminated: the "expected one of the [vars]" message joins it. */

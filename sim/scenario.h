@@ -310,6 +310,13 @@ typedef struct scenario {
  * GError (VPCSIM_ERROR_INVALID, or _IO / _PARSE) whose message lists every
  * problem, one per line. */
 scenario *scenario_load(const char *path, const char *const *overrides, GError **error);
+/* The same, except that an override naming a group the file does not have
+ * (after expansion) is left out rather than an error: its text, as given,
+ * is added to `absent` (a GPtrArray of char *, g_free), so a caller
+ * applying one override to several scenarios can say where it did not
+ * apply. */
+scenario *scenario_load_lenient(const char *path, const char *const *overrides, GPtrArray *absent,
+                                GError **error);
 void scenario_free(scenario *sc);
 /* An empty scenario (every array allocated, nothing in it), for code and
  * tests that build one by hand; `path` may be NULL. */

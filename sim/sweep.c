@@ -693,7 +693,6 @@ sweep *sweep_load(const char *path, GError **error)
 	char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
 	s->id = g_strndup(sum, 16);
 	g_free(sum);
-	g_free(data);
 	s->options = g_ptr_array_new_with_free_func(g_free);
 	s->option_names = g_ptr_array_new_with_free_func(g_free);
 	s->vars = g_ptr_array_new_with_free_func(var_free);
@@ -702,6 +701,8 @@ sweep *sweep_load(const char *path, GError **error)
 
 	kf_problems pr;
 	kf_problems_init(&pr, path);
+	kf_problems_set_text(&pr, data);
+	g_free(data);
 	char **groups = g_key_file_get_groups(kf, NULL);
 	for (char **g = groups; *g; g++)
 		if (strcmp(*g, "sweep") != 0 && strcmp(*g, "set") != 0)

@@ -161,3 +161,11 @@ char *harness_read_fd(int fd)
 	g_io_channel_unref(ch);
 	return text ? text : g_strdup("");
 }
+
+char *harness_unline(const char *msg)
+{
+	GRegex *re = g_regex_new("\\.ini:[0-9]+: ", 0, 0, NULL);
+	char *out = g_regex_replace_literal(re, msg, -1, 0, ".ini: ", 0, NULL);
+	g_regex_unref(re);
+	return out;
+}

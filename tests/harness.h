@@ -44,6 +44,11 @@ char *harness_read_fd(int fd);
 /* TRUE if `prog` is on PATH. */
 gboolean harness_have(const char *prog);
 
+/* `msg` without the line numbers of "FILE.ini:LINE: " ("t.ini:12: [vpc a]"
+ * becomes "t.ini: [vpc a]"), for tests about the rest of a message.
+ * Caller frees. */
+char *harness_unline(const char *msg);
+
 #define ASSERT_NEAR(actual, expected, tol) \
 	CU_ASSERT(fabs((double)(actual) - (double)(expected)) <= (double)(tol))
 

@@ -225,9 +225,11 @@ static void test_sample_beyond_the_clock(void)
 	g_free(err);
 }
 
-/* Negative or out-of-range numeric options are a bad command line (exit 2),
- * with a message naming the option; `bench hold --n -1` was once read as
- * 2^64-1 and `demo --seed -1` ran. */
+/* Negative or out-of-range numeric options, and option values of the wrong
+ * form, are a bad command line (exit 2), with a message naming the option
+ * (not the scenario file); `bench hold --n -1` was once read as 2^64-1,
+ * `demo --seed -1` ran, and `--set foo` was reported as a problem of the
+ * scenario file (exit 1). */
 static void test_numeric_options(void)
 {
 	static const struct {
@@ -254,11 +256,26 @@ static void test_numeric_options(void)
 		{ { "compare", "--duration", "5" }, "--duration '5' has no unit" },
 		{ { "trace", "scenarios/vpc-peering.ini", "--from", "client-1", "--to", "server-1", "--port", "0" },
 		  "--port '0': expected a whole number from 1 to 65535" },
+		{ { "run", "scenarios/vpc-tgw.ini", "--seed", "abc" }, "--seed 'abc': expected a whole number" },
+		{ { "run", "scenarios/vpc-tgw.ini", "--duration", "5" }, "--duration '5' has no unit" },
+		{ { "run", "scenarios/vpc-tgw.ini", "--set", "foo" }, "--set 'foo': expected GROUP.KEY=VALUE" },
+		{ { "run", "scenarios/vpc-tgw.ini", "--set", "vpc:vpc-a.=1" }, "--set 'vpc:vpc-a.=1': expected" },
+		{ { "compare", "--seed", "abc" }, "--seed 'abc'" },
+		{ { "compare", "--set", "foo" }, "--set 'foo': expected GROUP.KEY=VALUE" },
+		{ { "compare", "--repeat", "abc" }, "vpcsim: --repeat 'abc': expected a whole number from 1 to 1000" },
+		{ { "compare", "--set", "alb-nope:vars.clients=1" },
+		  "--set 'alb-nope:vars.clients=1': no option is named 'alb-nope'; expected GROUP.KEY=VALUE for "
+		  "every option, or OPTION:GROUP.KEY=VALUE with OPTION one of alb-peering, alb-tgw" },
+		{ { "trace", "scenarios/vpc-peering.ini", "--from", "client-1", "--to", "server-1", "--set", "foo" },
+		  "--set 'foo': expected GROUP.KEY=VALUE" },
+		{ { "validate", "scenarios/vpc-peering.ini", "--set", "foo" }, "--set 'foo': expected GROUP.KEY=VALUE" },
+		{ { "sweep", "scenarios/sweeps/s3-volume.ini", "--seed", "1" }, "Unknown option --seed" },
+		{ { "sweep", "scenarios/sweeps/s3-volume.ini", "--jobs", "x" }, "--jobs" },
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		char *err = NULL;
 		int rc = harness_vpcsim(NULL, &err, cases[i].args);
-		gboolean ok = rc == 2 && strstr(err, cases[i].want) != NULL;
+		gboolean ok = rc == 2 && strstr(err, cases[i].want) != NULL && g_str_has_prefix(err, "vpcsim: ");
 		if (!ok)
 			fprintf(stderr, "\n  vpcsim %s %s ...: exit %d, %s\n", cases[i].args[0],
 			        cases[i].args[1], rc, err);

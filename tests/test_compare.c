@@ -210,6 +210,80 @@ static void test_formats(void)
 	g_free(err);
 }
 
+/*
+ * Overrides per option: "OPTION:GROUP.KEY=VALUE" changes that option only;
+ * an unprefixed override naming a group one option lacks applies to the
+ * other and every output says where it did not apply; one that no option
+ * has, or an option's own naming a group it lacks, is an error.  Before,
+ * the first was read as the group [alb-peering vars] and both were load
+ * errors.
+ */
+static void test_overrides_per_option(void)
+{
+	const char *files[] = { "scenarios/alb-privatelink.ini", "scenarios/alb-peering.ini", NULL };
+	char *paths[3] = { harness_source_path(files[0]), harness_source_path(files[1]), NULL };
+	const char *sets[] = { "scenario.duration=1s", "alb-peering:vars.clients=1",
+		               "interface_endpoint:vpce-alb.subnets=a-app-1", NULL };
+	compare_result *c = run_compare((const char *const *)paths, sets, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	/* 50/s per client: two clients in alb-privatelink, one in alb-peering. */
+	ASSERT_NEAR(option(c, 0)->offered_per_s, 100, 1e-9);
+	ASSERT_NEAR(option(c, 1)->offered_per_s, 50, 1e-9);
+	CU_ASSERT_EQUAL(option(c, 0)->not_applied->len, 0);
+	CU_ASSERT_EQUAL_FATAL(option(c, 1)->not_applied->len, 1);
+	CU_ASSERT_STRING_EQUAL(g_ptr_array_index(option(c, 1)->not_applied, 0),
+	                       "interface_endpoint:vpce-alb.subnets=a-app-1");
+	compare_free(c);
+
+	const char *nowhere[] = { "scenario.duration=1s", "vpc:vpc-z.cidr=10.9.0.0/16", NULL };
+	compare_options opt = { .repeat = 1 };
+	GError *err = NULL;
+	CU_ASSERT_PTR_NULL(compare_run((const char *const *)paths, nowhere, &opt, &err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "--set 'vpc:vpc-z.cidr=10.9.0.0/16' names a group "
+	                                            "that no option has"));
+	g_clear_error(&err);
+	const char *lacks[] = { "scenario.duration=1s", "alb-peering:interface_endpoint:vpce-alb.subnets=a-app-1",
+		                NULL };
+	CU_ASSERT_PTR_NULL(compare_run((const char *const *)paths, lacks, &opt, &err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "alb-peering.ini: --set "
+	                                            "'interface_endpoint:vpce-alb.subnets=a-app-1' (for "
+	                                            "this option only) names a group that is not in the file"));
+	g_clear_error(&err);
+	g_free(paths[0]);
+	g_free(paths[1]);
+
+	/* Every format says where an override did not apply. */
+	const char *fmts[] = { "text", "md", "json", "csv" };
+	const char *want[] = {
+		"NOT APPLIED: --set 'interface_endpoint:vpce-alb.subnets=a-app-1' to alb-peering (no such "
+		"group there).",
+		"**NOT APPLIED:** --set 'interface_endpoint:vpce-alb.subnets=a-app-1' to alb-peering",
+		"\"overrides_not_applied\": [\"interface_endpoint:vpce-alb.subnets=a-app-1\"]",
+		",interface_endpoint:vpce-alb.subnets=a-app-1\n",
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(fmts); i++) {
+		char *out = NULL;
+		CU_ASSERT_EQUAL(harness_vpcsim_v(&out, NULL, "compare", "--repeat", "1", "--duration", "1s",
+		                                 "-f", fmts[i], files[0], files[1], "--set",
+		                                 "interface_endpoint:vpce-alb.subnets=a-app-1", NULL),
+		                0);
+		gboolean found = out && strstr(out, want[i]) != NULL;
+		if (!found)
+			fprintf(stderr, "\n%s lacks: %s\n", fmts[i], want[i]);
+		CU_ASSERT(found);
+		g_free(out);
+	}
+	/* The header of the CSV column, last; the option where it applied has
+	 * an empty field and JSON an empty list. */
+	char *out = NULL;
+	harness_vpcsim_v(&out, NULL, "compare", "--repeat", "1", "--duration", "1s", "-f", "json", files[0],
+	                 files[1], "--set", "interface_endpoint:vpce-alb.subnets=a-app-1", NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"overrides_not_applied\": []"));
+	g_free(out);
+}
+
 /* The README's comparison table, the alb-privatelink block and the
  * verdict are what `vpcsim compare` prints. */
 static void test_readme_table(void)
@@ -248,5 +322,6 @@ void register_tests(void)
 	CU_add_test(s, "shared and own charges", test_shared_and_own_charges);
 	CU_add_test(s, "not carried", test_not_carried);
 	CU_add_test(s, "formats", test_formats);
+	CU_add_test(s, "overrides per option, and where they did not apply", test_overrides_per_option);
 	CU_add_test(s, "README table", test_readme_table);
 }

@@ -2,6 +2,7 @@
 #include "harness.h"
 #include "cost.h"
 
+#include <math.h>
 #include <string.h>
 
 #define HOUR ((sim_time)3600 * SIM_S)
@@ -178,7 +179,9 @@ static void test_tier_pool(void)
 	const prices_tiers *ie = &p->interface_endpoint.processing;
 	cost_line *a = cost_ledger_line(l, "vpce-a", "processing", ie);
 	cost_line *b = cost_ledger_line(l, "vpce-b", "processing", ie);
-	cost_line *net = cost_ledger_line(l, "natgw-a", "internet-out", &p->data_transfer.internet_out);
+	/* Its own pool: a four-tier price (AWS's internet egress list). */
+	const prices_tiers four = { 4, { 0.09, 0.085, 0.07, 0.05 }, { 10240, 51200, 153600, INFINITY } };
+	cost_line *net = cost_ledger_line(l, "natgw-a", "internet-out", &four);
 	cost_line_add_bytes(a, gb_bytes(p, 1572864));
 	cost_line_add_bytes(b, gb_bytes(p, 524288));
 	cost_line_add_bytes(net, gb_bytes(p, 20480)); /* its own pool: 10240 x 0.09 + 10240 x 0.085 */

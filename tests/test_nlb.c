@@ -125,22 +125,26 @@ static double cross_az_usd(lbnet *ln)
 	double usd = 0;
 	for (guint i = 0; i < cost_ledger_n_lines(ln->ledger); i++) {
 		const cost_line *l = cost_ledger_line_at(ln->ledger, i);
-		if (g_str_has_prefix(l->type, "cross-az"))
+		if (strstr(l->type, "cross-az"))
 			usd += l->run_usd;
 	}
 	return usd;
 }
 
-static uint64_t cross_az_bytes(lbnet *ln)
+/* Bytes on the lines whose type starts with `prefix` ("" for every
+ * cross-AZ line: cross-az-*, nlb-cross-az-*). */
+static uint64_t cross_az_bytes_of(lbnet *ln, const char *prefix)
 {
 	uint64_t b = 0;
 	for (guint i = 0; i < cost_ledger_n_lines(ln->ledger); i++) {
 		const cost_line *l = cost_ledger_line_at(ln->ledger, i);
-		if (g_str_has_prefix(l->type, "cross-az"))
+		if (strstr(l->type, "cross-az") && g_str_has_prefix(l->type, prefix))
 			b += l->bytes;
 	}
 	return b;
 }
+
+static uint64_t cross_az_bytes(lbnet *ln) { return cross_az_bytes_of(ln, ""); }
 
 static void test_cross_zone(void)
 {
@@ -175,8 +179,9 @@ static void test_cross_zone(void)
 	ln_free(ln);
 
 	/* On: the AZ-1 client's flows reach AZ-2 targets too, and every byte
-	 * between the AZ-1 node and them crosses once: 0.01 USD per GB out
-	 * plus 0.01 in. */
+	 * between the AZ-1 node and them crosses once, billed at the price
+	 * table's nlb.cross_az_to_targets (0.01 USD per GB out plus 0.01 in),
+	 * on the nlb-cross-az-* lines, both ways. */
 	world1_init(&w, t, tb, 4, c, cb, 2);
 	ln_lb_at(ln, w.lb)->cross_zone = TRUE;
 	ln_build(ln);
@@ -197,9 +202,10 @@ static void test_cross_zone(void)
 	g_array_unref(p4);
 	cost_ledger_finish(ln->ledger, net_now(ln->nt));
 	const prices *pr = ln->sc->prices;
-	double hand = 2 * (double)crossing / pr->gb_bytes * pr->data_transfer.cross_az.usd_per_gb[0];
+	double hand = 2 * (double)crossing / pr->gb_bytes * pr->nlb.cross_az_to_targets.usd_per_gb[0];
 	CU_ASSERT(crossing > 0);
 	CU_ASSERT_EQUAL(cross_az_bytes(ln), 2 * crossing);
+	CU_ASSERT_EQUAL(cross_az_bytes_of(ln, "nlb-"), 2 * crossing);
 	CU_ASSERT_DOUBLE_EQUAL(cross_az_usd(ln), hand, 1e-15);
 	ln_free(ln);
 

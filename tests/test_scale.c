@@ -187,11 +187,11 @@ static void test_capped_errors(void)
 	char **lines = g_strsplit(err->message, "\n", -1);
 	CU_ASSERT_EQUAL_FATAL(g_strv_length(lines), 20 + 1 + 3 + 1);
 	for (int i = 0; i < 20; i++) {
-		char *want = g_strdup_printf("t.ini: [instance bad-%d] ip: '10.5.0.1' is not inside the subnet", i + 1);
+		char *want = g_strdup_printf("t.ini:16: [instance bad-%d] ip: '10.5.0.1' is not inside the subnet", i + 1);
 		CU_ASSERT_PTR_NOT_NULL(strstr(lines[i], want));
 		g_free(want);
 	}
-	CU_ASSERT_PTR_NOT_NULL(g_str_has_suffix(lines[20], "t.ini: [instance bad-{i}] ip: ... and 980 more like this")
+	CU_ASSERT_PTR_NOT_NULL(g_str_has_suffix(lines[20], "t.ini:16: [instance bad-{i}] ip: ... and 980 more like this")
 	                               ? lines[20] : NULL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(lines[21], "[instance few-1] ip: '10.6.0.1'"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(lines[23], "[instance few-3] ip: '10.6.0.1'"));

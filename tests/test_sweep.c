@@ -145,11 +145,13 @@ static void test_errors_name_file_group_key(void)
 	m = load_error("constraint = $x > 5\n[set]\na.b = ${x=1,2}\n");
 	CU_ASSERT_PTR_NOT_NULL(strstr(m, "rejects every point"));
 	g_free(m);
+	/* Each problem names its line (the file's lines 1 and 2 are [sweep]
+	 * and options). */
 	m = load_error("repeat = 0\nbogus = 1\n[set]\nnodot = 1\n[other]\n");
-	CU_ASSERT_PTR_NOT_NULL(strstr(m, "[sweep] repeat: '0' is not a whole number from 1 to 1000"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(m, "[sweep] bogus: unknown key"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(m, "[set] nodot: 'nodot' is not GROUP.KEY"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(m, "[other]: unknown group"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "s.ini:3: [sweep] repeat: '0' is not a whole number from 1 to 1000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "s.ini:4: [sweep] bogus: unknown key"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "s.ini:6: [set] nodot: 'nodot' is not GROUP.KEY"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "s.ini:7: [other]: unknown group"));
 	g_free(m);
 
 	char *dir = harness_tmpdir();
