@@ -64,6 +64,8 @@ typedef struct {
 	sim_time t_start;          /* the request's real start, before the lookup */
 	uint64_t body_len;
 	char *extra;
+	http_done_fn done;         /* the request's own callback (workload or user) */
+	void *ud;
 } held_req;
 
 struct host_workload {
@@ -81,7 +83,16 @@ struct host_workload {
 	GString *extra;            /* header lines, reused for every request */
 	gboolean own_latency;      /* res.latency is ours, not the config's */
 	host_workload_result res;
+	struct wl_user *users;     /* closed loop: cfg.users of them */
+	guint active_users;        /* closed loop: users that will send again */
 };
+
+/* A closed-loop user: one request at a time, then a think time. */
+typedef struct wl_user {
+	host_workload *w;
+	sim_event_id ev;           /* the end of its think time */
+	gboolean stopped;
+} wl_user;
 
 /* ---- packets ---- */
 
@@ -227,6 +238,8 @@ http_server *host_serve_http(host *h, const host_http_server_config *cfg, GError
 
 /* ---- HTTP client workloads ---- */
 
+static void user_done(const http_result *r, void *ud);
+
 static void workload_maybe_finish(host_workload *w)
 {
 	if (!w->stopped || w->outstanding > 0)
@@ -235,9 +248,23 @@ static void workload_maybe_finish(host_workload *w)
 		http_client_close_idle(w->clients[i]);
 }
 
-static void workload_done(const http_result *r, void *ud)
+/* The connection counters of the workload's clients, summed. */
+static void pool_stats(host_workload *w)
 {
-	host_workload *w = ud;
+	host_workload_result *res = &w->res;
+	res->connections = 0;
+	res->pool_waits = 0;
+	for (guint i = 0; i < w->cfg.n_targets; i++) {
+		res->connections += http_client_connections_opened(w->clients[i]);
+		res->pool_waits += http_client_waited(w->clients[i]);
+		res->peak_connections = MAX(res->peak_connections,
+		                            http_client_peak_connections(w->clients[i]));
+	}
+}
+
+/* Counts a finished request in the workload's result. */
+static void workload_account(host_workload *w, const http_result *r)
+{
 	host_workload_result *res = &w->res;
 	w->outstanding--;
 	res->bytes_sent += r->t_sent >= 0 ? r->request_bytes : 0;
@@ -255,9 +282,13 @@ static void workload_done(const http_result *r, void *ud)
 	}
 	if (!r->reused && r->t_connected >= r->t_start)
 		stats_acc_add(&res->connect_acc, (double)(r->t_connected - r->t_start));
-	res->connections = 0;
-	for (guint i = 0; i < w->cfg.n_targets; i++)
-		res->connections += http_client_connections_opened(w->clients[i]);
+	pool_stats(w);
+}
+
+static void workload_done(const http_result *r, void *ud)
+{
+	host_workload *w = ud;
+	workload_account(w, r);
 	workload_maybe_finish(w);
 }
 
@@ -268,11 +299,12 @@ static void held_done(const http_result *r, void *ud)
 	held_req *hr = ud;
 	http_result c = *r;
 	c.t_start = hr->t_start;
-	host_workload *w = hr->n->w;
+	http_done_fn done = hr->done;
+	void *dud = hr->ud;
 	g_queue_unlink(&hr->n->sent, &hr->link);
 	g_free(hr->extra);
 	g_free(hr);
-	workload_done(&c, w);
+	done(&c, dud);
 }
 
 static void workload_resolved(gboolean ok, void *ud)
@@ -292,9 +324,11 @@ static void workload_resolved(gboolean ok, void *ud)
 		http_result r = { .fail = HTTP_FAIL_NO_NAME, .t_start = hr->t_start, .t_connected = -1,
 			          .t_sent = -1, .t_first_byte = -1,
 			          .t_complete = sim_now(w->h->base.net->sim) };
+		http_done_fn done = hr->done;
+		void *dud = hr->ud;
 		g_free(hr->extra);
 		g_free(hr);
-		workload_done(&r, w);
+		done(&r, dud);
 	}
 }
 
@@ -302,16 +336,19 @@ static void workload_resolved(gboolean ok, void *ud)
  * looked up first (the stub asks once per TTL); the request waits for the
  * answer, then goes to the client, which picks an address per
  * connection. */
-static void workload_send(host_workload *w, guint t, const http_request_spec *spec)
+static void workload_resolve_send(host_workload *w, guint t, const http_request_spec *spec,
+                                  http_done_fn done, void *ud)
 {
 	const char *name = w->targets[t].name;
 	wl_name *n = &w->names[t];
 	if (!name || !w->h->dns ||
 	    (dns_stub_resolve(w->h->dns, name, workload_resolved, n) && !n->held.length)) {
-		http_client_request(w->clients[t], spec, workload_done, w);
+		http_client_request(w->clients[t], spec, done, ud);
 		return;
 	}
 	held_req *hr = g_new0(held_req, 1);
+	hr->done = done;
+	hr->ud = ud;
 	hr->link.data = hr;
 	hr->n = n;
 	hr->t_start = sim_now(w->h->base.net->sim);
@@ -334,18 +371,10 @@ static uint64_t sample_bytes(const dist *d, rng *r, sim *s)
 	return dist_sample_bytes(d, r, s);
 }
 
-static void workload_tick(sim *s, void *ctx, void *arg)
+/* Starts one request to the next target (round robin). */
+static void workload_send(host_workload *w, sim *s, http_done_fn done, void *ud)
 {
-	(void)arg;
-	host_workload *w = ctx;
-	w->tick_ev = 0;
 	const host_workload_config *c = &w->cfg;
-	sim_time now = sim_now(s);
-	if ((c->stop_at && now >= c->stop_at) || (c->count && w->res.started >= c->count)) {
-		w->stopped = TRUE;
-		workload_maybe_finish(w);
-		return;
-	}
 	guint t = w->next_target++ % c->n_targets;
 	http_request_spec spec = {
 		.method = w->method,
@@ -359,7 +388,22 @@ static void workload_tick(sim *s, void *ctx, void *arg)
 	}
 	w->res.started++;
 	w->outstanding++;
-	workload_send(w, t, &spec);
+	workload_resolve_send(w, t, &spec, done, ud);
+}
+
+static void workload_tick(sim *s, void *ctx, void *arg)
+{
+	(void)arg;
+	host_workload *w = ctx;
+	w->tick_ev = 0;
+	const host_workload_config *c = &w->cfg;
+	sim_time now = sim_now(s);
+	if ((c->stop_at && now >= c->stop_at) || (c->count && w->res.started >= c->count)) {
+		w->stopped = TRUE;
+		workload_maybe_finish(w);
+		return;
+	}
+	workload_send(w, s, workload_done, w);
 	if (c->count && w->res.started >= c->count) {
 		w->stopped = TRUE;
 		workload_maybe_finish(w);
@@ -369,11 +413,77 @@ static void workload_tick(sim *s, void *ctx, void *arg)
 	                          NULL);
 }
 
+/* ---- closed loop ---- */
+
+static void user_stop(wl_user *u)
+{
+	host_workload *w = u->w;
+	u->stopped = TRUE;
+	if (--w->active_users == 0) {
+		w->stopped = TRUE;
+		workload_maybe_finish(w);
+	}
+}
+
+/* A user sends when its think time ends, unless the workload's time or
+ * request count is up. */
+static void user_tick(sim *s, void *ctx, void *arg)
+{
+	(void)arg;
+	wl_user *u = ctx;
+	host_workload *w = u->w;
+	const host_workload_config *c = &w->cfg;
+	u->ev = 0;
+	if ((c->stop_at && sim_now(s) >= c->stop_at) || (c->count && w->res.started >= c->count)) {
+		user_stop(u);
+		return;
+	}
+	workload_send(w, s, user_done, u);
+}
+
+static void user_done(const http_result *r, void *ud)
+{
+	wl_user *u = ud;
+	host_workload *w = u->w;
+	const host_workload_config *c = &w->cfg;
+	sim *s = w->h->base.net->sim;
+	workload_account(w, r);
+	/* A failed request is followed by a think time too, as a person
+	 * retrying or a worker taking its next job would. */
+	sim_time think = c->user_think.kind == UNIT_TIME
+	                         ? dist_sample_delay(&c->user_think, &w->rng, s)
+	                         : 0;
+	sim_time at = sim_now(s) + think;
+	if ((c->stop_at && at >= c->stop_at) || (c->count && w->res.started >= c->count))
+		user_stop(u); /* calls workload_maybe_finish when it was the last */
+	else
+		u->ev = sim_schedule_at(s, at, user_tick, u, NULL);
+}
+
+/* Users start spread evenly at random over one mean think time (all at
+ * start_at when there is none), so the first requests do not arrive as
+ * one burst. */
+static void users_start(host_workload *w, sim *s, sim_time at)
+{
+	const host_workload_config *c = &w->cfg;
+	double z = c->user_think.kind == UNIT_TIME ? dist_mean(&c->user_think) : 0;
+	if (!(z < (double)units_max(UNIT_TIME)))
+		z = 0;
+	w->users = g_new0(wl_user, c->users);
+	w->active_users = c->users;
+	for (guint k = 0; k < c->users; k++) {
+		wl_user *u = &w->users[k];
+		u->w = w;
+		sim_time off = z > 0 ? (sim_time)(rng_uniform_open(&w->rng) * z) : 0;
+		u->ev = sim_schedule_at(s, at + off, user_tick, u, NULL);
+	}
+}
+
 host_workload *host_add_workload(host *h, const host_workload_config *cfg)
 {
 	g_return_val_if_fail(h != NULL && cfg != NULL && cfg->name != NULL, NULL);
 	g_return_val_if_fail(cfg->n_targets > 0 && cfg->targets != NULL, NULL);
-	g_return_val_if_fail(cfg->interval.kind == UNIT_TIME, NULL);
+	g_return_val_if_fail(cfg->users > 0 || cfg->interval.kind == UNIT_TIME, NULL);
 	host_workload *w = g_new0(host_workload, 1);
 	w->h = h;
 	w->cfg = *cfg;
@@ -393,11 +503,14 @@ host_workload *host_add_workload(host *h, const host_workload_config *cfg)
 		g_queue_init(&w->names[i].held);
 		g_queue_init(&w->names[i].sent);
 	}
-	dist_copy(&w->cfg.interval, &cfg->interval);
+	if (cfg->interval.kind != UNIT_NONE)
+		dist_copy(&w->cfg.interval, &cfg->interval);
 	if (cfg->request_size.kind != UNIT_NONE)
 		dist_copy(&w->cfg.request_size, &cfg->request_size);
 	if (cfg->response_size.kind != UNIT_NONE)
 		dist_copy(&w->cfg.response_size, &cfg->response_size);
+	if (cfg->user_think.kind != UNIT_NONE)
+		dist_copy(&w->cfg.user_think, &cfg->user_think);
 	char *stream = g_strdup_printf("%s/%s", h->base.name, cfg->name);
 	net_rng(h->base.net, &w->rng, stream);
 	g_free(stream);
@@ -408,9 +521,7 @@ host_workload *host_add_workload(host *h, const host_workload_config *cfg)
 			.ip = cfg->targets[i].ip,
 			.port = cfg->targets[i].port,
 			.keepalive = cfg->keepalive,
-			/* "keepalive" in a scenario means one connection per client
-			 * and target, reused; requests wait for it. */
-			.max_conns = cfg->keepalive ? 1 : 0,
+			.max_conns = cfg->max_conns,
 		};
 		if (w->targets[i].name && h->dns) {
 			cc.host = w->targets[i].name;
@@ -428,7 +539,10 @@ host_workload *host_add_workload(host *h, const host_workload_config *cfg)
 	stats_acc_init(&w->res.connect_acc);
 	sim *s = h->base.net->sim;
 	sim_time at = cfg->start_at > sim_now(s) ? cfg->start_at : sim_now(s);
-	w->tick_ev = sim_schedule_at(s, at, workload_tick, w, NULL);
+	if (cfg->users)
+		users_start(w, s, at);
+	else
+		w->tick_ev = sim_schedule_at(s, at, workload_tick, w, NULL);
 	g_ptr_array_add(h->workloads, w);
 	return w;
 }
@@ -437,6 +551,10 @@ static void workload_free(host_workload *w)
 {
 	if (w->tick_ev)
 		sim_cancel(w->h->base.net->sim, w->tick_ev);
+	for (guint k = 0; w->users && k < w->cfg.users; k++)
+		if (w->users[k].ev)
+			sim_cancel(w->h->base.net->sim, w->users[k].ev);
+	g_free(w->users);
 	for (guint i = 0; i < w->cfg.n_targets; i++) {
 		http_client_free(w->clients[i]);
 		GQueue *qs[] = { &w->names[i].held, &w->names[i].sent };
@@ -452,7 +570,10 @@ static void workload_free(host_workload *w)
 	}
 	g_free(w->names);
 	g_free(w->clients);
-	dist_clear(&w->cfg.interval);
+	if (w->cfg.interval.kind != UNIT_NONE)
+		dist_clear(&w->cfg.interval);
+	if (w->cfg.user_think.kind != UNIT_NONE)
+		dist_clear(&w->cfg.user_think);
 	if (w->cfg.request_size.kind != UNIT_NONE)
 		dist_clear(&w->cfg.request_size);
 	if (w->cfg.response_size.kind != UNIT_NONE)
@@ -467,7 +588,13 @@ static void workload_free(host_workload *w)
 	g_free(w);
 }
 
-const host_workload_result *host_workload_get_result(const host_workload *w) { return &w->res; }
+const host_workload_result *host_workload_get_result(const host_workload *w)
+{
+	/* The clients' counters move without a request ending too (a
+	 * connection opened for a request that never completes). */
+	pool_stats((host_workload *)w);
+	return &w->res;
+}
 
 gboolean host_workload_done(const host_workload *w) { return w->stopped && w->outstanding == 0; }
 

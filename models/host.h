@@ -87,7 +87,13 @@ typedef struct {
 	dist request_size;         /* body bytes sent; unset = 0 */
 	dist response_size;        /* asked of the server (X-Vpcsim-Response-Bytes);
 	                              unset = the server decides */
-	gboolean keepalive;        /* one connection per target reused, else one per request */
+	gboolean keepalive;        /* connections are kept and reused, else one per request */
+	guint max_conns;           /* connections open at once per target (a pool); requests
+	                              wait for one beyond; 0 = no limit */
+	guint users;               /* closed loop: this many users, each sending a request,
+	                              waiting for its end, thinking, sending again (interval
+	                              is then unused); 0 = open loop at `interval` */
+	dist user_think;           /* closed loop: a user's think time (UNIT_TIME); unset = 0 */
 	const char *method;        /* NULL = GET */
 	const char *path;          /* NULL = "/" */
 	hdr_hist *latency;         /* where completed requests are recorded, shared by
@@ -106,6 +112,9 @@ typedef struct {
 	stats_acc connect_acc;                 /* t_connected - t_start, new connections only */
 	uint64_t bytes_sent, bytes_received;   /* HTTP bytes: heads and bodies */
 	uint64_t connections;                  /* TCP connections opened */
+	uint64_t pool_waits;                   /* requests that waited because max_conns
+	                                          connections to their target were busy */
+	guint peak_connections;                /* most open at once to one target */
 } host_workload_result;
 
 /* Starts a workload (config and targets copied).  When it has started its

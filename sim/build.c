@@ -755,6 +755,9 @@ static void build_workloads(world *w)
 				.request_size = sw->request_size,
 				.response_size = sw->response_size,
 				.keepalive = sw->keepalive,
+				.max_conns = sw->max_conns,
+				.users = sw->users,
+				.user_think = sw->user_think,
 				.method = sw->method,
 				.path = sw->path,
 				.latency = ws->latency,
@@ -1212,6 +1215,8 @@ static void add_busiest_link(report *r, const net *nt)
 double workload_offered(const scenario *sc, const sc_workload *sw)
 {
 	double clients = sw->clients->len;
+	if (sw->users)
+		return 0; /* a closed loop has no configured rate */
 	if (sw->requests)
 		return clients * (double)sw->requests;
 	double mean = dist_mean(&sw->interval);
@@ -1269,6 +1274,9 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 			const host_workload_result *res = host_workload_get_result(g_ptr_array_index(ws->runs, k));
 			rw->sent += res->started;
 			rw->completed += res->completed;
+			rw->connections += res->connections;
+			rw->pool_waits += res->pool_waits;
+			rw->peak_connections = MAX(rw->peak_connections, res->peak_connections);
 			for (int f = 1; f < HTTP_FAIL__COUNT; f++) {
 				if (!res->failed[f])
 					continue;
@@ -1286,6 +1294,13 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 		hdr_merge(rw->latency, ws->latency);
 		rw->unfinished = rw->sent - rw->completed - rw->failed;
 		rw->offered = workload_offered(sc, sw);
+		rw->users = sw->kind == SC_WL_HTTP ? sw->users : 0;
+		rw->max_conns = sw->kind == SC_WL_HTTP ? sw->max_conns : 0;
+		rw->targets = sw->targets->len;
+		/* A closed loop offers what its users get done: the measured
+		 * completions are its only rate (and the month's, below). */
+		if (rw->users)
+			rw->offered = (double)rw->completed;
 		rw->sent_at_end = ws->sent_at_end;
 		rw->backlog_at_end = ws->backlog_at_end;
 		rw->keepalive = sw->kind == SC_WL_HTTP && sw->keepalive;

@@ -34,6 +34,11 @@
  *                       with keepalive, 11.6 KB with connection =
  *                       per-request (each connection's state lives until
  *                       the run ends); 2 clients at 100000/s: 0.5 KB;
+ *   per_pool_connection vpc-peering with 2000 clients (a /17 subnet) at
+ *                       200/s for 2 s, max_connections = 1 against 6:
+ *                       24,000 connections against 4,000 and 415 MB more,
+ *                       about 20 KB a kept-alive connection (both ends,
+ *                       their buffers in use);
  *   per_capture_node    200 clients with --pcap-dir: 410 files, 427 MB more
  *                       than without; a file holds a 1 MiB stdio buffer and
  *                       a node has about two.
@@ -48,9 +53,17 @@
  *
  * Checks, estimate against measured: each bundled scenario about 6 MB
  * against 5.3-5.7 MB; vpc-tgw with 2000 clients (a /17 subnet) for 1 s
- * 126 MB against 99 MB; tests/scenarios/too-big.ini (60,000 clients for
- * 1 s) 3.6 GB against 2.0 GB.  (Before one histogram per workload: 200 MB
- * against 190 MB, and 6.0 GB against 6.5 GB.)
+ * 126 MB against 99 MB (before connection pools); tests/scenarios/too-big.ini
+ * (60,000 clients for 1 s) 6.0 GB against 2.4 GB with pools of six (3.6 GB
+ * against 2.0 GB with one connection per client; before one histogram per
+ * workload: 200 MB against 190 MB, and 6.0 GB against 6.5 GB).
+ *
+ * Connections of a pool: per client and target, the peak number of
+ * requests at once among its Poisson arrivals if each stays the server's
+ * think time plus response_allowance (peak_concurrency()), at most
+ * max_connections and the requests it sends; a closed loop's users each
+ * hold one.  The bundled scenarios open 2 to 4 per client and target, the
+ * estimate says 3 to 5.
  */
 static const struct {
 	double base;                   /* bytes: the process, the tables, an empty net */
@@ -61,6 +74,12 @@ static const struct {
 	double per_request_keepalive;  /* bytes: per request over a kept-alive connection */
 	double per_request_connection; /* bytes: per request with connection = per-request */
 	double per_capture_node;       /* bytes: a captured node, about two files of 1 MiB buffer */
+	double per_pool_connection;    /* bytes: a kept-alive connection beyond a client's first */
+	double response_allowance;     /* ns: a request's time on the path besides the server's
+	                                  think time, for a pool's concurrency (the bundled paths
+	                                  take 2 to 10 ms) */
+	double min_response;           /* ns: the fastest a closed-loop request can return besides
+	                                  the think times (bounds its request count from above) */
 	double events_per_request;     /* events: a request and its response's head */
 	double events_per_connection;  /* events: a connection's handshake and close, on top */
 	double events_per_kb_jumbo;    /* events: per KB of body where paths carry jumbo frames */
@@ -74,6 +93,9 @@ static const struct {
 	.per_request_keepalive = 0.6e3,
 	.per_request_connection = 11.6e3,
 	.per_capture_node = 2.2e6,
+	.per_pool_connection = 20e3,
+	.response_allowance = 5e6,
+	.min_response = 1e6,
 	.events_per_request = 40,
 	.events_per_connection = 60,
 	.events_per_kb_jumbo = 1.5,
@@ -102,14 +124,62 @@ static double finite_mean(const dist *d)
 }
 
 /* Requests one client of `w` sends: as many as the rate fits in the
- * duration (the first at time 0), at most `requests` when set. */
+ * duration (the first at time 0), at most `requests` when set.  A closed
+ * loop's users each send one per think time plus the fastest response. */
 static double requests_per_client(const scenario *sc, const sc_workload *w)
 {
 	double gap = w->interval.kind == UNIT_TIME ? dist_mean(&w->interval) : 0;
 	double n = gap > 0 ? floor((double)sc->duration / gap) + 1 : 1;
+	if (w->users) {
+		double cycle = finite_mean(&w->user_think) + finite_mean(&w->think_time) +
+		               ESTIMATE_COST.min_response;
+		n = w->users * (floor((double)sc->duration / cycle) + 1);
+	}
 	if (w->requests && (double)w->requests < n)
 		n = (double)w->requests;
 	return n;
+}
+
+/* The most requests at once among n Poisson arrivals that each stay `a`
+ * mean gaps (the offered load in Erlangs): an arrival finds X ~ Poisson(a)
+ * others (M/G/infinity), and X >= k happens about n x P(X >= k) times, so
+ * the smallest k where that is below one is the peak with the arrival
+ * itself. */
+static double peak_concurrency(double a, double n)
+{
+	if (a > 1000)
+		return ceil(a + 4 * sqrt(a)) + 1; /* the normal approximation */
+	double pmf = exp(-a), tail = 1; /* P(X = k), P(X >= k) */
+	double k = 0;
+	while (n * tail >= 1 && k < 1e4) {
+		tail -= pmf;
+		k++;
+		pmf *= a / k;
+	}
+	return MAX(k, 1);
+}
+
+/* Kept-alive connections one client of `w` opens in all: per target, as
+ * many as its requests overlap (users at most, for a closed loop), at most
+ * max_connections and its request count. */
+static double pool_connections(const sc_workload *w, double n)
+{
+	if (w->kind != SC_WL_HTTP || !w->keepalive || n <= 0)
+		return 0;
+	double targets = MIN((double)MAX(w->targets->len, 1), n);
+	double per_target = n / targets;
+	double conc;
+	if (w->users) {
+		conc = w->users;
+	} else {
+		double a = w->rate / targets * (finite_mean(&w->think_time) +
+		                                ESTIMATE_COST.response_allowance) / 1e9;
+		conc = peak_concurrency(a, per_target);
+	}
+	double conns = MIN(conc, ceil(per_target));
+	if (w->max_conns)
+		conns = MIN(conns, (double)w->max_conns);
+	return targets * conns;
 }
 
 /* A path with a 1500-byte MTU carries six times the packets of a jumbo one;
@@ -157,13 +227,16 @@ void estimate_run(const scenario *sc, const sc_workload *only, gboolean captures
 	double runs = 0, reqs = 0, wls = n_wl * ESTIMATE_COST.per_workload;
 	double top_runs = 0, top_reqs = 0, top_events = 0, client_runs = 0;
 	const sc_workload *runs_wl = NULL, *reqs_wl = NULL, *events_wl = NULL;
-	double reqs_of_top = 0, events_of_top = 0;
+	double reqs_of_top = 0, events_of_top = 0, conns_of_top = 0;
 	for (guint i = 0; i < n_wl; i++) {
 		const sc_workload *w = only ? only : SC_AT(sc->workloads, sc_workload, i);
 		double clients = w->clients->len;
 		double n = clients * requests_per_client(sc, w);
 		gboolean udp = w->kind == SC_WL_UDP;
-		double r = clients * ESTIMATE_COST.per_client_run;
+		/* A client's first connection is in per_client_run. */
+		double conns = pool_connections(w, n / MAX(clients, 1));
+		double r = clients * (ESTIMATE_COST.per_client_run +
+		                      MAX(conns - 1, 0) * ESTIMATE_COST.per_pool_connection);
 		double q = n * (udp || w->keepalive ? ESTIMATE_COST.per_request_keepalive
 		                                     : ESTIMATE_COST.per_request_connection);
 		double kb = (finite_mean(&w->request_size) + (udp ? 0 : finite_mean(&w->response_size))) /
@@ -171,14 +244,14 @@ void estimate_run(const scenario *sc, const sc_workload *only, gboolean captures
 		double each = udp ? ESTIMATE_COST.events_per_datagram + kb * per_kb
 		                  : ESTIMATE_COST.events_per_request + kb * per_kb +
 		                            (w->keepalive ? 0 : ESTIMATE_COST.events_per_connection);
-		double ev = n * each;
+		double ev = n * each + clients * conns * ESTIMATE_COST.events_per_connection;
 		client_runs += clients;
 		runs += r;
 		reqs += q;
 		out->requests += n;
 		out->events += ev;
 		if (r > top_runs)
-			top_runs = r, runs_wl = w;
+			top_runs = r, runs_wl = w, conns_of_top = conns;
 		if (q > top_reqs)
 			top_reqs = q, reqs_wl = w, reqs_of_top = n;
 		if (ev > top_events)
@@ -197,16 +270,26 @@ void estimate_run(const scenario *sc, const sc_workload *only, gboolean captures
 	                     : NULL;
 	char *each = units_format(ESTIMATE_COST.per_client_run, UNIT_SIZE);
 	if (runs + wls >= MAX(inst, MAX(reqs, cap)) && runs_wl) {
-		if (top_runs * 2 >= runs) {
+		if (top_runs * 2 >= runs && conns_of_top > 1) {
+			/* Most of it is the connection pools. */
+			char *one = units_format(top_runs / MAX(runs_wl->clients->len, 1), UNIT_SIZE);
+			out->memory_key = g_strdup_printf("[workload %s] max_connections", runs_wl->name);
+			out->memory_why = g_strdup_printf("%u clients at about %s each, with about %.0f "
+			                                  "kept-alive connections each to their targets",
+			                                  runs_wl->clients->len, one, conns_of_top);
+			g_free(one);
+		} else if (top_runs * 2 >= runs) {
 			out->memory_key = g_strdup_printf("[workload %s] clients", runs_wl->name);
 			out->memory_why = g_strdup_printf("%u clients at about %s each (connections and "
 			                                  "a latency histogram)",
 			                                  runs_wl->clients->len, each);
 		} else {
 			out->memory_key = g_strdup("[workload] groups");
+			char *avg = units_format(runs / MAX(client_runs, 1), UNIT_SIZE);
 			out->memory_why = g_strdup_printf("%s with %.0f clients in all, at about %s per "
 			                                  "client of each workload",
-			                                  all, client_runs, each);
+			                                  all, client_runs, avg);
+			g_free(avg);
 		}
 	} else if (reqs >= MAX(inst, cap) && reqs_wl) {
 		gboolean conn = !(reqs_wl->keepalive || reqs_wl->kind == SC_WL_UDP);
@@ -215,7 +298,8 @@ void estimate_run(const scenario *sc, const sc_workload *only, gboolean captures
 		                         UNIT_SIZE);
 		if (top_reqs * 2 >= reqs || !all) {
 			out->memory_key = g_strdup_printf("[workload %s] %s", reqs_wl->name,
-			                                  reqs_wl->requests ? "requests" : "rate");
+			                                  reqs_wl->requests ? "requests"
+			                                                    : scenario_load_key(reqs_wl));
 			out->memory_why = g_strdup_printf("%.4g requests (clients x rate x [scenario] "
 			                                  "duration) at about %s each%s",
 			                                  reqs_of_top, per,
@@ -238,7 +322,8 @@ void estimate_run(const scenario *sc, const sc_workload *only, gboolean captures
 	g_free(each);
 	if (events_wl && (top_events * 2 >= out->events || !all)) {
 		out->events_key = g_strdup_printf("[workload %s] %s", events_wl->name,
-		                                  events_wl->requests ? "requests" : "rate");
+		                                  events_wl->requests ? "requests"
+		                                                      : scenario_load_key(events_wl));
 		out->events_why = g_strdup_printf("%.4g requests (clients x rate x [scenario] "
 		                                  "duration) at about %.0f events each",
 		                                  top_events / events_of_top, events_of_top);

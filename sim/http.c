@@ -646,6 +646,8 @@ struct http_client {
 	guint outstanding;
 	uint64_t opened;
 	uint64_t idle_closed;
+	uint64_t waited;  /* requests that found every connection busy at the limit */
+	guint peak_conns;
 	uint64_t seed;
 	http_fail open_fail; /* why the last cc_open() failed */
 };
@@ -903,6 +905,7 @@ static cli_conn *cc_open(http_client *cl)
 	cc->link.data = cc;
 	g_queue_push_tail_link(&cl->conns, &cc->link);
 	cl->opened++;
+	cl->peak_conns = MAX(cl->peak_conns, cl->conns.length);
 	return cc;
 }
 
@@ -919,13 +922,16 @@ static void cc_assign(cli_conn *cc, http_req *q)
 }
 
 /* Gives waiting requests a connection: an idle kept-alive one, else a new
- * one while the limit allows; the rest wait for one to free up. */
+ * one while the limit allows; the rest wait for one to free up.  The idle
+ * connection taken is the one that became idle last (most recently used),
+ * as Go's net/http Transport and urllib3's pool do: under light load the
+ * same connection serves everything and the others can time out. */
 static void cl_dispatch(http_client *cl)
 {
 	while (cl->queue.head) {
 		cli_conn *cc = NULL;
-		if (cl->idle.head) {
-			cc = cl->idle.head->data;
+		if (cl->idle.tail) {
+			cc = cl->idle.tail->data;
 			cc_idle_remove(cc);
 		} else if (cl->cfg.max_conns == 0 || cl->conns.length < cl->cfg.max_conns) {
 			cc = cc_open(cl);
@@ -998,6 +1004,8 @@ void http_client_request(http_client *cl, const http_request_spec *spec, http_do
 	cl->outstanding++;
 	g_queue_push_tail_link(&cl->queue, &q->link);
 	cl_dispatch(cl);
+	if (cl->queue.tail == &q->link)
+		cl->waited++; /* still queued: no idle connection and none may open */
 }
 
 void http_client_close_idle(http_client *cl)
@@ -1049,3 +1057,5 @@ guint http_client_outstanding(const http_client *cl) { return cl->outstanding; }
 guint http_client_connections(const http_client *cl) { return cl->conns.length; }
 uint64_t http_client_connections_opened(const http_client *cl) { return cl->opened; }
 uint64_t http_client_idle_closed(const http_client *cl) { return cl->idle_closed; }
+uint64_t http_client_waited(const http_client *cl) { return cl->waited; }
+guint http_client_peak_connections(const http_client *cl) { return cl->peak_conns; }

@@ -213,5 +213,10 @@ guint http_client_connections(const http_client *cl);
 uint64_t http_client_connections_opened(const http_client *cl);
 /* Kept-alive connections closed by the client's idle_timeout. */
 uint64_t http_client_idle_closed(const http_client *cl);
+/* Requests that had to wait for a connection: none was idle and max_conns
+ * were open (the pool was the limit). */
+uint64_t http_client_waited(const http_client *cl);
+/* The most connections open at once. */
+guint http_client_peak_connections(const http_client *cl);
 
 #endif

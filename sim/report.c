@@ -44,6 +44,10 @@ void report_judge_load(report *r)
 		double fastest_s = hdr_count(w->latency) ? (double)hdr_quantile(w->latency, 0) / 1e9 : 0;
 		double backlog_ok = MAX(10.0, MAX(5 * REPORT_CARRIED_TOLERANCE * (double)w->sent_at_end,
 		                                  5 * w->offered / secs * fastest_s));
+		/* A closed loop's users hold one request each at most: that many
+		 * open is its normal state, not a queue that grew. */
+		if (w->users)
+			backlog_ok = MAX(backlog_ok, (double)w->users * w->clients);
 		gboolean grew = (double)w->backlog_at_end > backlog_ok;
 		gboolean kept = (double)lost <= 1 + REPORT_CARRIED_TOLERANCE * (double)w->sent;
 		w->carried = kept && !grew;
@@ -69,21 +73,37 @@ void report_judge_load(report *r)
 		} else if (drop && (w->completed == 0 || drop->count * 10 >= MAX(w->unfinished, w->backlog_at_end))) {
 			g_string_append_printf(g, ": packets were dropped at %s (%" G_GUINT64_FORMAT ")",
 			                       drop->what, (guint64)drop->count);
-		} else if (w->keepalive && w->clients > 0) {
-			/* The fastest request did not wait: its latency is the
-			 * connection's service time. */
+		} else if (w->keepalive && w->clients > 0 && w->max_conns > 0 &&
+		           (double)w->pool_waits > REPORT_CARRIED_TOLERANCE * (double)w->sent) {
+			/* The fastest request did not wait: its latency is a
+			 * connection's service time, and the pool carries about
+			 * max_conns / that per target. */
 			double fast_ms = hdr_count(w->latency) ? (double)hdr_quantile(w->latency, 0) / 1e6 : 0;
-			double per_client = w->offered / w->clients;
-			g_string_append(g, ": requests queued at their clients; each client's one keep-alive "
-			                   "connection carries one request at a time");
-			if (fast_ms > 0)
-				g_string_append_printf(g, ", at most about %.0f per second when a request takes "
-				                          "%.1f ms (the fastest did)",
-				                       1e3 / fast_ms, fast_ms);
-			if (per_client > 0)
-				g_string_append_printf(g, ", and the workload offers %.0f per second per client",
-				                       per_client / secs);
-			g_string_append(g, " (raise the client count, or use connection = per-request)");
+			double p50_ms = hdr_count(w->latency) ? (double)hdr_quantile(w->latency, 0.5) / 1e6 : 0;
+			double per_target = w->users ? 0 : w->offered / w->clients / secs / MAX(w->targets, 1);
+			double pool_rate = fast_ms > 0 ? w->max_conns * 1e3 / fast_ms : 0;
+			g_string_append_printf(g, ": requests queued at their clients for a connection "
+			                          "(%" G_GUINT64_FORMAT " waited); each client opens at most "
+			                          "%u keep-alive connection%s to each target (max_connections), "
+			                          "each carrying one request at a time",
+			                       (guint64)w->pool_waits, w->max_conns,
+			                       w->max_conns == 1 ? "" : "s");
+			if (pool_rate > 0)
+				g_string_append_printf(g, ", at most about %.0f per second per target when a "
+				                          "request takes %.1f ms (the fastest did)",
+				                       pool_rate, fast_ms);
+			if (per_target > 0)
+				g_string_append_printf(g, ", and the workload offers %.0f per second per client "
+				                          "and target", per_target);
+			if (pool_rate > 0 && per_target > 0 && pool_rate > 1.25 * per_target)
+				/* Enough connections for requests as fast as the fastest:
+				 * they waited because requests grew slow downstream. */
+				g_string_append_printf(g, "; that would be enough, but the median request took "
+				                          "%.1f ms: a construct on the path is saturated and the "
+				                          "connections stay busy", p50_ms);
+			else
+				g_string_append(g, " (raise max_connections or the client count, or use "
+				                   "connection = per-request)");
 		} else {
 			g_string_append(g, ": requests were still open when the run ended (a construct on "
 			                   "the path is saturated, or the drain is too short)");
@@ -304,8 +324,23 @@ static void write_text(const report *r, FILE *f)
 			fprintf(f, ", unfinished %" G_GUINT64_FORMAT " (still waiting when the run ended)",
 			        (guint64)w->unfinished);
 		fputc('\n', f);
-		if (w->offered > 0)
+		if (w->users)
+			fprintf(f, "  offered    closed loop, %u users per client: %.0f requests, what they "
+			           "completed (the month projects this measured rate)\n",
+			        w->users, w->offered);
+		else if (w->offered > 0)
 			fprintf(f, "  offered    %.0f requests at the configured rate\n", w->offered);
+		if (strcmp(w->kind, "http") == 0) {
+			char pool[32];
+			if (w->max_conns)
+				g_snprintf(pool, sizeof pool, "%u", w->max_conns);
+			else
+				g_strlcpy(pool, "unlimited", sizeof pool);
+			fprintf(f, "  connections %" G_GUINT64_FORMAT " opened, at most %u open from a client "
+			           "to a target (max_connections %s), %" G_GUINT64_FORMAT
+			           " requests waited for one\n",
+			        (guint64)w->connections, w->peak_connections, pool, (guint64)w->pool_waits);
+		}
 		if (!w->carried)
 			fprintf(f, "  ** NOT CARRIED: %s **\n", w->load_note);
 		for (guint j = 0; j < w->failures->len; j++) {
@@ -469,6 +504,12 @@ static char *json_report(const report *r)
 		}
 		g_string_append(s, "}},\n     \"offered\": ");
 		json_num(s, w->offered);
+		g_string_append_printf(s, ", \"users\": %u", w->users);
+		if (strcmp(w->kind, "http") == 0)
+			g_string_append_printf(s, ", \"connections\": {\"opened\": %" G_GUINT64_FORMAT
+			                          ", \"peak\": %u, \"max\": %u, \"waited\": %" G_GUINT64_FORMAT "}",
+			                       (guint64)w->connections, w->peak_connections, w->max_conns,
+			                       (guint64)w->pool_waits);
 		g_string_append_printf(s, ", \"carried\": %s, \"load_note\": ", w->carried ? "true" : "false");
 		if (w->load_note)
 			report_json_str(s, w->load_note);
@@ -603,6 +644,13 @@ static void write_csv(const report *r, FILE *f)
 		csv_num(f, "workload", w->name, "failed", (double)w->failed);
 		csv_num(f, "workload", w->name, "unfinished", (double)w->unfinished);
 		csv_num(f, "workload", w->name, "offered", w->offered);
+		csv_num(f, "workload", w->name, "users", (double)w->users);
+		if (strcmp(w->kind, "http") == 0) {
+			csv_num(f, "workload", w->name, "connections_opened", (double)w->connections);
+			csv_num(f, "workload", w->name, "connections_peak", (double)w->peak_connections);
+			csv_num(f, "workload", w->name, "max_connections", (double)w->max_conns);
+			csv_num(f, "workload", w->name, "connections_waited", (double)w->pool_waits);
+		}
 		csv_row(f, "workload", w->name, "carried", w->carried ? "true" : "false");
 		if (w->load_note)
 			csv_row(f, "workload", w->name, "load_note", w->load_note);

@@ -44,8 +44,15 @@ typedef struct {
 	GPtrArray *request_rewrites;  /* char *: "node: what changed" on the request's way */
 	GPtrArray *response_rewrites; /* char *: the same on the response's way */
 	GArray *response_steps;  /* report_step: the server's time, then its response's journey */
-	double offered;          /* requests the configured rate asks for in the sending time */
-	gboolean keepalive;      /* HTTP: one connection per client, one request at a time */
+	double offered;          /* requests the configured rate asks for in the sending time;
+	                            a closed loop's completed requests (it has no rate) */
+	guint users;             /* HTTP closed loop: users per client; 0 = open loop */
+	gboolean keepalive;      /* HTTP: connections kept and reused (a pool per client and target) */
+	guint max_conns;         /* HTTP: the pool's limit per client and target; 0 = no limit */
+	guint targets;           /* destinations each client spreads its requests over */
+	uint64_t connections;    /* HTTP: TCP connections opened, all clients */
+	uint64_t pool_waits;     /* HTTP: requests that waited because max_conns were busy */
+	guint peak_connections;  /* HTTP: most open at once by one client to one target */
 	uint64_t sent_at_end;    /* sent when the sending time ended */
 	uint64_t backlog_at_end; /* of those, neither completed nor failed then */
 	gboolean carried;        /* set by report_judge_load() */
@@ -113,8 +120,9 @@ void report_add_count(GArray *counts, const char *what, uint64_t n);
  *    emptied it.
  * Otherwise load_note says what was lost and names the likely cause: the
  * most frequent failure or drop reason, or, when requests were simply
- * waiting, the client's one keep-alive connection (a request at a time:
- * about 1 / latency per second) or the construct where most packets were
+ * waiting, the client's connection pool when requests waited for one
+ * (max_connections at a request each: about max_connections / latency per
+ * second per target) or the construct where most packets were
  * dropped; and the link whose queue overflowed most, or, with no such
  * drops, one whose transmitter was busy at least REPORT_BUSY_LINK of the
  * run: its bandwidth is the limit (TCP's loss recovery keeps a link with

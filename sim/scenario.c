@@ -191,7 +191,16 @@ static const key_spec workload_keys[] = {
 	{ "target", TRUE, "instance names or globs (served round robin), or one [service], "
 	                  "[load_balancer] or [interface_endpoint]" },
 	{ "port", FALSE, "a port from 1 to 65535" },
-	{ "rate", TRUE, "requests per second per client, such as 50/s" },
+	{ "rate", FALSE, "requests per second per client, such as 50/s" },
+	{ "total_rate", FALSE, "requests per second for all the workload's clients together, "
+	                       "such as 2000/s" },
+	{ "volume", FALSE, "traffic for all the workload's clients together, request and response "
+	                   "bodies, such as 500GB/month (or /day, /hour, /s)" },
+	{ "users", FALSE, "closed-loop users per client, a whole number from 1 to 100000" },
+	{ "user_think", FALSE, "a time distribution such as exp(mean=1s): a user's pause between "
+	                       "a response and its next request (with users)" },
+	{ "max_connections", FALSE, "connections per client and target at most, a whole number "
+	                            "from 1 to 65535, or unlimited" },
 	{ "arrival", FALSE, "poisson or constant" },
 	{ "requests", FALSE, "requests per client, a whole number (0 = as many as fit in the "
 	                     "duration)" },
@@ -3400,11 +3409,239 @@ static void build_workload_names(loader *l, const grp *g, sc_workload *w)
 		  e->name);
 }
 
+#define LOAD_KEYS "exactly one of rate, total_rate, volume and users"
+#define MAX_USERS 100000
+
+/* A value of one of the load keys; an empty one (`--set workload:web.rate=`)
+ * counts as absent, so that an override can switch a workload from one
+ * kind of load to another. */
+static const char *load_value(const grp *g, const char *key)
+{
+	const char *v = get(g, key, NULL);
+	return v && *v ? v : NULL;
+}
+
+/* A rate in requests per second from `key`'s value, or 0 (reported). */
+static double parse_rate(loader *l, const grp *g, const char *key, const char *v)
+{
+	double rate;
+	GError *e = NULL;
+	if (!units_parse(v, UNIT_RATE, &rate, &e)) {
+		P(l, g, key, "%s", e->message);
+		g_error_free(e);
+		return 0;
+	}
+	if (!(rate > 0)) {
+		P(l, g, key, "'%s' is not positive; expected %s", v, find_key(workload_keys, key)->what);
+		return 0;
+	}
+	return rate;
+}
+
+/* The gap between one client's requests at `rate` per second, Poisson
+ * (exponential gaps) or evenly spaced; FALSE (reported against `key`)
+ * when the gap is beyond the clock: the first request would come after
+ * the run, and a constant gap would overflow. */
+static gboolean set_interval(loader *l, const grp *g, const char *key, const char *v,
+                             sc_workload *w, double rate)
+{
+	if (!(rate > 0) || 1e9 / rate > units_max(UNIT_TIME)) {
+		if (w->load == SC_LOAD_RATE)
+			P(l, g, key, "'%s' is out of range: a rate is at least 1/8760h (one a year); "
+			             "expected %s", v, find_key(workload_keys, key)->what);
+		else
+			P(l, g, key, "'%s' is out of range: it gives %.3g requests per second per client, "
+			             "and a rate is at least 1/8760h (one a year); expected %s", v, rate,
+			  find_key(workload_keys, key)->what);
+		return FALSE;
+	}
+	w->rate = rate;
+	double mean_ns = 1e9 / rate;
+	if (!w->constant_arrival) {
+		w->interval.type = DIST_EXP;
+		w->interval.kind = UNIT_TIME;
+		w->interval.p1 = mean_ns;
+	} else {
+		dist_set_const(&w->interval, UNIT_TIME, mean_ns);
+	}
+	return TRUE;
+}
+
+/* "500GB/month": bytes, and the period in seconds (a month is the price
+ * table's, filled in once it is loaded: -1 here).  FALSE (reported) if
+ * malformed. */
+static gboolean parse_volume(loader *l, const grp *g, const char *v, double *bytes,
+                             double *period_s)
+{
+	const char *slash = strrchr(v, '/');
+	char *size = slash ? g_strstrip(g_strndup(v, (gsize)(slash - v))) : NULL;
+	char *per = slash ? g_strstrip(g_strdup(slash + 1)) : NULL;
+	GError *e = NULL;
+	gboolean ok = FALSE;
+	static const struct {
+		const char *word;
+		double s;
+	} periods[] = { { "month", -1 }, { "day", 86400 }, { "hour", 3600 }, { "h", 3600 }, { "s", 1 } };
+	*period_s = 0;
+	for (size_t i = 0; per && i < G_N_ELEMENTS(periods); i++)
+		if (strcmp(per, periods[i].word) == 0)
+			*period_s = periods[i].s;
+	if (!slash || *period_s == 0) {
+		P(l, g, "volume", "'%s' is not a volume per period; expected %s", v,
+		  find_key(workload_keys, "volume")->what);
+	} else if (!units_parse(size, UNIT_SIZE, bytes, &e)) {
+		P(l, g, "volume", "'%s': %s; expected %s", v, e->message,
+		  find_key(workload_keys, "volume")->what);
+		g_error_free(e);
+	} else if (!(*bytes > 0)) {
+		P(l, g, "volume", "'%s' is not positive; expected %s", v,
+		  find_key(workload_keys, "volume")->what);
+	} else {
+		ok = TRUE;
+	}
+	g_free(size);
+	g_free(per);
+	return ok;
+}
+
+/* The load: exactly one of rate (per client), total_rate (all clients),
+ * volume (converted once the price table gives the month, see
+ * finish_workload_volumes()) and users (a closed loop with user_think).
+ * arrival belongs to the open-loop ones and user_think to users. */
+static void build_workload_load(loader *l, const grp *g, sc_workload *w)
+{
+	static const char *const arrivals[] = { "poisson", "constant", NULL };
+	static const char *const keys[] = { "rate", "total_rate", "volume", "users" };
+	const char *first = NULL;
+	int n = 0;
+	for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
+		const char *v = load_value(g, keys[k]);
+		if (!v)
+			continue;
+		if (first)
+			P(l, g, keys[k], "'%s' conflicts with %s = %s; expected %s (clear one with "
+			                 "--set 'workload:%s.%s=')", v, first, load_value(g, first),
+			  LOAD_KEYS, w->name, keys[k]);
+		else
+			first = keys[k], w->load = (sc_load_kind)k;
+		n++;
+	}
+	if (n == 0) {
+		P(l, g, "rate", "missing; expected %s (rate: %s)", LOAD_KEYS,
+		  find_key(workload_keys, "rate")->what);
+		return;
+	}
+	if (n > 1)
+		return;
+	const char *v = load_value(g, first);
+	const char *arrival = load_value(g, "arrival");
+	if (w->load == SC_LOAD_USERS) {
+		guint64 u;
+		if (!g_ascii_string_to_unsigned(v, 10, 1, MAX_USERS, &u, NULL))
+			P(l, g, "users", "'%s' is not a whole number from 1 to %u; expected %s", v,
+			  MAX_USERS, find_key(workload_keys, "users")->what);
+		else
+			w->users = (guint)u;
+		if (arrival)
+			P(l, g, "arrival", "'%s' applies to an open loop (rate, total_rate or volume), not "
+			                   "to users = %s, which send when their previous request ends; "
+			                   "expected no arrival (clear it with --set 'workload:%s.arrival=')",
+			  arrival, v, w->name);
+		if (w->kind == SC_WL_UDP)
+			P(l, g, "users", "'%s': a closed loop waits for responses, which UDP has none of; "
+			                 "expected rate, total_rate or volume for a udp workload", v);
+		get_dist(l, g, "user_think", "0ms", UNIT_TIME, &w->user_think);
+		return;
+	}
+	const char *think = load_value(g, "user_think");
+	if (think)
+		P(l, g, "user_think", "'%s' is the think time of closed-loop users, and this workload "
+		                      "has %s = %s; expected users = N with it, or no user_think", think,
+		  first, v);
+	w->constant_arrival = get_word(l, g, "arrival", "poisson", arrivals) == 1;
+	if (w->load == SC_LOAD_VOLUME) {
+		double bytes, period;
+		if (parse_volume(l, g, v, &bytes, &period))
+			w->total_rate = -1; /* converted in finish_workload_volumes() */
+		return;
+	}
+	double rate = parse_rate(l, g, first, v);
+	if (!(rate > 0))
+		return;
+	if (w->load == SC_LOAD_TOTAL_RATE) {
+		w->total_rate = rate;
+		if (w->clients->len == 0)
+			return; /* no clients: reported against clients */
+		rate /= w->clients->len;
+	}
+	set_interval(l, g, first, v, w, rate);
+}
+
+/* volume = BYTES/PERIOD: requests per second = BYTES / PERIOD seconds /
+ * (mean request_size + mean response_size), the bodies as configured
+ * (heads and TCP/IP overhead not counted), split evenly over the clients.
+ * A month is the price table's hours_per_month. */
+static void finish_workload_volumes(loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; sc->prices && i < sc->workloads->len; i++) {
+		sc_workload *w = SC_AT(sc->workloads, sc_workload, i);
+		if (w->load != SC_LOAD_VOLUME || w->total_rate != -1)
+			continue;
+		const grp *g = l->of[GK_WORKLOAD]->pdata[i];
+		const char *v = load_value(g, "volume");
+		double bytes, period;
+		if (!parse_volume(l, g, v, &bytes, &period))
+			continue;
+		if (period < 0)
+			period = sc->prices->hours_per_month * 3600.0;
+		double mean = dist_mean(&w->request_size) +
+		              (w->kind == SC_WL_HTTP ? dist_mean(&w->response_size) : 0);
+		if (!(mean > 0) || !isfinite(mean)) {
+			P(l, g, "volume", "'%s' cannot be turned into a request rate: the mean request "
+			                  "size plus the mean response size is %s; expected sizes with a "
+			                  "finite mean above 0B", v, isfinite(mean) ? "0B" : "infinite");
+			w->total_rate = 0;
+			continue;
+		}
+		w->total_rate = bytes / period / mean;
+		if (w->clients->len)
+			set_interval(l, g, "volume", v, w, w->total_rate / w->clients->len);
+	}
+}
+
+/* max_connections: default SC_DEFAULT_MAX_CONNECTIONS with keepalive and
+ * no limit with a connection per request (each request opens its own at
+ * once, as before pools). */
+static void build_workload_pool(loader *l, const grp *g, sc_workload *w)
+{
+	w->max_conns = w->keepalive ? SC_DEFAULT_MAX_CONNECTIONS : 0;
+	const char *v = get(g, "max_connections", NULL);
+	guint64 n;
+	if (!v || strcmp(v, "unlimited") == 0) {
+		if (v)
+			w->max_conns = 0;
+	} else if (!g_ascii_string_to_unsigned(v, 10, 1, 65535, &n, NULL)) {
+		P(l, g, "max_connections", "'%s' is not a whole number from 1 to 65535; expected %s",
+		  v, find_key(workload_keys, "max_connections")->what);
+	} else {
+		w->max_conns = (guint)n;
+	}
+	if (v && w->kind == SC_WL_UDP)
+		P(l, g, "max_connections", "'%s': a udp workload has no connections; expected no "
+		                           "max_connections", v);
+}
+
+const char *scenario_load_key(const sc_workload *w)
+{
+	static const char *const keys[] = { "rate", "total_rate", "volume", "users" };
+	return (unsigned)w->load < G_N_ELEMENTS(keys) ? keys[w->load] : "rate";
+}
+
 static void build_workloads(loader *l)
 {
 	scenario *sc = l->sc;
 	static const char *const wl_kinds[] = { "http", "udp", NULL };
-	static const char *const arrivals[] = { "poisson", "constant", NULL };
 	static const char *const methods[] = { "GET", "PUT", "POST", NULL };
 	static const char *const connections[] = { "keepalive", "per-request", NULL };
 	for (guint i = 0; i < l->of[GK_WORKLOAD]->len; i++) {
@@ -3420,34 +3657,7 @@ static void build_workloads(loader *l)
 
 		build_workload_target(l, g, w);
 
-		int arrival = get_word(l, g, "arrival", "poisson", arrivals);
-		v = get(g, "rate", NULL);
-		double rate;
-		GError *e = NULL;
-		if (v && !units_parse(v, UNIT_RATE, &rate, &e)) {
-			P(l, g, "rate", "%s", e->message);
-			g_error_free(e);
-		} else if (v && !(rate > 0)) {
-			P(l, g, "rate", "'%s' is not positive; expected %s", v,
-			  find_key(workload_keys, "rate")->what);
-		} else if (v && 1e9 / rate > units_max(UNIT_TIME)) {
-			/* The gap between requests is a time, bounded like any other;
-			 * above the bound the first request would come after the
-			 * run, and a constant gap would overflow the clock. */
-			P(l, g, "rate", "'%s' is out of range: a rate is at least 1/8760h (one a year); "
-			                "expected %s", v, find_key(workload_keys, "rate")->what);
-		} else if (v) {
-			/* Requests per client arrive as a Poisson process (exponential
-			 * gaps) or evenly spaced. */
-			double mean_ns = 1e9 / rate;
-			if (arrival == 0) {
-				w->interval.type = DIST_EXP;
-				w->interval.kind = UNIT_TIME;
-				w->interval.p1 = mean_ns;
-			} else {
-				dist_set_const(&w->interval, UNIT_TIME, mean_ns);
-			}
-		}
+		build_workload_load(l, g, w);
 
 		v = get(g, "requests", "0");
 		guint64 n;
@@ -3469,6 +3679,7 @@ static void build_workloads(loader *l)
 		get_dist(l, g, "think_time", "0ms", UNIT_TIME, &w->think_time);
 		w->keepalive = get_word(l, g, "connection", "keepalive", connections) == 0;
 		build_workload_names(l, g, w);
+		build_workload_pool(l, g, w);
 	}
 }
 
@@ -3641,6 +3852,7 @@ scenario *scenario_load_lenient(const char *path, const char *const *overrides, 
 	char *profile_rel = scenario_value(&l, "profile", "profiles/default.ini");
 	if (prices_rel && profile_rel)
 		load_tables(&l, prices_rel, profile_rel);
+	finish_workload_volumes(&l);
 	g_free(prices_rel);
 	g_free(profile_rel);
 	/* Load balancers without idle_timeout take the profile's (AWS's
@@ -3745,6 +3957,7 @@ void scenario_free(scenario *sc)
 		dist_clear(&w->request_size);
 		dist_clear(&w->response_size);
 		dist_clear(&w->think_time);
+		dist_clear(&w->user_think);
 		g_free(w->method);
 		g_free(w->path);
 	}

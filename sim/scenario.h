@@ -251,6 +251,19 @@ typedef enum {
 	SC_DNS_PRIVATE,       /* the service's private DNS name (private_dns = true) */
 } sc_dns_name;
 
+/* Which key gave a workload its load: exactly one of them is set. */
+typedef enum {
+	SC_LOAD_RATE,        /* rate: requests per second per client */
+	SC_LOAD_TOTAL_RATE,  /* total_rate: for all clients together, split evenly */
+	SC_LOAD_VOLUME,      /* volume: bytes per month for all clients, over the mean
+	                        request + response body */
+	SC_LOAD_USERS,       /* users: a closed loop of users per client */
+} sc_load_kind;
+
+/* A client's default connection pool with connection = keepalive (see
+ * README, [workload] max_connections). */
+#define SC_DEFAULT_MAX_CONNECTIONS 6
+
 typedef struct {
 	char *name;
 	sc_workload_kind kind;
@@ -258,7 +271,16 @@ typedef struct {
 	sc_wl_target_kind target_kind;
 	GArray *targets;     /* int: instance indices (servers, round robin) or one service index */
 	uint16_t port;
-	dist interval;       /* time between requests per client (from rate + arrival) */
+	dist interval;       /* time between requests per client (from the rate + arrival);
+	                        unset for a closed loop */
+	sc_load_kind load;   /* the key that set the load */
+	double rate;         /* open loop: requests per second per client (from rate,
+	                        total_rate or volume) */
+	double total_rate;   /* total_rate or volume: requests per second, all clients */
+	gboolean constant_arrival; /* arrival = constant (else Poisson) */
+	guint users;         /* closed loop: users per client; 0 = open loop */
+	dist user_think;     /* closed loop: a user's think time; unset = none */
+	guint max_conns;     /* connections per client and target at most; 0 = no limit */
 	uint64_t requests;   /* per client; 0 = until the scenario's duration */
 	dist request_size;   /* HTTP body bytes sent (PUT/POST) or UDP payload */
 	dist response_size;  /* HTTP response body bytes */
@@ -341,6 +363,10 @@ GPtrArray *scenario_node_names(const scenario *sc);
 
 /* Index of a named element, or -1. */
 int scenario_find_instance(const scenario *sc, const char *name);
+
+/* The [workload] key that set a workload's load: "rate", "total_rate",
+ * "volume" or "users" (for messages that name what to change). */
+const char *scenario_load_key(const sc_workload *w);
 
 /* The route table a subnet uses: its own, or its VPC's main table. */
 int scenario_subnet_route_table(const scenario *sc, int subnet);

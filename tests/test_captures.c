@@ -550,10 +550,12 @@ static const lesson_fact facts[] = {
 	{ "alb-peering-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 10.1.1.5 8961;10.1.1.5 10.0.1.4 8961" },
 	{ "alb-peering-client-1-vpc-a-router", "frame.len == 9015", "ip.src", "10.1.1.5" },
 	{ "alb-peering-client-1-vpc-a-router", "frame.len > 9015", "ip.src", "" },
-	/* Lesson 2: the ALB's two connections, X-Forwarded-For at the target. */
+	/* Lesson 2: the ALB's two connections, X-Forwarded-For at the target;
+	 * each client's pool grew to two or three connections. */
 	{ "alb-peering-alb-b-vpc-b-router", SYN_ONLY, "ip.src tcp.srcport ip.dst tcp.dstport",
-	  "10.0.1.4 40665 10.1.1.5 80;10.0.1.5 56725 10.1.1.5 80;10.1.1.5 59840 10.1.1.4 8080;"
-	  "10.1.1.5 59841 10.1.2.4 8080" },
+	  "10.0.1.4 40665 10.1.1.5 80;10.0.1.4 40666 10.1.1.5 80;10.0.1.5 56725 10.1.1.5 80;"
+	  "10.0.1.5 56726 10.1.1.5 80;10.0.1.5 56727 10.1.1.5 80;10.1.1.5 59840 10.1.1.4 8080;"
+	  "10.1.1.5 59841 10.1.2.4 8080;10.1.1.5 59842 10.1.2.4 8080" },
 	{ "alb-peering-alb-b-vpc-b-router", "http.request && ip.dst == 10.1.1.5 && http.x_forwarded_for",
 	  "ip.src", "" },
 	{ "alb-peering-web-1-vpc-b-router", "http.request", "ip.src http.x_forwarded_for",
@@ -570,16 +572,21 @@ static const lesson_fact facts[] = {
 	{ "alb-privatelink-vpce-alb-nlb-b", SYN_ONLY, SYN_MSS,
 	  "10.0.1.4 10.1.1.6 8460;10.0.1.5 10.1.1.6 8460" },
 	{ "alb-privatelink-nlb-b-vpc-b-router", SYN_ONLY, "ip.src tcp.srcport ip.dst tcp.dstport",
-	  "10.1.1.6 1024 10.1.1.5 80;10.1.1.6 1025 10.1.1.5 80" },
+	  "10.1.1.6 1024 10.1.1.5 80;10.1.1.6 1025 10.1.1.5 80;10.1.1.6 1026 10.1.1.5 80;"
+	  "10.1.1.6 1027 10.1.1.5 80;10.1.1.6 1028 10.1.1.5 80" },
 	{ "alb-privatelink-web-1-vpc-b-router", "http.request", "http.x_forwarded_for", "10.1.1.6" },
 	/* Lesson 5: NAT gateway, internet gateway, MTU 1500 in front. */
 	{ "alb-public-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 3.80.0.2 1460;3.80.0.2 10.0.1.4 1460" },
 	{ "alb-public-client-1-vpc-a-router", "frame.len > 1514", "ip.src", "" },
 	{ "alb-public-nat-a-vpc-a-router", SYN_ONLY, "ip.src tcp.srcport ip.dst",
-	  "10.0.0.4 1024 3.80.0.2;10.0.0.4 1025 3.80.0.2;10.0.1.4 40665 3.80.0.2;10.0.1.5 56725 3.80.0.2" },
+	  "10.0.0.4 1024 3.80.0.2;10.0.0.4 1025 3.80.0.2;10.0.0.4 1026 3.80.0.2;10.0.0.4 1027 3.80.0.2;"
+	  "10.0.0.4 1028 3.80.0.2;10.0.0.4 1029 3.80.0.2;10.0.1.4 40665 3.80.0.2;10.0.1.4 40666 3.80.0.2;"
+	  "10.0.1.5 56725 3.80.0.2;10.0.1.5 56726 3.80.0.2;10.0.1.5 56727 3.80.0.2;"
+	  "10.0.1.5 56728 3.80.0.2" },
 	{ "alb-public-nat-a-vpc-a-router", "tcp.port == 40665 || tcp.port == 1024", "tcp.seq_raw", "+" },
 	{ "alb-public-igw-a-region", SYN_ONLY, "ip.src tcp.srcport ip.dst",
-	  "3.80.0.1 1024 3.80.0.2;3.80.0.1 1025 3.80.0.2" },
+	  "3.80.0.1 1024 3.80.0.2;3.80.0.1 1025 3.80.0.2;3.80.0.1 1026 3.80.0.2;3.80.0.1 1027 3.80.0.2;"
+	  "3.80.0.1 1028 3.80.0.2;3.80.0.1 1029 3.80.0.2" },
 	{ "alb-public-alb-b-vpc-b-router", SYN_ONLY " && tcp.dstport == 80", "ip.src ip.dst",
 	  "3.80.0.1 10.1.101.4" },
 	{ "alb-public-alb-b-vpc-b-router", "frame.len > 1514 && tcp.port != 8080", "ip.src", "" },
@@ -596,7 +603,8 @@ static const lesson_fact facts[] = {
 	  "10.0.1.4 52.216.8.10 8460;10.0.1.5 52.216.8.10 8460" },
 	{ "s3-natgw-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 52.216.8.10 1460;52.216.8.10 10.0.1.4 1460" },
 	{ "s3-natgw-igw-a-region", SYN_ONLY, "ip.src tcp.srcport ip.dst",
-	  "3.80.0.1 1024 52.216.8.10;3.80.0.1 1025 52.216.8.10" },
+	  "3.80.0.1 1024 52.216.8.10;3.80.0.1 1025 52.216.8.10;3.80.0.1 1026 52.216.8.10;"
+	  "3.80.0.1 1027 52.216.8.10" },
 };
 
 /* The distinct lines tshark prints for `filter` and `fields`, as a

@@ -138,24 +138,41 @@ static void test_shared_and_own_charges(void)
  * the command exits 3; so does a run with a workload that cannot arrive. */
 static void test_not_carried(void)
 {
+	/* One connection per client: both options saturate their clients. */
 	char *out = NULL, *err = NULL;
 	int rc = harness_vpcsim_v(&out, &err, "compare", "--repeat", "1", "-f", "json", "--set",
 	                          "workload:web.rate=1000/s", "--set", "workload:web.response_size=50KB",
+	                          "--set", "workload:web.max_connections=1",
 	                          "scenarios/alb-peering.ini", "scenarios/alb-tgw.ini", NULL);
 	CU_ASSERT_EQUAL(rc, 3);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not every option carried the offered load (exit status 3)"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"carried\": false"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"cheapest\": null"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "requests queued at their clients; each client's one keep-alive "
-	                                   "connection carries one request at a time"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "requests queued at their clients for a connection"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "each client opens at most 1 keep-alive connection to each "
+	                                   "target (max_connections)"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"repetitions\": 1"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"overrides\": [\"workload:web.rate=1000/s\""));
 	g_free(out);
 	g_free(err);
 
-	/* Only the TGW overloaded: peering is cheapest and fastest alone. */
+	/* The default pool (6 per client and target) carries peering's 1000/s;
+	 * the TGW path is slower and its six connections are the limit. */
+	rc = harness_vpcsim_v(&out, &err, "compare", "--repeat", "1", "--set",
+	                      "workload:web.rate=1000/s", "--set", "workload:web.response_size=50KB",
+	                      "scenarios/alb-peering.ini", "scenarios/alb-tgw.ini", NULL);
+	CU_ASSERT_EQUAL(rc, 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "NOT CARRIED: alb-tgw did not carry the offered load"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "each client opens at most 6 keep-alive connections to each "
+	                                   "target (max_connections)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Cheapest at the workload's rate: alb-peering."));
+	g_free(out);
+	g_free(err);
+
+	/* Only the public path overloaded: peering is cheapest and fastest alone. */
 	rc = harness_vpcsim_v(&out, &err, "compare", "--repeat", "1", "scenarios/alb-peering.ini",
-	                      "scenarios/alb-public.ini", "--set", "workload:web.rate=130/s", NULL);
+	                      "scenarios/alb-public.ini", "--set", "workload:web.rate=130/s", "--set",
+	                      "workload:web.max_connections=1", NULL);
 	CU_ASSERT_EQUAL(rc, 3);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "NOT CARRIED: alb-public did not carry the offered load"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Cheapest at the workload's rate: alb-peering. Fastest (p50): "

@@ -330,7 +330,8 @@ static uint64_t cross_az_bytes(const report *r)
 	uint64_t b = 0;
 	for (guint i = 0; i < cost_ledger_n_lines(r->ledger); i++) {
 		const cost_line *l = cost_ledger_line_at(r->ledger, i);
-		if (g_str_has_prefix(l->type, "cross-az-"))
+		/* cross-az-*, and peering-cross-az-* after a peering connection. */
+		if (strstr(l->type, "cross-az-"))
 			b += l->bytes;
 	}
 	return b;

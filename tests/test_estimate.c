@@ -100,19 +100,25 @@ static void expect_refused(const char *const *sets, double max_memory, const cha
  * machine's memory. */
 static void test_refuses_the_big_ones(void)
 {
-	/* Since one latency histogram per workload, the 60,000 clients peak at
-	 * 2.0 GB (/usr/bin/time), estimated at 3.6 GB: refused under 2 GB. */
+	/* Since one latency histogram per workload, and with connection pools
+	 * (six per client at most), the 60,000 clients peak at 2.4 GB
+	 * (/usr/bin/time), estimated at 6.0 GB, most of it for about three
+	 * connections per client (at 50/s and a 5 ms allowance per request):
+	 * refused under 2 GB. */
 	expect_refused(NULL, 2e9,
-	               (const char *const[]){ "too-big.ini: [workload web-1] rate: the run would "
-	                                      "need about 3.6 GB of memory, above the limit of 2.0 GB",
-	                                      "most of it for 3.06e+06 requests", NULL });
+	               (const char *const[]){ "too-big.ini: [workload web-1] max_connections: the "
+	                                      "run would need about 6.0 GB of memory, above the "
+	                                      "limit of 2.0 GB",
+	                                      "most of it for 60000 clients at about 66KB each, with "
+	                                      "about 3 kept-alive connections each to their targets",
+	                                      NULL });
 	const char *const many[] = { "vars.clients_a=1", "vars.clients_b=1", "vars.workloads=65536",
 		                     NULL };
 	expect_refused(many, 4e9,
 	               (const char *const[]){ "too-big.ini: [workload] groups: the run would need "
-	                                      "about 9.1 GB",
+	                                      "about 14.3 GB",
 	                                      "65536 workloads (web-1 ... web-65536) with 131072 "
-	                                      "clients in all",
+	                                      "clients in all, at about 66KB per client",
 	                                      NULL });
 	/* And a rate of one request per nanosecond, which the units allow:
 	 * two clients would queue up far more requests than memory holds. */
@@ -167,7 +173,7 @@ static void test_commands(void)
 	/* Each fits alone; the two together do not (with repetitions, an
 	 * option's second run already does: its first stays in memory). */
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "vpc-peering.ini: [workload web] rate: the run would "
-	                                   "need about 6.7 MB of memory (with 6.7 MB for the options "
+	                                   "need about 6.9 MB of memory (with 6.9 MB for the options "
 	                                   "before it)"));
 	g_free(err);
 	CU_ASSERT_EQUAL(harness_vpcsim_v(NULL, &err, "trace", "scenarios/vpc-tgw.ini", "--from",
@@ -180,7 +186,7 @@ static void test_commands(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--max-memory 'lots' does not start with a number"));
 	g_free(err);
 	CU_ASSERT_EQUAL(harness_vpcsim_v(&out, NULL, "validate", "scenarios/vpc-tgw.ini", NULL), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "vpc-tgw.ini: a run needs about 6.7 MB of memory"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "vpc-tgw.ini: a run needs about 6.9 MB of memory"));
 	g_free(out);
 	CU_ASSERT_EQUAL(harness_vpcsim_v(&out, NULL, "run", "scenarios/vpc-tgw.ini", "--max-memory",
 	                                 "64MB", "--max-events", "1e6", NULL), 0);

@@ -279,7 +279,7 @@ static void test_proxy(void)
 	http_server_set_handler(front, proxy_handler, &px);
 	host_target tg = { star_ip(1), 80, NULL };
 	host_workload_config wc = { .name = "w", .targets = &tg, .n_targets = 1, .count = 2,
-	                            .keepalive = TRUE };
+	                            .keepalive = TRUE, .max_conns = 1 };
 	dist_set_const(&wc.interval, UNIT_TIME, 50 * SIM_MS);
 	dist_set_const(&wc.response_size, UNIT_SIZE, 100);
 	host_workload *w = host_add_workload(s.h[0], &wc);
@@ -538,6 +538,68 @@ static void test_queueing_and_think_override(void)
 	star_clear(&s);
 }
 
+/*
+ * A pool of three: five requests at once open three connections (none
+ * beyond) and two wait; once all are done, requests sent one after the
+ * other each take the connection that became idle last (as Go's and
+ * urllib3's pools do), so one connection serves them all and no fourth
+ * opens.
+ */
+typedef struct {
+	http_client *cl;
+	results rs;
+	int more;              /* sequential requests still to send */
+} chain;
+
+static void chain_next(const http_result *r, void *ud)
+{
+	chain *c = ud;
+	keep_result(r, &c->rs);
+	if (c->more-- > 0) {
+		http_request_spec plain = { 0 };
+		http_client_request(c->cl, &plain, chain_next, c);
+	}
+}
+
+static void test_pool(void)
+{
+	const sim_time d = 10 * SIM_US;
+	star s;
+	star_init(&s, 2, d, FALSE);
+	serve(s.h[1], 80, 10, 5 * SIM_MS);
+	http_client_config cc = { .local_ip = star_ip(0), .ip = star_ip(1), .port = 80,
+	                          .keepalive = TRUE, .max_conns = 3 };
+	http_client *cl = http_client_new(host_tcp(s.h[0]), &cc);
+	results burst = { 0 };
+	http_request_spec plain = { 0 };
+	for (int i = 0; i < 5; i++)
+		http_client_request(cl, &plain, keep_result, &burst);
+	CU_ASSERT_EQUAL(http_client_connections(cl), 3);
+	CU_ASSERT_EQUAL(http_client_waited(cl), 2);
+	sim_run_until(s.nt->sim, 100 * SIM_MS);
+	CU_ASSERT_EQUAL_FATAL(burst.n, 5);
+	CU_ASSERT_EQUAL(http_client_connections_opened(cl), 3);
+	CU_ASSERT_EQUAL(http_client_peak_connections(cl), 3);
+	/* The two that waited went on the first connections to free up. */
+	CU_ASSERT_TRUE(burst.r[3].reused && burst.r[4].reused);
+	uint16_t last = burst.r[4].local_port;
+
+	chain c = { .cl = cl, .more = 5 };
+	http_client_request(cl, &plain, chain_next, &c);
+	sim_run_until(s.nt->sim, SIM_S);
+	CU_ASSERT_EQUAL_FATAL(c.rs.n, 6);
+	for (int i = 0; i < 6; i++) {
+		CU_ASSERT_TRUE(c.rs.r[i].reused);
+		CU_ASSERT_EQUAL(c.rs.r[i].local_port, last);
+	}
+	CU_ASSERT_EQUAL(http_client_connections_opened(cl), 3);
+	CU_ASSERT_EQUAL(http_client_waited(cl), 2);
+	http_client_close_idle(cl);
+	star_run(&s);
+	http_client_free(cl);
+	star_clear(&s);
+}
+
 /* ---- workloads ---- */
 
 /*
@@ -556,14 +618,14 @@ static void test_workloads(void)
 	host_target tg[2] = { { star_ip(1), 80, NULL }, { star_ip(2), 80, NULL } };
 
 	host_workload_config wc = { .name = "rr", .targets = tg, .n_targets = 2, .count = 10,
-	                            .keepalive = TRUE };
+	                            .keepalive = TRUE, .max_conns = 1 };
 	GError *err = NULL;
 	CU_ASSERT_TRUE(dist_parse("exp(mean=1ms)", UNIT_TIME, &wc.interval, &err));
 	host_workload *rr = host_add_workload(s.h[0], &wc);
 	dist_clear(&wc.interval);
 
 	host_workload_config sc = { .name = "stop", .targets = tg, .n_targets = 1,
-	                            .stop_at = 10500 * SIM_US, .keepalive = TRUE };
+	                            .stop_at = 10500 * SIM_US, .keepalive = TRUE, .max_conns = 1 };
 	dist_set_const(&sc.interval, UNIT_TIME, SIM_MS);
 	host_workload *st = host_add_workload(s.h[0], &sc);
 	dist_clear(&sc.interval);
@@ -612,6 +674,7 @@ void register_tests(void)
 	CU_add_test(s, "pipelined requests are answered in order", test_pipelined);
 	CU_add_test(s, "one connection: requests queue; think-time header",
 	            test_queueing_and_think_override);
+	CU_add_test(s, "a pool: up to max_conns open, the last idle one reused", test_pool);
 	CU_add_test(s, "workloads: round robin, stop time, 300 one-shot connections",
 	            test_workloads);
 }

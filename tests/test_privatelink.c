@@ -291,7 +291,7 @@ static host_workload *get_sized(host *h, const char *name, const char *ip, uint6
 {
 	host_target t = { ln_ip(ip), 80, NULL };
 	host_workload_config wc = { .name = name, .targets = &t, .n_targets = 1, .count = count,
-		                    .keepalive = keepalive };
+		                    .keepalive = keepalive, .max_conns = keepalive ? 1 : 0 };
 	dist_set_const(&wc.interval, UNIT_TIME, (double)(10 * SIM_MS));
 	dist_set_const(&wc.response_size, UNIT_SIZE, (double)size);
 	host_workload *w = host_add_workload(h, &wc);

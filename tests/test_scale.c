@@ -86,7 +86,8 @@ static void run_clients(int n, hdr_hist *shared_http, hdr_hist *shared_udp, hdr_
 		link_new(nt, rp, node_port(host_node(h), 0), (sim_time)(10 + i) * SIM_US, 100000000, 0);
 		router_add_route(r, hc.ip, 32, rp);
 		host_workload_config wc = { .name = "w", .targets = &tg, .n_targets = 1, .count = 200,
-		                            .keepalive = i % 2, .latency = shared_http };
+		                            .keepalive = i % 2, .max_conns = i % 2,
+		                            .latency = shared_http };
 		CU_ASSERT(dist_parse("exp(mean=1ms)", UNIT_TIME, &wc.interval, NULL));
 		g_ptr_array_add(wls, host_add_workload(h, &wc));
 		dist_clear(&wc.interval);

@@ -144,7 +144,7 @@ static host_workload *load(topo *t, uint16_t dport, uint64_t count, sim_time gap
 {
 	host_target tg = { SRV_IP, dport, NULL };
 	host_workload_config wc = { .name = "w", .targets = &tg, .n_targets = 1, .count = count,
-	                            .keepalive = keepalive };
+	                            .keepalive = keepalive, .max_conns = keepalive ? 1 : 0 };
 	dist_set_const(&wc.interval, UNIT_TIME, (double)gap);
 	host_workload *w = host_add_workload(t->h[0], &wc);
 	dist_clear(&wc.interval);
