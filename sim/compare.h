@@ -7,6 +7,7 @@
 
 #include "build.h"
 #include "estimate.h"
+#include "reach.h"
 #include "report.h"
 
 /*
@@ -72,6 +73,11 @@ typedef struct {
 	gboolean carried;        /* in every repetition */
 	char *load_note;         /* the first repetition's reason when not */
 	char *transitive, *overlap, *exposure, *growth, *quota;
+	/* The reachable surface (sim/reach.c, with the properties): a scan
+	 * from the workload's first client, with the scenario's security
+	 * groups and with every group open; and the configuration to keep. */
+	reach_result *reach;     /* NULL when properties are skipped */
+	reach_config cfg;
 } compare_option;
 
 typedef struct {

@@ -1098,11 +1098,16 @@ void reach_config_count(const scenario *sc, reach_config *c)
 	 * side the rules of the groups where the service is entered, per
 	 * consumer when they name it. */
 	const GArray *entry_sgs = entry >= 0 ? SC_AT(sc->load_balancers, sc_lb, entry)->sgs : NULL;
+	/* AWS creates the default egress rule with the group: nobody keeps it. */
+	static const char *const default_egress = "all any to 0.0.0.0/0";
 	guint64 sg_fixed_max = 0, sg_per_max = 0;
 	for (guint i = 0; i < sc->security_groups->len; i++) {
 		const sc_sg *g = SC_AT(sc->security_groups, sc_sg, i);
+		guint defaults = 0;
+		for (guint k = 0; k < g->egress->len; k++)
+			defaults += strcmp(SC_AT(g->egress, sc_sg_rule, k)->text, default_egress) == 0;
 		if (g->vpc == cv) {
-			c->per[CFG_SG_RULES] += g->ingress->len + g->egress->len;
+			c->per[CFG_SG_RULES] += g->ingress->len + g->egress->len - defaults;
 			continue;
 		}
 		if (g->vpc != sv || !sg_in(entry_sgs, (int)i))
@@ -1112,6 +1117,8 @@ void reach_config_count(const scenario *sc, reach_config *c)
 			guint64 fixed = 0, per = 0;
 			for (guint k = 0; k < sides[s]->len; k++) {
 				const sc_sg_rule *r = SC_AT(sides[s], sc_sg_rule, k);
+				if (s == 1 && strcmp(r->text, default_egress) == 0)
+					continue;
 				if (r->peer_sg < 0 && names_consumer(sc, cv, r->peer))
 					per++;
 				else
@@ -1156,6 +1163,12 @@ void reach_config_count(const scenario *sc, reach_config *c)
 	what = g_strdup_printf("%u routes per transit gateway", pf->limits.tgw_routes);
 	consider(c, first_over(tgw_att_fixed, tgw_att_per, pf->limits.tgw_routes), what);
 	g_free(what);
+	/* Endpoints are counted per consumer VPC: their quota bounds the
+	 * services one consumer reaches, not the consumers. */
+	if (!c->quota_n && c->per[CFG_ENDPOINTS])
+		c->quota = g_strdup_printf("none as consumer VPCs grow: each holds its own endpoint, 1 of its %u "
+		                           "interface endpoints per VPC (a VPC reaching more than %u services meets it)",
+		                           pf->limits.interface_endpoints_per_vpc, pf->limits.interface_endpoints_per_vpc);
 }
 
 void reach_config_clear(reach_config *c)

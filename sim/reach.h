@@ -133,7 +133,7 @@ typedef struct {
 	guint per[CFG__N];   /* per consumer VPC */
 	guint consumers;     /* consumer VPCs in the scenario */
 	/* Quotas as N grows: the first met, and the N where it is. */
-	char *quota;         /* "50 active peering connections per VPC (peering_connections_per_vpc)" */
+	char *quota;         /* the quota met first, in words (or why none is, with quota_n 0) */
 	guint64 quota_n;     /* 0: none met */
 	/* Peering as a full mesh of N+1 VPCs (each reaches every other). */
 	gboolean peering;
