@@ -934,21 +934,23 @@ const char *reach_cfg_name(reach_cfg_kind k)
 	return (unsigned)k < CFG__N ? names[k] : "?";
 }
 
-/* Does a CIDR name the consumer: its VPC's range (or part of it) or one of
- * its public addresses? */
-static gboolean names_consumer(const scenario *sc, int cv, sc_cidr c)
+/* The VPC other than `sv` whose range (or part of it) or NAT gateway
+ * address a CIDR names, or -1: an entry for one consumer.  A wider CIDR
+ * (10.0.0.0/8 for every consumer) serves them all and names none. */
+static int names_vpc(const scenario *sc, int sv, sc_cidr c)
 {
-	if (c.len == 0)
-		return FALSE;
-	sc_cidr v = SC_AT(sc->vpcs, sc_vpc, cv)->cidr;
-	if (c.len >= v.len ? sc_cidr_contains(v, c.addr) : sc_cidr_contains(c, v.addr))
-		return TRUE;
+	for (guint i = 0; i < sc->vpcs->len; i++) {
+		sc_cidr v = SC_AT(sc->vpcs, sc_vpc, i)->cidr;
+		if ((int)i != sv && c.len >= v.len && sc_cidr_contains(v, c.addr))
+			return (int)i;
+	}
 	for (guint i = 0; i < sc->natgws->len; i++) {
 		const sc_natgw *n = SC_AT(sc->natgws, sc_natgw, i);
-		if (SC_AT(sc->subnets, sc_subnet, n->subnet)->vpc == cv && c.len == 32 && c.addr == n->public_ip)
-			return TRUE;
+		int v = SC_AT(sc->subnets, sc_subnet, n->subnet)->vpc;
+		if (v != sv && c.len == 32 && c.addr == n->public_ip)
+			return v;
 	}
-	return FALSE;
+	return -1;
 }
 
 static int workload_target_vpc(const scenario *sc, const sc_workload *w, int *entry_lb)
@@ -1012,10 +1014,17 @@ void reach_config_count(const scenario *sc, reach_config *c)
 	int cv = instance_vpc(sc, g_array_index(w->clients, int, 0));
 	int entry = -1;
 	int sv = workload_target_vpc(sc, w, &entry);
-	/* The consumers: the VPCs holding the workload's clients. */
+	/* The consumers: the VPCs other than the service's holding some
+	 * workload's clients. */
 	GHashTable *cons = g_hash_table_new(g_direct_hash, g_direct_equal);
-	for (guint i = 0; i < w->clients->len; i++)
-		g_hash_table_add(cons, GINT_TO_POINTER(instance_vpc(sc, g_array_index(w->clients, int, i)) + 1));
+	for (guint k = 0; k < sc->workloads->len; k++) {
+		const sc_workload *wk = SC_AT(sc->workloads, sc_workload, k);
+		for (guint i = 0; i < wk->clients->len; i++) {
+			int v = instance_vpc(sc, g_array_index(wk->clients, int, i));
+			if (v != sv)
+				g_hash_table_add(cons, GINT_TO_POINTER(v + 1));
+		}
+	}
 	c->consumers = g_hash_table_size(cons);
 	g_hash_table_unref(cons);
 	const profile *pf = sc->profile;
@@ -1029,12 +1038,12 @@ void reach_config_count(const scenario *sc, reach_config *c)
 			const sc_route *r = SC_AT(t->routes, sc_route, k);
 			if (r->kind == SC_TARGET_LOCAL || r->kind == SC_TARGET_GW_ENDPOINT)
 				continue;
-			if (t->vpc == cv)
+			int named = t->vpc == sv ? names_vpc(sc, sv, r->dst) : -1;
+			if (t->vpc == cv || (t->vpc == sv && named == cv))
 				per++;
-			else if (t->vpc == sv && names_consumer(sc, cv, r->dst))
-				per++;
-			else if (t->vpc == sv)
+			else if (t->vpc == sv && named < 0)
 				fixed++;
+			/* else another consumer's copy */
 		}
 		c->per[CFG_ROUTES] += per;
 		c->fixed[CFG_ROUTES] += fixed;
@@ -1119,9 +1128,10 @@ void reach_config_count(const scenario *sc, reach_config *c)
 				const sc_sg_rule *r = SC_AT(sides[s], sc_sg_rule, k);
 				if (s == 1 && strcmp(r->text, default_egress) == 0)
 					continue;
-				if (r->peer_sg < 0 && names_consumer(sc, cv, r->peer))
+				int named = r->peer_sg < 0 ? names_vpc(sc, sv, r->peer) : -1;
+				if (named == cv)
 					per++;
-				else
+				else if (named < 0)
 					fixed++;
 			}
 			c->per[CFG_SG_RULES] += per;
