@@ -2186,6 +2186,21 @@ static void fold_route_groups(loader *l)
 			  "expected no comma", strchr(dst, ',') ? dst : target);
 			continue;
 		}
+		/* What can be judged here is reported under this group; the rest
+		 * (a target serving another VPC) under the table, with the route. */
+		sc_cidr c;
+		GString *why = g_string_new(NULL);
+		gboolean ok = parse_cidr(dst, &c, why);
+		if (!ok)
+			P(l, g, "destination", "'%s' %s", dst, why->str);
+		g_string_free(why, TRUE);
+		if (strcmp(target, "local") != 0 && strcmp(target, "blackhole") != 0 &&
+		    !g_hash_table_contains(l->space[SPACE_ROUTE], target)) {
+			P(l, g, "target", "'%s' is not defined; expected %s", target, ROUTE_TARGET_WORDS);
+			ok = FALSE;
+		}
+		if (!ok)
+			continue;
 		grp *t = l->of[GK_ROUTE_TABLE]->pdata[r->route_table];
 		const char *have = get(t, "routes", "");
 		char *all = g_strdup_printf("%s%s%s -> %s", have ? have : "", have && *have ? ", " : "", dst, target);

@@ -303,6 +303,147 @@ static void test_command(void)
 	g_free(file);
 }
 
+/* [route] groups: a counted one adds a route per copy to its table, where
+ * they are checked like routes written there. */
+static void test_route_groups(void)
+{
+	char *file = harness_source_path("scenarios/sweeps/vpc-count/peering.ini");
+	const char *sets[] = { "vars.consumers=3", NULL };
+	GError *err = NULL;
+	scenario *sc = scenario_load(file, sets, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	CU_ASSERT_EQUAL(sc->routes->len, 3);
+	const sc_route_table *b = NULL;
+	for (guint i = 0; i < sc->route_tables->len; i++)
+		if (strcmp(SC_AT(sc->route_tables, sc_route_table, i)->name, "b-app") == 0)
+			b = SC_AT(sc->route_tables, sc_route_table, i);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->routes->len, 4); /* local, then 10.1, 10.2, 10.3 to pcx-1..3 */
+	const sc_route *r = SC_AT(b->routes, sc_route, 3);
+	CU_ASSERT_EQUAL(r->kind, SC_TARGET_PEERING);
+	CU_ASSERT_STRING_EQUAL(SC_AT(sc->peerings, sc_peering, r->target)->name, "pcx-3");
+	CU_ASSERT_EQUAL(r->dst.addr, 0x0a030000u);
+	CU_ASSERT_EQUAL(r->dst.len, 16);
+	scenario_free(sc);
+	/* Errors name the group and key. */
+	const char *bad[][2] = {
+		{ "route:back-{i}.target=pcx-9", "[route back-1] target: 'pcx-9' is not defined" },
+		{ "route:back-{i}.route_table=vpc-b-main", "implicit main route table" },
+		{ "route:back-{i}.destination=10.{i}.0.0/16, 10.9.0.0/16", "one route per group" },
+		{ "route:back-{i}.target=client-1", "instance client-1 is in consumer-1, not vpc-b" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		const char *s2[] = { "vars.consumers=3", bad[i][0], NULL };
+		sc = scenario_load(file, s2, &err);
+		CU_ASSERT_PTR_NULL(sc);
+		if (!sc) {
+			if (!strstr(err->message, bad[i][1]))
+				printf("\n    %s: %s", bad[i][0], err->message);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err->message, bad[i][1]));
+			g_clear_error(&err);
+		} else {
+			scenario_free(sc);
+		}
+	}
+	g_free(file);
+}
+
+/*
+ * The vpc-count options, loaded with N consumer VPCs, counted by hand:
+ *  - peering: per consumer its route to the service, the service's route
+ *    back ([route back-i]), the peering, sg-client's rule: 4; once
+ *    sg-alb's rule for 10.0.0.0/8: 1.  1 + 4N.
+ *  - TGW: per consumer its route, the attachment, its association and
+ *    propagation, sg-client's rule: 5; once the service's route for
+ *    10.0.0.0/8, the TGW, its route table, the service's attachment with
+ *    its association and propagation, sg-alb's rule: 7.  7 + 5N.
+ *  - PrivateLink: per consumer the endpoint, its permission, sg-client's
+ *    and sg-endpoint's rules: 4; once the endpoint service, its NLB,
+ *    sg-alb's rule for the NLB's range, the TXT record: 4.  4 + 4N.
+ *  - public: per consumer two default routes, sg-client's rule, the NAT
+ *    gateway, its Elastic IP, the internet gateway: 6; once the service's
+ *    default route, its internet gateway, sg-alb's rule: 3.  3 + 6N.
+ * And the scenario's own consumers (N) equal the count asked for.
+ */
+static void test_vpc_count_configs(void)
+{
+	static const struct {
+		const char *file;
+		guint64 fixed, per;
+	} want[] = {
+		{ "peering", 1, 4 }, { "tgw", 7, 5 }, { "privatelink", 4, 4 }, { "public", 3, 6 },
+	};
+	const guint ns[] = { 2, 10 };
+	for (size_t i = 0; i < G_N_ELEMENTS(want); i++)
+		for (size_t k = 0; k < G_N_ELEMENTS(ns); k++) {
+			char *rel = g_strdup_printf("scenarios/sweeps/vpc-count/%s.ini", want[i].file);
+			char *file = harness_source_path(rel);
+			char *set = g_strdup_printf("vars.consumers=%u", ns[k]);
+			const char *sets[] = { set, NULL };
+			scenario *sc = scenario_load(file, sets, NULL);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+			reach_config c;
+			reach_config_count(sc, &c);
+			CU_ASSERT_EQUAL(c.consumers, ns[k]);
+			CU_ASSERT_EQUAL(reach_config_total(&c, c.consumers), want[i].fixed + ns[k] * want[i].per);
+			if (reach_config_total(&c, c.consumers) != want[i].fixed + ns[k] * want[i].per)
+				printf("\n    %s N=%u: %" G_GUINT64_FORMAT, want[i].file, ns[k],
+				       reach_config_total(&c, c.consumers));
+			reach_config_clear(&c);
+			scenario_free(sc);
+			g_free(set);
+			g_free(file);
+			g_free(rel);
+		}
+}
+
+/* The sweep rows carry the counts: a two-point vpc-count sweep. */
+static void test_sweep_rows(void)
+{
+	char *dir = harness_tmpdir();
+	char *opts = harness_source_path("scenarios/sweeps/vpc-count");
+	char *text = g_strdup_printf("[sweep]\noptions = %s/peering.ini, %s/tgw.ini\nrepeat = 1\nduration = 200ms\n"
+	                             "[set]\nvars.consumers = ${n=2,10}\n", opts, opts);
+	char *file = g_build_filename(dir, "vc.ini", NULL);
+	g_file_set_contents(file, text, -1, NULL);
+	char *out = g_build_filename(dir, "out", NULL);
+	CU_ASSERT_EQUAL(harness_vpcsim_v(NULL, NULL, "sweep", file, "--out", out, "--jobs", "1", NULL), 0);
+	char *rp = g_build_filename(out, "results.csv", NULL), *csv = NULL;
+	CU_ASSERT_TRUE_FATAL(g_file_get_contents(rp, &csv, NULL, NULL));
+	char **lines = g_strsplit(csv, "\n", -1);
+	char **head = g_strsplit(lines[0], ",", -1);
+	int ci = -1, qi = -1, mi = -1, oi = -1;
+	for (int i = 0; head[i]; i++) {
+		ci = strcmp(head[i], "config_objects") == 0 ? i : ci;
+		qi = strcmp(head[i], "config_quota_n") == 0 ? i : qi;
+		mi = strcmp(head[i], "mesh_peering_connections") == 0 ? i : mi;
+		oi = strcmp(head[i], "option") == 0 ? i : oi;
+	}
+	CU_ASSERT_FATAL(ci >= 0 && qi >= 0 && mi >= 0 && oi >= 0);
+	/* Runs: n=2 peering, tgw; n=10 peering, tgw. */
+	const char *want[][4] = { { "peering", "9", "51", "3" }, { "tgw", "17", "5000", "" },
+		                  { "peering", "41", "51", "55" }, { "tgw", "57", "5000", "" } };
+	for (int r = 0; r < 4; r++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(lines[r + 1]);
+		char **f = g_strsplit(lines[r + 1], ",", -1);
+		CU_ASSERT_STRING_EQUAL(f[oi], want[r][0]);
+		CU_ASSERT_STRING_EQUAL(f[ci], want[r][1]);
+		CU_ASSERT_STRING_EQUAL(f[qi], want[r][2]);
+		CU_ASSERT_STRING_EQUAL(f[mi], want[r][3]);
+		g_strfreev(f);
+	}
+	g_strfreev(head);
+	g_strfreev(lines);
+	g_free(csv);
+	g_free(rp);
+	g_free(out);
+	g_free(file);
+	g_free(text);
+	g_free(opts);
+	harness_rmtree(dir);
+	g_free(dir);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("reach");
@@ -312,4 +453,7 @@ void register_tests(void)
 	CU_add_test(s, "ranges equal the exhaustive scan", test_ranges_equal_exhaustive);
 	CU_add_test(s, "configuration counts for N = 2 and 10", test_config_counts);
 	CU_add_test(s, "command, determinism, captures", test_command);
+	CU_add_test(s, "[route] groups", test_route_groups);
+	CU_add_test(s, "vpc-count options: configuration for N = 2 and 10", test_vpc_count_configs);
+	CU_add_test(s, "sweep rows carry the counts", test_sweep_rows);
 }
