@@ -444,6 +444,136 @@ static void test_sweep_rows(void)
 	g_free(dir);
 }
 
+/* g_ptr_array_sort hands pointers to the elements. */
+static gint cmp_strp(gconstpointer a, gconstpointer b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The distinct lines tshark prints for a filter and fields, sorted and
+ * joined by ';' (as test_captures.c reads lesson facts). */
+static char *fact_lines(const char *path, const char *filter, const char *fields)
+{
+	GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+	const char *head[] = { "tshark", "-n", "-r", path, "-Y", filter, "-T", "fields", "-E", "separator= ",
+		               "-E", "occurrence=f" };
+	for (size_t i = 0; i < G_N_ELEMENTS(head); i++)
+		g_ptr_array_add(argv, g_strdup(head[i]));
+	char **fs = g_strsplit(fields, " ", -1);
+	for (char **f = fs; *f; f++) {
+		g_ptr_array_add(argv, g_strdup("-e"));
+		g_ptr_array_add(argv, g_strdup(*f));
+	}
+	g_strfreev(fs);
+	g_ptr_array_add(argv, NULL);
+	char *out = NULL, *err = NULL;
+	CU_ASSERT_EQUAL(harness_run((const char *const *)argv->pdata, &out, &err), 0);
+	g_ptr_array_unref(argv);
+	GPtrArray *lines = g_ptr_array_new();
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	char **ls = g_strsplit(out ? out : "", "\n", -1);
+	for (char **l = ls; *l; l++)
+		if (**l && g_hash_table_add(seen, *l))
+			g_ptr_array_add(lines, *l);
+	g_ptr_array_sort(lines, cmp_strp);
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; i < lines->len; i++)
+		g_string_append_printf(s, "%s%s", i ? ";" : "", (char *)lines->pdata[i]);
+	g_hash_table_destroy(seen);
+	g_ptr_array_unref(lines);
+	g_strfreev(ls);
+	g_free(out);
+	g_free(err);
+	return g_string_free(s, FALSE);
+}
+
+/* What Lesson 10 of pcaps/README.md quotes, on the files it names. */
+static const struct {
+	const char *file, *filter, *fields, *want;
+} lesson[] = {
+	{ "alb-peering-scan-client-1-vpc-a-router", "tcp.flags.syn == 1 && tcp.flags.ack == 0", "tcp.dstport", "80" },
+	{ "alb-peering-scan-client-1-vpc-a-router", "tcp.flags.ack == 1 && ip.dst == 10.0.1.4", "ip.src tcp.flags.syn",
+	  "10.1.1.5 1;10.1.2.5 1" },
+	{ "alb-peering-scan-client-1-vpc-a-router", "tcp.flags.reset == 1", "ip.src ip.dst",
+	  "10.0.1.4 10.1.1.5;10.0.1.4 10.1.2.5" },
+	{ "alb-peering-scan-web-1-vpc-b-router", "tcp", "ip.src ip.dst tcp.dstport tcp.flags.syn",
+	  "10.0.1.4 10.1.1.4 80 1" },
+	{ "alb-peering-scan-pcx-ab-vpc-b-router", "ip.dst == 10.1.0.0 || ip.dst == 10.1.1.0 || ip.dst == 10.1.2.0 || ip.dst == 10.1.3.0",
+	  "ip.dst", "10.1.0.0;10.1.1.0;10.1.2.0;10.1.3.0" },
+	{ "alb-peering-scan-pcx-ab-vpc-b-router", "ip.src == 10.1.0.0 || ip.src == 10.1.1.0 || ip.src == 10.1.2.0 || ip.src == 10.1.3.0",
+	  "ip.src", "" },
+	{ "alb-peering-scan-open-web-1-vpc-b-router", "tcp.flags.syn == 1 && tcp.flags.ack == 1", "tcp.srcport", "8080" },
+	{ "alb-peering-scan-open-web-1-vpc-b-router", "tcp.flags.reset == 1 && ip.src == 10.1.1.4", "tcp.srcport",
+	  "22;3306;443;5432;6379;80" },
+	{ "alb-peering-scan-open-alb-b-vpc-b-router", "tcp.flags.syn == 1 && tcp.flags.ack == 0", "tcp.dstport",
+	  "22;3306;443;5432;6379;80;8080" },
+	{ "alb-peering-scan-open-alb-b-vpc-b-router", "tcp.flags.syn == 1 && tcp.flags.ack == 1", "tcp.srcport", "80" },
+	{ "alb-tgw-scan-open-tgw-1-vpc-b-router-2", "ip.src == 10.1.2.4 && tcp.flags.ack == 1", "ip.src", "10.1.2.4" },
+	{ "alb-privatelink-scan-open-client-1-vpc-a-router", "ip.dst == 10.1.0.0/16", "ip.src", "10.0.1.4" },
+	{ "alb-privatelink-scan-open-client-1-vpc-a-router", "tcp.flags.syn == 1 && tcp.flags.ack == 1",
+	  "ip.src tcp.srcport", "10.0.1.6 80" },
+	{ "alb-privatelink-scan-open-vpce-alb-nlb-b", "tcp.flags.syn == 1 && tcp.flags.ack == 0", "ip.dst tcp.dstport",
+	  "10.1.1.6 22;10.1.1.6 3306;10.1.1.6 443;10.1.1.6 5432;10.1.1.6 6379;10.1.1.6 80;10.1.1.6 8080" },
+	{ "alb-privatelink-scan-open-vpce-alb-nlb-b", "tcp.flags.syn == 1 && tcp.flags.ack == 1", "ip.src tcp.srcport",
+	  "10.1.1.6 80" },
+	{ "alb-privatelink-scan-open-nlb-b-vpc-b-router", "tcp.flags.syn == 1 && tcp.flags.ack == 0", "ip.dst tcp.dstport",
+	  "10.1.1.5 80" },
+	{ "alb-public-scan-open-igw-a-region", "ip.dst == 10.1.0.0/16", "ip.src", "3.80.0.1" },
+	{ "alb-public-scan-open-client-1-vpc-a-router", "tcp.flags.syn == 1 && tcp.flags.ack == 1", "ip.src tcp.srcport",
+	  "3.80.0.2 80;3.80.0.3 80" },
+};
+
+/* Every option's scan captures: clean in Wireshark but for the RSTs, and
+ * the lesson's facts. */
+static void test_lesson(void)
+{
+	if (!pcap_check_have_tshark())
+		return;
+	char *dir = harness_tmpdir();
+	const char *opts[] = { "peering", "tgw", "privatelink", "public" };
+	for (size_t i = 0; i < G_N_ELEMENTS(opts); i++) {
+		char *rel = g_strdup_printf("scenarios/alb-%s.ini", opts[i]);
+		char *file = harness_source_path(rel);
+		char *out = NULL, *err = NULL;
+		CU_ASSERT_EQUAL(harness_vpcsim_v(&out, &err, "reach", file, "--pcap", dir, NULL), 0);
+		g_free(out);
+		g_free(err);
+		g_free(file);
+		g_free(rel);
+	}
+	GDir *d = g_dir_open(dir, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	const char *n;
+	while ((n = g_dir_read_name(d)))
+		g_ptr_array_add(names, g_strdup(n));
+	g_dir_close(d);
+	g_ptr_array_sort(names, cmp_strp);
+	CU_ASSERT(names->len >= 50);
+	for (guint i = 0; i < names->len; i++) {
+		char *path = g_build_filename(dir, names->pdata[i], NULL);
+		char *bad = fact_lines(path,
+		                       "_ws.malformed || ip.checksum.status == 0 || tcp.checksum.status == 0 || "
+		                       "(_ws.expert.severity >= warning && !(tcp.flags.reset == 1))",
+		                       "frame.number");
+		CU_ASSERT_STRING_EQUAL(bad, "");
+		if (*bad)
+			printf("\n    %s: frames %s", (char *)names->pdata[i], bad);
+		g_free(bad);
+		g_free(path);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(lesson); i++) {
+		char *path = g_strdup_printf("%s/%s.pcap", dir, lesson[i].file);
+		char *got = fact_lines(path, lesson[i].filter, lesson[i].fields);
+		CU_ASSERT_STRING_EQUAL(got, lesson[i].want);
+		if (strcmp(got, lesson[i].want) != 0)
+			printf("\n    %s, filter '%s': got '%s', wanted '%s'", lesson[i].file, lesson[i].filter, got,
+			       lesson[i].want);
+		g_free(got);
+		g_free(path);
+	}
+	g_ptr_array_unref(names);
+	harness_rmtree(dir);
+	g_free(dir);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("reach");
@@ -456,4 +586,5 @@ void register_tests(void)
 	CU_add_test(s, "[route] groups", test_route_groups);
 	CU_add_test(s, "vpc-count options: configuration for N = 2 and 10", test_vpc_count_configs);
 	CU_add_test(s, "sweep rows carry the counts", test_sweep_rows);
+	CU_add_test(s, "Lesson 10: the scan's captures", test_lesson);
 }
