@@ -790,8 +790,8 @@ static void text_pass(const reach_result *r, const reach_pass *ps, const char *t
 	GPtrArray *g = group_drops(ps);
 	for (guint i = 0; i < g->len; i++) {
 		const drop_group *d = g_ptr_array_index(g, i);
-		fprintf(f, "    %8" G_GUINT64_FORMAT " pairs, %" G_GUINT64_FORMAT " addresses: %s\n", d->pairs, d->addresses,
-		        d->key);
+		fprintf(f, "    %8" G_GUINT64_FORMAT " pair%s, %" G_GUINT64_FORMAT " address%s: %s\n", d->pairs,
+		        d->pairs == 1 ? "" : "s", d->addresses, d->addresses == 1 ? "" : "es", d->key);
 	}
 	groups_free(g);
 }
