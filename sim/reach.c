@@ -11,6 +11,9 @@
 #define PROBE_GAP (20 * SIM_US)  /* between SYNs: 50,000 a second */
 #define SETTLE (2 * SIM_S)       /* after the last SYN, for answers */
 #define SCAN_SPORT 54321         /* the scanner's source port (one for the scan, as nmap's) */
+/* The most SYNs one scan sends (each probe is about 100 bytes and a few
+ * events per run): a /16 on seven ports, exhaustively, fits. */
+#define MAX_PROBES (1u << 22)
 
 /* ---- targets ---- */
 
@@ -534,6 +537,8 @@ static GArray *make_probes(const scenario *sc, reach_result *res)
 				if (g_hash_table_contains(assigned, GUINT_TO_POINTER(ip))) {
 					g_hash_table_add(seen, GUINT_TO_POINTER(ip));
 					res->assigned++;
+					if (tmpl->len + res->ports->len > MAX_PROBES)
+						goto too_many;
 					for (guint k = 0; k < res->ports->len; k++) {
 						reach_probe p = { .ip = ip, .last = ip, .port = g_array_index(res->ports, uint16_t, k),
 							          .weight = 1 };
@@ -547,6 +552,8 @@ static GArray *make_probes(const scenario *sc, reach_result *res)
 			}
 			if (n) {
 				res->ranges++;
+				if (tmpl->len + res->ports->len > MAX_PROBES)
+					goto too_many;
 				for (guint k = 0; k < res->ports->len; k++) {
 					reach_probe p = { .ip = rep, .last = (uint32_t)(hi - 1),
 						          .port = g_array_index(res->ports, uint16_t, k), .weight = n };
@@ -564,6 +571,12 @@ static GArray *make_probes(const scenario *sc, reach_result *res)
 		res->ranges = 0;
 	}
 	return tmpl;
+too_many:
+	g_hash_table_unref(seen);
+	g_array_unref(br);
+	g_hash_table_unref(assigned);
+	g_array_unref(tmpl);
+	return NULL;
 }
 
 static gint cmp_target(gconstpointer a, gconstpointer b)
@@ -666,6 +679,14 @@ reach_result *reach_run(const char *file, const char *const *sets, const reach_o
 	}
 	res->service = service_of(sc, &svc);
 	tmpl = make_probes(sc, res);
+	if (!tmpl) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID,
+		            "--%s: the scan would send more than %u SYNs (%u port%s%s); expected a smaller --to, "
+		            "fewer --ports%s", opt->exhaustive ? "exhaustive" : "ports", MAX_PROBES, res->ports->len,
+		            res->ports->len == 1 ? "" : "s", opt->exhaustive ? " on every address" : "",
+		            opt->exhaustive ? " or no --exhaustive" : "");
+		goto fail;
+	}
 	if (!run_pass(sc, res, tmpl, &svc, opt, FALSE, &res->scen, error))
 		goto fail;
 	open_security_groups(sc);
@@ -925,7 +946,7 @@ const char *reach_cfg_name(reach_cfg_kind k)
 		[CFG_PEERINGS] = "peering connections",
 		[CFG_TGW] = "transit gateways and attachments",
 		[CFG_TGW_ROUTES] = "TGW route table associations, propagations and routes",
-		[CFG_ENDPOINTS] = "interface endpoints, endpoint services and their NLBs",
+		[CFG_ENDPOINTS] = "endpoints, endpoint services and their NLBs",
 		[CFG_PERMISSIONS] = "endpoint-service permissions",
 		[CFG_SG_RULES] = "security group rules",
 		[CFG_GATEWAYS] = "NAT gateways, Elastic IPs, internet gateways",
@@ -1085,9 +1106,12 @@ void reach_config_count(const scenario *sc, reach_config *c)
 	}
 	for (guint i = 0; i < sc->interface_endpoints->len; i++) {
 		const sc_interface_endpoint *e = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
-		if (e->vpc != cv || e->kind != SC_IFE_ENDPOINT_SERVICE)
+		if (e->vpc != cv)
 			continue;
 		c->per[CFG_ENDPOINTS]++;
+		/* An AWS service's endpoint needs no one's permission. */
+		if (e->kind != SC_IFE_ENDPOINT_SERVICE)
+			continue;
 		c->per[CFG_PERMISSIONS]++;
 		/* A name the service's clients use: with private DNS on, AWS keeps
 		 * the record in the consumer VPC; without, someone must. */
@@ -1095,6 +1119,10 @@ void reach_config_count(const scenario *sc, reach_config *c)
 		if (es->private_dns && !e->private_dns)
 			c->per[CFG_DNS]++;
 	}
+	/* A gateway endpoint adds its routes itself: the endpoint is the object. */
+	for (guint i = 0; i < sc->gw_endpoints->len; i++)
+		if (SC_AT(sc->gw_endpoints, sc_gw_endpoint, i)->vpc == cv)
+			c->per[CFG_ENDPOINTS]++;
 	for (guint i = 0; i < sc->endpoint_services->len; i++) {
 		const sc_endpoint_service *es = SC_AT(sc->endpoint_services, sc_endpoint_service, i);
 		if (SC_AT(sc->load_balancers, sc_lb, es->lb)->vpc != sv)

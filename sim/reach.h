@@ -120,7 +120,7 @@ typedef enum {
 	CFG_PEERINGS,        /* peering connections */
 	CFG_TGW,             /* transit gateways, attachments */
 	CFG_TGW_ROUTES,      /* TGW route table associations, propagations, static routes */
-	CFG_ENDPOINTS,       /* interface endpoints, endpoint services (and their NLB) */
+	CFG_ENDPOINTS,       /* interface and gateway endpoints, endpoint services (and their NLB) */
 	CFG_PERMISSIONS,     /* endpoint-service permissions (allowed principals) */
 	CFG_SG_RULES,        /* security group rules */
 	CFG_GATEWAYS,        /* NAT gateways, Elastic IPs, internet gateways */

@@ -209,6 +209,13 @@ static void test_config_counts(void)
 		{ "scenarios/alb-tgw.ini", 19, 75, 61 },
 		{ "scenarios/alb-privatelink.ini", 12, 44, 0 },
 		{ "scenarios/alb-public.ini", 16, 72, 61 },
+		/* S3: per consumer the gateway endpoint and sg-client's rule; the
+		 * interface endpoint (no permission: an AWS service) and two
+		 * rules; two routes, a rule, the NAT gateway, its Elastic IP and
+		 * the internet gateway.  Nothing once. */
+		{ "scenarios/s3-gateway-endpoint.ini", 4, 20, 0 },
+		{ "scenarios/s3-interface-endpoint.ini", 6, 30, 0 },
+		{ "scenarios/s3-natgw.ini", 12, 60, 0 },
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
 		char *file = harness_source_path(want[i].file);
@@ -298,6 +305,12 @@ static void test_command(void)
 		g_free(out);
 		g_free(err);
 	}
+	/* A scan too big to send is refused before anything is built. */
+	rc = harness_vpcsim_v(&out, &err, "reach", file, "--to", "10.0.0.0/8", "--exhaustive", NULL);
+	CU_ASSERT_EQUAL(rc, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--exhaustive: the scan would send more than"));
+	g_free(out);
+	g_free(err);
 	harness_rmtree(dir);
 	g_free(dir);
 	g_free(file);
