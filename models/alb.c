@@ -104,6 +104,14 @@ static void alb_tx(void *owner, pkt *p)
 	link_send(out, p);
 }
 
+static gboolean alb_listens(const alb *a, uint16_t lport)
+{
+	for (guint i = 0; i < a->lb->listeners->len; i++)
+		if (SC_AT(a->lb->listeners, sc_listener, i)->port == lport)
+			return TRUE;
+	return FALSE;
+}
+
 static void alb_receive(node *n, pkt *p, port *in)
 {
 	alb *a = (alb *)n;
@@ -117,8 +125,18 @@ static void alb_receive(node *n, pkt *p, port *in)
 		net_drop_detail(n->net, n, p, DROP_SG, denied);
 		return;
 	}
+	NET_TRACE(n->net, n, p, NET_TRACE_DECIDE, "security group, inbound: %s", sg_last_rule(e->sg));
 	if (pkt_proto(p) != PKT_PROTO_TCP) {
 		net_drop(n->net, n, p, DROP_NO_PORT);
+		return;
+	}
+	/* A SYN to a port no listener serves is not answered: a load balancer
+	 * node accepts connections on its listeners' ports only, so a scan of
+	 * other ports times out rather than meeting a RST. */
+	if ((pkt_tcp_flags(p) & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN && !alb_listens(a, pkt_dport(p))) {
+		char detail[24];
+		g_snprintf(detail, sizeof detail, "tcp port %u", pkt_dport(p));
+		net_drop_detail(n->net, n, p, DROP_NO_LISTENER, detail);
 		return;
 	}
 	tcp_stack_input(a->tcp, p);

@@ -185,6 +185,9 @@ static void ife_from_consumer(ifendpoint *e, pkt *p, guint i, sim_time now)
 		net_drop_detail(e->base.net, &e->base, p, DROP_SG, denied);
 		return;
 	}
+	if (en->sg)
+		NET_TRACE(e->base.net, &e->base, p, NET_TRACE_DECIDE, "security group, inbound: %s",
+		          sg_last_rule(en->sg));
 	if (pkt_ip_dst(p) != en->ip) {
 		ife_drop(e, p, DROP_NO_ADDRESS, "not the endpoint's address");
 		return;

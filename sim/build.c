@@ -1018,7 +1018,8 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 		world_free(w);
 		return NULL;
 	}
-	build_workloads(w);
+	if (!(opt && opt->no_clients))
+		build_workloads(w);
 	w->watch = (net_tracer){ path_watch, w };
 	w->net->tracer = &w->watch;
 

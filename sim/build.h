@@ -31,6 +31,8 @@ typedef struct {
 	uint32_t snaplen;       /* 0: the scenario's snaplen (whole packets unless it sets one) */
 	const sc_workload *only_workload; /* run this instead of the scenario's workloads */
 	gboolean fingerprint;   /* compute the trajectory fingerprint (net_fingerprint_start) */
+	gboolean no_clients;    /* servers listen as the workloads need, but no client sends
+	                           (vpcsim reach sends its own probes) */
 } world_options;
 
 world *world_new(const scenario *sc, const world_options *opt, GError **error);

@@ -94,6 +94,7 @@ int cmd_run(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_reach(int argc, char **argv);
 int bench_main(int argc, char **argv);
 
 #endif

@@ -53,7 +53,8 @@ static const char *const row_keys[] = {
 	"unfinished", "p50_ms", "p99_ms", "p999_ms", "constructs", "wire_bytes_per_request",
 	"traffic_gb", "variable_run_usd", "usd_per_gb", "fixed_month_usd", "shared_month_usd",
 	"own_month_usd", "total_month_usd", "month_gb", "offered_per_s", "carried", "load_note", "events",
-	"failures", "drops", "message", "sweep", "sweep_file", "runs", "version",
+	"failures", "drops", "consumer_vpcs", "config_objects", "config_quota_n", "peering_connections",
+	"mesh_peering_connections", "message", "sweep", "sweep_file", "runs", "version",
 	"revision", NULL,
 };
 /* Fields written as JSON strings; the others are numbers (or null). */
@@ -141,6 +142,21 @@ static gboolean row_save(GKeyFile *kf, const char *out, guint run, GError **erro
 	return ok;
 }
 
+/* The configuration to keep for the scenario's consumer VPCs (reach.h),
+ * the quota met first, and peering connections as the option has them (a
+ * hub) and as a full mesh of the same VPCs would, n(n-1)/2 for n VPCs. */
+static void set_config(GKeyFile *kf, const reach_config *cfg)
+{
+	guint64 n = cfg->consumers;
+	set_u64(kf, "consumer_vpcs", n);
+	set_u64(kf, "config_objects", reach_config_total(cfg, n));
+	if (cfg->quota_n)
+		set_u64(kf, "config_quota_n", cfg->quota_n);
+	set_u64(kf, "peering_connections", reach_config_kind(cfg, CFG_PEERINGS, n));
+	if (cfg->peering)
+		set_u64(kf, "mesh_peering_connections", (n + 1) * n / 2);
+}
+
 /* The child's work: one option at one point, its figures into a row. */
 static int run_one(const sweep *s, guint run, const char *out, const estimate_limits *lim)
 {
@@ -185,6 +201,7 @@ static int run_one(const sweep *s, guint run, const char *out, const estimate_li
 		char *d = counts_text(o->r->drops);
 		g_key_file_set_string(kf, "run", "drops", d);
 		g_free(d);
+		set_config(kf, &o->cfg);
 		compare_free(c);
 	}
 	gboolean ok = row_save(kf, out, run, &err);

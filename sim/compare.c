@@ -216,6 +216,162 @@ static void measure(const scenario *sc, const report *r, double *v, double *traf
 	v[CMP_OWN_USD_PER_GB] = *traffic_gb > 0 ? (var_run - shared_var_run) / *traffic_gb : 0;
 }
 
+/* ---- reach and configuration rows (sim/reach.c) ---- */
+
+typedef enum { RR_ROUTABLE, RR_ANSWER, RR_ANSWER_OPEN, RR_OTHER, RR_OTHER_OPEN, RR_CFG_HERE, RR_CFG_10,
+	       RR_QUOTA_N, RR__N } reach_row_id;
+
+static const struct {
+	const char *key, *label;
+} reach_rows[RR__N] = {
+	[RR_ROUTABLE] = { "reach_routable", "addresses routable (scan)" },
+	[RR_ANSWER] = { "reach_answering", "pairs answering a SYN scan" },
+	[RR_ANSWER_OPEN] = { "reach_answering_sg_open", "pairs answering, groups opened" },
+	[RR_OTHER] = { "reach_other", "pairs beyond the listener" },
+	[RR_OTHER_OPEN] = { "reach_other_sg_open", "beyond the listener, groups opened" },
+	[RR_CFG_HERE] = { "config_objects", "objects to keep, this scenario" },
+	[RR_CFG_10] = { "config_objects_10", "objects to keep, 10 consumer VPCs" },
+	[RR_QUOTA_N] = { "config_quota_n", "consumer VPCs when a quota is met" },
+};
+
+/* A reach row's value; NAN when the scan did not run (sweeps). */
+static double reach_row_num(const compare_option *o, reach_row_id k)
+{
+	const reach_result *r = o->reach;
+	switch (k) {
+	case RR_CFG_HERE: return (double)reach_config_total(&o->cfg, o->cfg.consumers);
+	case RR_CFG_10: return (double)reach_config_total(&o->cfg, 10);
+	case RR_QUOTA_N: return o->cfg.quota_n ? (double)o->cfg.quota_n : NAN;
+	default: break;
+	}
+	if (!r)
+		return NAN;
+	switch (k) {
+	case RR_ROUTABLE: return (double)r->routable;
+	case RR_ANSWER: return (double)(r->scen.synack + r->scen.rst);
+	case RR_ANSWER_OPEN: return (double)(r->open.synack + r->open.rst);
+	case RR_OTHER: return (double)r->scen.other;
+	default: return (double)r->open.other;
+	}
+}
+
+static char *reach_cell(const compare_option *o, reach_row_id k)
+{
+	double v = reach_row_num(o, k);
+	return isnan(v) ? g_strdup("-") : g_strdup_printf("%.0f", v);
+}
+
+/* The configuration for 10 consumer VPCs by kind, and the quota met first,
+ * in words. */
+static char *config_text(const compare_option *o, guint64 n)
+{
+	GString *s = g_string_new(NULL);
+	g_string_append_printf(s, "%" G_GUINT64_FORMAT " for %" G_GUINT64_FORMAT " consumer VPC%s:",
+	                       reach_config_total(&o->cfg, n), n, n == 1 ? "" : "s");
+	gboolean any = FALSE;
+	for (int k = 0; k < CFG__N; k++) {
+		guint64 v = reach_config_kind(&o->cfg, (reach_cfg_kind)k, n);
+		if (!v)
+			continue;
+		g_string_append_printf(s, "%s %" G_GUINT64_FORMAT " %s", any ? "," : "", v,
+		                       reach_cfg_name((reach_cfg_kind)k));
+		any = TRUE;
+	}
+	return g_string_free(s, FALSE);
+}
+
+static char *quota_text(const compare_option *o)
+{
+	if (!o->cfg.quota_n)
+		return g_strdup(o->cfg.quota ? o->cfg.quota : "none as consumer VPCs grow (each holds its own objects)");
+	return g_strdup_printf("%s, at %" G_GUINT64_FORMAT " consumer VPCs", o->cfg.quota, o->cfg.quota_n);
+}
+
+/* The scan from the workload's first client, with the scenario's security
+ * groups and with every group open, and the configuration to keep: the
+ * scan only with the properties (sweeps record figures only), the count
+ * always (it reads the scenario, nothing runs). */
+static gboolean measure_reach(compare_option *o, const char *const *sets, gboolean scan, GError **error)
+{
+	reach_config_count(o->sc, &o->cfg);
+	if (!scan)
+		return TRUE;
+	/* The quota met first, from the counts rather than the kind of path. */
+	g_free(o->quota);
+	o->quota = quota_text(o);
+	reach_options ro = { 0 };
+	o->reach = reach_run(o->file, sets, &ro, error);
+	return o->reach != NULL;
+}
+
+static void reach_write_text(const compare_result *c, FILE *f, int w0, int w, gboolean md)
+{
+	for (int k = 0; k < RR__N; k++) {
+		if (md)
+			fprintf(f, "| %s |", reach_rows[k].label);
+		else
+			fprintf(f, "%-*s", w0, reach_rows[k].label);
+		for (guint i = 0; i < c->options->len; i++) {
+			char *v = reach_cell(g_ptr_array_index(c->options, i), (reach_row_id)k);
+			if (md)
+				fprintf(f, " %s |", v);
+			else
+				fprintf(f, " %*s", w, v);
+			g_free(v);
+		}
+		fputc('\n', f);
+	}
+}
+
+/* The per-option lines under the table: configuration and quota. */
+static void reach_write_props(const compare_option *o, FILE *f)
+{
+	char *a = config_text(o, o->cfg.consumers), *b = config_text(o, 10);
+	fprintf(f, "  %-32s %s\n  %-32s %s\n", "configuration to keep", a, "", b);
+	g_free(a);
+	g_free(b);
+}
+
+static void reach_write_json(const compare_option *o, GString *s)
+{
+	for (int k = 0; k < RR__N; k++) {
+		g_string_append_printf(s, ",\n     \"%s\": ", reach_rows[k].key);
+		double v = reach_row_num(o, (reach_row_id)k);
+		if (isnan(v))
+			g_string_append(s, "null");
+		else
+			g_string_append_printf(s, "%.0f", v);
+	}
+	g_string_append_printf(s, ",\n     \"config_consumers\": %u, \"config_per_consumer\": {", o->cfg.consumers);
+	for (int k = 0; k < CFG__N; k++)
+		g_string_append_printf(s, "%s\"%s\": %u", k ? ", " : "", reach_cfg_name((reach_cfg_kind)k), o->cfg.per[k]);
+	g_string_append(s, "}, \"config_once\": {");
+	for (int k = 0; k < CFG__N; k++)
+		g_string_append_printf(s, "%s\"%s\": %u", k ? ", " : "", reach_cfg_name((reach_cfg_kind)k), o->cfg.fixed[k]);
+	g_string_append(s, "}, \"config_quota\": ");
+	if (o->cfg.quota_n)
+		report_json_str(s, o->cfg.quota);
+	else
+		g_string_append(s, "null");
+}
+
+static void reach_csv_header(FILE *f)
+{
+	for (int k = 0; k < RR__N; k++)
+		fprintf(f, ",%s", reach_rows[k].key);
+}
+
+static void reach_csv_values(const compare_option *o, FILE *f)
+{
+	for (int k = 0; k < RR__N; k++) {
+		double v = reach_row_num(o, (reach_row_id)k);
+		if (isnan(v))
+			fputc(',', f);
+		else
+			fprintf(f, ",%.0f", v);
+	}
+}
+
 /* One run of an option.  With `lim`, refused before it is built when its
  * estimated needs with `*used` (the options kept so far) exceed a limit;
  * `keep` adds its estimate to *used. */
@@ -459,7 +615,7 @@ static gboolean run_option(compare_option *o, const char *const *sets, const com
 	o->own_month_usd = o->mean[CMP_OWN];
 	if (!opt->no_properties)
 		derive(o, (const char *const *)o->sets);
-	return TRUE;
+	return measure_reach(o, (const char *const *)o->sets, !opt->no_properties, error);
 }
 
 static void option_free(gpointer data)
@@ -476,6 +632,8 @@ static void option_free(gpointer data)
 	g_free(o->exposure);
 	g_free(o->growth);
 	g_free(o->quota);
+	reach_free(o->reach);
+	reach_config_clear(&o->cfg);
 	g_free(o->load_note);
 	g_strfreev(o->sets);
 	if (o->not_applied)
@@ -863,6 +1021,7 @@ static void write_text(const compare_result *c, FILE *f, gboolean md)
 			}
 			fputc('\n', f);
 		}
+		reach_write_text(c, f, 0, 0, TRUE);
 		fputc('\n', f);
 		write_verdict(c, f, TRUE);
 		return;
@@ -885,6 +1044,7 @@ static void write_text(const compare_result *c, FILE *f, gboolean md)
 		}
 		fputc('\n', f);
 	}
+	reach_write_text(c, f, w0, w, FALSE);
 	for (guint i = 0; i < n; i++) {
 		const compare_option *o = g_ptr_array_index(c->options, i);
 		fprintf(f, "\n%s: %s\n", o->name, o->description ? o->description : "");
@@ -895,6 +1055,7 @@ static void write_text(const compare_result *c, FILE *f, gboolean md)
 			fprintf(f, "  %-32s %s\n", rows[k].label, v);
 			g_free(v);
 		}
+		reach_write_props(o, f);
 	}
 	fputc('\n', f);
 	write_verdict(c, f, FALSE);
@@ -967,6 +1128,7 @@ static void write_json(const compare_result *c, FILE *f)
 				}
 			}
 		}
+		reach_write_json(o, s);
 		g_string_append(s, "}");
 	}
 	g_string_append(s, "\n  ],\n  \"cheapest\": ");
@@ -1008,6 +1170,7 @@ static void write_csv(const compare_result *c, FILE *f)
 		if (strcmp(rows[k].key, "carried") == 0)
 			fputs(",load_note", f);
 	}
+	reach_csv_header(f);
 	fputs(",overrides_not_applied\n", f);
 	for (guint i = 0; i < c->options->len; i++) {
 		const compare_option *o = g_ptr_array_index(c->options, i);
@@ -1040,6 +1203,7 @@ static void write_csv(const compare_result *c, FILE *f)
 				}
 			}
 		}
+		reach_csv_values(o, f);
 		/* The overrides that did not apply, one per line in the field. */
 		GString *na = g_string_new(NULL);
 		for (guint k = 0; o->not_applied && k < o->not_applied->len; k++)

@@ -7,6 +7,7 @@
 
 #include "build.h"
 #include "estimate.h"
+#include "reach.h"
 #include "report.h"
 
 /*
@@ -74,6 +75,11 @@ typedef struct {
 	char *transitive, *overlap, *exposure, *growth, *quota;
 	char **sets;             /* the overrides it ran with (its own, prefix removed) */
 	GPtrArray *not_applied;  /* char *: --set texts, as given, naming a group it lacks */
+	/* The reachable surface (sim/reach.c, with the properties): a scan
+	 * from the workload's first client, with the scenario's security
+	 * groups and with every group open; and the configuration to keep. */
+	reach_result *reach;     /* NULL when properties are skipped */
+	reach_config cfg;
 } compare_option;
 
 typedef struct {

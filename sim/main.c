@@ -17,6 +17,7 @@ static const command commands[] = {
 	{ "compare", cmd_compare, "run options side by side: latency, hops, $/GB, $/month, what each allows" },
 	{ "run", cmd_run, "run a scenario and report latency, hops, drops and cost" },
 	{ "trace", cmd_trace, "follow one request hop by hop: what decided, rewrites, delay, cost" },
+	{ "reach", cmd_reach, "SYN-scan from one instance: what answers, what routing alone exposes" },
 	{ "validate", cmd_validate, "check a scenario file and report every problem" },
 	{ "sweep", cmd_sweep, "run a sweep file's grid of points over its options, resumable" },
 	{ "demo", cmd_demo, "push UDP traffic through a small chain and write pcaps" },

@@ -96,6 +96,11 @@ static const field fields[] = {
 	  "attachments per transit gateway, such as 5000"),
 	F("limits", "interface_endpoints_per_vpc", K_COUNT, limits.interface_endpoints_per_vpc,
 	  "interface (and Gateway Load Balancer) endpoints per VPC, such as 50"),
+	F("limits", "routes_per_route_table", K_COUNT, limits.routes_per_route_table,
+	  "non-propagated routes per VPC route table, such as 500"),
+	F("limits", "sg_rules_per_group", K_COUNT, limits.sg_rules_per_group,
+	  "inbound (or outbound) rules per security group, such as 60"),
+	F("limits", "tgw_routes", K_COUNT, limits.tgw_routes, "routes per transit gateway, such as 10000"),
 
 	F("dns", "resolver", K_DELAY, dns.resolver,
 	  "the Route 53 Resolver's time to answer a query, a distribution"),

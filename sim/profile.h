@@ -68,6 +68,9 @@ typedef struct profile {
 		uint32_t peering_connections_per_vpc;
 		uint32_t tgw_attachments;
 		uint32_t interface_endpoints_per_vpc;
+		uint32_t routes_per_route_table; /* non-propagated routes per VPC route table */
+		uint32_t sg_rules_per_group;     /* inbound (and, apart, outbound) rules per security group */
+		uint32_t tgw_routes;             /* routes per transit gateway */
 	} limits;
 
 	struct {

@@ -53,6 +53,7 @@ typedef enum {
 	GK_EP_SERVICE,
 	GK_IFACE_EP,
 	GK_WORKLOAD,
+	GK_ROUTE,
 	GK_N
 } gkind;
 
@@ -84,6 +85,13 @@ static const key_spec route_table_keys[] = {
 	{ "vpc", TRUE, NAME_OF("vpc") },
 	{ "routes", FALSE, "comma-separated routes 'CIDR -> TARGET'" },
 	{ "main", FALSE, "true to make this the VPC's main route table, or false" },
+	{ NULL },
+};
+static const key_spec route_keys[] = {
+	{ "route_table", TRUE, NAME_OF("route_table") },
+	{ "destination", TRUE, "a CIDR such as 10.5.0.0/16" },
+	{ "target", TRUE, "local, blackhole or the name of a peering, transit_gateway, nat_gateway, "
+	                  "internet_gateway or instance" },
 	{ NULL },
 };
 static const key_spec sg_keys[] = {
@@ -235,6 +243,7 @@ static const kind_spec kinds[GK_N] = {
 	[GK_EP_SERVICE] = { "endpoint_service", ep_service_keys },
 	[GK_IFACE_EP] = { "interface_endpoint", iface_ep_keys },
 	[GK_WORKLOAD] = { "workload", workload_keys },
+	[GK_ROUTE] = { "route", route_keys },
 };
 
 #define CAPTURE_EXPECTED \
@@ -2176,6 +2185,52 @@ static int target_vpc(loader *l, sc_target_kind kind, int t)
 	}
 }
 
+/* A [route] (AWS::EC2::Route) joins its table's `routes` list, where it is
+ * checked like any route written there; a counted one gives a route per
+ * copy (a route back to each of N peered VPCs). */
+static void fold_route_groups(loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < l->of[GK_ROUTE]->len; i++) {
+		grp *g = l->of[GK_ROUTE]->pdata[i];
+		sc_route_group *r = SC_AT(sc->routes, sc_route_group, i);
+		r->name = g_strdup(g->name);
+		r->route_table = ref(l, g, "route_table", GK_ROUTE_TABLE);
+		const char *dst = get(g, "destination", NULL), *target = get(g, "target", NULL);
+		if (r->route_table < 0 || !dst || !target)
+			continue;
+		if ((guint)r->route_table >= l->of[GK_ROUTE_TABLE]->len) {
+			P(l, g, "route_table", "'%s' is a VPC's implicit main route table; expected a "
+			                       "[route_table] written in the file", get(g, "route_table", ""));
+			continue;
+		}
+		if (strchr(dst, ',') || strchr(target, ',')) {
+			P(l, g, strchr(dst, ',') ? "destination" : "target", "'%s': one route per group; "
+			  "expected no comma", strchr(dst, ',') ? dst : target);
+			continue;
+		}
+		/* What can be judged here is reported under this group; the rest
+		 * (a target serving another VPC) under the table, with the route. */
+		sc_cidr c;
+		GString *why = g_string_new(NULL);
+		gboolean ok = parse_cidr(dst, &c, why);
+		if (!ok)
+			P(l, g, "destination", "'%s' %s", dst, why->str);
+		g_string_free(why, TRUE);
+		if (strcmp(target, "local") != 0 && strcmp(target, "blackhole") != 0 &&
+		    !g_hash_table_contains(l->space[SPACE_ROUTE], target)) {
+			P(l, g, "target", "'%s' is not defined; expected %s", target, ROUTE_TARGET_WORDS);
+			ok = FALSE;
+		}
+		if (!ok)
+			continue;
+		grp *t = l->of[GK_ROUTE_TABLE]->pdata[r->route_table];
+		const char *have = get(t, "routes", "");
+		char *all = g_strdup_printf("%s%s%s -> %s", have ? have : "", have && *have ? ", " : "", dst, target);
+		g_hash_table_replace(t->values, g_strdup("routes"), all);
+	}
+}
+
 static void build_vpc_routes(loader *l)
 {
 	scenario *sc = l->sc;
@@ -3708,6 +3763,7 @@ scenario *scenario_new(const char *path)
 	sc->target_groups = g_array_new(FALSE, TRUE, sizeof(sc_target_group));
 	sc->endpoint_services = g_array_new(FALSE, TRUE, sizeof(sc_endpoint_service));
 	sc->interface_endpoints = g_array_new(FALSE, TRUE, sizeof(sc_interface_endpoint));
+	sc->routes = g_array_new(FALSE, TRUE, sizeof(sc_route_group));
 	return sc;
 }
 
@@ -3733,6 +3789,7 @@ static GArray *array_of(scenario *sc, gkind k)
 	case GK_EP_SERVICE: return sc->endpoint_services;
 	case GK_IFACE_EP: return sc->interface_endpoints;
 	case GK_WORKLOAD: return sc->workloads;
+	case GK_ROUTE: return sc->routes;
 	case GK_N: break;
 	}
 	g_assert_not_reached();
@@ -3832,6 +3889,7 @@ scenario *scenario_load_lenient(const char *path, const char *const *overrides, 
 	build_natgws(&l);
 	build_instances(&l);
 	build_services(&l);
+	fold_route_groups(&l);
 	build_vpc_routes(&l);
 	build_tgw_routes(&l);
 	build_gw_endpoints(&l);

@@ -158,6 +158,13 @@ typedef struct {
 	GArray *route_tables;/* int: tables that get the prefix-list route */
 } sc_gw_endpoint;
 
+/* A [route NAME]: one route added to a [route_table]'s routes (where it is
+ * then, as an sc_route). */
+typedef struct {
+	char *name;
+	int route_table;     /* index into route_tables */
+} sc_route_group;
+
 typedef enum { SC_WL_HTTP, SC_WL_UDP } sc_workload_kind;
 /* ---- load balancers and PrivateLink ---- */
 
@@ -324,6 +331,7 @@ typedef struct scenario {
 	GArray *target_groups;     /* sc_target_group */
 	GArray *endpoint_services; /* sc_endpoint_service */
 	GArray *interface_endpoints; /* sc_interface_endpoint */
+	GArray *routes;            /* sc_route_group: [route] groups, folded into their tables */
 } scenario;
 
 /* Loads, overrides, expands and checks.  `overrides` is a NULL-terminated

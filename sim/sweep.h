@@ -97,7 +97,7 @@ gboolean sweep_expr_eval(const char *expr, sweep_lookup lookup, gpointer data, g
 /* ---- summaries and plots ---------------------------------------------- */
 
 /* The figures summarised over repetitions, in table order. */
-#define SWEEP_N_FIGURES 8
+#define SWEEP_N_FIGURES 9
 extern const char *const sweep_figures[SWEEP_N_FIGURES];
 
 /* One point and option over its repetitions: the mean of each figure over

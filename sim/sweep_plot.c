@@ -12,7 +12,7 @@
 
 const char *const sweep_figures[SWEEP_N_FIGURES] = {
 	"p50_ms", "p99_ms", "p999_ms", "wire_bytes_per_request", "usd_per_gb", "own_month_usd",
-	"total_month_usd", "month_gb",
+	"total_month_usd", "month_gb", "config_objects",
 };
 
 /* What each plotted figure is called on an axis. */
@@ -23,6 +23,8 @@ static const struct {
 	{ "p99_ms", "latency p99 (ms)" },
 	{ "total_month_usd", "total USD per month" },
 	{ "usd_per_gb", "variable USD per GB" },
+	/* Plotted only where it changes (a sweep of the number of VPCs). */
+	{ "config_objects", "AWS objects and entries to keep" },
 };
 
 void sweep_summary_clear(gpointer p)
@@ -133,6 +135,17 @@ static gboolean plot_one(const char *dir, const char *sweep_name, const char *co
 		yhi = MAX(yhi, p.mean);
 	}
 	*made = lines->len > 0;
+	/* The configuration moves only with the topology's size: against
+	 * another variable every line is flat, and makes no figure. */
+	if (strcmp(plotted[pf].figure, "config_objects") == 0) {
+		gboolean flat = TRUE;
+		for (guint li = 0; flat && li < lines->len; li++) {
+			GArray *pts = g_ptr_array_index(lines, li);
+			for (guint k = 1; flat && k < pts->len; k++)
+				flat = g_array_index(pts, plot_point, k).mean == g_array_index(pts, plot_point, 0).mean;
+		}
+		*made = *made && !flat;
+	}
 	gboolean ok = TRUE;
 	if (*made) {
 		char *stem = g_strdup_printf("%s-vs-%s", plotted[pf].figure, var);

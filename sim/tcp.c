@@ -1326,6 +1326,13 @@ void tcp_stack_input(tcp_stack *st, pkt *p)
 	pkt_free(p);
 }
 
+void tcp_stack_xmit_raw(tcp_stack *st, pkt *p)
+{
+	g_return_if_fail(st != NULL && p != NULL);
+	st->stats.segs_out++;
+	st->tx(st->owner, p);
+}
+
 tcp_listener *tcp_listen(tcp_stack *st, uint32_t ip, uint16_t lport, uint32_t mtu,
                          const tcp_callbacks *cb, void *ud)
 {

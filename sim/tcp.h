@@ -251,6 +251,13 @@ void tcp_stack_input(tcp_stack *st, pkt *p);
 /* Listens on ip:port (ip 0 = any address of the host).  Accepted
  * connections use cb with ud, and MSS mtu - 40 (mtu 0: the stack's).
  * Returns NULL if something already listens there. */
+/* Hands a segment built elsewhere (a raw socket's: a SYN scan's probes)
+ * to the owner's transmit function, as the stack's own segments go, so the
+ * owner's filters (security groups) apply.  A reply for no connection is
+ * then answered as any other: a SYN-ACK with a RST, as Linux does under
+ * nmap's SYN scan. */
+void tcp_stack_xmit_raw(tcp_stack *st, pkt *p);
+
 tcp_listener *tcp_listen(tcp_stack *st, uint32_t ip, uint16_t lport, uint32_t mtu,
                          const tcp_callbacks *cb, void *ud);
 /* Stops listening; connections already accepted or half-open carry on. */
