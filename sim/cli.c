@@ -256,19 +256,6 @@ static gboolean write_u32(int fd, guint32 v)
 	return TRUE;
 }
 
-void cli_worker_serve(const int fds[2], cli_job_fn fn, void *ud)
-{
-	guint32 job;
-	while (read_u32(fds[0], &job) == 1) {
-		int status = fn(job, ud);
-		fflush(stdout);
-		fflush(stderr);
-		if (!write_u32(fds[1], (guint32)status))
-			break;
-	}
-	cli_worker_exit(CLI_OK);
-}
-
 gboolean cli_worker_send(int fd, guint32 job) { return write_u32(fd, job); }
 
 int cli_worker_result(int fd, int *status)

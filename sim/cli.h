@@ -69,18 +69,16 @@ long cli_peak_rss_kb(void);
  * (return 0) fds[0] reads job numbers and fds[1] writes results; stdout
  * and stderr go to /dev/null, signals are unblocked, it has a process
  * group of its own (the terminal's Ctrl-C reaches the parent only) and is
- * killed when the parent dies (Linux); it calls cli_worker_serve(), which
- * never returns.  In the parent: the child's pid (reap it with waitpid())
+ * killed when the parent dies (Linux); it reads job numbers with
+ * cli_worker_result() and answers with cli_worker_send(), and ends with
+ * cli_worker_exit().  In the parent: the child's pid (reap it with waitpid())
  * and fds[0] to send job numbers to, fds[1] to read results from (end of
  * file: the worker died); -1 and `error` if it could not start.
  */
 GPid cli_fork_worker(int fds[2], GError **error);
-/* The child's job: its exit-status-like result. */
-typedef int (*cli_job_fn)(guint32 job, void *ud);
-/* Runs fn for every job number read until the parent closes the pipe. */
-G_GNUC_NORETURN void cli_worker_serve(const int fds[2], cli_job_fn fn, void *ud);
-/* The parent's side: sends a job (FALSE if the worker is gone); reads a
- * result: 1 with *status, 0 if the worker died (end of file), -1 error. */
+/* Writes a number to a pipe (a job, or a result; FALSE if the other end
+ * is gone); reads one: 1 with *status, 0 at end of file (the other end
+ * closed or died), -1 error. */
 gboolean cli_worker_send(int fd, guint32 job);
 int cli_worker_result(int fd, int *status);
 /* In a worker: stderr to a new file at `path` (one per job). */
