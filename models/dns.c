@@ -280,7 +280,13 @@ struct dns_resolver {
 	fabric *f;
 	int vpc;
 	uint32_t ip;
-	GHashTable *records;    /* lower-case name -> dns_rrset * */
+	GHashTable *records;    /* lower-case name -> dns_rrset *: this VPC's own
+	                           (private hosted zones) */
+	GHashTable *zone;       /* the same for the names every VPC resolves
+	                           (load balancers, endpoints), shared by every
+	                           resolver of the world (one copy, not one per
+	                           VPC: N VPCs with an endpoint each are N names,
+	                           not N x N); NULL if none */
 	rng rng;
 	sim_time last_departure;
 	dns_resolver_stats st;
@@ -289,6 +295,14 @@ struct dns_resolver {
 uint32_t dns_resolver_address(const scenario *sc, int vpc)
 {
 	return SC_AT(sc->vpcs, sc_vpc, vpc)->cidr.addr + 2;
+}
+
+static const dns_rrset *resolver_lookup(const dns_resolver *r, const char *key)
+{
+	const dns_rrset *rr = g_hash_table_lookup(r->records, key);
+	if (!rr && r->zone)
+		rr = g_hash_table_lookup(r->zone, key);
+	return rr;
 }
 
 static void resolver__receive(node *n, pkt *p, port *in)
@@ -314,7 +328,7 @@ static void resolver__receive(node *n, pkt *p, port *in)
 	r->st.queries++;
 	char *key = g_ascii_strdown(q.name, -1);
 	const dns_rrset *rr = q.qtype == DNS_TYPE_A && q.qclass == DNS_CLASS_IN
-	                              ? g_hash_table_lookup(r->records, key)
+	                              ? resolver_lookup(r, key)
 	                              : NULL;
 	g_free(key);
 	uint32_t ips[DNS_MAX_ANSWERS];
@@ -352,6 +366,8 @@ static void resolver__destroy(node *n)
 {
 	dns_resolver *r = (dns_resolver *)n;
 	g_hash_table_unref(r->records);
+	if (r->zone)
+		g_hash_table_unref(r->zone);
 	node_clear(n);
 	g_free(r);
 }
@@ -378,30 +394,37 @@ dns_resolver *dns_resolver_new(fabric *f, int vpc)
 }
 
 node *dns_resolver_node(dns_resolver *r) { return &r->base; }
+guint dns_resolver_n_own_records(const dns_resolver *r) { return g_hash_table_size(r->records); }
 uint32_t dns_resolver_ip(const dns_resolver *r) { return r->ip; }
 const dns_resolver_stats *dns_resolver_get_stats(const dns_resolver *r) { return &r->st; }
 
-void dns_resolver_add(dns_resolver *r, const char *name, const uint32_t *ips, guint n, sim_time ttl)
+static void zone_add(GHashTable *zone, const char *name, const uint32_t *ips, guint n, sim_time ttl)
 {
-	g_return_if_fail(r != NULL && name != NULL && (n == 0 || ips != NULL));
 	dns_rrset *rr = g_new0(dns_rrset, 1);
 	rr->ips = g_memdup2(ips, n * sizeof *ips);
 	rr->n = n;
 	rr->ttl_s = (uint32_t)MIN(ttl / SIM_S, (sim_time)INT32_MAX);
-	g_hash_table_replace(r->records, g_ascii_strdown(name, -1), rr);
+	g_hash_table_replace(zone, g_ascii_strdown(name, -1), rr);
 }
 
-void dns_resolver_add_scenario(dns_resolver *r)
+void dns_resolver_add(dns_resolver *r, const char *name, const uint32_t *ips, guint n, sim_time ttl)
 {
-	const scenario *sc = r->f->sc;
-	const profile *pf = r->f->prof;
+	g_return_if_fail(r != NULL && name != NULL && (n == 0 || ips != NULL));
+	zone_add(r->records, name, ips, n, ttl);
+}
+
+/* The names every VPC resolves: load balancers, endpoints' regional and
+ * zonal names. */
+static GHashTable *public_zone(const scenario *sc, const profile *pf)
+{
+	GHashTable *zone = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, rrset_free);
 	for (guint i = 0; i < sc->load_balancers->len; i++) {
 		const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, i);
 		const GArray *ips = lb->internet_facing ? lb->node_public_ips : lb->node_ips;
 		if (!ips || ips->len == 0)
 			continue;
 		char *name = dns_lb_name(sc, (int)i);
-		dns_resolver_add(r, name, (const uint32_t *)(const void *)ips->data, ips->len, pf->dns.lb_ttl);
+		zone_add(zone, name, (const uint32_t *)(const void *)ips->data, ips->len, pf->dns.lb_ttl);
 		g_free(name);
 	}
 	for (guint i = 0; i < sc->interface_endpoints->len; i++) {
@@ -410,18 +433,35 @@ void dns_resolver_add_scenario(dns_resolver *r)
 			continue;
 		const uint32_t *ips = (const uint32_t *)(const void *)e->ips->data;
 		char *name = dns_endpoint_name(sc, (int)i, -1);
-		dns_resolver_add(r, name, ips, e->ips->len, pf->dns.endpoint_ttl);
+		zone_add(zone, name, ips, e->ips->len, pf->dns.endpoint_ttl);
 		g_free(name);
 		for (guint k = 0; k < e->ips->len; k++) {
 			name = dns_endpoint_name(sc, (int)i, (int)k);
-			dns_resolver_add(r, name, ips + k, 1, pf->dns.endpoint_ttl);
+			zone_add(zone, name, ips + k, 1, pf->dns.endpoint_ttl);
 			g_free(name);
 		}
-		/* The private hosted zone lives in the endpoint's VPC only. */
-		if (e->vpc == r->vpc && (name = dns_private_name(sc, (int)i))) {
-			dns_resolver_add(r, name, ips, e->ips->len, pf->dns.endpoint_ttl);
-			g_free(name);
-		}
+	}
+	return zone;
+}
+
+void dns_resolver_add_scenario(dns_resolver *r, GHashTable **shared)
+{
+	const scenario *sc = r->f->sc;
+	const profile *pf = r->f->prof;
+	if (!*shared)
+		*shared = public_zone(sc, pf);
+	if (r->zone)
+		g_hash_table_unref(r->zone);
+	r->zone = g_hash_table_ref(*shared);
+	/* The private hosted zone lives in the endpoint's VPC only. */
+	for (guint i = 0; i < sc->interface_endpoints->len; i++) {
+		const sc_interface_endpoint *e = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
+		char *name;
+		if (!e->ips || e->ips->len == 0 || e->vpc != r->vpc || !(name = dns_private_name(sc, (int)i)))
+			continue;
+		dns_resolver_add(r, name, (const uint32_t *)(const void *)e->ips->data, e->ips->len,
+		                 pf->dns.endpoint_ttl);
+		g_free(name);
 	}
 }
 

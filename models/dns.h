@@ -88,8 +88,13 @@ uint32_t dns_resolver_ip(const dns_resolver *r);
 /* Adds (or replaces) the A records of `name` (case-insensitive). */
 void dns_resolver_add(dns_resolver *r, const char *name, const uint32_t *ips, guint n, sim_time ttl);
 /* Fills the records of every load balancer, interface endpoint and private
- * DNS name `vpc` can resolve, with the profile's TTLs. */
-void dns_resolver_add_scenario(dns_resolver *r);
+ * DNS name `vpc` can resolve, with the profile's TTLs.  The names every VPC
+ * resolves are one table shared by all resolvers: `*shared` starts NULL,
+ * is built by the first call and referenced by the others (the caller
+ * unrefs it after the last). */
+void dns_resolver_add_scenario(dns_resolver *r, GHashTable **shared);
+/* Records this resolver holds itself (not the shared names). */
+guint dns_resolver_n_own_records(const dns_resolver *r);
 typedef struct {
 	uint64_t queries, answered, nxdomain, malformed;
 } dns_resolver_stats;

@@ -803,6 +803,7 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 		g_ptr_array_add(w->routers, vpc_router_new(f, (int)i));
 	/* Each VPC's Route 53 Resolver at base + 2, in no AZ (every host's
 	 * own), knowing every name the VPC can resolve. */
+	GHashTable *zone = NULL;
 	for (guint i = 0; i < sc->vpcs->len; i++) {
 		dns_resolver *r = dns_resolver_new(f, (int)i);
 		g_ptr_array_add(w->resolvers, r);
@@ -811,8 +812,10 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 		                               dns_resolver_ip(r), name);
 		g_free(name);
 		link_to(w, node_port(dns_resolver_node(r), 0), rp, 0);
-		dns_resolver_add_scenario(r);
+		dns_resolver_add_scenario(r, &zone);
 	}
+	if (zone)
+		g_hash_table_unref(zone);
 
 	/* Each instance's MTU: the smallest over the paths of its workloads. */
 	GArray *mtus = g_array_new(FALSE, FALSE, sizeof(uint32_t));
