@@ -566,6 +566,12 @@ static gboolean run_option(compare_option *o, const char *const *sets, const com
 			o->completed += wl->completed;
 			o->failed += wl->failed;
 			o->unfinished += wl->unfinished;
+			if (!o->failures)
+				o->failures = g_array_new(FALSE, TRUE, sizeof(report_count));
+			for (guint k = 0; wl->failures && k < wl->failures->len; k++) {
+				const report_count *rc = &g_array_index(wl->failures, report_count, k);
+				report_add_count(o->failures, rc->what, rc->count);
+			}
 			if (!wl->carried && o->carried) {
 				o->carried = FALSE;
 				o->load_note = g_strdup_printf("%s%s", rep ? "in a repetition: " : "", wl->load_note);
@@ -635,6 +641,10 @@ static void option_free(gpointer data)
 	reach_free(o->reach);
 	reach_config_clear(&o->cfg);
 	g_free(o->load_note);
+	for (guint k = 0; o->failures && k < o->failures->len; k++)
+		g_free(g_array_index(o->failures, report_count, k).what);
+	if (o->failures)
+		g_array_unref(o->failures);
 	g_strfreev(o->sets);
 	if (o->not_applied)
 		g_ptr_array_unref(o->not_applied);
@@ -966,6 +976,19 @@ static char *cell(const compare_option *o, const row *r)
 	return both;
 }
 
+/* "12 connection refused; 3 connection timed out": failed requests by
+ * reason, over the repetitions. */
+static char *failures_text(const compare_option *o)
+{
+	GString *g = g_string_new(NULL);
+	for (guint k = 0; o->failures && k < o->failures->len; k++) {
+		const report_count *rc = &g_array_index(o->failures, report_count, k);
+		g_string_append_printf(g, "%s%" G_GUINT64_FORMAT " %s", k ? "; " : "", (guint64)rc->count,
+		                       rc->what);
+	}
+	return g_string_free(g, FALSE);
+}
+
 /* The lines under the table: what carried, what is cheapest and fastest,
  * what cannot be told apart, and the crossovers. */
 static void write_verdict(const compare_result *c, FILE *f, gboolean md)
@@ -976,6 +999,14 @@ static void write_verdict(const compare_result *c, FILE *f, gboolean md)
 		for (char **l = lines; *l; l++)
 			fprintf(f, "%sNOT CARRIED:%s %s; left out of cheapest and fastest.\n", b, b, *l);
 		g_strfreev(lines);
+	}
+	for (guint i = 0; i < c->options->len; i++) {
+		const compare_option *o = g_ptr_array_index(c->options, i);
+		if (!o->failures || o->failures->len == 0)
+			continue;
+		char *fl = failures_text(o);
+		fprintf(f, "%sFAILED:%s %s: %s.\n", b, b, o->name, fl);
+		g_free(fl);
 	}
 	if (c->cheapest)
 		fprintf(f, "Cheapest at the workload's rate: %s%s%s. Fastest (p50): %s%s%s.\n", b, c->cheapest, b,
@@ -1116,6 +1147,14 @@ static void write_json(const compare_result *c, FILE *f)
 				g_string_append(s, o->carried ? "true" : "false");
 				g_string_append(s, ", \"load_note\": ");
 				json_str_or_null(s, o->load_note);
+				g_string_append(s, ", \"failures\": {");
+				for (guint n = 0; o->failures && n < o->failures->len; n++) {
+					const report_count *rc = &g_array_index(o->failures, report_count, n);
+					g_string_append(s, n ? ", " : "");
+					report_json_str(s, rc->what);
+					g_string_append_printf(s, ": %" G_GUINT64_FORMAT, (guint64)rc->count);
+				}
+				g_string_append(s, "}");
 			} else if (rows[k].kind == ROW_TEXT) {
 				char *v = row_text(o, &rows[k]);
 				report_json_str(s, v);
@@ -1168,7 +1207,7 @@ static void write_csv(const compare_result *c, FILE *f)
 		if (rows[k].fig >= 0)
 			fprintf(f, ",%s_ci95", rows[k].key);
 		if (strcmp(rows[k].key, "carried") == 0)
-			fputs(",load_note", f);
+			fputs(",load_note,failures", f);
 	}
 	reach_csv_header(f);
 	fputs(",overrides_not_applied\n", f);
@@ -1184,6 +1223,10 @@ static void write_csv(const compare_result *c, FILE *f)
 			if (strcmp(rows[k].key, "carried") == 0) {
 				fputs(o->carried ? "true," : "false,", f);
 				report_csv_field(f, o->load_note ? o->load_note : "");
+				fputc(',', f);
+				char *fl = failures_text(o);
+				report_csv_field(f, fl);
+				g_free(fl);
 			} else if (rows[k].kind == ROW_TEXT) {
 				char *v = row_text(o, &rows[k]);
 				report_csv_field(f, v);

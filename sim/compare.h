@@ -70,6 +70,7 @@ typedef struct {
 	double shared_month_usd, own_month_usd;
 	double offered_per_s;    /* configured requests per second, all clients */
 	uint64_t sent, completed, failed, unfinished; /* summed over the repetitions */
+	GArray *failures;        /* report_count: failed requests by reason, summed likewise */
 	gboolean carried;        /* in every repetition */
 	char *load_note;         /* the first repetition's reason when not */
 	char *transitive, *overlap, *exposure, *growth, *quota;

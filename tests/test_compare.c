@@ -216,7 +216,14 @@ static void test_formats(void)
 	CU_ASSERT_EQUAL(g_strv_length(lines), 4); /* header, two rows, "" */
 	CU_ASSERT(g_str_has_prefix(lines[0], "option,file,repetitions,seed,partial,p50_ms,p50_ms_ci95,"));
 	CU_ASSERT(g_str_has_prefix(lines[1], "alb-peering,scenarios/alb-peering.ini,2,1,false,"));
+	/* Failed requests by reason, beside the load note. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(lines[0], ",carried,load_note,failures,"));
 	g_strfreev(lines);
+	g_free(out);
+	CU_ASSERT_EQUAL(harness_vpcsim_v(&out, NULL, "compare", "--repeat", "1", "-f", "json",
+	                                 "scenarios/alb-peering.ini", NULL),
+	                0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"load_note\": null, \"failures\": {}"));
 	g_free(out);
 	CU_ASSERT_EQUAL(harness_vpcsim_v(&out, NULL, "compare", "--repeat", "1", "-f", "md",
 	                                 "scenarios/alb-peering.ini", NULL),
