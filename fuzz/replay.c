@@ -30,7 +30,13 @@ static int replay_file(const char *path)
 		return 1;
 	}
 	fprintf(stderr, "fuzz_replay: %s\n", path);
-	fuzz_load_one((const uint8_t *)data, len);
+	/* Exactly `len` bytes with no NUL after them, as libFuzzer gives it. */
+	uint8_t *exact = g_malloc(MAX(len, 1));
+	memcpy(exact, data, len);
+	if (len == 0)
+		exact[0] = '#';
+	fuzz_load_one(exact, len);
+	g_free(exact);
 	g_free(data);
 	return 0;
 }

@@ -26,12 +26,16 @@ void kf_problems_init(kf_problems *pr, const char *file)
 	pr->alias = NULL;
 }
 
-void kf_problems_set_text(kf_problems *pr, const char *data)
+void kf_problems_set_text(kf_problems *pr, const char *data, gsize len)
 {
 	g_return_if_fail(pr != NULL && data != NULL);
 	if (!pr->lines)
 		pr->lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	char **lines = g_strsplit(data, "\n", -1);
+	/* The text as given: not NUL-terminated when it comes from memory (the
+	 * fuzzer's input), and cut at a NUL inside as GKeyFile reads it. */
+	char *text = g_strndup(data, len);
+	char **lines = g_strsplit(text, "\n", -1);
+	g_free(text);
 	char *group = NULL;
 	for (guint i = 0; lines[i]; i++) {
 		char *s = g_strstrip(lines[i]);

@@ -31,7 +31,7 @@ void kf_problems_init(kf_problems *pr, const char *file);
  * "FILE:LINE: [group] key: MESSAGE".  GKeyFile keeps no line numbers, so
  * the text is scanned for [group] and key = lines (the last of a repeated
  * key, the one GKeyFile keeps). */
-void kf_problems_set_text(kf_problems *pr, const char *data);
+void kf_problems_set_text(kf_problems *pr, const char *data, gsize len);
 /* Problems about group `label` (a counted group's copy, "instance c-3")
  * take their line from the group as written ("instance c-{i}"). */
 void kf_problems_alias(kf_problems *pr, const char *label, const char *written);

@@ -239,7 +239,7 @@ profile *profile_load_data(const char *data, gsize len, const char *name, GError
 	if (!ld.kf)
 		return NULL;
 	kf_problems_init(&ld.pr, name);
-	kf_problems_set_text(&ld.pr, data);
+	kf_problems_set_text(&ld.pr, data, len);
 	profile *p = ld.p = g_new0(profile, 1);
 	p->path = g_strdup(name);
 	p->sources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);

@@ -3845,7 +3845,7 @@ scenario *scenario_load_lenient(const char *path, const char *const *overrides, 
 		return NULL;
 	}
 	kf_problems_init(&l.pr, path);
-	kf_problems_set_text(&l.pr, data);
+	kf_problems_set_text(&l.pr, data, len);
 	l.sc = scenario_new(path);
 	l.vars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	/* NULL-terminated: the "expected one of the [vars]" message joins it. */

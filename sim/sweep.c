@@ -701,7 +701,7 @@ sweep *sweep_load(const char *path, GError **error)
 
 	kf_problems pr;
 	kf_problems_init(&pr, path);
-	kf_problems_set_text(&pr, data);
+	kf_problems_set_text(&pr, data, len);
 	g_free(data);
 	char **groups = g_key_file_get_groups(kf, NULL);
 	for (char **g = groups; *g; g++)
