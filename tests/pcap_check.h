@@ -98,4 +98,47 @@ static inline guint pcap_check_http(const char *file, GArray *resps)
 	return requests;
 }
 
+static inline gint pcap_check__cmp(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The distinct lines tshark prints for a display filter and fields
+ * (space-separated names), sorted and joined by ';': how the lesson plans'
+ * facts (test_captures, test_reach) are written. */
+static inline char *pcap_check_fact_lines(const char *path, const char *filter, const char *fields)
+{
+	GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+	const char *head[] = { "tshark", "-n", "-r", path, "-Y", filter, "-T", "fields", "-E", "separator= ",
+		               "-E", "occurrence=f" };
+	for (size_t i = 0; i < G_N_ELEMENTS(head); i++)
+		g_ptr_array_add(argv, g_strdup(head[i]));
+	char **fs = g_strsplit(fields, " ", -1);
+	for (char **f = fs; *f; f++) {
+		g_ptr_array_add(argv, g_strdup("-e"));
+		g_ptr_array_add(argv, g_strdup(*f));
+	}
+	g_strfreev(fs);
+	g_ptr_array_add(argv, NULL);
+	char *out = NULL, *err = NULL;
+	CU_ASSERT_EQUAL(harness_run((const char *const *)argv->pdata, &out, &err), 0);
+	g_ptr_array_unref(argv);
+	GPtrArray *lines = g_ptr_array_new();
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	char **ls = g_strsplit(out ? out : "", "\n", -1);
+	for (char **l = ls; *l; l++)
+		if (**l && g_hash_table_add(seen, *l))
+			g_ptr_array_add(lines, *l);
+	g_ptr_array_sort(lines, pcap_check__cmp);
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; i < lines->len; i++)
+		g_string_append_printf(s, "%s%s", i ? ";" : "", (char *)lines->pdata[i]);
+	g_hash_table_destroy(seen);
+	g_ptr_array_unref(lines);
+	g_strfreev(ls);
+	g_free(out);
+	g_free(err);
+	return g_string_free(s, FALSE);
+}
+
 #endif

@@ -607,43 +607,6 @@ static const lesson_fact facts[] = {
 	  "3.80.0.1 1027 52.216.8.10" },
 };
 
-/* The distinct lines tshark prints for `filter` and `fields`, as a
- * lesson_fact's `want` reads. */
-static char *fact_lines(const char *path, const char *filter, const char *fields)
-{
-	GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
-	const char *head[] = { "tshark", "-n", "-r", path, "-Y", filter, "-T", "fields", "-E", "separator= ",
-		               "-E", "occurrence=f" };
-	for (size_t i = 0; i < G_N_ELEMENTS(head); i++)
-		g_ptr_array_add(argv, g_strdup(head[i]));
-	char **fs = g_strsplit(fields, " ", -1);
-	for (char **f = fs; *f; f++) {
-		g_ptr_array_add(argv, g_strdup("-e"));
-		g_ptr_array_add(argv, g_strdup(*f));
-	}
-	g_strfreev(fs);
-	g_ptr_array_add(argv, NULL);
-	char *out = NULL, *err = NULL;
-	int rc = harness_run((const char *const *)argv->pdata, &out, &err);
-	CU_ASSERT_EQUAL(rc, 0);
-	g_ptr_array_unref(argv);
-	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
-	char **ls = g_strsplit(out ? out : "", "\n", -1);
-	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
-	for (char **l = ls; *l; l++)
-		if (**l && g_hash_table_add(seen, *l))
-			g_ptr_array_add(lines, g_strdup(*l));
-	g_hash_table_destroy(seen);
-	g_strfreev(ls);
-	g_ptr_array_sort(lines, cmp_str);
-	GString *s = g_string_new(NULL);
-	for (guint i = 0; i < lines->len; i++)
-		g_string_append_printf(s, "%s%s", i ? ";" : "", (char *)lines->pdata[i]);
-	g_ptr_array_unref(lines);
-	g_free(out);
-	g_free(err);
-	return g_string_free(s, FALSE);
-}
 
 /* The facts about one scenario's files; returns how many were checked. */
 static guint check_facts(const scenario *sc, const char *dir)
@@ -655,7 +618,7 @@ static guint check_facts(const scenario *sc, const char *dir)
 		if (strncmp(f->file, sc->name, len) != 0 || f->file[len] != '-')
 			continue;
 		char *path = g_strdup_printf("%s/%s.pcap", dir, f->file);
-		char *got = fact_lines(path, f->filter, f->fields);
+		char *got = pcap_check_fact_lines(path, f->filter, f->fields);
 		gboolean ok = strcmp(f->want, "+") == 0 ? *got != '\0' : strcmp(got, f->want) == 0;
 		CU_ASSERT(ok);
 		if (!ok)

@@ -460,42 +460,6 @@ static void test_sweep_rows(void)
 /* g_ptr_array_sort hands pointers to the elements. */
 static gint cmp_strp(gconstpointer a, gconstpointer b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* The distinct lines tshark prints for a filter and fields, sorted and
- * joined by ';' (as test_captures.c reads lesson facts). */
-static char *fact_lines(const char *path, const char *filter, const char *fields)
-{
-	GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
-	const char *head[] = { "tshark", "-n", "-r", path, "-Y", filter, "-T", "fields", "-E", "separator= ",
-		               "-E", "occurrence=f" };
-	for (size_t i = 0; i < G_N_ELEMENTS(head); i++)
-		g_ptr_array_add(argv, g_strdup(head[i]));
-	char **fs = g_strsplit(fields, " ", -1);
-	for (char **f = fs; *f; f++) {
-		g_ptr_array_add(argv, g_strdup("-e"));
-		g_ptr_array_add(argv, g_strdup(*f));
-	}
-	g_strfreev(fs);
-	g_ptr_array_add(argv, NULL);
-	char *out = NULL, *err = NULL;
-	CU_ASSERT_EQUAL(harness_run((const char *const *)argv->pdata, &out, &err), 0);
-	g_ptr_array_unref(argv);
-	GPtrArray *lines = g_ptr_array_new();
-	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
-	char **ls = g_strsplit(out ? out : "", "\n", -1);
-	for (char **l = ls; *l; l++)
-		if (**l && g_hash_table_add(seen, *l))
-			g_ptr_array_add(lines, *l);
-	g_ptr_array_sort(lines, cmp_strp);
-	GString *s = g_string_new(NULL);
-	for (guint i = 0; i < lines->len; i++)
-		g_string_append_printf(s, "%s%s", i ? ";" : "", (char *)lines->pdata[i]);
-	g_hash_table_destroy(seen);
-	g_ptr_array_unref(lines);
-	g_strfreev(ls);
-	g_free(out);
-	g_free(err);
-	return g_string_free(s, FALSE);
-}
 
 /* What Lesson 10 of pcaps/README.md quotes, on the files it names. */
 static const struct {
@@ -562,7 +526,7 @@ static void test_lesson(void)
 	CU_ASSERT(names->len >= 50);
 	for (guint i = 0; i < names->len; i++) {
 		char *path = g_build_filename(dir, names->pdata[i], NULL);
-		char *bad = fact_lines(path,
+		char *bad = pcap_check_fact_lines(path,
 		                       "_ws.malformed || ip.checksum.status == 0 || tcp.checksum.status == 0 || "
 		                       "(_ws.expert.severity >= warning && !(tcp.flags.reset == 1))",
 		                       "frame.number");
@@ -574,7 +538,7 @@ static void test_lesson(void)
 	}
 	for (size_t i = 0; i < G_N_ELEMENTS(lesson); i++) {
 		char *path = g_strdup_printf("%s/%s.pcap", dir, lesson[i].file);
-		char *got = fact_lines(path, lesson[i].filter, lesson[i].fields);
+		char *got = pcap_check_fact_lines(path, lesson[i].filter, lesson[i].fields);
 		CU_ASSERT_STRING_EQUAL(got, lesson[i].want);
 		if (strcmp(got, lesson[i].want) != 0)
 			printf("\n    %s, filter '%s': got '%s', wanted '%s'", lesson[i].file, lesson[i].filter, got,
