@@ -1,5 +1,8 @@
-/* \summary: internet gateway: source rewritten outbound, destination inbound, MTU 1500 */
+/* \summary: internet gateway: source rewritten outbound, destination inbound, MTU 1500; the [internet_gateway] group */
 #include "igw.h"
+#include "kindlib.h"
+
+#include <string.h>
 
 /*
  * "The internet gateway logically provides the one-to-one NAT on behalf of
@@ -90,3 +93,38 @@ void igw_map(node *n, uint32_t private_ip, uint32_t public_ip)
 	g_hash_table_insert(g->to_public, GUINT_TO_POINTER(private_ip), GUINT_TO_POINTER(public_ip));
 	g_hash_table_insert(g->to_private, GUINT_TO_POINTER(public_ip), GUINT_TO_POINTER(private_ip));
 }
+
+/* ---- [internet_gateway] in scenario files: keys, loading, checks ---- */
+
+static const ld_key igw_keys[] = {
+	{ "vpc", TRUE, NAME_OF("vpc") },
+	{ NULL },
+};
+
+static void build_igws(sc_loader *l)
+{
+	for (guint i = 0; i < ld_groups(l->ld, GK_IGW)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_IGW)->pdata[i];
+		sc_igw *w = SC_AT(l->sc->igws, sc_igw, i);
+		w->name = g_strdup(g->name);
+		w->vpc = ld_ref(l->ld, g, "vpc", GK_VPC);
+		if (w->vpc < 0)
+			continue;
+		sc_vpc *v = SC_AT(l->sc->vpcs, sc_vpc, w->vpc);
+		if (v->igw >= 0)
+			ld_problem(l->ld, g, "vpc", "'%s' already has internet gateway %s; expected one internet gateway "
+			               "per VPC", v->name, g_array_index(l->sc->igws, sc_igw, v->igw).name);
+		else
+			v->igw = (int)i;
+	}
+}
+
+static const sc_step igw_steps[] = { { 110, build_igws }, { 0, NULL } };
+static const char *const igw_nodes[] = { "", NULL };
+const sc_kind sc_kind_internet_gateway = {
+	.group = { "internet_gateway", igw_keys },
+	.size = sizeof(sc_igw),
+	.steps = igw_steps,
+	.nodes = igw_nodes,
+	.node_rank = 3,
+};
