@@ -1,6 +1,9 @@
 /* \summary: gateway endpoints (prefix-list routes, free), interface endpoints (PrivateLink ENIs); [gateway_endpoint], [endpoint_service] and [interface_endpoint] groups */
 #include "endpoint.h"
 #include "kindlib.h"
+#include "s3.h"
+#include "nlb.h"
+#include "world.h"
 
 #include <string.h>
 
@@ -642,6 +645,56 @@ static void interface_endpoint_addresses(sc_loader *l, const ld_group *g, int i,
 		                &g_array_index(e->ips, uint32_t, j));
 }
 
+/* Interface endpoints: an ENI per subnet in the consumer VPC, and a
+ * service side joined to the provider's NLB (PrivateLink) or to the AWS
+ * service. */
+static void build_interface_endpoints_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->interface_endpoints->len; i++) {
+		const sc_interface_endpoint *ie = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
+		node *n = interface_endpoint_new(f, (int)i);
+		world_set_node(w, GK_IFACE_EP, (int)i, n);
+		interface_endpoint_set_security_groups(n, world_sgw(w));
+		for (guint k = 0; k < ie->subnets->len; k++) {
+			port *rp = vpc_router_add_port(world_router(w, ie->vpc), VPC_PORT_ENI,
+			                               g_array_index(ie->subnets, int, k), -1,
+			                               g_array_index(ie->ips, uint32_t, k), ie->name);
+			world_link(w, node_port(n, k), rp, f->prof->bandwidth.interface_endpoint);
+		}
+		port *side;
+		if (ie->kind == SC_IFE_ENDPOINT_SERVICE) {
+			int lb = SC_AT(sc->endpoint_services, sc_endpoint_service, ie->service)->lb;
+			side = nlb_add_privatelink_port(world_node(w, GK_LB, lb));
+		} else {
+			side = service_add_port(world_node(w, GK_SERVICE, ie->service));
+		}
+		world_link(w, interface_endpoint_service_port(n), side, 0);
+	}
+}
+
+/* Gateway endpoints: VPC side and service side. */
+static void build_gw_endpoints_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->gw_endpoints->len; i++) {
+		const sc_gw_endpoint *ge = SC_AT(sc->gw_endpoints, sc_gw_endpoint, i);
+		node *n = gw_endpoint_new(f, (int)i);
+		world_set_node(w, GK_GW_ENDPOINT, (int)i, n);
+		world_link(w, node_port(n, 0),
+		           vpc_router_add_port(world_router(w, ge->vpc), VPC_PORT_GW_ENDPOINT, -1, (int)i, 0,
+		                               ge->name),
+		           f->prof->bandwidth.gw_endpoint);
+		world_link(w, node_port(n, 1), service_add_port(world_node(w, GK_SERVICE, ge->service)), 0);
+	}
+}
+
+static const sc_build interface_endpoint_build[] = { { 600, build_interface_endpoints_world },
+						     { 0, NULL } };
+static const sc_build gw_endpoint_build[] = { { 1000, build_gw_endpoints_world }, { 0, NULL } };
+
 static const sc_step gw_endpoint_steps[] = { { 330, build_gw_endpoints }, { 0, NULL } };
 static const char *const endpoint_nodes[] = { "", NULL };
 const sc_kind sc_kind_gateway_endpoint = {
@@ -651,6 +704,7 @@ const sc_kind sc_kind_gateway_endpoint = {
 	.clear = gw_endpoint_clear,
 	.nodes = endpoint_nodes,
 	.node_rank = 8,
+	.build = gw_endpoint_build,
 };
 
 static const sc_step endpoint_service_steps[] = { { 540, build_endpoint_services }, { 0, NULL } };
@@ -671,4 +725,5 @@ const sc_kind sc_kind_interface_endpoint = {
 	.clear = interface_endpoint_clear,
 	.nodes = endpoint_nodes,
 	.node_rank = 7,
+	.build = interface_endpoint_build,
 };

@@ -1,6 +1,7 @@
 /* \summary: an EC2-like host: address check, filters, TCP stack, HTTP server, workloads; the [instance] group */
 #include "host.h"
 #include "kindlib.h"
+#include "world.h"
 #include "dns.h"
 
 #include <string.h>
@@ -740,6 +741,30 @@ static void instance_clear(void *elem)
 	sc_unref(((sc_instance *)elem)->sgs);
 }
 
+/* Instances: a host each, linked to its VPC router's ENI port; a public
+ * IPv4 address is billed by the hour. */
+static void build_instances_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->instances->len; i++) {
+		const sc_instance *in = SC_AT(sc->instances, sc_instance, i);
+		const sc_subnet *sn = SC_AT(sc->subnets, sc_subnet, in->subnet);
+		host_config hc = { .ip = in->ip, .mtu = world_instance_mtu(w, (int)i) };
+		host *h = host_new(f->net, in->name, &hc);
+		world_add_host(w, h, in->name, sn->vpc, in->sgs);
+		port *rp = vpc_router_add_port(world_router(w, sn->vpc), VPC_PORT_ENI, in->subnet, (int)i,
+		                               in->ip, in->name);
+		world_link(w, node_port(host_node(h), 0), rp, f->prof->bandwidth.instance);
+		link_set_queue(node_port(host_node(h), 0)->link, node_port(host_node(h), 0), 0);
+		if (in->public_ip)
+			cost_ledger_add_hourly(f->ledger, in->name, "public-ipv4",
+			                       f->sc->prices->public_ipv4.hourly_usd_per_address, 1);
+	}
+}
+
+static const sc_build instance_build[] = { { 200, build_instances_world }, { 0, NULL } };
+
 static const sc_step instance_steps[] = { { 190, build_instances }, { 0, NULL } };
 static const char *const instance_nodes[] = { "", NULL };
 const sc_kind sc_kind_instance = {
@@ -750,4 +775,5 @@ const sc_kind sc_kind_instance = {
 	.clear = instance_clear,
 	.nodes = instance_nodes,
 	.node_rank = 0,
+	.build = instance_build,
 };

@@ -3,8 +3,10 @@
 #define VPCSIM_KINDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <glib.h>
 
+#include "engine.h"
 #include "loader.h"
 
 /*
@@ -78,6 +80,7 @@ enum {
 
 struct scenario;
 typedef struct sc_loader sc_loader;
+typedef struct world world;
 
 /* The loading context every step gets. */
 struct sc_loader {
@@ -96,6 +99,13 @@ typedef struct {
 	void (*run)(sc_loader *l);
 } sc_step;
 
+/* A build step: makes the nodes of a kind's elements and joins them to the
+ * network (models/world.h lists the order numbers). */
+typedef struct {
+	int order;
+	void (*run)(world *w);
+} sc_build;
+
 typedef struct {
 	ld_kind group;            /* [WORD NAME] and its keys; first, so that &kind->group
 	                             stands for the kind in the loader's schema */
@@ -112,6 +122,13 @@ typedef struct {
 	 * them in). */
 	const char *const *nodes;
 	int node_rank;
+	/* Build steps, ending with { 0, NULL }; NULL when it makes no node. */
+	const sc_build *build;
+	/* Its elements join the region's public network (world_region). */
+	gboolean public_network;
+	/* At the end of a run, before the report: capacity units and other
+	 * charges computed from what the run did.  NULL when none. */
+	void (*finish)(world *w, sim_time billed);
 } sc_kind;
 
 extern const sc_kind *const sc_kinds[GK_N];

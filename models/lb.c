@@ -1,5 +1,8 @@
 /* \summary: [load_balancer] and [target_group] groups: keys, listeners and rules, loading and checks (the runtime is alb.c and nlb.c) */
 #include "kindlib.h"
+#include "nlb.h"
+#include "alb.h"
+#include "world.h"
 #include "error.h"
 
 #include <math.h>
@@ -45,10 +48,10 @@ char *sc_listener_ports(const sc_lb *lb)
 	return g_string_free(s, FALSE);
 }
 
-gboolean sc_lb_has_port(const sc_lb *lb, uint16_t port)
+gboolean sc_lb_has_port(const sc_lb *lb, uint16_t lport)
 {
 	for (guint i = 0; i < lb->listeners->len; i++)
-		if (SC_AT(lb->listeners, sc_listener, i)->port == port)
+		if (SC_AT(lb->listeners, sc_listener, i)->port == lport)
 			return TRUE;
 	return FALSE;
 }
@@ -302,10 +305,10 @@ static gboolean parse_listener(sc_loader *l, const ld_group *g, int lbi, const c
 	const sc_lb *lb = SC_AT(l->sc->load_balancers, sc_lb, lbi);
 	int type = l->lb_type[lbi];
 	static const char *const protos[] = { "http", "tcp" };
-	char *proto, *port, *tgname;
+	char *proto, *pnum, *tgname;
 	gboolean ok = FALSE;
 	memset(out, 0, sizeof *out);
-	if (!split_arrow(item, &proto, &port, &tgname)) {
+	if (!split_arrow(item, &proto, &pnum, &tgname)) {
 		ld_problem(l->ld, g, "listeners", "'%s' is not a listener; expected 'PROTO PORT -> TARGET_GROUP' "
 		                     "such as '%s'", item,
 		  type == SC_LB_NETWORK ? "tcp 443 -> tg-app" : "http 80 -> tg-web");
@@ -316,10 +319,10 @@ static gboolean parse_listener(sc_loader *l, const ld_group *g, int lbi, const c
 	} else if (type >= 0 && strcmp(proto, protos[type]) != 0) {
 		ld_problem(l->ld, g, "listeners", "'%s': %s %s load balancer takes %s listeners only; expected "
 		                     "'%s %s -> %s'", item, ld_article(lb_types[type]), lb_types[type],
-		  protos[type], protos[type], port, tgname);
-	} else if (!sc_parse_port(port, &out->port)) {
+		  protos[type], protos[type], pnum, tgname);
+	} else if (!sc_parse_port(pnum, &out->port)) {
 		ld_problem(l->ld, g, "listeners", "'%s': port '%s' is not a port; expected a whole number from 1 "
-		                     "to 65535", item, port);
+		                     "to 65535", item, pnum);
 	} else if (sc_lb_has_port(lb, out->port)) {
 		ld_problem(l->ld, g, "listeners", "'%s': the load balancer already has a listener on port %u; "
 		                     "expected one listener per port", item, out->port);
@@ -335,7 +338,7 @@ static gboolean parse_listener(sc_loader *l, const ld_group *g, int lbi, const c
 		out->rules = g_array_new(FALSE, TRUE, sizeof(sc_lb_rule));
 	}
 	g_free(proto);
-	g_free(port);
+	g_free(pnum);
 	g_free(tgname);
 	return ok;
 }
@@ -523,6 +526,47 @@ static void default_idle_timeouts(sc_loader *l)
 	}
 }
 
+/* Load balancers: one port per node, an ENI in its subnet.  An ALB's
+ * nodes are the back end's peer: traffic to them from targets is marked. */
+static void build_lbs_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->load_balancers->len; i++) {
+		const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, i);
+		node *n = NULL;
+		if (lb->type == SC_LB_APPLICATION) {
+			n = alb_new(f, (int)i, world_sgw(w));
+			for (guint k = 0; k < lb->node_ips->len; k++)
+				world_add_backend_address(w, lb->vpc, g_array_index(lb->node_ips, uint32_t, k));
+		} else {
+			n = nlb_new(f, (int)i);
+		}
+		world_set_node(w, GK_LB, (int)i, n);
+		for (guint k = 0; n && k < lb->subnets->len; k++) {
+			port *rp = vpc_router_add_port(world_router(w, lb->vpc), VPC_PORT_ENI,
+			                               g_array_index(lb->subnets, int, k), -1,
+			                               g_array_index(lb->node_ips, uint32_t, k), lb->name);
+			world_link(w, node_port(n, k), rp, 0);
+		}
+	}
+}
+
+/* Capacity units (LCU, NLCU) from what each load balancer did. */
+static void finish_lbs(world *w, sim_time billed)
+{
+	const scenario *sc = world_fabric(w)->sc;
+	for (guint i = 0; i < sc->load_balancers->len; i++) {
+		node *n = world_node(w, GK_LB, (int)i);
+		if (n && SC_AT(sc->load_balancers, sc_lb, i)->type == SC_LB_APPLICATION)
+			alb_finish(n, billed);
+		else if (n)
+			nlb_finish(n, billed);
+	}
+}
+
+static const sc_build lb_build[] = { { 500, build_lbs_world }, { 0, NULL } };
+
 static void lb_clear(void *elem)
 {
 	sc_lb *lb = elem;
@@ -557,6 +601,8 @@ const sc_kind sc_kind_load_balancer = {
 	.clear = lb_clear,
 	.nodes = lb_nodes,
 	.node_rank = 6,
+	.build = lb_build,
+	.finish = finish_lbs,
 };
 
 static const sc_step target_group_steps[] = { { 510, build_target_groups }, { 0, NULL } };

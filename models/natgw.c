@@ -1,6 +1,7 @@
 /* \summary: NAT gateway: source NAT, port allocation, per-destination limit, idle timeout; the [nat_gateway] group */
 #include "natgw.h"
 #include "kindlib.h"
+#include "world.h"
 
 #include <string.h>
 
@@ -246,6 +247,23 @@ static void natgw_addresses(sc_loader *l, const ld_group *g, int i, int pass)
 	n->public_ip = sc_next_public(l, g);
 }
 
+static void build_natgws_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->natgws->len; i++) {
+		const sc_natgw *sn = SC_AT(sc->natgws, sc_natgw, i);
+		int vpc = SC_AT(sc->subnets, sc_subnet, sn->subnet)->vpc;
+		node *n = natgw_new(f, (int)i);
+		world_set_node(w, GK_NATGW, (int)i, n);
+		port *rp = vpc_router_add_port(world_router(w, vpc), VPC_PORT_NATGW, sn->subnet, (int)i,
+		                               sn->ip, sn->name);
+		world_link(w, node_port(n, 0), rp, f->prof->bandwidth.natgw);
+	}
+}
+
+static const sc_build natgw_build[] = { { 300, build_natgws_world }, { 0, NULL } };
+
 /* The public-subnet check needs every route. */
 static const sc_step natgw_steps[] = { { 180, build_natgws },
 				       { 700, check_natgw_subnets },
@@ -258,4 +276,5 @@ const sc_kind sc_kind_nat_gateway = {
 	.addresses = natgw_addresses,
 	.nodes = natgw_nodes,
 	.node_rank = 2,
+	.build = natgw_build,
 };

@@ -1,6 +1,7 @@
 /* \summary: VPC peering: forwards between two VPC routers without changing addresses; the [peering] group */
 #include "peering.h"
 #include "kindlib.h"
+#include "world.h"
 
 #include <string.h>
 
@@ -107,6 +108,27 @@ gboolean sc_peered(sc_loader *l, int a, int b)
 	return FALSE;
 }
 
+static void build_peerings_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->peerings->len; i++) {
+		const sc_peering *sp = SC_AT(sc->peerings, sc_peering, i);
+		node *n = peering_new(f, (int)i);
+		world_set_node(w, GK_PEERING, (int)i, n);
+		world_link(w, node_port(n, 0),
+		           vpc_router_add_port(world_router(w, sp->vpc_a), VPC_PORT_PEERING, -1, (int)i, 0,
+		                               sp->name),
+		           0);
+		world_link(w, node_port(n, 1),
+		           vpc_router_add_port(world_router(w, sp->vpc_b), VPC_PORT_PEERING, -1, (int)i, 0,
+		                               sp->name),
+		           0);
+	}
+}
+
+static const sc_build peering_build[] = { { 800, build_peerings_world }, { 0, NULL } };
+
 static const sc_step peering_steps[] = { { 150, build_peerings }, { 0, NULL } };
 static const char *const peering_nodes[] = { "", NULL };
 const sc_kind sc_kind_peering = {
@@ -115,4 +137,5 @@ const sc_kind sc_kind_peering = {
 	.steps = peering_steps,
 	.nodes = peering_nodes,
 	.node_rank = 4,
+	.build = peering_build,
 };

@@ -1,6 +1,8 @@
 /* \summary: public service endpoints: an HTTP server host behind a front that answers the way requests came; the [service] group */
 #include "s3.h"
 #include "kindlib.h"
+#include "internet.h"
+#include "world.h"
 
 #include "host.h"
 
@@ -149,6 +151,26 @@ static void service_clear(void *elem)
 	dist_clear(&s->latency);
 }
 
+/* Services: the front node and its host, on the region's public network
+ * at their prefixes. */
+static void build_services_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->services->len; i++) {
+		const sc_service *sv = SC_AT(sc->services, sc_service, i);
+		node *fr = service_new(f, (int)i);
+		world_set_node(w, GK_SERVICE, (int)i, fr);
+		world_add_service_host(w, service_host(fr), sv->name);
+		port *ip = internet_add_port(world_region(w));
+		world_link(w, service_add_port(fr), ip, 0);
+		for (guint k = 0; k < sv->prefixes->len; k++)
+			internet_add_prefix(world_region(w), ip, g_array_index(sv->prefixes, sc_cidr, k));
+	}
+}
+
+static const sc_build service_build[] = { { 400, build_services_world }, { 0, NULL } };
+
 static const sc_step service_steps[] = { { 200, build_services }, { 0, NULL } };
 /* The service's HTTP server, and the front that answers for it. */
 static const char *const service_nodes[] = { "", "-endpoint", NULL };
@@ -159,4 +181,6 @@ const sc_kind sc_kind_service = {
 	.clear = service_clear,
 	.nodes = service_nodes,
 	.node_rank = 9,
+	.build = service_build,
+	.public_network = TRUE,
 };

@@ -1,6 +1,7 @@
 /* \summary: Transit Gateway: association, propagation, static and blackhole routes, AZ affinity; [transit_gateway], [tgw_attachment], [tgw_route_table] */
 #include "tgw.h"
 #include "kindlib.h"
+#include "world.h"
 
 #include <string.h>
 
@@ -467,6 +468,29 @@ static void tgw_attachment_clear(void *elem)
 	sc_unref(a->propagate_to);
 }
 
+/* Transit gateways: a port per attachment subnet, then their routes. */
+static void build_tgws_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->tgws->len; i++)
+		world_set_node(w, GK_TGW, (int)i, tgw_new(f, (int)i));
+	for (guint i = 0; i < sc->tgw_attachments->len; i++) {
+		const sc_tgw_attachment *sa = SC_AT(sc->tgw_attachments, sc_tgw_attachment, i);
+		for (guint k = 0; k < sa->subnets->len; k++) {
+			int sn = g_array_index(sa->subnets, int, k);
+			port *tp = tgw_add_port(world_node(w, GK_TGW, sa->tgw), (int)i, sn);
+			port *rp = vpc_router_add_port(world_router(w, sa->vpc), VPC_PORT_TGW, sn, (int)i, 0,
+			                               sa->name);
+			world_link(w, tp, rp, f->prof->bandwidth.tgw_attachment);
+		}
+	}
+	for (guint i = 0; i < sc->tgws->len; i++)
+		tgw_finish(world_node(w, GK_TGW, (int)i));
+}
+
+static const sc_build tgw_build[] = { { 900, build_tgws_world }, { 0, NULL } };
+
 static const sc_step tgw_steps[] = { { 160, build_tgws }, { 0, NULL } };
 static const char *const tgw_nodes[] = { "", NULL };
 const sc_kind sc_kind_transit_gateway = {
@@ -475,6 +499,7 @@ const sc_kind sc_kind_transit_gateway = {
 	.steps = tgw_steps,
 	.nodes = tgw_nodes,
 	.node_rank = 5,
+	.build = tgw_build,
 };
 
 static const sc_step tgw_attachment_steps[] = { { 170, build_tgw_attachments }, { 0, NULL } };

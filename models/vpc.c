@@ -1,6 +1,8 @@
 /* \summary: the VPC's implicit router: route tables, longest-prefix match, local delivery; [vpc], [subnet], [route_table], [route] */
 #include "vpc.h"
 #include "kindlib.h"
+#include "dns.h"
+#include "world.h"
 #include "nlb.h"
 
 #include <string.h>
@@ -776,6 +778,44 @@ static void route_table_clear(void *elem)
 	sc_unref(((sc_route_table *)elem)->routes);
 }
 
+/* A router per VPC (100); each VPC's Route 53 Resolver at base + 2, in no
+ * AZ (every host's own), knowing every name the VPC can resolve (110); the
+ * routers' routes once every port exists (1100). */
+static void build_routers(world *w)
+{
+	fabric *f = world_fabric(w);
+	for (guint i = 0; i < f->sc->vpcs->len; i++)
+		world_set_router(w, (int)i, vpc_router_new(f, (int)i));
+}
+
+static void build_resolvers(world *w)
+{
+	fabric *f = world_fabric(w);
+	GHashTable *zone = NULL;
+	for (guint i = 0; i < f->sc->vpcs->len; i++) {
+		dns_resolver *r = dns_resolver_new(f, (int)i);
+		char *name = g_strdup_printf("%s-resolver", SC_AT(f->sc->vpcs, sc_vpc, i)->name);
+		port *rp = vpc_router_add_port(world_router(w, (int)i), VPC_PORT_RESOLVER, -1, -1,
+		                               dns_resolver_ip(r), name);
+		g_free(name);
+		world_link(w, node_port(dns_resolver_node(r), 0), rp, 0);
+		dns_resolver_add_scenario(r, &zone);
+	}
+	if (zone)
+		g_hash_table_unref(zone);
+}
+
+static void finish_routers(world *w)
+{
+	for (guint i = 0; i < world_fabric(w)->sc->vpcs->len; i++)
+		vpc_router_finish(world_router(w, (int)i));
+}
+
+static const sc_build vpc_build[] = { { 100, build_routers },
+				      { 110, build_resolvers },
+				      { 1100, finish_routers },
+				      { 0, NULL } };
+
 static const sc_step vpc_steps[] = { { 100, build_vpcs }, { 0, NULL } };
 static const char *const vpc_nodes[] = { "-router", "-resolver", NULL };
 const sc_kind sc_kind_vpc = {
@@ -784,6 +824,7 @@ const sc_kind sc_kind_vpc = {
 	.steps = vpc_steps,
 	.nodes = vpc_nodes,
 	.node_rank = 1,
+	.build = vpc_build,
 };
 
 static const sc_step subnet_steps[] = { { 130, build_subnets }, { 0, NULL } };
