@@ -29,6 +29,7 @@ const sc_kind *const sc_kinds[GK_N] = {
 	[GK_IFACE_EP] = &sc_kind_interface_endpoint,
 	[GK_WORKLOAD] = &sc_kind_workload,
 	[GK_ROUTE] = &sc_kind_route,
+	[GK_NACL] = &sc_kind_network_acl,
 };
 
 static const char *const route_reserved[] = { "local", "blackhole", NULL };
