@@ -446,6 +446,23 @@ int cmd_trace(int argc, char **argv)
 		}
 		rc = CLI_OK;
 	} else {
+		/* None of the packets followed was dropped: the first packet of
+		 * the exchange that was (a SYN-ACK a network ACL denies, a
+		 * response a security group drops) is shown instead. */
+		for (guint i = 0; !dropped && i < lg.ev->len; i++) {
+			const tevent *e = &g_array_index(lg.ev, tevent, i);
+			if (e->kind != NET_TRACE_DROP || e->nopkt)
+				continue;
+			for (guint j = 0; j < i; j++) {
+				const tevent *sent = &g_array_index(lg.ev, tevent, j);
+				if (sent->kind != NET_TRACE_SEND || !same_packet(sent, e))
+					continue;
+				char *title = g_strdup_printf("the first packet dropped (sent by %s)", sent->n->name);
+				dropped = print_journey(&lg, j, title, t0);
+				g_free(title);
+				break;
+			}
+		}
 		printf("\nthe request did not arrive");
 		if (!dropped)
 			printf(" (no drop was traced: see vpcsim run for the drop counts)");

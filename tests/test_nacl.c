@@ -127,6 +127,27 @@ static void test_load_errors(void)
 	g_free(t);
 }
 
+/* trace shows the rule that allowed each packet, and, when the answer is
+ * denied, the answer's journey up to the network ACL that dropped it. */
+static void test_trace(void)
+{
+	char *out = NULL;
+	const char *ok[] = { "trace", "tests/scenarios/nacl.ini", "--from", "client-1", "--to", "web-1", NULL };
+	CU_ASSERT_EQUAL(harness_vpcsim(&out, NULL, ok), 0);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "network ACL nacl-web inbound: rule '100 allow tcp 80 from "
+	                                           "10.0.1.0/24'"));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "network ACL nacl-web outbound: rule '100 allow tcp "
+	                                           "32768-60999 to 10.0.1.0/24'"));
+	g_free(out);
+	const char *denied[] = { "trace", "tests/scenarios/nacl.ini", "--from", "client-1", "--to", "web-1",
+	                         "--set", "network_acl:nacl-web.egress=100 allow tcp 80 to 10.0.1.0/24", NULL };
+	CU_ASSERT_NOT_EQUAL(harness_vpcsim(&out, NULL, denied), 0);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "the first packet dropped (sent by web-1)"));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "denied by a network ACL"));
+	CU_ASSERT_PTR_NULL(out && strstr(out, "no drop was traced"));
+	g_free(out);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = CU_add_suite("nacl", NULL, NULL);
@@ -136,4 +157,5 @@ void register_tests(void)
 	CU_add_test(s, "within a subnet nothing is checked", test_within_subnet);
 	CU_add_test(s, "no ACL: the default allows all", test_default_allows);
 	CU_add_test(s, "load errors", test_load_errors);
+	CU_add_test(s, "trace: the allowing rules, the denied answer", test_trace);
 }
