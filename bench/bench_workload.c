@@ -11,7 +11,8 @@
  * Loads a scenario with its `[vars] clients` multiplied by K (the bundled
  * ALB and S3 scenarios count their clients with it; each client keeps its
  * rate, so the offered load grows K times), runs it without captures (or,
- * with --pcap-dir, capturing every port at --snaplen, to compare the two)
+ * with --pcap-dir, at the scenario's capture points or --capture's, at
+ * --snaplen, to compare the two)
  * and prints one line: events, packet-hops (packets a link accepted: one
  * packet crossing one link), events per packet-hop, events/s and
  * packet-hops/s of the run alone, the peak resident memory and the bytes
@@ -51,14 +52,16 @@ static char *scenario_path(const char *name)
 int bench_workload_main(int argc, char **argv)
 {
 	gint64 scale = 100, snaplen = 128;
-	char *duration = NULL, *pcap_dir = NULL;
+	char *duration = NULL, *pcap_dir = NULL, *capture = NULL;
 	GOptionEntry entries[] = {
 		{ "scale", 'k', 0, G_OPTION_ARG_INT64, &scale,
 		  "Multiply [vars] clients by K (default 100)", "K" },
 		{ "duration", 0, 0, G_OPTION_ARG_STRING, &duration,
 		  "Sending time (default: the scenario's)", "T" },
 		{ "pcap-dir", 0, 0, G_OPTION_ARG_FILENAME, &pcap_dir,
-		  "Capture every port into DIR (default: no captures)", "DIR" },
+		  "Capture into DIR at the scenario's capture points (default: no captures)", "DIR" },
+		{ "capture", 0, 0, G_OPTION_ARG_STRING, &capture,
+		  "With --pcap-dir: capture these points instead ('all' for every port)", "POINTS" },
 		{ "snaplen", 0, 0, G_OPTION_ARG_INT64, &snaplen,
 		  "Bytes kept of each captured packet with --pcap-dir, 0 for whole packets (default 128)",
 		  "N" },
@@ -66,8 +69,8 @@ int bench_workload_main(int argc, char **argv)
 	};
 	if (!cli_parse(&argc, &argv, "vpcsim bench workload SCENARIO",
 	               "Runs a scenario (a bundled name such as alb-privatelink, or a path) with K\n"
-	               "times its clients, without captures unless --pcap-dir is given (then every\n"
-	               "port, at --snaplen), and prints one line:\n"
+	               "times its clients, without captures unless --pcap-dir is given (then at its\n"
+	               "capture points or --capture's, at --snaplen), and prints one line:\n"
 	               "  workload scenario=S scale=K clients=N requests=R events=E packet_hops=H\n"
 	               "  events_per_packet_hop=X run_s=W events_per_s=Y packet_hops_per_s=Z "
 	               "peak_rss_kb=M pcap_bytes=B",
@@ -76,11 +79,14 @@ int bench_workload_main(int argc, char **argv)
 	if (argc != 2) {
 		cli_error("bench workload: expected one scenario (e.g. alb-privatelink)");
 		g_free(duration);
+		g_free(pcap_dir);
+		g_free(capture);
 		return CLI_USAGE;
 	}
 	if (!cli_in_range("scale", scale, 1, 100000) || !cli_in_range("snaplen", snaplen, 0, 65535)) {
 		g_free(duration);
 		g_free(pcap_dir);
+		g_free(capture);
 		return CLI_USAGE;
 	}
 	char *path = scenario_path(argv[1]);
@@ -103,7 +109,8 @@ int bench_workload_main(int argc, char **argv)
 	int k = 0;
 	sets[k++] = g_strdup_printf("vars.clients=%" G_GUINT64_FORMAT, clients * (guint64)scale);
 	if (pcap_dir) {
-		sets[k++] = g_strdup("scenario.capture=all");
+		if (capture)
+			sets[k++] = g_strdup_printf("scenario.capture=%s", capture);
 		sets[k++] = g_strdup_printf("scenario.snaplen=%" G_GINT64_FORMAT "B", snaplen);
 	} else {
 		sets[k++] = g_strdup("scenario.capture=none");
@@ -155,5 +162,6 @@ out:
 	g_free(path);
 	g_free(duration);
 	g_free(pcap_dir);
+	g_free(capture);
 	return rc;
 }
