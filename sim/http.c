@@ -259,7 +259,8 @@ struct http_exchange {
 	sim_event_id think_ev; /* the default handler's pending answer */
 	uint64_t answer_bytes;
 	sim_time last_active;  /* last request bytes received or response written */
-	sim_event_id idle_ev;  /* the idle check, at most one pending */
+	sim_timer idle_ev;     /* the idle check, at most one pending (an engine timer: usually
+	                          cancelled with the connection) */
 };
 
 struct http_server {
@@ -283,8 +284,7 @@ static void x_free(http_exchange *x)
 	http_server *s = x->srv;
 	if (x->think_ev)
 		sim_cancel(s->nt->sim, x->think_ev);
-	if (x->idle_ev)
-		sim_cancel(s->nt->sim, x->idle_ev);
+	sim_timer_cancel(s->nt->sim, &x->idle_ev);
 	g_queue_unlink(&s->conns, &x->link);
 	g_string_free(x->head, TRUE);
 	g_string_free(x->held, TRUE);
@@ -298,14 +298,13 @@ static void x_idle_fire(sim *sm, void *ctx, void *arg)
 	(void)arg;
 	http_exchange *x = ctx;
 	http_server *s = x->srv;
-	x->idle_ev = 0;
 	/* A request being answered is not idle time on this connection (the
 	 * check is armed again when the answer is written). */
 	if (!x->tc || x->rx == RX_WAIT || x->rx == RX_DONE)
 		return;
 	sim_time due = x->last_active + s->cfg.idle_timeout;
 	if (sim_now(sm) < due) {
-		x->idle_ev = sim_schedule_at(sm, due, x_idle_fire, x, NULL);
+		sim_timer_arm_at(sm, &x->idle_ev, due, x_idle_fire, x, NULL);
 		return;
 	}
 	s->stats.idle_closed++;
@@ -321,8 +320,10 @@ static void x_touch(http_exchange *x)
 {
 	http_server *s = x->srv;
 	x->last_active = sim_now(s->nt->sim);
-	if (s->cfg.idle_timeout > 0 && !x->idle_ev && x->tc)
-		x->idle_ev = sim_schedule(s->nt->sim, s->cfg.idle_timeout, x_idle_fire, x, NULL);
+	if (s->cfg.idle_timeout > 0 && !sim_timer_armed(&x->idle_ev) && x->tc)
+		sim_timer_arm_at(s->nt->sim, &x->idle_ev,
+		                 sim_time_add_sat(x->last_active, s->cfg.idle_timeout), x_idle_fire, x,
+		                 NULL);
 }
 
 static void x_send(http_exchange *x, int status, uint64_t body_len, gboolean close,
@@ -696,7 +697,7 @@ typedef struct {
 	GString *head;
 	uint64_t body_left;
 	sim_time t_idle;       /* when it last became idle */
-	sim_event_id idle_ev;  /* the idle check, at most one pending */
+	sim_timer idle_ev;     /* the idle check, at most one pending (an engine timer) */
 } cli_conn;
 
 struct http_client {
@@ -756,8 +757,7 @@ static void req_fail_later_cb(sim *s, void *ctx, void *arg)
 static void cc_free(cli_conn *cc)
 {
 	http_client *cl = cc->cl;
-	if (cc->idle_ev)
-		sim_cancel(cl->nt->sim, cc->idle_ev);
+	sim_timer_cancel(cl->nt->sim, &cc->idle_ev);
 	g_queue_unlink(&cl->conns, &cc->link);
 	if (cc->idle_link.data)
 		g_queue_unlink(&cl->idle, &cc->idle_link);
@@ -778,12 +778,11 @@ static void cc_idle_fire(sim *sm, void *ctx, void *arg)
 	(void)arg;
 	cli_conn *cc = ctx;
 	http_client *cl = cc->cl;
-	cc->idle_ev = 0;
 	if (!cc->idle_link.data)
 		return; /* busy again: armed anew when it next becomes idle */
 	sim_time due = cc->t_idle + cl->cfg.idle_timeout;
 	if (sim_now(sm) < due) {
-		cc->idle_ev = sim_schedule_at(sm, due, cc_idle_fire, cc, NULL);
+		sim_timer_arm_at(sm, &cc->idle_ev, due, cc_idle_fire, cc, NULL);
 		return;
 	}
 	cc_idle_remove(cc);
@@ -807,9 +806,10 @@ static void cc_complete(cli_conn *cc)
 		g_queue_push_tail_link(&cl->idle, &cc->idle_link);
 		/* Lazy, as the server's: one pending check per connection. */
 		cc->t_idle = sim_now(cl->nt->sim);
-		if (cl->cfg.idle_timeout > 0 && !cc->idle_ev)
-			cc->idle_ev = sim_schedule(cl->nt->sim, cl->cfg.idle_timeout, cc_idle_fire, cc,
-			                           NULL);
+		if (cl->cfg.idle_timeout > 0 && !sim_timer_armed(&cc->idle_ev))
+			sim_timer_arm_at(cl->nt->sim, &cc->idle_ev,
+			                 sim_time_add_sat(cc->t_idle, cl->cfg.idle_timeout), cc_idle_fire,
+			                 cc, NULL);
 	} else {
 		cc->closing = TRUE;
 		/* The server closes after a Connection: close answer; if it did not
