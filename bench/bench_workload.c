@@ -53,6 +53,7 @@ int bench_workload_main(int argc, char **argv)
 {
 	gint64 scale = 100, snaplen = 128;
 	char *duration = NULL, *pcap_dir = NULL, *capture = NULL;
+	char **user_sets = NULL;
 	GOptionEntry entries[] = {
 		{ "scale", 'k', 0, G_OPTION_ARG_INT64, &scale,
 		  "Multiply [vars] clients by K (default 100)", "K" },
@@ -65,6 +66,8 @@ int bench_workload_main(int argc, char **argv)
 		{ "snaplen", 0, 0, G_OPTION_ARG_INT64, &snaplen,
 		  "Bytes kept of each captured packet with --pcap-dir, 0 for whole packets (default 128)",
 		  "N" },
+		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &user_sets,
+		  "Override a key, as vpcsim run --set (repeatable)", "G.K=V" },
 		{ NULL },
 	};
 	if (!cli_parse(&argc, &argv, "vpcsim bench workload SCENARIO",
@@ -73,17 +76,20 @@ int bench_workload_main(int argc, char **argv)
 	               "capture points or --capture's, at --snaplen), and prints one line:\n"
 	               "  workload scenario=S scale=K clients=N requests=R events=E packet_hops=H\n"
 	               "  events_per_packet_hop=X run_s=W events_per_s=Y packet_hops_per_s=Z "
-	               "peak_rss_kb=M pcap_bytes=B",
+	               "peak_rss_kb=M pcap_bytes=B queue_peak=Q timers_peak=T",
 	               NULL, entries))
 		return CLI_USAGE;
 	if (argc != 2) {
 		cli_error("bench workload: expected one scenario (e.g. alb-privatelink)");
+		g_strfreev(user_sets);
 		g_free(duration);
 		g_free(pcap_dir);
 		g_free(capture);
 		return CLI_USAGE;
 	}
-	if (!cli_in_range("scale", scale, 1, 100000) || !cli_in_range("snaplen", snaplen, 0, 65535)) {
+	if (!cli_in_range("scale", scale, 1, 100000) || !cli_in_range("snaplen", snaplen, 0, 65535) ||
+	    !cli_check_sets(user_sets)) {
+		g_strfreev(user_sets);
 		g_free(duration);
 		g_free(pcap_dir);
 		g_free(capture);
@@ -95,7 +101,7 @@ int bench_workload_main(int argc, char **argv)
 	world *w = NULL;
 	report *r = NULL;
 	int rc = CLI_FAIL;
-	char *sets[5] = { NULL };
+	GPtrArray *sets = g_ptr_array_new_with_free_func(g_free);
 	guint64 clients = vars_clients(path, &err);
 	if (err)
 		goto out;
@@ -106,18 +112,20 @@ int bench_workload_main(int argc, char **argv)
 		rc = CLI_USAGE;
 		goto out;
 	}
-	int k = 0;
-	sets[k++] = g_strdup_printf("vars.clients=%" G_GUINT64_FORMAT, clients * (guint64)scale);
+	g_ptr_array_add(sets, g_strdup_printf("vars.clients=%" G_GUINT64_FORMAT, clients * (guint64)scale));
 	if (pcap_dir) {
 		if (capture)
-			sets[k++] = g_strdup_printf("scenario.capture=%s", capture);
-		sets[k++] = g_strdup_printf("scenario.snaplen=%" G_GINT64_FORMAT "B", snaplen);
+			g_ptr_array_add(sets, g_strdup_printf("scenario.capture=%s", capture));
+		g_ptr_array_add(sets, g_strdup_printf("scenario.snaplen=%" G_GINT64_FORMAT "B", snaplen));
 	} else {
-		sets[k++] = g_strdup("scenario.capture=none");
+		g_ptr_array_add(sets, g_strdup("scenario.capture=none"));
 	}
 	if (duration)
-		sets[k++] = g_strdup_printf("scenario.duration=%s", duration);
-	sc = scenario_load(path, (const char *const *)sets, &err);
+		g_ptr_array_add(sets, g_strdup_printf("scenario.duration=%s", duration));
+	for (char **u = user_sets; u && *u; u++)
+		g_ptr_array_add(sets, g_strdup(*u));
+	g_ptr_array_add(sets, NULL);
+	sc = scenario_load(path, (const char *const *)sets->pdata, &err);
 	if (!sc)
 		goto out;
 	world_options wo = { .pcap_dir = pcap_dir };
@@ -144,10 +152,12 @@ int bench_workload_main(int argc, char **argv)
 	printf("workload scenario=%s scale=%" G_GINT64_FORMAT " clients=%" G_GUINT64_FORMAT
 	       " requests=%" G_GUINT64_FORMAT " events=%" G_GUINT64_FORMAT " packet_hops=%" G_GUINT64_FORMAT
 	       " events_per_packet_hop=%.3f run_s=%.3f events_per_s=%.0f packet_hops_per_s=%.0f "
-	       "peak_rss_kb=%ld pcap_bytes=%" G_GUINT64_FORMAT "\n",
+	       "peak_rss_kb=%ld pcap_bytes=%" G_GUINT64_FORMAT " queue_peak=%" G_GUINT64_FORMAT
+	       " timers_peak=%" G_GUINT64_FORMAT "\n",
 	       sc->name, scale, clients * (guint64)scale, (guint64)sent, (guint64)events, (guint64)hops,
 	       hops ? (double)events / (double)hops : 0, run_s, (double)events / run_s,
-	       (double)hops / run_s, cli_peak_rss_kb(), (guint64)pcap_bytes);
+	       (double)hops / run_s, cli_peak_rss_kb(), (guint64)pcap_bytes,
+	       (guint64)sim_queue_peak(nt->sim), (guint64)sim_timers_peak(nt->sim));
 	rc = CLI_OK;
 out:
 	if (err) {
@@ -157,8 +167,8 @@ out:
 	report_free(r);
 	world_free(w);
 	scenario_free(sc);
-	for (int i = 0; i < 5; i++)
-		g_free(sets[i]);
+	g_ptr_array_unref(sets);
+	g_strfreev(user_sets);
 	g_free(path);
 	g_free(duration);
 	g_free(pcap_dir);

@@ -103,6 +103,7 @@ struct sim {
 	GError *failure;         /* sim_fail() */
 	/* The timing wheel (sim_timer_*; see below). */
 	size_t timers;           /* timers armed */
+	size_t queued_peak, timers_peak;
 	sim_time wcur;           /* every armed timer's time is >= wcur */
 	uint64_t wocc[WHEEL_LEVELS]; /* bit j of level k: slot j holds timers */
 	sim_timer *wfront;       /* the earliest timer, when wfront_ok */
@@ -135,6 +136,8 @@ void sim_free(sim *s)
 sim_time sim_now(const sim *s) { return s->now; }
 size_t sim_pending(const sim *s) { return s->pending; }
 uint64_t sim_events_run(const sim *s) { return s->events_run; }
+size_t sim_queue_peak(const sim *s) { return s->queued_peak; }
+size_t sim_timers_peak(const sim *s) { return s->timers_peak; }
 void sim_stop(sim *s) { s->stop = 1; }
 gboolean sim_stopped(const sim *s) { return s->stop != 0; }
 void sim_set_interrupt(sim *s, volatile int *flag) { s->interrupt = flag; }
@@ -207,7 +210,8 @@ static inline void queue_push(sim *s, heap_entry e)
 		rebase(s, e.t);
 	int i = bucket_of(s->last, e.t);
 	bucket_add(s, i, e);
-	s->queued++;
+	if (++s->queued > s->queued_peak)
+		s->queued_peak = s->queued;
 	if (i > 0 && s->peek_ok && e.t < s->peek)
 		s->peek = e.t;
 }
@@ -444,7 +448,8 @@ void sim_timer_arm_at(sim *s, sim_timer *t, sim_time at, sim_handler h, void *ct
 	t->ctx = ctx;
 	t->arg = arg;
 	wheel_link(s, t);
-	s->timers++;
+	if (++s->timers > s->timers_peak)
+		s->timers_peak = s->timers;
 	s->pending++;
 	if (s->wfront_ok && timer_before(t, s->wfront))
 		s->wfront = t;

@@ -113,6 +113,11 @@ const GError *sim_failure(const sim *s);
 size_t sim_pending(const sim *s);
 /* Number of events executed since sim_new(). */
 uint64_t sim_events_run(const sim *s);
+/* The most entries the event queue held at once (cancelled ones included,
+ * timers not) and the most timers armed at once: what `bench workload`
+ * prints to show where pending events live. */
+size_t sim_queue_peak(const sim *s);
+size_t sim_timers_peak(const sim *s);
 
 /*
  * Trajectory fingerprint, in the spirit of OMNeT++'s: a 64-bit FNV-1a hash

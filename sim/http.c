@@ -45,6 +45,15 @@ GString *http_request_head(const char *method, const char *host, const char *pat
 	return g;
 }
 
+void http_header_set_u64(GString *g, const char *name, uint64_t v)
+{
+	g_return_if_fail(g != NULL && name != NULL);
+	g_string_assign(g, name);
+	g_string_append(g, ": ");
+	append_u64(g, v);
+	g_string_append(g, "\r\n");
+}
+
 const char *http_reason(int status)
 {
 	switch (status) {
@@ -109,17 +118,35 @@ static inline gboolean name_is(const char *a, const char *name, size_t n)
 	return TRUE;
 }
 
-const char *http_head_get(const char *head, size_t len, const char *name, size_t *vlen)
+#define HEAD_SCAN_MAX 4
+
+/*
+ * Looks up n (at most HEAD_SCAN_MAX) header names in one walk over a head:
+ * v[i] and vl[i] get what http_head_get(head, len, names[i], &vl[i]) would
+ * return (the first line of that name, the value trimmed), v[i] NULL when
+ * absent.  Parsing a head asks for three or four headers, and a walk per
+ * header was most of the cost of parsing.
+ */
+static void head_scan(const char *head, size_t len, const char *const *names, size_t n,
+                      const char **v, size_t *vl)
 {
-	g_return_val_if_fail(head != NULL && name != NULL, NULL);
-	size_t nlen = strlen(name);
-	if (memchr(name, ':', nlen))
-		return NULL;
+	size_t nlen[HEAD_SCAN_MAX];
+	size_t left = 0;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = NULL;
+		vl[i] = 0;
+		nlen[i] = strlen(names[i]);
+		/* A name with a colon matches no line. */
+		if (memchr(names[i], ':', nlen[i]))
+			nlen[i] = SIZE_MAX;
+		else
+			left++;
+	}
 	const char *end = head + len;
 	/* Skip the start line, then walk "Name: value\r\n" lines up to the
 	 * blank one.  Hand-written rather than split into strings so that
 	 * looking a header up allocates nothing. */
-	const char *l = memchr(head, '\n', len);
+	const char *l = left ? memchr(head, '\n', len) : NULL;
 	while (l && ++l < end) {
 		const char *eol = memchr(l, '\n', (size_t)(end - l));
 		if (!eol)
@@ -127,31 +154,44 @@ const char *http_head_get(const char *head, size_t len, const char *name, size_t
 		const char *stop = eol > l && eol[-1] == '\r' ? eol - 1 : eol;
 		if (stop == l)
 			break; /* the blank line */
-		/* The first colon is at nlen exactly when l[nlen] is one and the
-		 * nlen bytes before it spell the name (which has no colon). */
-		if ((size_t)(stop - l) > nlen && l[nlen] == ':' && name_is(l, name, nlen)) {
-			const char *v = l + nlen + 1;
-			while (v < stop && (*v == ' ' || *v == '\t'))
-				v++;
+		for (size_t i = 0; i < n; i++) {
+			/* The first colon is at nlen exactly when l[nlen] is one and
+			 * the nlen bytes before it spell the name (which has no
+			 * colon). */
+			size_t k = nlen[i];
+			if (v[i] || (size_t)(stop - l) <= k || l[k] != ':' || !name_is(l, names[i], k))
+				continue;
+			const char *a = l + k + 1;
+			while (a < stop && (*a == ' ' || *a == '\t'))
+				a++;
 			const char *ve = stop;
-			while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			while (ve > a && (ve[-1] == ' ' || ve[-1] == '\t'))
 				ve--;
-			if (vlen)
-				*vlen = (size_t)(ve - v);
-			return v;
+			v[i] = a;
+			vl[i] = (size_t)(ve - a);
+			if (--left == 0)
+				return;
+			break;
 		}
 		l = eol < end ? eol : NULL;
 	}
-	return NULL;
 }
 
-/* A header's value as an unsigned decimal; FALSE if absent or not a number. */
-static gboolean head_get_u64(const char *head, size_t len, const char *name, uint64_t *out,
-                             gboolean *present)
+const char *http_head_get(const char *head, size_t len, const char *name, size_t *vlen)
 {
-	size_t vl = 0;
-	const char *v = http_head_get(head, len, name, &vl);
-	*present = v != NULL;
+	g_return_val_if_fail(head != NULL && name != NULL, NULL);
+	const char *v;
+	size_t vl;
+	head_scan(head, len, &name, 1, &v, &vl);
+	if (v && vlen)
+		*vlen = vl;
+	return v;
+}
+
+/* A header's value (v, vl from head_scan()) as an unsigned decimal; FALSE
+ * if absent or not a number. */
+static gboolean value_u64(const char *v, size_t vl, uint64_t *out)
+{
 	if (!v)
 		return FALSE;
 	char buf[24];
@@ -166,11 +206,9 @@ static gboolean head_get_u64(const char *head, size_t len, const char *name, uin
 	return TRUE;
 }
 
-/* TRUE if header `name` holds the token `tok` (as in "Connection: close"). */
-static gboolean head_has_token(const char *head, size_t len, const char *name, const char *tok)
+/* TRUE if a header's value is the token `tok` (as in "Connection: close"). */
+static gboolean value_is(const char *v, size_t vl, const char *tok)
 {
-	size_t vl = 0;
-	const char *v = http_head_get(head, len, name, &vl);
 	size_t tl = strlen(tok);
 	return v && vl == tl && g_ascii_strncasecmp(v, tok, tl) == 0;
 }
@@ -363,22 +401,25 @@ static gboolean x_parse_head(http_exchange *x)
 	const char *sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
 	if (!sp2 || sp2 == sp1 + 1)
 		return FALSE;
-	size_t vl = (size_t)(eol - sp2 - 1);
-	if (vl != 8 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
+	size_t verl = (size_t)(eol - sp2 - 1);
+	if (verl != 8 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
 		return FALSE;
 	g_string_assign(x->method, "");
 	g_string_append_len(x->method, h, sp1 - h);
 	g_string_assign(x->path, "");
 	g_string_append_len(x->path, sp1 + 1, sp2 - sp1 - 1);
-	gboolean present;
+	static const char *const names[] = { "Content-Length", "Transfer-Encoding", "Connection" };
+	const char *v[3];
+	size_t vl[3];
+	head_scan(h, len, names, 3, v, vl);
 	x->body_len = 0;
-	if (!head_get_u64(h, len, "Content-Length", &x->body_len, &present) && present)
+	if (!value_u64(v[0], vl[0], &x->body_len) && v[0])
 		return FALSE;
-	if (http_head_get(h, len, "Transfer-Encoding", NULL))
+	if (v[1])
 		return FALSE; /* chunked bodies are not modelled */
 	gboolean v10 = sp2[8] == '0';
-	x->close_after = head_has_token(h, len, "Connection", "close") ||
-	                 (v10 && !head_has_token(h, len, "Connection", "keep-alive"));
+	x->close_after = value_is(v[2], vl[2], "close") ||
+	                 (v10 && !value_is(v[2], vl[2], "keep-alive"));
 	return TRUE;
 }
 
@@ -547,13 +588,16 @@ void http_default_handler(http_exchange *x, void *ud)
 	http_server *s = x->srv;
 	const char *h = x->head->str;
 	size_t hl = x->head->len;
-	gboolean present;
+	static const char *const names[] = { HTTP_HDR_THINK_NS, HTTP_HDR_RESPONSE_BYTES };
+	const char *v[2];
+	size_t vl[2];
+	head_scan(h, hl, names, 2, v, vl);
 	uint64_t think_ns = 0, bytes = 0;
-	if (!head_get_u64(h, hl, HTTP_HDR_THINK_NS, &think_ns, &present))
+	if (!value_u64(v[0], vl[0], &think_ns))
 		think_ns = s->cfg.think.kind != UNIT_NONE
 		                   ? (uint64_t)dist_sample_delay(&s->cfg.think, &s->rng, s->nt->sim)
 		                   : 0;
-	if (!head_get_u64(h, hl, HTTP_HDR_RESPONSE_BYTES, &bytes, &present) &&
+	if (!value_u64(v[1], vl[1], &bytes) &&
 	    s->cfg.response_size.kind != UNIT_NONE)
 		bytes = dist_sample_bytes(&s->cfg.response_size, &s->rng, s->nt->sim);
 	if (think_ns == 0) {
@@ -691,6 +735,7 @@ typedef struct {
 	gboolean established;
 	gboolean closing;      /* carries no further request */
 	gboolean fresh_head;   /* head still holds the previous response's */
+	gboolean server_close; /* the response head said Connection: close (cc_parse_head) */
 	guint served;
 	sim_time t_established;
 	rsp_state rx;
@@ -800,7 +845,7 @@ static void cc_complete(cli_conn *cc)
 	cc->rx = RSP_NONE;
 	cc->served++;
 	cc->fresh_head = TRUE;
-	gboolean server_close = head_has_token(cc->head->str, cc->head->len, "Connection", "close");
+	gboolean server_close = cc->server_close;
 	if (!cc->closing && cl->cfg.keepalive && !server_close) {
 		cc->idle_link.data = cc;
 		g_queue_push_tail_link(&cl->idle, &cc->idle_link);
@@ -832,13 +877,17 @@ static gboolean cc_parse_head(cli_conn *cc)
 	if (!g_ascii_isdigit(h[9]) || !g_ascii_isdigit(h[10]) || !g_ascii_isdigit(h[11]))
 		return FALSE;
 	q->r.status = (h[9] - '0') * 100 + (h[10] - '0') * 10 + (h[11] - '0');
-	gboolean present;
+	static const char *const names[] = { "Content-Length", "Transfer-Encoding", "Connection" };
+	const char *v[3];
+	size_t vl[3];
+	head_scan(h, len, names, 3, v, vl);
+	cc->server_close = value_is(v[2], vl[2], "close");
 	uint64_t cl = 0;
-	if (head_get_u64(h, len, "Content-Length", &cl, &present)) {
+	if (value_u64(v[0], vl[0], &cl)) {
 		q->r.content_length = cl;
 		cc->body_left = cl;
 		cc->rx = RSP_BODY;
-	} else if (present || http_head_get(h, len, "Transfer-Encoding", NULL)) {
+	} else if (v[0] || v[1]) {
 		return FALSE;
 	} else {
 		cc->rx = RSP_TO_EOF;

@@ -165,6 +165,12 @@ static void test_heads(void)
 			g_free(want);
 			g_string_free(g, TRUE);
 		}
+	g = g_string_new("old");
+	http_header_set_u64(g, "X-N", G_MAXUINT64);
+	CU_ASSERT_STRING_EQUAL(g->str, "X-N: 18446744073709551615\r\n");
+	http_header_set_u64(g, "X-N", 0);
+	CU_ASSERT_STRING_EQUAL(g->str, "X-N: 0\r\n");
+	g_string_free(g, TRUE);
 	g = http_request_head("GET", "h", "/", 0, FALSE, "A:B: 1\r\n");
 	CU_ASSERT_PTR_NULL(http_head_get(g->str, g->len, "A:B", NULL)); /* names have no colon */
 	CU_ASSERT_PTR_NOT_NULL(http_head_get(g->str, g->len, "a", NULL));
