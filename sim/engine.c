@@ -340,8 +340,11 @@ gboolean sim_cancel(sim *s, sim_event_id id)
  *
  * The earliest timer: the first of the lowest level-0 slot, or, when level
  * 0 is empty, the earliest in the lowest slot of the lowest non-empty level
- * (a scan of that slot, kept in wfront until a timer is armed, cancelled
- * or taken).  Taking it from a level above 0 moves wcur to its time and
+ * (a scan of that slot, kept in wfront until it is cancelled or taken;
+ * arming an earlier timer replaces it).  Cancelling the earliest timer of a
+ * slot above level 0 costs a rescan of that slot; on alb-privatelink x100
+ * the scans read about 0.06 timers per event run (bench workload, both
+ * connection kinds).  Taking it from a level above 0 moves wcur to its time and
  * empties its slot into the lower levels around it: that is the only time
  * a timer moves, at most ten times in its life and usually once or twice
  * (64-way, where the radix heap's buckets halve).  wcur moves only to the
