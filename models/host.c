@@ -386,8 +386,8 @@ static void workload_send(host_workload *w, sim *s, http_done_fn done, void *ud)
 		.body_len = sample_bytes(&c->request_size, &w->rng, s),
 	};
 	if (c->response_size.kind != UNIT_NONE) {
-		g_string_printf(w->extra, HTTP_HDR_RESPONSE_BYTES ": %" G_GUINT64_FORMAT "\r\n",
-		                sample_bytes(&c->response_size, &w->rng, s));
+		http_header_set_u64(w->extra, HTTP_HDR_RESPONSE_BYTES,
+		                    sample_bytes(&c->response_size, &w->rng, s));
 		spec.extra = w->extra->str;
 	}
 	w->res.started++;

@@ -68,14 +68,15 @@ typedef struct {
 } tcp_wr;
 
 /*
- * A lazy timer: `due` is when it should fire (NO_TIME when off) and `ev` an
- * event already queued for `ev_at` <= due, if any.  Moving the deadline
- * later leaves the event alone; when it fires early it re-queues itself for
+ * A lazy timer: `due` is when it should fire (NO_TIME when off) and `tm` an
+ * engine timer (engine.h) armed for `ev_at` <= due, if any.  Moving the
+ * deadline later leaves it alone; when it fires early it re-arms itself for
  * the current deadline.  That keeps restarting the RTO on every ACK off the
- * event queue, where a cancelled event would hold a slot until its time.
+ * engine; what is cancelled (a deadline moved earlier, a connection gone)
+ * leaves the timing wheel at once.
  */
 typedef struct {
-	sim_event_id ev;
+	sim_timer tm;
 	sim_time ev_at;
 	sim_time due;
 } tcp_timer;
@@ -338,28 +339,23 @@ static void timer_arm(tcp_conn *c, tcp_timer *t, sim_time due, sim_handler h)
 {
 	sim *s = c->st->nt->sim;
 	t->due = due;
-	if (t->ev && t->ev_at <= due)
+	if (sim_timer_armed(&t->tm) && t->ev_at <= due)
 		return;
-	if (t->ev)
-		sim_cancel(s, t->ev);
 	t->ev_at = due;
-	t->ev = sim_schedule_at(s, due, h, c, NULL);
+	sim_timer_arm_at(s, &t->tm, due, h, c, NULL);
 }
 
 static void timer_stop(tcp_timer *t) { t->due = NO_TIME; }
 
 static void timer_cancel(tcp_conn *c, tcp_timer *t)
 {
-	if (t->ev)
-		sim_cancel(c->st->nt->sim, t->ev);
-	t->ev = 0;
+	sim_timer_cancel(c->st->nt->sim, &t->tm);
 	t->due = NO_TIME;
 }
 
 /* Called first by a timer's handler: TRUE if it is really due now. */
 static gboolean timer_fired(tcp_conn *c, tcp_timer *t, sim_handler h)
 {
-	t->ev = 0;
 	if (t->due == NO_TIME)
 		return FALSE;
 	sim_time now = sim_now(c->st->nt->sim);

@@ -65,6 +65,31 @@ static void test_bench_hold_prints_figures(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "workload scenario=alb-privatelink scale=3 clients=6 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, " events_per_packet_hop="));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, " packet_hops_per_s="));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " pcap_bytes=0 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " queue_peak="));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " timers_peak="));
+	/* With --pcap-dir every port is captured at --snaplen; the run's
+	 * events are the same as without. */
+	const char *ev = strstr(out, " events=");
+	char *events = ev ? g_strndup(ev, strcspn(ev + 1, " ") + 1) : NULL;
+	g_free(out);
+	char *dir = harness_tmpdir();
+	CU_ASSERT_EQUAL(run(&out, NULL, "bench", "workload", "alb-privatelink", "--scale", "3",
+	                    "--duration", "200ms", "--pcap-dir", dir, "--snaplen", "128", NULL),
+	                0);
+	CU_ASSERT_PTR_NOT_NULL(events && strstr(out, events));
+	CU_ASSERT_PTR_NULL(strstr(out, " pcap_bytes=0 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " pcap_bytes="));
+	GDir *d = g_dir_open(dir, 0, NULL);
+	int files = 0;
+	while (d && g_dir_read_name(d))
+		files++;
+	if (d)
+		g_dir_close(d);
+	CU_ASSERT_TRUE(files > 1);
+	harness_rmtree(dir);
+	g_free(dir);
+	g_free(events);
 	g_free(out);
 	CU_ASSERT_EQUAL(run(NULL, &err, "bench", "workload", "alb-privatelink-az", NULL), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no [vars] clients to scale"));
