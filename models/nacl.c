@@ -40,8 +40,9 @@ gboolean nacl_allows(const sc_nacl *a, gboolean egress, const pkt *p, const sc_n
 
 const sc_nacl *nacl_of_subnet(const scenario *sc, int subnet)
 {
+	/* A scenario made by hand (tests) may have no array for the kind. */
 	const GArray *all = sc->of[GK_NACL];
-	for (guint i = 0; subnet >= 0 && i < all->len; i++) {
+	for (guint i = 0; all && subnet >= 0 && i < all->len; i++) {
 		const sc_nacl *a = &g_array_index(all, sc_nacl, i);
 		if (a->subnets && sc_int_array_has(a->subnets, subnet))
 			return a;
