@@ -847,7 +847,10 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 	for (guint i = 0; i < sc->instances->len; i++) {
 		const sc_instance *in = SC_AT(sc->instances, sc_instance, i);
 		const sc_subnet *sn = SC_AT(sc->subnets, sc_subnet, in->subnet);
-		host_config hc = { .ip = in->ip, .mtu = g_array_index(mtus, uint32_t, i) };
+		tcp_config tc;
+		tcp_config_default(&tc);
+		tc.cc = (tcp_cc)pf->tcp.congestion_control;
+		host_config hc = { .ip = in->ip, .mtu = g_array_index(mtus, uint32_t, i), .tcp = &tc };
 		host *h = host_new(w->net, in->name, &hc);
 		g_ptr_array_add(w->hosts, h);
 		host_ctx *c = ctx_new(w, in->name);
