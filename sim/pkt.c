@@ -435,10 +435,16 @@ void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, 
 {
 	g_return_if_fail(p != NULL && a != NULL);
 	const gboolean mss = o && o->mss, ws = o && o->has_wscale;
-	/* MSS is 4 bytes; Window Scale is 3, preceded by a NOP so the header
-	 * stays a multiple of 4 bytes without trailing padding, as Linux
-	 * writes it (Wireshark reads either). */
-	uint32_t tcp_len = PKT_TCP_LEN + (mss ? 4 : 0) + (ws ? 4 : 0);
+	const gboolean ts = o && o->has_ts, sp = o && o->sack_perm;
+	/* MSS is 4 bytes; Window Scale is 3, preceded by a NOP; SACK-permitted
+	 * (2) shares 12 bytes with Timestamps (10) or takes 4 with two NOPs,
+	 * as Linux writes them (Wireshark reads either). */
+	uint32_t tcp_len = PKT_TCP_LEN + (mss ? 4 : 0) + (ts ? 12 : sp ? 4 : 0) + (ws ? 4 : 0);
+	guint nsack = o ? MIN(o->nsack, (guint)PKT_TCP_SACK_MAX) : 0;
+	while (nsack > 0 && tcp_len + 4 + 8 * nsack > PKT_TCP_LEN + 40)
+		nsack--;
+	if (nsack)
+		tcp_len += 4 + 8 * nsack;
 	g_return_if_fail(payload_len <= PKT_IP_MAX - PKT_IP_LEN - tcp_len);
 	build_eth_ip(p, a, PKT_PROTO_TCP, tcp_len, payload_len);
 	uint8_t *t = p->hdr + L4_OFF;
@@ -458,11 +464,39 @@ void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, 
 		wr16(opt + 2, o->mss);
 		opt += 4;
 	}
+	if (ts) {
+		if (sp) {
+			opt[0] = 4; /* kind: SACK-permitted */
+			opt[1] = 2;
+		} else {
+			opt[0] = opt[1] = 1; /* NOP NOP */
+		}
+		opt[2] = 8; /* kind: Timestamps */
+		opt[3] = 10;
+		wr32(opt + 4, o->ts_val);
+		wr32(opt + 8, o->ts_ecr);
+		opt += 12;
+	} else if (sp) {
+		opt[0] = opt[1] = 1;
+		opt[2] = 4;
+		opt[3] = 2;
+		opt += 4;
+	}
 	if (ws) {
 		opt[0] = 1; /* NOP */
 		opt[1] = 3; /* kind: Window Scale */
 		opt[2] = 3; /* length */
 		opt[3] = o->wscale;
+		opt += 4;
+	}
+	if (nsack) {
+		opt[0] = opt[1] = 1;
+		opt[2] = 5; /* kind: SACK */
+		opt[3] = (uint8_t)(2 + 8 * nsack);
+		for (guint i = 0; i < nsack; i++) {
+			wr32(opt + 4 + 8 * i, o->sack[i][0]);
+			wr32(opt + 8 + 8 * i, o->sack[i][1]);
+		}
 	}
 }
 
@@ -536,10 +570,11 @@ uint32_t pkt_tcp_ack(const pkt *p) { return rd32(p->hdr + p->l4_off + TCP_ACK); 
 uint8_t pkt_tcp_flags(const pkt *p) { return p->hdr[p->l4_off + TCP_FLAGS]; }
 uint16_t pkt_tcp_window(const pkt *p) { return rd16(p->hdr + p->l4_off + TCP_WIN); }
 
-/* Offset in hdr of the value of the option `want` of total length `want_len`,
- * or 0 if the TCP header has none.  Walks the options as RFC 9293 lays
- * them out, stopping at End of Option List or at anything malformed. */
-static size_t tcp_opt_at(const pkt *p, uint8_t want, uint8_t want_len)
+/* Offset in hdr of the value of the first option of kind `want`, or 0 if
+ * the TCP header has none; *len gets its total length.  Walks the options
+ * as RFC 9293 lays them out, stopping at End of Option List or at anything
+ * malformed. */
+static size_t tcp_opt_find(const pkt *p, uint8_t want, uint8_t *len_out)
 {
 	if (p->hdr_len == 0 || pkt_proto(p) != PKT_PROTO_TCP)
 		return 0;
@@ -560,11 +595,21 @@ static size_t tcp_opt_at(const pkt *p, uint8_t want, uint8_t want_len)
 		uint8_t len = p->hdr[o + 1];
 		if (len < 2 || o + len > end)
 			break;
-		if (kind == want && len == want_len)
+		if (kind == want) {
+			*len_out = len;
 			return o + 2;
+		}
 		o += len;
 	}
 	return 0;
+}
+
+/* The same for an option of fixed total length `want_len`. */
+static size_t tcp_opt_at(const pkt *p, uint8_t want, uint8_t want_len)
+{
+	uint8_t len = 0;
+	size_t o = tcp_opt_find(p, want, &len);
+	return o && len == want_len ? o : 0;
 }
 
 uint16_t pkt_tcp_mss(const pkt *p)
@@ -586,6 +631,34 @@ int pkt_tcp_wscale(const pkt *p)
 {
 	size_t o = tcp_opt_at(p, 3, 3);
 	return o ? p->hdr[o] : -1;
+}
+
+gboolean pkt_tcp_sack_perm(const pkt *p) { return tcp_opt_at(p, 4, 2) != 0; }
+
+gboolean pkt_tcp_ts(const pkt *p, uint32_t *val, uint32_t *ecr)
+{
+	size_t o = tcp_opt_at(p, 8, 10);
+	if (!o)
+		return FALSE;
+	if (val)
+		*val = rd32(p->hdr + o);
+	if (ecr)
+		*ecr = rd32(p->hdr + o + 4);
+	return TRUE;
+}
+
+guint pkt_tcp_sack(const pkt *p, uint32_t blocks[PKT_TCP_SACK_MAX][2])
+{
+	uint8_t len = 0;
+	size_t o = tcp_opt_find(p, 5, &len);
+	if (!o || len < 10 || (len - 2) % 8)
+		return 0;
+	guint n = MIN((guint)(len - 2) / 8, (guint)PKT_TCP_SACK_MAX);
+	for (guint i = 0; i < n; i++) {
+		blocks[i][0] = rd32(p->hdr + o + 8 * i);
+		blocks[i][1] = rd32(p->hdr + o + 8 * i + 4);
+	}
+	return n;
 }
 
 /* ---- serialization ---- */

@@ -285,6 +285,67 @@ static void test_build_tcp_wscale(void)
 	pkt_pool_free(pool);
 }
 
+/*
+ * Linux's SYN: MSS (02 04 05 b4), SACK-permitted and Timestamps together
+ * (04 02 08 0a TSval TSecr), NOP and Window Scale (01 03 03 07): a 40-byte
+ * header, a 74-byte frame.  A later segment: NOP NOP Timestamps, then NOP
+ * NOP SACK with its blocks, at most 3 beside the timestamp (40 bytes of
+ * options); without a timestamp, SACK-permitted takes NOP NOP of its own.
+ */
+static void test_build_tcp_sack_ts(void)
+{
+	pkt_pool *pool = pkt_pool_new();
+	pkt *p = pkt_alloc(pool);
+	pkt_tcp_opts o = { .mss = 1460, .has_wscale = TRUE, .wscale = 7, .sack_perm = TRUE,
+	                   .has_ts = TRUE, .ts_val = 0x01020304, .ts_ecr = 0 };
+	pkt_build_tcp_opts(p, &addrs_a, 5, 0, PKT_TCP_SYN, 64240, &o, 0);
+	static const uint8_t syn[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0, 1, 3, 3, 7 };
+	CU_ASSERT_EQUAL(p->hdr_len, 14 + 20 + 40);
+	CU_ASSERT_EQUAL(memcmp(p->hdr + 34 + 20, syn, sizeof syn), 0);
+	CU_ASSERT_TRUE(pkt_tcp_sack_perm(p));
+	uint32_t val = 0, ecr = 1;
+	CU_ASSERT_TRUE(pkt_tcp_ts(p, &val, &ecr));
+	CU_ASSERT_EQUAL(val, 0x01020304);
+	CU_ASSERT_EQUAL(ecr, 0);
+	CU_ASSERT_EQUAL(pkt_tcp_mss(p), 1460);
+	CU_ASSERT_EQUAL(pkt_tcp_wscale(p), 7);
+	uint8_t frame[128];
+	CU_ASSERT_EQUAL(pkt_serialize(p, frame, sizeof frame), 74);
+	CU_ASSERT_EQUAL(naive_l4_csum(frame, 74), l4_csum_field(frame));
+
+	/* An ACK with a timestamp and four blocks asked for: three fit. */
+	o = (pkt_tcp_opts){ .has_ts = TRUE, .ts_val = 7, .ts_ecr = 9, .nsack = 4,
+	                    .sack = { { 100, 200 }, { 300, 400 }, { 500, 600 }, { 700, 800 } } };
+	pkt_build_tcp_opts(p, &addrs_a, 5, 6, PKT_TCP_ACK, 1000, &o, 0);
+	CU_ASSERT_EQUAL(p->hdr_len, 14 + 20 + 20 + 40);
+	static const uint8_t ack[8] = { 1, 1, 8, 10, 0, 0, 0, 7 };
+	CU_ASSERT_EQUAL(memcmp(p->hdr + 34 + 20, ack, sizeof ack), 0);
+	CU_ASSERT_EQUAL(p->hdr[34 + 32 + 2], 5);
+	CU_ASSERT_EQUAL(p->hdr[34 + 32 + 3], 2 + 3 * 8);
+	uint32_t b[PKT_TCP_SACK_MAX][2];
+	CU_ASSERT_EQUAL(pkt_tcp_sack(p, b), 3);
+	CU_ASSERT_EQUAL(b[0][0], 100);
+	CU_ASSERT_EQUAL(b[2][1], 600);
+	CU_ASSERT_FALSE(pkt_tcp_sack_perm(p));
+	CU_ASSERT_TRUE(pkt_tcp_ts(p, &val, &ecr));
+	CU_ASSERT_EQUAL(ecr, 9);
+	/* Without the timestamp, four. */
+	o.has_ts = FALSE;
+	pkt_build_tcp_opts(p, &addrs_a, 5, 6, PKT_TCP_ACK, 1000, &o, 0);
+	CU_ASSERT_EQUAL(p->hdr_len, 14 + 20 + 20 + 4 + 32);
+	CU_ASSERT_EQUAL(pkt_tcp_sack(p, b), 4);
+	CU_ASSERT_EQUAL(b[3][0], 700);
+	CU_ASSERT_FALSE(pkt_tcp_ts(p, NULL, NULL));
+	/* SACK-permitted alone: NOP NOP 04 02. */
+	o = (pkt_tcp_opts){ .mss = 1460, .sack_perm = TRUE };
+	pkt_build_tcp_opts(p, &addrs_a, 5, 0, PKT_TCP_SYN, 1000, &o, 0);
+	CU_ASSERT_EQUAL(p->hdr_len, 14 + 20 + 20 + 8);
+	CU_ASSERT_TRUE(pkt_tcp_sack_perm(p));
+	CU_ASSERT_EQUAL(pkt_tcp_sack(p, b), 0);
+	pkt_free(p);
+	pkt_pool_free(pool);
+}
+
 static void test_setters_keep_ip_csum(void)
 {
 	pkt_pool *pool = pkt_pool_new();
@@ -696,6 +757,7 @@ static void test_ip_text(void)
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("pkt");
+	CU_add_test(s, "TCP options: Linux's SYN, timestamps, SACK blocks", test_build_tcp_sack_ts);
 	CU_add_test(s, "checksum: RFC 1071 vector and naive sum", test_csum_rfc1071);
 	CU_add_test(s, "checksum: IPv4 header worked example", test_ip_header_vector);
 	CU_add_test(s, "build UDP", test_build_udp);
