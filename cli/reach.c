@@ -23,11 +23,6 @@ static void add_target(GArray *t, char *what, uint32_t first, uint32_t last)
 	g_array_append_val(t, x);
 }
 
-static uint32_t cidr_last(sc_cidr c)
-{
-	return c.len ? c.addr | ~(~UINT32_C(0) << (32 - c.len)) : ~UINT32_C(0);
-}
-
 static int instance_vpc(const scenario *sc, int inst)
 {
 	return SC_AT(sc->subnets, sc_subnet, SC_AT(sc->instances, sc_instance, inst)->subnet)->vpc;

@@ -648,19 +648,39 @@ void alb_finish(node *n, sim_time run_duration)
 	const alb_counters *c = alb_get_counters(n);
 	double secs = (double)run_duration / (double)SIM_S;
 	double hours = secs / 3600.0;
-	cost_alb_usage u = {
+	alb_usage u = {
 		.new_connections_per_second = (double)c->new_connections / secs,
 		.active_connections = c->active_connection_seconds / secs,
 		.processed_gb_per_hour = (double)c->processed_bytes / pr->gb_bytes / hours,
 		.requests_per_second = (double)c->requests / secs,
 	};
-	/* cost_lcu_per_hour() subtracts the free rules from an average per
+	/* alb_lcu_per_hour() subtracts the free rules from an average per
 	 * request; giving it free + billed/requests makes that exact even
 	 * when requests evaluate different numbers of rules. */
 	if (c->requests)
 		u.rules_per_request = pr->alb.lcu_free_rules_per_request +
 		                      (double)c->billed_rule_evaluations / (double)c->requests;
-	a->ctr.lcu_per_hour = cost_lcu_per_hour(pr, &u, &a->ctr.lcu_dims);
+	a->ctr.lcu_per_hour = alb_lcu_per_hour(pr, &u, &a->ctr.lcu_dims);
 	cost_ledger_set_capacity(a->f->ledger, n->name, "lcu", pr->alb.usd_per_lcu_hour,
 	                         a->ctr.lcu_per_hour);
+}
+
+double alb_lcu_per_hour(const prices *p, const alb_usage *u, alb_lcu_dims *dims)
+{
+	g_return_val_if_fail(p != NULL && u != NULL, 0);
+	alb_lcu_dims d;
+	d.new_connections = u->new_connections_per_second / p->alb.lcu_new_connections_per_second;
+	d.active_connections = u->active_connections / p->alb.lcu_active_connections +
+	                       u->active_connections_mutual_tls /
+	                               p->alb.lcu_active_connections_mutual_tls;
+	d.processed_bytes = u->processed_gb_per_hour / p->alb.lcu_processed_gb_per_hour +
+	                    u->processed_gb_per_hour_lambda / p->alb.lcu_processed_gb_per_hour_lambda;
+	/* Only rules beyond the free ones per request are evaluations billed. */
+	double billed_rules = MAX(u->rules_per_request - p->alb.lcu_free_rules_per_request, 0.0);
+	d.rule_evaluations =
+		u->requests_per_second * billed_rules / p->alb.lcu_rule_evaluations_per_second;
+	if (dims)
+		*dims = d;
+	return MAX(MAX(d.new_connections, d.active_connections),
+	           MAX(d.processed_bytes, d.rule_evaluations));
 }

@@ -6,6 +6,42 @@
 #include "sg.h"
 
 /*
+ * Capacity units.  Models measure rates over the run and feed them here; the
+ * result goes to cost_ledger_set_capacity().  Both take the dimensions from
+ * the price table and bill the largest one, per the ELB pricing page.
+ */
+
+/* What an ALB did, as averages over the period billed. */
+typedef struct {
+	double new_connections_per_second;
+	double active_connections;             /* average of per-minute samples */
+	double active_connections_mutual_tls;  /* the same, for mutual-TLS listeners */
+	double processed_gb_per_hour;          /* requests + responses, EC2/IP targets */
+	double processed_gb_per_hour_lambda;   /* the same, Lambda targets */
+	double requests_per_second;
+	double rules_per_request;              /* rules processed per request, free ones included */
+} alb_usage;
+
+/* LCU per dimension, to show which one drives the bill. */
+typedef struct {
+	double new_connections;
+	double active_connections;
+	double processed_bytes;
+	double rule_evaluations;
+} alb_lcu_dims;
+
+/*
+ * ALB capacity units per hour: the largest of new connections / 25 per s,
+ * active connections / 3000, processed GB / 1 per hour, and rule evaluations
+ * / 1000 per s, where rule evaluations = requests per second x (rules per
+ * request - 10 free), all figures from `p`.  Mutual-TLS connections count
+ * against their own (smaller) allowance and Lambda bytes against theirs;
+ * adding the two fractions within a dimension is [inference].  `dims` may be
+ * NULL.
+ */
+double alb_lcu_per_hour(const prices *p, const alb_usage *u, alb_lcu_dims *dims);
+
+/*
  * An ALB is one node with one port per subnet of the load balancer: port i
  * is the load balancer node (an ENI) in subnet i, with address
  * node_ips[i].  The builder links each port to its VPC router as an ENI
@@ -72,7 +108,7 @@ node *alb_new(fabric *f, int lb_index, sg_world *sgw);
 /*
  * Sets the ledger's "lcu" line from the run so far, `run_duration` long
  * (> 0), averaging each LCU dimension over the whole run and billing the
- * largest, as cost_lcu_per_hour() does for one hour:
+ * largest, as alb_lcu_per_hour() does for one hour:
  *   new connections    client connections accepted / run seconds;
  *   active connections the time-average of open client connections (the
  *                      continuous form of AWS's per-minute samples: a
@@ -109,7 +145,7 @@ typedef struct {
 	uint64_t backend_failures;    /* answered 502 / 504 */
 	uint64_t no_target;           /* answered 503 */
 	double lcu_per_hour;          /* from the last alb_finish(), else 0 */
-	cost_lcu_dims lcu_dims;
+	alb_lcu_dims lcu_dims;
 } alb_counters;
 
 /* The counters, brought up to date (now). */

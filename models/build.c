@@ -1,24 +1,17 @@
 /* \summary: builds the network of a scenario, runs it, and turns what it measured into a report */
 #include "build.h"
+#include "world.h"
 
 #include <math.h>
 
 #include <string.h>
 
-#include "alb.h"
 #include "dns.h"
-#include "endpoint.h"
 #include "error.h"
 #include "host.h"
-#include "igw.h"
 #include "internet.h"
-#include "natgw.h"
-#include "nlb.h"
 #include "pcapw.h"
-#include "peering.h"
-#include "s3.h"
 #include "sg.h"
-#include "tgw.h"
 #include "vpc.h"
 
 /* What the report needs to know about one workload while it runs. */
@@ -67,16 +60,15 @@ struct world {
 	cost_ledger *ledger;
 	sg_world *sgw;
 	GPtrArray *routers;   /* vpc_router * per VPC */
-	GPtrArray *resolvers; /* dns_resolver * per VPC (nodes of the net) */
+	GPtrArray *nodes_of[GK_N]; /* per kind: node * per element (world_set_node), or NULL */
 	GPtrArray *hosts;     /* host * per instance */
 	GPtrArray *ctxs;      /* host_ctx * per instance, then per service */
-	GPtrArray *services;  /* front node * per service */
 	GPtrArray *wls;       /* wl_state * per workload */
 	gboolean backlog_snapped; /* snap_backlog() ran, at the end of sending */
 	node *region;
 	net_tracer watch;     /* path_watch while paths are being recorded */
-	GPtrArray *lbs;       /* node * per load balancer (NULL for a type not built) */
 	GHashTable *alb_ips;  /* (VPC, ALB node address): traffic to them from targets is back end */
+	GArray *mtus;         /* uint32_t per instance, while the kinds build */
 	sim_time end;
 	const sc_workload *only; /* world_options.only_workload */
 	/* What the path watch and the filters look at, so that a packet costs
@@ -770,57 +762,79 @@ static void build_workloads(world *w)
 	}
 }
 
-world *world_new(const scenario *sc, const world_options *opt, GError **error)
+/* ---- what the kinds' build steps see (world.h) ---- */
+
+fabric *world_fabric(world *w) { return &w->fab; }
+sg_world *world_sgw(world *w) { return w->sgw; }
+node *world_region(world *w) { return w->region; }
+uint32_t world_instance_mtu(const world *w, int instance)
 {
-	world *w = g_new0(world, 1);
-	w->sc = sc;
-	w->net = net_new(sc->seed);
-	if (opt && opt->fingerprint)
-		net_fingerprint_start(w->net);
-	w->ledger = cost_ledger_new(sc->prices);
-	fabric_init(&w->fab, w->net, sc, w->ledger);
-	w->sgw = sg_world_new(sc);
-	w->routers = g_ptr_array_new();
-	w->resolvers = g_ptr_array_new();
-	w->hosts = g_ptr_array_new();
-	w->ctxs = g_ptr_array_new_with_free_func(ctx_free);
-	w->services = g_ptr_array_new();
-	w->wls = g_ptr_array_new_with_free_func(wl_free);
-	w->lbs = g_ptr_array_new();
-	w->alb_ips = g_hash_table_new(g_direct_hash, g_direct_equal);
-	w->end = sc->duration + sc->drain;
-	w->only = opt ? opt->only_workload : NULL;
-	w->tracked = g_hash_table_new(g_direct_hash, g_direct_equal);
-	w->await_back = g_ptr_array_new();
-	w->await_back_resp = g_ptr_array_new();
-	w->pending = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, pending_free);
-	w->paths_left = wl_count(w);
-	fabric *f = &w->fab;
-	const profile *pf = sc->profile;
-	const prices *pr = sc->prices;
+	return g_array_index(w->mtus, uint32_t, instance);
+}
 
-	for (guint i = 0; i < sc->vpcs->len; i++)
-		g_ptr_array_add(w->routers, vpc_router_new(f, (int)i));
-	/* Each VPC's Route 53 Resolver at base + 2, in no AZ (every host's
-	 * own), knowing every name the VPC can resolve. */
-	GHashTable *zone = NULL;
-	for (guint i = 0; i < sc->vpcs->len; i++) {
-		dns_resolver *r = dns_resolver_new(f, (int)i);
-		g_ptr_array_add(w->resolvers, r);
-		char *name = g_strdup_printf("%s-resolver", SC_AT(sc->vpcs, sc_vpc, i)->name);
-		port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, i), VPC_PORT_RESOLVER, -1, -1,
-		                               dns_resolver_ip(r), name);
-		g_free(name);
-		link_to(w, node_port(dns_resolver_node(r), 0), rp, 0);
-		dns_resolver_add_scenario(r, &zone);
-	}
-	if (zone)
-		g_hash_table_unref(zone);
+vpc_router *world_router(world *w, int vpc)
+{
+	return g_ptr_array_index(w->routers, vpc);
+}
 
-	/* Each instance's MTU: the smallest over the paths of its workloads. */
-	GArray *mtus = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+void world_set_router(world *w, int vpc, vpc_router *r)
+{
+	g_assert((guint)vpc == w->routers->len);
+	g_ptr_array_add(w->routers, r);
+}
+
+void world_link(world *w, port *a, port *b, uint64_t bps)
+{
+	link_to(w, a, b, bps);
+}
+
+node *world_node(const world *w, int kind, int i)
+{
+	const GPtrArray *a = w->nodes_of[kind];
+	return a && (guint)i < a->len ? g_ptr_array_index(a, i) : NULL;
+}
+
+void world_set_node(world *w, int kind, int i, node *n)
+{
+	if (!w->nodes_of[kind])
+		w->nodes_of[kind] = g_ptr_array_new();
+	GPtrArray *a = w->nodes_of[kind];
+	if ((guint)i >= a->len)
+		g_ptr_array_set_size(a, i + 1);
+	a->pdata[i] = n;
+}
+
+void world_add_host(world *w, host *h, const char *name, int vpc, const GArray *sgs)
+{
+	const profile *pf = w->fab.prof;
+	g_ptr_array_add(w->hosts, h);
+	host_ctx *c = ctx_new(w, name);
+	c->vpc = vpc;
+	c->sg = sg_eni_new(w->sgw, sgs);
+	host_set_filters(h, filter_out, filter_in, c);
+	host_set_resolver(h, dns_resolver_address(w->sc, vpc), pf->dns.client_timeout,
+	                  pf->dns.client_attempts);
+}
+
+void world_add_service_host(world *w, host *h, const char *name)
+{
+	host_ctx *c = ctx_new(w, name);
+	c->vpc = -1;
+	host_set_filters(h, NULL, filter_in, c);
+}
+
+void world_add_backend_address(world *w, int vpc, uint32_t ip)
+{
+	g_hash_table_add(w->alb_ips, vpc_addr_key(vpc, ip));
+}
+
+/* Each instance's MTU: the smallest over the paths of its workloads. */
+static void instance_mtus(world *w)
+{
+	const scenario *sc = w->sc;
+	w->mtus = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	for (guint i = 0; i < sc->instances->len; i++)
-		g_array_append_val(mtus, pf->mtu.vpc);
+		g_array_append_val(w->mtus, sc->profile->mtu.vpc);
 	GArray *ips = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	for (guint i = 0; i < wl_count(w); i++) {
 		const sc_workload *sw = wl_at(w, i);
@@ -833,189 +847,79 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 				uint32_t m = UINT32_MAX;
 				for (guint k = 0; k < ips->len; k++)
 					m = MIN(m, path_mtu(w, cl->subnet, g_array_index(ips, uint32_t, k)));
-				uint32_t *cm = &g_array_index(mtus, uint32_t, ci);
+				uint32_t *cm = &g_array_index(w->mtus, uint32_t, ci);
 				*cm = MIN(*cm, m);
 				if (sw->target_kind == SC_TARGET_IS_INSTANCE) {
-					uint32_t *tm = &g_array_index(mtus, uint32_t, ti);
+					uint32_t *tm = &g_array_index(w->mtus, uint32_t, ti);
 					*tm = MIN(*tm, m);
 				}
 			}
 		}
 	}
-
-	/* Instances: a host each, linked to its VPC router's ENI port. */
-	for (guint i = 0; i < sc->instances->len; i++) {
-		const sc_instance *in = SC_AT(sc->instances, sc_instance, i);
-		const sc_subnet *sn = SC_AT(sc->subnets, sc_subnet, in->subnet);
-		host_config hc = { .ip = in->ip, .mtu = g_array_index(mtus, uint32_t, i) };
-		host *h = host_new(w->net, in->name, &hc);
-		g_ptr_array_add(w->hosts, h);
-		host_ctx *c = ctx_new(w, in->name);
-		c->vpc = sn->vpc;
-		c->sg = sg_eni_new(w->sgw, in->sgs);
-		host_set_filters(h, filter_out, filter_in, c);
-		host_set_resolver(h, dns_resolver_address(sc, sn->vpc), pf->dns.client_timeout,
-		                  pf->dns.client_attempts);
-		port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, sn->vpc), VPC_PORT_ENI,
-		                               in->subnet, (int)i, in->ip, in->name);
-		link_to(w, node_port(host_node(h), 0), rp, pf->bandwidth.instance);
-		link_set_queue(node_port(host_node(h), 0)->link, node_port(host_node(h), 0), 0);
-		if (in->public_ip)
-			cost_ledger_add_hourly(w->ledger, in->name, "public-ipv4",
-			                       pr->public_ipv4.hourly_usd_per_address, 1);
-	}
-	g_array_unref(mtus);
 	g_array_unref(ips);
+}
 
-	/* NAT gateways. */
-	GPtrArray *natgws = g_ptr_array_new();
-	for (guint i = 0; i < sc->natgws->len; i++) {
-		const sc_natgw *sn = SC_AT(sc->natgws, sc_natgw, i);
-		int vpc = SC_AT(sc->subnets, sc_subnet, sn->subnet)->vpc;
-		node *n = natgw_new(f, (int)i);
-		g_ptr_array_add(natgws, n);
-		port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, vpc), VPC_PORT_NATGW,
-		                               sn->subnet, (int)i, sn->ip, sn->name);
-		link_to(w, node_port(n, 0), rp, pf->bandwidth.natgw);
-	}
-
-	/* Services, and the region's public network when anything is public. */
-	if (sc->igws->len || sc->services->len)
-		w->region = internet_new(f);
-	for (guint i = 0; i < sc->services->len; i++) {
-		const sc_service *sv = SC_AT(sc->services, sc_service, i);
-		node *fr = service_new(f, (int)i);
-		g_ptr_array_add(w->services, fr);
-		host_ctx *c = ctx_new(w, sv->name);
-		c->vpc = -1;
-		host_set_filters(service_host(fr), NULL, filter_in, c);
-		port *ip = internet_add_port(w->region);
-		link_to(w, service_add_port(fr), ip, 0);
-		for (guint k = 0; k < sv->prefixes->len; k++)
-			internet_add_prefix(w->region, ip, g_array_index(sv->prefixes, sc_cidr, k));
-	}
-
-	/* Load balancers: one port per node, an ENI in its subnet. */
-	for (guint i = 0; i < sc->load_balancers->len; i++) {
-		const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, i);
-		node *n = NULL;
-		if (lb->type == SC_LB_APPLICATION) {
-			n = alb_new(f, (int)i, w->sgw);
-			for (guint k = 0; k < lb->node_ips->len; k++)
-				g_hash_table_add(w->alb_ips, vpc_addr_key(lb->vpc, g_array_index(lb->node_ips, uint32_t, k)));
-		} else {
-			n = nlb_new(f, (int)i);
+/* The region's public network, when a kind that joins it has an
+ * element. */
+static void build_region(world *w)
+{
+	for (int k = 0; k < GK_N; k++)
+		if (sc_kinds[k]->public_network && w->sc->of[k]->len) {
+			w->region = internet_new(&w->fab);
+			return;
 		}
-		g_ptr_array_add(w->lbs, n);
-		for (guint k = 0; n && k < lb->subnets->len; k++) {
-			port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, lb->vpc), VPC_PORT_ENI,
-			                               g_array_index(lb->subnets, int, k), -1,
-			                               g_array_index(lb->node_ips, uint32_t, k), lb->name);
-			link_to(w, node_port(n, k), rp, 0);
-		}
-	}
+}
 
-	/* Interface endpoints: an ENI per subnet in the consumer VPC, and a
-	 * service side joined to the provider's NLB (PrivateLink) or to the
-	 * AWS service. */
-	for (guint i = 0; i < sc->interface_endpoints->len; i++) {
-		const sc_interface_endpoint *ie = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
-		node *n = interface_endpoint_new(f, (int)i);
-		interface_endpoint_set_security_groups(n, w->sgw);
-		for (guint k = 0; k < ie->subnets->len; k++) {
-			port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, ie->vpc), VPC_PORT_ENI,
-			                               g_array_index(ie->subnets, int, k), -1,
-			                               g_array_index(ie->ips, uint32_t, k), ie->name);
-			link_to(w, node_port(n, k), rp, pf->bandwidth.interface_endpoint);
-		}
-		port *side = ie->kind == SC_IFE_ENDPOINT_SERVICE
-		                     ? nlb_add_privatelink_port(g_ptr_array_index(
-		                               w->lbs, SC_AT(sc->endpoint_services, sc_endpoint_service, ie->service)->lb))
-		                     : service_add_port(g_ptr_array_index(w->services, ie->service));
-		link_to(w, interface_endpoint_service_port(n), side, 0);
-	}
+static const sc_build own_build[] = { { 390, build_region }, { 0, NULL } };
 
-	/* Internet gateways: the VPC side, the public side, the address maps. */
-	for (guint i = 0; i < sc->igws->len; i++) {
-		const sc_igw *sg = SC_AT(sc->igws, sc_igw, i);
-		node *n = igw_new(f, (int)i);
-		port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, sg->vpc), VPC_PORT_IGW, -1,
-		                               (int)i, 0, sg->name);
-		link_to(w, node_port(n, 0), rp, pf->bandwidth.igw);
-		port *ip = internet_add_port(w->region);
-		link_to(w, node_port(n, 1), ip, 0);
-		for (guint k = 0; k < sc->instances->len; k++) {
-			const sc_instance *in = SC_AT(sc->instances, sc_instance, k);
-			if (in->public_ip && SC_AT(sc->subnets, sc_subnet, in->subnet)->vpc == sg->vpc) {
-				igw_map(n, in->ip, in->public_ip);
-				internet_add_address(w->region, ip, in->public_ip, in->name);
-			}
-		}
-		for (guint k = 0; k < sc->load_balancers->len; k++) {
-			const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, k);
-			if (!lb->internet_facing || lb->vpc != sg->vpc)
-				continue;
-			for (guint j = 0; j < lb->node_ips->len; j++) {
-				uint32_t pub = g_array_index(lb->node_public_ips, uint32_t, j);
-				igw_map(n, g_array_index(lb->node_ips, uint32_t, j), pub);
-				internet_add_address(w->region, ip, pub, lb->name);
-			}
-		}
-		for (guint k = 0; k < sc->natgws->len; k++) {
-			const sc_natgw *nn = SC_AT(sc->natgws, sc_natgw, k);
-			if (SC_AT(sc->subnets, sc_subnet, nn->subnet)->vpc == sg->vpc) {
-				igw_map(n, nn->ip, nn->public_ip);
-				internet_add_address(w->region, ip, nn->public_ip, nn->name);
-			}
-		}
-	}
+static gint build_cmp(gconstpointer a, gconstpointer b)
+{
+	const sc_build *x = *(const sc_build *const *)a, *y = *(const sc_build *const *)b;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
 
-	/* Peering connections. */
-	for (guint i = 0; i < sc->peerings->len; i++) {
-		const sc_peering *sp = SC_AT(sc->peerings, sc_peering, i);
-		node *n = peering_new(f, (int)i);
-		link_to(w, node_port(n, 0),
-		        vpc_router_add_port(g_ptr_array_index(w->routers, sp->vpc_a), VPC_PORT_PEERING, -1,
-		                            (int)i, 0, sp->name),
-		        0);
-		link_to(w, node_port(n, 1),
-		        vpc_router_add_port(g_ptr_array_index(w->routers, sp->vpc_b), VPC_PORT_PEERING, -1,
-		                            (int)i, 0, sp->name),
-		        0);
-	}
+/* Every kind's build steps and ours, by order number (g_ptr_array_sort is
+ * stable: equal numbers run in table order, ours last). */
+static void run_build_steps(world *w)
+{
+	GPtrArray *steps = g_ptr_array_new();
+	for (int k = 0; k < GK_N; k++)
+		for (const sc_build *b = sc_kinds[k]->build; b && b->run; b++)
+			g_ptr_array_add(steps, (gpointer)b);
+	for (const sc_build *b = own_build; b->run; b++)
+		g_ptr_array_add(steps, (gpointer)b);
+	g_ptr_array_sort(steps, build_cmp);
+	for (guint i = 0; i < steps->len; i++)
+		((const sc_build *)steps->pdata[i])->run(w);
+	g_ptr_array_unref(steps);
+}
 
-	/* Transit gateways: a port per attachment subnet. */
-	GPtrArray *tgws = g_ptr_array_new();
-	for (guint i = 0; i < sc->tgws->len; i++)
-		g_ptr_array_add(tgws, tgw_new(f, (int)i));
-	for (guint i = 0; i < sc->tgw_attachments->len; i++) {
-		const sc_tgw_attachment *sa = SC_AT(sc->tgw_attachments, sc_tgw_attachment, i);
-		for (guint k = 0; k < sa->subnets->len; k++) {
-			int sn = g_array_index(sa->subnets, int, k);
-			port *tp = tgw_add_port(g_ptr_array_index(tgws, sa->tgw), (int)i, sn);
-			port *rp = vpc_router_add_port(g_ptr_array_index(w->routers, sa->vpc), VPC_PORT_TGW, sn,
-			                               (int)i, 0, sa->name);
-			link_to(w, tp, rp, pf->bandwidth.tgw_attachment);
-		}
-	}
-	for (guint i = 0; i < tgws->len; i++)
-		tgw_finish(g_ptr_array_index(tgws, i));
+world *world_new(const scenario *sc, const world_options *opt, GError **error)
+{
+	world *w = g_new0(world, 1);
+	w->sc = sc;
+	w->net = net_new(sc->seed);
+	if (opt && opt->fingerprint)
+		net_fingerprint_start(w->net);
+	w->ledger = prices_ledger_new(sc->prices);
+	fabric_init(&w->fab, w->net, sc, w->ledger);
+	w->sgw = sg_world_new(sc);
+	w->routers = g_ptr_array_new();
+	w->hosts = g_ptr_array_new();
+	w->ctxs = g_ptr_array_new_with_free_func(ctx_free);
+	w->wls = g_ptr_array_new_with_free_func(wl_free);
+	w->alb_ips = g_hash_table_new(g_direct_hash, g_direct_equal);
+	w->end = sc->duration + sc->drain;
+	w->only = opt ? opt->only_workload : NULL;
+	w->tracked = g_hash_table_new(g_direct_hash, g_direct_equal);
+	w->await_back = g_ptr_array_new();
+	w->await_back_resp = g_ptr_array_new();
+	w->pending = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, pending_free);
+	w->paths_left = wl_count(w);
 
-	/* Gateway endpoints: VPC side and service side. */
-	for (guint i = 0; i < sc->gw_endpoints->len; i++) {
-		const sc_gw_endpoint *ge = SC_AT(sc->gw_endpoints, sc_gw_endpoint, i);
-		node *n = gw_endpoint_new(f, (int)i);
-		link_to(w, node_port(n, 0),
-		        vpc_router_add_port(g_ptr_array_index(w->routers, ge->vpc), VPC_PORT_GW_ENDPOINT, -1,
-		                            (int)i, 0, ge->name),
-		        pf->bandwidth.gw_endpoint);
-		link_to(w, node_port(n, 1), service_add_port(g_ptr_array_index(w->services, ge->service)), 0);
-	}
-
-	for (guint i = 0; i < w->routers->len; i++)
-		vpc_router_finish(g_ptr_array_index(w->routers, i));
-	g_ptr_array_unref(natgws);
-	g_ptr_array_unref(tgws);
+	instance_mtus(w);
+	run_build_steps(w);
+	g_clear_pointer(&w->mtus, g_array_unref);
 
 	if (!build_servers(w, error)) {
 		world_free(w);
@@ -1042,10 +946,10 @@ void world_free(world *w)
 	g_ptr_array_unref(w->wls);
 	g_ptr_array_unref(w->ctxs);
 	g_ptr_array_unref(w->routers);
-	g_ptr_array_unref(w->resolvers);
 	g_ptr_array_unref(w->hosts);
-	g_ptr_array_unref(w->services);
-	g_ptr_array_unref(w->lbs);
+	for (int k = 0; k < GK_N; k++)
+		if (w->nodes_of[k])
+			g_ptr_array_unref(w->nodes_of[k]);
 	g_hash_table_unref(w->alb_ips);
 	g_hash_table_unref(w->tracked);
 	g_ptr_array_unref(w->await_back);
@@ -1336,13 +1240,9 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 	add_busiest_link(r, w->net);
 	report_judge_load(r);
 	sim_time billed = MAX(sim_now(w->net->sim), 1);
-	for (guint i = 0; i < w->lbs->len; i++) {
-		node *n = g_ptr_array_index(w->lbs, i);
-		if (n && SC_AT(sc->load_balancers, sc_lb, i)->type == SC_LB_APPLICATION)
-			alb_finish(n, billed);
-		else if (n)
-			nlb_finish(n, billed);
-	}
+	for (int k = 0; k < GK_N; k++)
+		if (sc_kinds[k]->finish)
+			sc_kinds[k]->finish(w, billed);
 	/* Project the month from the configured rates (cost.h), over the
 	 * workloads that moved data (one whose requests never arrive, like
 	 * vpc-three-peering's a-to-c, adds nothing to the month either). */

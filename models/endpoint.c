@@ -1,5 +1,11 @@
-/* \summary: gateway endpoints (prefix-list routes, free), interface endpoints (PrivateLink ENIs) */
+/* \summary: gateway endpoints (prefix-list routes, free), interface endpoints (PrivateLink ENIs); [gateway_endpoint], [endpoint_service] and [interface_endpoint] groups */
 #include "endpoint.h"
+#include "kindlib.h"
+#include "s3.h"
+#include "nlb.h"
+#include "world.h"
+
+#include <string.h>
 
 typedef struct {
 	node base;
@@ -394,3 +400,330 @@ const interface_endpoint_stats *interface_endpoint_get_stats(node *n)
 	g_return_val_if_fail(n != NULL && n->ops == &ife_ops, NULL);
 	return &((ifendpoint *)n)->st;
 }
+
+/* ---- [gateway_endpoint], [endpoint_service] and [interface_endpoint] in scenario files: keys, loading, checks ---- */
+
+static const ld_key gw_endpoint_keys[] = {
+	{ "vpc", TRUE, NAME_OF("vpc") },
+	{ "service", TRUE, NAME_OF("service") " of kind s3 or dynamodb" },
+	{ "route_tables", TRUE, "comma-separated [route_table] names of the same VPC" },
+	{ NULL },
+};
+
+static const ld_key ep_service_keys[] = {
+	{ "load_balancer", TRUE, NAME_OF("load_balancer") " of type network" },
+	{ "private_dns_name", FALSE, "a DNS name such as api.example.internal" },
+	{ NULL },
+};
+
+static const ld_key iface_ep_keys[] = {
+	{ "vpc", TRUE, NAME_OF("vpc") },
+	{ "service", TRUE, "the name of an [endpoint_service], or of a [service] (s3 or dynamodb)" },
+	{ "subnets", TRUE, "comma-separated [subnet] names of the endpoint's VPC, one per AZ" },
+	{ "security_groups", FALSE, "comma-separated [security_group] names of the endpoint's VPC" },
+	{ "private_dns", FALSE, "true or false" },
+	{ NULL },
+};
+
+/* Gateway endpoints, and their prefix-list routes appended to the tables
+ * they list. */
+static void build_gw_endpoints(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < ld_groups(l->ld, GK_GW_ENDPOINT)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_GW_ENDPOINT)->pdata[i];
+		sc_gw_endpoint *e = SC_AT(sc->gw_endpoints, sc_gw_endpoint, i);
+		e->name = g_strdup(g->name);
+		e->vpc = ld_ref(l->ld, g, "vpc", GK_VPC);
+		e->service = ld_ref(l->ld, g, "service", GK_SERVICE);
+		e->route_tables = g_array_new(FALSE, FALSE, sizeof(int));
+		const char *v = ld_get(g, "route_tables", NULL);
+		if (v)
+			ld_ref_list(l->ld, g, "route_tables", v, GK_ROUTE_TABLE, e->route_tables, TRUE);
+		for (guint j = 0; j < e->route_tables->len; j++) {
+			sc_route_table *t = SC_AT(sc->route_tables, sc_route_table,
+			                          g_array_index(e->route_tables, int, j));
+			if (e->vpc >= 0 && t->vpc >= 0 && t->vpc != e->vpc) {
+				ld_problem(l->ld, g, "route_tables", "'%s' is a route table of %s, not of %s; expected "
+				                        "route tables of the endpoint's VPC", t->name,
+				  sc_vpc_name(l, t->vpc), sc_vpc_name(l, e->vpc));
+				continue;
+			}
+			if (e->service < 0)
+				continue;
+			sc_service *s = SC_AT(sc->services, sc_service, e->service);
+			for (guint p = 0; p < s->prefixes->len; p++) {
+				sc_route r = { g_array_index(s->prefixes, sc_cidr, p), e->service,
+					       SC_TARGET_GW_ENDPOINT, (int)i };
+				char *text = g_strdup_printf("%s (service %s)", t->name, s->name);
+				gboolean added = sc_add_route(l, g, "route_tables", text, t->routes, r);
+				g_free(text);
+				if (!added)
+					break;
+			}
+		}
+	}
+}
+
+/* A DNS name: two labels or more of letters, digits and '-' (not at either
+ * end), 1-63 characters each, 253 in all.  Hand-written: GLib's hostname
+ * functions convert and classify names but do not check their syntax. */
+static gboolean valid_dns_name(const char *s)
+{
+	size_t len = strlen(s);
+	if (len == 0 || len > 253 || !strchr(s, '.'))
+		return FALSE;
+	char **labels = g_strsplit(s, ".", -1);
+	gboolean ok = TRUE;
+	for (char **lb = labels; *lb && ok; lb++) {
+		size_t n = strlen(*lb);
+		ok = n >= 1 && n <= 63 && (*lb)[0] != '-' && (*lb)[n - 1] != '-';
+		for (const char *p = *lb; ok && *p; p++)
+			ok = g_ascii_isalnum(*p) || *p == '-';
+	}
+	g_strfreev(labels);
+	return ok;
+}
+
+static void build_endpoint_services(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < ld_groups(l->ld, GK_EP_SERVICE)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_EP_SERVICE)->pdata[i];
+		sc_endpoint_service *es = SC_AT(sc->endpoint_services, sc_endpoint_service, i);
+		es->name = g_strdup(g->name);
+		es->lb = ld_ref(l->ld, g, "load_balancer", GK_LB);
+		if (es->lb >= 0 && l->lb_type[es->lb] == SC_LB_APPLICATION) {
+			ld_problem(l->ld, g, "load_balancer", "'%s' is an application load balancer; expected a network "
+			                         "one (an endpoint service fronts an NLB; to reach an ALB, "
+			                         "give the NLB a target group of type alb)",
+			  SC_AT(sc->load_balancers, sc_lb, es->lb)->name);
+		}
+		const char *v = ld_get(g, "private_dns_name", NULL);
+		if (v && !valid_dns_name(v))
+			ld_problem(l->ld, g, "private_dns_name", "'%s' is not a DNS name; expected %s", v,
+			  ld_key_find(ep_service_keys, "private_dns_name")->what);
+		else if (v)
+			es->private_dns = g_strdup(v);
+	}
+}
+
+/* The endpoint's service: an endpoint service or an AWS [service].  The
+ * two kinds share one name space, so the name is never ambiguous. */
+static void iface_ep_service(sc_loader *l, const ld_group *g, sc_interface_endpoint *e)
+{
+	const char *v = ld_get(g, "service", NULL);
+	e->service = -1;
+	if (!v)
+		return;
+	if ((e->service = ld_lookup(l->ld, GK_EP_SERVICE, v)) >= 0) {
+		e->kind = SC_IFE_ENDPOINT_SERVICE;
+		return;
+	}
+	if ((e->service = ld_lookup(l->ld, GK_SERVICE, v)) >= 0) {
+		e->kind = SC_IFE_AWS_SERVICE;
+		return;
+	}
+	for (int o = 0; o < GK_N; o++) {
+		if (ld_lookup(l->ld, o, v) >= 0) {
+			ld_problem(l->ld, g, "service", "'%s' is %s [%s]; expected %s", v, ld_article(sc_kinds[o]->group.word),
+			  sc_kinds[o]->group.word, ld_key_find(iface_ep_keys, "service")->what);
+			return;
+		}
+	}
+	char *es = ld_names_list(l->ld, GK_EP_SERVICE), *svc = ld_names_list(l->ld, GK_SERVICE);
+	ld_problem(l->ld, g, "service", "'%s' is not defined; expected %s (endpoint services: %s; services: %s)",
+	  v, ld_key_find(iface_ep_keys, "service")->what, es, svc);
+	g_free(es);
+	g_free(svc);
+}
+
+static void build_interface_endpoints(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < ld_groups(l->ld, GK_IFACE_EP)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_IFACE_EP)->pdata[i];
+		sc_interface_endpoint *e = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
+		e->name = g_strdup(g->name);
+		e->subnets = g_array_new(FALSE, FALSE, sizeof(int));
+		e->ips = g_array_new(FALSE, TRUE, sizeof(uint32_t));
+		e->sgs = g_array_new(FALSE, FALSE, sizeof(int));
+		e->vpc = ld_ref(l->ld, g, "vpc", GK_VPC);
+		iface_ep_service(l, g, e);
+
+		const char *v = ld_get(g, "subnets", NULL);
+		if (v)
+			ld_ref_list(l->ld, g, "subnets", v, GK_SUBNET, e->subnets, TRUE);
+		sc_check_subnet_list(l, g, "subnets", e->subnets, e->vpc, "the endpoint's",
+		                  "the endpoint ENIs");
+		g_array_set_size(e->ips, e->subnets->len);
+		/* An endpoint service is offered in the AZs of its NLB's nodes;
+		 * AZ IDs name the same AZs in every account. */
+		const sc_endpoint_service *es =
+			e->service >= 0 && e->kind == SC_IFE_ENDPOINT_SERVICE
+				? SC_AT(sc->endpoint_services, sc_endpoint_service, e->service)
+				: NULL;
+		const sc_lb *nlb = es && es->lb >= 0 ? SC_AT(sc->load_balancers, sc_lb, es->lb) : NULL;
+		for (guint j = 0; nlb && nlb->subnets->len && j < e->subnets->len; j++) {
+			const sc_subnet *s = SC_AT(sc->subnets, sc_subnet, g_array_index(e->subnets, int, j));
+			gboolean there = s->az == NULL;
+			for (guint k = 0; k < nlb->subnets->len && !there; k++) {
+				const sc_subnet *n = SC_AT(sc->subnets, sc_subnet,
+				                           g_array_index(nlb->subnets, int, k));
+				there = n->az && strcmp(n->az, s->az) == 0;
+			}
+			if (!there) {
+				char *azs = sc_lb_azs(l, nlb);
+				ld_problem(l->ld, g, "subnets", "'%s': the endpoint service is not available in %s (its "
+				                   "load balancer has nodes in %s); expected subnets in AZs "
+				                   "where %s's load balancer %s has a node", s->name, s->az,
+				  azs, es->name, nlb->name);
+				g_free(azs);
+			}
+		}
+
+		v = ld_get(g, "security_groups", "");
+		if (v)
+			ld_ref_list(l->ld, g, "security_groups", v, GK_SG, e->sgs, FALSE);
+		sc_check_sg_list(l, g, e->sgs, e->vpc, "the endpoint's");
+
+		if (e->service < 0)
+			continue;
+		gboolean named = !es || es->private_dns;
+		e->private_dns = ld_get_bool(l->ld, g, "private_dns", named);
+		const char *svc_name = es ? es->name
+		                          : SC_AT(sc->services, sc_service, e->service)->name;
+		if (e->private_dns && !named) {
+			ld_problem(l->ld, g, "private_dns", "'true': endpoint service %s has no private_dns_name; "
+			                       "expected false, or a private_dns_name in [endpoint_service "
+			                       "%s]", es->name, es->name);
+			continue;
+		}
+		/* The private name resolves to one endpoint's ENIs per VPC. */
+		for (guint j = 0; j < i && e->private_dns && e->vpc >= 0; j++) {
+			const sc_interface_endpoint *o =
+				SC_AT(sc->interface_endpoints, sc_interface_endpoint, j);
+			if (o->private_dns && o->vpc == e->vpc && o->kind == e->kind &&
+			    o->service == e->service) {
+				ld_problem(l->ld, g, "private_dns", "'%s': %s already gives %s private DNS in %s; expected "
+				                       "private_dns = false on all but one endpoint of a service "
+				                       "in a VPC (their names would conflict)",
+				  ld_get(g, "private_dns", "true"), o->name, svc_name, sc_vpc_name(l, e->vpc));
+				break;
+			}
+		}
+	}
+}
+
+static void gw_endpoint_clear(void *elem)
+{
+	sc_unref(((sc_gw_endpoint *)elem)->route_tables);
+}
+
+static void endpoint_service_clear(void *elem)
+{
+	g_free(((sc_endpoint_service *)elem)->private_dns);
+}
+
+static void interface_endpoint_clear(void *elem)
+{
+	sc_interface_endpoint *e = elem;
+	sc_unref(e->subnets);
+	sc_unref(e->ips);
+	sc_unref(e->sgs);
+}
+
+/* Endpoint ENIs take no explicit address: they compete with instances in
+ * file order. */
+static void interface_endpoint_addresses(sc_loader *l, const ld_group *g, int i, int pass)
+{
+	sc_interface_endpoint *e = SC_AT(l->sc->interface_endpoints, sc_interface_endpoint, i);
+	if (pass == 0)
+		return;
+	for (guint j = 0; j < e->subnets->len; j++)
+		sc_take_free_ip(l, g, g_array_index(e->subnets, int, j),
+		                &g_array_index(e->ips, uint32_t, j));
+}
+
+/* Interface endpoints: an ENI per subnet in the consumer VPC, and a
+ * service side joined to the provider's NLB (PrivateLink) or to the AWS
+ * service. */
+static void build_interface_endpoints_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->interface_endpoints->len; i++) {
+		const sc_interface_endpoint *ie = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
+		node *n = interface_endpoint_new(f, (int)i);
+		world_set_node(w, GK_IFACE_EP, (int)i, n);
+		interface_endpoint_set_security_groups(n, world_sgw(w));
+		for (guint k = 0; k < ie->subnets->len; k++) {
+			port *rp = vpc_router_add_port(world_router(w, ie->vpc), VPC_PORT_ENI,
+			                               g_array_index(ie->subnets, int, k), -1,
+			                               g_array_index(ie->ips, uint32_t, k), ie->name);
+			world_link(w, node_port(n, k), rp, f->prof->bandwidth.interface_endpoint);
+		}
+		port *side;
+		if (ie->kind == SC_IFE_ENDPOINT_SERVICE) {
+			int lb = SC_AT(sc->endpoint_services, sc_endpoint_service, ie->service)->lb;
+			side = nlb_add_privatelink_port(world_node(w, GK_LB, lb));
+		} else {
+			side = service_add_port(world_node(w, GK_SERVICE, ie->service));
+		}
+		world_link(w, interface_endpoint_service_port(n), side, 0);
+	}
+}
+
+/* Gateway endpoints: VPC side and service side. */
+static void build_gw_endpoints_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->gw_endpoints->len; i++) {
+		const sc_gw_endpoint *ge = SC_AT(sc->gw_endpoints, sc_gw_endpoint, i);
+		node *n = gw_endpoint_new(f, (int)i);
+		world_set_node(w, GK_GW_ENDPOINT, (int)i, n);
+		world_link(w, node_port(n, 0),
+		           vpc_router_add_port(world_router(w, ge->vpc), VPC_PORT_GW_ENDPOINT, -1, (int)i, 0,
+		                               ge->name),
+		           f->prof->bandwidth.gw_endpoint);
+		world_link(w, node_port(n, 1), service_add_port(world_node(w, GK_SERVICE, ge->service)), 0);
+	}
+}
+
+static const sc_build interface_endpoint_build[] = { { 600, build_interface_endpoints_world },
+						     { 0, NULL } };
+static const sc_build gw_endpoint_build[] = { { 1000, build_gw_endpoints_world }, { 0, NULL } };
+
+static const sc_step gw_endpoint_steps[] = { { 330, build_gw_endpoints }, { 0, NULL } };
+static const char *const endpoint_nodes[] = { "", NULL };
+const sc_kind sc_kind_gateway_endpoint = {
+	.group = { "gateway_endpoint", gw_endpoint_keys },
+	.size = sizeof(sc_gw_endpoint),
+	.steps = gw_endpoint_steps,
+	.clear = gw_endpoint_clear,
+	.nodes = endpoint_nodes,
+	.node_rank = 8,
+	.build = gw_endpoint_build,
+};
+
+static const sc_step endpoint_service_steps[] = { { 540, build_endpoint_services }, { 0, NULL } };
+const sc_kind sc_kind_endpoint_service = {
+	.group = { "endpoint_service", ep_service_keys },
+	.size = sizeof(sc_endpoint_service),
+	.steps = endpoint_service_steps,
+	.clear = endpoint_service_clear,
+};
+
+static const sc_step interface_endpoint_steps[] = { { 550, build_interface_endpoints },
+						    { 0, NULL } };
+const sc_kind sc_kind_interface_endpoint = {
+	.group = { "interface_endpoint", iface_ep_keys },
+	.size = sizeof(sc_interface_endpoint),
+	.steps = interface_endpoint_steps,
+	.addresses = interface_endpoint_addresses,
+	.clear = interface_endpoint_clear,
+	.nodes = endpoint_nodes,
+	.node_rank = 7,
+	.build = interface_endpoint_build,
+};

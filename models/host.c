@@ -1,6 +1,10 @@
-/* \summary: an EC2-like host: address check, filters, TCP stack, HTTP server, workloads */
+/* \summary: an EC2-like host: address check, filters, TCP stack, HTTP server, workloads; the [instance] group */
 #include "host.h"
+#include "kindlib.h"
+#include "world.h"
 #include "dns.h"
+
+#include <string.h>
 
 struct host {
 	node base;
@@ -682,3 +686,94 @@ void host_listen_udp(host *h, uint16_t udp_port)
 {
 	g_hash_table_add(h->udp_ports, GUINT_TO_POINTER(udp_port));
 }
+
+/* ---- [instance] in scenario files: keys, loading, checks ---- */
+
+static const ld_key instance_keys[] = {
+	{ "subnet", TRUE, NAME_OF("subnet") },
+	{ "ip", FALSE, "a private address inside the subnet, from its .4 to the one before "
+	               "its broadcast address" },
+	{ "public_ip", FALSE, "true or false" },
+	{ "security_groups", FALSE, "comma-separated [security_group] names of the same VPC" },
+	{ NULL },
+};
+
+static void build_instances(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < ld_groups(l->ld, GK_INSTANCE)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_INSTANCE)->pdata[i];
+		sc_instance *in = SC_AT(sc->instances, sc_instance, i);
+		in->name = g_strdup(g->name);
+		in->subnet = ld_ref(l->ld, g, "subnet", GK_SUBNET);
+		in->sgs = g_array_new(FALSE, FALSE, sizeof(int));
+		const char *v = ld_get(g, "security_groups", "");
+		if (v)
+			ld_ref_list(l->ld, g, "security_groups", v, GK_SG, in->sgs, FALSE);
+		int vpc = sc_subnet_vpc(l, in->subnet);
+		for (guint j = 0; j < in->sgs->len && vpc >= 0; j++) {
+			sc_sg *s = SC_AT(sc->security_groups, sc_sg, g_array_index(in->sgs, int, j));
+			if (s->vpc >= 0 && s->vpc != vpc)
+				ld_problem(l->ld, g, "security_groups", "'%s' is a security group of %s, not of %s (the VPC "
+				                           "of subnet %s); expected groups of the instance's "
+				                           "VPC", s->name, sc_vpc_name(l, s->vpc),
+				  sc_vpc_name(l, vpc), SC_AT(sc->subnets, sc_subnet, in->subnet)->name);
+		}
+	}
+}
+
+/* An explicit address is reserved first, so that automatic ones never take
+ * it; a public address comes from the pool with the private one. */
+static void instance_addresses(sc_loader *l, const ld_group *g, int i, int pass)
+{
+	sc_instance *in = SC_AT(l->sc->instances, sc_instance, i);
+	if (pass == 0) {
+		sc_reserve_ip(l, g, in->subnet, &in->ip);
+		return;
+	}
+	sc_assign_ip(l, g, in->subnet, &in->ip);
+	if (ld_get_bool(l->ld, g, "public_ip", FALSE))
+		in->public_ip = sc_next_public(l, g);
+}
+
+static void instance_clear(void *elem)
+{
+	sc_unref(((sc_instance *)elem)->sgs);
+}
+
+/* Instances: a host each, linked to its VPC router's ENI port; a public
+ * IPv4 address is billed by the hour. */
+static void build_instances_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->instances->len; i++) {
+		const sc_instance *in = SC_AT(sc->instances, sc_instance, i);
+		const sc_subnet *sn = SC_AT(sc->subnets, sc_subnet, in->subnet);
+		host_config hc = { .ip = in->ip, .mtu = world_instance_mtu(w, (int)i) };
+		host *h = host_new(f->net, in->name, &hc);
+		world_add_host(w, h, in->name, sn->vpc, in->sgs);
+		port *rp = vpc_router_add_port(world_router(w, sn->vpc), VPC_PORT_ENI, in->subnet, (int)i,
+		                               in->ip, in->name);
+		world_link(w, node_port(host_node(h), 0), rp, f->prof->bandwidth.instance);
+		link_set_queue(node_port(host_node(h), 0)->link, node_port(host_node(h), 0), 0);
+		if (in->public_ip)
+			cost_ledger_add_hourly(f->ledger, in->name, "public-ipv4",
+			                       f->sc->prices->public_ipv4.hourly_usd_per_address, 1);
+	}
+}
+
+static const sc_build instance_build[] = { { 200, build_instances_world }, { 0, NULL } };
+
+static const sc_step instance_steps[] = { { 190, build_instances }, { 0, NULL } };
+static const char *const instance_nodes[] = { "", NULL };
+const sc_kind sc_kind_instance = {
+	.group = { "instance", instance_keys },
+	.size = sizeof(sc_instance),
+	.steps = instance_steps,
+	.addresses = instance_addresses,
+	.clear = instance_clear,
+	.nodes = instance_nodes,
+	.node_rank = 0,
+	.build = instance_build,
+};

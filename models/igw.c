@@ -1,5 +1,10 @@
-/* \summary: internet gateway: source rewritten outbound, destination inbound, MTU 1500 */
+/* \summary: internet gateway: source rewritten outbound, destination inbound, MTU 1500; the [internet_gateway] group */
 #include "igw.h"
+#include "kindlib.h"
+#include "internet.h"
+#include "world.h"
+
+#include <string.h>
 
 /*
  * "The internet gateway logically provides the one-to-one NAT on behalf of
@@ -90,3 +95,85 @@ void igw_map(node *n, uint32_t private_ip, uint32_t public_ip)
 	g_hash_table_insert(g->to_public, GUINT_TO_POINTER(private_ip), GUINT_TO_POINTER(public_ip));
 	g_hash_table_insert(g->to_private, GUINT_TO_POINTER(public_ip), GUINT_TO_POINTER(private_ip));
 }
+
+/* ---- [internet_gateway] in scenario files: keys, loading, checks ---- */
+
+static const ld_key igw_keys[] = {
+	{ "vpc", TRUE, NAME_OF("vpc") },
+	{ NULL },
+};
+
+static void build_igws(sc_loader *l)
+{
+	for (guint i = 0; i < ld_groups(l->ld, GK_IGW)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_IGW)->pdata[i];
+		sc_igw *w = SC_AT(l->sc->igws, sc_igw, i);
+		w->name = g_strdup(g->name);
+		w->vpc = ld_ref(l->ld, g, "vpc", GK_VPC);
+		if (w->vpc < 0)
+			continue;
+		sc_vpc *v = SC_AT(l->sc->vpcs, sc_vpc, w->vpc);
+		if (v->igw >= 0)
+			ld_problem(l->ld, g, "vpc", "'%s' already has internet gateway %s; expected one internet gateway "
+			               "per VPC", v->name, g_array_index(l->sc->igws, sc_igw, v->igw).name);
+		else
+			v->igw = (int)i;
+	}
+}
+
+/* Internet gateways: the VPC side, the public side, and the address maps
+ * of the VPC's public instances, internet-facing load balancers and NAT
+ * gateways. */
+static void build_igws_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	node *region = world_region(w);
+	for (guint i = 0; i < sc->igws->len; i++) {
+		const sc_igw *sg = SC_AT(sc->igws, sc_igw, i);
+		node *n = igw_new(f, (int)i);
+		world_set_node(w, GK_IGW, (int)i, n);
+		port *rp = vpc_router_add_port(world_router(w, sg->vpc), VPC_PORT_IGW, -1, (int)i, 0, sg->name);
+		world_link(w, node_port(n, 0), rp, f->prof->bandwidth.igw);
+		port *ip = internet_add_port(region);
+		world_link(w, node_port(n, 1), ip, 0);
+		for (guint k = 0; k < sc->instances->len; k++) {
+			const sc_instance *in = SC_AT(sc->instances, sc_instance, k);
+			if (in->public_ip && SC_AT(sc->subnets, sc_subnet, in->subnet)->vpc == sg->vpc) {
+				igw_map(n, in->ip, in->public_ip);
+				internet_add_address(region, ip, in->public_ip, in->name);
+			}
+		}
+		for (guint k = 0; k < sc->load_balancers->len; k++) {
+			const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, k);
+			if (!lb->internet_facing || lb->vpc != sg->vpc)
+				continue;
+			for (guint j = 0; j < lb->node_ips->len; j++) {
+				uint32_t pub = g_array_index(lb->node_public_ips, uint32_t, j);
+				igw_map(n, g_array_index(lb->node_ips, uint32_t, j), pub);
+				internet_add_address(region, ip, pub, lb->name);
+			}
+		}
+		for (guint k = 0; k < sc->natgws->len; k++) {
+			const sc_natgw *nn = SC_AT(sc->natgws, sc_natgw, k);
+			if (SC_AT(sc->subnets, sc_subnet, nn->subnet)->vpc == sg->vpc) {
+				igw_map(n, nn->ip, nn->public_ip);
+				internet_add_address(region, ip, nn->public_ip, nn->name);
+			}
+		}
+	}
+}
+
+static const sc_build igw_build[] = { { 700, build_igws_world }, { 0, NULL } };
+
+static const sc_step igw_steps[] = { { 110, build_igws }, { 0, NULL } };
+static const char *const igw_nodes[] = { "", NULL };
+const sc_kind sc_kind_internet_gateway = {
+	.group = { "internet_gateway", igw_keys },
+	.size = sizeof(sc_igw),
+	.steps = igw_steps,
+	.nodes = igw_nodes,
+	.node_rank = 3,
+	.build = igw_build,
+	.public_network = TRUE,
+};

@@ -1,5 +1,9 @@
-/* \summary: NAT gateway: source NAT, port allocation, per-destination limit, idle timeout */
+/* \summary: NAT gateway: source NAT, port allocation, per-destination limit, idle timeout; the [nat_gateway] group */
 #include "natgw.h"
+#include "kindlib.h"
+#include "world.h"
+
+#include <string.h>
 
 /*
  * A mapping ties a client flow (protocol, client address and port,
@@ -195,3 +199,82 @@ uint64_t natgw_active_mappings(node *n)
 {
 	return g_hash_table_size(((natgw *)n)->out_map);
 }
+
+/* ---- [nat_gateway] in scenario files: keys, loading, checks ---- */
+
+static const ld_key natgw_keys[] = {
+	{ "subnet", TRUE, NAME_OF("subnet") " whose route table sends 0.0.0.0/0 to an internet "
+	                  "gateway" },
+	{ "ip", FALSE, "a private address inside the subnet" },
+	{ NULL },
+};
+
+static void build_natgws(sc_loader *l)
+{
+	for (guint i = 0; i < ld_groups(l->ld, GK_NATGW)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_NATGW)->pdata[i];
+		sc_natgw *n = SC_AT(l->sc->natgws, sc_natgw, i);
+		n->name = g_strdup(g->name);
+		n->subnet = ld_ref(l->ld, g, "subnet", GK_SUBNET);
+	}
+}
+
+/* A NAT gateway needs a public subnet: its route table sends 0.0.0.0/0 to
+ * an internet gateway. */
+static void check_natgw_subnets(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < sc->natgws->len; i++) {
+		sc_natgw *n = SC_AT(sc->natgws, sc_natgw, i);
+		int t;
+		if (!sc_subnet_is_public(l, n->subnet, &t))
+			ld_problem(l->ld, (ld_group *)ld_groups(l->ld, GK_NATGW)->pdata[i], "subnet",
+			  "'%s' is not a public subnet: its route table %s has no '0.0.0.0/0 -> "
+			  "INTERNET_GATEWAY' route; expected a subnet whose route table sends 0.0.0.0/0 "
+			  "to an internet gateway", SC_AT(sc->subnets, sc_subnet, n->subnet)->name,
+			  SC_AT(sc->route_tables, sc_route_table, t)->name);
+	}
+}
+
+static void natgw_addresses(sc_loader *l, const ld_group *g, int i, int pass)
+{
+	sc_natgw *n = SC_AT(l->sc->natgws, sc_natgw, i);
+	if (pass == 0) {
+		sc_reserve_ip(l, g, n->subnet, &n->ip);
+		return;
+	}
+	sc_assign_ip(l, g, n->subnet, &n->ip);
+	n->public_ip = sc_next_public(l, g);
+}
+
+static void build_natgws_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->natgws->len; i++) {
+		const sc_natgw *sn = SC_AT(sc->natgws, sc_natgw, i);
+		int vpc = SC_AT(sc->subnets, sc_subnet, sn->subnet)->vpc;
+		node *n = natgw_new(f, (int)i);
+		world_set_node(w, GK_NATGW, (int)i, n);
+		port *rp = vpc_router_add_port(world_router(w, vpc), VPC_PORT_NATGW, sn->subnet, (int)i,
+		                               sn->ip, sn->name);
+		world_link(w, node_port(n, 0), rp, f->prof->bandwidth.natgw);
+	}
+}
+
+static const sc_build natgw_build[] = { { 300, build_natgws_world }, { 0, NULL } };
+
+/* The public-subnet check needs every route. */
+static const sc_step natgw_steps[] = { { 180, build_natgws },
+				       { 700, check_natgw_subnets },
+				       { 0, NULL } };
+static const char *const natgw_nodes[] = { "", NULL };
+const sc_kind sc_kind_nat_gateway = {
+	.group = { "nat_gateway", natgw_keys },
+	.size = sizeof(sc_natgw),
+	.steps = natgw_steps,
+	.addresses = natgw_addresses,
+	.nodes = natgw_nodes,
+	.node_rank = 2,
+	.build = natgw_build,
+};

@@ -608,7 +608,7 @@ guint nlb_flow_count(node *n)
  * first packet until its close, or until its idle timeout ran out), which
  * is what the samples estimate.
  */
-void nlb_usage(node *n, sim_time run_duration, cost_nlb_usage *u)
+void nlb_usage(node *n, sim_time run_duration, nlb_rates *u)
 {
 	g_return_if_fail(n != NULL && n->ops == &nlb_ops && u != NULL && run_duration > 0);
 	nlb *b = (nlb *)n;
@@ -633,9 +633,34 @@ void nlb_finish(node *n, sim_time run_duration)
 {
 	g_return_if_fail(n != NULL && n->ops == &nlb_ops && run_duration > 0);
 	nlb *b = (nlb *)n;
-	cost_nlb_usage u;
+	nlb_rates u;
 	nlb_usage(n, run_duration, &u);
 	const prices *pr = b->f->sc->prices;
 	cost_ledger_set_capacity(b->f->ledger, n->name, "nlcu", pr->nlb.usd_per_nlcu_hour,
-	                         cost_nlcu_per_hour(pr, &u, NULL));
+	                         nlb_nlcu_per_hour(pr, &u, NULL));
+}
+
+double nlb_nlcu_per_hour(const prices *p, const nlb_rates *u, nlb_nlcu_dims *dims)
+{
+	g_return_val_if_fail(p != NULL && u != NULL, 0);
+	nlb_nlcu_dims d;
+	d.tcp_new_connections =
+		u->tcp_new_connections_per_second / p->nlb.nlcu_tcp_new_connections_per_second;
+	d.tcp_active_connections = u->tcp_active_connections / p->nlb.nlcu_tcp_active_connections;
+	d.udp_new_flows = u->udp_new_flows_per_second / p->nlb.nlcu_udp_new_flows_per_second;
+	d.udp_active_flows = u->udp_active_flows / p->nlb.nlcu_udp_active_flows;
+	d.tls_new_connections =
+		u->tls_new_connections_per_second / p->nlb.nlcu_tls_new_connections_per_second;
+	d.tls_active_connections = u->tls_active_connections / p->nlb.nlcu_tls_active_connections;
+	d.processed_bytes = u->processed_gb_per_hour / p->nlb.nlcu_processed_gb_per_hour;
+	if (dims)
+		*dims = d;
+	double m = d.tcp_new_connections;
+	m = MAX(m, d.tcp_active_connections);
+	m = MAX(m, d.udp_new_flows);
+	m = MAX(m, d.udp_active_flows);
+	m = MAX(m, d.tls_new_connections);
+	m = MAX(m, d.tls_active_connections);
+	m = MAX(m, d.processed_bytes);
+	return m;
 }

@@ -4,6 +4,37 @@
 
 #include "fabric.h"
 
+/* What an NLB did, as averages over the period billed. */
+typedef struct {
+	double tcp_new_connections_per_second;
+	double tcp_active_connections;
+	double udp_new_flows_per_second;
+	double udp_active_flows;
+	double tls_new_connections_per_second;
+	double tls_active_connections;
+	double processed_gb_per_hour;
+} nlb_rates;
+
+typedef struct {
+	double tcp_new_connections;
+	double tcp_active_connections;
+	double udp_new_flows;
+	double udp_active_flows;
+	double tls_new_connections;
+	double tls_active_connections;
+	double processed_bytes;
+} nlb_nlcu_dims;
+
+/*
+ * NLB capacity units per hour: the largest of the seven dimensions, as
+ * aws-facts.md reads the pricing page.  Limit: AWS also publishes NLCU use
+ * per protocol (CloudWatch ConsumedLCUs_TCP/_UDP/_TLS), and an NLB carrying
+ * several protocols may be billed the sum of per-protocol maxima; no source
+ * we hold settles it.  For a single-protocol NLB, the case in every bundled
+ * scenario, both readings agree.  `dims` may be NULL.
+ */
+double nlb_nlcu_per_hour(const prices *p, const nlb_rates *u, nlb_nlcu_dims *dims);
+
 /*
  * A Network Load Balancer is one node with one port per load balancer
  * subnet (the node's ENI, address node_ips[i], linked by the builder to the
@@ -58,6 +89,6 @@ gboolean nlb_is_target_reply(node *n, const pkt *p);
 /* TRUE when `n` is a network load balancer. */
 gboolean nlb_is(const node *n);
 /* What nlb_finish bills: the usage over run_duration. */
-void nlb_usage(node *nlb, sim_time run_duration, cost_nlb_usage *u);
+void nlb_usage(node *nlb, sim_time run_duration, nlb_rates *u);
 
 #endif

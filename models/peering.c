@@ -1,5 +1,9 @@
-/* \summary: VPC peering: forwards between two VPC routers without changing addresses */
+/* \summary: VPC peering: forwards between two VPC routers without changing addresses; the [peering] group */
 #include "peering.h"
+#include "kindlib.h"
+#include "world.h"
+
+#include <string.h>
 
 typedef struct {
 	node base;
@@ -48,3 +52,90 @@ node *peering_new(fabric *f, int index)
 	cost_ledger_add_hourly(f->ledger, name, "hourly", f->sc->prices->vpc_peering.hourly_usd, 1);
 	return &pc->base;
 }
+
+/* ---- [peering] in scenario files: keys, loading, checks ---- */
+
+static const ld_key peering_keys[] = {
+	{ "requester", TRUE, NAME_OF("vpc") },
+	{ "accepter", TRUE, NAME_OF("vpc") },
+	{ NULL },
+};
+
+static void build_peerings(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < ld_groups(l->ld, GK_PEERING)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_PEERING)->pdata[i];
+		sc_peering *p = SC_AT(sc->peerings, sc_peering, i);
+		p->name = g_strdup(g->name);
+		p->vpc_a = ld_ref(l->ld, g, "requester", GK_VPC);
+		p->vpc_b = ld_ref(l->ld, g, "accepter", GK_VPC);
+		if (p->vpc_a < 0 || p->vpc_b < 0)
+			continue;
+		sc_vpc *a = SC_AT(sc->vpcs, sc_vpc, p->vpc_a), *b = SC_AT(sc->vpcs, sc_vpc, p->vpc_b);
+		ip_buf ba, bb;
+		if (p->vpc_a == p->vpc_b) {
+			ld_problem(l->ld, g, "accepter", "'%s' is also the requester; expected two different VPCs",
+			  b->name);
+			continue;
+		}
+		if (a->cidr.len && b->cidr.len && cidr_overlap(a->cidr, b->cidr)) {
+			ld_problem(l->ld, g, "accepter", "'%s': VPC peering does not support overlapping CIDRs: %s %s "
+			                    "overlaps %s %s; expected VPCs whose CIDRs do not overlap",
+			  b->name, a->name, cidr_fmt(a->cidr, &ba), b->name, cidr_fmt(b->cidr, &bb));
+			continue;
+		}
+		for (guint j = 0; j < i; j++) {
+			sc_peering *o = SC_AT(sc->peerings, sc_peering, j);
+			if ((o->vpc_a == p->vpc_a && o->vpc_b == p->vpc_b) ||
+			    (o->vpc_a == p->vpc_b && o->vpc_b == p->vpc_a)) {
+				ld_problem(l->ld, g, "accepter", "'%s': %s and %s are already peered by %s; expected one "
+				                    "peering connection per pair of VPCs", b->name, a->name,
+				  b->name, o->name);
+				break;
+			}
+		}
+	}
+}
+
+gboolean sc_peered(sc_loader *l, int a, int b)
+{
+	for (guint i = 0; i < l->sc->peerings->len; i++) {
+		sc_peering *p = SC_AT(l->sc->peerings, sc_peering, i);
+		if ((p->vpc_a == a && p->vpc_b == b) || (p->vpc_a == b && p->vpc_b == a))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static void build_peerings_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->peerings->len; i++) {
+		const sc_peering *sp = SC_AT(sc->peerings, sc_peering, i);
+		node *n = peering_new(f, (int)i);
+		world_set_node(w, GK_PEERING, (int)i, n);
+		world_link(w, node_port(n, 0),
+		           vpc_router_add_port(world_router(w, sp->vpc_a), VPC_PORT_PEERING, -1, (int)i, 0,
+		                               sp->name),
+		           0);
+		world_link(w, node_port(n, 1),
+		           vpc_router_add_port(world_router(w, sp->vpc_b), VPC_PORT_PEERING, -1, (int)i, 0,
+		                               sp->name),
+		           0);
+	}
+}
+
+static const sc_build peering_build[] = { { 800, build_peerings_world }, { 0, NULL } };
+
+static const sc_step peering_steps[] = { { 150, build_peerings }, { 0, NULL } };
+static const char *const peering_nodes[] = { "", NULL };
+const sc_kind sc_kind_peering = {
+	.group = { "peering", peering_keys },
+	.size = sizeof(sc_peering),
+	.steps = peering_steps,
+	.nodes = peering_nodes,
+	.node_rank = 4,
+	.build = peering_build,
+};

@@ -1,7 +1,12 @@
-/* \summary: public service endpoints: an HTTP server host behind a front that answers the way requests came */
+/* \summary: public service endpoints: an HTTP server host behind a front that answers the way requests came; the [service] group */
 #include "s3.h"
+#include "kindlib.h"
+#include "internet.h"
+#include "world.h"
 
 #include "host.h"
+
+#include <string.h>
 
 typedef struct {
 	node base;
@@ -80,3 +85,102 @@ node *service_new(fabric *f, int index)
 
 port *service_add_port(node *n) { return node_add_port(n); }
 host *service_host(node *n) { return ((front *)n)->h; }
+
+/* ---- [service] in scenario files: keys, loading, checks ---- */
+
+static const ld_key service_keys[] = {
+	{ "kind", TRUE, "s3 or dynamodb" },
+	{ "prefixes", TRUE, "the service's public prefix list, comma-separated CIDRs" },
+	{ "ip", TRUE, "the address clients connect to, inside one of the prefixes" },
+	{ "latency", TRUE, "the time to answer a request, a distribution such as "
+	                   "lognormal(median=10ms, sigma=0.5)" },
+	{ NULL },
+};
+
+static void build_services(sc_loader *l)
+{
+	static const char *const service_kinds[] = { "s3", "dynamodb", NULL };
+	for (guint i = 0; i < ld_groups(l->ld, GK_SERVICE)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_SERVICE)->pdata[i];
+		sc_service *s = SC_AT(l->sc->services, sc_service, i);
+		s->name = g_strdup(g->name);
+		s->prefixes = g_array_new(FALSE, FALSE, sizeof(sc_cidr));
+		s->kind = g_strdup(service_kinds[ld_get_word(l->ld, g, "kind", NULL, service_kinds)]);
+		const char *v = ld_get(g, "prefixes", NULL);
+		char **items = v ? g_strsplit(v, ",", -1) : NULL;
+		GString *why = g_string_new(NULL);
+		int nitems = 0;
+		for (char **it = items; it && *it; it++) {
+			const char *item = g_strstrip(*it);
+			sc_cidr c;
+			g_string_truncate(why, 0);
+			if (!*item)
+				continue;
+			nitems++;
+			if (cidr_parse(item, &c, why))
+				g_array_append_val(s->prefixes, c);
+			else
+				ld_problem(l->ld, g, "prefixes", "'%s' %s", item, why->str);
+		}
+		g_string_free(why, TRUE);
+		g_strfreev(items);
+		if (v && nitems == 0)
+			ld_problem(l->ld, g, "prefixes", "'%s' is empty; expected %s", v,
+			  ld_key_find(service_keys, "prefixes")->what);
+		v = ld_get(g, "ip", NULL);
+		if (v && !ip_parse_strict(v, &s->ip)) {
+			ld_problem(l->ld, g, "ip", "'%s' is not an IPv4 address; expected a dotted quad such as "
+			              "52.216.0.10", v);
+		} else if (v) {
+			gboolean inside = FALSE;
+			for (guint j = 0; j < s->prefixes->len; j++)
+				inside |= sc_cidr_contains(g_array_index(s->prefixes, sc_cidr, j), s->ip);
+			if (!inside && s->prefixes->len)
+				ld_problem(l->ld, g, "ip", "'%s' is not inside any of the service's prefixes; expected %s",
+				  v, ld_key_find(service_keys, "ip")->what);
+		}
+		ld_get_dist(l->ld, g, "latency", NULL, UNIT_TIME, &s->latency);
+	}
+}
+
+static void service_clear(void *elem)
+{
+	sc_service *s = elem;
+	g_free(s->kind);
+	sc_unref(s->prefixes);
+	dist_clear(&s->latency);
+}
+
+/* Services: the front node and its host, on the region's public network
+ * at their prefixes. */
+static void build_services_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->services->len; i++) {
+		const sc_service *sv = SC_AT(sc->services, sc_service, i);
+		node *fr = service_new(f, (int)i);
+		world_set_node(w, GK_SERVICE, (int)i, fr);
+		world_add_service_host(w, service_host(fr), sv->name);
+		port *ip = internet_add_port(world_region(w));
+		world_link(w, service_add_port(fr), ip, 0);
+		for (guint k = 0; k < sv->prefixes->len; k++)
+			internet_add_prefix(world_region(w), ip, g_array_index(sv->prefixes, sc_cidr, k));
+	}
+}
+
+static const sc_build service_build[] = { { 400, build_services_world }, { 0, NULL } };
+
+static const sc_step service_steps[] = { { 200, build_services }, { 0, NULL } };
+/* The service's HTTP server, and the front that answers for it. */
+static const char *const service_nodes[] = { "", "-endpoint", NULL };
+const sc_kind sc_kind_service = {
+	.group = { "service", service_keys },
+	.size = sizeof(sc_service),
+	.steps = service_steps,
+	.clear = service_clear,
+	.nodes = service_nodes,
+	.node_rank = 9,
+	.build = service_build,
+	.public_network = TRUE,
+};

@@ -7,6 +7,8 @@
 
 #include "dist.h"
 #include "engine.h"
+#include "ipaddr.h"
+#include "kinds.h"
 #include "prices.h"
 #include "profile.h"
 
@@ -24,17 +26,6 @@
  * indices into the other arrays.  Models are built from it by sim/build.c.
  * Addresses are IPv4 in host byte order.
  */
-
-typedef struct {
-	uint32_t addr; /* network address (host bits zero) */
-	uint8_t len;
-} sc_cidr;
-
-static inline gboolean sc_cidr_contains(sc_cidr c, uint32_t ip)
-{
-	uint32_t mask = c.len ? ~UINT32_C(0) << (32 - c.len) : 0;
-	return (ip & mask) == c.addr;
-}
 
 /* Where a route sends traffic. */
 typedef enum {
@@ -313,6 +304,8 @@ typedef struct scenario {
 	profile *profile;    /* owned */
 	GPtrArray *azs;      /* char *: AZ IDs in order of first use */
 
+	GArray *of[GK_N];          /* per kind (models/kinds.h): its elements in file order;
+	                              the fields below are the same arrays, named */
 	GArray *vpcs;              /* sc_vpc */
 	GArray *subnets;           /* sc_subnet */
 	GArray *route_tables;      /* sc_route_table */

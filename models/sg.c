@@ -1,5 +1,6 @@
-/* \summary: security groups: rule matching and connection tracking at an ENI */
+/* \summary: security groups: rule matching and connection tracking at an ENI; the [security_group] group */
 #include "sg.h"
+#include "kindlib.h"
 
 #include <string.h>
 
@@ -175,3 +176,163 @@ const char *sg_last_rule(const sg_eni *e)
 {
 	return e->last_established ? "established flow (stateful)" : e->last_rule;
 }
+
+/* ---- [security_group] in scenario files: keys, loading, checks ---- */
+
+static const ld_key sg_keys[] = {
+	{ "vpc", TRUE, NAME_OF("vpc") },
+	{ "ingress", FALSE, "comma-separated rules 'PROTO PORTS from SOURCE'" },
+	{ "egress", FALSE, "comma-separated rules 'PROTO PORTS to DEST'" },
+	{ NULL },
+};
+
+static void build_security_groups(sc_loader *l)
+{
+	for (guint i = 0; i < ld_groups(l->ld, GK_SG)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_SG)->pdata[i];
+		sc_sg *s = SC_AT(l->sc->security_groups, sc_sg, i);
+		s->name = g_strdup(g->name);
+		s->vpc = ld_ref(l->ld, g, "vpc", GK_VPC);
+		s->ingress = g_array_new(FALSE, TRUE, sizeof(sc_sg_rule));
+		s->egress = g_array_new(FALSE, TRUE, sizeof(sc_sg_rule));
+	}
+}
+
+/* "80", "1024-65535" or "any" (0-65535). */
+static gboolean parse_ports(const char *text, guint64 *lo, guint64 *hi)
+{
+	if (strcmp(text, "any") == 0) {
+		*lo = 0;
+		*hi = 65535;
+		return TRUE;
+	}
+	const char *dash = strchr(text, '-');
+	if (!dash)
+		return g_ascii_string_to_unsigned(text, 10, 0, 65535, lo, NULL) && (*hi = *lo, TRUE);
+	char *first = g_strndup(text, (gsize)(dash - text));
+	gboolean ok = g_ascii_string_to_unsigned(first, 10, 0, 65535, lo, NULL) &&
+	              g_ascii_string_to_unsigned(dash + 1, 10, 0, 65535, hi, NULL) && *lo <= *hi;
+	g_free(first);
+	return ok;
+}
+
+/* Parses one rule "PROTO PORTS from|to PEER"; reports and returns FALSE on
+ * a bad one. */
+static gboolean parse_rule(sc_loader *l, const ld_group *g, const char *key, int sg, const char *text,
+                           sc_sg_rule *r)
+{
+	gboolean ingress = strcmp(key, "ingress") == 0;
+	const char *dir = ingress ? "from" : "to";
+	char **raw = g_strsplit_set(text, " \t", -1);
+	const char *tok[5];
+	int n = 0;
+	for (char **t = raw; *t; t++)
+		if (**t && n < 5)
+			tok[n++] = *t;
+	static const char *const protos[] = { "all", "tcp", "udp", "icmp", NULL };
+	int proto = -1;
+	for (int i = 0; n > 0 && protos[i]; i++)
+		if (strcmp(tok[0], protos[i]) == 0)
+			proto = i;
+	gboolean ok = FALSE;
+	memset(r, 0, sizeof *r);
+	r->peer_sg = -1;
+	guint64 lo = 0, hi = 65535;
+	if (n != 4 || strcmp(tok[2], dir) != 0) {
+		ld_problem(l->ld, g, key, "'%s' is not a rule; expected 'PROTO PORTS %s %s' such as 'tcp 443 %s "
+		             "10.0.0.0/16'", text, dir, ingress ? "SOURCE" : "DEST", dir);
+	} else if (proto < 0) {
+		ld_problem(l->ld, g, key, "'%s': protocol '%s' is not known; expected tcp, udp, icmp or all", text,
+		  tok[0]);
+	} else if (strcmp(tok[1], "any") != 0 &&
+	           (proto == SC_PROTO_ALL || proto == SC_PROTO_ICMP)) {
+		ld_problem(l->ld, g, key, "'%s': %s has no ports; expected '%s any %s ...'", text, tok[0], tok[0],
+		  dir);
+	} else if (!parse_ports(tok[1], &lo, &hi)) {
+		ld_problem(l->ld, g, key, "'%s': ports '%s' are not a port or range; expected 80, 1024-65535 or "
+		             "any", text, tok[1]);
+	} else {
+		r->proto = (sc_proto)proto;
+		r->port_lo = (uint16_t)lo;
+		r->port_hi = (uint16_t)hi;
+		GString *why = g_string_new(NULL);
+		if (strchr(tok[3], '/')) {
+			ok = cidr_parse(tok[3], &r->peer, why);
+			if (!ok)
+				ld_problem(l->ld, g, key, "'%s': '%s' %s", text, tok[3], why->str);
+		} else if ((r->peer_sg = ld_lookup(l->ld, GK_SG, tok[3])) < 0) {
+			ld_problem(l->ld, g, key, "'%s': '%s' is neither a CIDR nor a [security_group]; expected a CIDR "
+			             "such as 10.0.0.0/16 or the name of a security group", text, tok[3]);
+		} else {
+			int a = SC_AT(l->sc->security_groups, sc_sg, sg)->vpc;
+			int b = SC_AT(l->sc->security_groups, sc_sg, r->peer_sg)->vpc;
+			ok = a < 0 || b < 0 || a == b || sc_peered(l, a, b) || (ingress && sc_share_tgw(l, a, b));
+			if (!ok)
+				ld_problem(l->ld, g, key, "'%s': security group %s is in %s, which is neither this group's "
+				             "VPC (%s) nor peered with it; expected a group of the same VPC or "
+				             "of a peered VPC (for ingress, also of a VPC on the same transit "
+				             "gateway)", text, tok[3], sc_vpc_name(l, b), sc_vpc_name(l, a));
+		}
+		g_string_free(why, TRUE);
+	}
+	g_strfreev(raw);
+	if (ok)
+		r->text = g_strdup(text);
+	return ok;
+}
+
+static void build_sg_rules(sc_loader *l)
+{
+	for (guint i = 0; i < ld_groups(l->ld, GK_SG)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_SG)->pdata[i];
+		sc_sg *s = SC_AT(l->sc->security_groups, sc_sg, i);
+		static const char *const keys[] = { "ingress", "egress" };
+		for (int d = 0; d < 2; d++) {
+			GArray *rules = d ? s->egress : s->ingress;
+			const char *v = ld_get(g, keys[d], NULL);
+			if (!v && d == 1 && !g_hash_table_contains(g->values, "egress")) {
+				/* AWS's default egress rule: everything allowed. */
+				sc_sg_rule r = { SC_PROTO_ALL, 0, 65535, { 0, 0 }, -1,
+					         g_strdup("all any to 0.0.0.0/0") };
+				g_array_append_val(rules, r);
+				continue;
+			}
+			char **items = v ? g_strsplit(v, ",", -1) : NULL;
+			for (char **it = items; it && *it; it++) {
+				const char *item = g_strstrip(*it);
+				sc_sg_rule r;
+				if (*item && parse_rule(l, g, keys[d], (int)i, item, &r))
+					g_array_append_val(rules, r);
+			}
+			g_strfreev(items);
+		}
+	}
+}
+
+static void free_rules(GArray *rules)
+{
+	if (!rules)
+		return;
+	for (guint i = 0; i < rules->len; i++)
+		g_free(SC_AT(rules, sc_sg_rule, i)->text);
+	g_array_unref(rules);
+}
+
+static void sg_clear(void *elem)
+{
+	sc_sg *s = elem;
+	free_rules(s->ingress);
+	free_rules(s->egress);
+}
+
+/* Groups first (instances name them), rules after the instances and
+ * routes, since a rule may name another group. */
+static const sc_step sg_steps[] = { { 140, build_security_groups },
+				    { 400, build_sg_rules },
+				    { 0, NULL } };
+const sc_kind sc_kind_security_group = {
+	.group = { "security_group", sg_keys },
+	.size = sizeof(sc_sg),
+	.steps = sg_steps,
+	.clear = sg_clear,
+};

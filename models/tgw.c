@@ -1,5 +1,9 @@
-/* \summary: Transit Gateway: association, propagation, static and blackhole routes, AZ affinity */
+/* \summary: Transit Gateway: association, propagation, static and blackhole routes, AZ affinity; [transit_gateway], [tgw_attachment], [tgw_route_table] */
 #include "tgw.h"
+#include "kindlib.h"
+#include "world.h"
+
+#include <string.h>
 
 typedef struct {
 	int att;
@@ -253,3 +257,265 @@ void tgw_finish(node *n)
 		g_hash_table_insert(t->tables, GINT_TO_POINTER(i), routes);
 	}
 }
+
+/* ---- [transit_gateway], [tgw_attachment] and [tgw_route_table] in scenario files: keys, loading, checks ---- */
+
+static const ld_key tgw_keys[] = {
+	{ NULL },
+};
+
+static const ld_key tgw_attachment_keys[] = {
+	{ "transit_gateway", TRUE, NAME_OF("transit_gateway") },
+	{ "vpc", TRUE, NAME_OF("vpc") },
+	{ "subnets", TRUE, "comma-separated [subnet] names of the VPC, at most one per AZ" },
+	{ "route_table", TRUE, NAME_OF("tgw_route_table") " of the same transit gateway" },
+	{ "propagate_to", FALSE, "comma-separated [tgw_route_table] names of the same transit "
+	                         "gateway" },
+	{ NULL },
+};
+
+static const ld_key tgw_route_table_keys[] = {
+	{ "transit_gateway", TRUE, NAME_OF("transit_gateway") },
+	{ "routes", FALSE, "comma-separated routes 'CIDR -> ATTACHMENT' or 'CIDR -> blackhole'" },
+	{ NULL },
+};
+
+static void build_tgws(sc_loader *l)
+{
+	for (guint i = 0; i < ld_groups(l->ld, GK_TGW)->len; i++)
+		SC_AT(l->sc->tgws, sc_tgw, i)->name =
+			g_strdup(((ld_group *)ld_groups(l->ld, GK_TGW)->pdata[i])->name);
+	for (guint i = 0; i < ld_groups(l->ld, GK_TGW_ROUTE_TABLE)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_TGW_ROUTE_TABLE)->pdata[i];
+		sc_tgw_route_table *t = SC_AT(l->sc->tgw_route_tables, sc_tgw_route_table, i);
+		t->name = g_strdup(g->name);
+		t->tgw = ld_ref(l->ld, g, "transit_gateway", GK_TGW);
+		t->routes = g_array_new(FALSE, TRUE, sizeof(sc_route));
+	}
+}
+
+/* A TGW route table reference of an attachment, checked to belong to the
+ * attachment's transit gateway. */
+static void check_tgw_table(sc_loader *l, const ld_group *g, const char *key, int table, int owner)
+{
+	sc_tgw_route_table *t = SC_AT(l->sc->tgw_route_tables, sc_tgw_route_table, table);
+	if (owner >= 0 && t->tgw >= 0 && t->tgw != owner)
+		ld_problem(l->ld, g, key, "'%s' is a route table of transit gateway %s, not of %s; expected a "
+		             "route table of the attachment's transit gateway", t->name,
+		  SC_AT(l->sc->tgws, sc_tgw, t->tgw)->name, SC_AT(l->sc->tgws, sc_tgw, owner)->name);
+}
+
+/* Attachment i propagating its VPC CIDR into a table where an earlier
+ * attachment's overlapping CIDR already goes: the table would hold two
+ * routes for the same addresses, and AWS does not route between
+ * overlapping VPCs (it does not propagate an identical CIDR a second
+ * time).  PrivateLink is the way to connect such VPCs. */
+static void check_tgw_overlap(sc_loader *l, const ld_group *g, guint i)
+{
+	scenario *sc = l->sc;
+	const sc_tgw_attachment *a = SC_AT(sc->tgw_attachments, sc_tgw_attachment, i);
+	if (a->vpc < 0 || !SC_AT(sc->vpcs, sc_vpc, a->vpc)->cidr.len)
+		return;
+	const sc_vpc *va = SC_AT(sc->vpcs, sc_vpc, a->vpc);
+	for (guint t = 0; t < a->propagate_to->len; t++) {
+		int table = g_array_index(a->propagate_to, int, t);
+		for (guint j = 0; j < i; j++) {
+			const sc_tgw_attachment *o = SC_AT(sc->tgw_attachments, sc_tgw_attachment, j);
+			if (o->vpc < 0 || o->vpc == a->vpc || !sc_int_array_has(o->propagate_to, table))
+				continue;
+			const sc_vpc *vo = SC_AT(sc->vpcs, sc_vpc, o->vpc);
+			if (!vo->cidr.len || !cidr_overlap(vo->cidr, va->cidr))
+				continue;
+			const char *tname = SC_AT(sc->tgw_route_tables, sc_tgw_route_table, table)->name;
+			ip_buf bo, ba;
+			ld_problem(l->ld, g, "propagate_to", "'%s': Transit Gateway cannot route between overlapping "
+			                        "CIDRs: %s %s and %s %s both propagate into %s; expected "
+			                        "VPCs whose CIDRs do not overlap in one TGW route table "
+			                        "(an interface endpoint, PrivateLink, connects overlapping "
+			                        "VPCs)", tname, vo->name, cidr_fmt(vo->cidr, &bo), va->name,
+			  cidr_fmt(va->cidr, &ba), tname);
+			break;
+		}
+	}
+}
+
+static void build_tgw_attachments(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < ld_groups(l->ld, GK_TGW_ATTACHMENT)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_TGW_ATTACHMENT)->pdata[i];
+		sc_tgw_attachment *a = SC_AT(sc->tgw_attachments, sc_tgw_attachment, i);
+		a->name = g_strdup(g->name);
+		a->tgw = ld_ref(l->ld, g, "transit_gateway", GK_TGW);
+		a->vpc = ld_ref(l->ld, g, "vpc", GK_VPC);
+		a->subnets = g_array_new(FALSE, FALSE, sizeof(int));
+		a->propagate_to = g_array_new(FALSE, FALSE, sizeof(int));
+		a->route_table = ld_ref(l->ld, g, "route_table", GK_TGW_ROUTE_TABLE);
+		if (a->route_table >= 0)
+			check_tgw_table(l, g, "route_table", a->route_table, a->tgw);
+		const char *v = ld_get(g, "propagate_to", "");
+		if (v)
+			ld_ref_list(l->ld, g, "propagate_to", v, GK_TGW_ROUTE_TABLE, a->propagate_to, FALSE);
+		for (guint j = 0; j < a->propagate_to->len; j++)
+			check_tgw_table(l, g, "propagate_to", g_array_index(a->propagate_to, int, j),
+			                a->tgw);
+		v = ld_get(g, "subnets", NULL);
+		if (v)
+			ld_ref_list(l->ld, g, "subnets", v, GK_SUBNET, a->subnets, TRUE);
+		for (guint j = 0; j < a->subnets->len; j++) {
+			sc_subnet *s = SC_AT(sc->subnets, sc_subnet, g_array_index(a->subnets, int, j));
+			if (a->vpc >= 0 && s->vpc >= 0 && s->vpc != a->vpc) {
+				ld_problem(l->ld, g, "subnets", "'%s' is a subnet of %s, not of %s; expected subnets of the "
+				                   "attached VPC", s->name, sc_vpc_name(l, s->vpc),
+				  sc_vpc_name(l, a->vpc));
+				continue;
+			}
+			for (guint k = 0; k < j; k++) {
+				sc_subnet *o = SC_AT(sc->subnets, sc_subnet, g_array_index(a->subnets, int, k));
+				if (s->az && o->az && strcmp(s->az, o->az) == 0) {
+					ld_problem(l->ld, g, "subnets", "'%s' and %s are both in %s; expected at most one "
+					                   "subnet per AZ for the attachment ENIs", s->name,
+					  o->name, s->az);
+					break;
+				}
+			}
+		}
+		check_tgw_overlap(l, g, i);
+		for (guint j = 0; j < i && a->tgw >= 0 && a->vpc >= 0; j++) {
+			sc_tgw_attachment *o = SC_AT(sc->tgw_attachments, sc_tgw_attachment, j);
+			if (o->tgw == a->tgw && o->vpc == a->vpc) {
+				ld_problem(l->ld, g, "vpc", "'%s' is already attached to %s by %s; expected one attachment "
+				               "per VPC and transit gateway", sc_vpc_name(l, a->vpc),
+				  SC_AT(sc->tgws, sc_tgw, a->tgw)->name, o->name);
+				break;
+			}
+		}
+	}
+}
+
+static void build_tgw_routes(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < ld_groups(l->ld, GK_TGW_ROUTE_TABLE)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_TGW_ROUTE_TABLE)->pdata[i];
+		sc_tgw_route_table *t = SC_AT(sc->tgw_route_tables, sc_tgw_route_table, i);
+		const char *v = ld_get(g, "routes", "");
+		char **items = v ? g_strsplit(v, ",", -1) : NULL;
+		for (char **it = items; it && *it; it++) {
+			const char *item = g_strstrip(*it);
+			sc_route r = { .prefix_list = -1, .target = -1, .kind = SC_TARGET_BLACKHOLE };
+			char *target = NULL;
+			if (!*item || !sc_split_route(l, g, "routes", item, "10.1.0.0/16 -> att-spoke-1",
+			                           &r.dst, &target)) {
+				g_free(target);
+				continue;
+			}
+			gboolean ok = TRUE;
+			if (strcmp(target, "blackhole") != 0) {
+				r.kind = SC_TARGET_TGW;
+				r.target = ld_lookup(l->ld, GK_TGW_ATTACHMENT, target);
+				if (r.target < 0) {
+					char *known = ld_names_list(l->ld, GK_TGW_ATTACHMENT);
+					ld_problem(l->ld, g, "routes", "'%s': target '%s' is not defined; expected blackhole or "
+					                  "the name of a [tgw_attachment] (%s)", item, target,
+					  known);
+					g_free(known);
+					ok = FALSE;
+				} else {
+					sc_tgw_attachment *a = SC_AT(sc->tgw_attachments, sc_tgw_attachment,
+					                             r.target);
+					if (a->tgw >= 0 && t->tgw >= 0 && a->tgw != t->tgw) {
+						ld_problem(l->ld, g, "routes", "'%s': attachment %s is on transit gateway %s, not "
+						                  "%s; expected an attachment of this table's "
+						                  "transit gateway", item, target,
+						  SC_AT(sc->tgws, sc_tgw, a->tgw)->name,
+						  SC_AT(sc->tgws, sc_tgw, t->tgw)->name);
+						ok = FALSE;
+					}
+				}
+			}
+			if (ok)
+				sc_add_route(l, g, "routes", item, t->routes, r);
+			g_free(target);
+		}
+		g_strfreev(items);
+	}
+}
+
+/* Is there a transit gateway both VPCs are attached to? */
+gboolean sc_share_tgw(sc_loader *l, int a, int b)
+{
+	GArray *att = l->sc->tgw_attachments;
+	for (guint i = 0; i < att->len; i++)
+		for (guint j = 0; j < att->len; j++) {
+			sc_tgw_attachment *x = SC_AT(att, sc_tgw_attachment, i);
+			sc_tgw_attachment *y = SC_AT(att, sc_tgw_attachment, j);
+			if (x->tgw >= 0 && x->tgw == y->tgw && x->vpc == a && y->vpc == b)
+				return TRUE;
+		}
+	return FALSE;
+}
+
+static void tgw_route_table_clear(void *elem)
+{
+	sc_unref(((sc_tgw_route_table *)elem)->routes);
+}
+
+static void tgw_attachment_clear(void *elem)
+{
+	sc_tgw_attachment *a = elem;
+	sc_unref(a->subnets);
+	sc_unref(a->propagate_to);
+}
+
+/* Transit gateways: a port per attachment subnet, then their routes. */
+static void build_tgws_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->tgws->len; i++)
+		world_set_node(w, GK_TGW, (int)i, tgw_new(f, (int)i));
+	for (guint i = 0; i < sc->tgw_attachments->len; i++) {
+		const sc_tgw_attachment *sa = SC_AT(sc->tgw_attachments, sc_tgw_attachment, i);
+		for (guint k = 0; k < sa->subnets->len; k++) {
+			int sn = g_array_index(sa->subnets, int, k);
+			port *tp = tgw_add_port(world_node(w, GK_TGW, sa->tgw), (int)i, sn);
+			port *rp = vpc_router_add_port(world_router(w, sa->vpc), VPC_PORT_TGW, sn, (int)i, 0,
+			                               sa->name);
+			world_link(w, tp, rp, f->prof->bandwidth.tgw_attachment);
+		}
+	}
+	for (guint i = 0; i < sc->tgws->len; i++)
+		tgw_finish(world_node(w, GK_TGW, (int)i));
+}
+
+static const sc_build tgw_build[] = { { 900, build_tgws_world }, { 0, NULL } };
+
+static const sc_step tgw_steps[] = { { 160, build_tgws }, { 0, NULL } };
+static const char *const tgw_nodes[] = { "", NULL };
+const sc_kind sc_kind_transit_gateway = {
+	.group = { "transit_gateway", tgw_keys },
+	.size = sizeof(sc_tgw),
+	.steps = tgw_steps,
+	.nodes = tgw_nodes,
+	.node_rank = 5,
+	.build = tgw_build,
+};
+
+static const sc_step tgw_attachment_steps[] = { { 170, build_tgw_attachments }, { 0, NULL } };
+const sc_kind sc_kind_tgw_attachment = {
+	.group = { "tgw_attachment", tgw_attachment_keys },
+	.size = sizeof(sc_tgw_attachment),
+	.steps = tgw_attachment_steps,
+	.clear = tgw_attachment_clear,
+};
+
+/* Tables are made with their transit gateway (build_tgws); their routes
+ * once the attachments exist. */
+static const sc_step tgw_route_table_steps[] = { { 320, build_tgw_routes }, { 0, NULL } };
+const sc_kind sc_kind_tgw_route_table = {
+	.group = { "tgw_route_table", tgw_route_table_keys },
+	.size = sizeof(sc_tgw_route_table),
+	.steps = tgw_route_table_steps,
+	.clear = tgw_route_table_clear,
+};

@@ -1,6 +1,11 @@
-/* \summary: the VPC's implicit router: route tables, longest-prefix match, local delivery */
+/* \summary: the VPC's implicit router: route tables, longest-prefix match, local delivery; [vpc], [subnet], [route_table], [route] */
 #include "vpc.h"
+#include "kindlib.h"
+#include "dns.h"
+#include "world.h"
 #include "nlb.h"
+
+#include <string.h>
 
 typedef struct {
 	vpc_port_kind kind;
@@ -385,3 +390,478 @@ guint vpc_router_n_redirects(const vpc_router *v)
 {
 	return v->redirects ? g_hash_table_size(v->redirects) : 0;
 }
+
+/* ---- [vpc], [subnet], [route_table] and [route] in scenario files: keys, loading, checks ---- */
+
+#define ROUTE_TARGET_WORDS \
+	"local, blackhole or the name of a peering, transit_gateway, nat_gateway, " \
+	"internet_gateway or instance"
+
+static const ld_key vpc_keys[] = {
+	{ "cidr", TRUE, "the VPC's IPv4 CIDR, /16 to /28, such as 10.0.0.0/16" },
+	{ NULL },
+};
+
+static const ld_key subnet_keys[] = {
+	{ "vpc", TRUE, NAME_OF("vpc") },
+	{ "cidr", TRUE, "a CIDR inside the VPC's, /16 to /28, such as 10.0.1.0/24" },
+	{ "az", TRUE, "an AZ ID such as use1-az1" },
+	{ "route_table", FALSE, NAME_OF("route_table") " of the same VPC" },
+	{ NULL },
+};
+
+static const ld_key route_table_keys[] = {
+	{ "vpc", TRUE, NAME_OF("vpc") },
+	{ "routes", FALSE, "comma-separated routes 'CIDR -> TARGET'" },
+	{ "main", FALSE, "true to make this the VPC's main route table, or false" },
+	{ NULL },
+};
+
+static const ld_key route_keys[] = {
+	{ "route_table", TRUE, NAME_OF("route_table") },
+	{ "destination", TRUE, "a CIDR such as 10.5.0.0/16" },
+	{ "target", TRUE, "local, blackhole or the name of a peering, transit_gateway, nat_gateway, "
+	                  "internet_gateway or instance" },
+	{ NULL },
+};
+
+static void build_vpcs(sc_loader *l)
+{
+	for (guint i = 0; i < ld_groups(l->ld, GK_VPC)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_VPC)->pdata[i];
+		sc_vpc *v = SC_AT(l->sc->vpcs, sc_vpc, i);
+		v->name = g_strdup(g->name);
+		v->igw = -1;
+		v->main_route_table = -1;
+		sc_cidr c;
+		if (!ld_get_cidr(l->ld, g, "cidr", &c))
+			continue;
+		if (c.len < 16 || c.len > 28)
+			ld_problem(l->ld, g, "cidr", "'%s' is a /%u; expected a VPC CIDR from /16 to /28",
+			  ld_get(g, "cidr", ""), c.len);
+		v->cidr = c;
+	}
+}
+
+/* Route tables' VPC and main flag, then an implicit main table for every
+ * VPC without one.  Routes come later, once every target exists. */
+static void build_route_tables(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < ld_groups(l->ld, GK_ROUTE_TABLE)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_ROUTE_TABLE)->pdata[i];
+		sc_route_table *t = SC_AT(sc->route_tables, sc_route_table, i);
+		t->name = g_strdup(g->name);
+		t->routes = g_array_new(FALSE, TRUE, sizeof(sc_route));
+		t->vpc = ld_ref(l->ld, g, "vpc", GK_VPC);
+		t->main = ld_get_bool(l->ld, g, "main", FALSE);
+		if (t->vpc < 0 || !t->main)
+			continue;
+		sc_vpc *v = SC_AT(sc->vpcs, sc_vpc, t->vpc);
+		if (v->main_route_table >= 0)
+			ld_problem(l->ld, g, "main", "'true': %s already has the main route table %s; expected one main "
+			                "route table per VPC", v->name,
+			  g_array_index(sc->route_tables, sc_route_table, v->main_route_table).name);
+		else
+			v->main_route_table = (int)i;
+	}
+	for (guint v = 0; v < sc->vpcs->len; v++) {
+		sc_vpc *vpc = SC_AT(sc->vpcs, sc_vpc, v);
+		if (vpc->main_route_table >= 0)
+			continue;
+		sc_route_table t = { .name = g_strdup_printf("%s-main", vpc->name), .vpc = (int)v,
+			             .main = TRUE };
+		t.routes = g_array_new(FALSE, TRUE, sizeof(sc_route));
+		/* A clash with another implicit table means two VPCs share a name,
+		 * which is reported already. */
+		int clash = ld_lookup(l->ld, GK_ROUTE_TABLE, t.name);
+		if (clash >= 0 && (guint)clash < ld_groups(l->ld, GK_ROUTE_TABLE)->len) {
+			ld_group *g = ld_groups(l->ld, GK_ROUTE_TABLE)->pdata[clash];
+			ld_problem(l->ld, g, NULL, "the name '%s' is that of %s's implicit main route table; expected "
+			              "another name, or main = true in this table", t.name, vpc->name);
+		}
+		vpc->main_route_table = (int)sc->route_tables->len;
+		g_array_append_val(sc->route_tables, t);
+		ld_add_name(l->ld, GK_ROUTE_TABLE, t.name);
+	}
+	/* The implicit local route comes first in every table. */
+	for (guint i = 0; i < sc->route_tables->len; i++) {
+		sc_route_table *t = SC_AT(sc->route_tables, sc_route_table, i);
+		if (t->vpc < 0)
+			continue;
+		sc_route r = { SC_AT(sc->vpcs, sc_vpc, t->vpc)->cidr, -1, SC_TARGET_LOCAL, -1 };
+		g_array_append_val(t->routes, r);
+	}
+}
+
+/* Checks an AZ ID and returns its index in scenario.azs (added on first
+ * use), or -1. */
+static int az_index(sc_loader *l, const ld_group *g, const char *az)
+{
+	/* An AZ ID is a Region code of letters and digits, "-az" and a number:
+	 * use1-az1, apse2-az3.  AZ names (us-east-1a) differ per account. */
+	const char *dash = strstr(az, "-az");
+	gboolean ok = dash && dash > az && dash[3] != '\0';
+	for (const char *p = az; ok && p < dash; p++)
+		ok = g_ascii_islower(*p) || g_ascii_isdigit(*p);
+	for (const char *p = dash ? dash + 3 : az; ok && *p; p++)
+		ok = g_ascii_isdigit(*p);
+	if (!ok) {
+		ld_problem(l->ld, g, "az", "'%s' is not an AZ ID; expected an AZ ID such as use1-az1 (AZ IDs, not "
+		              "names such as us-east-1a, are the same in every account)", az);
+		return -1;
+	}
+	GPtrArray *azs = l->sc->azs;
+	for (guint i = 0; i < azs->len; i++)
+		if (strcmp(azs->pdata[i], az) == 0)
+			return (int)i;
+	if (azs->len) {
+		const char *first = azs->pdata[0];
+		size_t rlen = (size_t)(strstr(first, "-az") - first);
+		if (rlen != (size_t)(dash - az) || strncmp(first, az, rlen) != 0)
+			ld_problem(l->ld, g, "az", "'%s' is in another Region than %s, the first AZ used; expected AZ IDs "
+			              "of one Region", az, first);
+	}
+	g_ptr_array_add(azs, g_strdup(az));
+	return (int)azs->len - 1;
+}
+
+static void build_subnets(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < ld_groups(l->ld, GK_SUBNET)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_SUBNET)->pdata[i];
+		sc_subnet *s = SC_AT(sc->subnets, sc_subnet, i);
+		s->name = g_strdup(g->name);
+		s->vpc = ld_ref(l->ld, g, "vpc", GK_VPC);
+		s->route_table = -1;
+		s->az_index = -1;
+		const char *az = ld_get(g, "az", NULL);
+		if (az) {
+			s->az = g_strdup(az);
+			s->az_index = az_index(l, g, az);
+		}
+		gboolean have_cidr = ld_get_cidr(l->ld, g, "cidr", &s->cidr);
+		if (have_cidr && (s->cidr.len < 16 || s->cidr.len > 28)) {
+			ld_problem(l->ld, g, "cidr", "'%s' is a /%u; expected a subnet CIDR from /16 to /28",
+			  ld_get(g, "cidr", ""), s->cidr.len);
+			have_cidr = FALSE;
+		}
+		if (have_cidr && s->vpc >= 0) {
+			sc_vpc *v = SC_AT(sc->vpcs, sc_vpc, s->vpc);
+			ip_buf b;
+			if (v->cidr.len && (s->cidr.len < v->cidr.len ||
+			                    !sc_cidr_contains(v->cidr, s->cidr.addr))) {
+				ld_problem(l->ld, g, "cidr", "'%s' is not inside VPC %s (%s); expected a CIDR within the "
+				                "VPC's", ld_get(g, "cidr", ""), v->name, cidr_fmt(v->cidr, &b));
+			} else {
+				for (guint j = 0; j < i; j++) {
+					sc_subnet *o = SC_AT(sc->subnets, sc_subnet, j);
+					if (o->vpc == s->vpc && o->cidr.len && cidr_overlap(o->cidr, s->cidr)) {
+						ld_problem(l->ld, g, "cidr", "'%s' overlaps subnet %s (%s) of %s; expected "
+						                "subnets of a VPC not to overlap",
+						  ld_get(g, "cidr", ""), o->name, cidr_fmt(o->cidr, &b), v->name);
+						break;
+					}
+				}
+			}
+		}
+		if (!ld_get(g, "route_table", NULL))
+			continue;
+		s->route_table = ld_ref(l->ld, g, "route_table", GK_ROUTE_TABLE);
+		if (s->route_table >= 0 && s->vpc >= 0) {
+			sc_route_table *t = SC_AT(sc->route_tables, sc_route_table, s->route_table);
+			if (t->vpc >= 0 && t->vpc != s->vpc) {
+				ld_problem(l->ld, g, "route_table", "'%s' is a route table of %s, not of %s; expected a "
+				                       "route table of the subnet's VPC", t->name,
+				  sc_vpc_name(l, t->vpc), sc_vpc_name(l, s->vpc));
+				s->route_table = -1;
+			}
+		}
+	}
+}
+
+/* Appends a route unless the table already has one for the destination. */
+gboolean sc_add_route(sc_loader *l, const ld_group *g, const char *key, const char *text,
+                          GArray *routes, sc_route r)
+{
+	for (guint i = 0; i < routes->len; i++) {
+		sc_route *o = SC_AT(routes, sc_route, i);
+		if (o->dst.addr == r.dst.addr && o->dst.len == r.dst.len) {
+			ip_buf b;
+			ld_problem(l->ld, g, key, "'%s': the table already has a route for %s%s; expected one route "
+			             "per destination", text, cidr_fmt(r.dst, &b),
+			  o->kind == SC_TARGET_LOCAL ? " (the local route)" : "");
+			return FALSE;
+		}
+	}
+	g_array_append_val(routes, r);
+	return TRUE;
+}
+
+/* Splits "CIDR -> TARGET"; reports and returns FALSE when it is not that. */
+gboolean sc_split_route(sc_loader *l, const ld_group *g, const char *key, const char *item,
+                            const char *example, sc_cidr *dst, char **target)
+{
+	const char *arrow = strstr(item, "->");
+	if (!arrow) {
+		ld_problem(l->ld, g, key, "'%s' is not a route; expected 'CIDR -> TARGET' such as '%s'", item,
+		  example);
+		return FALSE;
+	}
+	char *d = g_strstrip(g_strndup(item, (gsize)(arrow - item)));
+	GString *why = g_string_new(NULL);
+	gboolean ok = cidr_parse(d, dst, why);
+	if (!ok)
+		ld_problem(l->ld, g, key, "'%s': destination '%s' %s", item, d, why->str);
+	*target = g_strstrip(g_strdup(arrow + 2));
+	g_string_free(why, TRUE);
+	g_free(d);
+	return ok;
+}
+
+/* The VPC a route target belongs to, for the same-VPC check: -1 for
+ * targets that are not in one VPC (peering, TGW). */
+static int target_vpc(sc_loader *l, sc_target_kind kind, int t)
+{
+	switch (kind) {
+	case SC_TARGET_NATGW:
+		return sc_subnet_vpc(l, SC_AT(l->sc->natgws, sc_natgw, t)->subnet);
+	case SC_TARGET_INSTANCE:
+		return sc_subnet_vpc(l, SC_AT(l->sc->instances, sc_instance, t)->subnet);
+	case SC_TARGET_IGW:
+		return SC_AT(l->sc->igws, sc_igw, t)->vpc;
+	default:
+		return -1;
+	}
+}
+
+/* A [route] (AWS::EC2::Route) joins its table's `routes` list, where it is
+ * checked like any route written there; a counted one gives a route per
+ * copy (a route back to each of N peered VPCs). */
+static void fold_route_groups(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < ld_groups(l->ld, GK_ROUTE)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_ROUTE)->pdata[i];
+		sc_route_group *r = SC_AT(sc->routes, sc_route_group, i);
+		r->name = g_strdup(g->name);
+		r->route_table = ld_ref(l->ld, g, "route_table", GK_ROUTE_TABLE);
+		const char *dst = ld_get(g, "destination", NULL), *target = ld_get(g, "target", NULL);
+		if (r->route_table < 0 || !dst || !target)
+			continue;
+		if ((guint)r->route_table >= ld_groups(l->ld, GK_ROUTE_TABLE)->len) {
+			ld_problem(l->ld, g, "route_table", "'%s' is a VPC's implicit main route table; expected a "
+			                       "[route_table] written in the file", ld_get(g, "route_table", ""));
+			continue;
+		}
+		if (strchr(dst, ',') || strchr(target, ',')) {
+			ld_problem(l->ld, g, strchr(dst, ',') ? "destination" : "target", "'%s': one route per group; "
+			  "expected no comma", strchr(dst, ',') ? dst : target);
+			continue;
+		}
+		/* What can be judged here is reported under this group; the rest
+		 * (a target serving another VPC) under the table, with the route. */
+		sc_cidr c;
+		GString *why = g_string_new(NULL);
+		gboolean ok = cidr_parse(dst, &c, why);
+		if (!ok)
+			ld_problem(l->ld, g, "destination", "'%s' %s", dst, why->str);
+		g_string_free(why, TRUE);
+		if (strcmp(target, "local") != 0 && strcmp(target, "blackhole") != 0 &&
+		    ld_space_kind(l->ld, SC_SPACE_ROUTE_TARGET, target) < 0) {
+			ld_problem(l->ld, g, "target", "'%s' is not defined; expected %s", target, ROUTE_TARGET_WORDS);
+			ok = FALSE;
+		}
+		if (!ok)
+			continue;
+		ld_group *t = ld_groups(l->ld, GK_ROUTE_TABLE)->pdata[r->route_table];
+		const char *have = ld_get(t, "routes", "");
+		char *all = g_strdup_printf("%s%s%s -> %s", have ? have : "", have && *have ? ", " : "", dst, target);
+		g_hash_table_replace(t->values, g_strdup("routes"), all);
+	}
+}
+
+static void build_vpc_routes(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	for (guint i = 0; i < ld_groups(l->ld, GK_ROUTE_TABLE)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_ROUTE_TABLE)->pdata[i];
+		sc_route_table *t = SC_AT(sc->route_tables, sc_route_table, i);
+		const char *v = ld_get(g, "routes", "");
+		char **items = v ? g_strsplit(v, ",", -1) : NULL;
+		for (char **it = items; it && *it; it++) {
+			const char *item = g_strstrip(*it);
+			sc_route r = { .prefix_list = -1, .target = -1 };
+			char *target = NULL;
+			if (!*item || !sc_split_route(l, g, "routes", item, "0.0.0.0/0 -> igw-a", &r.dst,
+			                           &target)) {
+				g_free(target);
+				continue;
+			}
+			gboolean ok = TRUE;
+			const char *vpc = t->vpc >= 0 ? sc_vpc_name(l, t->vpc) : NULL;
+			ip_buf b;
+			if (strcmp(target, "local") == 0) {
+				r.kind = SC_TARGET_LOCAL;
+				sc_cidr own = t->vpc >= 0 ? SC_AT(sc->vpcs, sc_vpc, t->vpc)->cidr : r.dst;
+				/* The implicit local route may be written out; nothing else. */
+				if (own.addr != r.dst.addr || own.len != r.dst.len)
+					ld_problem(l->ld, g, "routes", "'%s': local is only for the VPC's own CIDR %s; expected "
+					                  "another target", item, cidr_fmt(own, &b));
+				g_free(target);
+				continue;
+			} else if (strcmp(target, "blackhole") == 0) {
+				r.kind = SC_TARGET_BLACKHOLE;
+			} else {
+				int k = ld_space_kind(l->ld, SC_SPACE_ROUTE_TARGET, target);
+				static const sc_target_kind of_kind[GK_N] = {
+					[GK_PEERING] = SC_TARGET_PEERING, [GK_TGW] = SC_TARGET_TGW,
+					[GK_NATGW] = SC_TARGET_NATGW, [GK_IGW] = SC_TARGET_IGW,
+					[GK_INSTANCE] = SC_TARGET_INSTANCE,
+				};
+				if (k < 0) {
+					if (ld_lookup(l->ld, GK_GW_ENDPOINT, target) >= 0)
+						ld_problem(l->ld, g, "routes", "'%s': '%s' is a gateway endpoint, whose routes it "
+						                  "adds itself; expected %s (list this table in the "
+						                  "endpoint's route_tables instead)", item, target,
+						  ROUTE_TARGET_WORDS);
+					else
+						ld_problem(l->ld, g, "routes", "'%s': target '%s' is not defined; expected %s",
+						  item, target, ROUTE_TARGET_WORDS);
+					ok = FALSE;
+				} else {
+					r.kind = of_kind[k];
+					r.target = ld_lookup(l->ld, k, target);
+				}
+			}
+			if (ok && vpc && r.kind == SC_TARGET_PEERING) {
+				sc_peering *p = SC_AT(sc->peerings, sc_peering, r.target);
+				if (p->vpc_a >= 0 && p->vpc_b >= 0 && p->vpc_a != t->vpc &&
+				    p->vpc_b != t->vpc) {
+					ld_problem(l->ld, g, "routes", "'%s': peering %s connects %s and %s, not %s; expected a "
+					                  "peering of this table's VPC", item, target,
+					  sc_vpc_name(l, p->vpc_a), sc_vpc_name(l, p->vpc_b), vpc);
+					ok = FALSE;
+				}
+			} else if (ok && vpc && r.kind == SC_TARGET_TGW) {
+				gboolean attached = FALSE;
+				for (guint j = 0; j < sc->tgw_attachments->len; j++) {
+					sc_tgw_attachment *a = SC_AT(sc->tgw_attachments, sc_tgw_attachment, j);
+					attached |= a->tgw == r.target && a->vpc == t->vpc;
+				}
+				if (!attached) {
+					ld_problem(l->ld, g, "routes", "'%s': %s is not attached to transit gateway %s; expected "
+					                  "a [tgw_attachment] of %s to it first", item, vpc, target,
+					  vpc);
+					ok = FALSE;
+				}
+			} else if (ok && vpc && r.target >= 0) {
+				int tv = target_vpc(l, r.kind, r.target);
+				static const char *const what[] = {
+					[SC_TARGET_NATGW] = "nat_gateway", [SC_TARGET_IGW] = "internet_gateway",
+					[SC_TARGET_INSTANCE] = "instance",
+				};
+				if (tv >= 0 && tv != t->vpc) {
+					ld_problem(l->ld, g, "routes", "'%s': %s %s is in %s, not %s; expected a target in this "
+					                  "table's VPC%s", item, what[r.kind], target,
+					  sc_vpc_name(l, tv), vpc, r.kind == SC_TARGET_IGW
+					                            ? " (an internet gateway serves only the VPC "
+					                              "it is attached to)"
+					                            : "");
+					ok = FALSE;
+				}
+			}
+			if (ok)
+				sc_add_route(l, g, "routes", item, t->routes, r);
+			g_free(target);
+		}
+		g_strfreev(items);
+	}
+}
+
+static void subnet_clear(void *elem)
+{
+	g_free(((sc_subnet *)elem)->az);
+}
+
+static void route_table_clear(void *elem)
+{
+	sc_unref(((sc_route_table *)elem)->routes);
+}
+
+/* A router per VPC (100); each VPC's Route 53 Resolver at base + 2, in no
+ * AZ (every host's own), knowing every name the VPC can resolve (110); the
+ * routers' routes once every port exists (1100). */
+static void build_routers(world *w)
+{
+	fabric *f = world_fabric(w);
+	for (guint i = 0; i < f->sc->vpcs->len; i++)
+		world_set_router(w, (int)i, vpc_router_new(f, (int)i));
+}
+
+static void build_resolvers(world *w)
+{
+	fabric *f = world_fabric(w);
+	GHashTable *zone = NULL;
+	for (guint i = 0; i < f->sc->vpcs->len; i++) {
+		dns_resolver *r = dns_resolver_new(f, (int)i);
+		char *name = g_strdup_printf("%s-resolver", SC_AT(f->sc->vpcs, sc_vpc, i)->name);
+		port *rp = vpc_router_add_port(world_router(w, (int)i), VPC_PORT_RESOLVER, -1, -1,
+		                               dns_resolver_ip(r), name);
+		g_free(name);
+		world_link(w, node_port(dns_resolver_node(r), 0), rp, 0);
+		dns_resolver_add_scenario(r, &zone);
+	}
+	if (zone)
+		g_hash_table_unref(zone);
+}
+
+static void finish_routers(world *w)
+{
+	for (guint i = 0; i < world_fabric(w)->sc->vpcs->len; i++)
+		vpc_router_finish(world_router(w, (int)i));
+}
+
+static const sc_build vpc_build[] = { { 100, build_routers },
+				      { 110, build_resolvers },
+				      { 1100, finish_routers },
+				      { 0, NULL } };
+
+static const sc_step vpc_steps[] = { { 100, build_vpcs }, { 0, NULL } };
+static const char *const vpc_nodes[] = { "-router", "-resolver", NULL };
+const sc_kind sc_kind_vpc = {
+	.group = { "vpc", vpc_keys },
+	.size = sizeof(sc_vpc),
+	.steps = vpc_steps,
+	.nodes = vpc_nodes,
+	.node_rank = 1,
+	.build = vpc_build,
+};
+
+static const sc_step subnet_steps[] = { { 130, build_subnets }, { 0, NULL } };
+const sc_kind sc_kind_subnet = {
+	.group = { "subnet", subnet_keys },
+	.size = sizeof(sc_subnet),
+	.steps = subnet_steps,
+	.clear = subnet_clear,
+};
+
+/* Tables first (VPCs' main tables exist before subnets name them), their
+ * routes once every target exists. */
+static const sc_step route_table_steps[] = { { 120, build_route_tables },
+					     { 310, build_vpc_routes },
+					     { 0, NULL } };
+const sc_kind sc_kind_route_table = {
+	.group = { "route_table", route_table_keys },
+	.size = sizeof(sc_route_table),
+	.steps = route_table_steps,
+	.clear = route_table_clear,
+};
+
+static const sc_step route_steps[] = { { 300, fold_route_groups }, { 0, NULL } };
+const sc_kind sc_kind_route = {
+	.group = { "route", route_keys },
+	.size = sizeof(sc_route_group),
+	.steps = route_steps,
+};

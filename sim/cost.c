@@ -28,7 +28,8 @@ typedef struct {
 } pool;
 
 struct cost_ledger {
-	const prices *p;
+	double gb_bytes;      /* bytes in a billed GB */
+	double hours_per_month;
 	GHashTable *by_key;   /* "component\x1ftype" -> cost_line * (not owned) */
 	GPtrArray *lines;     /* creation order; owns the lines */
 	GPtrArray *sorted;    /* report order, valid when `finished` */
@@ -47,11 +48,12 @@ static void line_free(gpointer data)
 	g_free(line);
 }
 
-cost_ledger *cost_ledger_new(const prices *p)
+cost_ledger *cost_ledger_new(double gb_bytes, double hours_per_month)
 {
-	g_return_val_if_fail(p != NULL, NULL);
+	g_return_val_if_fail(gb_bytes > 0 && hours_per_month > 0, NULL);
 	cost_ledger *l = g_new0(cost_ledger, 1);
-	l->p = p;
+	l->gb_bytes = gb_bytes;
+	l->hours_per_month = hours_per_month;
 	l->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	l->lines = g_ptr_array_new_with_free_func(line_free);
 	l->sorted = g_ptr_array_new();
@@ -68,12 +70,6 @@ void cost_ledger_free(cost_ledger *l)
 	g_array_unref(l->components);
 	g_ptr_array_unref(l->lines);
 	g_free(l);
-}
-
-const prices *cost_ledger_prices(const cost_ledger *l)
-{
-	g_return_val_if_fail(l != NULL, NULL);
-	return l->p;
 }
 
 static const char *kind_name(cost_kind k)
@@ -195,7 +191,7 @@ static void finish_per_gb(cost_ledger *l, double month_scale)
 		cost_line *line = l->sorted->pdata[i];
 		if (line->kind != COST_PER_GB)
 			continue;
-		line->gb = (double)line->bytes / l->p->gb_bytes;
+		line->gb = (double)line->bytes / l->gb_bytes;
 		line->month_gb = line->gb * month_scale;
 		pool *pl = g_hash_table_lookup(pools, line->rate);
 		if (!pl) {
@@ -236,7 +232,7 @@ gboolean cost_ledger_finish(cost_ledger *l, sim_time duration)
 {
 	g_return_val_if_fail(l != NULL, FALSE);
 	g_return_val_if_fail(duration > 0, FALSE);
-	const double month_hours = l->p->hours_per_month;
+	const double month_hours = l->hours_per_month;
 	l->run_hours = (double)duration / (double)HOUR_NS;
 	/* AWS bills every started hour of a provisioned resource in full.
 	 * Integer arithmetic, so exactly one hour is one hour. */
@@ -365,49 +361,4 @@ double cost_round_cents(double usd)
 {
 	double cents = round(usd * 1e8) / 1e6; /* snapped to 1e-6 cent */
 	return round(cents) / 100.0;           /* round() is half away from zero */
-}
-
-double cost_lcu_per_hour(const prices *p, const cost_alb_usage *u, cost_lcu_dims *dims)
-{
-	g_return_val_if_fail(p != NULL && u != NULL, 0);
-	cost_lcu_dims d;
-	d.new_connections = u->new_connections_per_second / p->alb.lcu_new_connections_per_second;
-	d.active_connections = u->active_connections / p->alb.lcu_active_connections +
-	                       u->active_connections_mutual_tls /
-	                               p->alb.lcu_active_connections_mutual_tls;
-	d.processed_bytes = u->processed_gb_per_hour / p->alb.lcu_processed_gb_per_hour +
-	                    u->processed_gb_per_hour_lambda / p->alb.lcu_processed_gb_per_hour_lambda;
-	/* Only rules beyond the free ones per request are evaluations billed. */
-	double billed_rules = MAX(u->rules_per_request - p->alb.lcu_free_rules_per_request, 0.0);
-	d.rule_evaluations =
-		u->requests_per_second * billed_rules / p->alb.lcu_rule_evaluations_per_second;
-	if (dims)
-		*dims = d;
-	return MAX(MAX(d.new_connections, d.active_connections),
-	           MAX(d.processed_bytes, d.rule_evaluations));
-}
-
-double cost_nlcu_per_hour(const prices *p, const cost_nlb_usage *u, cost_nlcu_dims *dims)
-{
-	g_return_val_if_fail(p != NULL && u != NULL, 0);
-	cost_nlcu_dims d;
-	d.tcp_new_connections =
-		u->tcp_new_connections_per_second / p->nlb.nlcu_tcp_new_connections_per_second;
-	d.tcp_active_connections = u->tcp_active_connections / p->nlb.nlcu_tcp_active_connections;
-	d.udp_new_flows = u->udp_new_flows_per_second / p->nlb.nlcu_udp_new_flows_per_second;
-	d.udp_active_flows = u->udp_active_flows / p->nlb.nlcu_udp_active_flows;
-	d.tls_new_connections =
-		u->tls_new_connections_per_second / p->nlb.nlcu_tls_new_connections_per_second;
-	d.tls_active_connections = u->tls_active_connections / p->nlb.nlcu_tls_active_connections;
-	d.processed_bytes = u->processed_gb_per_hour / p->nlb.nlcu_processed_gb_per_hour;
-	if (dims)
-		*dims = d;
-	double m = d.tcp_new_connections;
-	m = MAX(m, d.tcp_active_connections);
-	m = MAX(m, d.udp_new_flows);
-	m = MAX(m, d.udp_active_flows);
-	m = MAX(m, d.tls_new_connections);
-	m = MAX(m, d.tls_active_connections);
-	m = MAX(m, d.processed_bytes);
-	return m;
 }

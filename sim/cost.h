@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <glib.h>
 #include "engine.h"
-#include "prices.h"
+#include "tiers.h"
 
 /*
  * The ledger collects what a run would cost "as AWS bills it": one line per
@@ -80,12 +80,11 @@ typedef struct cost_line {
 	double month_usd;
 } cost_line;
 
-/* A new empty ledger billing with `p`, which must outlive it. */
-cost_ledger *cost_ledger_new(const prices *p);
+/* A new empty ledger: a billed GB is `gb_bytes` bytes, and a month
+ * `hours_per_month` hours (both from the price table). */
+cost_ledger *cost_ledger_new(double gb_bytes, double hours_per_month);
 void cost_ledger_free(cost_ledger *l);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(cost_ledger, cost_ledger_free)
-
-const prices *cost_ledger_prices(const cost_ledger *l);
 
 /*
  * The per-GB line (component, type), created on first use (this allocates;
@@ -170,72 +169,5 @@ double cost_ledger_run_hours(const cost_ledger *l);
  * first snapped to a millionth of a cent; exact for |usd| < 1e7.
  */
 double cost_round_cents(double usd);
-
-/*
- * Capacity units.  Models measure rates over the run and feed them here; the
- * result goes to cost_ledger_set_capacity().  Both take the dimensions from
- * the price table and bill the largest one, per the ELB pricing page.
- */
-
-/* What an ALB did, as averages over the period billed. */
-typedef struct {
-	double new_connections_per_second;
-	double active_connections;             /* average of per-minute samples */
-	double active_connections_mutual_tls;  /* the same, for mutual-TLS listeners */
-	double processed_gb_per_hour;          /* requests + responses, EC2/IP targets */
-	double processed_gb_per_hour_lambda;   /* the same, Lambda targets */
-	double requests_per_second;
-	double rules_per_request;              /* rules processed per request, free ones included */
-} cost_alb_usage;
-
-/* LCU per dimension, to show which one drives the bill. */
-typedef struct {
-	double new_connections;
-	double active_connections;
-	double processed_bytes;
-	double rule_evaluations;
-} cost_lcu_dims;
-
-/*
- * ALB capacity units per hour: the largest of new connections / 25 per s,
- * active connections / 3000, processed GB / 1 per hour, and rule evaluations
- * / 1000 per s, where rule evaluations = requests per second x (rules per
- * request - 10 free), all figures from `p`.  Mutual-TLS connections count
- * against their own (smaller) allowance and Lambda bytes against theirs;
- * adding the two fractions within a dimension is [inference].  `dims` may be
- * NULL.
- */
-double cost_lcu_per_hour(const prices *p, const cost_alb_usage *u, cost_lcu_dims *dims);
-
-/* What an NLB did, as averages over the period billed. */
-typedef struct {
-	double tcp_new_connections_per_second;
-	double tcp_active_connections;
-	double udp_new_flows_per_second;
-	double udp_active_flows;
-	double tls_new_connections_per_second;
-	double tls_active_connections;
-	double processed_gb_per_hour;
-} cost_nlb_usage;
-
-typedef struct {
-	double tcp_new_connections;
-	double tcp_active_connections;
-	double udp_new_flows;
-	double udp_active_flows;
-	double tls_new_connections;
-	double tls_active_connections;
-	double processed_bytes;
-} cost_nlcu_dims;
-
-/*
- * NLB capacity units per hour: the largest of the seven dimensions, as
- * aws-facts.md reads the pricing page.  Limit: AWS also publishes NLCU use
- * per protocol (CloudWatch ConsumedLCUs_TCP/_UDP/_TLS), and an NLB carrying
- * several protocols may be billed the sum of per-protocol maxima; no source
- * we hold settles it.  For a single-protocol NLB, the case in every bundled
- * scenario, both readings agree.  `dims` may be NULL.
- */
-double cost_nlcu_per_hour(const prices *p, const cost_nlb_usage *u, cost_nlcu_dims *dims);
 
 #endif

@@ -65,7 +65,7 @@ typedef struct {
 	const char *what;          /* "scenario": the file's kind, for I/O messages */
 	const char *top;           /* the file-wide group, "scenario" */
 	const ld_key *top_keys;
-	const ld_kind *kinds;      /* kind id = index */
+	const ld_kind *const *kinds; /* kind id = index */
 	int n_kinds;
 	const ld_space *spaces;
 	int n_spaces;
@@ -89,14 +89,18 @@ typedef struct {
 	                       that could not be substituted (already reported) */
 } ld_group;
 
-/* Reads `path` and runs passes 1 to 4 with `overrides` (a NULL-terminated
+/* Reads `path`, runs passes 1 and 2 with `overrides` (a NULL-terminated
  * list of "GROUP.KEY=VALUE", GROUP as "KIND:NAME" or "KIND NAME", may be
  * NULL).  With `absent` non-NULL, an override naming a group the file does
  * not have is added to it (its text, g_free) instead of being a problem.
  * NULL with an error only when the file cannot be read or is not a key
- * file; every other problem waits in the list for ld_finish(). */
+ * file; every other problem waits in the list for ld_finish().  `path` and
+ * `schema` must outlive the loader. */
 ld_loader *ld_open(const char *path, const ld_schema *schema, const char *const *overrides,
                    GPtrArray *absent, GError **error);
+/* Passes 3 and 4: the groups, expanded, checked and named.  Top-group
+ * values read before this call report their problems before the groups'. */
+void ld_expand(ld_loader *l);
 /* FALSE with the error listing every problem (VPCSIM_ERROR_INVALID) when
  * there were any.  Frees the loader either way. */
 gboolean ld_finish(ld_loader *l, GError **error);
@@ -108,6 +112,11 @@ GPtrArray *ld_groups(const ld_loader *l, int k);
 /* Element i's name per kind k (const char *), including names added with
  * ld_add_name() after the groups. */
 GPtrArray *ld_names(const ld_loader *l, int k);
+/* Every group in file order (ld_group *). */
+GPtrArray *ld_all_groups(const ld_loader *l);
+/* The kind that took `name` in name space `space` (its index in the
+ * schema's spaces), or -1. */
+int ld_space_kind(const ld_loader *l, int space, const char *name);
 /* Registers an element that no group wrote (an implicit main route
  * table), so references find it; its index is the next of kind k. */
 void ld_add_name(ld_loader *l, int k, const char *name);
@@ -116,6 +125,8 @@ const ld_schema *ld_schema_of(const ld_loader *l);
 /* Reports a problem with group g (and key, or NULL for the group). */
 void ld_problem(ld_loader *l, const ld_group *g, const char *key, const char *fmt, ...)
 	G_GNUC_PRINTF(4, 5);
+/* The spec of `key` in a NULL-terminated list, or NULL. */
+const ld_key *ld_key_find(const ld_key *keys, const char *key);
 /* What key of g's kind expects, for messages ("another name" if unknown). */
 const char *ld_key_what(const ld_loader *l, const ld_group *g, const char *key);
 

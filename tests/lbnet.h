@@ -236,7 +236,7 @@ static inline void ln_build(lbnet *ln)
 {
 	scenario *sc = ln->sc;
 	ln->nt = net_new(sc->seed);
-	ln->ledger = cost_ledger_new(sc->prices);
+	ln->ledger = prices_ledger_new(sc->prices);
 	fabric_init(&ln->fab, ln->nt, sc, ln->ledger);
 	ln->sgw = sg_world_new(sc);
 	fabric *f = &ln->fab;

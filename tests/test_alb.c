@@ -314,7 +314,7 @@ static void bed_init(bed *b, const bed_options *o)
 	memset(b, 0, sizeof *b);
 	b->sc = make_scenario(o);
 	b->nt = net_new(b->sc->seed);
-	b->ledger = cost_ledger_new(b->sc->prices);
+	b->ledger = prices_ledger_new(b->sc->prices);
 	fabric_init(&b->f, b->nt, b->sc, b->ledger);
 	b->sgw = sg_world_new(b->sc);
 	b->vr = vpc_router_new(&b->f, 0);

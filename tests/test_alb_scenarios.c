@@ -194,7 +194,7 @@ static double nlb_nlcu_usd(const run *rn)
 	CU_ASSERT_EQUAL(st->bytes, bytes);
 	CU_ASSERT_EQUAL(st->tcp_flows, syns);
 	CU_ASSERT_EQUAL(st->udp_flows, 0);
-	cost_nlb_usage u;
+	nlb_rates u;
 	nlb_usage(n, rn->r->simulated_ns, &u);
 	double s = run_seconds(rn), h = run_hours(rn);
 	double dims[3] = {

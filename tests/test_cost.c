@@ -1,6 +1,9 @@
 /* \summary: cost ledger tests: hand-computed bills, partial hours, tier pools, LCU/NLCU, order */
 #include "harness.h"
+#include "alb.h"
 #include "cost.h"
+#include "nlb.h"
+#include "prices.h"
 
 #include <math.h>
 #include <string.h>
@@ -44,7 +47,7 @@ static void test_nat_gateway_bill(void)
 {
 	prices *p = load_shipped();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	cost_ledger *l = cost_ledger_new(p);
+	cost_ledger *l = prices_ledger_new(p);
 	cost_line *proc = cost_ledger_line(l, "natgw-a", "processing", &p->nat_gateway.processing);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(proc);
 	/* 10 GB in 1000-byte packets, through the handle as a model would. */
@@ -83,7 +86,7 @@ static void test_partial_hours(void)
 {
 	prices *p = load_shipped();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	cost_ledger *l = cost_ledger_new(p);
+	cost_ledger *l = prices_ledger_new(p);
 	cost_ledger_add_hourly(l, "natgw-a", "hourly", 0.045, 1);
 	cost_ledger_set_capacity(l, "alb-b", "lcu", 0.008, 2.0);
 	cost_ledger_add_bytes(l, "natgw-a", "processing", &p->nat_gateway.processing,
@@ -126,7 +129,7 @@ static void test_hourly_counts(void)
 {
 	prices *p = load_shipped();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	cost_ledger *l = cost_ledger_new(p);
+	cost_ledger *l = prices_ledger_new(p);
 	cost_ledger_add_hourly(l, "vpce-s3", "hourly", p->interface_endpoint.hourly_usd_per_az, 1);
 	cost_ledger_add_hourly(l, "vpce-s3", "hourly", p->interface_endpoint.hourly_usd_per_az, 1);
 	cost_ledger_add_hourly(l, "natgw-a", "public-ipv4", p->public_ipv4.hourly_usd_per_address, 1);
@@ -149,7 +152,7 @@ static void test_cross_az_both_directions(void)
 {
 	prices *p = load_shipped();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	cost_ledger *l = cost_ledger_new(p);
+	cost_ledger *l = prices_ledger_new(p);
 	const prices_tiers *x = &p->data_transfer.cross_az;
 	cost_line *out = cost_ledger_line(l, "eni-client-a", "cross-az-out", x);
 	cost_line *in = cost_ledger_line(l, "eni-server-b", "cross-az-in", x);
@@ -175,22 +178,22 @@ static void test_tier_pool(void)
 {
 	prices *p = load_shipped();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	cost_ledger *l = cost_ledger_new(p);
+	cost_ledger *l = prices_ledger_new(p);
 	const prices_tiers *ie = &p->interface_endpoint.processing;
 	cost_line *a = cost_ledger_line(l, "vpce-a", "processing", ie);
 	cost_line *b = cost_ledger_line(l, "vpce-b", "processing", ie);
 	/* Its own pool: a four-tier price (AWS's internet egress list). */
 	const prices_tiers four = { 4, { 0.09, 0.085, 0.07, 0.05 }, { 10240, 51200, 153600, INFINITY } };
-	cost_line *net = cost_ledger_line(l, "natgw-a", "internet-out", &four);
+	cost_line *egress = cost_ledger_line(l, "natgw-a", "internet-out", &four);
 	cost_line_add_bytes(a, gb_bytes(p, 1572864));
 	cost_line_add_bytes(b, gb_bytes(p, 524288));
-	cost_line_add_bytes(net, gb_bytes(p, 20480)); /* its own pool: 10240 x 0.09 + 10240 x 0.085 */
+	cost_line_add_bytes(egress, gb_bytes(p, 20480)); /* its own pool: 10240 x 0.09 + 10240 x 0.085 */
 	cost_ledger_finish(l, 730 * HOUR);
 	ASSERT_NEAR(a->run_usd + b->run_usd, 16777.216, 1e-6);
 	ASSERT_NEAR(a->run_usd, 12582.912, 1e-6);
 	ASSERT_NEAR(b->run_usd, 4194.304, 1e-6);
 	ASSERT_NEAR(a->month_usd, a->run_usd, 1e-6);
-	ASSERT_NEAR(net->run_usd, 921.6 + 870.4, 1e-9);
+	ASSERT_NEAR(egress->run_usd, 921.6 + 870.4, 1e-9);
 
 	/* Half the run time doubles the monthly volume: 4 PB pooled costs
 	 * 1 PB x 0.01 + 3 PB x 0.006 = 29360.128; the run is still 16777.216. */
@@ -208,7 +211,7 @@ static void test_capacity_and_usd(void)
 {
 	prices *p = load_shipped();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	cost_ledger *l = cost_ledger_new(p);
+	cost_ledger *l = prices_ledger_new(p);
 	cost_ledger_set_capacity(l, "alb-b", "lcu", p->alb.usd_per_lcu_hour, 5.0);
 	cost_ledger_set_capacity(l, "alb-b", "lcu", p->alb.usd_per_lcu_hour, 1.08);
 	cost_ledger_add_usd(l, "model-x", "other", 1.25, 100);
@@ -240,8 +243,7 @@ static void test_handles(void)
 {
 	prices *p = load_shipped();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	cost_ledger *l = cost_ledger_new(p);
-	CU_ASSERT_PTR_EQUAL(cost_ledger_prices(l), p);
+	cost_ledger *l = prices_ledger_new(p);
 	cost_line *a = cost_ledger_line(l, "tgw-attach-vpc-a", "processing",
 	                                &p->transit_gateway.processing);
 	/* Creating many more lines must not move the first one. */
@@ -304,7 +306,7 @@ static void test_deterministic_order(void)
 		{ "tgw-attach-vpc-a", "processing", 7.5 },
 	};
 	const size_t n = G_N_ELEMENTS(spec);
-	cost_ledger *fwd = cost_ledger_new(p), *rev = cost_ledger_new(p);
+	cost_ledger *fwd = prices_ledger_new(p), *rev = prices_ledger_new(p);
 	for (size_t k = 0; k < n; k++) {
 		size_t j = n - 1 - k;
 		cost_ledger_add_bytes(fwd, spec[k].component, spec[k].type,
@@ -384,12 +386,12 @@ static void test_lcu(void)
 {
 	prices *p = load_shipped();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	cost_lcu_dims d;
+	alb_lcu_dims d;
 	/* 1 new/s, 100 active, 1 GB/h, 10 rules: 0.04, 0.0333, 1, 0 -> 1. */
-	cost_alb_usage u = { .new_connections_per_second = 1, .active_connections = 100,
+	alb_usage u = { .new_connections_per_second = 1, .active_connections = 100,
 		             .processed_gb_per_hour = 1, .requests_per_second = 5,
 		             .rules_per_request = 10 };
-	ASSERT_NEAR(cost_lcu_per_hour(p, &u, &d), 1.0, 1e-12);
+	ASSERT_NEAR(alb_lcu_per_hour(p, &u, &d), 1.0, 1e-12);
 	ASSERT_NEAR(d.new_connections, 0.04, 1e-12);
 	ASSERT_NEAR(d.active_connections, 100.0 / 3000, 1e-12);
 	ASSERT_NEAR(d.processed_bytes, 1.0, 1e-12);
@@ -398,30 +400,30 @@ static void test_lcu(void)
 	/* 1 new/s lasting 2 min (120 active), 5 requests/s, 300 KB/s
 	 * (1.08 GB/h), 60 rules: 0.04, 0.04, 1.08, 5 x 50 / 1000 = 0.25 -> 1.08
 	 * LCU, 1.08 x 0.008 = 0.00864 USD per hour. */
-	cost_alb_usage w = { .new_connections_per_second = 1, .active_connections = 120,
+	alb_usage w = { .new_connections_per_second = 1, .active_connections = 120,
 		             .processed_gb_per_hour = 1.08, .requests_per_second = 5,
 		             .rules_per_request = 60 };
-	double lcu = cost_lcu_per_hour(p, &w, &d);
+	double lcu = alb_lcu_per_hour(p, &w, &d);
 	ASSERT_NEAR(lcu, 1.08, 1e-12);
 	ASSERT_NEAR(d.active_connections, 0.04, 1e-12);
 	ASSERT_NEAR(d.rule_evaluations, 0.25, 1e-12);
 	ASSERT_NEAR(lcu * p->alb.usd_per_lcu_hour, 0.00864, 1e-12);
 
 	/* Rule-bound: 100 requests/s x (30 - 10) rules = 2000/s -> 2 LCU. */
-	cost_alb_usage r = { .requests_per_second = 100, .rules_per_request = 30,
+	alb_usage r = { .requests_per_second = 100, .rules_per_request = 30,
 		             .processed_gb_per_hour = 0.5 };
-	ASSERT_NEAR(cost_lcu_per_hour(p, &r, NULL), 2.0, 1e-12);
+	ASSERT_NEAR(alb_lcu_per_hour(p, &r, NULL), 2.0, 1e-12);
 	/* Connection-bound: 75 new/s -> 3 LCU. */
-	cost_alb_usage c = { .new_connections_per_second = 75, .active_connections = 6000 };
-	ASSERT_NEAR(cost_lcu_per_hour(p, &c, &d), 3.0, 1e-12);
+	alb_usage c = { .new_connections_per_second = 75, .active_connections = 6000 };
+	ASSERT_NEAR(alb_lcu_per_hour(p, &c, &d), 3.0, 1e-12);
 	ASSERT_NEAR(d.active_connections, 2.0, 1e-12);
 	/* Mutual TLS halves the active allowance; Lambda bytes count 2.5x. */
-	cost_alb_usage m = { .active_connections_mutual_tls = 1500, .active_connections = 1500 };
-	ASSERT_NEAR(cost_lcu_per_hour(p, &m, NULL), 1.5, 1e-12);
-	cost_alb_usage lam = { .processed_gb_per_hour_lambda = 1.0 };
-	ASSERT_NEAR(cost_lcu_per_hour(p, &lam, NULL), 2.5, 1e-12);
-	cost_alb_usage none = { 0 };
-	CU_ASSERT_EQUAL(cost_lcu_per_hour(p, &none, NULL), 0.0);
+	alb_usage m = { .active_connections_mutual_tls = 1500, .active_connections = 1500 };
+	ASSERT_NEAR(alb_lcu_per_hour(p, &m, NULL), 1.5, 1e-12);
+	alb_usage lam = { .processed_gb_per_hour_lambda = 1.0 };
+	ASSERT_NEAR(alb_lcu_per_hour(p, &lam, NULL), 2.5, 1e-12);
+	alb_usage none = { 0 };
+	CU_ASSERT_EQUAL(alb_lcu_per_hour(p, &none, NULL), 0.0);
 	prices_free(p);
 }
 
@@ -431,24 +433,24 @@ static void test_nlcu(void)
 {
 	prices *p = load_shipped();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	cost_nlcu_dims d;
-	cost_nlb_usage u = { .tcp_new_connections_per_second = 1600, .tcp_active_connections = 50000,
+	nlb_nlcu_dims d;
+	nlb_rates u = { .tcp_new_connections_per_second = 1600, .tcp_active_connections = 50000,
 		             .processed_gb_per_hour = 1.5 };
-	ASSERT_NEAR(cost_nlcu_per_hour(p, &u, &d), 2.0, 1e-12);
+	ASSERT_NEAR(nlb_nlcu_per_hour(p, &u, &d), 2.0, 1e-12);
 	ASSERT_NEAR(d.tcp_active_connections, 0.5, 1e-12);
 	ASSERT_NEAR(d.processed_bytes, 1.5, 1e-12);
-	cost_nlb_usage t = { .tls_new_connections_per_second = 100, .tls_active_connections = 9000,
+	nlb_rates t = { .tls_new_connections_per_second = 100, .tls_active_connections = 9000,
 		             .udp_new_flows_per_second = 400, .udp_active_flows = 25000 };
-	ASSERT_NEAR(cost_nlcu_per_hour(p, &t, &d), 3.0, 1e-12);
+	ASSERT_NEAR(nlb_nlcu_per_hour(p, &t, &d), 3.0, 1e-12);
 	ASSERT_NEAR(d.tls_new_connections, 2.0, 1e-12);
 	ASSERT_NEAR(d.udp_new_flows, 1.0, 1e-12);
 	ASSERT_NEAR(d.udp_active_flows, 0.5, 1e-12);
 	/* Bytes-bound, through the ledger: 4 GB/h for 30 min -> run 4 x 0.006
 	 * x 0.5 = 0.012; month 4 x 0.006 x 730 = 17.52. */
-	cost_nlb_usage b = { .processed_gb_per_hour = 4, .tcp_new_connections_per_second = 10 };
-	cost_ledger *l = cost_ledger_new(p);
+	nlb_rates b = { .processed_gb_per_hour = 4, .tcp_new_connections_per_second = 10 };
+	cost_ledger *l = prices_ledger_new(p);
 	cost_ledger_set_capacity(l, "nlb-b", "nlcu", p->nlb.usd_per_nlcu_hour,
-	                         cost_nlcu_per_hour(p, &b, NULL));
+	                         nlb_nlcu_per_hour(p, &b, NULL));
 	cost_ledger_finish(l, HOUR / 2);
 	ASSERT_NEAR(cost_ledger_total_run_usd(l), 0.012, 1e-12);
 	ASSERT_NEAR(cost_ledger_total_month_usd(l), 17.52, 1e-9);

@@ -489,7 +489,7 @@ static void test_nlcu(void)
 	double gbh = (double)(bytes / 2) / pr->gb_bytes / hours;
 	double new_s = syns / secs;
 	double active = (double)active_ns / (double)run;
-	cost_nlb_usage u;
+	nlb_rates u;
 	nlb_usage(ln->lbs[w.lb], run, &u);
 	ASSERT_NEAR(u.processed_gb_per_hour, gbh, 1e-9 * gbh);
 	ASSERT_NEAR(u.tcp_new_connections_per_second, new_s, 1e-12);

@@ -407,31 +407,6 @@ void prices_free(prices *p)
 	g_free(p);
 }
 
-double prices_tier_cost(const prices_tiers *t, double already_gb, double gb)
-{
-	g_return_val_if_fail(t != NULL, 0);
-	g_return_val_if_fail(already_gb >= 0 && gb >= 0, 0);
-	double start = already_gb, end = already_gb + gb;
-	double cost = 0, lo = 0;
-	for (int i = 0; i < t->n && lo < end; i++) {
-		double hi = i + 1 == t->n ? INFINITY : t->up_to_gb[i];
-		double from = MAX(start, lo), to = MIN(end, hi);
-		if (to > from)
-			cost += (to - from) * t->usd_per_gb[i];
-		lo = hi;
-	}
-	return cost;
-}
-
-gboolean prices_tiers_free(const prices_tiers *t)
-{
-	g_return_val_if_fail(t != NULL, TRUE);
-	for (int i = 0; i < t->n; i++)
-		if (t->usd_per_gb[i] != 0)
-			return FALSE;
-	return TRUE;
-}
-
 const char *prices_source(const prices *p, const char *group, const char *key)
 {
 	g_return_val_if_fail(p != NULL && group != NULL && key != NULL, NULL);
@@ -442,4 +417,10 @@ GPtrArray *prices_assumptions(const prices *p)
 {
 	g_return_val_if_fail(p != NULL, NULL);
 	return kf_schema_assumptions(&schema, p->sources);
+}
+
+cost_ledger *prices_ledger_new(const prices *p)
+{
+	g_return_val_if_fail(p != NULL, NULL);
+	return cost_ledger_new(p->gb_bytes, p->hours_per_month);
 }

@@ -4,6 +4,9 @@
 
 #include <glib.h>
 
+#include "cost.h"
+#include "tiers.h"
+
 /*
  * A price table is a GLib key file (see scenarios/prices/us-east-1.ini for
  * the format, and docs/prices.md).  prices_load() reads it into the plain
@@ -11,27 +14,6 @@
  * No figure is compiled in: every price, dimension and behaviour switch
  * comes from the file, with its source kept beside it for reports.
  */
-
-/* Most tiers a per-GB price may have (AWS's longest list, internet egress,
- * has four). */
-#define PRICES_MAX_TIERS 8
-
-/*
- * A per-GB price with monthly volume tiers.  Tier i charges usd_per_gb[i]
- * for the GB whose cumulative position in the month lies between
- * up_to_gb[i-1] (0 for i = 0) and up_to_gb[i]; the last bound is INFINITY.
- * A flat rate is one tier.  All volumes are in billed GB (prices.gb_bytes
- * bytes).
- */
-typedef struct {
-	int n;
-	double usd_per_gb[PRICES_MAX_TIERS];
-	double up_to_gb[PRICES_MAX_TIERS];
-} prices_tiers;
-
-/* TRUE when every tier of `t` is free: a model creates no ledger line for
- * a price that can bill nothing (reports would fill with $0.00 lines). */
-gboolean prices_tiers_free(const prices_tiers *t);
 
 /* Which bytes of a packet count towards per-GB charges. */
 typedef enum {
@@ -175,13 +157,6 @@ void prices_free(prices *p);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(prices, prices_free)
 
-/*
- * The cost of charging `gb` more billed GB when `already_gb` GB have already
- * been billed at this price this month (marginal tiering: each GB pays the
- * rate of the tier its cumulative position falls in).  prices_tier_cost(t, 0, a + b) ==
- * prices_tier_cost(t, 0, a) + prices_tier_cost(t, a, b).
- */
-double prices_tier_cost(const prices_tiers *t, double already_gb, double gb);
 
 /* The `.source` text of `group`.`key` (NULL if the key has none). */
 const char *prices_source(const prices *p, const char *group, const char *key);
@@ -191,5 +166,8 @@ const char *prices_source(const prices *p, const char *group, const char *key);
  * for reports that must label results resting on them.  Free with
  * g_ptr_array_unref(); the strings belong to the array. */
 GPtrArray *prices_assumptions(const prices *p);
+
+/* A new empty cost ledger billing GB and months as `p` counts them. */
+cost_ledger *prices_ledger_new(const prices *p);
 
 #endif
