@@ -10,6 +10,7 @@
 #include "error.h"
 #include "host.h"
 #include "internet.h"
+#include "lattice.h"
 #include "pcapw.h"
 #include "sg.h"
 #include "vpc.h"
@@ -60,6 +61,7 @@ struct world {
 	cost_ledger *ledger;
 	sg_world *sgw;
 	GPtrArray *routers;   /* vpc_router * per VPC */
+	GPtrArray *resolvers; /* dns_resolver * per VPC (nodes of the net) */
 	GPtrArray *nodes_of[GK_N]; /* per kind: node * per element (world_set_node), or NULL */
 	GPtrArray *hosts;     /* host * per instance */
 	GPtrArray *ctxs;      /* host_ctx * per instance, then per service */
@@ -604,6 +606,13 @@ static gboolean build_servers(world *w, GError **error)
 					              sw->port, sw, error);
 				break;
 			}
+			case SC_TARGET_IS_LATTICE: {
+				uint16_t aport = 0;
+				int alb = lattice_service_alb(sc, ti, &aport);
+				if (alb >= 0)
+					ok = serve_lb(w, seen, alb, aport, sw, error);
+				break;
+			}
 			default:
 				break;
 			}
@@ -650,6 +659,11 @@ static char *target_addresses(const scenario *sc, const sc_workload *sw, int ti,
 		subnets = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->subnets;
 		all = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->ips;
 		break;
+	case SC_TARGET_IS_LATTICE:
+		/* One link-local address in every AZ: by its name, or directly. */
+		one = SC_AT(sc->of[GK_LATTICE_SERVICE], sc_lattice_service, ti)->ip;
+		g_array_append_val(ips, one);
+		return sw->resolve == SC_RESOLVE_DNS ? lattice_dns_name(sc, ti) : NULL;
 	}
 	if (!all) {
 		g_array_append_val(ips, one);
@@ -783,6 +797,17 @@ void world_set_router(world *w, int vpc, vpc_router *r)
 	g_ptr_array_add(w->routers, r);
 }
 
+dns_resolver *world_resolver(world *w, int vpc)
+{
+	return g_ptr_array_index(w->resolvers, vpc);
+}
+
+void world_set_resolver(world *w, int vpc, dns_resolver *r)
+{
+	g_assert((guint)vpc == w->resolvers->len);
+	g_ptr_array_add(w->resolvers, r);
+}
+
 void world_link(world *w, port *a, port *b, uint64_t bps)
 {
 	link_to(w, a, b, bps);
@@ -905,6 +930,7 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 	fabric_init(&w->fab, w->net, sc, w->ledger);
 	w->sgw = sg_world_new(sc);
 	w->routers = g_ptr_array_new();
+	w->resolvers = g_ptr_array_new();
 	w->hosts = g_ptr_array_new();
 	w->ctxs = g_ptr_array_new_with_free_func(ctx_free);
 	w->wls = g_ptr_array_new_with_free_func(wl_free);
@@ -946,6 +972,7 @@ void world_free(world *w)
 	g_ptr_array_unref(w->wls);
 	g_ptr_array_unref(w->ctxs);
 	g_ptr_array_unref(w->routers);
+	g_ptr_array_unref(w->resolvers);
 	g_ptr_array_unref(w->hosts);
 	for (int k = 0; k < GK_N; k++)
 		if (w->nodes_of[k])
@@ -1169,6 +1196,9 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 			case SC_TARGET_IS_LB: tn = SC_AT(sc->load_balancers, sc_lb, ti)->name; break;
 			case SC_TARGET_IS_ENDPOINT:
 				tn = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->name;
+				break;
+			case SC_TARGET_IS_LATTICE:
+				tn = SC_AT(sc->of[GK_LATTICE_SERVICE], sc_lattice_service, ti)->name;
 				break;
 			}
 			g_string_append_printf(target, "%s%s", t ? ", " : "", tn);

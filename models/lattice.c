@@ -1,9 +1,14 @@
 /* \summary: Amazon VPC Lattice: a service network, HTTP services in front of ALBs, link-local addresses */
 #include "lattice.h"
 
+#include <inttypes.h>
 #include <string.h>
 
+#include "dns.h"
 #include "http.h"
+#include "kindlib.h"
+#include "rng.h"
+#include "world.h"
 
 typedef struct lattice lattice;
 
@@ -163,14 +168,14 @@ static void from_client(lattice *l, lassoc *as, pkt *p)
 static void from_targets(lattice *l, ltvpc *tv, pkt *p)
 {
 	uint32_t dst = pkt_ip_dst(p);
-	uint32_t host = dst & ~LATTICE_PREFIX_MASK;
-	if ((dst & LATTICE_PREFIX_MASK) != LATTICE_PREFIX || host < LATTICE_SOURCE_BASE ||
-	    host >= LATTICE_SOURCE_BASE + l->n_az || pkt_proto(p) != PKT_PROTO_TCP) {
+	uint32_t hpart = dst & ~LATTICE_PREFIX_MASK;
+	if ((dst & LATTICE_PREFIX_MASK) != LATTICE_PREFIX || hpart < LATTICE_SOURCE_BASE ||
+	    hpart >= LATTICE_SOURCE_BASE + l->n_az || pkt_proto(p) != PKT_PROTO_TCP) {
 		char d[16];
 		net_drop_detail(l->base.net, &l->base, p, DROP_NO_ADDRESS, pkt_ip_str(dst, d));
 		return;
 	}
-	uint8_t az = (uint8_t)(host - LATTICE_SOURCE_BASE + 1);
+	uint8_t az = (uint8_t)(hpart - LATTICE_SOURCE_BASE + 1);
 	sim_time d = fabric_propagation(l->f, &l->rng, p->az, az);
 	p->az = az;
 	deliver_later(l, tv->tcp, &tv->in_last, p, d);
@@ -217,8 +222,8 @@ static void assoc_tx(void *owner, pkt *p)
 static void tvpc_tx(void *owner, pkt *p)
 {
 	ltvpc *tv = owner;
-	uint32_t host = pkt_ip_src(p) & ~LATTICE_PREFIX_MASK;
-	send_out(tv->l, tv->port, p, (uint8_t)(host - LATTICE_SOURCE_BASE + 1));
+	uint32_t hpart = pkt_ip_src(p) & ~LATTICE_PREFIX_MASK;
+	send_out(tv->l, tv->port, p, (uint8_t)(hpart - LATTICE_SOURCE_BASE + 1));
 }
 
 /* ---- forwarding ---- */
@@ -483,6 +488,8 @@ lattice *lattice_new(fabric *f, const char *name, sg_world *sgw)
 
 node *lattice_node(lattice *l) { return &l->base; }
 
+lattice *lattice_of(node *n) { return n && n->ops == &lattice_ops ? (lattice *)n : NULL; }
+
 static void add_front(lattice *l, lassoc *as, guint si)
 {
 	lsvc *s = g_ptr_array_index(l->svcs, si);
@@ -562,12 +569,21 @@ guint lattice_add_target_vpc(lattice *l, port **out)
 uint32_t lattice_add_service(lattice *l, const char *name, uint16_t lport, const uint32_t *ips,
                              const uint8_t *azs, guint n, uint16_t alb_port, guint target_vpc)
 {
+	g_return_val_if_fail(l != NULL, 0);
+	return lattice_add_service_at(l, name, LATTICE_PREFIX | (LATTICE_FRONT_BASE + l->svcs->len), lport,
+	                              ips, azs, n, alb_port, target_vpc);
+}
+
+uint32_t lattice_add_service_at(lattice *l, const char *name, uint32_t front, uint16_t lport,
+                                const uint32_t *ips, const uint8_t *azs, guint n, uint16_t alb_port,
+                                guint target_vpc)
+{
 	g_return_val_if_fail(l != NULL && name != NULL && ips != NULL && azs != NULL && n > 0, 0);
 	g_return_val_if_fail(target_vpc < l->tvpcs->len, 0);
-	g_return_val_if_fail(l->svcs->len < LATTICE_SOURCE_BASE - LATTICE_FRONT_BASE, 0);
+	g_return_val_if_fail((front & LATTICE_PREFIX_MASK) == LATTICE_PREFIX && front_of(l, front) < 0, 0);
 	lsvc *s = g_new0(lsvc, 1);
 	s->name = g_strdup(name);
-	s->ip = LATTICE_PREFIX | (LATTICE_FRONT_BASE + l->svcs->len);
+	s->ip = front;
 	s->port = lport;
 	s->alb_ips = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	s->alb_azs = g_array_new(FALSE, FALSE, sizeof(uint8_t));
@@ -664,3 +680,293 @@ void lattice_finish(lattice *l, sim_time run_duration)
 			                         pr->vpc_lattice.usd_per_million_requests / 1e6, billed);
 	}
 }
+
+/* ---- [service_network], [lattice_target_group], [lattice_service] in scenario files ---- */
+
+static const ld_key sn_keys[] = {
+	{ "vpcs", FALSE, "comma-separated [vpc] names: the VPC associations (consumers)" },
+	{ "security_groups", FALSE, "comma-separated [security_group] names of the associated VPCs, "
+	                            "checked on their clients' traffic" },
+	{ NULL },
+};
+
+static const ld_key ltg_keys[] = {
+	{ "type", TRUE, "alb (the only Lattice target type modelled)" },
+	{ "targets", TRUE, "the name of one [load_balancer] of type application" },
+	{ "port", TRUE, "the ALB listener port, a whole number from 1 to 65535" },
+	{ "protocol", FALSE, "http" },
+	{ NULL },
+};
+
+static const ld_key lsvc_keys[] = {
+	{ "service_networks", TRUE, "comma-separated [service_network] names" },
+	{ "listeners", TRUE, "one listener 'http PORT -> LATTICE_TARGET_GROUP'" },
+	{ NULL },
+};
+
+static void build_service_networks(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	GHashTable *assoc = g_hash_table_new(g_direct_hash, g_direct_equal); /* VPC -> 1 + network */
+	for (guint i = 0; i < ld_groups(l->ld, GK_SERVICE_NETWORK)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_SERVICE_NETWORK)->pdata[i];
+		sc_service_network *n = SC_AT(sc->of[GK_SERVICE_NETWORK], sc_service_network, i);
+		n->name = g_strdup(g->name);
+		n->vpcs = g_array_new(FALSE, FALSE, sizeof(int));
+		n->sgs = g_array_new(FALSE, FALSE, sizeof(int));
+		const char *v = ld_get(g, "vpcs", "");
+		if (v && *v)
+			ld_ref_list(l->ld, g, "vpcs", v, GK_VPC, n->vpcs, FALSE);
+		for (guint k = 0; k < n->vpcs->len; k++) {
+			int vpc = g_array_index(n->vpcs, int, k);
+			guint other = GPOINTER_TO_UINT(g_hash_table_lookup(assoc, GINT_TO_POINTER(vpc)));
+			if (other)
+				ld_problem(l->ld, g, "vpcs", "'%s' is already associated with service network %s; "
+				                  "expected each VPC in one service network (AWS allows one "
+				                  "association per VPC; more need service-network endpoints)",
+				  sc_vpc_name(l, vpc),
+				  SC_AT(sc->of[GK_SERVICE_NETWORK], sc_service_network, other - 1)->name);
+			else
+				g_hash_table_insert(assoc, GINT_TO_POINTER(vpc), GUINT_TO_POINTER(i + 1));
+		}
+		v = ld_get(g, "security_groups", "");
+		if (v && *v)
+			ld_ref_list(l->ld, g, "security_groups", v, GK_SG, n->sgs, FALSE);
+		for (guint k = 0; k < n->sgs->len; k++) {
+			const sc_sg *sg = SC_AT(sc->security_groups, sc_sg, g_array_index(n->sgs, int, k));
+			if (sg->vpc >= 0 && !sc_int_array_has(n->vpcs, sg->vpc))
+				ld_problem(l->ld, g, "security_groups", "'%s' is a security group of %s, which is not "
+				                  "associated with %s; expected groups of the VPCs in vpcs",
+				  sg->name, sc_vpc_name(l, sg->vpc), n->name);
+		}
+	}
+	g_hash_table_unref(assoc);
+}
+
+static void build_lattice_tgs(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	static const char *const types[] = { "alb", NULL };
+	static const char *const protos[] = { "http", NULL };
+	for (guint i = 0; i < ld_groups(l->ld, GK_LATTICE_TG)->len; i++) {
+		ld_group *g = ld_groups(l->ld, GK_LATTICE_TG)->pdata[i];
+		sc_lattice_tg *t = SC_AT(sc->of[GK_LATTICE_TG], sc_lattice_tg, i);
+		t->name = g_strdup(g->name);
+		ld_get_word(l->ld, g, "type", NULL, types);
+		ld_get_word(l->ld, g, "protocol", "http", protos);
+		t->lb = ld_ref(l->ld, g, "targets", GK_LB);
+		if (t->lb >= 0 && l->lb_type[t->lb] != SC_LB_APPLICATION) {
+			ld_problem(l->ld, g, "targets", "'%s' is not an application load balancer; expected %s",
+			  SC_AT(sc->load_balancers, sc_lb, t->lb)->name, ld_key_find(ltg_keys, "targets")->what);
+			t->lb = -1;
+		}
+		const char *v = ld_get(g, "port", NULL);
+		if (v && !sc_parse_port(v, &t->port)) {
+			ld_problem(l->ld, g, "port", "'%s' is not a port; expected %s", v,
+			  ld_key_find(ltg_keys, "port")->what);
+		} else if (v && t->lb >= 0) {
+			const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, t->lb);
+			if (lb->listeners->len && !sc_lb_has_port(lb, t->port)) {
+				char *ports = sc_listener_ports(lb);
+				ld_problem(l->ld, g, "port", "'%s' is not a listener port of %s; expected one of %s", v,
+				  lb->name, ports);
+				g_free(ports);
+			}
+		}
+	}
+}
+
+static void build_lattice_services(sc_loader *l)
+{
+	scenario *sc = l->sc;
+	guint n = ld_groups(l->ld, GK_LATTICE_SERVICE)->len;
+	for (guint i = 0; i < n; i++) {
+		ld_group *g = ld_groups(l->ld, GK_LATTICE_SERVICE)->pdata[i];
+		sc_lattice_service *s = SC_AT(sc->of[GK_LATTICE_SERVICE], sc_lattice_service, i);
+		s->name = g_strdup(g->name);
+		s->networks = g_array_new(FALSE, FALSE, sizeof(int));
+		s->tg = -1;
+		if (i >= LATTICE_SOURCE_BASE - LATTICE_FRONT_BASE)
+			ld_problem(l->ld, g, NULL, "more than %u Lattice services; expected at most %u (the "
+			                     "simulator gives each a front address in 169.254.171.32-127)",
+			  LATTICE_SOURCE_BASE - LATTICE_FRONT_BASE, LATTICE_SOURCE_BASE - LATTICE_FRONT_BASE);
+		s->ip = LATTICE_PREFIX | (LATTICE_FRONT_BASE + MIN(i, LATTICE_SOURCE_BASE - LATTICE_FRONT_BASE - 1));
+		const char *v = ld_get(g, "service_networks", NULL);
+		if (v)
+			ld_ref_list(l->ld, g, "service_networks", v, GK_SERVICE_NETWORK, s->networks, TRUE);
+		v = ld_get(g, "listeners", NULL);
+		if (!v)
+			continue;
+		const char *example = "http 80 -> tg-alb";
+		char **items = g_strsplit(v, ",", -1);
+		guint count = 0;
+		for (char **it = items; *it; it++)
+			count += **it != '\0';
+		char *item = g_strstrip(g_strdup(items[0] ? items[0] : ""));
+		g_strfreev(items);
+		/* "http PORT -> TG", split as the load balancers' listeners are. */
+		char **w = g_strsplit_set(item, " \t", -1);
+		GPtrArray *tok = g_ptr_array_new();
+		for (char **t = w; *t; t++)
+			if (**t)
+				g_ptr_array_add(tok, *t);
+		if (count != 1) {
+			ld_problem(l->ld, g, "listeners", "'%s': %u listeners; expected %s (one per service is "
+			                     "modelled)", v, count, ld_key_find(lsvc_keys, "listeners")->what);
+		} else if (tok->len != 4 || strcmp(tok->pdata[2], "->") != 0) {
+			ld_problem(l->ld, g, "listeners", "'%s' is not a listener; expected %s, such as '%s'", item,
+			  ld_key_find(lsvc_keys, "listeners")->what, example);
+		} else if (strcmp(tok->pdata[0], "http") != 0) {
+			ld_problem(l->ld, g, "listeners", "'%s': protocol '%s' is not modelled; expected http (HTTPS "
+			                     "and TLS listeners are not simulated)", item,
+			  (const char *)tok->pdata[0]);
+		} else if (!sc_parse_port(tok->pdata[1], &s->port)) {
+			ld_problem(l->ld, g, "listeners", "'%s': '%s' is not a port; expected a whole number from 1 "
+			                     "to 65535", item, (const char *)tok->pdata[1]);
+		} else if ((s->tg = ld_lookup(l->ld, GK_LATTICE_TG, tok->pdata[3])) < 0) {
+			ld_undefined(l->ld, g, "listeners", tok->pdata[3], GK_LATTICE_TG);
+		}
+		g_ptr_array_unref(tok);
+		g_strfreev(w);
+		g_free(item);
+	}
+}
+
+static void service_network_clear(void *elem)
+{
+	sc_service_network *n = elem;
+	sc_unref(n->vpcs);
+	sc_unref(n->sgs);
+}
+
+static void lattice_service_clear(void *elem)
+{
+	sc_unref(((sc_lattice_service *)elem)->networks);
+}
+
+char *lattice_dns_name(const scenario *sc, int svc)
+{
+	g_return_val_if_fail(sc != NULL && svc >= 0 && (guint)svc < sc->of[GK_LATTICE_SERVICE]->len, NULL);
+	const sc_lattice_service *s = SC_AT(sc->of[GK_LATTICE_SERVICE], sc_lattice_service, svc);
+	char *t = g_strconcat("vpc-lattice:", s->name, NULL);
+	uint64_t id = rng_seed_from_text(t);
+	g_free(t);
+	const char *region = sc->prices && sc->prices->region ? sc->prices->region : "us-east-1";
+	return g_strdup_printf("%s-%016" PRIx64 ".%07" PRIx64 ".vpc-lattice-svcs.%s.on.aws", s->name, id,
+	                       (id >> 36) & 0xFFFFFFFu, region);
+}
+
+int lattice_service_alb(const scenario *sc, int svc, uint16_t *alb_port)
+{
+	g_return_val_if_fail(sc != NULL && svc >= 0 && (guint)svc < sc->of[GK_LATTICE_SERVICE]->len, -1);
+	const sc_lattice_service *s = SC_AT(sc->of[GK_LATTICE_SERVICE], sc_lattice_service, svc);
+	if (s->tg < 0)
+		return -1;
+	const sc_lattice_tg *t = SC_AT(sc->of[GK_LATTICE_TG], sc_lattice_tg, s->tg);
+	if (alb_port)
+		*alb_port = t->port;
+	return t->lb;
+}
+
+int lattice_service_target_vpc(const scenario *sc, int svc)
+{
+	int lb = lattice_service_alb(sc, svc, NULL);
+	return lb >= 0 ? SC_AT(sc->load_balancers, sc_lb, lb)->vpc : -1;
+}
+
+/* One node per service network: a port on each associated VPC's router
+ * and on the router of each VPC holding a target; its services; the
+ * services' names in the associated VPCs' resolvers. */
+static void build_lattice_world(world *w)
+{
+	fabric *f = world_fabric(w);
+	const scenario *sc = f->sc;
+	const GArray *nets = sc->of[GK_SERVICE_NETWORK], *svcs = sc->of[GK_LATTICE_SERVICE];
+	for (guint i = 0; i < nets->len; i++) {
+		const sc_service_network *n = SC_AT(nets, sc_service_network, i);
+		lattice *l = lattice_new(f, n->name, world_sgw(w));
+		world_set_node(w, GK_SERVICE_NETWORK, (int)i, lattice_node(l));
+		for (guint k = 0; k < n->vpcs->len; k++) {
+			int vpc = g_array_index(n->vpcs, int, k);
+			/* The association's groups are those of its VPC. */
+			GArray *sgs = g_array_new(FALSE, FALSE, sizeof(int));
+			for (guint j = 0; j < n->sgs->len; j++) {
+				int sg = g_array_index(n->sgs, int, j);
+				if (SC_AT(sc->security_groups, sc_sg, sg)->vpc == vpc)
+					g_array_append_val(sgs, sg);
+			}
+			port *p = lattice_add_association(l, SC_AT(sc->vpcs, sc_vpc, vpc)->name, sgs);
+			g_array_unref(sgs);
+			world_link(w, p, vpc_router_add_port(world_router(w, vpc), VPC_PORT_LATTICE, -1, -1, 0,
+			                                     n->name), 0);
+		}
+		int *tvpc_of = g_new(int, sc->vpcs->len + 1); /* VPC -> 1 + target VPC index */
+		memset(tvpc_of, 0, sizeof(int) * (sc->vpcs->len + 1));
+		for (guint s = 0; s < svcs->len; s++) {
+			const sc_lattice_service *sv = SC_AT(svcs, sc_lattice_service, s);
+			uint16_t aport = 0;
+			int alb = lattice_service_alb(sc, (int)s, &aport);
+			if (!sc_int_array_has(sv->networks, (int)i) || alb < 0)
+				continue;
+			const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, alb);
+			if (!tvpc_of[lb->vpc]) {
+				port *p;
+				tvpc_of[lb->vpc] = (int)lattice_add_target_vpc(l, &p) + 1;
+				world_link(w, p, vpc_router_add_port(world_router(w, lb->vpc), VPC_PORT_LATTICE, -1,
+				                                     -1, 0, n->name), 0);
+			}
+			uint8_t *azs = g_new(uint8_t, lb->subnets->len);
+			for (guint k = 0; k < lb->subnets->len; k++)
+				azs[k] = (uint8_t)(SC_AT(sc->subnets, sc_subnet, g_array_index(lb->subnets, int, k))
+				                           ->az_index + 1);
+			lattice_add_service_at(l, sv->name, sv->ip, sv->port, (const uint32_t *)lb->node_ips->data,
+			                       azs, lb->subnets->len, aport, (guint)(tvpc_of[lb->vpc] - 1));
+			g_free(azs);
+			/* Lattice answers for its own name in every associated VPC
+			 * (TTL: the profile's dns.endpoint_ttl, an assumption). */
+			char *name = lattice_dns_name(sc, (int)s);
+			for (guint k = 0; k < n->vpcs->len; k++)
+				dns_resolver_add(world_resolver(w, g_array_index(n->vpcs, int, k)), name, &sv->ip, 1,
+				                 f->prof->dns.endpoint_ttl);
+			g_free(name);
+		}
+		g_free(tvpc_of);
+	}
+}
+
+static void finish_lattice(world *w, sim_time billed)
+{
+	const scenario *sc = world_fabric(w)->sc;
+	for (guint i = 0; i < sc->of[GK_SERVICE_NETWORK]->len; i++)
+		lattice_finish(lattice_of(world_node(w, GK_SERVICE_NETWORK, (int)i)), billed);
+}
+
+static const sc_step service_network_steps[] = { { 560, build_service_networks }, { 0, NULL } };
+static const sc_step lattice_tg_steps[] = { { 560, build_lattice_tgs }, { 0, NULL } };
+static const sc_step lattice_service_steps[] = { { 570, build_lattice_services }, { 0, NULL } };
+static const sc_build lattice_build[] = { { 650, build_lattice_world }, { 0, NULL } };
+static const char *const lattice_nodes[] = { "", NULL };
+
+const sc_kind sc_kind_service_network = {
+	.group = { "service_network", sn_keys },
+	.size = sizeof(sc_service_network),
+	.steps = service_network_steps,
+	.clear = service_network_clear,
+	.nodes = lattice_nodes,
+	.node_rank = 10,
+	.build = lattice_build,
+	.finish = finish_lattice,
+};
+
+const sc_kind sc_kind_lattice_tg = {
+	.group = { "lattice_target_group", ltg_keys },
+	.size = sizeof(sc_lattice_tg),
+	.steps = lattice_tg_steps,
+};
+
+const sc_kind sc_kind_lattice_service = {
+	.group = { "lattice_service", lsvc_keys },
+	.size = sizeof(sc_lattice_service),
+	.steps = lattice_service_steps,
+	.clear = lattice_service_clear,
+};

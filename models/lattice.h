@@ -50,11 +50,49 @@
 #define LATTICE_FRONT_BASE 32u       /* 169.254.171.32 + service index */
 #define LATTICE_SOURCE_BASE 128u     /* 169.254.171.128 + AZ index */
 
+/* ---- in scenario files (README, "VPC Lattice") ---- */
+
+/* [service_network NAME]: the VPCs associated with it (consumers), and
+ * the associations' security groups, each of one of those VPCs. */
+typedef struct {
+	char *name;
+	GArray *vpcs;     /* int */
+	GArray *sgs;      /* int */
+} sc_service_network;
+
+/* [lattice_target_group NAME] of type alb: one ALB and its listener port. */
+typedef struct {
+	char *name;
+	int lb;           /* -1 when bad (reported) */
+	uint16_t port;
+} sc_lattice_tg;
+
+/* [lattice_service NAME]: its service networks and one HTTP listener whose
+ * default action forwards to a Lattice target group. */
+typedef struct {
+	char *name;
+	GArray *networks; /* int: service networks */
+	uint16_t port;
+	int tg;           /* -1 when bad (reported) */
+	uint32_t ip;      /* 169.254.171.32 + its index */
+} sc_lattice_service;
+
+struct scenario;
+/* The service's DNS name as AWS forms it,
+ * NAME-ID.HASH.vpc-lattice-svcs.REGION.on.aws (IDs derived from the name). */
+char *lattice_dns_name(const struct scenario *sc, int svc);
+/* The VPC of the ALB behind service i (-1 when unknown). */
+int lattice_service_target_vpc(const struct scenario *sc, int svc);
+/* The ALB behind service i and its port (-1 when unknown). */
+int lattice_service_alb(const struct scenario *sc, int svc, uint16_t *alb_port);
+
 typedef struct lattice lattice;
 
 /* A service network named `name` (its cost lines are per service). */
 lattice *lattice_new(fabric *f, const char *name, sg_world *sgw);
 node *lattice_node(lattice *l);
+/* The service network behind a node, or NULL if it is not one. */
+lattice *lattice_of(node *n);
 
 /* An association with a consumer VPC: the port to link to its router, and
  * its security groups (scenario indices; NULL or empty: none checked). */
@@ -69,6 +107,11 @@ guint lattice_add_target_vpc(lattice *l, port **out);
  * VPC `target_vpc`.  Returns its front address. */
 uint32_t lattice_add_service(lattice *l, const char *name, uint16_t lport, const uint32_t *ips,
                              const uint8_t *azs, guint n, uint16_t alb_port, guint target_vpc);
+/* The same at a given front address (169.254.171.32 + the service's index
+ * in the scenario, when it is in several networks). */
+uint32_t lattice_add_service_at(lattice *l, const char *name, uint32_t front, uint16_t lport,
+                                const uint32_t *ips, const uint8_t *azs, guint n, uint16_t alb_port,
+                                guint target_vpc);
 
 /* The front address of service i (0 if none). */
 uint32_t lattice_service_ip(const lattice *l, guint i);

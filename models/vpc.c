@@ -812,6 +812,7 @@ static void build_resolvers(world *w)
 		g_free(name);
 		world_link(w, node_port(dns_resolver_node(r), 0), rp, 0);
 		dns_resolver_add_scenario(r, &zone);
+		world_set_resolver(w, (int)i, r);
 	}
 	if (zone)
 		g_hash_table_unref(zone);

@@ -3,6 +3,7 @@
 #include "lbnet.h"
 #include "lattice.h"
 #include "pcap_check.h"
+#include "scenario.h"
 
 #include <math.h>
 
@@ -286,6 +287,49 @@ static void test_not_associated(void)
 	ln_free(ln);
 }
 
+/* Bad Lattice groups in scenarios/alb-lattice.ini: one clear message
+ * each, naming the file, group, key and value and what was expected. */
+static void expect_refused(const char *set, const char *want)
+{
+	char *path = harness_source_path("scenarios/alb-lattice.ini");
+	const char *sets[] = { set, NULL };
+	GError *err = NULL;
+	scenario *sc = scenario_load(path, sets, &err);
+	g_free(path);
+	CU_ASSERT_PTR_NULL(sc);
+	if (sc) {
+		scenario_free(sc);
+		return;
+	}
+	gboolean ok = strstr(err->message, want) && strstr(err->message, "alb-lattice.ini:");
+	CU_ASSERT(ok);
+	if (!ok)
+		printf("\n    %s: got '%s', wanted '%s'", set, err->message, want);
+	g_error_free(err);
+}
+
+static void test_bad_groups(void)
+{
+	expect_refused("lattice_service:svc-b.listeners=https 443 -> tg-alb-b",
+	               "[lattice_service svc-b] listeners: 'https 443 -> tg-alb-b': protocol 'https' is not "
+	               "modelled; expected http");
+	expect_refused("lattice_service:svc-b.listeners=http 80 -> tg-nope",
+	               "[lattice_service svc-b] listeners: 'tg-nope'");
+	expect_refused("lattice_target_group:tg-alb-b.port=8080",
+	               "[lattice_target_group tg-alb-b] port: '8080' is not a listener port of alb-b; "
+	               "expected one of 80");
+	expect_refused("lattice_target_group:tg-alb-b.targets=web-1",
+	               "[lattice_target_group tg-alb-b] targets: 'web-1'");
+	expect_refused("lattice_target_group:tg-alb-b.type=instance",
+	               "[lattice_target_group tg-alb-b] type: 'instance'");
+	expect_refused("service_network:sn-ab.security_groups=sg-alb",
+	               "[service_network sn-ab] security_groups: 'sg-alb' is a security group of vpc-b, "
+	               "which is not associated with sn-ab");
+	expect_refused("workload:web.port=8080",
+	               "[workload web] port: '8080' is not the listener port of Lattice service svc-b; "
+	               "expected 80");
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("VPC Lattice");
@@ -295,4 +339,5 @@ void register_tests(void)
 	CU_add_test(s, "association security groups", test_association_sg);
 	CU_add_test(s, "overlapping CIDRs", test_overlap);
 	CU_add_test(s, "a VPC without association cannot reach Lattice", test_not_associated);
+	CU_add_test(s, "bad Lattice groups: one clear message each", test_bad_groups);
 }

@@ -35,11 +35,9 @@ static const char *const no_effect[] = {
 	"nlb.nlcu_udp_new_flows_per_second", "nlb.nlcu_udp_active_flows",
 	"nlb.nlcu_tls_new_connections_per_second", "nlb.nlcu_tls_active_connections",
 	"nlb.cross_az_to_targets_usd_per_gb_each_direction",
-	/* VPC Lattice and PrivateLink resource endpoints: priced, but no
-	 * bundled scenario uses them until their models land (issue 11,
+	/* PrivateLink resource endpoints: priced, but no bundled scenario
+	 * uses them until their model lands (issue 11,
 	 * docs/lattice-resource-endpoints.md). */
-	"vpc_lattice.service_hourly_usd", "vpc_lattice.processing_usd_per_gb",
-	"vpc_lattice.usd_per_million_requests", "vpc_lattice.free_requests_per_hour",
 	"resource_endpoint.hourly_usd", "resource_endpoint.processing_usd_per_gb",
 	"resource_endpoint.charge_cross_az", "resource_gateway.processing_usd_per_gb",
 	NULL,
@@ -207,9 +205,6 @@ static const char *const profile_no_effect[] = {
 	 * (test_dns checks one query per TTL). */
 	"limits.natgw_connections_per_destination", "dns.lb_ttl", "dns.endpoint_ttl",
 	"dns.client_timeout", "dns.client_attempts",
-	/* VPC Lattice: no bundled scenario uses it until its model lands
-	 * (issue 11, docs/lattice-resource-endpoints.md). */
-	"processing.vpc_lattice", "mtu.vpc_lattice",
 	NULL,
 };
 
