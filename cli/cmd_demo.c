@@ -3,6 +3,7 @@
 
 #include "chain.h"
 #include "cli.h"
+#include "drops.h"
 #include "interrupt.h"
 #include "units.h"
 

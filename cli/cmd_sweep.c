@@ -149,14 +149,14 @@ static gboolean row_save(GKeyFile *kf, const char *out, guint run, GError **erro
 /* The configuration to keep for the scenario's consumer VPCs (reach.h),
  * the quota met first, and peering connections as the option has them (a
  * hub) and as a full mesh of the same VPCs would, n(n-1)/2 for n VPCs. */
-static void set_config(GKeyFile *kf, const reach_config *cfg)
+static void set_config(GKeyFile *kf, const sc_config *cfg)
 {
 	guint64 n = cfg->consumers;
 	set_u64(kf, "consumer_vpcs", n);
-	set_u64(kf, "config_objects", reach_config_total(cfg, n));
+	set_u64(kf, "config_objects", sc_config_total(cfg, n));
 	if (cfg->quota_n)
 		set_u64(kf, "config_quota_n", cfg->quota_n);
-	set_u64(kf, "peering_connections", reach_config_kind(cfg, CFG_PEERINGS, n));
+	set_u64(kf, "peering_connections", sc_config_kind(cfg, CFG_PEERINGS, n));
 	if (cfg->peering)
 		set_u64(kf, "mesh_peering_connections", (n + 1) * n / 2);
 }

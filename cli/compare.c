@@ -102,41 +102,33 @@ static char *try_overlap(const compare_option *o, const char *const *sets)
 	return verdict;
 }
 
+/* The properties come from the kind (models/kinds.h) of lowest props_rank
+ * among those whose nodes the request path crosses. */
 static void derive(compare_option *o, const char *const *sets)
 {
-	const profile *pf = o->sc->profile;
-	gboolean peering = path_has(o, "peering"), tgw = path_has(o, "transit-gateway");
-	gboolean igw = path_has(o, "internet-gateway"), natgw = path_has(o, "nat-gateway");
-	gboolean ife = path_has(o, "interface-endpoint"), gwe = path_has(o, "gateway-endpoint");
-	if (peering) {
-		o->transitive = g_strdup("no: peering is not transitive");
-		o->growth = g_strdup("full mesh: n(n-1)/2 peering connections for n VPCs (45 for 10)");
-		o->quota = g_strdup_printf("%u active peering connections per VPC",
-		                           pf->limits.peering_connections_per_vpc);
-	} else if (tgw) {
-		o->transitive = g_strdup("yes: any attached VPC reaches any other the TGW routes to");
-		o->growth = g_strdup("hub: n attachments for n VPCs (10 for 10)");
-		o->quota = g_strdup_printf("%u attachments per transit gateway", pf->limits.tgw_attachments);
-	} else if (ife) {
-		o->transitive = g_strdup("n/a: exposes one service, not a network");
-		o->growth = g_strdup("one interface endpoint per consumer VPC per service (9 for 10 VPCs)");
-		o->quota = g_strdup_printf("%u interface endpoints per VPC", pf->limits.interface_endpoints_per_vpc);
-	} else if (natgw || igw) {
-		o->transitive = g_strdup("n/a: reaches public addresses, not networks");
-		o->growth = g_strdup("a NAT gateway per consumer VPC (per AZ for resilience)");
-		o->quota = g_strdup_printf("%u connections per NAT gateway address per destination",
-		                           pf->limits.natgw_connections_per_destination);
-	} else if (gwe) {
-		o->transitive = g_strdup("n/a: one service, from this VPC only");
-		o->growth = g_strdup("one gateway endpoint per VPC (a route, no appliance)");
-		o->quota = g_strdup("gateway endpoints per Region and per VPC");
-	} else {
-		o->transitive = g_strdup("n/a: within one VPC");
-		o->growth = g_strdup("n/a");
-		o->quota = g_strdup("n/a");
+	const sc_kind *by = NULL;
+	gboolean exposed = FALSE;
+	for (int k = 0; k < GK_N; k++) {
+		const sc_kind *kd = sc_kinds[k];
+		if (!kd->node_kind || !path_has(o, kd->node_kind))
+			continue;
+		exposed |= kd->exposes_public;
+		if (kd->props && (!by || kd->props_rank < by->props_rank))
+			by = kd;
 	}
-	o->exposure = g_strdup(igw ? "crosses the Region's public network (public IPv4 addresses)"
-	                           : "private addresses only");
+	sc_props p = { 0 };
+	if (by) {
+		by->props(o->sc->profile, &p);
+	} else {
+		p.transitive = g_strdup("n/a: within one VPC");
+		p.growth = g_strdup("n/a");
+		p.quota = g_strdup("n/a");
+	}
+	o->transitive = p.transitive;
+	o->growth = p.growth;
+	o->quota = p.quota;
+	o->exposure = g_strdup(exposed ? "crosses the Region's public network (public IPv4 addresses)"
+	                               : "private addresses only");
 	o->overlap = try_overlap(o, sets);
 }
 
@@ -216,7 +208,7 @@ static void measure(const scenario *sc, const report *r, double *v, double *traf
 	v[CMP_OWN_USD_PER_GB] = *traffic_gb > 0 ? (var_run - shared_var_run) / *traffic_gb : 0;
 }
 
-/* ---- reach and configuration rows (sim/reach.c) ---- */
+/* ---- reach and configuration rows (cli/reach.c, models/config.c) ---- */
 
 typedef enum { RR_ROUTABLE, RR_ANSWER, RR_ANSWER_OPEN, RR_OTHER, RR_OTHER_OPEN, RR_CFG_HERE, RR_CFG_10,
 	       RR_QUOTA_N, RR__N } reach_row_id;
@@ -239,8 +231,8 @@ static double reach_row_num(const compare_option *o, reach_row_id k)
 {
 	const reach_result *r = o->reach;
 	switch (k) {
-	case RR_CFG_HERE: return (double)reach_config_total(&o->cfg, o->cfg.consumers);
-	case RR_CFG_10: return (double)reach_config_total(&o->cfg, 10);
+	case RR_CFG_HERE: return (double)sc_config_total(&o->cfg, o->cfg.consumers);
+	case RR_CFG_10: return (double)sc_config_total(&o->cfg, 10);
 	case RR_QUOTA_N: return o->cfg.quota_n ? (double)o->cfg.quota_n : NAN;
 	default: break;
 	}
@@ -267,14 +259,14 @@ static char *config_text(const compare_option *o, guint64 n)
 {
 	GString *s = g_string_new(NULL);
 	g_string_append_printf(s, "%" G_GUINT64_FORMAT " for %" G_GUINT64_FORMAT " consumer VPC%s:",
-	                       reach_config_total(&o->cfg, n), n, n == 1 ? "" : "s");
+	                       sc_config_total(&o->cfg, n), n, n == 1 ? "" : "s");
 	gboolean any = FALSE;
 	for (int k = 0; k < CFG__N; k++) {
-		guint64 v = reach_config_kind(&o->cfg, (reach_cfg_kind)k, n);
+		guint64 v = sc_config_kind(&o->cfg, (sc_cfg_kind)k, n);
 		if (!v)
 			continue;
 		g_string_append_printf(s, "%s %" G_GUINT64_FORMAT " %s", any ? "," : "", v,
-		                       reach_cfg_name((reach_cfg_kind)k));
+		                       sc_cfg_name((sc_cfg_kind)k));
 		any = TRUE;
 	}
 	return g_string_free(s, FALSE);
@@ -293,7 +285,7 @@ static char *quota_text(const compare_option *o)
  * always (it reads the scenario, nothing runs). */
 static gboolean measure_reach(compare_option *o, const char *const *sets, gboolean scan, GError **error)
 {
-	reach_config_count(o->sc, &o->cfg);
+	sc_config_count(o->sc, &o->cfg);
 	if (!scan)
 		return TRUE;
 	/* The quota met first, from the counts rather than the kind of path. */
@@ -344,10 +336,10 @@ static void reach_write_json(const compare_option *o, GString *s)
 	}
 	g_string_append_printf(s, ",\n     \"config_consumers\": %u, \"config_per_consumer\": {", o->cfg.consumers);
 	for (int k = 0; k < CFG__N; k++)
-		g_string_append_printf(s, "%s\"%s\": %u", k ? ", " : "", reach_cfg_name((reach_cfg_kind)k), o->cfg.per[k]);
+		g_string_append_printf(s, "%s\"%s\": %u", k ? ", " : "", sc_cfg_name((sc_cfg_kind)k), o->cfg.per[k]);
 	g_string_append(s, "}, \"config_once\": {");
 	for (int k = 0; k < CFG__N; k++)
-		g_string_append_printf(s, "%s\"%s\": %u", k ? ", " : "", reach_cfg_name((reach_cfg_kind)k), o->cfg.fixed[k]);
+		g_string_append_printf(s, "%s\"%s\": %u", k ? ", " : "", sc_cfg_name((sc_cfg_kind)k), o->cfg.fixed[k]);
 	g_string_append(s, "}, \"config_quota\": ");
 	if (o->cfg.quota_n)
 		report_json_str(s, o->cfg.quota);
@@ -639,7 +631,7 @@ static void option_free(gpointer data)
 	g_free(o->growth);
 	g_free(o->quota);
 	reach_free(o->reach);
-	reach_config_clear(&o->cfg);
+	sc_config_clear(&o->cfg);
 	g_free(o->load_note);
 	for (guint k = 0; o->failures && k < o->failures->len; k++)
 		g_free(g_array_index(o->failures, report_count, k).what);

@@ -76,11 +76,11 @@ typedef struct {
 	char *transitive, *overlap, *exposure, *growth, *quota;
 	char **sets;             /* the overrides it ran with (its own, prefix removed) */
 	GPtrArray *not_applied;  /* char *: --set texts, as given, naming a group it lacks */
-	/* The reachable surface (sim/reach.c, with the properties): a scan
+	/* The reachable surface (cli/reach.c; the configuration counts are models/config.c): a scan
 	 * from the workload's first client, with the scenario's security
 	 * groups and with every group open; and the configuration to keep. */
 	reach_result *reach;     /* NULL when properties are skipped */
-	reach_config cfg;
+	sc_config cfg;
 } compare_option;
 
 typedef struct {

@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "report.h"
+#include "config.h"
 #include "scenario.h"
 
 /*
@@ -104,46 +105,5 @@ reach_result *reach_run(const char *file, const char *const *sets, const reach_o
                         GError **error);
 void reach_free(reach_result *r);
 gboolean reach_write(const reach_result *r, report_format f, FILE *out);
-
-/*
- * Configuration to keep: the AWS objects and entries a person creates and
- * keeps to connect N consumer VPCs to the service, derived from the
- * scenario's constructs.  The consumer VPC is the first workload's client
- * VPC, the service VPC its target's; objects in the consumer VPC (route
- * entries, peerings, attachments, endpoints, security group rules, NAT
- * and internet gateways) and entries on the service side that name the
- * consumer (a route or rule for its CIDR or its NAT gateway's address, an
- * endpoint-service permission) are per consumer; the rest is once.
- */
-typedef enum {
-	CFG_ROUTES,          /* VPC route table entries, both sides */
-	CFG_PEERINGS,        /* peering connections */
-	CFG_TGW,             /* transit gateways, attachments */
-	CFG_TGW_ROUTES,      /* TGW route table associations, propagations, static routes */
-	CFG_ENDPOINTS,       /* interface and gateway endpoints, endpoint services (and their NLB) */
-	CFG_PERMISSIONS,     /* endpoint-service permissions (allowed principals) */
-	CFG_SG_RULES,        /* security group rules */
-	CFG_GATEWAYS,        /* NAT gateways, Elastic IPs, internet gateways */
-	CFG_DNS,             /* DNS records */
-	CFG__N
-} reach_cfg_kind;
-
-typedef struct {
-	guint fixed[CFG__N]; /* once, whatever N */
-	guint per[CFG__N];   /* per consumer VPC */
-	guint consumers;     /* consumer VPCs in the scenario */
-	/* Quotas as N grows: the first met, and the N where it is. */
-	char *quota;         /* the quota met first, in words (or why none is, with quota_n 0) */
-	guint64 quota_n;     /* 0: none met */
-	/* Peering as a full mesh of N+1 VPCs (each reaches every other). */
-	gboolean peering;
-} reach_config;
-
-const char *reach_cfg_name(reach_cfg_kind k);
-void reach_config_count(const scenario *sc, reach_config *c);
-void reach_config_clear(reach_config *c);
-/* Objects and entries for n consumer VPCs. */
-guint64 reach_config_total(const reach_config *c, guint64 n);
-guint64 reach_config_kind(const reach_config *c, reach_cfg_kind k, guint64 n);
 
 #endif

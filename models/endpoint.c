@@ -1,6 +1,7 @@
 /* \summary: gateway endpoints (prefix-list routes, free), interface endpoints (PrivateLink ENIs); [gateway_endpoint], [endpoint_service] and [interface_endpoint] groups */
 #include "endpoint.h"
 #include "kindlib.h"
+#include "config.h"
 #include "s3.h"
 #include "nlb.h"
 #include "world.h"
@@ -695,6 +696,64 @@ static const sc_build interface_endpoint_build[] = { { 600, build_interface_endp
 						     { 0, NULL } };
 static const sc_build gw_endpoint_build[] = { { 1000, build_gw_endpoints_world }, { 0, NULL } };
 
+static void interface_endpoint_props(const profile *pf, sc_props *out)
+{
+	out->transitive = g_strdup("n/a: exposes one service, not a network");
+	out->growth = g_strdup("one interface endpoint per consumer VPC per service (9 for 10 VPCs)");
+	out->quota = g_strdup_printf("%u interface endpoints per VPC",
+	                             pf->limits.interface_endpoints_per_vpc);
+}
+
+static void gw_endpoint_props(const profile *pf, sc_props *out)
+{
+	(void)pf;
+	out->transitive = g_strdup("n/a: one service, from this VPC only");
+	out->growth = g_strdup("one gateway endpoint per VPC (a route, no appliance)");
+	out->quota = g_strdup("gateway endpoints per Region and per VPC");
+}
+
+/* An interface endpoint per consumer, with the provider's permission for
+ * an endpoint service's (an AWS service's needs no one's); a name the
+ * service's clients use: with private DNS on, AWS keeps the record in the
+ * consumer VPC; without, someone must. */
+static void interface_endpoint_config(const scenario *sc, const sc_config_ctx *x, sc_config *c)
+{
+	for (guint i = 0; i < sc->interface_endpoints->len; i++) {
+		const sc_interface_endpoint *e = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
+		if (e->vpc != x->consumer)
+			continue;
+		c->per[CFG_ENDPOINTS]++;
+		if (e->kind != SC_IFE_ENDPOINT_SERVICE)
+			continue;
+		c->per[CFG_PERMISSIONS]++;
+		const sc_endpoint_service *es = SC_AT(sc->endpoint_services, sc_endpoint_service, e->service);
+		if (es->private_dns && !e->private_dns)
+			c->per[CFG_DNS]++;
+	}
+}
+
+/* A gateway endpoint adds its routes itself: the endpoint is the object. */
+static void gw_endpoint_config(const scenario *sc, const sc_config_ctx *x, sc_config *c)
+{
+	for (guint i = 0; i < sc->gw_endpoints->len; i++)
+		if (SC_AT(sc->gw_endpoints, sc_gw_endpoint, i)->vpc == x->consumer)
+			c->per[CFG_ENDPOINTS]++;
+}
+
+/* The endpoint service and the NLB in front, once; with a private DNS
+ * name, the TXT record proving the domain is the provider's. */
+static void endpoint_service_config(const scenario *sc, const sc_config_ctx *x, sc_config *c)
+{
+	for (guint i = 0; i < sc->endpoint_services->len; i++) {
+		const sc_endpoint_service *es = SC_AT(sc->endpoint_services, sc_endpoint_service, i);
+		if (SC_AT(sc->load_balancers, sc_lb, es->lb)->vpc != x->service)
+			continue;
+		c->fixed[CFG_ENDPOINTS] += 2;
+		if (es->private_dns)
+			c->fixed[CFG_DNS]++;
+	}
+}
+
 static const sc_step gw_endpoint_steps[] = { { 330, build_gw_endpoints }, { 0, NULL } };
 static const char *const endpoint_nodes[] = { "", NULL };
 const sc_kind sc_kind_gateway_endpoint = {
@@ -705,6 +764,10 @@ const sc_kind sc_kind_gateway_endpoint = {
 	.nodes = endpoint_nodes,
 	.node_rank = 8,
 	.build = gw_endpoint_build,
+	.node_kind = "gateway-endpoint",
+	.props_rank = 5,
+	.props = gw_endpoint_props,
+	.config = gw_endpoint_config,
 };
 
 static const sc_step endpoint_service_steps[] = { { 540, build_endpoint_services }, { 0, NULL } };
@@ -713,6 +776,7 @@ const sc_kind sc_kind_endpoint_service = {
 	.size = sizeof(sc_endpoint_service),
 	.steps = endpoint_service_steps,
 	.clear = endpoint_service_clear,
+	.config = endpoint_service_config,
 };
 
 static const sc_step interface_endpoint_steps[] = { { 550, build_interface_endpoints },
@@ -726,4 +790,8 @@ const sc_kind sc_kind_interface_endpoint = {
 	.nodes = endpoint_nodes,
 	.node_rank = 7,
 	.build = interface_endpoint_build,
+	.node_kind = "interface-endpoint",
+	.props_rank = 3,
+	.props = interface_endpoint_props,
+	.config = interface_endpoint_config,
 };

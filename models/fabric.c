@@ -56,6 +56,7 @@ static void party_free(gpointer data)
 
 void fabric_init(fabric *f, net *nt, const scenario *sc, cost_ledger *ledger)
 {
+	drops_register();
 	f->net = nt;
 	f->sc = sc;
 	f->prof = sc->profile;

@@ -6,6 +6,7 @@
 #include "net.h"
 #include "profile.h"
 #include "scenario.h"
+#include "drops.h"
 
 /*
  * Where a packet is, physically, is an AZ (pkt->az = 1 + index into
@@ -56,6 +57,12 @@ enum {
 	FABRIC_L_NLB_XAZ_IN,
 	FABRIC_L_N
 };
+
+/* pkt.flags: what a packet crossed, for charges and traces. */
+#define PKT_F_VIA_TGW 0x01    /* crossed a Transit Gateway */
+#define PKT_F_LB_BACKEND 0x02 /* between an application load balancer and its target */
+#define PKT_F_VIA_PEERING 0x04 /* crossed a VPC peering connection */
+#define PKT_F_NLB_BACKEND 0x08 /* between a network load balancer and its target */
 
 /* A component that sends or receives in an AZ (an ENI, a NAT gateway, a TGW
  * attachment, an endpoint): its name and its transfer lines. */

@@ -1,6 +1,7 @@
 /* \summary: internet gateway: source rewritten outbound, destination inbound, MTU 1500; the [internet_gateway] group */
 #include "igw.h"
 #include "kindlib.h"
+#include "config.h"
 #include "internet.h"
 #include "world.h"
 
@@ -166,6 +167,18 @@ static void build_igws_world(world *w)
 
 static const sc_build igw_build[] = { { 700, build_igws_world }, { 0, NULL } };
 
+
+static void igw_config(const scenario *sc, const sc_config_ctx *x, sc_config *c)
+{
+	for (guint i = 0; i < sc->igws->len; i++) {
+		int v = SC_AT(sc->igws, sc_igw, i)->vpc;
+		if (v == x->consumer)
+			c->per[CFG_GATEWAYS]++;
+		else if (v == x->service)
+			c->fixed[CFG_GATEWAYS]++;
+	}
+}
+
 static const sc_step igw_steps[] = { { 110, build_igws }, { 0, NULL } };
 static const char *const igw_nodes[] = { "", NULL };
 const sc_kind sc_kind_internet_gateway = {
@@ -176,4 +189,9 @@ const sc_kind sc_kind_internet_gateway = {
 	.node_rank = 3,
 	.build = igw_build,
 	.public_network = TRUE,
+	.node_kind = "internet-gateway",
+	.props_rank = 4,
+	.props = sc_public_props,
+	.exposes_public = TRUE,
+	.config = igw_config,
 };

@@ -41,6 +41,8 @@ gboolean sc_split_route(sc_loader *l, const ld_group *g, const char *key, const 
 /* models/peering.c, models/tgw.c */
 gboolean sc_peered(sc_loader *l, int a, int b);
 gboolean sc_share_tgw(sc_loader *l, int a, int b);
+/* models/natgw.c: the properties of a path to public addresses */
+void sc_public_props(const struct profile *pf, sc_props *out);
 /* models/lb.c */
 char *sc_lb_azs(sc_loader *l, const sc_lb *lb);
 gboolean sc_lb_has_port(const sc_lb *lb, uint16_t port);

@@ -102,6 +102,18 @@ typedef struct {
 	void (*run)(sc_loader *l);
 } sc_step;
 
+/* What `vpcsim compare` says an option allows or forbids, from the kinds
+ * its request path crosses (strings the caller frees). */
+typedef struct {
+	char *transitive;  /* transitive routing */
+	char *growth;      /* what connecting n VPCs takes */
+	char *quota;       /* the quota that bounds it */
+} sc_props;
+
+struct profile;
+struct sc_config;
+struct sc_config_ctx;
+
 /* A build step: makes the nodes of a kind's elements and joins them to the
  * network (models/world.h lists the order numbers). */
 typedef struct {
@@ -132,6 +144,17 @@ typedef struct {
 	/* At the end of a run, before the report: capacity units and other
 	 * charges computed from what the run did.  NULL when none. */
 	void (*finish)(world *w, sim_time billed);
+	/* What compare derives.  node_kind is its nodes' kind in reports
+	 * (node_ops.kind); of the kinds whose nodes a request path crosses, the
+	 * one with the lowest props_rank gives the properties. */
+	const char *node_kind;
+	int props_rank;
+	void (*props)(const struct profile *pf, sc_props *out);
+	/* A path through its nodes crosses the Region's public network. */
+	gboolean exposes_public;
+	/* Adds what connecting consumer VPCs to the service takes of this
+	 * kind (models/config.h): objects per consumer and once, quotas. */
+	void (*config)(const struct scenario *sc, const struct sc_config_ctx *x, struct sc_config *c);
 } sc_kind;
 
 extern const sc_kind *const sc_kinds[GK_N];

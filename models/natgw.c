@@ -1,6 +1,7 @@
 /* \summary: NAT gateway: source NAT, port allocation, per-destination limit, idle timeout; the [nat_gateway] group */
 #include "natgw.h"
 #include "kindlib.h"
+#include "config.h"
 #include "world.h"
 
 #include <string.h>
@@ -264,6 +265,25 @@ static void build_natgws_world(world *w)
 
 static const sc_build natgw_build[] = { { 300, build_natgws_world }, { 0, NULL } };
 
+/* Also what a path through an internet gateway alone allows (igw.c). */
+void sc_public_props(const profile *pf, sc_props *out)
+{
+	out->transitive = g_strdup("n/a: reaches public addresses, not networks");
+	out->growth = g_strdup("a NAT gateway per consumer VPC (per AZ for resilience)");
+	out->quota = g_strdup_printf("%u connections per NAT gateway address per destination",
+	                             pf->limits.natgw_connections_per_destination);
+}
+
+/* A consumer's NAT gateway and its Elastic IP. */
+static void natgw_config(const scenario *sc, const sc_config_ctx *x, sc_config *c)
+{
+	for (guint i = 0; i < sc->natgws->len; i++) {
+		int v = SC_AT(sc->subnets, sc_subnet, SC_AT(sc->natgws, sc_natgw, i)->subnet)->vpc;
+		if (v == x->consumer)
+			c->per[CFG_GATEWAYS] += 2;
+	}
+}
+
 /* The public-subnet check needs every route. */
 static const sc_step natgw_steps[] = { { 180, build_natgws },
 				       { 700, check_natgw_subnets },
@@ -277,4 +297,8 @@ const sc_kind sc_kind_nat_gateway = {
 	.nodes = natgw_nodes,
 	.node_rank = 2,
 	.build = natgw_build,
+	.node_kind = "nat-gateway",
+	.props_rank = 4,
+	.props = sc_public_props,
+	.config = natgw_config,
 };

@@ -1,6 +1,7 @@
 /* \summary: VPC peering: forwards between two VPC routers without changing addresses; the [peering] group */
 #include "peering.h"
 #include "kindlib.h"
+#include "config.h"
 #include "world.h"
 
 #include <string.h>
@@ -129,6 +130,33 @@ static void build_peerings_world(world *w)
 
 static const sc_build peering_build[] = { { 800, build_peerings_world }, { 0, NULL } };
 
+static void peering_props(const profile *pf, sc_props *out)
+{
+	out->transitive = g_strdup("no: peering is not transitive");
+	out->growth = g_strdup("full mesh: n(n-1)/2 peering connections for n VPCs (45 for 10)");
+	out->quota = g_strdup_printf("%u active peering connections per VPC",
+	                             pf->limits.peering_connections_per_vpc);
+}
+
+/* A peering connection per consumer; the service VPC's meet its quota. */
+static void peering_config(const scenario *sc, const sc_config_ctx *x, sc_config *c)
+{
+	guint svc_peerings = 0;
+	for (guint i = 0; i < sc->peerings->len; i++) {
+		const sc_peering *p = SC_AT(sc->peerings, sc_peering, i);
+		if ((p->vpc_a == x->consumer && p->vpc_b == x->service) ||
+		    (p->vpc_a == x->service && p->vpc_b == x->consumer)) {
+			c->per[CFG_PEERINGS]++;
+			svc_peerings++;
+		}
+	}
+	c->peering = svc_peerings > 0;
+	guint limit = sc->profile->limits.peering_connections_per_vpc;
+	char *what = g_strdup_printf("%u active peering connections per VPC (the service VPC's)", limit);
+	sc_config_quota(c, 10, 0, svc_peerings, limit, what);
+	g_free(what);
+}
+
 static const sc_step peering_steps[] = { { 150, build_peerings }, { 0, NULL } };
 static const char *const peering_nodes[] = { "", NULL };
 const sc_kind sc_kind_peering = {
@@ -138,4 +166,8 @@ const sc_kind sc_kind_peering = {
 	.nodes = peering_nodes,
 	.node_rank = 4,
 	.build = peering_build,
+	.node_kind = "peering",
+	.props_rank = 1,
+	.props = peering_props,
+	.config = peering_config,
 };

@@ -1,5 +1,6 @@
 /* \summary: a plain IPv4 router: TTL, longest-prefix match, optional processing delay */
 #include "router.h"
+#include "drops.h"
 
 typedef struct {
 	uint32_t prefix, mask;
@@ -70,6 +71,7 @@ static const node_ops router_ops = {
 
 router *router_new(net *nt, const char *name)
 {
+	drops_register();
 	router *r = g_new0(router, 1);
 	node_init(&r->base, &router_ops, nt, name);
 	r->routes = g_array_new(FALSE, FALSE, sizeof(route));

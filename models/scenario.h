@@ -23,7 +23,7 @@
  *
  * The result is plain data: arrays of the structs below, in file order
  * (counted groups expanded in place, i = 1..count), with references as
- * indices into the other arrays.  Models are built from it by sim/build.c.
+ * indices into the other arrays.  Models are built from it by models/build.c and the kinds' build steps.
  * Addresses are IPv4 in host byte order.
  */
 
@@ -355,7 +355,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(scenario, scenario_free)
  * [scenario] key, where every name must match a node of the scenario. */
 gboolean scenario_capture_check(const char *spec, GError **error);
 
-/* The names of the nodes sim/build.c makes of a scenario, each a possible
+/* The names of the nodes world_new() makes of a scenario, each a possible
  * capture point: instances, VPC routers ("<vpc>-router"), NAT and internet
  * gateways, peerings, transit gateways, load balancers, interface and
  * gateway endpoints, services with their fronts ("<service>-endpoint"),

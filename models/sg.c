@@ -1,6 +1,7 @@
 /* \summary: security groups: rule matching and connection tracking at an ENI; the [security_group] group */
 #include "sg.h"
 #include "kindlib.h"
+#include "config.h"
 
 #include <string.h>
 
@@ -325,6 +326,61 @@ static void sg_clear(void *elem)
 	free_rules(s->egress);
 }
 
+static gboolean sg_in(const GArray *sgs, int g)
+{
+	for (guint i = 0; sgs && i < sgs->len; i++)
+		if (g_array_index(sgs, int, i) == g)
+			return TRUE;
+	return FALSE;
+}
+
+/* Security group rules: every rule of a consumer's groups; on the service
+ * side the rules of the groups where the service is entered, per consumer
+ * when they name it.  AWS creates the default egress rule with the group:
+ * nobody keeps it. */
+static void sg_config(const scenario *sc, const sc_config_ctx *x, sc_config *c)
+{
+	const GArray *entry_sgs = x->entry_lb >= 0 ? SC_AT(sc->load_balancers, sc_lb, x->entry_lb)->sgs : NULL;
+	static const char *const default_egress = "all any to 0.0.0.0/0";
+	guint64 sg_fixed_max = 0, sg_per_max = 0;
+	for (guint i = 0; i < sc->security_groups->len; i++) {
+		const sc_sg *g = SC_AT(sc->security_groups, sc_sg, i);
+		guint defaults = 0;
+		for (guint k = 0; k < g->egress->len; k++)
+			defaults += strcmp(SC_AT(g->egress, sc_sg_rule, k)->text, default_egress) == 0;
+		if (g->vpc == x->consumer) {
+			c->per[CFG_SG_RULES] += g->ingress->len + g->egress->len - defaults;
+			continue;
+		}
+		if (g->vpc != x->service || !sg_in(entry_sgs, (int)i))
+			continue;
+		const GArray *sides[2] = { g->ingress, g->egress };
+		for (int s = 0; s < 2; s++) {
+			guint64 fixed = 0, per = 0;
+			for (guint k = 0; k < sides[s]->len; k++) {
+				const sc_sg_rule *r = SC_AT(sides[s], sc_sg_rule, k);
+				if (s == 1 && strcmp(r->text, default_egress) == 0)
+					continue;
+				int named = r->peer_sg < 0 ? sc_config_names_vpc(sc, x->service, r->peer) : -1;
+				if (named == x->consumer)
+					per++;
+				else if (named < 0)
+					fixed++;
+			}
+			c->per[CFG_SG_RULES] += per;
+			c->fixed[CFG_SG_RULES] += fixed;
+			if (per > sg_per_max) {
+				sg_per_max = per;
+				sg_fixed_max = fixed;
+			}
+		}
+	}
+	guint limit = sc->profile->limits.sg_rules_per_group;
+	char *what = g_strdup_printf("%u rules per security group (the service's)", limit);
+	sc_config_quota(c, 30, sg_fixed_max, sg_per_max, limit, what);
+	g_free(what);
+}
+
 /* Groups first (instances name them), rules after the instances and
  * routes, since a rule may name another group. */
 static const sc_step sg_steps[] = { { 140, build_security_groups },
@@ -335,4 +391,5 @@ const sc_kind sc_kind_security_group = {
 	.size = sizeof(sc_sg),
 	.steps = sg_steps,
 	.clear = sg_clear,
+	.config = sg_config,
 };

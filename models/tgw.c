@@ -1,6 +1,7 @@
 /* \summary: Transit Gateway: association, propagation, static and blackhole routes, AZ affinity; [transit_gateway], [tgw_attachment], [tgw_route_table] */
 #include "tgw.h"
 #include "kindlib.h"
+#include "config.h"
 #include "world.h"
 
 #include <string.h>
@@ -491,6 +492,49 @@ static void build_tgws_world(world *w)
 
 static const sc_build tgw_build[] = { { 900, build_tgws_world }, { 0, NULL } };
 
+static void tgw_props(const profile *pf, sc_props *out)
+{
+	out->transitive = g_strdup("yes: any attached VPC reaches any other the TGW routes to");
+	out->growth = g_strdup("hub: n attachments for n VPCs (10 for 10)");
+	out->quota = g_strdup_printf("%u attachments per transit gateway", pf->limits.tgw_attachments);
+}
+
+/* Transit gateways and their tables once; an attachment and its table
+ * entries per consumer.  Each attachment propagates a route into the TGW's
+ * table, so both quotas grow alike. */
+static void tgw_config(const scenario *sc, const sc_config_ctx *x, sc_config *c)
+{
+	guint tgw_att_fixed = 0, tgw_att_per = 0;
+	c->fixed[CFG_TGW] += sc->tgws->len;
+	c->fixed[CFG_TGW_ROUTES] += sc->tgw_route_tables->len;
+	for (guint i = 0; i < sc->tgw_attachments->len; i++) {
+		const sc_tgw_attachment *a = SC_AT(sc->tgw_attachments, sc_tgw_attachment, i);
+		guint entries = (a->route_table >= 0 ? 1 : 0) + a->propagate_to->len;
+		for (guint t = 0; t < sc->tgw_route_tables->len; t++) {
+			const GArray *r = SC_AT(sc->tgw_route_tables, sc_tgw_route_table, t)->routes;
+			for (guint k = 0; k < r->len; k++)
+				if (SC_AT(r, sc_route, k)->kind == SC_TARGET_TGW && SC_AT(r, sc_route, k)->target == (int)i)
+					entries++;
+		}
+		if (a->vpc == x->consumer) {
+			c->per[CFG_TGW]++;
+			c->per[CFG_TGW_ROUTES] += entries;
+			tgw_att_per++;
+		} else if (a->vpc == x->service) {
+			c->fixed[CFG_TGW]++;
+			c->fixed[CFG_TGW_ROUTES] += entries;
+			tgw_att_fixed++;
+		}
+	}
+	const profile *pf = sc->profile;
+	char *what = g_strdup_printf("%u attachments per transit gateway", pf->limits.tgw_attachments);
+	sc_config_quota(c, 40, tgw_att_fixed, tgw_att_per, pf->limits.tgw_attachments, what);
+	g_free(what);
+	what = g_strdup_printf("%u routes per transit gateway", pf->limits.tgw_routes);
+	sc_config_quota(c, 50, tgw_att_fixed, tgw_att_per, pf->limits.tgw_routes, what);
+	g_free(what);
+}
+
 static const sc_step tgw_steps[] = { { 160, build_tgws }, { 0, NULL } };
 static const char *const tgw_nodes[] = { "", NULL };
 const sc_kind sc_kind_transit_gateway = {
@@ -500,6 +544,10 @@ const sc_kind sc_kind_transit_gateway = {
 	.nodes = tgw_nodes,
 	.node_rank = 5,
 	.build = tgw_build,
+	.node_kind = "transit-gateway",
+	.props_rank = 2,
+	.props = tgw_props,
+	.config = tgw_config,
 };
 
 static const sc_step tgw_attachment_steps[] = { { 170, build_tgw_attachments }, { 0, NULL } };

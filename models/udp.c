@@ -1,5 +1,6 @@
 /* \summary: UDP traffic endpoints and a FIFO service stage */
 #include "udp.h"
+#include "drops.h"
 
 struct udp_source {
 	node base;

@@ -1,6 +1,7 @@
 /* \summary: the VPC's implicit router: route tables, longest-prefix match, local delivery; [vpc], [subnet], [route_table], [route] */
 #include "vpc.h"
 #include "kindlib.h"
+#include "config.h"
 #include "dns.h"
 #include "world.h"
 #include "nlb.h"
@@ -829,6 +830,39 @@ static const sc_build vpc_build[] = { { 100, build_routers },
 				      { 1100, finish_routers },
 				      { 0, NULL } };
 
+/* Route table entries: every entry a consumer's tables hold beyond local
+ * is per consumer; on the service side, entries for the consumer's range.
+ * The service side's busiest table meets the routes-per-table quota. */
+static void route_table_config(const scenario *sc, const sc_config_ctx *x, sc_config *c)
+{
+	guint64 svc_table_fixed = 0, svc_table_per = 0;
+	for (guint i = 0; i < sc->route_tables->len; i++) {
+		const sc_route_table *t = SC_AT(sc->route_tables, sc_route_table, i);
+		guint fixed = 0, per = 0;
+		for (guint k = 0; k < t->routes->len; k++) {
+			const sc_route *r = SC_AT(t->routes, sc_route, k);
+			if (r->kind == SC_TARGET_LOCAL || r->kind == SC_TARGET_GW_ENDPOINT)
+				continue;
+			int named = t->vpc == x->service ? sc_config_names_vpc(sc, x->service, r->dst) : -1;
+			if (t->vpc == x->consumer || (t->vpc == x->service && named == x->consumer))
+				per++;
+			else if (t->vpc == x->service && named < 0)
+				fixed++;
+			/* else another consumer's copy */
+		}
+		c->per[CFG_ROUTES] += per;
+		c->fixed[CFG_ROUTES] += fixed;
+		if (t->vpc == x->service && per && (!svc_table_per || per > svc_table_per)) {
+			svc_table_per = per;
+			svc_table_fixed = fixed;
+		}
+	}
+	guint limit = sc->profile->limits.routes_per_route_table;
+	char *what = g_strdup_printf("%u routes per route table (the service side's)", limit);
+	sc_config_quota(c, 20, svc_table_fixed, svc_table_per, limit, what);
+	g_free(what);
+}
+
 static const sc_step vpc_steps[] = { { 100, build_vpcs }, { 0, NULL } };
 static const char *const vpc_nodes[] = { "-router", "-resolver", NULL };
 const sc_kind sc_kind_vpc = {
@@ -858,6 +892,7 @@ const sc_kind sc_kind_route_table = {
 	.size = sizeof(sc_route_table),
 	.steps = route_table_steps,
 	.clear = route_table_clear,
+	.config = route_table_config,
 };
 
 static const sc_step route_steps[] = { { 300, fold_route_groups }, { 0, NULL } };

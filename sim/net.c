@@ -2,47 +2,38 @@
 #include "net.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 #include "error.h"
 #include "pcapw.h"
 
-static const struct {
-	const char *name, *text;
-} drop_names[DROP__COUNT] = {
-	[DROP_NO_ROUTE] = { "no-route", "no route matches the destination" },
-	[DROP_TTL] = { "ttl-expired", "TTL reached zero" },
+static const drop_info queue_only[] = {
 	[DROP_QUEUE] = { "queue-full", "a link's queue was full" },
-	[DROP_NO_PORT] = { "port-unreachable", "nothing listens on the destination port" },
-	[DROP_SG] = { "security-group", "denied by a security group" },
-	[DROP_NO_ADDRESS] = { "no-such-address", "no network interface has the destination address" },
-	[DROP_NOT_TRANSITIVE] = { "peering-not-transitive", "peering is not transitive" },
-	[DROP_BLACKHOLE] = { "blackhole", "a blackhole route" },
-	[DROP_NO_TGW_AZ] = { "tgw-no-attachment-in-az",
-		             "no transit gateway attachment subnet in the source AZ" },
-	[DROP_NO_PUBLIC_IP] = { "no-public-ip",
-		                "no public IP address: the internet gateway cannot translate the source" },
-	[DROP_NAT_PORTS] = { "nat-port-allocation",
-		             "NAT gateway port allocation failed (connections per destination limit)" },
-	[DROP_NAT_IDLE] = { "nat-no-mapping", "no NAT mapping (timed out after being idle, or never made)" },
-	[DROP_MTU] = { "mtu-exceeded", "larger than the path MTU with Don't Fragment set" },
-	[DROP_NO_LISTENER] = { "no-listener", "no load balancer listener on the destination port" },
-	[DROP_NO_TARGET] = { "no-target-in-az",
-		             "no target for the load balancer node (none in its AZ, cross-zone off)" },
-	[DROP_NO_FLOW] = { "no-flow",
-		           "no flow state: forgotten after the idle timeout, or never opened "
-		           "(a load balancer answers TCP with a RST)" },
-	[DROP_SERVICE_AZ] = { "service-not-in-az",
-		              "the endpoint service has no load balancer node in the endpoint's AZ" },
 };
+static const drop_info *reasons = queue_only;
+static int n_reasons = G_N_ELEMENTS(queue_only);
+
+void drop_reasons_register(const drop_info *table, int n)
+{
+	g_return_if_fail(table != NULL && n > DROP_QUEUE && n <= DROP_MAX);
+	g_return_if_fail(strcmp(table[DROP_QUEUE].name, "queue-full") == 0);
+	reasons = table;
+	n_reasons = n;
+}
+
+int drop_reasons_count(void)
+{
+	return n_reasons;
+}
 
 const char *drop_reason_name(drop_reason r)
 {
-	return (unsigned)r < DROP__COUNT ? drop_names[r].name : "unknown";
+	return r >= 0 && r < n_reasons && reasons[r].name ? reasons[r].name : "unknown";
 }
 
 const char *drop_reason_text(drop_reason r)
 {
-	return (unsigned)r < DROP__COUNT ? drop_names[r].text : "unknown";
+	return r >= 0 && r < n_reasons && reasons[r].text ? reasons[r].text : "unknown";
 }
 
 void node_init(node *n, const node_ops *ops, net *nt, const char *name)

@@ -12,31 +12,26 @@ typedef struct port port;
 typedef struct link link;
 typedef struct pcapw pcapw;
 
-/* Why a packet was dropped.  Every drop is counted on the node that made it,
- * by reason; reports list them by name (drop_reason_name). */
-typedef enum {
-	DROP_NO_ROUTE,   /* no route matches the destination */
-	DROP_TTL,        /* TTL reached zero */
-	DROP_QUEUE,      /* a link's queue was full */
-	DROP_NO_PORT,    /* delivered to a host with nothing listening */
-	DROP_SG,         /* denied by a security group (detail: the group set) */
-	DROP_NO_ADDRESS, /* no ENI has the destination address in the VPC */
-	DROP_NOT_TRANSITIVE, /* arrived over a peering for somewhere else */
-	DROP_BLACKHOLE,  /* a blackhole route */
-	DROP_NO_TGW_AZ,  /* no TGW attachment subnet in the packet's AZ */
-	DROP_NO_PUBLIC_IP, /* leaving through an IGW without a public address */
-	DROP_NAT_PORTS,  /* NAT gateway port allocation failed (per-destination limit) */
-	DROP_NAT_IDLE,   /* a reply for a NAT mapping that timed out or never was */
-	DROP_MTU,        /* larger than the path's MTU with DF set */
-	DROP_NO_LISTENER, /* to a load balancer port no listener serves */
-	DROP_NO_TARGET,  /* no target for the load balancer node (none in its AZ with cross-zone off) */
-	DROP_NO_FLOW,    /* no flow state (idle timeout passed, or never opened) */
-	DROP_SERVICE_AZ, /* the endpoint service has no load balancer node in the endpoint's AZ */
-	DROP__COUNT
-} drop_reason;
+/*
+ * Why a packet was dropped: a number from the models' table of reasons
+ * (models/drops.h), which they register with drop_reasons_register()
+ * before a run; the engine itself gives only DROP_QUEUE.  Every drop is
+ * counted on the node that made it, by reason; reports list them by name.
+ */
+typedef int drop_reason;
+#define DROP_QUEUE 2  /* a link's queue was full: the one reason the engine gives */
+#define DROP_MAX 24   /* reasons at most (node.drops) */
 
-/* A short name for reports and CSV ("no-route") and a sentence for people
- * ("peering is not transitive"). */
+typedef struct {
+	const char *name; /* short, for reports and CSV ("no-route") */
+	const char *text; /* a sentence for people ("no route matches the destination") */
+} drop_info;
+
+/* Sets the table of reasons, indexed by drop_reason (n <= DROP_MAX); it
+ * must outlive every net.  Without one, only DROP_QUEUE has a name. */
+void drop_reasons_register(const drop_info *table, int n);
+/* The number of reasons named (the registered table's length). */
+int drop_reasons_count(void);
 const char *drop_reason_name(drop_reason r);
 const char *drop_reason_text(drop_reason r);
 
@@ -60,7 +55,7 @@ struct node {
 	uint32_t id;      /* index in the net's node list; recorded in pkt hops */
 	GPtrArray *ports; /* port *, owned */
 	uint64_t rx_pkts, rx_bytes;
-	uint64_t drops[DROP__COUNT];
+	uint64_t drops[DROP_MAX];
 	GHashTable *drop_details; /* "reason: detail" -> count, created on first use */
 };
 

@@ -33,11 +33,8 @@
 #define PKT_PROTO_TCP 6
 #define PKT_PROTO_UDP 17
 
-/* pkt.flags */
-#define PKT_F_VIA_TGW 0x01    /* crossed a Transit Gateway */
-#define PKT_F_LB_BACKEND 0x02 /* between an application load balancer and its target */
-#define PKT_F_VIA_PEERING 0x04 /* crossed a VPC peering connection */
-#define PKT_F_NLB_BACKEND 0x08 /* between a network load balancer and its target */
+/* pkt.flags: eight bits the models give meaning to (models/fabric.h);
+ * the engine copies them and never reads them. */
 
 #define PKT_TCP_FIN 0x01
 #define PKT_TCP_SYN 0x02
@@ -83,7 +80,7 @@ typedef struct pkt {
 	uint8_t hops_overflow; /* TRUE if more than PKT_MAX_HOPS hops were pushed */
 	uint8_t az;       /* where the packet is: 1 + AZ index, 0 = outside any AZ
 	                     (the region's public network); kept by the fabric */
-	uint8_t flags;    /* PKT_F_* */
+	uint8_t flags;    /* PKT_F_* of models/fabric.h */
 	uint8_t l4_csum_ok; /* l4_csum holds the TCP/UDP checksum of the packet as it is */
 	uint16_t l4_csum;
 	uint32_t az_from; /* the fabric's index of the component that put the packet

@@ -21,7 +21,7 @@
  * Shared by test_nlb.c and test_privatelink.c (header-only: the build
  * compiles only test_*.c and harness.c).  A test fills a `scenario` with
  * the fields the models read, through the ln_* helpers, then ln_build()
- * stands in for sim/build.c: one VPC router per VPC, a host per instance
+ * stands in for models/build.c: one VPC router per VPC, a host per instance
  * (or a UDP sink), the NLBs and interface endpoints linked as the builder
  * will link them, every link without delay or bandwidth limit so that
  * latencies are sums of the profile's delays.  An ALB is stood in for by
@@ -231,7 +231,7 @@ static inline port *ln_router_port(lbnet *ln, int subnet, int target, uint32_t i
 	return vpc_router_add_port(ln->routers[s->vpc], VPC_PORT_ENI, subnet, target, ip, name);
 }
 
-/* Builds the network as sim/build.c will, except vpc_router_finish (ln_finish). */
+/* Builds the network as models/build.c will, except vpc_router_finish (ln_finish). */
 static inline void ln_build(lbnet *ln)
 {
 	scenario *sc = ln->sc;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "drops.h"
 #include "pcap_check.h"
 #include "alb.h"
 #include "host.h"

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "drops.h"
 #include "chain.h"
 #include "link.h"
 #include "net.h"

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "drops.h"
 #include "node.h"
 #include "pcap_check.h"
 #include "reach.h"
@@ -222,29 +223,29 @@ static void test_config_counts(void)
 		GError *err = NULL;
 		scenario *sc = scenario_load(file, NULL, &err);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
-		reach_config c;
-		reach_config_count(sc, &c);
+		sc_config c;
+		sc_config_count(sc, &c);
 		CU_ASSERT_EQUAL(c.consumers, 1);
-		CU_ASSERT_EQUAL(reach_config_total(&c, 2), want[i].n2);
-		CU_ASSERT_EQUAL(reach_config_total(&c, 10), want[i].n10);
+		CU_ASSERT_EQUAL(sc_config_total(&c, 2), want[i].n2);
+		CU_ASSERT_EQUAL(sc_config_total(&c, 10), want[i].n10);
 		CU_ASSERT_EQUAL(c.quota_n, want[i].quota_n);
-		if (reach_config_total(&c, 2) != want[i].n2 || reach_config_total(&c, 10) != want[i].n10)
+		if (sc_config_total(&c, 2) != want[i].n2 || sc_config_total(&c, 10) != want[i].n10)
 			printf("\n    %s: N=2 %" G_GUINT64_FORMAT ", N=10 %" G_GUINT64_FORMAT, want[i].file,
-			       reach_config_total(&c, 2), reach_config_total(&c, 10));
-		reach_config_clear(&c);
+			       sc_config_total(&c, 2), sc_config_total(&c, 10));
+		sc_config_clear(&c);
 		scenario_free(sc);
 		g_free(file);
 	}
 	/* By kind, for peering at N=10: 20 routes, 10 peerings, 20 rules. */
 	char *file = harness_source_path("scenarios/alb-peering.ini");
 	scenario *sc = scenario_load(file, NULL, NULL);
-	reach_config c;
-	reach_config_count(sc, &c);
-	CU_ASSERT_EQUAL(reach_config_kind(&c, CFG_ROUTES, 10), 20);
-	CU_ASSERT_EQUAL(reach_config_kind(&c, CFG_PEERINGS, 10), 10);
-	CU_ASSERT_EQUAL(reach_config_kind(&c, CFG_SG_RULES, 10), 20);
+	sc_config c;
+	sc_config_count(sc, &c);
+	CU_ASSERT_EQUAL(sc_config_kind(&c, CFG_ROUTES, 10), 20);
+	CU_ASSERT_EQUAL(sc_config_kind(&c, CFG_PEERINGS, 10), 10);
+	CU_ASSERT_EQUAL(sc_config_kind(&c, CFG_SG_RULES, 10), 20);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.quota, "peering connections per VPC"));
-	reach_config_clear(&c);
+	sc_config_clear(&c);
 	scenario_free(sc);
 	g_free(file);
 }
@@ -395,14 +396,14 @@ static void test_vpc_count_configs(void)
 			const char *sets[] = { set, NULL };
 			scenario *sc = scenario_load(file, sets, NULL);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
-			reach_config c;
-			reach_config_count(sc, &c);
+			sc_config c;
+			sc_config_count(sc, &c);
 			CU_ASSERT_EQUAL(c.consumers, ns[k]);
-			CU_ASSERT_EQUAL(reach_config_total(&c, c.consumers), want[i].fixed + ns[k] * want[i].per);
-			if (reach_config_total(&c, c.consumers) != want[i].fixed + ns[k] * want[i].per)
+			CU_ASSERT_EQUAL(sc_config_total(&c, c.consumers), want[i].fixed + ns[k] * want[i].per);
+			if (sc_config_total(&c, c.consumers) != want[i].fixed + ns[k] * want[i].per)
 				printf("\n    %s N=%u: %" G_GUINT64_FORMAT, want[i].file, ns[k],
-				       reach_config_total(&c, c.consumers));
-			reach_config_clear(&c);
+				       sc_config_total(&c, c.consumers));
+			sc_config_clear(&c);
 			scenario_free(sc);
 			g_free(set);
 			g_free(file);
