@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "config.h"
 #include "dns.h"
 #include "http.h"
 #include "kindlib.h"
@@ -941,6 +942,38 @@ static void finish_lattice(world *w, sim_time billed)
 		lattice_finish(lattice_of(world_node(w, GK_SERVICE_NETWORK, (int)i)), billed);
 }
 
+/* What compare says of a path through Lattice (sources in
+ * docs/lattice-resource-endpoints.md). */
+static void lattice_props(const profile *pf, sc_props *out)
+{
+	(void)pf;
+	out->transitive = g_strdup("no: only clients in VPCs associated with the service network (or "
+	                           "with a service-network endpoint) reach its services");
+	out->growth = g_strdup("one VPC association per consumer VPC (no charge; a VPC joins one "
+	                       "service network by association); one service whatever the number");
+	out->quota = g_strdup("none published for VPC associations per service network (services per "
+	                      "service network, listeners per service and rules per listener are)");
+}
+
+/* The consumer's VPC association, per consumer; the service network, the
+ * service and its target group, once. */
+static void lattice_config(const scenario *sc, const sc_config_ctx *x, sc_config *c)
+{
+	const GArray *nets = sc->of[GK_SERVICE_NETWORK];
+	for (guint i = 0; i < nets->len; i++) {
+		const sc_service_network *n = SC_AT(nets, sc_service_network, i);
+		if (!sc_int_array_has(n->vpcs, x->consumer))
+			continue;
+		c->per[CFG_LATTICE]++;
+		c->fixed[CFG_LATTICE]++;
+		const GArray *svcs = sc->of[GK_LATTICE_SERVICE];
+		for (guint s = 0; s < svcs->len; s++)
+			if (sc_int_array_has(SC_AT(svcs, sc_lattice_service, s)->networks, (int)i) &&
+			    lattice_service_target_vpc(sc, (int)s) == x->service)
+				c->fixed[CFG_LATTICE] += 2;
+	}
+}
+
 static const sc_step service_network_steps[] = { { 560, build_service_networks }, { 0, NULL } };
 static const sc_step lattice_tg_steps[] = { { 560, build_lattice_tgs }, { 0, NULL } };
 static const sc_step lattice_service_steps[] = { { 570, build_lattice_services }, { 0, NULL } };
@@ -956,6 +989,10 @@ const sc_kind sc_kind_service_network = {
 	.node_rank = 10,
 	.build = lattice_build,
 	.finish = finish_lattice,
+	.node_kind = "vpc-lattice",
+	.props_rank = 3,
+	.props = lattice_props,
+	.config = lattice_config,
 };
 
 const sc_kind sc_kind_lattice_tg = {

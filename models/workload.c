@@ -17,7 +17,7 @@ static const ld_key workload_keys[] = {
 	{ "kind", FALSE, "http or udp" },
 	{ "clients", TRUE, "comma-separated instance names or globs such as client-*" },
 	{ "target", TRUE, "instance names or globs (served round robin), or one [service], "
-	                  "[load_balancer] or [interface_endpoint]" },
+	                  "[load_balancer], [interface_endpoint] or [lattice_service]" },
 	{ "port", FALSE, "a port from 1 to 65535" },
 	{ "rate", FALSE, "requests per second per client, such as 50/s" },
 	{ "total_rate", FALSE, "requests per second for all the workload's clients together, "

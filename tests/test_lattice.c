@@ -330,6 +330,34 @@ static void test_bad_groups(void)
 	               "expected 80");
 }
 
+/* What compare derives for option 5 comes from the Lattice kind: not
+ * transitive, overlapping CIDRs allowed (the scenario reloads with both
+ * VPCs on one CIDR), private addresses only, the path through sn-ab and
+ * the ALB, and the configuration: the network, the service and its target
+ * group once, a VPC association per consumer. */
+static void test_compare_properties(void)
+{
+	char *file = harness_source_path("scenarios/alb-lattice.ini");
+	char *out = NULL;
+	int rc = harness_vpcsim_v(&out, NULL, "compare", file, "--duration", "500ms", "--format", "json",
+	                          NULL);
+	g_free(file);
+	CU_ASSERT_EQUAL(rc, 0);
+	const char *want[] = {
+		"\"transitive_routing\": \"no: only clients in VPCs associated with the service network",
+		"\"overlapping_cidrs\": \"allowed (the scenario loads with both VPCs on one CIDR)\"",
+		"\"internet_exposure\": \"private addresses only\"",
+		"\"path\": \"client-1 > vpc-a-router > sn-ab > vpc-b-router > alb-b > vpc-b-router > web-1\"",
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+		gboolean ok = out && strstr(out, want[i]);
+		CU_ASSERT(ok);
+		if (!ok)
+			printf("\n    compare --format json lacks %s", want[i]);
+	}
+	g_free(out);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("VPC Lattice");
@@ -340,4 +368,5 @@ void register_tests(void)
 	CU_add_test(s, "overlapping CIDRs", test_overlap);
 	CU_add_test(s, "a VPC without association cannot reach Lattice", test_not_associated);
 	CU_add_test(s, "bad Lattice groups: one clear message each", test_bad_groups);
+	CU_add_test(s, "compare: what option 5 allows, from the Lattice kind", test_compare_properties);
 }
