@@ -358,6 +358,33 @@ static void test_compare_properties(void)
 	g_free(out);
 }
 
+/* `vpcsim trace` to a Lattice service: the router hands the link-local
+ * address to Lattice, the association's group is checked, Lattice says
+ * where it forwards. */
+static void test_trace(void)
+{
+	char *file = harness_source_path("scenarios/alb-lattice.ini");
+	char *out = NULL;
+	int rc = harness_vpcsim_v(&out, NULL, "trace", file, "--from", "client-1", "--to", "svc-b", NULL);
+	g_free(file);
+	CU_ASSERT_EQUAL(rc, 0);
+	const char *want[] = {
+		"10.0.1.4:40665 > 169.254.171.32:80",
+		"route VPC Lattice (169.254.171.0/24, link-local): to sn-ab",
+		"service network association sn-ab/vpc-a, security group inbound: tcp 80 from 10.0.0.0/16 in "
+		"sg-lattice-a",
+		"sn-ab decides: VPC Lattice: service svc-b, listener http:80 default action -> ALB target "
+		"10.1.1.5:80; forwarded on its own connection from 169.254.171.128",
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+		gboolean ok = out && strstr(out, want[i]);
+		CU_ASSERT(ok);
+		if (!ok)
+			printf("\n    trace lacks %s", want[i]);
+	}
+	g_free(out);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("VPC Lattice");
@@ -369,4 +396,5 @@ void register_tests(void)
 	CU_add_test(s, "a VPC without association cannot reach Lattice", test_not_associated);
 	CU_add_test(s, "bad Lattice groups: one clear message each", test_bad_groups);
 	CU_add_test(s, "compare: what option 5 allows, from the Lattice kind", test_compare_properties);
+	CU_add_test(s, "trace to a Lattice service", test_trace);
 }
