@@ -17,6 +17,7 @@ static const char bench_usage[] =
 	"  clients N clients in one workload\n"
 	"  sweep   a 200-run sweep of the four ALB options at --jobs 1 and --jobs 2\n"
 	"  workload SCENARIO --scale K: a scenario at K times its clients; events per packet-hop\n"
+	"  tcp     one bulk transfer through a bottleneck: throughput and loss recovery\n"
 	"\n"
 	"Run 'vpcsim bench NAME --help' for a benchmark's options.\n";
 
@@ -40,6 +41,8 @@ int bench_main(int argc, char **argv)
 		return bench_clients_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "workload") == 0)
 		return bench_workload_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "tcp") == 0)
+		return bench_tcp_main(argc - 1, argv + 1);
 	cli_error("unknown benchmark '%s'", argv[1]);
 	fputs(bench_usage, stderr);
 	return CLI_USAGE;

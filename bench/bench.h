@@ -9,5 +9,6 @@ int bench_sweep_main(int argc, char **argv);
 int bench_vpcs_main(int argc, char **argv);
 int bench_clients_main(int argc, char **argv);
 int bench_workload_main(int argc, char **argv);
+int bench_tcp_main(int argc, char **argv);
 
 #endif

@@ -98,9 +98,92 @@ static const char *flag_text(const tevent *e)
 	return buf;
 }
 
-/* Prints one packet's journey; returns TRUE if it was dropped. */
-static gboolean print_journey(const tlog *lg, guint first, const char *title, sim_time t0)
+static void json_hop(GString *js, const tevent *e, sim_time t0, const char *event);
+
+/* print_journey() as JSON: {"code", "title", "src", "dst", "payload",
+ * "flags", "hops": [...], "dropped"}. */
+static gboolean json_journey(const tlog *lg, guint first, const char *title, const char *code,
+                             sim_time t0, GString *js)
 {
+	const tevent *start = &g_array_index(lg->ev, tevent, first);
+	char *s = addr(start->src, start->sport), *d = addr(start->dst, start->dport);
+	if (js->str[js->len - 1] == '}')
+		g_string_append_c(js, ',');
+	g_string_append(js, "{\"code\":");
+	report_json_str(js, code);
+	g_string_append(js, ",\"title\":");
+	report_json_str(js, title);
+	g_string_append(js, ",\"src\":");
+	report_json_str(js, s);
+	g_string_append(js, ",\"dst\":");
+	report_json_str(js, d);
+	g_string_append_printf(js, ",\"payload\":%u,\"flags\":", start->payload);
+	report_json_str(js, flag_text(start));
+	g_string_append(js, ",\"hops\":[");
+	g_free(s);
+	g_free(d);
+	gboolean dropped = FALSE;
+	for (guint i = 0; i < first; i++) {
+		const tevent *e = &g_array_index(lg->ev, tevent, i);
+		if (e->kind == NET_TRACE_DECIDE && e->n == start->n && same_packet(e, start))
+			json_hop(js, e, t0, NULL);
+	}
+	json_hop(js, start, t0, "send");
+	for (guint i = first + 1; i < lg->ev->len && !dropped; i++) {
+		const tevent *e = &g_array_index(lg->ev, tevent, i);
+		if (!same_packet(e, start) || (e->kind == NET_TRACE_SEND && e->n == start->n && e->t == start->t))
+			continue;
+		json_hop(js, e, t0, NULL);
+		dropped = e->kind == NET_TRACE_DROP;
+	}
+	g_string_append_printf(js, "],\"dropped\":%s}", dropped ? "true" : "false");
+	return dropped;
+}
+
+/* The drop reason's code ("network-acl") of a drop event's text, which
+ * starts with the reason's sentence; NULL if none matches. */
+static const char *drop_code(const char *text)
+{
+	for (int r = 0; r < drop_reasons_count(); r++) {
+		const char *t = drop_reason_text((drop_reason)r);
+		if (strcmp(t, "unknown") != 0 && g_str_has_prefix(text, t))
+			return drop_reason_name((drop_reason)r);
+	}
+	return NULL;
+}
+
+static const char *const kind_names[] = {
+	[NET_TRACE_SEND] = "leave", [NET_TRACE_ARRIVE] = "arrive", [NET_TRACE_DECIDE] = "decide",
+	[NET_TRACE_REWRITE] = "rewrite", [NET_TRACE_DROP] = "drop",
+};
+
+/* One hop event as JSON: {"t_ms", "node", "node_kind", "event", "text"
+ * (, "code")}. */
+static void json_hop(GString *js, const tevent *e, sim_time t0, const char *event)
+{
+	if (js->str[js->len - 1] == '}')
+		g_string_append_c(js, ',');
+	g_string_append_printf(js, "{\"t_ms\":%.6f,\"node\":", (double)(e->t - t0) / 1e6);
+	report_json_str(js, e->n->name);
+	g_string_append(js, ",\"node_kind\":");
+	report_json_str(js, e->n->ops->kind);
+	g_string_append_printf(js, ",\"event\":\"%s\",\"text\":", event ? event : kind_names[e->kind]);
+	report_json_str(js, e->text);
+	const char *code = e->kind == NET_TRACE_DROP ? drop_code(e->text) : NULL;
+	if (code) {
+		g_string_append(js, ",\"code\":");
+		report_json_str(js, code);
+	}
+	g_string_append_c(js, '}');
+}
+
+/* Prints one packet's journey, or appends it to `js` as a JSON object with
+ * the stable `code` of the journey; returns TRUE if it was dropped. */
+static gboolean print_journey(const tlog *lg, guint first, const char *title, const char *code,
+                              sim_time t0, GString *js)
+{
+	if (js)
+		return json_journey(lg, first, title, code, t0, js);
 	const tevent *start = &g_array_index(lg->ev, tevent, first);
 	char *s = addr(start->src, start->sport), *d = addr(start->dst, start->dport);
 	printf("\n%s: %s > %s, %u bytes of payload%s%s\n", title, s, d, start->payload,
@@ -247,6 +330,26 @@ static gboolean resolve_target(const scenario *sc, const char *to, sc_workload *
 	return FALSE;
 }
 
+/* The first HTTP workload with `client` among its clients and the same
+ * target as `w`. */
+static const sc_workload *workload_like(const scenario *sc, int client, const sc_workload *w)
+{
+	int t = g_array_index(w->targets, int, 0);
+	for (guint i = 0; i < sc->workloads->len; i++) {
+		const sc_workload *x = SC_AT(sc->workloads, sc_workload, i);
+		if (x->kind != SC_WL_HTTP || x->target_kind != w->target_kind)
+			continue;
+		gboolean from = FALSE, to = FALSE;
+		for (guint k = 0; k < x->clients->len && !from; k++)
+			from = g_array_index(x->clients, int, k) == client;
+		for (guint k = 0; k < x->targets->len && !to; k++)
+			to = g_array_index(x->targets, int, k) == t;
+		if (from && to)
+			return x;
+	}
+	return NULL;
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	char *from = NULL, *to = NULL, *format_s = NULL, *max_memory = NULL, *max_events = NULL;
@@ -260,7 +363,7 @@ int cmd_trace(int argc, char **argv)
 		  "TARGET" },
 		{ "port", 0, 0, G_OPTION_ARG_INT, &dport, "Destination port (default 80)", "N" },
 		{ "udp", 0, 0, G_OPTION_ARG_NONE, &udp, "Send one UDP datagram instead of an HTTP request", NULL },
-		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format_s, "text (default) or mermaid", "FMT" },
+		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format_s, "text (default), json or mermaid", "FMT" },
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "Override a key: GROUP.KEY=VALUE (repeatable)",
 		  "G.K=V" },
 		{ "max-memory", 0, 0, G_OPTION_ARG_STRING, &max_memory,
@@ -285,11 +388,13 @@ int cmd_trace(int argc, char **argv)
 	               "  vpcsim trace scenarios/vpc-three-peering.ini --from client-a --to server-c",
 	               entries))
 		goto out;
-	gboolean mermaid = FALSE;
+	gboolean mermaid = FALSE, json = FALSE;
 	if (format_s && strcmp(format_s, "mermaid") == 0)
 		mermaid = TRUE;
+	else if (format_s && strcmp(format_s, "json") == 0)
+		json = TRUE;
 	else if (format_s && strcmp(format_s, "text") != 0) {
-		cli_error("--format '%s': expected text or mermaid", format_s);
+		cli_error("--format '%s': expected text, json or mermaid", format_s);
 		goto out;
 	}
 	if (argc != 2 || !from || !to) {
@@ -327,15 +432,29 @@ int cmd_trace(int argc, char **argv)
 		          "address in %s", to, argv[1]);
 		goto out;
 	}
-	wl.port = dport > 0 ? (uint16_t)dport : 80;
+	/* The request a workload of the scenario sends from this client to
+	 * this target, when one does: its method, path, port, sizes, think
+	 * time and name resolution; else a GET of / answered with 1000 bytes. */
+	const sc_workload *like = udp ? NULL : workload_like(sc, ci, &wl);
+	wl.port = dport > 0 ? (uint16_t)dport : like ? like->port : 80;
 	wl.requests = 1;
 	wl.keepalive = TRUE;
-	wl.method = (char *)"GET";
-	wl.path = (char *)"/";
+	wl.method = like ? like->method : (char *)"GET";
+	wl.path = like ? like->path : (char *)"/";
+	if (like) {
+		wl.resolve = like->resolve;
+		wl.dns_name = like->dns_name;
+	}
 	dist_set_const(&wl.interval, UNIT_TIME, (double)SIM_MS);
-	dist_set_const(&wl.request_size, UNIT_SIZE, udp ? 100 : 0);
-	dist_set_const(&wl.response_size, UNIT_SIZE, 1000);
-	dist_set_const(&wl.think_time, UNIT_TIME, 0);
+	if (like) {
+		dist_copy(&wl.request_size, &like->request_size);
+		dist_copy(&wl.response_size, &like->response_size);
+		dist_copy(&wl.think_time, &like->think_time);
+	} else {
+		dist_set_const(&wl.request_size, UNIT_SIZE, udp ? 100 : 0);
+		dist_set_const(&wl.response_size, UNIT_SIZE, 1000);
+		dist_set_const(&wl.think_time, UNIT_TIME, 0);
+	}
 	/* One request, but every instance and construct is still built. */
 	estimate est;
 	estimate_run(sc, &wl, FALSE, NULL, &est);
@@ -372,8 +491,33 @@ int cmd_trace(int argc, char **argv)
 	}
 	const sc_instance *cl = SC_AT(sc->instances, sc_instance, ci);
 	char cip[16];
-	printf("trace in %s: %s (%s) -> %s port %u, %s\n", sc->name, from, pkt_ip_str(cl->ip, cip), to, wl.port,
-	       udp ? "one UDP datagram" : "one HTTP GET");
+	char *what = udp ? g_strdup("one UDP datagram")
+	             : like ? g_strdup_printf("one HTTP %s %s as workload %s sends it", wl.method, wl.path,
+	                                      like->name)
+	                    : g_strdup_printf("one HTTP %s %s (no workload sends it: 1000 bytes back)",
+	                                      wl.method, wl.path);
+	GString *js = NULL;
+	if (json) {
+		js = g_string_new("{\"scenario\":");
+		report_json_str(js, sc->name);
+		g_string_append(js, ",\"from\":");
+		report_json_str(js, from);
+		g_string_append(js, ",\"from_ip\":");
+		report_json_str(js, pkt_ip_str(cl->ip, cip));
+		g_string_append(js, ",\"to\":");
+		report_json_str(js, to);
+		g_string_append_printf(js, ",\"port\":%u,\"protocol\":\"%s\",\"workload\":", wl.port,
+		                       udp ? "udp" : "http");
+		if (like)
+			report_json_str(js, like->name);
+		else
+			g_string_append(js, "null");
+		g_string_append(js, ",\"journeys\":[");
+	} else {
+		printf("trace in %s: %s (%s) -> %s port %u, %s\n", sc->name, from, pkt_ip_str(cl->ip, cip), to,
+		       wl.port, what);
+	}
+	g_free(what);
 	/* The journeys: the first SYN, the first request segment, the first
 	 * response segment (or the datagram). */
 	const node *client = NULL;
@@ -424,43 +568,104 @@ int cmd_trace(int argc, char **argv)
 	              : syn >= 0 ? g_array_index(lg.ev, tevent, syn).t : 0;
 	gboolean dropped = FALSE;
 	if (query >= 0)
-		dropped |= print_journey(&lg, (guint)query, "the DNS query for the target's name", t0);
+		dropped |= print_journey(&lg, (guint)query, "the DNS query for the target's name", "dns-query", t0, js);
 	if (answer >= 0 && !dropped)
-		dropped |= print_journey(&lg, (guint)answer, "the resolver's answer", t0);
+		dropped |= print_journey(&lg, (guint)answer, "the resolver's answer", "dns-answer", t0, js);
 	if (syn >= 0 && !dropped)
-		dropped |= print_journey(&lg, (guint)syn, "the connection's SYN", t0);
+		dropped |= print_journey(&lg, (guint)syn, "the connection's SYN", "syn", t0, js);
 	if (req >= 0 && !dropped)
-		dropped |= print_journey(&lg, (guint)req, udp ? "the datagram" : "the request's first segment", t0);
-	if (decided >= 0 && !dropped) {
-		const tevent *e = &g_array_index(lg.ev, tevent, decided);
-		printf("\n%.3f ms: %s decides: %s\n", (double)(e->t - t0) / 1e6, e->n->name, e->text);
-	}
+		dropped |= print_journey(&lg, (guint)req, udp ? "the datagram" : "the request's first segment",
+		                        udp ? "datagram" : "request", t0, js);
+	const tevent *dec = decided >= 0 && !dropped ? &g_array_index(lg.ev, tevent, decided) : NULL;
+	if (dec && !js)
+		printf("\n%.3f ms: %s decides: %s\n", (double)(dec->t - t0) / 1e6, dec->n->name, dec->text);
 	if (breq >= 0 && !dropped)
-		dropped |= print_journey(&lg, (guint)breq, "the load balancer's request to the target", t0);
+		dropped |= print_journey(&lg, (guint)breq, "the load balancer's request to the target",
+		                        "lb-request", t0, js);
 	if (bresp >= 0 && !dropped)
-		dropped |= print_journey(&lg, (guint)bresp, "the target's response to the load balancer", t0);
+		dropped |= print_journey(&lg, (guint)bresp, "the target's response to the load balancer",
+		                        "lb-response", t0, js);
 	if (resp >= 0 && !dropped)
-		dropped |= print_journey(&lg, (guint)resp, "the response's first segment", t0);
-	if (arrived) {
-		printf("\nthe request completed in %.3f ms (%s)\n", (double)hdr_max(rw->latency) / 1e6,
-		       udp ? "one way" : query >= 0 ? "from the DNS query to the last byte of the response"
-		                                  : "from the SYN to the last byte of the response");
-		if (r->ledger) {
-			printf("charged for this request (all its packets):\n");
-			for (guint i = 0; i < cost_ledger_n_lines(r->ledger); i++) {
-				const cost_line *l = cost_ledger_line_at(r->ledger, i);
-				if (l->kind == COST_PER_GB && l->bytes > 0)
-					printf("  %-24s %-18s %8" G_GUINT64_FORMAT " bytes  %.9f USD\n", l->component,
-					       l->type, (guint64)l->bytes, l->run_usd);
+		dropped |= print_journey(&lg, (guint)resp, "the response's first segment", "response", t0, js);
+	if (!arrived) {
+		/* None of the packets followed was dropped: the first packet of
+		 * the exchange that was (a SYN-ACK a network ACL denies, a
+		 * response a security group drops) is shown instead. */
+		for (guint i = 0; !dropped && i < lg.ev->len; i++) {
+			const tevent *e = &g_array_index(lg.ev, tevent, i);
+			if (e->kind != NET_TRACE_DROP || e->nopkt)
+				continue;
+			for (guint j = 0; j < i; j++) {
+				const tevent *sent = &g_array_index(lg.ev, tevent, j);
+				if (sent->kind != NET_TRACE_SEND || !same_packet(sent, e))
+					continue;
+				char *title = g_strdup_printf("the first packet dropped (sent by %s)", sent->n->name);
+				dropped = print_journey(&lg, j, title, "dropped-packet", t0, js);
+				g_free(title);
+				break;
 			}
+		}
+	}
+	const char *since = udp ? "one way" : query >= 0 ? "from the DNS query to the last byte of the response"
+	                                                : "from the SYN to the last byte of the response";
+	if (js) {
+		g_string_append(js, "],\"decision\":");
+		if (dec) {
+			g_string_append_printf(js, "{\"t_ms\":%.6f,\"node\":", (double)(dec->t - t0) / 1e6);
+			report_json_str(js, dec->n->name);
+			g_string_append(js, ",\"text\":");
+			report_json_str(js, dec->text);
+			g_string_append_c(js, '}');
+		} else {
+			g_string_append(js, "null");
+		}
+		g_string_append_printf(js, ",\"arrived\":%s,\"latency_ms\":", arrived ? "true" : "false");
+		if (arrived)
+			g_string_append_printf(js, "%.6f", (double)hdr_max(rw->latency) / 1e6);
+		else
+			g_string_append(js, "null");
+		g_string_append(js, ",\"latency_is\":");
+		report_json_str(js, since);
+		g_string_append(js, ",\"charges\":[");
+	}
+	if (arrived) {
+		if (!js)
+			printf("\nthe request completed in %.3f ms (%s)\n", (double)hdr_max(rw->latency) / 1e6,
+			       since);
+		if (r->ledger && !js)
+			printf("charged for this request (all its packets):\n");
+		for (guint i = 0; r->ledger && i < cost_ledger_n_lines(r->ledger); i++) {
+			const cost_line *l = cost_ledger_line_at(r->ledger, i);
+			if (l->kind != COST_PER_GB || l->bytes == 0)
+				continue;
+			if (!js) {
+				printf("  %-24s %-18s %8" G_GUINT64_FORMAT " bytes  %.9f USD\n", l->component, l->type,
+				       (guint64)l->bytes, l->run_usd);
+				continue;
+			}
+			if (js->str[js->len - 1] == '}')
+				g_string_append_c(js, ',');
+			g_string_append(js, "{\"component\":");
+			report_json_str(js, l->component);
+			g_string_append(js, ",\"type\":");
+			report_json_str(js, l->type);
+			g_string_append_printf(js, ",\"bytes\":%" G_GUINT64_FORMAT ",\"usd\":%.9f}",
+			                       (guint64)l->bytes, l->run_usd);
 		}
 		rc = CLI_OK;
 	} else {
-		printf("\nthe request did not arrive");
-		if (!dropped)
-			printf(" (no drop was traced: see vpcsim run for the drop counts)");
-		printf("\n");
+		if (!js) {
+			printf("\nthe request did not arrive");
+			if (!dropped)
+				printf(" (no drop was traced: see vpcsim run for the drop counts)");
+			printf("\n");
+		}
 		rc = CLI_FAIL;
+	}
+	if (js) {
+		g_string_append(js, "]}\n");
+		fputs(js->str, stdout);
+		g_string_free(js, TRUE);
 	}
 out:
 	for (guint i = 0; i < lg.ev->len; i++)

@@ -511,6 +511,7 @@ node *alb_new(fabric *f, int lb_index, sg_world *sgw)
 	tcp_config tc;
 	tcp_config_default(&tc);
 	tc.mtu = f->prof->mtu.vpc;
+	tc.cc = (tcp_cc)f->prof->tcp.congestion_control;
 	a->tcp = tcp_stack_new(f->net, lb->name, &tc, alb_tx, a);
 	a->path = g_string_sized_new(256);
 	a->host = g_string_sized_new(64);

@@ -26,6 +26,7 @@ static const drop_info reasons[DROP__COUNT] = {
 		           "(a load balancer answers TCP with a RST)" },
 	[DROP_SERVICE_AZ] = { "service-not-in-az",
 		              "the endpoint service has no load balancer node in the endpoint's AZ" },
+	[DROP_NACL] = { "network-acl", "denied by a network ACL" },
 };
 
 static gpointer do_register(gpointer data)

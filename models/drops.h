@@ -24,6 +24,7 @@ enum {
 	DROP_NO_TARGET,  /* no target for the load balancer node (none in its AZ with cross-zone off) */
 	DROP_NO_FLOW,    /* no flow state (idle timeout passed, or never opened) */
 	DROP_SERVICE_AZ, /* the endpoint service has no load balancer node in the endpoint's AZ */
+	DROP_NACL,       /* denied by a network ACL (detail: the ACL and the rule) */
 	DROP__COUNT
 };
 

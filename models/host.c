@@ -386,8 +386,8 @@ static void workload_send(host_workload *w, sim *s, http_done_fn done, void *ud)
 		.body_len = sample_bytes(&c->request_size, &w->rng, s),
 	};
 	if (c->response_size.kind != UNIT_NONE) {
-		g_string_printf(w->extra, HTTP_HDR_RESPONSE_BYTES ": %" G_GUINT64_FORMAT "\r\n",
-		                sample_bytes(&c->response_size, &w->rng, s));
+		http_header_set_u64(w->extra, HTTP_HDR_RESPONSE_BYTES,
+		                    sample_bytes(&c->response_size, &w->rng, s));
 		spec.extra = w->extra->str;
 	}
 	w->res.started++;
@@ -750,7 +750,10 @@ static void build_instances_world(world *w)
 	for (guint i = 0; i < sc->instances->len; i++) {
 		const sc_instance *in = SC_AT(sc->instances, sc_instance, i);
 		const sc_subnet *sn = SC_AT(sc->subnets, sc_subnet, in->subnet);
-		host_config hc = { .ip = in->ip, .mtu = world_instance_mtu(w, (int)i) };
+		tcp_config tc;
+		tcp_config_default(&tc);
+		tc.cc = (tcp_cc)f->prof->tcp.congestion_control;
+		host_config hc = { .ip = in->ip, .mtu = world_instance_mtu(w, (int)i), .tcp = &tc };
 		host *h = host_new(f->net, in->name, &hc);
 		world_add_host(w, h, in->name, sn->vpc, in->sgs);
 		port *rp = vpc_router_add_port(world_router(w, sn->vpc), VPC_PORT_ENI, in->subnet, (int)i,

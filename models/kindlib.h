@@ -26,6 +26,8 @@ void sc_check_sg_list(sc_loader *l, const ld_group *g, const GArray *sgs, int vp
  * that nothing is reported twice). */
 gboolean sc_subnet_is_public(sc_loader *l, int subnet, int *table);
 gboolean sc_parse_port(const char *text, uint16_t *out);
+/* models/sg.c: "80", "1024-65535" or "any" (0-65535). */
+gboolean sc_parse_ports(const char *text, guint64 *lo, guint64 *hi);
 /* Addresses: an explicit one checked and reserved (pass 0), the next free
  * one of the subnet, and the next of the public pool. */
 void sc_reserve_ip(sc_loader *l, const ld_group *g, int subnet, uint32_t *ip);

@@ -29,6 +29,7 @@ const sc_kind *const sc_kinds[GK_N] = {
 	[GK_IFACE_EP] = &sc_kind_interface_endpoint,
 	[GK_WORKLOAD] = &sc_kind_workload,
 	[GK_ROUTE] = &sc_kind_route,
+	[GK_NACL] = &sc_kind_network_acl,
 	[GK_SERVICE_NETWORK] = &sc_kind_service_network,
 	[GK_LATTICE_TG] = &sc_kind_lattice_tg,
 	[GK_LATTICE_SERVICE] = &sc_kind_lattice_service,

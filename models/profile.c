@@ -2,6 +2,7 @@
 #include "profile.h"
 #include "error.h"
 #include "keyfile.h"
+#include "tcp.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@ typedef enum {
 	K_COUNT,     /* a positive whole number (uint32) */
 	K_TIMEOUT,   /* a positive time */
 	K_BYTES,     /* a positive whole number of bytes (uint64) */
+	K_CC,        /* a congestion control by name: cubic or newreno (uint32 tcp_cc) */
 } field_kind;
 
 typedef struct {
@@ -116,6 +118,9 @@ static const field fields[] = {
 	  "how long a client waits for an answer before asking again, such as 5s"),
 	F("dns", "client_attempts", K_COUNT, dns.client_attempts,
 	  "queries a client sends for a name before giving up, such as 2"),
+
+	F("tcp", "congestion_control", K_CC, tcp.congestion_control,
+	  "the congestion control of every TCP endpoint: cubic or newreno"),
 };
 
 #undef F
@@ -217,6 +222,15 @@ static void read_field(loader *ld, size_t index)
 	case K_BYTES:
 		if (whole_quantity(ld, f, v, UNIT_SIZE, 1, ldexp(1.0, 62), &d))
 			*(uint64_t *)slot = (uint64_t)d;
+		break;
+	case K_CC:
+		if (strcmp(v, "cubic") == 0)
+			*(uint32_t *)slot = TCP_CC_CUBIC;
+		else if (strcmp(v, "newreno") == 0)
+			*(uint32_t *)slot = TCP_CC_NEWRENO;
+		else
+			kf_problem(&ld->pr, f->k.group, f->k.key, "'%s' is not a congestion control; "
+			                                          "expected %s", v, f->k.what);
 		break;
 	case K_TIMEOUT:
 		if (!units_parse_time(v, &t, &e)) {

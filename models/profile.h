@@ -83,6 +83,10 @@ typedef struct profile {
 		uint32_t client_attempts;    /* queries a client sends before giving up */
 	} dns;
 
+	struct {
+		uint32_t congestion_control; /* a tcp_cc: TCP_CC_CUBIC or TCP_CC_NEWRENO */
+	} tcp;
+
 	/* private: "group.key" -> the key's .source text */
 	GHashTable *sources;
 } profile;

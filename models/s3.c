@@ -62,7 +62,10 @@ node *service_new(fabric *f, int index)
 	g_free(name);
 	fr->f = f;
 	fr->ways = g_hash_table_new(g_direct_hash, g_direct_equal);
-	host_config hc = { .ip = sv->ip, .mtu = f->prof->mtu.igw };
+	tcp_config tc;
+	tcp_config_default(&tc);
+	tc.cc = (tcp_cc)f->prof->tcp.congestion_control;
+	host_config hc = { .ip = sv->ip, .mtu = f->prof->mtu.igw, .tcp = &tc };
 	fr->h = host_new(f->net, sv->name, &hc);
 	port *to_host = node_add_port(&fr->base);
 	/* The service sends at an instance's rate (profile bandwidth.instance):

@@ -200,7 +200,7 @@ static void build_security_groups(sc_loader *l)
 }
 
 /* "80", "1024-65535" or "any" (0-65535). */
-static gboolean parse_ports(const char *text, guint64 *lo, guint64 *hi)
+gboolean sc_parse_ports(const char *text, guint64 *lo, guint64 *hi)
 {
 	if (strcmp(text, "any") == 0) {
 		*lo = 0;
@@ -249,7 +249,7 @@ static gboolean parse_rule(sc_loader *l, const ld_group *g, const char *key, int
 	           (proto == SC_PROTO_ALL || proto == SC_PROTO_ICMP)) {
 		ld_problem(l->ld, g, key, "'%s': %s has no ports; expected '%s any %s ...'", text, tok[0], tok[0],
 		  dir);
-	} else if (!parse_ports(tok[1], &lo, &hi)) {
+	} else if (!sc_parse_ports(tok[1], &lo, &hi)) {
 		ld_problem(l->ld, g, key, "'%s': ports '%s' are not a port or range; expected 80, 1024-65535 or "
 		             "any", text, tok[1]);
 	} else {

@@ -1,5 +1,6 @@
 /* \summary: the VPC's implicit router: route tables, longest-prefix match, local delivery; [vpc], [subnet], [route_table], [route] */
 #include "vpc.h"
+#include "nacl.h"
 #include "kindlib.h"
 #include "config.h"
 #include "dns.h"
@@ -19,6 +20,8 @@ typedef struct {
 	node *nlb;           /* the network load balancer behind the port, or NULL */
 	sim_time last_departure; /* keeps each port's packets in order */
 	GArray *routes;      /* croute: its subnet's route table, compiled (NULL: no subnet) */
+	const sc_nacl *nacl; /* an ENI's or NAT gateway's subnet's network ACL; NULL: the
+	                        default one (allows all), or no subnet */
 } vport;
 
 typedef struct {
@@ -154,6 +157,35 @@ static port *redirected(vpc_router *v, const pkt *p, const port *in)
 	return to != in ? to : NULL;
 }
 
+/* Network ACLs: a packet leaving a subnet meets its outbound rules, one
+ * entering a subnet its inbound rules; within a subnet, neither.  FALSE
+ * when one denies (the drop is counted, naming the ACL and the rule). */
+static gboolean nacls_pass(vpc_router *v, pkt *p, const vport *vi, const vport *vo)
+{
+	if (vi->subnet >= 0 && vi->subnet == vo->subnet)
+		return TRUE;
+	const vport *at[2] = { vi, vo };
+	for (int egress = 1; egress >= 0; egress--) {
+		const sc_nacl *a = at[!egress]->nacl;
+		if (!a)
+			continue;
+		const sc_nacl_rule *r;
+		gboolean ok = nacl_allows(a, egress, p, &r);
+		const char *dir = egress ? "outbound" : "inbound";
+		if (ok) {
+			NET_TRACE(v->base.net, &v->base, p, NET_TRACE_DECIDE, "network ACL %s %s: rule '%s'",
+			          a->name, dir, r->text);
+			continue;
+		}
+		char *detail = r ? g_strdup_printf("%s %s rule '%s'", a->name, dir, r->text)
+		                 : g_strdup_printf("%s %s rule '*' (no rule matched)", a->name, dir);
+		net_drop_detail(v->base.net, &v->base, p, DROP_NACL, detail);
+		g_free(detail);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static void vpc__receive(node *n, pkt *p, port *in)
 {
 	vpc_router *v = (vpc_router *)n;
@@ -174,6 +206,8 @@ static void vpc__receive(node *n, pkt *p, port *in)
 	vport *vi = &g_array_index(v->vports, vport, in->index);
 	vport *vo = &g_array_index(v->vports, vport, out->index);
 	NET_TRACE(n->net, n, p, NET_TRACE_DECIDE, "route %s: to %s", text ? text : "local", vo->component);
+	if ((vi->nacl || vo->nacl) && !nacls_pass(v, p, vi, vo))
+		return;
 	/* A packet from an ENI is where that ENI is, and was sent by it. */
 	if (vi->az != FABRIC_AZ_NONE) {
 		p->az = vi->az;
@@ -240,6 +274,9 @@ port *vpc_router_add_port(vpc_router *v, vpc_port_kind kind, int subnet, int tar
 	if (subnet >= 0) {
 		vp.az = (uint8_t)(SC_AT(sc->subnets, sc_subnet, subnet)->az_index + 1);
 		vp.sender = fabric_sender(v->f, component);
+		/* Transit gateway attachment subnets' ACLs are not modelled. */
+		if (kind == VPC_PORT_ENI || kind == VPC_PORT_NATGW)
+			vp.nacl = nacl_of_subnet(sc, subnet);
 	}
 	/* The resolver is in no AZ: nothing crosses one to reach it. */
 	vp.xin = kind == VPC_PORT_RESOLVER ? NULL : fabric_receiver(v->f, component);

@@ -50,6 +50,39 @@ sim_event_id sim_schedule_at(sim *s, sim_time at, sim_handler h, void *ctx, void
  * cancelled or the id is unknown; cancelling is O(1). */
 gboolean sim_cancel(sim *s, sim_event_id id);
 
+/*
+ * Timers: events that are usually cancelled or moved before their time
+ * (retransmission, delayed ACK, TIME_WAIT, idle checks).  A timer is a
+ * struct the owner embeds (all zero: not armed) and arms with a handler;
+ * it lives in a hierarchical timing wheel beside the event queue, so
+ * cancelling or re-arming unlinks it at once instead of leaving a dead
+ * entry in the queue until its time.  Arming takes a sequence number from
+ * the same counter as sim_schedule(), and the run loops take whichever of
+ * the queue and the wheel holds the earliest (time, sequence): a timer runs
+ * exactly where an event scheduled at the same moment would have run, so
+ * trajectories do not depend on which of the two an event went through.
+ * It counts in sim_pending() and sim_events_run() like any event.  The
+ * fields are the engine's; a timer must be cancelled before its memory is
+ * freed or reused.
+ */
+typedef struct sim_timer {
+	struct sim_timer *prev, *next; /* in a wheel slot */
+	sim_time t;
+	uint64_t seq;
+	sim_handler h;  /* NULL when not armed */
+	void *ctx;
+	void *arg;
+	uint32_t where; /* level * 64 + slot */
+} sim_timer;
+
+/* Arms t to run h(s, ctx, arg) at `at` (not in the past), cancelling it
+ * first if armed. */
+void sim_timer_arm_at(sim *s, sim_timer *t, sim_time at, sim_handler h, void *ctx, void *arg);
+/* Disarms t; FALSE if it was not armed.  O(1). */
+gboolean sim_timer_cancel(sim *s, sim_timer *t);
+/* TRUE while armed (from sim_timer_arm_at() until it runs or is cancelled). */
+static inline gboolean sim_timer_armed(const sim_timer *t) { return t->h != NULL; }
+
 /* Runs events until the queue drains or sim_stop() is called. */
 void sim_run(sim *s);
 /* Runs every event whose time is <= `until`, then sets the clock to `until`
@@ -80,6 +113,11 @@ const GError *sim_failure(const sim *s);
 size_t sim_pending(const sim *s);
 /* Number of events executed since sim_new(). */
 uint64_t sim_events_run(const sim *s);
+/* The most entries the event queue held at once (cancelled ones included,
+ * timers not) and the most timers armed at once: what `bench workload`
+ * prints to show where pending events live. */
+size_t sim_queue_peak(const sim *s);
+size_t sim_timers_peak(const sim *s);
 
 /*
  * Trajectory fingerprint, in the spirit of OMNeT++'s: a 64-bit FNV-1a hash

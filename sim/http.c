@@ -10,23 +10,48 @@
 
 /* ---- heads ---- */
 
+/* Appends the decimal digits of v: heads are built on every request and
+ * answer, where printf's format parsing cost more than the rest of the
+ * head. */
+static void append_u64(GString *g, uint64_t v)
+{
+	char buf[20];
+	int i = sizeof buf;
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	g_string_append_len(g, buf + i, (gssize)(sizeof buf - (size_t)i));
+}
+
 GString *http_request_head(const char *method, const char *host, const char *path,
                            uint64_t body_len, gboolean close, const char *extra)
 {
 	g_return_val_if_fail(method != NULL && host != NULL && path != NULL, NULL);
 	GString *g = g_string_sized_new(128);
-	g_string_append_printf(g,
-	                       "%s %s HTTP/1.1\r\n"
-	                       "Host: %s\r\n"
-	                       "User-Agent: vpcsim/" VPCSIM_VERSION "\r\n"
-	                       "Content-Length: %" G_GUINT64_FORMAT "\r\n",
-	                       method, path, host, body_len);
+	g_string_append(g, method);
+	g_string_append_c(g, ' ');
+	g_string_append(g, path);
+	g_string_append(g, " HTTP/1.1\r\nHost: ");
+	g_string_append(g, host);
+	g_string_append(g, "\r\nUser-Agent: vpcsim/" VPCSIM_VERSION "\r\nContent-Length: ");
+	append_u64(g, body_len);
+	g_string_append(g, "\r\n");
 	if (close)
 		g_string_append(g, "Connection: close\r\n");
 	if (extra)
 		g_string_append(g, extra);
 	g_string_append(g, "\r\n");
 	return g;
+}
+
+void http_header_set_u64(GString *g, const char *name, uint64_t v)
+{
+	g_return_if_fail(g != NULL && name != NULL);
+	g_string_assign(g, name);
+	g_string_append(g, ": ");
+	append_u64(g, v);
+	g_string_append(g, "\r\n");
 }
 
 const char *http_reason(int status)
@@ -53,11 +78,16 @@ const char *http_reason(int status)
 GString *http_response_head(int status, uint64_t body_len, gboolean close, const char *extra)
 {
 	GString *g = g_string_sized_new(128);
-	g_string_append_printf(g,
-	                       "HTTP/1.1 %d %s\r\n"
-	                       "Server: vpcsim\r\n"
-	                       "Content-Length: %" G_GUINT64_FORMAT "\r\n",
-	                       status, http_reason(status), body_len);
+	g_string_append(g, "HTTP/1.1 ");
+	/* %d of an int: the sign by hand, then the magnitude. */
+	if (status < 0)
+		g_string_append_c(g, '-');
+	append_u64(g, status < 0 ? -(uint64_t)status : (uint64_t)status);
+	g_string_append_c(g, ' ');
+	g_string_append(g, http_reason(status));
+	g_string_append(g, "\r\nServer: vpcsim\r\nContent-Length: ");
+	append_u64(g, body_len);
+	g_string_append(g, "\r\n");
 	if (close)
 		g_string_append(g, "Connection: close\r\n");
 	if (extra)
@@ -78,15 +108,45 @@ GString *http_head_add(const char *head, size_t len, const char *extra)
 	return g;
 }
 
-const char *http_head_get(const char *head, size_t len, const char *name, size_t *vlen)
+/* g_ascii_strncasecmp(a, name, n) == 0 without a call per byte: most
+ * header names differ from the one looked for in their first bytes. */
+static inline gboolean name_is(const char *a, const char *name, size_t n)
 {
-	g_return_val_if_fail(head != NULL && name != NULL, NULL);
-	size_t nlen = strlen(name);
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != name[i] && g_ascii_tolower(a[i]) != g_ascii_tolower(name[i]))
+			return FALSE;
+	return TRUE;
+}
+
+#define HEAD_SCAN_MAX 4
+
+/*
+ * Looks up n (at most HEAD_SCAN_MAX) header names in one walk over a head:
+ * v[i] and vl[i] get what http_head_get(head, len, names[i], &vl[i]) would
+ * return (the first line of that name, the value trimmed), v[i] NULL when
+ * absent.  Parsing a head asks for three or four headers, and a walk per
+ * header was most of the cost of parsing.
+ */
+static void head_scan(const char *head, size_t len, const char *const *names, size_t n,
+                      const char **v, size_t *vl)
+{
+	size_t nlen[HEAD_SCAN_MAX];
+	size_t left = 0;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = NULL;
+		vl[i] = 0;
+		nlen[i] = strlen(names[i]);
+		/* A name with a colon matches no line. */
+		if (memchr(names[i], ':', nlen[i]))
+			nlen[i] = SIZE_MAX;
+		else
+			left++;
+	}
 	const char *end = head + len;
 	/* Skip the start line, then walk "Name: value\r\n" lines up to the
 	 * blank one.  Hand-written rather than split into strings so that
 	 * looking a header up allocates nothing. */
-	const char *l = memchr(head, '\n', len);
+	const char *l = left ? memchr(head, '\n', len) : NULL;
 	while (l && ++l < end) {
 		const char *eol = memchr(l, '\n', (size_t)(end - l));
 		if (!eol)
@@ -94,31 +154,44 @@ const char *http_head_get(const char *head, size_t len, const char *name, size_t
 		const char *stop = eol > l && eol[-1] == '\r' ? eol - 1 : eol;
 		if (stop == l)
 			break; /* the blank line */
-		const char *colon = memchr(l, ':', (size_t)(stop - l));
-		if (colon && (size_t)(colon - l) == nlen &&
-		    g_ascii_strncasecmp(l, name, nlen) == 0) {
-			const char *v = colon + 1;
-			while (v < stop && (*v == ' ' || *v == '\t'))
-				v++;
+		for (size_t i = 0; i < n; i++) {
+			/* The first colon is at nlen exactly when l[nlen] is one and
+			 * the nlen bytes before it spell the name (which has no
+			 * colon). */
+			size_t k = nlen[i];
+			if (v[i] || (size_t)(stop - l) <= k || l[k] != ':' || !name_is(l, names[i], k))
+				continue;
+			const char *a = l + k + 1;
+			while (a < stop && (*a == ' ' || *a == '\t'))
+				a++;
 			const char *ve = stop;
-			while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			while (ve > a && (ve[-1] == ' ' || ve[-1] == '\t'))
 				ve--;
-			if (vlen)
-				*vlen = (size_t)(ve - v);
-			return v;
+			v[i] = a;
+			vl[i] = (size_t)(ve - a);
+			if (--left == 0)
+				return;
+			break;
 		}
 		l = eol < end ? eol : NULL;
 	}
-	return NULL;
 }
 
-/* A header's value as an unsigned decimal; FALSE if absent or not a number. */
-static gboolean head_get_u64(const char *head, size_t len, const char *name, uint64_t *out,
-                             gboolean *present)
+const char *http_head_get(const char *head, size_t len, const char *name, size_t *vlen)
 {
-	size_t vl = 0;
-	const char *v = http_head_get(head, len, name, &vl);
-	*present = v != NULL;
+	g_return_val_if_fail(head != NULL && name != NULL, NULL);
+	const char *v;
+	size_t vl;
+	head_scan(head, len, &name, 1, &v, &vl);
+	if (v && vlen)
+		*vlen = vl;
+	return v;
+}
+
+/* A header's value (v, vl from head_scan()) as an unsigned decimal; FALSE
+ * if absent or not a number. */
+static gboolean value_u64(const char *v, size_t vl, uint64_t *out)
+{
 	if (!v)
 		return FALSE;
 	char buf[24];
@@ -133,11 +206,9 @@ static gboolean head_get_u64(const char *head, size_t len, const char *name, uin
 	return TRUE;
 }
 
-/* TRUE if header `name` holds the token `tok` (as in "Connection: close"). */
-static gboolean head_has_token(const char *head, size_t len, const char *name, const char *tok)
+/* TRUE if a header's value is the token `tok` (as in "Connection: close"). */
+static gboolean value_is(const char *v, size_t vl, const char *tok)
 {
-	size_t vl = 0;
-	const char *v = http_head_get(head, len, name, &vl);
 	size_t tl = strlen(tok);
 	return v && vl == tl && g_ascii_strncasecmp(v, tok, tl) == 0;
 }
@@ -161,8 +232,42 @@ static void append_bytes(GString *g, const pkt_msg *m, uint64_t off, const char 
 static size_t head_end(const GString *g, size_t from)
 {
 	size_t s = from > 3 ? from - 3 : 0;
-	const char *hit = g_strstr_len(g->str + s, (gssize)(g->len - s), "\r\n\r\n");
-	return hit ? (size_t)(hit - g->str) + 4 : 0;
+	/* Each '\n' from the first that can end the blank line on: a head has
+	 * one per line, where a search for the whole string restarts at every
+	 * '\r'. */
+	const char *p = g->str + (s + 3), *end = g->str + g->len;
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		if (p[-1] == '\r' && p[-2] == '\n' && p[-3] == '\r')
+			return (size_t)(p - g->str) + 1;
+		p++;
+	}
+	return 0;
+}
+
+/*
+ * Appends head bytes as append_bytes() does and returns head_end(g, before
+ * the append), producing no more of the message than that needs: a
+ * message's generated bytes (the pattern after its head, pkt.h) are
+ * printable, with no '\r' or '\n', so the blank line ending a head can only
+ * lie in the real bytes; the segment's body bytes are produced only when no
+ * head end is found (a malformed stream, whose bytes then count towards the
+ * head size limit exactly as before).  When a head end is found, g may hold
+ * more than it (the caller truncates to it).
+ */
+static size_t append_head_bytes(GString *g, const pkt_msg *m, uint64_t off, const char *raw,
+                                uint32_t n)
+{
+	size_t before = g->len;
+	uint32_t real = n;
+	if (!raw && m) {
+		gsize hlen = m->head ? g_bytes_get_size(m->head) : 0;
+		real = off < hlen ? (uint32_t)MIN((uint64_t)n, hlen - off) : 0;
+	}
+	append_bytes(g, m, off, raw, real);
+	size_t e = head_end(g, before);
+	if (!e && real < n)
+		append_bytes(g, m, off + real, NULL, n - real);
+	return e;
 }
 
 /* ---- server ---- */
@@ -192,7 +297,8 @@ struct http_exchange {
 	sim_event_id think_ev; /* the default handler's pending answer */
 	uint64_t answer_bytes;
 	sim_time last_active;  /* last request bytes received or response written */
-	sim_event_id idle_ev;  /* the idle check, at most one pending */
+	sim_timer idle_ev;     /* the idle check, at most one pending (an engine timer: usually
+	                          cancelled with the connection) */
 };
 
 struct http_server {
@@ -216,8 +322,7 @@ static void x_free(http_exchange *x)
 	http_server *s = x->srv;
 	if (x->think_ev)
 		sim_cancel(s->nt->sim, x->think_ev);
-	if (x->idle_ev)
-		sim_cancel(s->nt->sim, x->idle_ev);
+	sim_timer_cancel(s->nt->sim, &x->idle_ev);
 	g_queue_unlink(&s->conns, &x->link);
 	g_string_free(x->head, TRUE);
 	g_string_free(x->held, TRUE);
@@ -231,14 +336,13 @@ static void x_idle_fire(sim *sm, void *ctx, void *arg)
 	(void)arg;
 	http_exchange *x = ctx;
 	http_server *s = x->srv;
-	x->idle_ev = 0;
 	/* A request being answered is not idle time on this connection (the
 	 * check is armed again when the answer is written). */
 	if (!x->tc || x->rx == RX_WAIT || x->rx == RX_DONE)
 		return;
 	sim_time due = x->last_active + s->cfg.idle_timeout;
 	if (sim_now(sm) < due) {
-		x->idle_ev = sim_schedule_at(sm, due, x_idle_fire, x, NULL);
+		sim_timer_arm_at(sm, &x->idle_ev, due, x_idle_fire, x, NULL);
 		return;
 	}
 	s->stats.idle_closed++;
@@ -254,8 +358,10 @@ static void x_touch(http_exchange *x)
 {
 	http_server *s = x->srv;
 	x->last_active = sim_now(s->nt->sim);
-	if (s->cfg.idle_timeout > 0 && !x->idle_ev && x->tc)
-		x->idle_ev = sim_schedule(s->nt->sim, s->cfg.idle_timeout, x_idle_fire, x, NULL);
+	if (s->cfg.idle_timeout > 0 && !sim_timer_armed(&x->idle_ev) && x->tc)
+		sim_timer_arm_at(s->nt->sim, &x->idle_ev,
+		                 sim_time_add_sat(x->last_active, s->cfg.idle_timeout), x_idle_fire, x,
+		                 NULL);
 }
 
 static void x_send(http_exchange *x, int status, uint64_t body_len, gboolean close,
@@ -295,22 +401,25 @@ static gboolean x_parse_head(http_exchange *x)
 	const char *sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
 	if (!sp2 || sp2 == sp1 + 1)
 		return FALSE;
-	size_t vl = (size_t)(eol - sp2 - 1);
-	if (vl != 8 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
+	size_t verl = (size_t)(eol - sp2 - 1);
+	if (verl != 8 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
 		return FALSE;
 	g_string_assign(x->method, "");
 	g_string_append_len(x->method, h, sp1 - h);
 	g_string_assign(x->path, "");
 	g_string_append_len(x->path, sp1 + 1, sp2 - sp1 - 1);
-	gboolean present;
+	static const char *const names[] = { "Content-Length", "Transfer-Encoding", "Connection" };
+	const char *v[3];
+	size_t vl[3];
+	head_scan(h, len, names, 3, v, vl);
 	x->body_len = 0;
-	if (!head_get_u64(h, len, "Content-Length", &x->body_len, &present) && present)
+	if (!value_u64(v[0], vl[0], &x->body_len) && v[0])
 		return FALSE;
-	if (http_head_get(h, len, "Transfer-Encoding", NULL))
+	if (v[1])
 		return FALSE; /* chunked bodies are not modelled */
 	gboolean v10 = sp2[8] == '0';
-	x->close_after = head_has_token(h, len, "Connection", "close") ||
-	                 (v10 && !head_has_token(h, len, "Connection", "keep-alive"));
+	x->close_after = value_is(v[2], vl[2], "close") ||
+	                 (v10 && !value_is(v[2], vl[2], "keep-alive"));
 	return TRUE;
 }
 
@@ -341,8 +450,7 @@ static uint32_t srv_feed(http_exchange *x, const pkt_msg *m, uint64_t off, const
 		uint32_t n = len - used;
 		if (x->rx == RX_HEAD) {
 			size_t before = x->head->len;
-			append_bytes(x->head, m, off + used, raw ? raw + used : NULL, n);
-			size_t e = head_end(x->head, before);
+			size_t e = append_head_bytes(x->head, m, off + used, raw ? raw + used : NULL, n);
 			if (!e) {
 				used += n;
 				if (x->head->len > max_head)
@@ -480,13 +588,16 @@ void http_default_handler(http_exchange *x, void *ud)
 	http_server *s = x->srv;
 	const char *h = x->head->str;
 	size_t hl = x->head->len;
-	gboolean present;
+	static const char *const names[] = { HTTP_HDR_THINK_NS, HTTP_HDR_RESPONSE_BYTES };
+	const char *v[2];
+	size_t vl[2];
+	head_scan(h, hl, names, 2, v, vl);
 	uint64_t think_ns = 0, bytes = 0;
-	if (!head_get_u64(h, hl, HTTP_HDR_THINK_NS, &think_ns, &present))
+	if (!value_u64(v[0], vl[0], &think_ns))
 		think_ns = s->cfg.think.kind != UNIT_NONE
 		                   ? (uint64_t)dist_sample_delay(&s->cfg.think, &s->rng, s->nt->sim)
 		                   : 0;
-	if (!head_get_u64(h, hl, HTTP_HDR_RESPONSE_BYTES, &bytes, &present) &&
+	if (!value_u64(v[1], vl[1], &bytes) &&
 	    s->cfg.response_size.kind != UNIT_NONE)
 		bytes = dist_sample_bytes(&s->cfg.response_size, &s->rng, s->nt->sim);
 	if (think_ns == 0) {
@@ -624,13 +735,14 @@ typedef struct {
 	gboolean established;
 	gboolean closing;      /* carries no further request */
 	gboolean fresh_head;   /* head still holds the previous response's */
+	gboolean server_close; /* the response head said Connection: close (cc_parse_head) */
 	guint served;
 	sim_time t_established;
 	rsp_state rx;
 	GString *head;
 	uint64_t body_left;
 	sim_time t_idle;       /* when it last became idle */
-	sim_event_id idle_ev;  /* the idle check, at most one pending */
+	sim_timer idle_ev;     /* the idle check, at most one pending (an engine timer) */
 } cli_conn;
 
 struct http_client {
@@ -690,8 +802,7 @@ static void req_fail_later_cb(sim *s, void *ctx, void *arg)
 static void cc_free(cli_conn *cc)
 {
 	http_client *cl = cc->cl;
-	if (cc->idle_ev)
-		sim_cancel(cl->nt->sim, cc->idle_ev);
+	sim_timer_cancel(cl->nt->sim, &cc->idle_ev);
 	g_queue_unlink(&cl->conns, &cc->link);
 	if (cc->idle_link.data)
 		g_queue_unlink(&cl->idle, &cc->idle_link);
@@ -712,12 +823,11 @@ static void cc_idle_fire(sim *sm, void *ctx, void *arg)
 	(void)arg;
 	cli_conn *cc = ctx;
 	http_client *cl = cc->cl;
-	cc->idle_ev = 0;
 	if (!cc->idle_link.data)
 		return; /* busy again: armed anew when it next becomes idle */
 	sim_time due = cc->t_idle + cl->cfg.idle_timeout;
 	if (sim_now(sm) < due) {
-		cc->idle_ev = sim_schedule_at(sm, due, cc_idle_fire, cc, NULL);
+		sim_timer_arm_at(sm, &cc->idle_ev, due, cc_idle_fire, cc, NULL);
 		return;
 	}
 	cc_idle_remove(cc);
@@ -735,15 +845,16 @@ static void cc_complete(cli_conn *cc)
 	cc->rx = RSP_NONE;
 	cc->served++;
 	cc->fresh_head = TRUE;
-	gboolean server_close = head_has_token(cc->head->str, cc->head->len, "Connection", "close");
+	gboolean server_close = cc->server_close;
 	if (!cc->closing && cl->cfg.keepalive && !server_close) {
 		cc->idle_link.data = cc;
 		g_queue_push_tail_link(&cl->idle, &cc->idle_link);
 		/* Lazy, as the server's: one pending check per connection. */
 		cc->t_idle = sim_now(cl->nt->sim);
-		if (cl->cfg.idle_timeout > 0 && !cc->idle_ev)
-			cc->idle_ev = sim_schedule(cl->nt->sim, cl->cfg.idle_timeout, cc_idle_fire, cc,
-			                           NULL);
+		if (cl->cfg.idle_timeout > 0 && !sim_timer_armed(&cc->idle_ev))
+			sim_timer_arm_at(cl->nt->sim, &cc->idle_ev,
+			                 sim_time_add_sat(cc->t_idle, cl->cfg.idle_timeout), cc_idle_fire,
+			                 cc, NULL);
 	} else {
 		cc->closing = TRUE;
 		/* The server closes after a Connection: close answer; if it did not
@@ -766,13 +877,17 @@ static gboolean cc_parse_head(cli_conn *cc)
 	if (!g_ascii_isdigit(h[9]) || !g_ascii_isdigit(h[10]) || !g_ascii_isdigit(h[11]))
 		return FALSE;
 	q->r.status = (h[9] - '0') * 100 + (h[10] - '0') * 10 + (h[11] - '0');
-	gboolean present;
+	static const char *const names[] = { "Content-Length", "Transfer-Encoding", "Connection" };
+	const char *v[3];
+	size_t vl[3];
+	head_scan(h, len, names, 3, v, vl);
+	cc->server_close = value_is(v[2], vl[2], "close");
 	uint64_t cl = 0;
-	if (head_get_u64(h, len, "Content-Length", &cl, &present)) {
+	if (value_u64(v[0], vl[0], &cl)) {
 		q->r.content_length = cl;
 		cc->body_left = cl;
 		cc->rx = RSP_BODY;
-	} else if (present || http_head_get(h, len, "Transfer-Encoding", NULL)) {
+	} else if (v[0] || v[1]) {
 		return FALSE;
 	} else {
 		cc->rx = RSP_TO_EOF;
@@ -809,8 +924,7 @@ static void cc_on_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t len
 			cc->fresh_head = FALSE;
 		}
 		size_t before = cc->head->len;
-		append_bytes(cc->head, m, off, NULL, len);
-		size_t e = head_end(cc->head, before);
+		size_t e = append_head_bytes(cc->head, m, off, NULL, len);
 		if (!e) {
 			q->r.response_bytes += len;
 			if (cc->head->len <= DEFAULT_MAX_HEAD)

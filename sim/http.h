@@ -48,6 +48,9 @@ GString *http_response_head(int status, uint64_t body_len, gboolean close, const
  * lines inserted before the blank line: how a proxy re-emits a request
  * with X-Forwarded-For and friends. */
 GString *http_head_add(const char *head, size_t len, const char *extra);
+/* Sets g to the header line "NAME: V\r\n", without printf (a workload
+ * builds one per request). */
+void http_header_set_u64(GString *g, const char *name, uint64_t v);
 /* The value of header `name` (case-insensitive) in a head, trimmed, and its
  * length; NULL if absent.  Points into `head`. */
 const char *http_head_get(const char *head, size_t len, const char *name, size_t *vlen);

@@ -120,21 +120,32 @@ typedef struct {
 
 /* Writes Ethernet (MACs zero until a link sets them), IPv4 and UDP headers. */
 void pkt_build_udp(pkt *p, const pkt_addrs *a, uint32_t payload_len);
-/* The TCP options a builder can write (those of a SYN). */
+/* Most SACK blocks a header can hold: 4 alone, 3 beside a timestamp. */
+#define PKT_TCP_SACK_MAX 4
+
+/* The TCP options a builder can write. */
 typedef struct {
 	uint16_t mss;        /* > 0: Maximum Segment Size (kind 2) */
 	gboolean has_wscale; /* Window Scale (kind 3, RFC 7323) with shift count `wscale` */
 	uint8_t wscale;      /* written as given; RFC 7323 caps its use at 14, readers apply it */
+	gboolean sack_perm;  /* SACK-permitted (kind 4, RFC 2018), for SYNs */
+	gboolean has_ts;     /* Timestamps (kind 8, RFC 7323): TSval and TSecr */
+	uint32_t ts_val, ts_ecr;
+	uint8_t nsack;       /* SACK blocks (kind 5): left and right edges, wire numbers */
+	uint32_t sack[PKT_TCP_SACK_MAX][2];
 } pkt_tcp_opts;
 
 /* Writes Ethernet, IPv4 and TCP headers.  `mss` > 0 adds an MSS option (for
  * SYNs); the header is padded to a multiple of 4 bytes. */
 void pkt_build_tcp(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack,
                    uint8_t flags, uint16_t window, uint16_t mss, uint32_t payload_len);
-/* The same with any of the options in `o` (NULL: none), laid out as Linux
- * does when it sends no SACK or timestamps: MSS, then NOP and Window Scale,
- * so every option after the MSS ends on a 4-byte boundary (header 20, 24 or
- * 28 bytes). */
+/* The same with any of the options in `o` (NULL: none), laid out as
+ * Linux's tcp_options_write does, each option ending on a 4-byte boundary:
+ * MSS; SACK-permitted and Timestamps together (4,2,8,10: 12 bytes), or
+ * NOP NOP Timestamps, or NOP NOP SACK-permitted; NOP Window Scale; NOP NOP
+ * SACK with its blocks.  A Linux SYN (MSS, SACK_PERM, TS, NOP, WS) has a
+ * 40-byte header; a segment with a timestamp, 32 bytes.  Blocks beyond
+ * what 40 bytes of options hold are left out. */
 void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, uint8_t flags,
                         uint16_t window, const pkt_tcp_opts *o, uint32_t payload_len);
 
@@ -168,6 +179,12 @@ uint16_t pkt_tcp_mss(const pkt *p); /* the MSS option's value, 0 if none */
  * if the header has none. */
 int pkt_tcp_wscale(const pkt *p);
 void pkt_set_tcp_mss(pkt *p, uint16_t mss); /* rewrite an existing MSS option (clamping) */
+gboolean pkt_tcp_sack_perm(const pkt *p);   /* the SACK-permitted option is present */
+/* The Timestamps option: TRUE and its values if present. */
+gboolean pkt_tcp_ts(const pkt *p, uint32_t *val, uint32_t *ecr);
+/* The SACK option's blocks (wire left and right edges) into `blocks`;
+ * returns how many (0 if none, at most PKT_TCP_SACK_MAX). */
+guint pkt_tcp_sack(const pkt *p, uint32_t blocks[PKT_TCP_SACK_MAX][2]);
 
 /* Records that the packet crossed node `node_id`. */
 static inline uint32_t pkt__since_birth(const pkt *p, sim_time now)

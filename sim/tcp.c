@@ -1,6 +1,7 @@
 /* \summary: TCP endpoints: connection table, states, window scaling, segmentation, ACKs, timers */
 #include "tcp.h"
 
+#include <math.h>
 #include <string.h>
 
 /*
@@ -37,6 +38,36 @@
 /* RFC 7323 section 2.3: the largest shift count a receiver applies. */
 #define WSCALE_MAX 14
 #define WINDOW_FIELD_MAX 65535u
+/* RFC 6675's DupThresh: duplicate ACKs, or SACKed segments above a hole,
+ * that make it lost. */
+#define DUPTHRESH 3
+/* CUBIC's constants (RFC 9438 section 4.1, Linux's tcp_cubic.c): the
+ * multiplicative decrease and the cubic's scale, in segments and seconds. */
+#define CUBIC_BETA 0.7
+#define CUBIC_C 0.4
+/* Linux's default tcp_rmem[1], the receive buffer a connection starts
+ * with (Debian 12: "4096 131072 6291456"). */
+#define RCVBUF_INITIAL 131072u
+
+/* Where the sender is in loss recovery. */
+enum {
+	LOSS_OPEN,      /* no loss being repaired */
+	LOSS_RECOVERY,  /* fast recovery (RFC 6675 with SACK, RFC 6582 without) */
+	LOSS_RTO,       /* after a retransmission timeout: everything not SACKed is lost */
+};
+
+/* A range of sequence offsets [start, end). */
+typedef struct {
+	uint64_t start, end;
+} tcp_range;
+
+/* A segment received after a gap, kept until the gap fills. */
+typedef struct {
+	uint64_t start, end; /* sequence offsets of its data (end includes no FIN) */
+	pkt_msg *msg;        /* may be NULL */
+	uint64_t moff;
+	gboolean fin;
+} tcp_ooo;
 
 typedef struct {
 	uint32_t lip, rip;
@@ -68,14 +99,15 @@ typedef struct {
 } tcp_wr;
 
 /*
- * A lazy timer: `due` is when it should fire (NO_TIME when off) and `ev` an
- * event already queued for `ev_at` <= due, if any.  Moving the deadline
- * later leaves the event alone; when it fires early it re-queues itself for
+ * A lazy timer: `due` is when it should fire (NO_TIME when off) and `tm` an
+ * engine timer (engine.h) armed for `ev_at` <= due, if any.  Moving the
+ * deadline later leaves it alone; when it fires early it re-arms itself for
  * the current deadline.  That keeps restarting the RTO on every ACK off the
- * event queue, where a cancelled event would hold a slot until its time.
+ * engine; what is cancelled (a deadline moved earlier, a connection gone)
+ * leaves the timing wheel at once.
  */
 typedef struct {
-	sim_event_id ev;
+	sim_timer tm;
 	sim_time ev_at;
 	sim_time due;
 } tcp_timer;
@@ -106,6 +138,13 @@ struct tcp_conn {
 	 * ours. */
 	gboolean ws_ok;
 	uint8_t snd_shift, rcv_shift;
+	/* SACK (RFC 2018) and timestamps (RFC 7323): on when both SYNs
+	 * carried the option.  Our TSval is a millisecond clock (Linux's
+	 * TCP_TS_HZ) plus a per-connection offset (Linux randomizes it). */
+	gboolean sack_ok, ts_ok;
+	uint32_t ts_off;
+	uint32_t ts_recent;     /* the TSval we echo (RFC 7323 section 4.3) */
+	uint64_t last_ack_sent; /* rcv_nxt as our last ACK carried it */
 
 	/* Sending. */
 	uint64_t snd_una, snd_nxt, snd_max;
@@ -113,8 +152,21 @@ struct tcp_conn {
 	gboolean fin_queued;  /* tcp_close() called: a FIN follows snd_total */
 	uint64_t snd_wnd;     /* the peer's advertised window */
 	uint64_t cwnd, ssthresh;
-	uint64_t recover;     /* no new fast retransmit until snd_una reaches this */
+	uint64_t recover;     /* the episode's RecoveryPoint: snd_max when it began */
 	guint dupacks;
+	/* Loss recovery (RFC 6675): the scoreboard of SACKed ranges above
+	 * snd_una, sorted and disjoint, and how far this episode retransmitted. */
+	guint loss;           /* LOSS_* */
+	uint64_t high_rxt;
+	GArray *sacked;       /* tcp_range */
+	uint64_t sacked_bytes;
+	guint reno_dups;      /* without SACK: duplicate ACKs taken as segments gone
+	                         (Linux's tcp_add_reno_sack) */
+	gboolean rxt_una;     /* the segment at snd_una goes again first */
+	/* CUBIC (RFC 9438), in bytes. */
+	uint64_t w_max, cubic_origin;
+	double cubic_k, w_est; /* K in seconds; W_est in bytes */
+	sim_time epoch;       /* start of the congestion-avoidance epoch; NO_TIME: none */
 	guint retries;        /* consecutive timeouts */
 	GArray *wq;           /* tcp_wr; entries before wq_head are done */
 	guint wq_head, wq_cursor;
@@ -131,6 +183,15 @@ struct tcp_conn {
 	uint32_t rcv_wnd;     /* the window we advertise, in bytes (a multiple of 1 << rcv_shift) */
 	gboolean fin_received;
 	guint ack_pending;    /* in-order segments not yet acknowledged */
+	GArray *ooo;          /* tcp_ooo, sorted by start: received after a gap */
+	tcp_range sack_blk[PKT_TCP_SACK_MAX]; /* the blocks we report, most recent first */
+	guint n_sack_blk;
+	/* Receive-window growth as Linux's tcp_grow_window and
+	 * tcp_rcv_space_adjust do it: the buffer, the most of it offered, the
+	 * window offered now, and the last round trip's measure. */
+	uint64_t rcvbuf, window_clamp, rcv_ssthresh;
+	uint64_t rcvq_space, rcvq_seq;
+	sim_time rcvq_time;
 	guint quickacks;      /* segments still to acknowledge at once (after a loss) */
 
 	tcp_timer rtx;        /* retransmission; also FIN_WAIT_2 and TIME_WAIT */
@@ -184,7 +245,9 @@ void tcp_config_default(tcp_config *c)
 	c->window = 6u << 20;
 	c->wscale = 7;
 	c->ttl = 64;
-	c->cc = TCP_CC_RENO;
+	c->cc = TCP_CC_CUBIC;
+	c->sack = TRUE;
+	c->timestamps = TRUE;
 	c->init_cwnd = 10;
 	c->rto_initial = SIM_S;
 	c->rto_min = 200 * SIM_MS;
@@ -338,28 +401,23 @@ static void timer_arm(tcp_conn *c, tcp_timer *t, sim_time due, sim_handler h)
 {
 	sim *s = c->st->nt->sim;
 	t->due = due;
-	if (t->ev && t->ev_at <= due)
+	if (sim_timer_armed(&t->tm) && t->ev_at <= due)
 		return;
-	if (t->ev)
-		sim_cancel(s, t->ev);
 	t->ev_at = due;
-	t->ev = sim_schedule_at(s, due, h, c, NULL);
+	sim_timer_arm_at(s, &t->tm, due, h, c, NULL);
 }
 
 static void timer_stop(tcp_timer *t) { t->due = NO_TIME; }
 
 static void timer_cancel(tcp_conn *c, tcp_timer *t)
 {
-	if (t->ev)
-		sim_cancel(c->st->nt->sim, t->ev);
-	t->ev = 0;
+	sim_timer_cancel(c->st->nt->sim, &t->tm);
 	t->due = NO_TIME;
 }
 
 /* Called first by a timer's handler: TRUE if it is really due now. */
 static gboolean timer_fired(tcp_conn *c, tcp_timer *t, sim_handler h)
 {
-	t->ev = 0;
 	if (t->due == NO_TIME)
 		return FALSE;
 	sim_time now = sim_now(c->st->nt->sim);
@@ -383,6 +441,11 @@ static void conn_free(tcp_conn *c)
 	for (guint i = c->wq_head; i < c->wq->len; i++)
 		pkt_msg_unref(g_array_index(c->wq, tcp_wr, i).msg);
 	g_array_unref(c->wq);
+	for (guint i = 0; i < c->ooo->len; i++)
+		if (g_array_index(c->ooo, tcp_ooo, i).msg)
+			pkt_msg_unref(g_array_index(c->ooo, tcp_ooo, i).msg);
+	g_array_unref(c->ooo);
+	g_array_unref(c->sacked);
 	g_free(c);
 }
 
@@ -451,12 +514,18 @@ static tcp_conn *conn_new(tcp_stack *st, const conn_key *k, uint32_t mtu)
 	c->flow_id = net_new_flow_id(st->nt);
 	c->ip_id = (uint16_t)rng_next(&st->rng);
 	c->iss = (uint32_t)rng_next(&st->rng);
+	c->ts_off = (uint32_t)rng_next(&st->rng);
 	if (mtu == 0)
 		mtu = st->cfg.mtu;
 	c->mss_local = mtu > 40 + 1 ? MIN(mtu - 40, 65535u) : 1;
 	c->mss = c->mss_local;
-	c->rcv_wnd = MIN(st->cfg.window, WINDOW_FIELD_MAX); /* until scaling is settled */
+	c->rcv_wnd = MIN(MIN(RCVBUF_INITIAL, st->cfg.window) / 2, WINDOW_FIELD_MAX); /* until the SYNs are in */
+	if (c->rcv_wnd == 0)
+		c->rcv_wnd = 1;
 	c->wq = g_array_new(FALSE, FALSE, sizeof(tcp_wr));
+	c->ooo = g_array_new(FALSE, FALSE, sizeof(tcp_ooo));
+	c->sacked = g_array_new(FALSE, FALSE, sizeof(tcp_range));
+	c->epoch = NO_TIME;
 	c->rto = st->cfg.rto_initial;
 	c->ssthresh = UINT64_MAX;
 	c->rtx.due = c->dack.due = NO_TIME;
@@ -468,18 +537,43 @@ static tcp_conn *conn_new(tcp_stack *st, const conn_key *k, uint32_t mtu)
 	return c;
 }
 
+/* The window field's largest value in bytes under our shift. */
+static uint64_t rcv_field_max(const tcp_conn *c) { return (uint64_t)WINDOW_FIELD_MAX << c->rcv_shift; }
+
+/* The window we offer from now on: rcv_ssthresh (all of the buffer's
+ * window is free, the application reading every byte at once), rounded up
+ * to a whole unit of our shift as Linux's __tcp_select_window does, and
+ * never less than before (Linux never moves the right edge back). */
+static void conn_rcv_update_wnd(tcp_conn *c)
+{
+	uint64_t w = MIN(c->rcv_ssthresh, c->window_clamp);
+	uint64_t unit = (uint64_t)1 << c->rcv_shift;
+	w = (w + unit - 1) / unit * unit;
+	w = MIN(w, rcv_field_max(c));
+	if (w < unit)
+		w = unit;
+	if (w > c->rcv_wnd)
+		c->rcv_wnd = (uint32_t)w;
+}
+
 /*
- * Settles window scaling once the peer's SYN (or SYN-ACK) is in: `peer_ws`
- * is the shift it offered, -1 if it sent no option.  Scaling needs both
- * SYNs to carry the option (RFC 7323 section 2.2); the passive side calls
- * this before answering, so its SYN-ACK offers the option only when the
- * SYN did.  Our window is then the receive window as far as the field can
- * express it: the largest multiple of 1 << rcv_shift not above it, and at
- * least one unit so a tiny configured window never advertises zero.
+ * Settles window scaling, SACK and timestamps once the peer's SYN (or
+ * SYN-ACK) is in: `peer_ws` is the shift it offered, -1 if it sent no
+ * option.  Each needs both SYNs to carry its option (RFC 7323 section
+ * 2.2 and 3.2, RFC 2018 section 2); the passive side calls this before
+ * answering, so its SYN-ACK offers an option only when the SYN did.
+ *
+ * The receive window starts as Linux's does (tcp_select_initial_window,
+ * tcp_init_buffer_space): a buffer of tcp_rmem[1] (131072), of which half
+ * is offered as window (tcp_win_from_space with the default scaling ratio,
+ * an assumption: Linux 6.x measures the ratio of payload to buffer memory
+ * per connection), rounded down to whole segments: 64240 for MSS 1460,
+ * both in the SYN and after it.
  */
-static void conn_set_scaling(tcp_conn *c, int peer_ws)
+static void conn_set_options(tcp_conn *c, const pkt *syn)
 {
 	const tcp_config *cfg = &c->st->cfg;
+	int peer_ws = pkt_tcp_wscale(syn);
 	c->ws_ok = cfg->wscale >= 0 && peer_ws >= 0;
 	if (c->ws_ok) {
 		c->rcv_shift = (uint8_t)cfg->wscale;
@@ -487,23 +581,38 @@ static void conn_set_scaling(tcp_conn *c, int peer_ws)
 	} else {
 		c->rcv_shift = c->snd_shift = 0;
 	}
-	uint32_t units = MIN(cfg->window >> c->rcv_shift, WINDOW_FIELD_MAX);
-	c->rcv_wnd = MAX(units, 1u) << c->rcv_shift;
+	c->sack_ok = cfg->sack && pkt_tcp_sack_perm(syn);
+	c->ts_ok = cfg->timestamps && pkt_tcp_ts(syn, &c->ts_recent, NULL);
+	/* What the options leave of the MSS for data: 12 bytes per segment
+	 * for the timestamp (Linux's mss_cache: 1448 for MSS 1460). */
+	if (c->ts_ok && c->mss > 12 + 1)
+		c->mss -= 12;
+	c->rcvbuf = MIN(RCVBUF_INITIAL, cfg->window);
+	c->window_clamp = MIN(MAX(c->rcvbuf / 2, 1u), rcv_field_max(c));
+	uint64_t w = MIN(c->window_clamp, (uint64_t)WINDOW_FIELD_MAX);
+	if (w > c->mss_local)
+		w -= w % c->mss_local;
+	c->rcv_ssthresh = w;
+	c->rcvq_space = MIN(w, 10 * (uint64_t)c->mss_local);
+	c->rcv_wnd = 0;
+	conn_rcv_update_wnd(c);
 }
 
-/* Whether our SYN or SYN-ACK carries the option: a SYN whenever we
- * support scaling, a SYN-ACK only if the SYN offered it too. */
+/* Whether our SYN or SYN-ACK carries an option we support: a SYN always,
+ * a SYN-ACK only if the SYN offered it too. */
 static gboolean conn_offers_wscale(const tcp_conn *c)
 {
 	return c->st->cfg.wscale >= 0 && (!c->passive || c->ws_ok);
 }
 
-/* The window field of a SYN or SYN-ACK, which is never scaled: the receive
- * window up to 65535, rounded down to a whole number of our MSS as Linux's
- * tcp_select_initial_window does (64240 for MSS 1460). */
+/* The window field of a SYN or SYN-ACK, which is never scaled: half the
+ * initial buffer up to 65535, rounded down to a whole number of our MSS as
+ * Linux's tcp_select_initial_window does (64240 for MSS 1460). */
 static uint16_t conn_syn_window(const tcp_conn *c)
 {
-	uint32_t w = MIN(c->st->cfg.window, WINDOW_FIELD_MAX);
+	uint32_t w = MIN(MIN(RCVBUF_INITIAL, c->st->cfg.window) / 2, WINDOW_FIELD_MAX);
+	if (w == 0)
+		w = 1;
 	if (w > c->mss_local)
 		w -= w % c->mss_local;
 	return (uint16_t)w;
@@ -520,6 +629,12 @@ static uint64_t conn_peer_window(const tcp_conn *c, const pkt *p)
 
 static inline uint32_t snd_wire(const tcp_conn *c, uint64_t off) { return c->iss + (uint32_t)off; }
 static inline uint32_t rcv_wire(const tcp_conn *c) { return c->irs + (uint32_t)c->rcv_nxt; }
+
+/* Our TSval now: milliseconds plus the connection's offset. */
+static uint32_t ts_clock(const tcp_conn *c)
+{
+	return (uint32_t)(sim_now(c->st->nt->sim) / SIM_MS) + c->ts_off;
+}
 
 /* Builds and transmits one segment at sequence offset `off`.  Payload, if
  * any, is bytes [moff, moff + len) of msg. */
@@ -539,9 +654,25 @@ static void conn_xmit(tcp_conn *c, uint64_t off, uint8_t flags, uint32_t len, pk
 		o.mss = (uint16_t)c->mss_local;
 		o.has_wscale = conn_offers_wscale(c);
 		o.wscale = (uint8_t)MAX(st->cfg.wscale, 0);
+		o.sack_perm = st->cfg.sack && (!c->passive || c->sack_ok);
+		o.has_ts = st->cfg.timestamps && (!c->passive || c->ts_ok);
 		win = conn_syn_window(c);
 	} else {
 		win = (uint16_t)(c->rcv_wnd >> c->rcv_shift);
+		o.has_ts = c->ts_ok;
+		/* SACK blocks on every ACK while data after a gap waits
+		 * (RFC 2018 section 4), at most 3 beside the timestamp. */
+		if (c->sack_ok && (flags & PKT_TCP_ACK) && !(flags & PKT_TCP_RST)) {
+			o.nsack = (uint8_t)MIN(c->n_sack_blk, c->ts_ok ? 3u : 4u);
+			for (guint i = 0; i < o.nsack; i++) {
+				o.sack[i][0] = c->irs + (uint32_t)c->sack_blk[i].start;
+				o.sack[i][1] = c->irs + (uint32_t)c->sack_blk[i].end;
+			}
+		}
+	}
+	if (o.has_ts) {
+		o.ts_val = ts_clock(c);
+		o.ts_ecr = (flags & PKT_TCP_ACK) ? c->ts_recent : 0;
 	}
 	pkt_build_tcp_opts(p, &a, snd_wire(c, off), ack, flags, win, &o, len);
 	if (len) {
@@ -551,6 +682,7 @@ static void conn_xmit(tcp_conn *c, uint64_t off, uint8_t flags, uint32_t len, pk
 	if (flags & PKT_TCP_ACK) {
 		/* Whatever we send acknowledges everything received so far. */
 		c->ack_pending = 0;
+		c->last_ack_sent = c->rcv_nxt;
 		timer_stop(&c->dack);
 	}
 	c->stats.segs_sent++;
@@ -564,7 +696,7 @@ static void conn_xmit(tcp_conn *c, uint64_t off, uint8_t flags, uint32_t len, pk
 	st->tx(st->owner, p);
 }
 
-static void conn_send_ack(tcp_conn *c) { conn_xmit(c, c->snd_nxt, PKT_TCP_ACK, 0, NULL, 0); }
+static void conn_send_ack(tcp_conn *c) { conn_xmit(c, c->snd_max, PKT_TCP_ACK, 0, NULL, 0); }
 
 /* The SYN or SYN-ACK, first or again. */
 static void conn_send_syn(tcp_conn *c)
@@ -628,11 +760,159 @@ static gboolean conn_can_send(const tcp_conn *c)
 }
 
 /*
- * Sends what the windows allow, from snd_nxt: data in segments of at most
- * one MSS that never cross a write's end, then the FIN.  A segment that
- * does not fit the window waits for an ACK rather than being cut short
- * (sender-side silly-window avoidance), except when nothing is in flight,
- * so a window smaller than a segment still makes progress.
+ * Sends one segment from sequence offset `off`: data up to one MSS that
+ * never crosses a write's end nor `lim`, with PSH at a write's end and the
+ * FIN after the last byte once the application closed; or the FIN alone.
+ * A segment longer than `room` is not sent (sender-side silly-window
+ * avoidance), unless `may_cut`, when it is cut to `room` (a window smaller
+ * than a segment must still make progress).  Returns the sequence space
+ * sent, 0 if nothing.
+ */
+static uint64_t conn_send_at(tcp_conn *c, uint64_t off, uint64_t lim, uint64_t room, gboolean may_cut)
+{
+	tcp_stack *st = c->st;
+	uint64_t data_end = 1 + c->snd_total;
+	gboolean retx = off < c->snd_max;
+	uint8_t flags = PKT_TCP_ACK;
+	uint32_t len = 0;
+	if (off < data_end) {
+		const tcp_wr *w = wq_find(c, off - 1);
+		uint64_t left = w->start + w->len - (off - 1);
+		len = (uint32_t)MIN((uint64_t)c->mss, left);
+		if (lim > off && lim - off < len)
+			len = (uint32_t)(lim - off);
+		if (len > room) {
+			if (!may_cut || room == 0)
+				return 0;
+			len = (uint32_t)room;
+		}
+		if (len == left)
+			flags |= PKT_TCP_PSH;
+		if (c->fin_queued && off + len == data_end)
+			flags |= PKT_TCP_FIN;
+		if (!retx && !c->rtt_timing) {
+			c->rtt_timing = TRUE;
+			c->rtt_seq = off + len;
+			c->rtt_start = sim_now(st->nt->sim);
+		}
+		conn_xmit(c, off, flags, len, w->msg, w->moff + (off - 1 - w->start));
+	} else if (c->fin_queued && off == data_end) {
+		flags |= PKT_TCP_FIN;
+		conn_xmit(c, off, flags, 0, NULL, 0);
+	} else {
+		return 0;
+	}
+	if (retx) {
+		c->stats.retransmits++;
+		c->stats.bytes_retrans += len;
+		st->stats.retransmits++;
+	}
+	uint64_t used = len + ((flags & PKT_TCP_FIN) ? 1 : 0);
+	if (off + used > c->snd_max)
+		c->snd_max = off + used;
+	c->snd_nxt = c->snd_max;
+	return used;
+}
+
+/*
+ * The part of the hole [a, b) (unSACKed bytes between SACKed ranges, or
+ * between the last one and snd_max) taken as lost, returned as its end (a
+ * when none is): `above` SACKed bytes in `nabove` ranges lie above it.
+ * After a timeout everything not SACKed below the recovery point is (as
+ * Linux's tcp_timeout_mark_lost does); in fast recovery, with SACK, a hole
+ * with DupThresh ranges or more than (DupThresh - 1) segments SACKed above
+ * it (RFC 6675's IsLost); without SACK, the first segment only (NewReno).
+ */
+static uint64_t hole_lost_end(const tcp_conn *c, uint64_t a, uint64_t b, uint64_t above, guint nabove)
+{
+	switch (c->loss) {
+	case LOSS_RTO:
+		return MIN(b, MAX(a, c->recover));
+	case LOSS_RECOVERY:
+		if (c->sack_ok)
+			return above > (DUPTHRESH - 1) * (uint64_t)c->mss || nabove >= DUPTHRESH ? b : a;
+		return a == c->snd_una ? MIN(b, a + c->mss) : a;
+	default:
+		return a;
+	}
+}
+
+/*
+ * RFC 6675's pipe: the bytes the sender takes to be in the network.  Every
+ * unSACKed byte up to snd_max counts once unless lost, and once more if
+ * this episode retransmitted it.  Without SACK, each duplicate ACK stands
+ * for a segment that left the network (Linux's tcp_add_reno_sack).
+ */
+static uint64_t conn_pipe(const tcp_conn *c)
+{
+	const tcp_range *r = (const tcp_range *)c->sacked->data;
+	guint n = c->sacked->len;
+	uint64_t pipe = 0, a = c->snd_una, above = c->sacked_bytes;
+	for (guint i = 0; i <= n; i++) {
+		uint64_t b = i < n ? r[i].start : c->snd_max;
+		if (b > a) {
+			pipe += b - hole_lost_end(c, a, b, above, n - i);
+			if (c->high_rxt > a)
+				pipe += MIN(b, c->high_rxt) - a;
+		}
+		if (i < n) {
+			above -= r[i].end - r[i].start;
+			a = r[i].end;
+		}
+	}
+	if (!c->sack_ok) {
+		uint64_t gone = (uint64_t)c->reno_dups * c->mss;
+		pipe = pipe > gone ? pipe - gone : 0;
+	}
+	return pipe;
+}
+
+/* RFC 6675's NextSeg, rule 1: the first byte at or above HighRxt in a lost
+ * part of a hole, and the end of that part. */
+static gboolean conn_next_lost(const tcp_conn *c, uint64_t *s, uint64_t *end)
+{
+	const tcp_range *r = (const tcp_range *)c->sacked->data;
+	guint n = c->sacked->len;
+	if (c->rxt_una && c->high_rxt <= c->snd_una && c->snd_una < c->snd_max) {
+		*s = c->snd_una;
+		*end = n ? r[0].start : c->snd_max;
+		return TRUE;
+	}
+	uint64_t from = MAX(c->high_rxt, c->snd_una);
+	uint64_t a = c->snd_una, above = c->sacked_bytes;
+	for (guint i = 0; i <= n; i++) {
+		uint64_t b = i < n ? r[i].start : c->snd_max;
+		if (b > a) {
+			uint64_t lost = hole_lost_end(c, a, b, above, n - i);
+			uint64_t lo = MAX(a, from);
+			if (lo < lost) {
+				*s = lo;
+				*end = lost;
+				return TRUE;
+			}
+		}
+		if (i < n) {
+			above -= r[i].end - r[i].start;
+			a = r[i].end;
+		}
+	}
+	return FALSE;
+}
+
+/* Room the peer's window leaves for new data. */
+static uint64_t conn_rwnd_room(const tcp_conn *c)
+{
+	uint64_t edge = c->snd_una + c->snd_wnd;
+	return edge > c->snd_max ? edge - c->snd_max : 0;
+}
+
+/*
+ * Sends what the windows allow.  With no loss being repaired: new data
+ * while the congestion window exceeds what is in flight (SACKed bytes
+ * excluded, so SACKs before a recovery let new segments out, as RFC 3042's
+ * limited transmit does).  While repairing one (RFC 6675 section 5): as
+ * long as cwnd - pipe is at least one segment, the next lost range first,
+ * then new data.
  */
 static void conn_output(tcp_conn *c)
 {
@@ -642,52 +922,43 @@ static void conn_output(tcp_conn *c)
 	sim_time now = sim_now(st->nt->sim);
 	uint64_t data_end = 1 + c->snd_total;
 	uint64_t iw = (uint64_t)st->cfg.init_cwnd * c->mss;
+	gboolean cc = st->cfg.cc != TCP_CC_NONE;
 	/* Restart from the initial window after an idle period longer than the
 	 * RTO: the path may have changed meanwhile (RFC 5681 section 4.1). */
-	if (st->cfg.cc == TCP_CC_RENO && c->snd_nxt == c->snd_una && c->snd_nxt < data_end &&
-	    now - c->last_data > c->rto && c->cwnd > iw)
+	if (cc && c->snd_max == c->snd_una && c->snd_max < data_end && now - c->last_data > c->rto &&
+	    c->cwnd > iw) {
 		c->cwnd = iw;
-	for (;;) {
-		uint64_t nxt = c->snd_nxt;
-		uint64_t flight = nxt - c->snd_una;
-		uint64_t wnd = st->cfg.cc == TCP_CC_NONE ? c->snd_wnd : MIN(c->cwnd, c->snd_wnd);
-		uint64_t avail = wnd > flight ? wnd - flight : 0;
-		gboolean retx = nxt < c->snd_max;
-		uint8_t flags = PKT_TCP_ACK;
-		uint32_t len = 0;
-		if (nxt < data_end) {
-			const tcp_wr *w = wq_find(c, nxt - 1);
-			uint64_t left = w->start + w->len - (nxt - 1);
-			len = (uint32_t)MIN((uint64_t)c->mss, left);
-			if (len > avail) {
-				if (flight > 0 || avail == 0)
+		c->epoch = NO_TIME;
+	}
+	if (c->loss == LOSS_OPEN) {
+		for (;;) {
+			uint64_t flight = c->snd_max - c->snd_una - c->sacked_bytes;
+			uint64_t room = conn_rwnd_room(c);
+			if (cc)
+				room = MIN(room, c->cwnd > flight ? c->cwnd - flight : 0);
+			if (!conn_send_at(c, c->snd_max, UINT64_MAX, room, c->snd_max == c->snd_una))
+				break;
+		}
+	} else {
+		uint64_t pipe = conn_pipe(c);
+		for (;;) {
+			if (cc && (pipe >= c->cwnd || (pipe > 0 && c->cwnd - pipe < c->mss)))
+				break;
+			uint64_t s, end, used;
+			if (conn_next_lost(c, &s, &end)) {
+				used = conn_send_at(c, s, end, UINT64_MAX, FALSE);
+				if (!used)
 					break;
-				len = (uint32_t)avail;
+				c->high_rxt = s + used;
+				c->rxt_una = FALSE;
+			} else {
+				used = conn_send_at(c, c->snd_max, UINT64_MAX, conn_rwnd_room(c),
+				                    c->snd_max == c->snd_una);
+				if (!used)
+					break;
 			}
-			if (len == left)
-				flags |= PKT_TCP_PSH;
-			if (c->fin_queued && nxt + len == data_end)
-				flags |= PKT_TCP_FIN;
-			if (!retx && !c->rtt_timing) {
-				c->rtt_timing = TRUE;
-				c->rtt_seq = nxt + len;
-				c->rtt_start = now;
-			}
-			conn_xmit(c, nxt, flags, len, w->msg, w->moff + (nxt - 1 - w->start));
-		} else if (c->fin_queued && nxt == data_end) {
-			flags |= PKT_TCP_FIN;
-			conn_xmit(c, nxt, flags, 0, NULL, 0);
-		} else {
-			break;
+			pipe += used;
 		}
-		if (retx) {
-			c->stats.retransmits++;
-			c->stats.bytes_retrans += len;
-			st->stats.retransmits++;
-		}
-		c->snd_nxt = nxt + len + ((flags & PKT_TCP_FIN) ? 1 : 0);
-		if (c->snd_nxt > c->snd_max)
-			c->snd_max = c->snd_nxt;
 	}
 	if (c->snd_max > c->snd_una && c->rtx.due == NO_TIME)
 		conn_arm_rto(c);
@@ -762,6 +1033,8 @@ static void conn_established(tcp_conn *c, uint64_t win)
 	c->stats.t_established = sim_now(c->st->nt->sim);
 	c->cwnd = (uint64_t)c->st->cfg.init_cwnd * c->mss;
 	c->retries = 0;
+	c->rcvq_seq = c->rcv_nxt;
+	c->rcvq_time = c->stats.t_established;
 }
 
 /* RFC 6298 with the minimum applied to the variance term, as Linux does:
@@ -795,71 +1068,272 @@ static uint64_t data_acked(const tcp_conn *c, uint64_t ack)
 	return d < c->snd_total ? d : c->snd_total;
 }
 
-/* Go back N: everything from snd_una is sent again as the windows allow. */
-static void conn_go_back(tcp_conn *c)
+/* ---- the scoreboard of SACKed ranges ---- */
+
+/* Adds [s, e) to the scoreboard; returns the bytes newly SACKed. */
+static uint64_t sb_add(tcp_conn *c, uint64_t s, uint64_t e)
 {
-	c->snd_nxt = c->snd_una;
+	GArray *a = c->sacked;
+	tcp_range *r = (tcp_range *)a->data;
+	guint i = 0;
+	while (i < a->len && r[i].end < s)
+		i++;
+	/* Ranges i.. that touch [s, e) merge into one. */
+	guint j = i;
+	uint64_t covered = 0, lo = s, hi = e;
+	while (j < a->len && r[j].start <= e) {
+		lo = MIN(lo, r[j].start);
+		hi = MAX(hi, r[j].end);
+		covered += r[j].end - r[j].start;
+		j++;
+	}
+	tcp_range m = { lo, hi };
+	if (j > i) {
+		r[i] = m;
+		if (j > i + 1)
+			g_array_remove_range(a, i + 1, j - i - 1);
+	} else {
+		g_array_insert_val(a, i, m);
+	}
+	uint64_t added = (hi - lo) - covered;
+	c->sacked_bytes += added;
+	return added;
+}
+
+/* Forgets what lies below snd_una (cumulatively acknowledged). */
+static void sb_advance(tcp_conn *c)
+{
+	GArray *a = c->sacked;
+	guint k = 0;
+	while (k < a->len) {
+		tcp_range *r = &g_array_index(a, tcp_range, k);
+		if (r->start >= c->snd_una)
+			break;
+		if (r->end <= c->snd_una) {
+			c->sacked_bytes -= r->end - r->start;
+			k++;
+		} else {
+			c->sacked_bytes -= c->snd_una - r->start;
+			r->start = c->snd_una;
+			break;
+		}
+	}
+	if (k)
+		g_array_remove_range(a, 0, k);
+}
+
+/* Reads the SACK blocks of an ACK into the scoreboard (those inside
+ * [snd_una, snd_max) only; a D-SACK or a block from an old segment is
+ * ignored).  Returns the bytes newly SACKed. */
+static uint64_t conn_read_sack(tcp_conn *c, const pkt *p)
+{
+	if (!c->sack_ok)
+		return 0;
+	uint32_t blk[PKT_TCP_SACK_MAX][2];
+	guint n = pkt_tcp_sack(p, blk);
+	uint64_t added = 0;
+	for (guint i = 0; i < n; i++) {
+		int32_t ds = (int32_t)(blk[i][0] - snd_wire(c, c->snd_una));
+		int32_t de = (int32_t)(blk[i][1] - snd_wire(c, c->snd_una));
+		if (ds <= 0 || de <= ds)
+			continue;
+		uint64_t s = c->snd_una + (uint64_t)ds, e = c->snd_una + (uint64_t)de;
+		if (e > c->snd_max)
+			continue;
+		added += sb_add(c, s, e);
+	}
+	return added;
+}
+
+/* ---- congestion control ---- */
+
+/*
+ * The window's answer to a loss: ssthresh, and CUBIC's W_max.  NewReno
+ * (RFC 5681): half the flight, at least 2 segments.  CUBIC (RFC 9438
+ * sections 4.6 and 4.7): cwnd * beta, with fast convergence (a W_max
+ * below the previous one is taken lower still, (1 + beta) / 2 of cwnd),
+ * the epoch starting again at the next increase.
+ */
+static void cc_on_loss(tcp_conn *c)
+{
+	uint64_t two = 2 * (uint64_t)c->mss;
+	if (c->st->cfg.cc == TCP_CC_CUBIC) {
+		uint64_t cw = c->cwnd;
+		c->w_max = cw < c->w_max ? (uint64_t)((double)cw * (1 + CUBIC_BETA) / 2) : cw;
+		c->ssthresh = MAX((uint64_t)((double)cw * CUBIC_BETA), two);
+		c->epoch = NO_TIME;
+	} else {
+		c->ssthresh = MAX((c->snd_max - c->snd_una) / 2, two);
+	}
+}
+
+/*
+ * Congestion avoidance for `acked` new bytes.  NewReno: one segment per
+ * window acknowledged (byte counting, as Linux's tcp_cong_avoid_ai counts
+ * packets, so delayed ACKs do not halve it).  CUBIC (RFC 9438 section
+ * 4.2-4.4): towards W_cubic(t + RTT) = C (t + RTT - K)^3 + W_max, by
+ * (target - cwnd) / cwnd per segment acknowledged, the target held between
+ * cwnd and 1.5 cwnd; or the Reno-friendly W_est when that is larger.
+ */
+static void cc_avoid(tcp_conn *c, uint64_t acked, sim_time now)
+{
+	const double mss = c->mss;
+	if (c->st->cfg.cc != TCP_CC_CUBIC) {
+		uint64_t inc = (uint64_t)c->mss * acked / c->cwnd;
+		c->cwnd += inc ? inc : 1;
+		return;
+	}
+	if (c->epoch == NO_TIME) {
+		c->epoch = now;
+		c->w_est = (double)c->cwnd;
+		if (c->cwnd < c->w_max) {
+			c->cubic_k = cbrt(((double)(c->w_max - c->cwnd) / mss) / CUBIC_C);
+			c->cubic_origin = c->w_max;
+		} else {
+			c->cubic_k = 0;
+			c->cubic_origin = c->cwnd;
+		}
+	}
+	double t = (double)(now - c->epoch) / SIM_S;
+	double rtt = (double)c->srtt / SIM_S;
+	double origin = (double)c->cubic_origin / mss;
+	double cw = (double)c->cwnd / mss;
+	double w_t = origin + CUBIC_C * pow(t - c->cubic_k, 3);
+	double target = origin + CUBIC_C * pow(t + rtt - c->cubic_k, 3);
+	if (target < cw)
+		target = cw;
+	if (target > 1.5 * cw)
+		target = 1.5 * cw;
+	/* W_est grows as Reno would with beta 0.7: alpha = 3 (1 - beta) /
+	 * (1 + beta) per window, 1 once it passes W_max (section 4.3). */
+	double alpha = c->w_est >= (double)c->w_max ? 1.0 : 3 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
+	c->w_est += alpha * mss * (double)acked / (double)c->cwnd;
+	if (w_t * mss < c->w_est) {
+		if (c->w_est > (double)c->cwnd)
+			c->cwnd = (uint64_t)c->w_est;
+	} else {
+		double inc = (target - cw) * (double)acked / cw; /* bytes: (segments) * acked / cwnd */
+		c->cwnd += (uint64_t)inc;
+	}
+}
+
+/* Starts a loss episode: fast recovery or, after a timeout, loss.  A
+ * timeout during an episode reduces the window no further (Linux's
+ * tcp_enter_loss recomputes ssthresh only from the open state). */
+static void conn_enter_loss(tcp_conn *c, guint kind)
+{
+	gboolean cc = c->st->cfg.cc != TCP_CC_NONE;
+	if (cc && c->loss == LOSS_OPEN)
+		cc_on_loss(c);
+	if (cc)
+		c->cwnd = kind == LOSS_RTO ? c->mss : c->ssthresh;
+	c->loss = kind;
 	c->recover = c->snd_max;
+	c->high_rxt = c->snd_una;
+	c->rxt_una = TRUE;
 	c->dupacks = 0;
+	if (kind == LOSS_RTO)
+		c->reno_dups = 0;
 	c->rtt_timing = FALSE; /* Karn: never time a retransmission */
 }
 
-static void conn_loss_window(tcp_conn *c)
-{
-	uint64_t flight = c->snd_max - c->snd_una;
-	uint64_t half = flight / 2;
-	c->ssthresh = MAX(half, 2 * (uint64_t)c->mss);
-}
-
-/* Handles the ACK field of an acceptable segment on a synchronized
- * connection.  `pure` is TRUE for a segment without data, SYN or FIN. */
-static void conn_ack(tcp_conn *c, uint32_t ack32, uint64_t win, gboolean pure)
+/* Handles the ACK field (and SACK blocks) of an acceptable segment on a
+ * synchronized connection.  `pure` is TRUE for a segment without data,
+ * SYN or FIN. */
+static void conn_ack(tcp_conn *c, const pkt *p, uint64_t win, gboolean pure)
 {
 	tcp_stack *st = c->st;
+	sim_time now = sim_now(st->nt->sim);
+	uint32_t ack32 = pkt_tcp_ack(p);
 	int32_t d = (int32_t)(ack32 - snd_wire(c, c->snd_una));
 	if (d < 0)
 		return; /* old */
 	uint64_t ack = c->snd_una + (uint64_t)d;
 	if (ack > c->snd_max)
 		return; /* acknowledges what was never sent: ignored */
+	gboolean cc = st->cfg.cc != TCP_CC_NONE;
+	uint64_t newly_sacked = conn_read_sack(c, p);
 	if (d == 0) {
-		if (pure && c->snd_max > c->snd_una && win == c->snd_wnd) {
-			c->stats.dup_acks++;
-			/* Only dup ACKs for data sent after the last recovery began
-			 * count (RFC 6582's `recover`). */
-			if (c->snd_una >= c->recover && ++c->dupacks == 3) {
-				c->stats.fast_retransmits++;
-				st->stats.fast_retransmits++;
-				if (st->cfg.cc == TCP_CC_RENO) {
-					conn_loss_window(c);
-					c->cwnd = c->ssthresh;
-				}
-				conn_go_back(c);
-				conn_output(c);
-			}
-		}
+		/* A duplicate ACK: with SACK, one that SACKs something new
+		 * (RFC 6675's DupAck); without, a pure one that changes nothing. */
+		gboolean dup = c->snd_max > c->snd_una &&
+		               (c->sack_ok ? newly_sacked > 0 : pure && win == c->snd_wnd);
 		c->snd_wnd = win;
+		if (!dup)
+			return;
+		c->stats.dup_acks++;
+		c->dupacks++;
+		if (!c->sack_ok) {
+			uint64_t segs = (c->snd_max - c->snd_una + c->mss - 1) / c->mss;
+			if (c->reno_dups + 1 < segs)
+				c->reno_dups++;
+		}
+		/* Only ACKs for data sent after the last recovery began may start
+		 * another (RFC 6582's `recover`). */
+		if (c->loss == LOSS_OPEN && c->snd_una >= c->recover &&
+		    (c->dupacks >= DUPTHRESH ||
+		     (c->sack_ok && (c->sacked_bytes > (DUPTHRESH - 1) * (uint64_t)c->mss ||
+		                     c->sacked->len >= DUPTHRESH)))) {
+			c->stats.fast_retransmits++;
+			st->stats.fast_retransmits++;
+			conn_enter_loss(c, LOSS_RECOVERY);
+		}
 		return;
 	}
 
-	uint64_t flight_before = c->snd_nxt - c->snd_una;
+	uint64_t flight_before = c->snd_max - c->snd_una - c->sacked_bytes;
 	c->stats.bytes_acked += data_acked(c, ack) - data_acked(c, c->snd_una);
 	uint64_t acked = ack - c->snd_una;
 	c->snd_una = ack;
 	if (c->snd_nxt < ack)
-		c->snd_nxt = ack; /* acknowledged while being resent: skip it */
+		c->snd_nxt = ack;
+	sb_advance(c);
 	c->snd_wnd = win;
-	c->dupacks = 0;
 	c->retries = 0;
 	wq_release(c, data_acked(c, ack));
 	if (c->rtt_timing && ack >= c->rtt_seq) {
 		c->rtt_timing = FALSE;
-		conn_rtt_sample(c, sim_now(st->nt->sim) - c->rtt_start);
+		conn_rtt_sample(c, now - c->rtt_start);
+	} else if (c->loss != LOSS_OPEN && c->ts_ok) {
+		/* Karn's rule forbids timing retransmitted data; the echoed
+		 * timestamp still dates it (RFC 7323 section 4; Linux's
+		 * tcp_ack_update_rtt falls back to it the same way), at the
+		 * timestamp clock's millisecond granularity, 1 us at least. */
+		uint32_t val, ecr;
+		if (pkt_tcp_ts(p, &val, &ecr) && ecr != 0) {
+			int32_t ms = (int32_t)(ts_clock(c) - ecr);
+			if (ms >= 0)
+				conn_rtt_sample(c, ms ? (sim_time)ms * SIM_MS : SIM_US);
+		}
 	} else if (c->srtt) {
 		conn_rto_update(c);
 	}
 
-	if (st->cfg.cc == TCP_CC_RENO) {
+	if (c->loss != LOSS_OPEN && ack >= c->recover) {
+		/* The episode is over (RFC 6675 section 5, RFC 6582): fast
+		 * recovery leaves cwnd at ssthresh; after a timeout, slow start
+		 * carries on. */
+		if (cc && c->loss == LOSS_RECOVERY)
+			c->cwnd = c->ssthresh;
+		c->loss = LOSS_OPEN;
+		c->reno_dups = 0;
+		c->dupacks = 0;
+		c->high_rxt = c->snd_una;
+	} else if (c->loss == LOSS_RECOVERY) {
+		if (!c->sack_ok) {
+			/* A partial ACK: the next segment is lost too (RFC 6582); one
+			 * segment acknowledged filled the hole, the rest were counted
+			 * by duplicate ACKs (Linux's tcp_remove_reno_sacks). */
+			uint64_t segs = (acked + c->mss - 1) / c->mss;
+			c->reno_dups = segs - 1 >= c->reno_dups ? 0 : c->reno_dups - (guint)(segs - 1);
+			c->rxt_una = TRUE;
+		}
+	} else if (c->loss == LOSS_OPEN) {
+		c->dupacks = 0;
+		c->reno_dups = 0;
+	}
+
+	if (cc && c->loss != LOSS_RECOVERY) {
 		/* Grow only while the window is what limits sending (Linux's
 		 * tcp_is_cwnd_limited): a connection sending little must not
 		 * build a window it never tested. */
@@ -867,8 +1341,7 @@ static void conn_ack(tcp_conn *c, uint32_t ack32, uint64_t win, gboolean pure)
 			if (2 * flight_before >= c->cwnd)
 				c->cwnd = MIN(c->cwnd + acked, MAX(c->ssthresh, c->cwnd));
 		} else if (flight_before + c->mss >= c->cwnd) {
-			uint64_t inc = (uint64_t)c->mss * c->mss / c->cwnd;
-			c->cwnd += inc ? inc : 1;
+			cc_avoid(c, acked, now);
 		}
 	}
 
@@ -920,22 +1393,24 @@ static void conn_input_synsent(tcp_conn *c, const pkt *p)
 	c->rcv_nxt = 1;
 	uint16_t peer_mss = pkt_tcp_mss(p);
 	c->mss = MIN(c->mss_local, peer_mss ? peer_mss : DEFAULT_MSS);
-	conn_set_scaling(c, pkt_tcp_wscale(p));
+	conn_set_options(c, p);
 	conn_established(c, conn_peer_window(c, p)); /* a SYN-ACK's: not scaled */
 	if (c->rtt_timing) {
 		c->rtt_timing = FALSE;
 		conn_rtt_sample(c, sim_now(c->st->nt->sim) - c->rtt_start);
 	}
 	timer_stop(&c->rtx);
-	uint64_t mark = c->stats.segs_sent;
+	/* The handshake's last ACK goes alone, before any data: Linux sends
+	 * it at once from tcp_rcv_synsent_state_process unless the socket
+	 * defers it (TCP_DEFER_ACCEPT, or quick-ACK mode off), which an
+	 * application blocked in connect() does not ask for. */
+	conn_send_ack(c);
 	if (c->cb.on_connected) {
 		c->cb.on_connected(c, c->ud);
 		if (c->dead)
 			return;
 	}
 	conn_output(c);
-	if (c->stats.segs_sent == mark)
-		conn_send_ack(c);
 }
 
 static void conn_input_rst(tcp_conn *c, const pkt *p)
@@ -977,6 +1452,145 @@ static void conn_got_fin(tcp_conn *c)
 	default:
 		break;
 	}
+}
+
+/*
+ * The receive window grows as Linux's does.  Every data segment widens the
+ * window offered by two segments up to the clamp (tcp_grow_window).  Once
+ * per round trip the bytes the application read in the last one are
+ * compared with the previous round's (tcp_rcv_space_adjust, kernel 6.x):
+ * a faster round makes the buffer room for twice the bytes plus 16
+ * segments, more in proportion to the growth, up to tcp_rmem[2], and half
+ * the buffer is the new clamp.  The round trip is the connection's own
+ * smoothed RTT (Linux's receiver estimates it from timestamps or the data
+ * itself: an approximation).
+ */
+static void conn_rcv_grow(tcp_conn *c)
+{
+	const tcp_config *cfg = &c->st->cfg;
+	sim_time now = sim_now(c->st->nt->sim);
+	if (c->rcv_ssthresh < c->window_clamp)
+		c->rcv_ssthresh = MIN(c->rcv_ssthresh + 2 * (uint64_t)c->mss_local, c->window_clamp);
+	if (c->srtt > 0 && now - c->rcvq_time >= c->srtt) {
+		uint64_t copied = c->rcv_nxt - c->rcvq_seq;
+		if (copied > c->rcvq_space) {
+			uint64_t rcvwin = 2 * copied + 16 * (uint64_t)c->mss_local;
+			uint64_t grow = rcvwin * (copied - c->rcvq_space) / MAX(c->rcvq_space, 1u);
+			rcvwin += grow * 2;
+			uint64_t buf = MIN(2 * rcvwin, (uint64_t)cfg->window);
+			if (buf > c->rcvbuf) {
+				c->rcvbuf = buf;
+				c->window_clamp = MAX(c->window_clamp, MIN(buf / 2, rcv_field_max(c)));
+			}
+			c->rcvq_space = copied;
+		}
+		c->rcvq_seq = c->rcv_nxt;
+		c->rcvq_time = now;
+	}
+	conn_rcv_update_wnd(c);
+}
+
+/* Delivers n in-order bytes (from msg at moff) and, if `fin`, the FIN
+ * after them.  Returns FALSE if the application closed the connection
+ * from a callback. */
+static gboolean conn_take(tcp_conn *c, pkt_msg *msg, uint64_t moff, uint32_t n, gboolean fin,
+                          gboolean *ack_now)
+{
+	const tcp_config *cfg = &c->st->cfg;
+	if (n > 0) {
+		c->rcv_nxt += n;
+		c->stats.bytes_received += n;
+		c->ack_pending++;
+		if (cfg->delack == 0 || c->ack_pending >= 2 || c->quickacks > 0)
+			*ack_now = TRUE;
+		if (c->quickacks > 0)
+			c->quickacks--;
+		conn_rcv_grow(c);
+		if (c->cb.on_data) {
+			c->cb.on_data(c, msg, moff, n, c->ud);
+			if (c->dead)
+				return FALSE;
+		}
+	}
+	if (fin && c->state != TCP_CLOSED && !c->fin_received) {
+		conn_got_fin(c);
+		*ack_now = TRUE;
+		if (c->cb.on_eof) {
+			c->cb.on_eof(c, c->ud);
+			if (c->dead)
+				return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* Drops SACK blocks at or below rcv_nxt (RFC 2018: they are acknowledged). */
+static void sack_blk_trim(tcp_conn *c)
+{
+	guint k = 0;
+	for (guint i = 0; i < c->n_sack_blk; i++)
+		if (c->sack_blk[i].end > c->rcv_nxt)
+			c->sack_blk[k++] = c->sack_blk[i];
+	c->n_sack_blk = k;
+}
+
+/*
+ * Keeps a segment that came after a gap, and the SACK blocks as Linux's
+ * tcp_sack_new_ofo_skb keeps them: the block the segment extends (merged
+ * with any it now touches) or a new one goes first, the others follow in
+ * the order they were last reported, the oldest dropped past four.
+ */
+static void conn_ooo_add(tcp_conn *c, uint64_t s, uint64_t e, pkt_msg *msg, uint64_t moff, gboolean fin)
+{
+	GArray *q = c->ooo;
+	guint i = 0;
+	while (i < q->len && g_array_index(q, tcp_ooo, i).start <= s)
+		i++;
+	tcp_ooo o = { s, e, msg ? pkt_msg_ref(msg) : NULL, moff, fin };
+	g_array_insert_val(q, i, o);
+	if (e == s)
+		return;
+	tcp_range b = { s, e };
+	guint k = 0;
+	tcp_range keep[PKT_TCP_SACK_MAX];
+	for (guint j = 0; j < c->n_sack_blk; j++) {
+		tcp_range x = c->sack_blk[j];
+		if (x.start <= b.end && b.start <= x.end) {
+			b.start = MIN(b.start, x.start);
+			b.end = MAX(b.end, x.end);
+		} else {
+			keep[k++] = x;
+		}
+	}
+	c->sack_blk[0] = b;
+	guint n = MIN(k, (guint)PKT_TCP_SACK_MAX - 1);
+	for (guint j = 0; j < n; j++)
+		c->sack_blk[1 + j] = keep[j];
+	c->n_sack_blk = 1 + n;
+}
+
+/* Delivers what waited behind a gap that is now filled. */
+static gboolean conn_ooo_drain(tcp_conn *c, gboolean *ack_now)
+{
+	GArray *q = c->ooo;
+	while (q->len > 0) {
+		tcp_ooo o = g_array_index(q, tcp_ooo, 0);
+		if (o.start > c->rcv_nxt)
+			break;
+		g_array_remove_index(q, 0);
+		gboolean ok = TRUE;
+		if (o.end > c->rcv_nxt || (o.fin && o.end == c->rcv_nxt)) {
+			uint64_t skip = o.end > c->rcv_nxt ? c->rcv_nxt - o.start : o.end - o.start;
+			ok = conn_take(c, o.msg, o.moff + skip, (uint32_t)(o.end - o.start - skip), o.fin,
+			               ack_now);
+		}
+		if (o.msg)
+			pkt_msg_unref(o.msg);
+		if (!ok)
+			return FALSE;
+	}
+	sack_blk_trim(c);
+	return TRUE;
 }
 
 static void conn_input(tcp_conn *c, const pkt *p)
@@ -1030,6 +1644,13 @@ static void conn_input(tcp_conn *c, const pkt *p)
 		return;
 	}
 
+	/* TS.Recent takes the TSval of a segment that covers what our last
+	 * ACK asked for (RFC 7323 section 4.3). */
+	uint32_t tsval;
+	if (c->ts_ok && pkt_tcp_ts(p, &tsval, NULL) &&
+	    (int32_t)(pkt_tcp_seq(p) - (c->irs + (uint32_t)c->last_ack_sent)) <= 0)
+		c->ts_recent = tsval;
+
 	if (c->state == TCP_SYN_RCVD) {
 		if (pkt_tcp_ack(p) != snd_wire(c, 1)) {
 			uint32_t at = pkt_tcp_ack(p) - c->iss;
@@ -1050,8 +1671,7 @@ static void conn_input(tcp_conn *c, const pkt *p)
 				return;
 		}
 	} else {
-		conn_ack(c, pkt_tcp_ack(p), conn_peer_window(c, p),
-		         len == 0 && !(fl & (PKT_TCP_SYN | PKT_TCP_FIN)));
+		conn_ack(c, p, conn_peer_window(c, p), len == 0 && !(fl & (PKT_TCP_SYN | PKT_TCP_FIN)));
 		if (c->dead || c->state == TCP_CLOSED)
 			return;
 	}
@@ -1063,9 +1683,11 @@ static void conn_input(tcp_conn *c, const pkt *p)
 		int64_t end = seg + len;
 		gboolean receiving = c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 ||
 		                     c->state == TCP_FIN_WAIT_2;
-		if (seg > (int64_t)c->rcv_nxt) {
-			/* After a gap: no reassembly queue, the sender will go back. */
-			c->stats.ooo_dropped++;
+		if (receiving && seg > (int64_t)c->rcv_nxt) {
+			/* After a gap: kept until the gap fills, reported in SACK
+			 * blocks, acknowledged at once (a duplicate ACK). */
+			c->stats.ooo_segs++;
+			conn_ooo_add(c, (uint64_t)seg, (uint64_t)end, p->msg, p->msg_off, fin);
 			c->quickacks = QUICKACKS;
 			ack_now = TRUE;
 		} else if (!receiving || end < (int64_t)c->rcv_nxt ||
@@ -1074,29 +1696,15 @@ static void conn_input(tcp_conn *c, const pkt *p)
 			ack_now = TRUE; /* nothing new: a duplicate */
 		} else {
 			uint32_t skip = (uint32_t)((int64_t)c->rcv_nxt - seg);
-			uint32_t n = len - skip;
-			if (n > 0) {
-				c->rcv_nxt += n;
-				c->stats.bytes_received += n;
-				c->ack_pending++;
-				if (st->cfg.delack == 0 || c->ack_pending >= 2 || c->quickacks > 0)
-					ack_now = TRUE;
-				if (c->quickacks > 0)
-					c->quickacks--;
-				if (c->cb.on_data) {
-					c->cb.on_data(c, p->msg, p->msg_off + skip, n, c->ud);
-					if (c->dead)
-						return;
-				}
-			}
-			if (fin && c->state != TCP_CLOSED) {
-				conn_got_fin(c);
+			gboolean filled = c->ooo->len > 0;
+			if (!conn_take(c, p->msg, p->msg_off + skip, len - skip, fin, &ack_now))
+				return;
+			if (filled) {
+				/* The segment filled a gap: what waited behind it goes
+				 * up too, and the ACK leaves at once (RFC 5681 4.2). */
+				if (!conn_ooo_drain(c, &ack_now))
+					return;
 				ack_now = TRUE;
-				if (c->cb.on_eof) {
-					c->cb.on_eof(c, c->ud);
-					if (c->dead)
-						return;
-				}
 			}
 		}
 	}
@@ -1168,11 +1776,7 @@ static void conn_on_rtx(sim *s, void *ctx, void *arg)
 		}
 		c->stats.timeouts++;
 		st->stats.timeouts++;
-		if (cfg->cc == TCP_CC_RENO) {
-			conn_loss_window(c);
-			c->cwnd = c->mss;
-		}
-		conn_go_back(c);
+		conn_enter_loss(c, LOSS_RTO);
 		c->rto = MIN(2 * c->rto, cfg->rto_max);
 		conn_arm_rto(c);
 		conn_output(c);
@@ -1267,7 +1871,7 @@ static void stack_accept_syn(tcp_stack *st, tcp_listener *l, const conn_key *k, 
 	c->rcv_nxt = 1;
 	uint16_t peer_mss = pkt_tcp_mss(p);
 	c->mss = MIN(c->mss_local, peer_mss ? peer_mss : DEFAULT_MSS);
-	conn_set_scaling(c, pkt_tcp_wscale(p));
+	conn_set_options(c, p);
 	c->snd_wnd = conn_peer_window(c, p); /* a SYN's: not scaled */
 	c->stats.segs_received++;
 	c->rtt_timing = TRUE;

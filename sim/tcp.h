@@ -1,4 +1,4 @@
-/* \summary: TCP endpoints: handshake, window scaling, segmentation, ACKs, Reno, RTO, FIN/RST */
+/* \summary: TCP endpoints: handshake, options, segmentation, SACK recovery, CUBIC and NewReno, RTO, FIN/RST */
 #ifndef VPCSIM_TCP_H
 #define VPCSIM_TCP_H
 
@@ -14,15 +14,19 @@
  *
  * What is modelled, close to what Linux does:
  *
- *  - Three-way handshake with the MSS and Window Scale options (below).  A
- *    connection's MSS is its path MTU minus 40; each side sends no more
- *    than the smaller of its own MSS and the peer's (536 if the peer sent
- *    no option).  When a SYN-ACK arrives with data already queued, the
- *    handshake's final ACK rides on the first data segment instead of going
- *    alone.
- *  - Initial sequence numbers drawn from the stack's random stream, and
- *    ephemeral ports 32768-60999 (Linux's range) handed out from a random
- *    starting point, so a run is reproducible and flows look distinct.
+ *  - Three-way handshake with the options of a Linux SYN, in Linux's order:
+ *    MSS, SACK-permitted with Timestamps, NOP and Window Scale (a 40-byte
+ *    TCP header, 74-byte frames).  A connection's MSS is its path MTU
+ *    minus 40; each side sends no more than the smaller of its own MSS and
+ *    the peer's (536 if the peer sent no option), less the 12 bytes of the
+ *    timestamp option when both use timestamps (1448 for MSS 1460, Linux's
+ *    mss_cache).  The handshake's final ACK goes alone, right before any
+ *    data (Linux sends it at once unless TCP_DEFER_ACCEPT-like deferral is
+ *    asked for).
+ *  - Initial sequence numbers and timestamp offsets drawn from the stack's
+ *    random stream, and ephemeral ports 32768-60999 (Linux's range) handed
+ *    out from a random starting point, so a run is reproducible and flows
+ *    look distinct.
  *  - Bytes are what the application writes: each tcp_write() of a pkt_msg
  *    range is cut into segments of at most one MSS; a segment never holds
  *    bytes of two writes (a packet names one message), and the last
@@ -33,40 +37,61 @@
  *    maximum receive buffer of Debian 12 (tcp_rmem "4096 131072 6291456",
  *    tcp_window_scaling 1; ilog2(6 MiB) - 15 = 7).  A SYN-ACK carries it
  *    only if the SYN did, and scaling is used only when both SYNs carried it
- *    (section 2.2); otherwise both shifts are 0.  The window field of a SYN
- *    or SYN-ACK is never scaled: it offers min(receive window, 65535)
- *    rounded down to a whole number of MSS, as Linux's
- *    tcp_select_initial_window does (64240 for MSS 1460).  Every later
- *    segment advertises the receive window (6 MiB by default) shifted right
- *    by our shift, and the peer's field is shifted left by its shift (a
- *    shift above 14 counts as 14, section 2.3).  Segments that start at or
- *    beyond the right edge of the window we advertised are not acceptable
- *    (RFC 9293 3.10.7.4): they are acknowledged and dropped, their ACK
- *    field ignored; RSTs are accepted only inside that window too.
- *  - The receiving application consumes every byte as it arrives, so the
- *    advertised window never shrinks and zero-window probing is not needed.
- *    The peer's window therefore bounds what is in flight: with scaling,
- *    6 MiB (about 50 Gbit/s at 1 ms RTT), so Reno's congestion window is
- *    what limits a connection early on; without it (a peer that does not
- *    offer the option), 65535 bytes per round trip (about 520 Mbit/s at
- *    1 ms).
- *  - Cumulative ACKs, delayed as Linux does: every second data segment is
- *    acknowledged at once, a lone one after the delayed-ACK timeout (40 ms)
- *    unless data going the other way carries the ACK first.  Out-of-order
- *    and duplicate segments are acknowledged at once (duplicate ACKs), and
- *    so are the next 16 in-order ones (Linux's quick-ACK mode), so a
- *    sender recovering with a window of one segment is not held 40 ms.
- *  - Reno congestion control (RFC 5681) counted in bytes: slow start from
- *    an initial window of 10 segments (Linux's, RFC 6928 by packets), then
- *    congestion avoidance; slow start again after an idle period longer
- *    than the RTO (Linux's tcp_slow_start_after_idle); growth only while
- *    the window is what limits sending.
- *  - Loss recovery by go-back-N from the oldest unacknowledged byte, on a
- *    retransmission timeout (RFC 6298's SRTT and RTTVAR, RTO = SRTT +
- *    max(4 RTTVAR, 200 ms) as Linux computes it, 1 s before the first
- *    sample, exponential backoff up to 60 s) or on three duplicate ACKs
- *    (fast retransmit: ssthresh = max(flight / 2, 2 MSS), cwnd = ssthresh).
- *    Karn's rule: retransmitted segments are never timed.
+ *    (section 2.2); otherwise both shifts are 0.  The peer's field is
+ *    shifted left by its shift (a shift above 14 counts as 14, section
+ *    2.3).  Segments that start at or beyond the right edge of the window
+ *    we advertised are not acceptable (RFC 9293 3.10.7.4): they are
+ *    acknowledged and dropped, their ACK field ignored; RSTs are accepted
+ *    only inside that window too.
+ *  - The receive window grows as Linux's does.  A connection starts with a
+ *    buffer of tcp_rmem[1] (131072) and offers half of it as window (the
+ *    default scaling ratio: an assumption, Linux 6.x measures it per
+ *    connection), rounded down to whole segments: 64240 for MSS 1460, in
+ *    the SYN and, rounded up to a unit of the shift (502 << 7 = 64256), in
+ *    the first ACK.  Every data segment widens the window by two segments
+ *    up to the clamp (tcp_grow_window); once per round trip the buffer
+ *    grows with the bytes received in the last one (tcp_rcv_space_adjust)
+ *    up to tcp_rmem[2], half of which (3 MiB) is the largest window
+ *    offered.  The window never shrinks.  The receiving application reads
+ *    every byte as it arrives, so zero windows never happen.
+ *  - Timestamps (RFC 7323): on every segment once both SYNs carried them,
+ *    TSval a millisecond clock (Linux's TCP_TS_HZ) plus a random offset per
+ *    connection, TSecr the TSval of the latest segment that covered what
+ *    our last ACK asked for (section 4.3).  RTT samples (RFC 6298's SRTT
+ *    and RTTVAR) come from timing one segment per round trip, as Linux's
+ *    send timestamps do; during loss recovery, where Karn's rule forbids
+ *    that, from the echoed TSecr (Linux's tcp_ack_update_rtt fallback).
+ *  - Delayed ACKs as Linux: every second data segment is acknowledged at
+ *    once, a lone one after the delayed-ACK timeout (40 ms) unless data
+ *    going the other way carries the ACK first.  Out-of-order and duplicate
+ *    segments are acknowledged at once, and so are the next 16 in-order
+ *    ones (Linux's quick-ACK mode), as is a segment that fills a gap.
+ *  - SACK (RFC 2018): the receiver keeps segments that arrive after a gap
+ *    and reports them in up to 3 SACK blocks beside the timestamp (4
+ *    without), the block holding the latest arrival first and the others in
+ *    the order last reported (Linux's tcp_sack_new_ofo_skb).
+ *  - Loss recovery (RFC 6675).  The sender keeps a scoreboard of SACKed
+ *    ranges.  Three duplicate ACKs (ACKs that SACK something new), or more
+ *    than two segments SACKed above the oldest unacknowledged byte, start
+ *    fast recovery: the congestion control's reduction, then, while cwnd
+ *    exceeds RFC 6675's pipe by a segment, the next lost range (a hole with
+ *    three SACKed ranges or more than two segments SACKed above it) and
+ *    then new data; it ends when the data outstanding at its start is
+ *    acknowledged.  Without SACK (a peer that does not offer it), NewReno
+ *    (RFC 6582): a partial ACK retransmits the next segment, each duplicate
+ *    ACK counting as a segment gone (Linux's tcp_add_reno_sack).  A
+ *    retransmission timeout (RFC 6298, RTO = SRTT + max(4 RTTVAR, 200 ms)
+ *    as Linux computes it, 1 s before the first sample, exponential backoff
+ *    up to 60 s) takes everything not SACKed as lost and resends it from a
+ *    window of one segment, in slow start.
+ *  - Congestion control counted in bytes, from an initial window of 10
+ *    segments (Linux's, RFC 6928), growing only while the window limits
+ *    sending, slow start again after an idle period longer than the RTO
+ *    (tcp_slow_start_after_idle).  CUBIC by default (RFC 9438, Linux's
+ *    default): beta 0.7, C 0.4, fast convergence, W_cubic(t + RTT) as the
+ *    target and the Reno-friendly W_est.  NewReno (TCP_CC_NEWRENO, Linux's
+ *    "reno"): halve the flight on loss, one segment per window acknowledged
+ *    (byte counting, as Linux counts packets).
  *  - FIN from either side with the full state machine (FIN_WAIT_1/2,
  *    CLOSING, TIME_WAIT, CLOSE_WAIT, LAST_ACK); a FIN rides on the last
  *    data segment when the application closed before it was sent.
@@ -78,23 +103,12 @@
  *
  * What is simplified, and why it is acceptable here:
  *
- *  - The receiver keeps no out-of-order queue and there is no SACK: a
- *    segment after a gap is discarded and answered with a duplicate ACK, and
- *    the sender resends everything from the gap (go-back-N).  Loss costs
- *    more than with SACK, but loss is rare in a VPC and what matters is
- *    that a dropped packet never hangs a connection.
- *  - No receive-buffer autotuning.  Linux starts a connection near 64 KiB
- *    of advertised window and widens it as data arrives (tcp_grow_window,
- *    tcp_rcv_space_adjust) up to tcp_rmem[2]; here the whole receive window
- *    is advertised from the first segment after the SYN.  Linux's window
- *    grows by about two segments per segment received, faster than slow
- *    start grows the sender's (one per segment acknowledged), so we assume
- *    the congestion window is what limits a Linux connection early on too,
- *    and the difference does not change transfer times.  (An assumption from
- *    reading the kernel's sources, not a measurement.)
- *  - No NewReno/CUBIC, no fast-recovery window inflation, no pacing, no
- *    timestamps or SACK options, no PMTU discovery (the owner gives the
- *    path MTU).
+ *  - No HyStart (Linux's CUBIC leaves slow start early when delay grows or
+ *    ACK trains stretch), no proportional rate reduction (Linux's PRR
+ *    sends during recovery at the rate ACKs arrive; here cwnd drops to
+ *    ssthresh at once, RFC 6675's way), no tail loss probe or RACK (a lost
+ *    last segment waits for the RTO), no D-SACK, no PAWS, no pacing, no
+ *    ECN, no PMTU discovery (the owner gives the path MTU).
  *  - No simultaneous open, no urgent data, no keep-alive probes.  A
  *    FIN_WAIT_2 with a peer that never closes ends after the TIME_WAIT time.
  *
@@ -102,9 +116,11 @@
  * SYN is 0, data byte i is 1 + i, the FIN follows the last byte), so no
  * comparison ever wraps; only the wire carries ISN + offset modulo 2^32.
  *
- * Costs: a connection is one allocation (plus its write queue, grown once);
- * sending or receiving a segment allocates nothing (packets come from the
- * net's pool, messages are reference counted).  Timers are lazy: moving a
+ * Costs: a connection is one allocation plus three arrays (its write
+ * queue, its out-of-order queue and its SACK scoreboard, each grown once
+ * to the most it held); sending or receiving a segment allocates nothing
+ * (packets come from the net's pool, messages are reference counted).
+ * Recovery walks the scoreboard's ranges, a few per loss episode.  Timers are lazy: moving a
  * retransmission deadline later does not touch the event queue.
  *
  * Callbacks are never called from inside a call the application makes (a
@@ -170,19 +186,22 @@ typedef struct {
 } tcp_callbacks;
 
 typedef enum {
-	TCP_CC_RENO,  /* slow start, congestion avoidance, fast retransmit */
-	TCP_CC_NONE,  /* only the peer's window limits sending */
+	TCP_CC_CUBIC,   /* RFC 9438, Linux's default (net.ipv4.tcp_congestion_control) */
+	TCP_CC_NEWRENO, /* RFC 5681 with RFC 6582's recovery: Linux's "reno" */
+	TCP_CC_NONE,    /* only the peer's window limits sending */
 } tcp_cc;
 
 typedef struct {
 	uint32_t mtu;            /* path MTU for connections that give none; default 1500 */
-	uint32_t window;         /* receive window in bytes, advertised (scaled) once the
-	                            handshake is done; default 6 MiB, Linux's tcp_rmem max */
+	uint32_t window;         /* the largest receive buffer in bytes, Linux's tcp_rmem[2]
+	                            (default 6 MiB); half of it is the largest window offered */
 	int wscale;              /* Window Scale shift offered in SYNs, 0-14 (more is taken
 	                            as 14); -1 offers no option (a stack without RFC 7323);
 	                            default 7 */
 	uint8_t ttl;             /* default 64 */
-	tcp_cc cc;               /* default TCP_CC_RENO */
+	tcp_cc cc;               /* default TCP_CC_CUBIC */
+	gboolean sack;           /* offer and use SACK (RFC 2018); default TRUE */
+	gboolean timestamps;     /* offer and use timestamps (RFC 7323); default TRUE */
 	uint32_t init_cwnd;      /* initial window in segments; default 10 */
 	sim_time rto_initial;    /* before any RTT sample; default 1 s */
 	sim_time rto_min;        /* default 200 ms */
@@ -226,7 +245,7 @@ typedef struct {
 	uint64_t timeouts;         /* retransmission timer expiries */
 	uint64_t fast_retransmits;
 	uint64_t dup_acks;         /* duplicate ACKs received */
-	uint64_t ooo_dropped;      /* segments discarded because they came after a gap */
+	uint64_t ooo_segs;         /* segments that came after a gap (kept until it fills) */
 	sim_time t_syn;            /* SYN sent (active) or received (passive); first one */
 	sim_time t_established;    /* -1 until then */
 	sim_time t_closed;         /* -1 until then */

@@ -65,10 +65,42 @@ static void test_bench_hold_prints_figures(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "workload scenario=alb-privatelink scale=3 clients=6 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, " events_per_packet_hop="));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, " packet_hops_per_s="));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " pcap_bytes=0 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " queue_peak="));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " timers_peak="));
+	/* With --pcap-dir every port is captured at --snaplen; the run's
+	 * events are the same as without. */
+	const char *ev = strstr(out, " events=");
+	char *events = ev ? g_strndup(ev, strcspn(ev + 1, " ") + 1) : NULL;
+	g_free(out);
+	char *dir = harness_tmpdir();
+	CU_ASSERT_EQUAL(run(&out, NULL, "bench", "workload", "alb-privatelink", "--scale", "3",
+	                    "--duration", "200ms", "--pcap-dir", dir, "--snaplen", "128", NULL),
+	                0);
+	CU_ASSERT_PTR_NOT_NULL(events && strstr(out, events));
+	CU_ASSERT_PTR_NULL(strstr(out, " pcap_bytes=0 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " pcap_bytes="));
+	GDir *d = g_dir_open(dir, 0, NULL);
+	int files = 0;
+	while (d && g_dir_read_name(d))
+		files++;
+	if (d)
+		g_dir_close(d);
+	CU_ASSERT_TRUE(files > 1);
+	harness_rmtree(dir);
+	g_free(dir);
+	g_free(events);
 	g_free(out);
 	CU_ASSERT_EQUAL(run(NULL, &err, "bench", "workload", "alb-privatelink-az", NULL), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no [vars] clients to scale"));
 	g_free(err);
+
+	/* bench tcp: one transfer through a bottleneck, every byte there. */
+	CU_ASSERT_EQUAL(run(&out, NULL, "bench", "tcp", "--bytes", "2MB", "--cc", "newreno", NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "tcp bytes=2000000 rate_bps=1000000000 rtt_ns=2000000 queue=65536 "
+	                                   "cc=newreno sack=on time_ns="));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " mbps="));
+	g_free(out);
 }
 
 static guint64 field(const char *line, const char *key)
@@ -245,6 +277,9 @@ static void test_numeric_options(void)
 		{ { "bench", "chain", "--interval", "-1us" }, "--interval '-1us': expected a time from 1ns" },
 		{ { "bench", "chain", "--delay", "1e9h" }, "--delay '1e9h' is out of range" },
 		{ { "bench", "tgw", "--requests", "-1" }, "--requests '-1'" },
+		{ { "bench", "tcp", "--cc", "bbr" }, "--cc 'bbr': expected cubic or newreno" },
+		{ { "bench", "tcp", "--bytes", "0B" }, "--bytes '0B': expected a whole number of bytes from 1B" },
+		{ { "bench", "tcp", "--rtt", "fast" }, "--rtt 'fast': " },
 		{ { "bench", "tgw", "--rate", "1e10/s" }, "--rate '1e10/s' is out of range" },
 		{ { "demo", "--seed", "-1" }, "--seed '-1': expected a whole number from 0" },
 		{ { "demo", "--packets", "0" }, "--packets '0'" },

@@ -97,6 +97,30 @@ static void test_trace(void)
 	CU_ASSERT(g_str_has_prefix(out, "sequenceDiagram\n"));
 	HAS(out, "Note over P4: dropped: peering is not transitive");
 	g_free(out);
+	/* JSON for scripts: journeys and drops by stable codes. */
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "trace", "scenarios/vpc-three-peering.ini", "--from", "client-a",
+	                       "--to", "server-c", "--format", "json", NULL),
+	                1);
+	CU_ASSERT(g_str_has_prefix(out, "{\"scenario\":\"vpc-three-peering\""));
+	HAS(out, "\"workload\":\"a-to-c\"");
+	HAS(out, "{\"code\":\"syn\",\"title\":\"the connection's SYN\"");
+	HAS(out, "\"event\":\"drop\",\"text\":\"peering is not transitive (from pcx-ab to 10.2.1.4)\","
+	         "\"code\":\"peering-not-transitive\"}");
+	HAS(out, "\"arrived\":false,\"latency_ms\":null");
+	g_free(out);
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "trace", "scenarios/vpc-peering.ini", "--from", "client-1", "--to",
+	                       "server-2", "--format", "json", NULL),
+	                0);
+	HAS(out, "\"arrived\":true,\"latency_ms\":");
+	HAS(out, "{\"code\":\"response\"");
+	HAS(out, "\"charges\":[{\"component\":");
+	g_free(out);
+	/* The request is the workload's own (vpc-peering's GET /api/items). */
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "trace", "scenarios/vpc-peering.ini", "--from", "client-1", "--to",
+	                       "server-2", NULL),
+	                0);
+	HAS(out, "one HTTP GET /api/items as workload web sends it");
+	g_free(out);
 	CU_ASSERT_EQUAL(vpcsim(NULL, &err, "trace", "scenarios/vpc-peering.ini", "--from", "nobody", "--to",
 	                       "server-1", NULL),
 	                1);

@@ -373,6 +373,215 @@ static void test_queue_matches_model(void)
 	CU_ASSERT(ran > 10000);
 }
 
+/*
+ * Timers against the events they stand for: one driver, run twice from the
+ * same seed, arms, re-arms and cancels timers of 48 objects (from outside
+ * and from handlers, at delays from 0 to 2^62 ns and the end of time) among
+ * plain events.  Once through sim_timer_*, once with each timer as an event
+ * (arming = sim_cancel() + sim_schedule_at()).  Both runs must execute the
+ * same handlers at the same times in the same order, with the same event
+ * counts and fingerprints: a timer takes the sequence number its event
+ * would have had.
+ */
+#define TOBJ 48
+
+typedef struct tdrive tdrive;
+typedef struct {
+	sim_time t;
+	int64_t id;
+} tlog;
+typedef struct {
+	tdrive *d;
+	int id;
+	sim_timer tm;
+	sim_event_id ev;
+} tobj;
+
+struct tdrive {
+	gboolean events; /* timers as plain events */
+	uint64_t state;
+	tobj o[TOBJ];
+	GArray *log; /* tlog: what ran, when */
+	sim *s;
+};
+
+static uint64_t td_next(tdrive *d)
+{
+	d->state ^= d->state << 13;
+	d->state ^= d->state >> 7;
+	d->state ^= d->state << 17;
+	return d->state;
+}
+
+static sim_time td_delay(tdrive *d)
+{
+	uint64_t r = td_next(d);
+	switch (r % 8) {
+	case 0:
+	case 1: return 0;
+	case 2: return (sim_time)(r >> 8) % 4;
+	case 3: return (sim_time)(r >> 8) % 100;
+	case 4: return (sim_time)(r >> 8) % 100000;
+	case 5: return (sim_time)(r >> 8) % (SIM_S * 100);
+	case 6: return (sim_time)((r >> 8) % 64) << 30;
+	default: return r % 64 == 0 ? SIM_TIME_MAX : (sim_time)(r >> 2) % ((sim_time)1 << 62);
+	}
+}
+
+static void td_log(tdrive *d, int id)
+{
+	tlog e = { sim_now(d->s), id };
+	g_array_append_val(d->log, e);
+}
+
+static void td_fire(sim *s, void *ctx, void *arg);
+static void td_event(sim *s, void *ctx, void *arg);
+
+static void td_arm(tdrive *d, tobj *o, sim_time delay)
+{
+	sim_time at = sim_time_add_sat(sim_now(d->s), delay);
+	if (d->events) {
+		if (o->ev)
+			sim_cancel(d->s, o->ev);
+		o->ev = sim_schedule_at(d->s, at, td_fire, o, NULL);
+	} else {
+		sim_timer_arm_at(d->s, &o->tm, at, td_fire, o, NULL);
+	}
+}
+
+static void td_cancel(tdrive *d, tobj *o)
+{
+	if (d->events) {
+		if (o->ev)
+			sim_cancel(d->s, o->ev);
+		o->ev = 0;
+	} else {
+		sim_timer_cancel(d->s, &o->tm);
+	}
+}
+
+/* A few random actions, from outside or from a handler. */
+static void td_act(tdrive *d, int n)
+{
+	for (int k = 0; k < n; k++) {
+		uint64_t r = td_next(d);
+		tobj *o = &d->o[(r >> 8) % TOBJ];
+		switch (r % 5) {
+		case 0:
+		case 1: td_arm(d, o, td_delay(d)); break;
+		case 2: td_cancel(d, o); break;
+		case 3:
+			sim_schedule(d->s, td_delay(d), td_event, d, GINT_TO_POINTER(1000 + (int)(r % 7)));
+			break;
+		default: break;
+		}
+	}
+}
+
+static void td_fire(sim *s, void *ctx, void *arg)
+{
+	(void)s;
+	(void)arg;
+	tobj *o = ctx;
+	o->ev = 0;
+	td_log(o->d, o->id);
+	if (sim_fingerprinting(s))
+		sim_fingerprint_add(s, &o->id, sizeof o->id);
+	/* Events per timer stay below 1 on average, so the run ends. */
+	if (td_next(o->d) % 8 < 5)
+		td_act(o->d, 1);
+}
+
+static void td_event(sim *s, void *ctx, void *arg)
+{
+	(void)s;
+	tdrive *d = ctx;
+	td_log(d, GPOINTER_TO_INT(arg));
+	if (td_next(d) % 4 == 0)
+		td_act(d, 1);
+}
+
+static void td_run(tdrive *d, uint64_t seed, gboolean events, uint64_t *fp, uint64_t *ran)
+{
+	memset(d, 0, sizeof *d);
+	d->events = events;
+	d->state = seed * UINT64_C(0x9E3779B97F4A7C15) | 1;
+	d->log = g_array_new(FALSE, FALSE, sizeof(tlog));
+	d->s = sim_new();
+	sim_fingerprint_start(d->s);
+	for (int i = 0; i < TOBJ; i++) {
+		d->o[i].d = d;
+		d->o[i].id = i;
+	}
+	for (int round = 0; round < 60; round++) {
+		td_act(d, 12);
+		uint64_t r = td_next(d);
+		if (r % 5 == 0) {
+			for (int k = 0; k < 4; k++)
+				sim_step(d->s);
+		} else {
+			sim_run_until(d->s, sim_time_add_sat(sim_now(d->s), td_delay(d)));
+		}
+	}
+	/* Whatever is left far in the future: cancel half, run the rest. */
+	for (int i = 0; i < TOBJ; i += 2)
+		td_cancel(d, &d->o[i]);
+	sim_run(d->s);
+	*fp = sim_fingerprint(d->s);
+	*ran = sim_events_run(d->s);
+	CU_ASSERT_EQUAL(sim_pending(d->s), 0);
+	sim_free(d->s);
+}
+
+static void test_timers_match_events(void)
+{
+	gboolean same = TRUE;
+	uint64_t total = 0;
+	for (uint64_t seed = 1; seed <= 60; seed++) {
+		tdrive a, b;
+		uint64_t fa, fb, ra, rb;
+		td_run(&a, seed, FALSE, &fa, &ra);
+		td_run(&b, seed, TRUE, &fb, &rb);
+		if (fa != fb || ra != rb || a.log->len != b.log->len ||
+		    memcmp(a.log->data, b.log->data, (size_t)a.log->len * sizeof(tlog)) != 0)
+			same = FALSE;
+		total += ra;
+		g_array_free(a.log, TRUE);
+		g_array_free(b.log, TRUE);
+	}
+	CU_ASSERT_TRUE(same);
+	CU_ASSERT(total > 20000);
+
+	/* By hand: a timer and an event at one time run in arming order, either
+	 * way round; a cancelled timer does not run or count; re-arming moves
+	 * it behind an event scheduled in between. */
+	sim *s = sim_new();
+	trace t = { 0 };
+	sim_timer x = { 0 }, y = { 0 };
+	CU_ASSERT_FALSE(sim_timer_armed(&x));
+	sim_timer_arm_at(s, &x, 10, record, &t, GINT_TO_POINTER(1));
+	sim_schedule(s, 10, record, &t, GINT_TO_POINTER(2));
+	sim_timer_arm_at(s, &y, 10, record, &t, GINT_TO_POINTER(3));
+	sim_schedule(s, 10, record, &t, GINT_TO_POINTER(4));
+	sim_timer_arm_at(s, &x, 10, record, &t, GINT_TO_POINTER(5)); /* re-armed: after 4 */
+	CU_ASSERT_TRUE(sim_timer_armed(&x));
+	CU_ASSERT_EQUAL(sim_pending(s), 4);
+	sim_timer z = { 0 };
+	sim_timer_arm_at(s, &z, 5, record, &t, GINT_TO_POINTER(6));
+	CU_ASSERT_TRUE(sim_timer_cancel(s, &z));
+	CU_ASSERT_FALSE(sim_timer_cancel(s, &z));
+	sim_run(s);
+	CU_ASSERT_EQUAL(t.n, 4);
+	CU_ASSERT_EQUAL(t.tags[0], 2);
+	CU_ASSERT_EQUAL(t.tags[1], 3);
+	CU_ASSERT_EQUAL(t.tags[2], 4);
+	CU_ASSERT_EQUAL(t.tags[3], 5);
+	CU_ASSERT_EQUAL(sim_events_run(s), 4);
+	CU_ASSERT_FALSE(sim_timer_armed(&x));
+	CU_ASSERT_EQUAL(sim_pending(s), 0);
+	sim_free(s);
+}
+
 /* FNV-1a 64 written out again, the reference the fingerprint must match. */
 static uint64_t fnv1a(uint64_t h, const uint8_t *b, size_t n)
 {
@@ -444,6 +653,7 @@ void register_tests(void)
 	CU_add_test(s, "stop", test_stop);
 	CU_add_test(s, "heap order under churn", test_heap_order_under_churn);
 	CU_add_test(s, "queue matches a model", test_queue_matches_model);
+	CU_add_test(s, "timers run where the events they stand for would", test_timers_match_events);
 	CU_add_test(s, "trajectory fingerprint: FNV-1a over event times", test_fingerprint);
 	CU_add_test(s, "times saturate", test_saturating_times);
 	CU_add_test(s, "interrupt within one instant", test_interrupt_within_an_instant);

@@ -145,6 +145,37 @@ static void test_heads(void)
 	CU_ASSERT_STRING_EQUAL(g->str, "HTTP/1.1 404 Not Found\r\nServer: vpcsim\r\n"
 	                               "Content-Length: 5\r\nConnection: close\r\nX-A: 1\r\n\r\n");
 	g_string_free(g, TRUE);
+	/* Built without printf: the same bytes as the format it replaced. */
+	static const int statuses[] = { 200, 504, 299, 0, -7, 1000 };
+	static const uint64_t lens[] = { 0, 9, 10, 4096, G_MAXUINT64 };
+	for (size_t i = 0; i < G_N_ELEMENTS(statuses); i++)
+		for (size_t j = 0; j < G_N_ELEMENTS(lens); j++) {
+			g = http_response_head(statuses[i], lens[j], FALSE, NULL);
+			char *want = g_strdup_printf("HTTP/1.1 %d %s\r\nServer: vpcsim\r\n"
+			                             "Content-Length: %" G_GUINT64_FORMAT "\r\n\r\n",
+			                             statuses[i], http_reason(statuses[i]), lens[j]);
+			CU_ASSERT_STRING_EQUAL(g->str, want);
+			g_free(want);
+			g_string_free(g, TRUE);
+			g = http_request_head("GET", "h", "/", lens[j], FALSE, NULL);
+			want = g_strdup_printf("GET / HTTP/1.1\r\nHost: h\r\n" UA
+			                       "Content-Length: %" G_GUINT64_FORMAT "\r\n\r\n",
+			                       lens[j]);
+			CU_ASSERT_STRING_EQUAL(g->str, want);
+			g_free(want);
+			g_string_free(g, TRUE);
+		}
+	g = g_string_new("old");
+	http_header_set_u64(g, "X-N", G_MAXUINT64);
+	CU_ASSERT_STRING_EQUAL(g->str, "X-N: 18446744073709551615\r\n");
+	http_header_set_u64(g, "X-N", 0);
+	CU_ASSERT_STRING_EQUAL(g->str, "X-N: 0\r\n");
+	g_string_free(g, TRUE);
+	g = http_request_head("GET", "h", "/", 0, FALSE, "A:B: 1\r\n");
+	CU_ASSERT_PTR_NULL(http_head_get(g->str, g->len, "A:B", NULL)); /* names have no colon */
+	CU_ASSERT_PTR_NOT_NULL(http_head_get(g->str, g->len, "a", NULL));
+	CU_ASSERT_PTR_NOT_NULL(http_head_get(g->str, g->len, "USER-agent", NULL));
+	g_string_free(g, TRUE);
 	CU_ASSERT_STRING_EQUAL(http_reason(431), "Request Header Fields Too Large");
 	CU_ASSERT_STRING_EQUAL(http_reason(299), "Unknown");
 	CU_ASSERT_STRING_EQUAL(http_fail_name(HTTP_FAIL_REFUSED), "connection refused");
@@ -403,6 +434,49 @@ static void test_bad_requests(void)
 	CU_ASSERT_EQUAL(http_server_get_stats(srv)->requests, 0);
 	g_string_free(a.got, TRUE);
 	g_string_free(b.got, TRUE);
+	star_clear(&s);
+}
+
+/* Request heads whose blank line falls across the first segment boundary
+ * at every position (and one just before, one just after), each followed
+ * by a generated body: the server finds each head's end, parses it, counts
+ * the body and answers once.  The head search looks only at a message's
+ * real bytes and produces body bytes only when no end is found, so this
+ * pins where it must still find the end. */
+static void test_head_across_segments(void)
+{
+	star s;
+	star_init(&s, 2, 10 * SIM_US, FALSE);
+	http_server *srv = serve(s.h[1], 80, 10, 0);
+	enum { N = 6, BODY = 2000 };
+	raw r[N];
+	uint64_t total = 0;
+	for (int i = 0; i < N; i++) {
+		/* 1460 bytes fit the first segment (MTU 1500); heads of 1458 to
+		 * 1463 bytes put the boundary before, inside and after the
+		 * blank line. */
+		size_t want = 1458 + (size_t)i;
+		GString *h = g_string_new("POST /x HTTP/1.1\r\nContent-Length: 2000\r\nX-Pad: ");
+		while (h->len < want - 4)
+			g_string_append_c(h, 'p');
+		g_string_append(h, "\r\n\r\n");
+		CU_ASSERT_EQUAL_FATAL(h->len, want);
+		memset(&r[i], 0, sizeof r[i]);
+		r[i].got = g_string_new(NULL);
+		r[i].close_on_data = TRUE;
+		r[i].send = text_msg(h->str, want + BODY);
+		total += want + BODY;
+		tcp_connect(host_tcp(s.h[0]), star_ip(0), 0, star_ip(1), 80, 0, &raw_cb, &r[i]);
+		g_string_free(h, TRUE);
+	}
+	star_run(&s);
+	for (int i = 0; i < N; i++) {
+		CU_ASSERT_TRUE(g_str_has_prefix(r[i].got->str, "HTTP/1.1 200 OK\r\n"));
+		g_string_free(r[i].got, TRUE);
+	}
+	CU_ASSERT_EQUAL(http_server_get_stats(srv)->requests, N);
+	CU_ASSERT_EQUAL(http_server_get_stats(srv)->bad_requests, 0);
+	CU_ASSERT_EQUAL(http_server_get_stats(srv)->request_bytes, total);
 	star_clear(&s);
 }
 
@@ -671,6 +745,8 @@ void register_tests(void)
 	CU_add_test(s, "a proxy adds X-Forwarded-For; exact latency over two hops", test_proxy);
 	CU_add_test(s, "bad requests: 400 and 431, then close", test_bad_requests);
 	CU_add_test(s, "bad responses: garbage, early close, body to EOF", test_bad_responses);
+	CU_add_test(s, "a head's blank line across a segment boundary, then a body",
+	            test_head_across_segments);
 	CU_add_test(s, "pipelined requests are answered in order", test_pipelined);
 	CU_add_test(s, "one connection: requests queue; think-time header",
 	            test_queueing_and_think_override);

@@ -2,6 +2,10 @@
 #include "harness.h"
 #include "error.h"
 #include "profile.h"
+#include "tcp.h"
+#include "build.h"
+#include "host.h"
+#include "scenario.h"
 
 #include <string.h>
 
@@ -98,6 +102,7 @@ static void test_default_values(void)
 {
 	profile *p = load_shipped(DEFAULT);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->tcp.congestion_control, TCP_CC_CUBIC);
 	/* Half the measured RTTs, as lognormals: median 150us and 500us. */
 	CU_ASSERT_EQUAL(p->propagation.same_az.type, DIST_LOGNORMAL);
 	ASSERT_NEAR(p->propagation.same_az.p1, log(150e3), 1e-9);
@@ -318,6 +323,9 @@ static void test_value_errors(void)
 	                 "natgw_connections_per_destination = 55000.5",
 	                 "'55000.5' is not a whole number from 1 to 4294967295; expected "
 	                 "concurrent connections");
+	expect_one_error("tcp", "congestion_control", "congestion_control = bbr",
+	                 "[tcp] congestion_control: 'bbr' is not a congestion control; expected the "
+	                 "congestion control of every TCP endpoint: cubic or newreno");
 	expect_one_error("limits", "nlb_idle_timeout", "nlb_idle_timeout = 0s",
 	                 "[limits] nlb_idle_timeout: '0s' is not positive; expected the NLB TCP "
 	                 "idle timeout");
@@ -335,6 +343,45 @@ static void test_value_errors(void)
 }
 
 /* Several problems together, one line each, in schema order. */
+/* [tcp] congestion_control reaches the instances' TCP (and the services'
+ * and load balancers', built the same way): NewReno in a copy of the
+ * default profile, CUBIC in the shipped one. */
+static void test_tcp_key_reaches_hosts(void)
+{
+	char *text = harness_source_text(DEFAULT);
+	char *reno = edit_key(text, "tcp", "congestion_control", "congestion_control = newreno");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reno);
+	char *dir = harness_tmpdir();
+	char *copy = g_build_filename(dir, "reno.ini", NULL);
+	CU_ASSERT_TRUE_FATAL(g_file_set_contents(copy, reno, -1, NULL));
+	char *scn = harness_source_path("scenarios/alb-peering.ini");
+	for (int k = 0; k < 2; k++) {
+		char *set = g_strdup_printf("scenario.profile=%s", copy);
+		const char *const sets[] = { "scenario.duration=10ms", k ? set : NULL, NULL };
+		GError *err = NULL;
+		scenario *sc = scenario_load(scn, sets, &err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+		world *w = world_new(sc, NULL, &err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+		const char *names[] = { "client-1", "web-1" };
+		for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+			node *n = net_node(world_net(w), names[i]);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+			CU_ASSERT_EQUAL(tcp_stack_config(host_tcp((host *)n))->cc,
+			                k ? TCP_CC_NEWRENO : TCP_CC_CUBIC);
+		}
+		world_free(w);
+		scenario_free(sc);
+		g_free(set);
+	}
+	g_free(scn);
+	harness_rmtree(dir);
+	g_free(copy);
+	g_free(dir);
+	g_free(reno);
+	g_free(text);
+}
+
 static void test_all_errors_together(void)
 {
 	char *t0 = harness_source_text(DEFAULT);
@@ -385,5 +432,6 @@ void register_tests(void)
 	CU_add_test(s, "unknown, missing, duplicate and unsourced keys", test_schema_errors);
 	CU_add_test(s, "bad distributions, units and ranges", test_value_errors);
 	CU_add_test(s, "several errors in one message", test_all_errors_together);
+	CU_add_test(s, "[tcp] congestion_control reaches the hosts' TCP", test_tcp_key_reaches_hosts);
 	CU_add_test(s, "syntax and I/O errors", test_syntax_and_io_errors);
 }
