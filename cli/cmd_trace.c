@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "estimate.h"
 #include "error.h"
+#include "lattice.h"
 
 /*
  * The trace runs the scenario with a single request from one instance to
@@ -318,6 +319,14 @@ static gboolean resolve_target(const scenario *sc, const char *to, sc_workload *
 			g_array_append_val(w->targets, i);
 			return TRUE;
 		}
+	const GArray *ls = sc->of[GK_LATTICE_SERVICE];
+	for (guint i = 0; ls && i < ls->len; i++)
+		if (strcmp(SC_AT(ls, sc_lattice_service, i)->name, to) == 0 ||
+		    (is_ip && SC_AT(ls, sc_lattice_service, i)->ip == ip)) {
+			w->target_kind = SC_TARGET_IS_LATTICE;
+			g_array_append_val(w->targets, i);
+			return TRUE;
+		}
 	return FALSE;
 }
 
@@ -418,7 +427,8 @@ int cmd_trace(int argc, char **argv)
 	g_array_append_val(wl.clients, ci);
 	wl.targets = g_array_new(FALSE, FALSE, sizeof(int));
 	if (!resolve_target(sc, to, &wl)) {
-		cli_error("--to '%s': no instance, service, load balancer or interface endpoint of that name or "
+		cli_error("--to '%s': no instance, service, load balancer, interface endpoint or Lattice service of "
+		          "that name or "
 		          "address in %s", to, argv[1]);
 		goto out;
 	}

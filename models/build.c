@@ -10,6 +10,7 @@
 #include "error.h"
 #include "host.h"
 #include "internet.h"
+#include "lattice.h"
 #include "pcapw.h"
 #include "sg.h"
 #include "vpc.h"
@@ -27,6 +28,9 @@ typedef struct {
 	 * at the ALB are kept until the other leg completes the path. */
 	GPtrArray *front_req;     /* client ... ALB */
 	GPtrArray *back_resp;     /* target ... ALB */
+	/* Behind VPC Lattice the front leg ends at Lattice, and Lattice's own
+	 * connection to the ALB is one leg more each way (added once). */
+	gboolean behind_lattice, lattice_req, lattice_resp;
 	/* Where the tracked request's time went, leg by leg (report_step). */
 	GArray *req_steps, *resp_steps;
 	sim_time leg_end;         /* when the last recorded leg reached its end */
@@ -60,6 +64,7 @@ struct world {
 	cost_ledger *ledger;
 	sg_world *sgw;
 	GPtrArray *routers;   /* vpc_router * per VPC */
+	GPtrArray *resolvers; /* dns_resolver * per VPC (nodes of the net) */
 	GPtrArray *nodes_of[GK_N]; /* per kind: node * per element (world_set_node), or NULL */
 	GPtrArray *hosts;     /* host * per instance */
 	GPtrArray *ctxs;      /* host_ctx * per instance, then per service */
@@ -223,13 +228,38 @@ static void add_once(GPtrArray *a, char *text)
 	g_ptr_array_add(a, text);
 }
 
+/* A construct that ends the client's TCP connection and opens its own: an
+ * ALB, or VPC Lattice in front of one.  Behind Lattice the request path is
+ * the client's leg to Lattice joined to the ALB's leg to the target (the
+ * hop from Lattice to the ALB is not shown), and the response path the
+ * target's leg to the ALB joined to Lattice's leg to the client. */
+static gboolean terminates(const node *n)
+{
+	return strcmp(n->ops->kind, "alb") == 0 || strcmp(n->ops->kind, "vpc-lattice") == 0;
+}
+
+static gboolean is_lattice(const node *n) { return strcmp(n->ops->kind, "vpc-lattice") == 0; }
+
+/* A packet of Lattice's own connections (from or to 169.254.171.0/24). */
+static gboolean lattice_leg(const pkt *p)
+{
+	return (pkt_ip_src(p) & 0xFFFFFF00u) == 0xA9FEAB00u || (pkt_ip_dst(p) & 0xFFFFFF00u) == 0xA9FEAB00u;
+}
+
+/* Appends the hops of p (a leg of Lattice's own connection) to a path. */
+static void lattice_extend(world *w, GPtrArray *path, const pkt *p)
+{
+	for (guint i = 0; i < p->nhops; i++)
+		g_ptr_array_add(path, g_strdup(node_name(w, p->hops[i])));
+}
+
 /* The address rewrites the tracked request and response meet: the
  * request's by its flow, the ALB's choice of a new connection, and, until
  * the response reaches the client, every payload packet's rewrites by flow
  * (the response's flow is known only when it arrives). */
 static void watch_rewrites(world *w, const node *n, const pkt *p, net_trace_kind kind, const char *text)
 {
-	if (!p && kind == NET_TRACE_DECIDE && strcmp(n->ops->kind, "alb") == 0) {
+	if (!p && kind == NET_TRACE_DECIDE && terminates(n)) {
 		for (guint i = 0; i < w->await_back->len; i++) {
 			wl_state *ws = g_ptr_array_index(w->await_back, i);
 			add_once(ws->req_rewrites, g_strdup_printf("%s: %s", n->name, text));
@@ -283,12 +313,36 @@ static void path_watch(void *ud, sim_time t, const node *n, const pkt *p, net_tr
 		watch_rewrites(w, n, p, kind, text);
 		return;
 	}
-	if (kind != NET_TRACE_ARRIVE || !p || !p->payload_len || strcmp(n->ops->kind, "alb") != 0)
+	if (kind != NET_TRACE_ARRIVE || !p || !p->payload_len || !terminates(n))
 		return;
+	if (lattice_leg(p)) {
+		/* Lattice's own connection to the ALB: its request leg (arriving at
+		 * the ALB) follows the client's leg, its response leg (arriving at
+		 * Lattice) the target's. */
+		for (guint i = 0; i < w->wls->len; i++) {
+			wl_state *ws = g_ptr_array_index(w->wls, i);
+			if (!ws->behind_lattice)
+				continue;
+			if (!is_lattice(n) && ws->front_req && !ws->request_path && !ws->lattice_req) {
+				ws->lattice_req = TRUE;
+				ws->leg_end = add_leg(w, ws->req_steps,
+				                      g_ptr_array_index(ws->front_req, ws->front_req->len - 1), p,
+				                      ws->leg_end);
+				lattice_extend(w, ws->front_req, p);
+			} else if (is_lattice(n) && ws->back_resp && !ws->response_path && !ws->lattice_resp) {
+				ws->lattice_resp = TRUE;
+				ws->leg_end = add_leg(w, ws->resp_steps,
+				                      g_ptr_array_index(ws->back_resp, ws->back_resp->len - 1), p,
+				                      ws->leg_end);
+				lattice_extend(w, ws->back_resp, p);
+			}
+		}
+	}
 	wl_state *first = g_hash_table_lookup(w->tracked, GSIZE_TO_POINTER((gsize)p->flow_id));
 	if (first && !first->front_req) {
 		first->front_req = hop_names(w, first->track_client, p);
 		first->leg_end = add_leg(w, first->req_steps, first->track_client, p, -1);
+		first->behind_lattice = is_lattice(n);
 	} else {
 		first = NULL;
 	}
@@ -604,6 +658,13 @@ static gboolean build_servers(world *w, GError **error)
 					              sw->port, sw, error);
 				break;
 			}
+			case SC_TARGET_IS_LATTICE: {
+				uint16_t aport = 0;
+				int alb = lattice_service_alb(sc, ti, &aport);
+				if (alb >= 0)
+					ok = serve_lb(w, seen, alb, aport, sw, error);
+				break;
+			}
 			default:
 				break;
 			}
@@ -650,6 +711,11 @@ static char *target_addresses(const scenario *sc, const sc_workload *sw, int ti,
 		subnets = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->subnets;
 		all = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->ips;
 		break;
+	case SC_TARGET_IS_LATTICE:
+		/* One link-local address in every AZ: by its name, or directly. */
+		one = SC_AT(sc->of[GK_LATTICE_SERVICE], sc_lattice_service, ti)->ip;
+		g_array_append_val(ips, one);
+		return sw->resolve == SC_RESOLVE_DNS ? lattice_dns_name(sc, ti) : NULL;
 	}
 	if (!all) {
 		g_array_append_val(ips, one);
@@ -783,6 +849,17 @@ void world_set_router(world *w, int vpc, vpc_router *r)
 	g_ptr_array_add(w->routers, r);
 }
 
+dns_resolver *world_resolver(world *w, int vpc)
+{
+	return g_ptr_array_index(w->resolvers, vpc);
+}
+
+void world_set_resolver(world *w, int vpc, dns_resolver *r)
+{
+	g_assert((guint)vpc == w->resolvers->len);
+	g_ptr_array_add(w->resolvers, r);
+}
+
 void world_link(world *w, port *a, port *b, uint64_t bps)
 {
 	link_to(w, a, b, bps);
@@ -905,6 +982,7 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 	fabric_init(&w->fab, w->net, sc, w->ledger);
 	w->sgw = sg_world_new(sc);
 	w->routers = g_ptr_array_new();
+	w->resolvers = g_ptr_array_new();
 	w->hosts = g_ptr_array_new();
 	w->ctxs = g_ptr_array_new_with_free_func(ctx_free);
 	w->wls = g_ptr_array_new_with_free_func(wl_free);
@@ -946,6 +1024,7 @@ void world_free(world *w)
 	g_ptr_array_unref(w->wls);
 	g_ptr_array_unref(w->ctxs);
 	g_ptr_array_unref(w->routers);
+	g_ptr_array_unref(w->resolvers);
 	g_ptr_array_unref(w->hosts);
 	for (int k = 0; k < GK_N; k++)
 		if (w->nodes_of[k])
@@ -1169,6 +1248,9 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 			case SC_TARGET_IS_LB: tn = SC_AT(sc->load_balancers, sc_lb, ti)->name; break;
 			case SC_TARGET_IS_ENDPOINT:
 				tn = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->name;
+				break;
+			case SC_TARGET_IS_LATTICE:
+				tn = SC_AT(sc->of[GK_LATTICE_SERVICE], sc_lattice_service, ti)->name;
 				break;
 			}
 			g_string_append_printf(target, "%s%s", t ? ", " : "", tn);

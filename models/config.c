@@ -1,6 +1,7 @@
 /* \summary: the configuration to keep: objects and entries per consumer VPC and once, and the quota met first */
 #include "config.h"
 #include "kinds.h"
+#include "lattice.h"
 
 #include <string.h>
 
@@ -22,6 +23,7 @@ const char *sc_cfg_name(sc_cfg_kind k)
 		[CFG_SG_RULES] = "security group rules",
 		[CFG_GATEWAYS] = "NAT gateways, Elastic IPs, internet gateways",
 		[CFG_DNS] = "DNS records",
+		[CFG_LATTICE] = "VPC Lattice service networks, services, target groups and VPC associations",
 	};
 	return (unsigned)k < CFG__N ? names[k] : "?";
 }
@@ -71,6 +73,10 @@ static int workload_target_vpc(const scenario *sc, const sc_workload *w, int *en
 		}
 		return nlb->vpc;
 	}
+	case SC_TARGET_IS_LATTICE:
+		/* The ALB behind the service is where it is entered. */
+		*entry_lb = lattice_service_alb(sc, t, NULL);
+		return lattice_service_target_vpc(sc, t);
 	default: return -1;
 	}
 }

@@ -26,6 +26,7 @@ typedef enum {
 	CFG_SG_RULES,        /* security group rules */
 	CFG_GATEWAYS,        /* NAT gateways, Elastic IPs, internet gateways */
 	CFG_DNS,             /* DNS records */
+	CFG_LATTICE,         /* VPC Lattice service networks, services, target groups, VPC associations */
 	CFG__N
 } sc_cfg_kind;
 

@@ -25,7 +25,8 @@
  *     price table's switch for a construct on the hop says so
  *     (transit_gateway.charge_cross_az for a packet that crossed a TGW,
  *     nat_gateway.charge_cross_az when the NAT gateway is one end,
- *     interface_endpoint.charge_cross_az when an endpoint ENI is);
+ *     interface_endpoint.charge_cross_az when an endpoint ENI is; never
+ *     when VPC Lattice is one end);
  *   - staying in its AZ: data_transfer.same_az (vpc_peering.same_az over a
  *     peering connection), once, on the sender.
  * The cross-AZ lines of data_transfer exist for every party from the
@@ -39,6 +40,7 @@ typedef enum {
 	FABRIC_PARTY_PLAIN,    /* an instance, load balancer, TGW attachment */
 	FABRIC_PARTY_NATGW,    /* nat_gateway.charge_cross_az decides */
 	FABRIC_PARTY_ENDPOINT, /* interface_endpoint.charge_cross_az decides */
+	FABRIC_PARTY_LATTICE,  /* VPC Lattice: never (its data processing includes inter-AZ data) */
 } fabric_party_kind;
 
 /* The transfer lines of a party (fabric_party.line). */

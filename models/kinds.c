@@ -30,6 +30,9 @@ const sc_kind *const sc_kinds[GK_N] = {
 	[GK_WORKLOAD] = &sc_kind_workload,
 	[GK_ROUTE] = &sc_kind_route,
 	[GK_NACL] = &sc_kind_network_acl,
+	[GK_SERVICE_NETWORK] = &sc_kind_service_network,
+	[GK_LATTICE_TG] = &sc_kind_lattice_tg,
+	[GK_LATTICE_SERVICE] = &sc_kind_lattice_service,
 };
 
 static const char *const route_reserved[] = { "local", "blackhole", NULL };
@@ -42,9 +45,9 @@ const ld_space sc_spaces[SC_SPACE_N] = {
 		"peerings, transit gateways, NAT gateways, internet gateways and instances, because "
 		"routes name their target", route_reserved, "is a reserved route target" },
 	[SC_SPACE_WORKLOAD_TARGET] = {
-		{ GK_INSTANCE, GK_SERVICE, GK_LB, GK_IFACE_EP }, 4,
-		"instances, services, load balancers and interface endpoints, because a workload's "
-		"target names one without saying its kind", NULL, NULL },
+		{ GK_INSTANCE, GK_SERVICE, GK_LB, GK_IFACE_EP, GK_LATTICE_SERVICE }, 5,
+		"instances, services, load balancers, interface endpoints and Lattice services, because a "
+		"workload's target names one without saying its kind", NULL, NULL },
 	[SC_SPACE_ENDPOINT_SERVICE] = {
 		{ GK_EP_SERVICE, GK_SERVICE }, 2,
 		"endpoint services and services, because an interface endpoint's service names one "

@@ -65,6 +65,9 @@ enum {
 	GK_WORKLOAD,
 	GK_ROUTE,
 	GK_NACL,
+	GK_SERVICE_NETWORK,
+	GK_LATTICE_TG,
+	GK_LATTICE_SERVICE,
 	GK_N
 };
 
@@ -163,6 +166,6 @@ extern const sc_kind sc_kind_vpc, sc_kind_subnet, sc_kind_route_table, sc_kind_r
 	sc_kind_tgw_attachment, sc_kind_tgw_route_table, sc_kind_nat_gateway,
 	sc_kind_internet_gateway, sc_kind_service, sc_kind_gateway_endpoint, sc_kind_load_balancer,
 	sc_kind_target_group, sc_kind_endpoint_service, sc_kind_interface_endpoint, sc_kind_workload,
-	sc_kind_network_acl;
+	sc_kind_network_acl, sc_kind_service_network, sc_kind_lattice_tg, sc_kind_lattice_service;
 
 #endif

@@ -150,6 +150,25 @@ static const field fields[] = {
 
 	F("s3", "transfer_same_region_usd_per_gb", K_TIERS, s3.transfer_same_region,
 	  "USD per GB between S3 and the VPC in the same Region"),
+
+	F("vpc_lattice", "service_hourly_usd", K_NUMBER, vpc_lattice.service_hourly_usd,
+	  "USD per VPC Lattice service-hour"),
+	F("vpc_lattice", "processing_usd_per_gb", K_TIERS, vpc_lattice.processing,
+	  "USD per GB of HTTP requests and responses"),
+	F("vpc_lattice", "usd_per_million_requests", K_NUMBER, vpc_lattice.usd_per_million_requests,
+	  "USD per million requests beyond the free ones"),
+	F("vpc_lattice", "free_requests_per_hour", K_NUMBER, vpc_lattice.free_requests_per_hour,
+	  "requests per service per hour not charged"),
+
+	F("resource_endpoint", "hourly_usd", K_NUMBER, resource_endpoint.hourly_usd,
+	  "USD per resource endpoint-hour"),
+	F("resource_endpoint", "processing_usd_per_gb", K_TIERS, resource_endpoint.processing,
+	  "USD per GB processed"),
+	F("resource_endpoint", "charge_cross_az", K_BOOL, resource_endpoint.charge_cross_az,
+	  "whether cross-AZ transfer is charged on top"),
+
+	F("resource_gateway", "processing_usd_per_gb", K_TIERS, resource_gateway.processing,
+	  "USD per GB processed by the resource gateway"),
 };
 
 #undef F

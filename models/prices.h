@@ -116,6 +116,23 @@ typedef struct prices {
 		prices_tiers transfer_same_region;
 	} s3;
 
+	struct {
+		double service_hourly_usd;       /* per service per hour */
+		prices_tiers processing;         /* HTTP request + response bytes */
+		double usd_per_million_requests;
+		double free_requests_per_hour;   /* per service, deducted each hour */
+	} vpc_lattice;
+
+	struct {
+		double hourly_usd;               /* per resource endpoint per hour */
+		prices_tiers processing;         /* both directions, tiered Region-wide */
+		gboolean charge_cross_az;
+	} resource_endpoint;
+
+	struct {
+		prices_tiers processing;         /* on the provider, tiered Region-wide */
+	} resource_gateway;
+
 	/* private: "group.key" -> the key's .source text */
 	GHashTable *sources;
 } prices;

@@ -61,6 +61,8 @@ static const field fields[] = {
 	  "time added by one NLB traversal, a distribution"),
 	F("processing", "alb", K_DELAY, processing.alb,
 	  "time the ALB adds to each request, a distribution"),
+	F("processing", "vpc_lattice", K_DELAY, processing.vpc_lattice,
+	  "time a VPC Lattice service adds to each request, a distribution"),
 
 	F("bandwidth", "instance", K_BITRATE, bandwidth.instance,
 	  "an ENI's bit rate each direction, such as 5Gbps"),
@@ -80,6 +82,8 @@ static const field fields[] = {
 	F("mtu", "tgw", K_MTU, mtu.tgw, "the IP MTU through a transit gateway, such as 8500B"),
 	F("mtu", "interface_endpoint", K_MTU, mtu.interface_endpoint,
 	  "the IP MTU through an interface endpoint, such as 8500B"),
+	F("mtu", "vpc_lattice", K_MTU, mtu.vpc_lattice,
+	  "the IP MTU between clients and VPC Lattice, such as 8500B"),
 
 	F("limits", "natgw_connections_per_destination", K_COUNT,
 	  limits.natgw_connections_per_destination,

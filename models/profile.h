@@ -38,6 +38,7 @@ typedef struct profile {
 		dist interface_endpoint;
 		dist nlb;
 		dist alb;              /* per request through the ALB (on the request's first segment) */
+		dist vpc_lattice;      /* per request through a VPC Lattice service */
 	} processing;
 
 	struct {
@@ -55,6 +56,7 @@ typedef struct profile {
 		uint32_t peering;            /* intra-region peering */
 		uint32_t tgw;
 		uint32_t interface_endpoint;
+		uint32_t vpc_lattice;        /* between clients and VPC Lattice */
 	} mtu;
 
 	struct {

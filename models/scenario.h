@@ -232,6 +232,7 @@ typedef enum {
 	SC_TARGET_IS_SERVICE,     /* a public [service] (S3) by its public address */
 	SC_TARGET_IS_LB,          /* a load balancer, by its DNS name (resolve) */
 	SC_TARGET_IS_ENDPOINT,    /* an interface endpoint, by one of its DNS names (dns_name) */
+	SC_TARGET_IS_LATTICE,     /* a VPC Lattice service, by its DNS name (models/lattice.h) */
 } sc_wl_target_kind;
 
 /* How a client finds a load balancer's or an endpoint's address. */

@@ -46,6 +46,7 @@ struct vpc_router {
 	 * router's memory grows with its own VPC, not with the scenario. */
 	GHashTable *tables;
 	GHashTable *redirects; /* redirect_key * -> port *, NULL until the first redirect */
+	port *lattice;       /* the VPC Lattice port, or NULL */
 	rng rng;
 };
 
@@ -93,6 +94,7 @@ port *vpc_router_lookup(vpc_router *v, port *in, uint32_t dst, drop_reason *why,
 	case VPC_PORT_IGW:
 	case VPC_PORT_GW_ENDPOINT:
 	case VPC_PORT_RESOLVER:
+	case VPC_PORT_LATTICE:
 		/* Arrived from outside the VPC (or from the resolver, which
 		 * answers only its own VPC): only the local route applies. */
 		if (!sc_cidr_contains(v->cidr, dst)) {
@@ -101,6 +103,13 @@ port *vpc_router_lookup(vpc_router *v, port *in, uint32_t dst, drop_reason *why,
 		}
 		*route_text = "local";
 		return local_delivery(v, dst, why);
+	case VPC_PORT_ENI:
+		/* Link-local: never in a route table, handed to Lattice. */
+		if (v->lattice && (dst & 0xFFFFFF00u) == 0xA9FEAB00u) {
+			*route_text = "VPC Lattice (169.254.171.0/24, link-local)";
+			return v->lattice;
+		}
+		break;
 	default:
 		break;
 	}
@@ -286,6 +295,9 @@ port *vpc_router_add_port(vpc_router *v, vpc_port_kind kind, int subnet, int tar
 	case VPC_PORT_PEERING: tk = SC_TARGET_PEERING; break;
 	case VPC_PORT_IGW: tk = SC_TARGET_IGW; break;
 	case VPC_PORT_GW_ENDPOINT: tk = SC_TARGET_GW_ENDPOINT; break;
+	case VPC_PORT_LATTICE:
+		v->lattice = p;
+		return p;
 	default: return p;
 	}
 	/* target < 0: an ENI no route names (a load balancer node, an
@@ -838,6 +850,7 @@ static void build_resolvers(world *w)
 		g_free(name);
 		world_link(w, node_port(dns_resolver_node(r), 0), rp, 0);
 		dns_resolver_add_scenario(r, &zone);
+		world_set_resolver(w, (int)i, r);
 	}
 	if (zone)
 		g_hash_table_unref(zone);

@@ -15,6 +15,11 @@
  * its subnet; from a peering connection, an internet gateway or a gateway
  * endpoint, only delivery inside the VPC (the local route), which is what
  * makes peering non-transitive.
+ *
+ * VPC Lattice's managed prefix (169.254.171.0/24, link-local) is not
+ * routed: a packet an ENI sends there goes to the router's Lattice port,
+ * if it has one, before any route table is read (no route names Lattice),
+ * and what Lattice sends into the VPC gets only the local route.
  */
 
 typedef enum {
@@ -25,6 +30,7 @@ typedef enum {
 	VPC_PORT_IGW,
 	VPC_PORT_GW_ENDPOINT,
 	VPC_PORT_RESOLVER, /* the Route 53 Resolver (base + 2): answers go back by the local route */
+	VPC_PORT_LATTICE,  /* VPC Lattice: takes 169.254.171.0/24 from ENIs; delivers by the local route */
 } vpc_port_kind;
 
 typedef struct vpc_router vpc_router;

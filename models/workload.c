@@ -1,6 +1,7 @@
 /* \summary: [workload] groups: clients, targets, load (rate, total_rate, volume, users), pools, sizes */
 #include "kindlib.h"
 #include "error.h"
+#include "lattice.h"
 
 #include <math.h>
 #include <string.h>
@@ -16,7 +17,7 @@ static const ld_key workload_keys[] = {
 	{ "kind", FALSE, "http or udp" },
 	{ "clients", TRUE, "comma-separated instance names or globs such as client-*" },
 	{ "target", TRUE, "instance names or globs (served round robin), or one [service], "
-	                  "[load_balancer] or [interface_endpoint]" },
+	                  "[load_balancer], [interface_endpoint] or [lattice_service]" },
 	{ "port", FALSE, "a port from 1 to 65535" },
 	{ "rate", FALSE, "requests per second per client, such as 50/s" },
 	{ "total_rate", FALSE, "requests per second for all the workload's clients together, "
@@ -79,7 +80,14 @@ static void build_workload_target(sc_loader *l, const ld_group *g, sc_workload *
 		int svc = single ? ld_lookup(l->ld, GK_SERVICE, one) : -1;
 		int lb = single ? ld_lookup(l->ld, GK_LB, one) : -1;
 		int ep = single ? ld_lookup(l->ld, GK_IFACE_EP, one) : -1;
-		if (svc >= 0) {
+		int ls = single ? ld_lookup(l->ld, GK_LATTICE_SERVICE, one) : -1;
+		if (ls >= 0) {
+			w->target_kind = SC_TARGET_IS_LATTICE;
+			g_array_append_val(w->targets, ls);
+			if (w->kind == SC_WL_UDP)
+				ld_problem(l->ld, g, "target", "'%s' is a VPC Lattice service, which answers HTTP only; "
+				                  "expected instances as the target of a udp workload", one);
+		} else if (svc >= 0) {
 			w->target_kind = SC_TARGET_IS_SERVICE;
 			g_array_append_val(w->targets, svc);
 			if (w->kind == SC_WL_UDP)
@@ -108,14 +116,20 @@ static void build_workload_target(sc_loader *l, const ld_group *g, sc_workload *
 	const sc_lb *lb = workload_lb(l, w, &via);
 	if (lb && lb->listeners->len == 0)
 		lb = NULL; /* its listeners were bad: reported */
+	const sc_lattice_service *ls = w->target_kind == SC_TARGET_IS_LATTICE
+	        ? SC_AT(l->sc->of[GK_LATTICE_SERVICE], sc_lattice_service, g_array_index(w->targets, int, 0))
+	        : NULL;
 	char *def = lb ? g_strdup_printf("%u", SC_AT(lb->listeners, sc_listener, 0)->port)
-	               : g_strdup("80");
+	               : g_strdup_printf("%u", ls && ls->port ? ls->port : 80);
 	v = ld_get(g, "port", def);
-	guint64 port;
-	if (v && !g_ascii_string_to_unsigned(v, 10, 1, 65535, &port, NULL)) {
+	guint64 pnum;
+	if (v && !g_ascii_string_to_unsigned(v, 10, 1, 65535, &pnum, NULL)) {
 		ld_problem(l->ld, g, "port", "'%s' is not a port; expected a whole number from 1 to 65535", v);
 	} else if (v) {
-		w->port = (uint16_t)port;
+		w->port = (uint16_t)pnum;
+		if (ls && ls->port && w->port != ls->port)
+			ld_problem(l->ld, g, "port", "'%s' is not the listener port of Lattice service %s; expected "
+			                "%u", v, ls->name, ls->port);
 		if (lb && !sc_lb_has_port(lb, w->port)) {
 			char *ports = sc_listener_ports(lb);
 			if (via)

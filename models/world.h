@@ -3,6 +3,7 @@
 #define VPCSIM_WORLD_H
 
 #include "build.h"
+#include "dns.h"
 #include "fabric.h"
 #include "host.h"
 #include "sg.h"
@@ -31,6 +32,9 @@
 /* The fabric: the net, the scenario, the profile, the cost ledger. */
 fabric *world_fabric(world *w);
 sg_world *world_sgw(world *w);
+/* The Route 53 Resolver of VPC v (made at 110), to add names to. */
+dns_resolver *world_resolver(world *w, int vpc);
+void world_set_resolver(world *w, int vpc, dns_resolver *r);
 /* The VPC router of VPC v (made at 100). */
 vpc_router *world_router(world *w, int vpc);
 void world_set_router(world *w, int vpc, vpc_router *r);

@@ -8,6 +8,7 @@
 #include "harness.h"
 #include "scenario_run.h"
 #include "alb.h"
+#include "lattice.h"
 #include "nlb.h"
 
 /*
@@ -753,6 +754,92 @@ static void check_exact_alb(const char *file, int front, int back)
 	scenario_free(sc);
 }
 
+/*
+ * VPC Lattice: the service per hour, 0.025 USD per GB of HTTP requests and
+ * responses (the TCP payload on Lattice's side towards VPC-A, capture
+ * sn-ab-vpc-a-router: exactly what the clients sent and received), the
+ * requests of the run's hours beyond the free 300,000 an hour at 0.10 USD
+ * per million (2 clients x 50/s = 360,000 an hour: 60,000 billed), the
+ * ALB's hour and LCUs; no cross-AZ transfer anywhere, though the ALB's
+ * own connections reach web-2 in use1-az2.
+ */
+#define LATTICE_FRONT (LATTICE_PREFIX | LATTICE_FRONT_BASE) /* 169.254.171.32 */
+
+static void test_alb_lattice_cost(void)
+{
+	run rn;
+	CU_ASSERT_FATAL(run_scenario(&rn, "scenarios/alb-lattice.ini", fixed, TRUE));
+	check_all_completed(&rn);
+	const prices *p = rn.sc->prices;
+	uint64_t http = 0;
+	GArray *a = cap_packets(&rn, "sn-ab-vpc-a-router");
+	for (guint i = 0; i < a->len; i++) {
+		const cap_pkt *c = &g_array_index(a, cap_pkt, i);
+		CU_ASSERT(c->src == LATTICE_FRONT || c->dst == LATTICE_FRONT);
+		http += c->payload_len;
+	}
+	g_array_unref(a);
+	const lattice_stats *st = lattice_get_stats(lattice_of(world_node(rn.w, "sn-ab")));
+	CU_ASSERT_EQUAL(st->request_bytes + st->response_bytes, http);
+	const report_workload *wl = workload(rn.r, "web");
+	double per_hour = (double)wl->completed / run_hours(&rn);
+	double billed = MAX(0.0, per_hour - p->vpc_lattice.free_requests_per_hour);
+	CU_ASSERT(billed > 0);
+	CU_ASSERT_EQUAL(cross_az_bytes(rn.r), 0);
+	double hand = p->vpc_lattice.service_hourly_usd * billed_hours(&rn) +
+	              gb(&rn, http) * p->vpc_lattice.processing.usd_per_gb[0] +
+	              billed * p->vpc_lattice.usd_per_million_requests / 1e6 * run_hours(&rn) +
+	              p->alb.hourly_usd * billed_hours(&rn) + alb_lcu_usd(&rn);
+	check_cost(&rn, hand);
+	run_free(&rn);
+}
+
+/*
+ * Lattice with constant delays.  Client to Lattice, one way: router A (X;
+ * Lattice is in no AZ) + into Lattice in the client's AZ (X) = 2X, back
+ * router A (X + X) = 2X; Lattice's processing X per request; Lattice to
+ * the ALB node in use1-az1 and back: router B (X + X) = 2X each way; then
+ * the ALB (X) and its 2X legs to the targets.  S = 2(2X) + X + 2(2X) + X
+ * + 2(2X) + T = 14X + T.  The first request also waits for the DNS lookup
+ * of the service's name (3X), the client's handshake (4X), Lattice's to
+ * the ALB (4X) and the ALB's to web-1 (4X); the second for the ALB's to
+ * web-2 (4X).
+ */
+static void test_exact_alb_lattice(void)
+{
+	const sim_time X = 100 * SIM_US, T = SIM_MS;
+	const char *const sets[] = { "scenario.duration=1s", "workload:web.think_time=1ms",
+		                     "workload:web.response_size=100B", "workload:web.rate=20/s",
+		                     "workload:web.arrival=constant", "vars.clients=1", NULL };
+	char *path = harness_source_path("scenarios/alb-lattice.ini");
+	GError *err = NULL;
+	scenario *sc = scenario_load(path, sets, &err);
+	g_free(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	profile_set_all_delays(sc->profile, X);
+	sc->profile->bandwidth.instance = 0;
+	world *w = world_new(sc, NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	world_run(w, NULL, NULL, NULL);
+	report *r = world_report(w, FALSE, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	const report_workload *wl = workload(r, "web");
+	sim_time S = 14 * X + T, first = S + 3 * X + 4 * X + 4 * X + 4 * X;
+	uint64_t n = wl->completed;
+	double mean = (double)S + (double)(3 * X + 4 * X + 4 * X + 8 * X) / (double)n;
+	printf("\n    alb-lattice: %" G_GUINT64_FORMAT " requests, latency min %" G_GINT64_FORMAT
+	       " max %" G_GINT64_FORMAT " mean %.3f ns; expected %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+	       ", %.3f", (guint64)n, hdr_min(wl->latency), hdr_max(wl->latency), hdr_mean(wl->latency), S,
+	       first, mean);
+	CU_ASSERT(n > 5 && n == wl->sent);
+	CU_ASSERT_EQUAL(hdr_min(wl->latency), S);
+	CU_ASSERT_EQUAL(hdr_max(wl->latency), first);
+	ASSERT_NEAR(hdr_mean(wl->latency), mean, 1e-6);
+	report_free(r);
+	world_free(w);
+	scenario_free(sc);
+}
+
 static void test_exact_alb_peering(void) { check_exact_alb("scenarios/alb-peering.ini", 4, 2); }
 static void test_exact_alb_tgw(void) { check_exact_alb("scenarios/alb-tgw.ini", 6, 2); }
 static void test_exact_alb_privatelink(void)
@@ -785,4 +872,6 @@ void register_tests(void)
 	CU_add_test(s, "constant delays: alb-privatelink latency is the exact sum",
 	            test_exact_alb_privatelink);
 	CU_add_test(s, "constant delays: alb-public latency is the exact sum", test_exact_alb_public);
+	CU_add_test(s, "alb-lattice: costs by hand", test_alb_lattice_cost);
+	CU_add_test(s, "constant delays: alb-lattice latency is the exact sum", test_exact_alb_lattice);
 }

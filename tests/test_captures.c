@@ -513,7 +513,13 @@ static verdict judge(const char *path, GHashTable *alb, GHashTable *clients, GPt
 				if (v.unanswered++ < 3)
 					printf("\n    %s frame %s: request without a response", path, f[0]);
 			}
-			if (g_hash_table_contains(alb, f[5])) {
+			if (g_hash_table_contains(alb, f[5]) && g_str_has_prefix(f[4], "169.254.171.")) {
+				/* From VPC Lattice, which names its client in
+				 * X-Forwarded-For; the ALB appends Lattice's address. */
+				v.front++;
+				v.front_xff += *f[3] == '\0';
+				g_hash_table_add(clients, g_strdup_printf("%s, %s", f[3], f[4]));
+			} else if (g_hash_table_contains(alb, f[5])) {
 				v.front++;
 				v.front_xff += *f[3] != '\0';
 				g_hash_table_add(clients, g_strdup(f[4]));
@@ -669,6 +675,23 @@ static const lesson_fact facts[] = {
 	{ "alb-tgw-client-1-vpc-a-router", "http.time", "http.time", "~6", Q_L6_TIMES },
 	{ "alb-privatelink-client-1-vpc-a-router", "http.time", "http.time", "~6", Q_L6_TIMES },
 	{ "alb-public-client-1-vpc-a-router", "http.time", "http.time", "~10", Q_L6_TIMES },
+	/* Lesson 11: VPC Lattice. */
+	{ "alb-lattice-client-1-vpc-a-router", "dns.flags.response == 1", "dns.qry.name dns.a",
+	  "svc-b-2a6986312de2c16f.2a69863.vpc-lattice-svcs.us-east-1.on.aws 169.254.171.32", NULL },
+	{ "alb-lattice-client-1-vpc-a-router", SYN, SYN_MSS,
+	  "10.0.1.4 169.254.171.32 8961;169.254.171.32 10.0.1.4 8460", NULL },
+	{ "alb-lattice-client-1-vpc-a-router", "tcp.len > 8460", "ip.src", "", NULL },
+	{ "alb-lattice-sn-ab-vpc-a-router", SYN_ONLY, "ip.src tcp.srcport ip.dst tcp.dstport",
+	  "10.0.1.4 40665 169.254.171.32 80;10.0.1.4 40666 169.254.171.32 80;"
+	  "10.0.1.5 56725 169.254.171.32 80;10.0.1.5 56726 169.254.171.32 80;"
+	  "10.0.1.5 56727 169.254.171.32 80;10.0.1.5 56728 169.254.171.32 80", NULL },
+	{ "alb-lattice-sn-ab-vpc-b-router", SYN_ONLY, "ip.src tcp.srcport ip.dst tcp.dstport",
+	  "169.254.171.128 33204 10.1.1.5 80;169.254.171.128 33205 10.1.1.5 80;"
+	  "169.254.171.128 33206 10.1.1.5 80", NULL },
+	{ "alb-lattice-alb-b-vpc-b-router", "http.request && ip.dst == 10.1.1.5",
+	  "ip.src http.x_forwarded_for", "169.254.171.128 10.0.1.4;169.254.171.128 10.0.1.5", NULL },
+	{ "alb-lattice-web-1-vpc-b-router", "http.request", "ip.src http.x_forwarded_for",
+	  "10.1.1.5 10.0.1.4, 169.254.171.128;10.1.1.5 10.0.1.5, 169.254.171.128", NULL },
 	/* Lessons 7 to 9: S3. */
 	{ "s3-gateway-endpoint-client-1-vpc-a-router", SYN, SYN_MSS,
 	  "10.0.1.4 52.216.8.10 8961;52.216.8.10 10.0.1.4 1460",
@@ -925,7 +948,7 @@ static guint check_scenario(const char *rel, gboolean tshark)
 			verdict v = judge(path, alb, clients, xffs);
 			CU_ASSERT_EQUAL(v.problems, 0);
 			CU_ASSERT_EQUAL(v.unanswered, 0);
-			CU_ASSERT_EQUAL(v.front_xff, 0);   /* clients send none */
+			CU_ASSERT_EQUAL(v.front_xff, 0);   /* clients send none, Lattice always one */
 			/* The ALB adds it to every request it forwards.  Judged only in
 			 * the ALB's and the targets' own files: where VPCs overlap
 			 * (alb-overlap-privatelink) a consumer may use an ALB node's

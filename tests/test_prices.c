@@ -193,6 +193,19 @@ static void test_shipped_values(void)
 
 	CU_ASSERT_EQUAL(p->public_ipv4.hourly_usd_per_address, 0.005);
 	CU_ASSERT_EQUAL(p->s3.transfer_same_region.usd_per_gb[0], 0.0);
+
+	CU_ASSERT_EQUAL(p->vpc_lattice.service_hourly_usd, 0.025);
+	CU_ASSERT_EQUAL(p->vpc_lattice.processing.n, 1);
+	CU_ASSERT_EQUAL(p->vpc_lattice.processing.usd_per_gb[0], 0.025);
+	CU_ASSERT_EQUAL(p->vpc_lattice.usd_per_million_requests, 0.10);
+	CU_ASSERT_EQUAL(p->vpc_lattice.free_requests_per_hour, 300000.0);
+	CU_ASSERT_EQUAL(p->resource_endpoint.hourly_usd, 0.10);
+	CU_ASSERT_EQUAL(p->resource_endpoint.processing.n, 3);
+	CU_ASSERT_EQUAL(p->resource_endpoint.processing.usd_per_gb[1], 0.006);
+	CU_ASSERT_EQUAL(p->resource_endpoint.processing.up_to_gb[1], 5242880.0);
+	CU_ASSERT_TRUE(p->resource_endpoint.charge_cross_az);
+	CU_ASSERT_EQUAL(p->resource_gateway.processing.n, 3);
+	CU_ASSERT_EQUAL(p->resource_gateway.processing.usd_per_gb[2], 0.004);
 	prices_free(p);
 }
 
@@ -211,7 +224,8 @@ static void test_sources_and_assumptions(void)
 
 	GPtrArray *a = prices_assumptions(p);
 	const char *must[] = { "meta.billed_bytes", "transit_gateway.charge_cross_az",
-		               "interface_endpoint.processing_usd_per_gb" };
+		               "interface_endpoint.processing_usd_per_gb",
+		               "resource_endpoint.hourly_usd" };
 	for (size_t i = 0; i < G_N_ELEMENTS(must); i++) {
 		gboolean found = FALSE;
 		for (guint j = 0; j < a->len; j++)
