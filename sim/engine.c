@@ -83,6 +83,7 @@ typedef struct {
 
 struct sim {
 	sim_time now;
+	sim_time horizon;    /* sim_horizon(): the running loop's limit, else now */
 	sim_time last;       /* every queued entry's time is >= last */
 	size_t queued;       /* entries in the buckets, cancelled ones included */
 	uint32_t head;       /* bucket 0 is read from here */
@@ -586,6 +587,7 @@ static inline void check_interrupt(sim *s)
 
 gboolean sim_step(sim *s)
 {
+	/* One event: nothing later than its own time is sure to run. */
 	while (s->queued > 0 || s->timers > 0) {
 		uint64_t before = s->events_run;
 		run_next(s, SIM_TIME_MAX);
@@ -598,15 +600,21 @@ gboolean sim_step(sim *s)
 void sim_run(sim *s)
 {
 	s->stop = s->failure != NULL;
+	s->horizon = SIM_TIME_MAX;
 	while (!s->stop && run_next(s, SIM_TIME_MAX))
 		check_interrupt(s);
+	s->horizon = s->now;
 }
 
 void sim_run_until(sim *s, sim_time until)
 {
 	s->stop = s->failure != NULL;
+	s->horizon = until;
 	while (!s->stop && run_next(s, until))
 		check_interrupt(s);
 	if (!s->stop && until > s->now)
 		s->now = until;
+	s->horizon = s->now;
 }
+
+sim_time sim_horizon(const sim *s) { return s->horizon > s->now ? s->horizon : s->now; }

@@ -90,6 +90,12 @@ void sim_run(sim *s);
 void sim_run_until(sim *s, sim_time until);
 /* Runs at most one event; returns FALSE when the queue is empty. */
 gboolean sim_step(sim *s);
+/* The time up to which the running loop will run every event unless it is
+ * stopped: the limit of sim_run_until(), SIM_TIME_MAX in sim_run(), and
+ * now outside them and in sim_step().  A model may do at once what an event
+ * at a time up to it would do (link_send_at) only when that event would have
+ * run in this call too, so counters read between slices stay the same. */
+sim_time sim_horizon(const sim *s);
 /* Asks the running loop to return after the current event. */
 void sim_stop(sim *s);
 gboolean sim_stopped(const sim *s);

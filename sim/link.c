@@ -58,19 +58,31 @@ static void link__arrive(sim *s, void *ctx, void *arg)
 	n->ops->receive(n, p, to);
 }
 
-gboolean link_send(port *from, pkt *p)
+gboolean link_send(port *from, pkt *p) { return link_send_at(from, p, sim_now(from->link->net->sim)); }
+
+gboolean link_send_at(port *from, pkt *p, sim_time t)
 {
 	link *l = from->link;
 	port *to = l->end[1 - from->side];
 	link_dir *d = &l->dir[from->side];
 	sim *s = l->net->sim;
-	sim_time now = sim_now(s);
 	uint32_t len = pkt_wire_len(p);
 
-	sim_time start = d->busy_until > now ? d->busy_until : now;
-	if (d->queue_bytes && start > now) {
+	g_return_val_if_fail(t >= sim_now(s), FALSE);
+	/* A departure already taken ahead of its time has the transmitter from
+	 * then on; a packet that should have gone before it cannot, so the
+	 * caller broke link_send_at's condition. */
+	if (G_UNLIKELY(t < d->ahead_until))
+		g_critical("link_send_at: %s sends at %" G_GINT64_FORMAT " ns behind a departure "
+		           "already taken at %" G_GINT64_FORMAT " ns: packets out of order",
+		           from->node->name, t, d->ahead_until);
+	if (t > sim_now(s))
+		d->ahead_until = t;
+
+	sim_time start = d->busy_until > t ? d->busy_until : t;
+	if (d->queue_bytes && start > t) {
 		/* Bytes still waiting to be serialized ahead of this packet. */
-		double backlog = (double)(start - now) * (double)l->bps / 8e9;
+		double backlog = (double)(start - t) * (double)l->bps / 8e9;
 		if (backlog + len > (double)d->queue_bytes) {
 			d->drops++;
 			d->drop_bytes += len;
@@ -82,12 +94,12 @@ gboolean link_send(port *from, pkt *p)
 	d->pkts++;
 	d->bytes += len;
 	pkt_set_macs(p, from->mac, to->mac);
-	pkt_hop_leave(p, now);
+	pkt_hop_leave(p, t);
 	/* A capture sees an outgoing packet when the node hands it to the link,
 	 * as tcpdump sees it before the NIC's queue, so each file's timestamps
 	 * never go backwards. */
 	if (from->cap)
-		pcapw_write(from->cap, now, p);
+		pcapw_write(from->cap, t, p);
 	NET_TRACE(l->net, from->node, p, NET_TRACE_SEND, "to %s", to->node->name);
 	sim_schedule_at(s, sim_time_add_sat(d->busy_until, l->delay), link__arrive, to, p);
 	return TRUE;

@@ -20,6 +20,7 @@ typedef struct {
 	sim_time busy_until;
 	uint64_t pkts, bytes;             /* sent (accepted) */
 	uint64_t drops, drop_bytes;       /* tail drops */
+	sim_time ahead_until;             /* the latest departure link_send_at took ahead of its time */
 } link_dir;
 
 struct link {
@@ -47,6 +48,15 @@ void link_set_queue(link *l, const port *from, uint64_t queue_bytes);
  * records it at from's capture, and schedules its arrival at the other end.
  * Takes ownership of p; returns FALSE if the queue dropped it. */
 gboolean link_send(port *from, pkt *p);
+
+/* Sends p out of `from` at time `t` (not in the past), now: the same queue
+ * decision, times and arrival as link_send() called at t, in one event
+ * instead of an event at t that calls link_send().  That holds only if
+ * nothing else is sent out of `from` before t, the port has no capture (it
+ * would be written now, out of order, with time t) and no tracer runs (its
+ * lines would come now); the caller makes sure (fabric_send).  link_send()
+ * then complains if a packet is sent out of `from` before t after all. */
+gboolean link_send_at(port *from, pkt *p, sim_time t);
 
 /* The port at the other end of from's link. */
 static inline port *link_peer(const port *from) { return from->link->end[1 - from->side]; }

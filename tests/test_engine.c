@@ -616,6 +616,32 @@ static uint64_t run_three(gboolean start, sim_time last)
 	return fp;
 }
 
+static void note_horizon(sim *s, void *ctx, void *arg)
+{
+	(void)arg;
+	*(sim_time *)ctx = sim_horizon(s);
+}
+
+/* sim_horizon: the time up to which the running loop runs every event. */
+static void test_horizon(void)
+{
+	sim *s = sim_new();
+	sim_time seen = -1;
+	CU_ASSERT_EQUAL(sim_horizon(s), 0);
+	sim_schedule_at(s, 100, note_horizon, &seen, NULL);
+	sim_run_until(s, 500);
+	CU_ASSERT_EQUAL(seen, 500);
+	CU_ASSERT_EQUAL(sim_horizon(s), 500); /* the clock is at 500 */
+	sim_schedule_at(s, 700, note_horizon, &seen, NULL);
+	sim_step(s);
+	CU_ASSERT_EQUAL(seen, 700); /* one step: nothing beyond its own time */
+	sim_schedule_at(s, 800, note_horizon, &seen, NULL);
+	sim_run(s);
+	CU_ASSERT_EQUAL(seen, SIM_TIME_MAX);
+	CU_ASSERT_EQUAL(sim_horizon(s), 800);
+	sim_free(s);
+}
+
 static void test_fingerprint(void)
 {
 	/* The published FNV-1a 64 vector: "a" hashes to af63dc4c8601ec8c. */
@@ -655,6 +681,7 @@ void register_tests(void)
 	CU_add_test(s, "queue matches a model", test_queue_matches_model);
 	CU_add_test(s, "timers run where the events they stand for would", test_timers_match_events);
 	CU_add_test(s, "trajectory fingerprint: FNV-1a over event times", test_fingerprint);
+	CU_add_test(s, "horizon: the running loop's limit", test_horizon);
 	CU_add_test(s, "times saturate", test_saturating_times);
 	CU_add_test(s, "interrupt within one instant", test_interrupt_within_an_instant);
 	CU_add_test(s, "failure", test_failure);

@@ -4,6 +4,7 @@
 #include "harness.h"
 #include "drops.h"
 #include "chain.h"
+#include "fabric.h"
 #include "link.h"
 #include "net.h"
 
@@ -137,6 +138,182 @@ static void test_router_ttl_lpm_and_hops(void)
 	net_free(nt);
 }
 
+/* Records when each packet arrived and its IP id, in arrival order. */
+typedef struct {
+	node base;
+	guint n;
+	sim_time at[8];
+	uint16_t id[8];
+} recorder;
+
+static void recorder_receive(node *n, pkt *p, port *in)
+{
+	(void)in;
+	recorder *r = (recorder *)n;
+	if (r->n < G_N_ELEMENTS(r->at)) {
+		r->at[r->n] = sim_now(n->net->sim);
+		r->id[r->n] = (uint16_t)(p->hdr[18] << 8 | p->hdr[19]); /* the IP id */
+	}
+	r->n++;
+	pkt_free(p);
+}
+
+static void recorder_destroy(node *n)
+{
+	node_clear(n);
+	g_free(n);
+}
+
+static const node_ops recorder_ops = { "recorder", recorder_receive, recorder_destroy };
+
+/* src -> dst over `bps` and 10 ns with a 3000-byte queue; returns dst. */
+static recorder *two_nodes(net *nt, port **out, uint64_t bps)
+{
+	catcher *src = g_new0(catcher, 1);
+	recorder *dst = g_new0(recorder, 1);
+	node_init(&src->base, &catcher_ops, nt, "src");
+	node_init(&dst->base, &recorder_ops, nt, "dst");
+	*out = node_add_port(&src->base);
+	link_new(nt, *out, node_add_port(&dst->base), 10, bps, 3000);
+	return dst;
+}
+
+static pkt *numbered(net *nt, uint16_t id)
+{
+	pkt_addrs ad = { .src_ip = 0x0a000001, .dst_ip = 0x0a000002, .sport = 1, .dport = 2, .ip_id = id };
+	pkt *p = net_pkt_new(nt, 0);
+	pkt_build_udp(p, &ad, 958); /* 1000-byte frames: 8000 ns at 1 Gbps */
+	return p;
+}
+
+typedef struct {
+	port *out;
+	sim_time last; /* fabric_send's departure clock */
+} sender;
+
+/* At 1 us, a construct forwards two packets back to back, the first after
+ * 5 us of processing and the second after 1 us: the second leaves with the
+ * first (the port's clock), not before it.  On an infinitely fast link
+ * nothing else keeps them in order: a departure handed to the link at its
+ * own time, ahead of the first's, would arrive first. */
+static void send_two(sim *s, void *ctx, void *arg)
+{
+	(void)s;
+	(void)arg;
+	sender *sd = ctx;
+	net *nt = sd->out->node->net;
+	fabric_send(nt, sd->out, numbered(nt, 1), 5 * SIM_US, &sd->last);
+	fabric_send(nt, sd->out, numbered(nt, 2), 1 * SIM_US, &sd->last);
+}
+
+static void test_fabric_send_keeps_port_order(void)
+{
+	net *nt = net_new(1);
+	sender sd = { 0 };
+	recorder *dst = two_nodes(nt, &sd.out, 0);
+	sim_schedule_at(nt->sim, SIM_US, send_two, &sd, NULL);
+	sim_run(nt->sim);
+	CU_ASSERT_EQUAL_FATAL(dst->n, 2);
+	CU_ASSERT_EQUAL(dst->id[0], 1);
+	CU_ASSERT_EQUAL(dst->id[1], 2);
+	CU_ASSERT_EQUAL(dst->at[0], 6 * SIM_US + 10);
+	CU_ASSERT_EQUAL(dst->at[1], 6 * SIM_US + 10);
+	net_free(nt);
+	/* At 1 Gbps the second is serialized behind the first. */
+	nt = net_new(1);
+	sd = (sender){ 0 };
+	dst = two_nodes(nt, &sd.out, UINT64_C(1000000000));
+	sim_schedule_at(nt->sim, SIM_US, send_two, &sd, NULL);
+	sim_run(nt->sim);
+	CU_ASSERT_EQUAL_FATAL(dst->n, 2);
+	CU_ASSERT_EQUAL(dst->id[0], 1);
+	CU_ASSERT_EQUAL(dst->at[0], 6 * SIM_US + 8000 + 10);
+	CU_ASSERT_EQUAL(dst->at[1], 6 * SIM_US + 16000 + 10);
+	net_free(nt);
+}
+
+/* An event at `at` that calls link_send (the old way: an event per departure). */
+static void send_now(sim *s, void *ctx, void *arg)
+{
+	(void)s;
+	link_send(ctx, arg);
+}
+
+/* link_send_at(t) taken early gives the same arrivals, queue decisions and
+ * counters as link_send at t, with one event per packet instead of two. */
+static void test_send_at_is_send_later(void)
+{
+	const sim_time when[5] = { 2000, 2000, 2000, 2000, 30000 };
+	sim_time at[2][8];
+	uint16_t id[2][8];
+	guint got[2];
+	uint64_t events[2], drops[2];
+	for (int way = 0; way < 2; way++) {
+		net *nt = net_new(1);
+		port *out;
+		recorder *dst = two_nodes(nt, &out, UINT64_C(1000000000));
+		for (uint16_t i = 0; i < 5; i++) {
+			pkt *p = numbered(nt, (uint16_t)(i + 1));
+			if (way == 0)
+				sim_schedule_at(nt->sim, when[i], send_now, out, p);
+			else
+				CU_ASSERT_EQUAL(link_send_at(out, p, when[i]), i != 3);
+		}
+		sim_run(nt->sim);
+		got[way] = dst->n;
+		memcpy(at[way], dst->at, sizeof dst->at);
+		memcpy(id[way], dst->id, sizeof dst->id);
+		events[way] = sim_events_run(nt->sim);
+		link *l = g_ptr_array_index(nt->links, 0);
+		drops[way] = l->dir[0].drops;
+		net_free(nt);
+	}
+	/* At 2 us the queue holds 1000, 2000, then 3000 bytes: the fourth frame
+	 * would make 4000 and is dropped; the fifth finds the link idle. */
+	CU_ASSERT_EQUAL(got[0], 4);
+	CU_ASSERT_EQUAL(got[1], got[0]);
+	CU_ASSERT_EQUAL(drops[0], 1);
+	CU_ASSERT_EQUAL(drops[1], drops[0]);
+	CU_ASSERT_EQUAL(memcmp(at[0], at[1], 4 * sizeof at[0][0]), 0);
+	CU_ASSERT_EQUAL(memcmp(id[0], id[1], 4 * sizeof id[0][0]), 0);
+	CU_ASSERT_EQUAL(at[0][0], 2000 + 8000 + 10);
+	CU_ASSERT_EQUAL(at[0][2], 2000 + 24000 + 10);
+	CU_ASSERT_EQUAL(at[0][3], 30000 + 8000 + 10);
+	CU_ASSERT_EQUAL(id[0][3], 5);
+	CU_ASSERT_EQUAL(events[0], 9);
+	CU_ASSERT_EQUAL(events[1], 4);
+}
+
+static void count_log(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer ud)
+{
+	(void)domain;
+	(void)level;
+	(void)message;
+	(*(int *)ud)++;
+}
+
+/* The hazard of taking a departure early: a packet sent out of the same
+ * port before that departure's time would have gone first, and now queues
+ * behind it.  link_send_at's callers must rule that out; when one does not,
+ * the link says so instead of reordering silently. */
+static void test_send_behind_early_departure_complains(void)
+{
+	net *nt = net_new(1);
+	port *out;
+	recorder *dst = two_nodes(nt, &out, 0);
+	int criticals = 0;
+	guint h = g_log_set_handler(NULL, G_LOG_LEVEL_CRITICAL, count_log, &criticals);
+	CU_ASSERT_TRUE(link_send_at(out, numbered(nt, 1), 6000));
+	sim_schedule_at(nt->sim, 2000, send_now, out, numbered(nt, 2));
+	sim_run(nt->sim);
+	g_log_remove_handler(NULL, h);
+	CU_ASSERT_EQUAL(criticals, 1);
+	/* The packet sent at 2 us waited for the one taken for 6 us. */
+	CU_ASSERT_EQUAL_FATAL(dst->n, 2);
+	CU_ASSERT_EQUAL(dst->id[0], 1);
+	net_free(nt);
+}
+
 static uint64_t fnv1a(uint64_t h, const uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -199,6 +376,11 @@ void register_tests(void)
 	CU_add_test(s, "chain latency is the exact sum of its delays", test_chain_latency_is_sum_of_delays);
 	CU_add_test(s, "a full queue drops and counts", test_queue_tail_drop);
 	CU_add_test(s, "router: TTL, longest prefix, no route, hops", test_router_ttl_lpm_and_hops);
+	CU_add_test(s, "fabric_send: a port's packets leave in order, each delay from now",
+	            test_fabric_send_keeps_port_order);
+	CU_add_test(s, "link_send_at(t) now is link_send at t, in one event", test_send_at_is_send_later);
+	CU_add_test(s, "a send behind a departure taken early is reported",
+	            test_send_behind_early_departure_complains);
 	CU_add_test(s, "fingerprint: node, port and headers of every delivered packet",
 	            test_fingerprint_packets);
 }
