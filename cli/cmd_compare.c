@@ -10,6 +10,9 @@
 
 static const char *const alb_set[] = { "alb-peering.ini", "alb-tgw.ini", "alb-privatelink.ini",
 	                               "alb-public.ini", NULL };
+/* The classic four and the ways AWS added since (VPC Lattice). */
+static const char *const alb_all_set[] = { "alb-peering.ini", "alb-tgw.ini", "alb-privatelink.ini",
+	                                   "alb-public.ini", "alb-lattice.ini", NULL };
 static const char *const s3_set[] = { "s3-gateway-endpoint.ini", "s3-interface-endpoint.ini",
 	                              "s3-natgw.ini", NULL };
 
@@ -37,8 +40,10 @@ int cmd_compare(int argc, char **argv)
 	char *format_s = NULL, *out_path = NULL, *pcap_dir = NULL, *capture = NULL, *plot_dir = NULL;
 	char *seed = NULL, *duration = NULL, *snaplen = NULL, *max_memory = NULL, *max_events = NULL;
 	char **sets = NULL, *repeat_s = NULL;
-	gboolean s3 = FALSE;
+	gboolean s3 = FALSE, all = FALSE;
 	GOptionEntry entries[] = {
+		{ "all", 0, 0, G_OPTION_ARG_NONE, &all,
+		  "Every bundled way to reach the ALB: the four and VPC Lattice", NULL },
 		{ "s3", 0, 0, G_OPTION_ARG_NONE, &s3,
 		  "Compare the bundled S3 options (gateway endpoint, interface endpoint, NAT gateway)", NULL },
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format_s, "text (default), md, csv or json", "FMT" },
@@ -79,7 +84,8 @@ int cmd_compare(int argc, char **argv)
 	               "allows or forbids (derived from the model), then the cheapest and fastest option\n"
 	               "and the traffic volume where the cheapest changes.",
 	               "With no SCENARIO: the four ways to reach a private ALB in another VPC\n"
-	               "(alb-peering, alb-tgw, alb-privatelink, alb-public); --s3 compares the S3 options.",
+	               "(alb-peering, alb-tgw, alb-privatelink, alb-public); --all adds the ways AWS\n"
+	               "added since (alb-lattice); --s3 compares the S3 options.",
 	               entries))
 		goto out;
 	report_format fmt = REPORT_TEXT;
@@ -105,14 +111,14 @@ int cmd_compare(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (argc > 1 && s3) {
-		cli_error("give scenario files or --s3, not both");
+	if ((argc > 1 && (s3 || all)) || (s3 && all)) {
+		cli_error("give scenario files, --s3 or --all, one of them");
 		goto out;
 	}
 	for (int i = 1; i < argc; i++)
 		g_ptr_array_add(files, g_strdup(argv[i]));
 	if (argc <= 1)
-		for (const char *const *n = s3 ? s3_set : alb_set; *n; n++)
+		for (const char *const *n = s3 ? s3_set : all ? alb_all_set : alb_set; *n; n++)
 			g_ptr_array_add(files, bundled(*n));
 	g_ptr_array_add(files, NULL);
 	GError *serr = NULL;

@@ -181,10 +181,26 @@ static void test_compare(void)
 	g_free(dir);
 }
 
+/* --all adds VPC Lattice to the four; it does not mix with --s3 or files. */
+static void test_compare_all(void)
+{
+	char *out = NULL, *err = NULL;
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "compare", "--all", "--repeat", "1", "--duration", "200ms",
+	                       "--format", "csv", NULL),
+	                0);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "alb-lattice"));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "alb-privatelink"));
+	g_free(out);
+	CU_ASSERT_EQUAL(vpcsim(NULL, &err, "compare", "--all", "--s3", NULL), 2);
+	HAS(err, "give scenario files, --s3 or --all, one of them");
+	g_free(err);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("commands");
 	CU_add_test(s, "run: text, JSON, CSV, errors", test_run_formats);
+	CU_add_test(s, "compare --all", test_compare_all);
 	CU_add_test(s, "run: --out written whole or not at all", test_run_out_file);
 	CU_add_test(s, "trace: hops, rules, rewrites, drops, mermaid", test_trace);
 	CU_add_test(s, "compare: table, derived properties, plots", test_compare);
