@@ -98,6 +98,35 @@ static const char *flag_text(const tevent *e)
 	return buf;
 }
 
+/* One packet's journey in order: its sending (the first), what its sender
+ * decided before handing it to its link, then what happened to it on the
+ * way, up to its drop if it was dropped. */
+static GPtrArray *journey_events(const tlog *lg, guint first)
+{
+	const tevent *start = &g_array_index(lg->ev, tevent, first);
+	GPtrArray *a = g_ptr_array_new();
+	g_ptr_array_add(a, (gpointer)start);
+	for (guint i = 0; i < first; i++) {
+		const tevent *e = &g_array_index(lg->ev, tevent, i);
+		if (e->kind == NET_TRACE_DECIDE && e->n == start->n && same_packet(e, start))
+			g_ptr_array_add(a, (gpointer)e);
+	}
+	for (guint i = first + 1; i < lg->ev->len; i++) {
+		const tevent *e = &g_array_index(lg->ev, tevent, i);
+		if (!same_packet(e, start) || (e->kind == NET_TRACE_SEND && e->n == start->n && e->t == start->t))
+			continue;
+		g_ptr_array_add(a, (gpointer)e);
+		if (e->kind == NET_TRACE_DROP)
+			break;
+	}
+	return a;
+}
+
+static gboolean journey_dropped(const GPtrArray *a)
+{
+	return ((const tevent *)a->pdata[a->len - 1])->kind == NET_TRACE_DROP;
+}
+
 static void json_hop(GString *js, const tevent *e, sim_time t0, const char *event);
 
 /* print_journey() as JSON: {"code", "title", "src", "dst", "payload",
@@ -122,35 +151,15 @@ static gboolean json_journey(const tlog *lg, guint first, const char *title, con
 	g_string_append(js, ",\"hops\":[");
 	g_free(s);
 	g_free(d);
-	gboolean dropped = FALSE;
-	for (guint i = 0; i < first; i++) {
-		const tevent *e = &g_array_index(lg->ev, tevent, i);
-		if (e->kind == NET_TRACE_DECIDE && e->n == start->n && same_packet(e, start))
-			json_hop(js, e, t0, NULL);
-	}
-	json_hop(js, start, t0, "send");
-	for (guint i = first + 1; i < lg->ev->len && !dropped; i++) {
-		const tevent *e = &g_array_index(lg->ev, tevent, i);
-		if (!same_packet(e, start) || (e->kind == NET_TRACE_SEND && e->n == start->n && e->t == start->t))
-			continue;
-		json_hop(js, e, t0, NULL);
-		dropped = e->kind == NET_TRACE_DROP;
-	}
+	GPtrArray *ev = journey_events(lg, first);
+	for (guint i = 0; i < ev->len; i++)
+		json_hop(js, ev->pdata[i], t0, i == 0 ? "send" : NULL);
+	gboolean dropped = journey_dropped(ev);
+	g_ptr_array_unref(ev);
 	g_string_append_printf(js, "],\"dropped\":%s}", dropped ? "true" : "false");
 	return dropped;
 }
 
-/* The drop reason's code ("network-acl") of a drop event's text, which
- * starts with the reason's sentence; NULL if none matches. */
-static const char *drop_code(const char *text)
-{
-	for (int r = 0; r < drop_reasons_count(); r++) {
-		const char *t = drop_reason_text((drop_reason)r);
-		if (strcmp(t, "unknown") != 0 && g_str_has_prefix(text, t))
-			return drop_reason_name((drop_reason)r);
-	}
-	return NULL;
-}
 
 static const char *const kind_names[] = {
 	[NET_TRACE_SEND] = "leave", [NET_TRACE_ARRIVE] = "arrive", [NET_TRACE_DECIDE] = "decide",
@@ -169,10 +178,10 @@ static void json_hop(GString *js, const tevent *e, sim_time t0, const char *even
 	report_json_str(js, e->n->ops->kind);
 	g_string_append_printf(js, ",\"event\":\"%s\",\"text\":", event ? event : kind_names[e->kind]);
 	report_json_str(js, e->text);
-	const char *code = e->kind == NET_TRACE_DROP ? drop_code(e->text) : NULL;
-	if (code) {
+	drop_reason why = e->kind == NET_TRACE_DROP ? drop_reason_of_text(e->text) : -1;
+	if (why >= 0) {
 		g_string_append(js, ",\"code\":");
-		report_json_str(js, code);
+		report_json_str(js, drop_reason_name(why));
 	}
 	g_string_append_c(js, '}');
 }
@@ -190,22 +199,17 @@ static gboolean print_journey(const tlog *lg, guint first, const char *title, co
 	       start->flags ? ", " : "", flag_text(start));
 	g_free(s);
 	g_free(d);
-	gboolean dropped = FALSE;
 	sim_time arrived = start->t;
 	uint32_t in_src = start->src, in_dst = start->dst;
 	uint16_t in_sp = start->sport, in_dp = start->dport;
 	printf("  %9s  %-22s %s\n", "time ms", "node", "what happened");
-	printf("  %9.3f  %-22s sends it\n", (double)(start->t - t0) / 1e6, start->n->name);
-	/* What the sender decided before handing it to its link. */
-	for (guint i = 0; i < first; i++) {
-		const tevent *e = &g_array_index(lg->ev, tevent, i);
-		if (e->kind == NET_TRACE_DECIDE && e->n == start->n && same_packet(e, start))
-			printf("  %9s  %-22s %s\n", "", "", e->text);
-	}
-	for (guint i = first + 1; i < lg->ev->len; i++) {
-		const tevent *e = &g_array_index(lg->ev, tevent, i);
-		if (!same_packet(e, start))
+	GPtrArray *ev = journey_events(lg, first);
+	for (guint i = 0; i < ev->len; i++) {
+		const tevent *e = ev->pdata[i];
+		if (i == 0) {
+			printf("  %9.3f  %-22s sends it\n", (double)(e->t - t0) / 1e6, e->n->name);
 			continue;
+		}
 		switch (e->kind) {
 		case NET_TRACE_ARRIVE:
 			arrived = e->t;
@@ -223,11 +227,8 @@ static gboolean print_journey(const tlog *lg, guint first, const char *title, co
 			break;
 		case NET_TRACE_DROP:
 			printf("  %9.3f  %-22s DROPPED: %s\n", (double)(e->t - t0) / 1e6, e->n->name, e->text);
-			dropped = TRUE;
 			break;
 		case NET_TRACE_SEND:
-			if (e->n == start->n && e->t == start->t)
-				break;
 			if (e->src != in_src || e->dst != in_dst || e->sport != in_sp || e->dport != in_dp) {
 				char *a = addr(in_src, in_sp), *b = addr(in_dst, in_dp);
 				char *c = addr(e->src, e->sport), *dd = addr(e->dst, e->dport);
@@ -241,9 +242,9 @@ static gboolean print_journey(const tlog *lg, guint first, const char *title, co
 			       e->text);
 			break;
 		}
-		if (dropped)
-			break;
 	}
+	gboolean dropped = journey_dropped(ev);
+	g_ptr_array_unref(ev);
 	return dropped;
 }
 

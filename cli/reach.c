@@ -297,14 +297,6 @@ typedef struct {
 
 static gpointer target_key(uint32_t ip, uint16_t tport) { return GSIZE_TO_POINTER(((gsize)ip << 16) | tport); }
 
-static int drop_of(const char *text)
-{
-	for (int r = 0; r < drop_reasons_count(); r++)
-		if (g_str_has_prefix(text, drop_reason_text((drop_reason)r)))
-			return r;
-	return -1;
-}
-
 static void on_event(void *ud, sim_time t, const node *n, const pkt *p, net_trace_kind kind, const char *text)
 {
 	(void)t;
@@ -337,7 +329,7 @@ static void on_event(void *ud, sim_time t, const node *n, const pkt *p, net_trac
 		case NET_TRACE_DROP: {
 			g_free(pr->who);
 			pr->who = g_strdup(n->name);
-			pr->drop = drop_of(text);
+			pr->drop = drop_reason_of_text(text);
 			/* A security group's drop says which groups and which way. */
 			char *why = pr->why && pr->drop == DROP_SG ? g_strdup_printf("%s: %s", text, pr->why) : g_strdup(text);
 			g_free(pr->why);

@@ -36,6 +36,14 @@ const char *drop_reason_text(drop_reason r)
 	return r >= 0 && r < n_reasons && reasons[r].text ? reasons[r].text : "unknown";
 }
 
+drop_reason drop_reason_of_text(const char *text)
+{
+	for (int r = 0; r < n_reasons; r++)
+		if (reasons[r].text && g_str_has_prefix(text, reasons[r].text))
+			return r;
+	return -1;
+}
+
 void node_init(node *n, const node_ops *ops, net *nt, const char *name)
 {
 	g_return_if_fail(nt->nodes->len < UINT32_MAX);

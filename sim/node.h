@@ -34,6 +34,9 @@ void drop_reasons_register(const drop_info *table, int n);
 int drop_reasons_count(void);
 const char *drop_reason_name(drop_reason r);
 const char *drop_reason_text(drop_reason r);
+/* The reason whose sentence a drop's trace text starts with (net_drop
+ * traces "SENTENCE" or "SENTENCE (detail)"), or -1. */
+drop_reason drop_reason_of_text(const char *text);
 
 /*
  * A node is a struct whose first member is `node`, with an ops table.  The
