@@ -394,9 +394,16 @@ prices *prices_load(const char *path, GError **error)
 	return p;
 }
 
+prices *prices_ref(prices *p)
+{
+	g_return_val_if_fail(p != NULL, NULL);
+	p->refs = MAX(p->refs, 1) + 1;
+	return p;
+}
+
 void prices_free(prices *p)
 {
-	if (!p)
+	if (!p || --p->refs > 0)
 		return;
 	g_free(p->path);
 	g_free(p->region);

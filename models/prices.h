@@ -135,6 +135,8 @@ typedef struct prices {
 
 	/* private: "group.key" -> the key's .source text */
 	GHashTable *sources;
+	int refs; /* prices_ref(); 0 or 1: the last reference (not atomic: loading is
+	             single-threaded) */
 } prices;
 
 /*
@@ -153,6 +155,10 @@ prices *prices_load(const char *path, GError **error);
  * messages. */
 prices *prices_load_data(const char *data, gsize len, const char *name, GError **error);
 
+/* Another reference to p, read-only from now on: scenarios loaded from the
+ * same table share one (see scenario.c's table cache). */
+prices *prices_ref(prices *p);
+/* Drops a reference; frees p with the last one. */
 void prices_free(prices *p);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(prices, prices_free)

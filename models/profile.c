@@ -285,9 +285,16 @@ profile *profile_load(const char *path, GError **error)
 	return p;
 }
 
+profile *profile_ref(profile *p)
+{
+	g_return_val_if_fail(p != NULL, NULL);
+	p->refs = MAX(p->refs, 1) + 1;
+	return p;
+}
+
 void profile_free(profile *p)
 {
-	if (!p)
+	if (!p || --p->refs > 0)
 		return;
 	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
 		if (fields[i].kind == K_DELAY)

@@ -89,6 +89,8 @@ typedef struct profile {
 
 	/* private: "group.key" -> the key's .source text */
 	GHashTable *sources;
+	int refs; /* profile_ref(); 0 or 1: the last reference (not atomic: loading is
+	             single-threaded) */
 } profile;
 
 /* Loads and checks a profile; reports every problem at once, each naming
@@ -97,6 +99,9 @@ profile *profile_load(const char *path, GError **error);
 /* The same from text already in memory; `name` stands for the file in
  * messages. */
 profile *profile_load_data(const char *data, gsize len, const char *name, GError **error);
+/* Another reference to p, read-only from now on (see prices_ref()). */
+profile *profile_ref(profile *p);
+/* Drops a reference; frees p with the last one. */
 void profile_free(profile *p);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(profile, profile_free)

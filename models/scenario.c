@@ -79,6 +79,89 @@ static const ld_schema *get_schema(void)
 
 /* ---- [scenario] ------------------------------------------------------- */
 
+/*
+ * Price tables and profiles are parsed once per process and shared, read
+ * only, by the scenarios that name them: a sweep worker or `compare --all`
+ * loads many scenarios naming the same two files, and parsing them was a
+ * third of a two-second run's instructions (callgrind).  An entry serves
+ * only while the file holds the same bytes as when it was parsed; a file
+ * with problems is never kept, so its messages come back every time.
+ */
+typedef struct {
+	char *text;
+	gsize len;
+	gpointer table; /* prices * or profile * */
+} table_entry;
+
+static GMutex table_lock;
+static GHashTable *table_cache; /* "prices\npath" or "profile\npath" -> table_entry */
+
+static gpointer parse_prices(const char *d, gsize n, const char *name, GError **e)
+{
+	return prices_load_data(d, n, name, e);
+}
+static gpointer parse_profile(const char *d, gsize n, const char *name, GError **e)
+{
+	return profile_load_data(d, n, name, e);
+}
+static gpointer ref_prices(gpointer t) { return prices_ref(t); }
+static gpointer ref_profile(gpointer t) { return profile_ref(t); }
+static void unref_prices(gpointer t) { prices_free(t); }
+static void unref_profile(gpointer t) { profile_free(t); }
+
+typedef struct {
+	const char *kind; /* "prices" or "profile" */
+	const char *what; /* in messages */
+	gpointer (*parse)(const char *, gsize, const char *, GError **);
+	gpointer (*ref)(gpointer);
+	void (*unref)(gpointer);
+} table_type;
+
+static const table_type price_table = { "prices", "price table", parse_prices, ref_prices,
+	                                unref_prices };
+static const table_type profile_table = { "profile", "latency profile", parse_profile,
+	                                  ref_profile, unref_profile };
+
+/* A reference to the table in file `path`, parsed now or shared. */
+static gpointer shared_table(const table_type *t, const char *path, GError **error)
+{
+	char *data = NULL;
+	gsize len = 0;
+	if (!kf_read_file(path, t->what, &data, &len, error))
+		return NULL;
+	char *key = g_strconcat(t->kind, "\n", path, NULL);
+	g_mutex_lock(&table_lock);
+	if (!table_cache)
+		table_cache = g_hash_table_new(g_str_hash, g_str_equal);
+	table_entry *e = g_hash_table_lookup(table_cache, key);
+	gpointer table = NULL;
+	if (e && e->len == len && memcmp(e->text, data, len) == 0) {
+		table = t->ref(e->table);
+		g_free(data);
+		g_free(key);
+	} else {
+		table = t->parse(data, len, path, error);
+		if (table) {
+			if (!e) {
+				e = g_new0(table_entry, 1);
+				g_hash_table_insert(table_cache, key, e);
+			} else {
+				g_free(key);
+				g_free(e->text);
+				t->unref(e->table);
+			}
+			e->text = data;
+			e->len = len;
+			e->table = t->ref(table);
+		} else {
+			g_free(data);
+			g_free(key);
+		}
+	}
+	g_mutex_unlock(&table_lock);
+	return table;
+}
+
 /* Loads the price table or profile named by [scenario] `key`, adding its
  * problems (which name their own file) to the list. */
 static void load_tables(sc_loader *l, const char *prices_rel, const char *profile_rel)
@@ -86,7 +169,7 @@ static void load_tables(sc_loader *l, const char *prices_rel, const char *profil
 	scenario *sc = l->sc;
 	GError *e = NULL;
 	char *pp = ld_relative_path(l->ld, prices_rel);
-	sc->prices = prices_load(pp, &e);
+	sc->prices = shared_table(&price_table, pp, &e);
 	if (!sc->prices) {
 		if (g_error_matches(e, VPCSIM_ERROR, VPCSIM_ERROR_IO))
 			kf_problem(ld_problems(l->ld), "scenario", "prices", "'%s': %s; expected a price table, "
@@ -98,7 +181,7 @@ static void load_tables(sc_loader *l, const char *prices_rel, const char *profil
 	}
 	g_free(pp);
 	pp = ld_relative_path(l->ld, profile_rel);
-	sc->profile = profile_load(pp, &e);
+	sc->profile = shared_table(&profile_table, pp, &e);
 	if (!sc->profile) {
 		if (g_error_matches(e, VPCSIM_ERROR, VPCSIM_ERROR_IO))
 			kf_problem(ld_problems(l->ld), "scenario", "profile", "'%s': %s; expected a latency profile, "

@@ -22,6 +22,7 @@ void kf_problems_init(kf_problems *pr, const char *file)
 	pr->file = g_strdup(file);
 	pr->text = g_string_new(NULL);
 	pr->count = 0;
+	pr->src = NULL;
 	pr->lines = NULL;
 	pr->alias = NULL;
 }
@@ -29,13 +30,21 @@ void kf_problems_init(kf_problems *pr, const char *file)
 void kf_problems_set_text(kf_problems *pr, const char *data, gsize len)
 {
 	g_return_if_fail(pr != NULL && data != NULL);
-	if (!pr->lines)
-		pr->lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	/* The text as given: not NUL-terminated when it comes from memory (the
 	 * fuzzer's input), and cut at a NUL inside as GKeyFile reads it. */
-	char *text = g_strndup(data, len);
-	char **lines = g_strsplit(text, "\n", -1);
-	g_free(text);
+	g_free(pr->src);
+	pr->src = g_strndup(data, len);
+}
+
+/* Indexes the text kf_problems_set_text() kept, once. */
+static void index_lines(kf_problems *pr)
+{
+	if (!pr->src)
+		return;
+	if (!pr->lines)
+		pr->lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	char **lines = g_strsplit(pr->src, "\n", -1);
+	g_clear_pointer(&pr->src, g_free);
 	char *group = NULL;
 	for (guint i = 0; lines[i]; i++) {
 		char *s = g_strstrip(lines[i]);
@@ -73,8 +82,9 @@ void kf_problems_alias(kf_problems *pr, const char *label, const char *written)
 	g_hash_table_insert(pr->alias, g_strdup(label), g_strdup(written));
 }
 
-guint kf_problem_line(const kf_problems *pr, const char *group, const char *key)
+guint kf_problem_line(kf_problems *pr, const char *group, const char *key)
 {
+	index_lines(pr);
 	if (!pr->lines || !group)
 		return 0;
 	const char *written = pr->alias ? g_hash_table_lookup(pr->alias, group) : NULL;
@@ -137,6 +147,7 @@ gboolean kf_problems_finish(kf_problems *pr, GError **error)
 	g_free(pr->file);
 	pr->text = NULL;
 	pr->file = NULL;
+	g_clear_pointer(&pr->src, g_free);
 	if (pr->lines)
 		g_hash_table_destroy(pr->lines);
 	if (pr->alias)

@@ -20,6 +20,7 @@ typedef struct {
 	char *file;   /* how the file is named in messages (the path as given) */
 	GString *text;
 	guint count;
+	char *src;         /* the file's text until a problem needs its lines, or NULL */
 	GHashTable *lines; /* "group" and "group\nkey" -> line number, or NULL */
 	GHashTable *alias; /* a group's name in messages -> its name in the file */
 } kf_problems;
@@ -30,7 +31,8 @@ void kf_problems_init(kf_problems *pr, const char *file);
  * its key (or, for a key that is not in the file, of its group):
  * "FILE:LINE: [group] key: MESSAGE".  GKeyFile keeps no line numbers, so
  * the text is scanned for [group] and key = lines (the last of a repeated
- * key, the one GKeyFile keeps). */
+ * key, the one GKeyFile keeps) when the first problem asks for a line:
+ * a file without problems, the usual case, is never scanned. */
 void kf_problems_set_text(kf_problems *pr, const char *data, gsize len);
 /* Problems about group `label` (a counted group's copy, "instance c-3")
  * take their line from the group as written ("instance c-{i}"). */
@@ -38,7 +40,7 @@ void kf_problems_alias(kf_problems *pr, const char *label, const char *written);
 
 /* The line a problem about group.key names (of the key, else of the
  * group), or 0 when unknown. */
-guint kf_problem_line(const kf_problems *pr, const char *group, const char *key);
+guint kf_problem_line(kf_problems *pr, const char *group, const char *key);
 
 /* Appends "FILE[:LINE]: [group] key: MESSAGE"; `key` may be NULL ("FILE:
  * [group]: MESSAGE") and so may `group` ("FILE: MESSAGE"). */

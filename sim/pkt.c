@@ -44,6 +44,10 @@
 #define UDP_LEN 4
 #define UDP_CSUM 6
 
+/* Chunks grow from POOL_FIRST packets to POOL_CHUNK: a short run (a sweep
+ * point, a test) touches a few kilobytes of packets instead of clearing
+ * half a megabyte it never uses. */
+#define POOL_FIRST 64
 #define POOL_CHUNK 1024
 
 static inline uint16_t rd16(const uint8_t *b) { return (uint16_t)((b[0] << 8) | b[1]); }
@@ -298,7 +302,7 @@ static uint32_t payload_csum(const pkt *p, uint32_t n)
 /* ---- pool ---- */
 
 /*
- * Chunks of POOL_CHUNK packets with a free list threaded through `next`.  A
+ * Chunks of chunk_size() packets with a free list threaded through `next`.  A
  * pooled packet has pool == NULL; a live one points at its pool.  That marks
  * live packets for pkt_pool_free() (so it can drop their message references)
  * and catches double frees.
@@ -309,6 +313,11 @@ struct pkt_pool {
 	size_t live;
 	size_t capacity;
 };
+
+static size_t chunk_size(guint c)
+{
+	return MIN((size_t)POOL_FIRST << MIN(c, 8u), (size_t)POOL_CHUNK);
+}
 
 pkt_pool *pkt_pool_new(void)
 {
@@ -323,7 +332,7 @@ void pkt_pool_free(pkt_pool *pool)
 		return;
 	for (guint c = 0; c < pool->chunks->len; c++) {
 		pkt *chunk = g_ptr_array_index(pool->chunks, c);
-		for (size_t i = 0; i < POOL_CHUNK; i++)
+		for (size_t i = 0; i < chunk_size(c); i++)
 			if (chunk[i].pool)
 				pkt_msg_unref(chunk[i].msg);
 		g_free(chunk);
@@ -336,14 +345,15 @@ static void pool_grow(pkt_pool *pool)
 {
 	/* Zeroed, so packets never handed out read as pooled (pool == NULL) and
 	 * no uninitialised byte ever reaches a capture. */
-	pkt *chunk = g_new0(pkt, POOL_CHUNK);
+	size_t n = chunk_size(pool->chunks->len);
+	pkt *chunk = g_new0(pkt, n);
 	g_ptr_array_add(pool->chunks, chunk);
 	/* Threaded back to front so packets are handed out in address order. */
-	for (size_t i = POOL_CHUNK; i-- > 0;) {
+	for (size_t i = n; i-- > 0;) {
 		chunk[i].next = pool->free;
 		pool->free = &chunk[i];
 	}
-	pool->capacity += POOL_CHUNK;
+	pool->capacity += n;
 }
 
 pkt *pkt_alloc(pkt_pool *pool)

@@ -1,6 +1,7 @@
 /* \summary: scenario loader tests: topology, counted groups, overrides, addresses, errors, validate */
 #include "scenario_text.h"
 
+#include <glib/gstdio.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -952,6 +953,75 @@ static void test_tables_and_files(void)
 	g_clear_error(&err);
 }
 
+/* Scenarios naming the same price table and profile share one parsed copy
+ * while the files keep their bytes; a changed file is parsed again, and a
+ * broken one reports its problems every time it is named. */
+static void test_tables_shared(void)
+{
+	char *dir = g_dir_make_tmp("vpcsim-tables-XXXXXX", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	char *src_prices = harness_source_path("scenarios/prices/us-east-1.ini");
+	char *src_profile = harness_source_path("scenarios/profiles/default.ini");
+	char *pr = g_build_filename(dir, "prices.ini", NULL);
+	char *pf = g_build_filename(dir, "profile.ini", NULL);
+	char *text = NULL;
+	gsize len = 0;
+	CU_ASSERT_TRUE_FATAL(g_file_get_contents(src_prices, &text, &len, NULL));
+	CU_ASSERT_TRUE_FATAL(g_file_set_contents(pr, text, (gssize)len, NULL));
+	char *ptext = NULL;
+	CU_ASSERT_TRUE_FATAL(g_file_get_contents(src_profile, &ptext, NULL, NULL));
+	CU_ASSERT_TRUE_FATAL(g_file_set_contents(pf, ptext, -1, NULL));
+	char *sets = g_strdup_printf("scenario.prices=%s", pr);
+	char *setf = g_strdup_printf("scenario.profile=%s", pf);
+	GError *err = NULL;
+	scenario *a = load_text(base, SETS(sets, setf), &err);
+	scenario *b = load_text(base, SETS(sets, setf), &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_EQUAL(a->prices, b->prices);
+	CU_ASSERT_PTR_EQUAL(a->profile, b->profile);
+	double hours = a->prices->hours_per_month;
+	scenario_free(a); /* b's copy stays valid */
+	CU_ASSERT_EQUAL(b->prices->hours_per_month, hours);
+
+	/* Another month length in the same file: parsed again, b keeps its own. */
+	char *changed = g_strdup(text);
+	char *at = strstr(changed, "hours_per_month = 730");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	memcpy(at, "hours_per_month = 720", 21);
+	CU_ASSERT_TRUE_FATAL(g_file_set_contents(pr, changed, (gssize)len, NULL));
+	scenario *c = load_text(base, SETS(sets, setf), &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_EQUAL(c->prices, b->prices);
+	CU_ASSERT_EQUAL(c->prices->hours_per_month, 720);
+	CU_ASSERT_EQUAL(b->prices->hours_per_month, hours);
+	CU_ASSERT_PTR_EQUAL(c->profile, b->profile);
+	scenario_free(b);
+	scenario_free(c);
+
+	/* Broken: the same problem on each load. */
+	memcpy(at, "hours_per_month = -72", 21);
+	CU_ASSERT_TRUE_FATAL(g_file_set_contents(pr, changed, (gssize)len, NULL));
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_PTR_NULL(load_text(base, SETS(sets, setf), &err));
+		CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "[meta] hours_per_month: '-72'"));
+		g_clear_error(&err);
+	}
+	g_unlink(pr);
+	g_unlink(pf);
+	g_rmdir(dir);
+	g_free(changed);
+	g_free(sets);
+	g_free(setf);
+	g_free(text);
+	g_free(ptext);
+	g_free(pr);
+	g_free(pf);
+	g_free(src_prices);
+	g_free(src_profile);
+	g_free(dir);
+}
+
 /* ---- the validate command ----------------------------------------------- */
 
 #define run harness_vpcsim
@@ -1025,5 +1095,6 @@ void register_tests(void)
 	CU_add_test(s, "topology errors", test_topology_errors);
 	CU_add_test(s, "several errors in one message", test_several_errors_together);
 	CU_add_test(s, "price table, profile and file errors", test_tables_and_files);
+	CU_add_test(s, "price tables and profiles parsed once, shared", test_tables_shared);
 	CU_add_test(s, "vpcsim validate", test_validate_command);
 }
