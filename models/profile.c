@@ -317,9 +317,30 @@ GPtrArray *profile_assumptions(const profile *p)
 	return kf_schema_assumptions(&schema, p->sources);
 }
 
+profile *profile_copy(const profile *p)
+{
+	g_return_val_if_fail(p != NULL, NULL);
+	profile *q = g_new(profile, 1);
+	*q = *p;
+	q->refs = 1;
+	q->path = g_strdup(p->path);
+	q->sources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, p->sources);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		g_hash_table_insert(q->sources, g_strdup(k), g_strdup(v));
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
+		if (fields[i].kind == K_DELAY)
+			dist_copy((dist *)((char *)q + fields[i].offset),
+			          (const dist *)((const char *)p + fields[i].offset));
+	return q;
+}
+
 void profile_set_all_delays(profile *p, sim_time delay)
 {
 	g_return_if_fail(p != NULL);
+	g_return_if_fail(p->refs <= 1); /* shared: read-only */
 	g_return_if_fail(delay >= 0);
 	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
 		if (fields[i].kind != K_DELAY)

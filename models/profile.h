@@ -114,7 +114,11 @@ const char *profile_source(const profile *p, const char *group, const char *key)
 GPtrArray *profile_assumptions(const profile *p);
 
 /* A profile where every delay is the constant `delay` (0 allowed), for
- * tests that check latency equals the sum of delays along a path. */
+ * tests that check latency equals the sum of delays along a path.  p must
+ * not be shared (see scenario_own_profile()). */
 void profile_set_all_delays(profile *p, sim_time delay);
+
+/* A private copy of p (one reference). */
+profile *profile_copy(const profile *p);
 
 #endif

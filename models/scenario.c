@@ -194,6 +194,17 @@ static void load_tables(sc_loader *l, const char *prices_rel, const char *profil
 	g_free(pp);
 }
 
+profile *scenario_own_profile(scenario *sc)
+{
+	g_return_val_if_fail(sc != NULL && sc->profile != NULL, NULL);
+	if (sc->profile->refs > 1) {
+		profile *own = profile_copy(sc->profile);
+		profile_free(sc->profile);
+		sc->profile = own;
+	}
+	return sc->profile;
+}
+
 static void read_scenario(sc_loader *l)
 {
 	scenario *sc = l->sc;

@@ -342,6 +342,11 @@ scenario *scenario_load(const char *path, const char *const *overrides, GError *
 scenario *scenario_load_lenient(const char *path, const char *const *overrides, GPtrArray *absent,
                                 GError **error);
 void scenario_free(scenario *sc);
+
+/* sc's profile, made its own first if other scenarios share it (profiles
+ * and price tables are parsed once per file and shared, read-only), for
+ * tests that change it. */
+profile *scenario_own_profile(scenario *sc);
 /* An empty scenario (every array allocated, nothing in it), for code and
  * tests that build one by hand; `path` may be NULL. */
 scenario *scenario_new(const char *path);

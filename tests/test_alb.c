@@ -125,7 +125,7 @@ static scenario *make_scenario(const bed_options *o)
 	sc->profile = profile_load(path, &err);
 	g_free(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sc->profile);
-	profile_set_all_delays(sc->profile, X);
+	profile_set_all_delays(scenario_own_profile(sc), X);
 	sc->profile->bandwidth.instance = 0;
 	sc->name = (char *)"alb-test";
 	sc->seed = 7;

@@ -726,7 +726,7 @@ static void check_exact_alb(const char *file, int front, int back)
 	scenario *sc = scenario_load(path, sets, &err);
 	g_free(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
-	profile *pf = sc->profile;
+	profile *pf = scenario_own_profile(sc);
 	profile_set_all_delays(pf, X);
 	pf->bandwidth.instance = pf->bandwidth.natgw = pf->bandwidth.tgw_attachment = 0;
 	pf->bandwidth.interface_endpoint = pf->bandwidth.igw = pf->bandwidth.gw_endpoint = 0;
@@ -816,7 +816,7 @@ static void test_exact_alb_lattice(void)
 	scenario *sc = scenario_load(path, sets, &err);
 	g_free(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
-	profile_set_all_delays(sc->profile, X);
+	profile_set_all_delays(scenario_own_profile(sc), X);
 	sc->profile->bandwidth.instance = 0;
 	world *w = world_new(sc, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);

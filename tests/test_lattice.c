@@ -165,7 +165,7 @@ static void test_exact_delays(void)
 	const sim_time X = 100 * SIM_US;
 	ltworld w;
 	lt_init(&w, "10.1.0.0/16");
-	profile_set_all_delays(w.ln.sc->profile, X);
+	profile_set_all_delays(scenario_own_profile(w.ln.sc), X);
 	lt_build(&w);
 	lbnet *ln = &w.ln;
 	host_workload *wl = ln_get(ln->hosts[0], "get", "169.254.171.32", 80, 10, 10 * SIM_MS, TRUE);

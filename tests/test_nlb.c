@@ -536,7 +536,7 @@ static void test_exact_delays(void)
 		world1 w;
 		world1_init(&w, t, tb, 1, c, cb, 1);
 		lbnet *ln = &w.ln;
-		profile_set_all_delays(ln->sc->profile, X);
+		profile_set_all_delays(scenario_own_profile(ln->sc), X);
 		ln_lb_at(ln, w.lb)->preserve_client_ip = preserve;
 		ln_lb_at(ln, w.lb)->cross_zone = TRUE;
 		ln_build(ln);

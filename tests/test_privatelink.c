@@ -232,7 +232,7 @@ static void test_exact_delays(void)
 	plworld w;
 	pl_init(&w);
 	lbnet *ln = &w.ln;
-	profile_set_all_delays(ln->sc->profile, X);
+	profile_set_all_delays(scenario_own_profile(ln->sc), X);
 	ln_build(ln);
 	ln_finish(ln);
 	ln_serve(ln->hosts[1], 8080, 100, T);
@@ -409,7 +409,7 @@ static void test_s3_exact_delays(void)
 	const sim_time X = 100 * SIM_US, L = 2 * SIM_MS;
 	lbnet ln;
 	ln_init(&ln);
-	profile_set_all_delays(ln.sc->profile, X);
+	profile_set_all_delays(scenario_own_profile(ln.sc), X);
 	/* No serialization anywhere: S3 sends at the instance rate otherwise. */
 	ln.sc->profile->bandwidth.instance = 0;
 	int v = ln_vpc(&ln, "consumer", "10.0.0.0/16");

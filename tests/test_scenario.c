@@ -981,6 +981,11 @@ static void test_tables_shared(void)
 	CU_ASSERT_PTR_EQUAL(a->prices, b->prices);
 	CU_ASSERT_PTR_EQUAL(a->profile, b->profile);
 	double hours = a->prices->hours_per_month;
+	/* A test that changes its profile gets its own copy first. */
+	profile_set_all_delays(scenario_own_profile(a), 0);
+	CU_ASSERT_PTR_NOT_EQUAL(a->profile, b->profile);
+	CU_ASSERT_EQUAL(dist_mean(&a->profile->propagation.same_az), 0);
+	CU_ASSERT_TRUE(dist_mean(&b->profile->propagation.same_az) > 0);
 	scenario_free(a); /* b's copy stays valid */
 	CU_ASSERT_EQUAL(b->prices->hours_per_month, hours);
 

@@ -189,7 +189,7 @@ static void check_exact(const char *file, int per_direction)
 	scenario *sc = scenario_load(path, sets, &err);
 	g_free(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
-	profile_set_all_delays(sc->profile, X);
+	profile_set_all_delays(scenario_own_profile(sc), X);
 	sc->profile->bandwidth.instance = 0;
 	sc->profile->bandwidth.tgw_attachment = 0;
 	sc->profile->bandwidth.natgw = 0;
