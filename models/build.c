@@ -1264,6 +1264,7 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 			const host_workload_result *res = host_workload_get_result(g_ptr_array_index(ws->runs, k));
 			rw->sent += res->started;
 			rw->completed += res->completed;
+			rw->non_2xx += res->non_2xx;
 			rw->connections += res->connections;
 			rw->pool_waits += res->pool_waits;
 			rw->peak_connections = MAX(rw->peak_connections, res->peak_connections);

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "s3.h"
 #include "nlb.h"
+#include "policy.h"
 #include "world.h"
 
 #include <string.h>
@@ -404,10 +405,43 @@ const interface_endpoint_stats *interface_endpoint_get_stats(node *n)
 
 /* ---- [gateway_endpoint], [endpoint_service] and [interface_endpoint] in scenario files: keys, loading, checks ---- */
 
+#define POLICY_WHAT "the endpoint policy: statements 'allow|deny ACTIONS RESOURCES' separated by ';', " \
+	"such as 'allow s3:GetObject arn:aws:s3:::my-bucket/*' (default: full access)"
+
+/* The endpoint's `policy` key, for an endpoint of service `svc` (an index
+ * into services, or -1 when not an AWS service's). */
+static struct policy *read_policy(sc_loader *l, const ld_group *g, int svc, gboolean aws_service)
+{
+	const char *v = ld_get(g, "policy", NULL);
+	if (!v)
+		return NULL;
+	if (!aws_service) {
+		/* "When you create a VPC endpoint for an endpoint service other
+		 * than an AWS service, we allow full access to the endpoint" (AWS
+		 * PrivateLink, endpoint policies). */
+		ld_problem(l->ld, g, "policy", "'%s': an endpoint of an endpoint service always allows full "
+		                               "access; expected no policy (policies apply to endpoints of an "
+		                               "s3 [service])", v);
+		return NULL;
+	}
+	if (svc >= 0 && strcmp(SC_AT(l->sc->services, sc_service, svc)->kind, "s3") != 0) {
+		ld_problem(l->ld, g, "policy", "'%s': policies are modelled for s3 only, not %s; expected no "
+		                               "policy", v, SC_AT(l->sc->services, sc_service, svc)->kind);
+		return NULL;
+	}
+	GString *why = g_string_new(NULL);
+	struct policy *pol = policy_parse(v, why);
+	if (!pol)
+		ld_problem(l->ld, g, "policy", "%s", why->str);
+	g_string_free(why, TRUE);
+	return pol;
+}
+
 static const ld_key gw_endpoint_keys[] = {
 	{ "vpc", TRUE, NAME_OF("vpc") },
 	{ "service", TRUE, NAME_OF("service") " of kind s3 or dynamodb" },
 	{ "route_tables", TRUE, "comma-separated [route_table] names of the same VPC" },
+	{ "policy", FALSE, POLICY_WHAT },
 	{ NULL },
 };
 
@@ -423,6 +457,7 @@ static const ld_key iface_ep_keys[] = {
 	{ "subnets", TRUE, "comma-separated [subnet] names of the endpoint's VPC, one per AZ" },
 	{ "security_groups", FALSE, "comma-separated [security_group] names of the endpoint's VPC" },
 	{ "private_dns", FALSE, "true or false" },
+	{ "policy", FALSE, POLICY_WHAT " (endpoints of an s3 [service] only)" },
 	{ NULL },
 };
 
@@ -438,6 +473,7 @@ static void build_gw_endpoints(sc_loader *l)
 		e->vpc = ld_ref(l->ld, g, "vpc", GK_VPC);
 		e->service = ld_ref(l->ld, g, "service", GK_SERVICE);
 		e->route_tables = g_array_new(FALSE, FALSE, sizeof(int));
+		e->policy = read_policy(l, g, e->service, TRUE);
 		const char *v = ld_get(g, "route_tables", NULL);
 		if (v)
 			ld_ref_list(l->ld, g, "route_tables", v, GK_ROUTE_TABLE, e->route_tables, TRUE);
@@ -551,6 +587,8 @@ static void build_interface_endpoints(sc_loader *l)
 		e->sgs = g_array_new(FALSE, FALSE, sizeof(int));
 		e->vpc = ld_ref(l->ld, g, "vpc", GK_VPC);
 		iface_ep_service(l, g, e);
+		if (e->service >= 0)
+			e->policy = read_policy(l, g, e->service, e->kind == SC_IFE_AWS_SERVICE);
 
 		const char *v = ld_get(g, "subnets", NULL);
 		if (v)
@@ -619,6 +657,7 @@ static void build_interface_endpoints(sc_loader *l)
 static void gw_endpoint_clear(void *elem)
 {
 	sc_unref(((sc_gw_endpoint *)elem)->route_tables);
+	g_clear_pointer(&((sc_gw_endpoint *)elem)->policy, policy_free);
 }
 
 static void endpoint_service_clear(void *elem)
@@ -632,6 +671,7 @@ static void interface_endpoint_clear(void *elem)
 	sc_unref(e->subnets);
 	sc_unref(e->ips);
 	sc_unref(e->sgs);
+	g_clear_pointer(&e->policy, policy_free);
 }
 
 /* Endpoint ENIs take no explicit address: they compete with instances in
@@ -670,6 +710,7 @@ static void build_interface_endpoints_world(world *w)
 			side = nlb_add_privatelink_port(world_node(w, GK_LB, lb));
 		} else {
 			side = service_add_port(world_node(w, GK_SERVICE, ie->service));
+			service_set_entrance(world_node(w, GK_SERVICE, ie->service), side, ie->name, ie->policy);
 		}
 		world_link(w, interface_endpoint_service_port(n), side, 0);
 	}
@@ -688,7 +729,9 @@ static void build_gw_endpoints_world(world *w)
 		           vpc_router_add_port(world_router(w, ge->vpc), VPC_PORT_GW_ENDPOINT, -1, (int)i, 0,
 		                               ge->name),
 		           f->prof->bandwidth.gw_endpoint);
-		world_link(w, node_port(n, 1), service_add_port(world_node(w, GK_SERVICE, ge->service)), 0);
+		port *side = service_add_port(world_node(w, GK_SERVICE, ge->service));
+		service_set_entrance(world_node(w, GK_SERVICE, ge->service), side, ge->name, ge->policy);
+		world_link(w, node_port(n, 1), side, 0);
 	}
 }
 

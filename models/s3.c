@@ -5,6 +5,7 @@
 #include "world.h"
 
 #include "host.h"
+#include "policy.h"
 
 #include <string.h>
 
@@ -13,7 +14,18 @@ typedef struct {
 	fabric *f;
 	host *h;
 	GHashTable *ways; /* (client ip << 16 | port) -> port * it came in on */
+	GArray *entrances; /* entrance, by port index: the VPC endpoint behind each way in */
+	gboolean s3;      /* answers S3 requests (endpoint policies apply) */
 } front;
+
+typedef struct {
+	const char *endpoint;   /* NULL: no VPC endpoint (the public network) */
+	const policy *pol;
+} entrance;
+
+/* S3's AccessDenied error document: an assumption (its size, about that of
+ * S3's XML with a request ID and host ID; the body is pattern bytes). */
+#define ACCESS_DENIED_BYTES 243
 
 static gpointer way_key(uint32_t ip, uint16_t tport)
 {
@@ -39,10 +51,56 @@ static void front__receive(node *n, pkt *p, port *in)
 	link_send(node_port(n, 0), p);
 }
 
+/* Endpoint policies: the request's way in names the endpoint; a request
+ * its policy does not allow is answered 403 at once. */
+static void front__http(http_exchange *x, void *ud)
+{
+	front *fr = ud;
+	port *in = g_hash_table_lookup(fr->ways, way_key(http_exchange_client_ip(x),
+	                                                 http_exchange_client_port(x)));
+	const entrance *e = in && in->index < fr->entrances->len
+	                            ? &g_array_index(fr->entrances, entrance, in->index) : NULL;
+	char *action = NULL, *resource = NULL;
+	if (!e || !e->endpoint ||
+	    !policy_s3_request(http_exchange_method(x), http_exchange_path(x), &action, &resource)) {
+		http_default_handler(x, NULL);
+		return;
+	}
+	policy_decision d = policy_evaluate(e->pol, action, resource);
+	node *n = host_node(fr->h); /* S3 decides, where the request arrives */
+	if (d.statement)
+		NET_TRACE(n->net, n, NULL, NET_TRACE_DECIDE, "endpoint policy of %s: statement %d '%s' %s %s on %s",
+		          e->endpoint, d.statement, d.text, d.allowed ? "allows" : "denies", action, resource);
+	else if (e->pol)
+		NET_TRACE(n->net, n, NULL, NET_TRACE_DECIDE,
+		          "endpoint policy of %s: no statement allows %s on %s (implicit deny)", e->endpoint,
+		          action, resource);
+	else
+		NET_TRACE(n->net, n, NULL, NET_TRACE_DECIDE,
+		          "endpoint policy of %s: the default policy (full access) allows %s on %s", e->endpoint,
+		          action, resource);
+	g_free(action);
+	g_free(resource);
+	if (d.allowed)
+		http_default_handler(x, NULL);
+	else
+		http_respond(x, 403, ACCESS_DENIED_BYTES, "Content-Type: application/xml\r\n");
+}
+
+void service_set_entrance(node *n, port *in, const char *endpoint, const policy *pol)
+{
+	front *fr = (front *)n;
+	g_return_if_fail(in->node == n);
+	if (fr->entrances->len <= in->index)
+		g_array_set_size(fr->entrances, in->index + 1);
+	g_array_index(fr->entrances, entrance, in->index) = (entrance){ endpoint, pol };
+}
+
 static void front__destroy(node *n)
 {
 	front *fr = (front *)n;
 	g_hash_table_unref(fr->ways);
+	g_array_unref(fr->entrances);
 	node_clear(n);
 	g_free(fr);
 }
@@ -62,6 +120,8 @@ node *service_new(fabric *f, int index)
 	g_free(name);
 	fr->f = f;
 	fr->ways = g_hash_table_new(g_direct_hash, g_direct_equal);
+	fr->entrances = g_array_new(FALSE, TRUE, sizeof(entrance));
+	fr->s3 = strcmp(sv->kind, "s3") == 0;
 	tcp_config tc;
 	tcp_config_default(&tc);
 	tc.cc = (tcp_cc)f->prof->tcp.congestion_control;
@@ -81,7 +141,8 @@ node *service_new(fabric *f, int index)
 	GError *err = NULL;
 	http_server *srv = host_serve_http(fr->h, &sc, &err);
 	g_assert_no_error(err);
-	(void)srv;
+	if (fr->s3)
+		http_server_set_handler(srv, front__http, fr);
 	dist_clear(&sc.think);
 	return &fr->base;
 }

@@ -26,4 +26,15 @@ node *service_new(fabric *f, int index);
 port *service_add_port(node *front);
 host *service_host(node *front);
 
+struct policy;
+/*
+ * Names the way in `in` after the VPC endpoint behind it, with that
+ * endpoint's policy (NULL: full access).  An S3 request that came in that
+ * way and that the policy does not allow is answered 403 AccessDenied, as
+ * S3 answers it, at once and without the object; the policy's decision,
+ * allowing or not, shows in `trace`.  A request that came in any other way
+ * (an internet gateway) meets no endpoint policy.
+ */
+void service_set_entrance(node *front, port *in, const char *endpoint, const struct policy *pol);
+
 #endif

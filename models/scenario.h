@@ -147,6 +147,7 @@ typedef struct {
 	int vpc;
 	int service;         /* index into services */
 	GArray *route_tables;/* int: tables that get the prefix-list route */
+	struct policy *policy; /* endpoint policy (models/policy.h); NULL: full access */
 } sc_gw_endpoint;
 
 /* A [route NAME]: one route added to a [route_table]'s routes (where it is
@@ -225,6 +226,7 @@ typedef struct {
 	GArray *ips;             /* uint32_t per subnet: the ENIs' addresses (assigned) */
 	GArray *sgs;             /* int */
 	gboolean private_dns;    /* the service's name resolves to these ENIs in this VPC */
+	struct policy *policy;   /* endpoint policy (models/policy.h); NULL: full access */
 } sc_interface_endpoint;
 
 typedef enum {

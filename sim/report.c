@@ -323,6 +323,9 @@ static void write_text(const report *r, FILE *f)
 		if (w->unfinished)
 			fprintf(f, ", unfinished %" G_GUINT64_FORMAT " (still waiting when the run ended)",
 			        (guint64)w->unfinished);
+		if (w->non_2xx)
+			fprintf(f, "; %" G_GUINT64_FORMAT " of the completed answered with a status outside 2xx",
+			        (guint64)w->non_2xx);
 		fputc('\n', f);
 		if (w->users)
 			fprintf(f, "  offered    closed loop, %u users per client: %.0f requests, what they "
@@ -492,9 +495,10 @@ static char *json_report(const report *r)
 		report_json_str(s, w->target);
 		g_string_append_printf(s, ", \"clients\": %u,\n     \"requests\": {\"sent\": %" G_GUINT64_FORMAT
 		                          ", \"completed\": %" G_GUINT64_FORMAT ", \"failed\": %" G_GUINT64_FORMAT
-		                          ", \"unfinished\": %" G_GUINT64_FORMAT ", \"failures\": {",
+		                          ", \"unfinished\": %" G_GUINT64_FORMAT ", \"non_2xx\": %" G_GUINT64_FORMAT
+		                          ", \"failures\": {",
 		                       w->clients, (guint64)w->sent, (guint64)w->completed, (guint64)w->failed,
-		                       (guint64)w->unfinished);
+		                       (guint64)w->unfinished, (guint64)w->non_2xx);
 		for (guint j = 0; j < w->failures->len; j++) {
 			const report_count *c = &g_array_index(w->failures, report_count, j);
 			if (j)

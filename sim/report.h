@@ -36,6 +36,7 @@ typedef struct {
 	guint clients;
 	uint64_t sent, completed, failed;
 	uint64_t unfinished;     /* sent, neither completed nor failed when the run ended */
+	uint64_t non_2xx;        /* completed with a status outside 200-299 (counted in completed) */
 	GArray *failures;        /* report_count: failures by reason */
 	hdr_hist *latency;       /* owned; completed requests, start to last response byte */
 	GPtrArray *request_path; /* char *: constructs the request crosses, in order */
