@@ -179,9 +179,13 @@ static void json_hop(GString *js, const tevent *e, sim_time t0, const char *even
 	g_string_append_printf(js, ",\"event\":\"%s\",\"text\":", event ? event : kind_names[e->kind]);
 	report_json_str(js, e->text);
 	drop_reason why = e->kind == NET_TRACE_DROP ? drop_reason_of_text(e->text) : -1;
-	if (why >= 0) {
+	const char *code = e->kind == NET_TRACE_DECIDE || e->kind == NET_TRACE_REWRITE
+	                           ? explanation_code(e->text) : NULL;
+	if (why >= 0)
+		code = drop_reason_name(why);
+	if (code) {
 		g_string_append(js, ",\"code\":");
-		report_json_str(js, drop_reason_name(why));
+		report_json_str(js, code);
 	}
 	g_string_append_c(js, '}');
 }
@@ -616,6 +620,10 @@ int cmd_trace(int argc, char **argv)
 			report_json_str(js, dec->n->name);
 			g_string_append(js, ",\"text\":");
 			report_json_str(js, dec->text);
+			if (explanation_code(dec->text)) {
+				g_string_append(js, ",\"code\":");
+				report_json_str(js, explanation_code(dec->text));
+			}
 			g_string_append_c(js, '}');
 		} else {
 			g_string_append(js, "null");

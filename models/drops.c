@@ -29,10 +29,38 @@ static const drop_info reasons[DROP__COUNT] = {
 	[DROP_NACL] = { "network-acl", "denied by a network ACL" },
 };
 
+/* The decisions and rewrites the models trace, by their first words
+ * (every NET_TRACE_DECIDE and _REWRITE text must start with one:
+ * test_commands checks it on every bundled scenario's trace). */
+static const explain_info explanations[] = {
+	{ "security group, inbound:", "security-group-inbound-rule" },
+	{ "security group, outbound:", "security-group-outbound-rule" },
+	{ "inbound: no rule of", "security-group-inbound-deny" },
+	{ "outbound: no rule of", "security-group-outbound-deny" },
+	{ "service network association", "lattice-association-security-group" },
+	{ "network ACL", "network-acl-rule" },
+	{ "route ", "route-table-route" },
+	{ "TGW route table", "tgw-route" },
+	{ "peering connection:", "peering-connection" },
+	{ "gateway endpoint:", "gateway-endpoint" },
+	{ "endpoint policy of", "endpoint-policy" },
+	{ "region's public network:", "public-network-route" },
+	{ "ALB:", "alb-listener-rule" },
+	{ "VPC Lattice:", "lattice-listener-rule" },
+	{ "listener: flow hash", "nlb-target-selection" },
+	{ "DNS ", "dns-answer" },
+	{ "MSS ", "mss-clamp" },
+	{ "source ", "source-rewrite" },
+	{ "destination ", "destination-rewrite" },
+	{ "reply:", "reply-rewrite" },
+	{ NULL, NULL },
+};
+
 static gpointer do_register(gpointer data)
 {
 	(void)data;
 	drop_reasons_register(reasons, DROP__COUNT);
+	explanations_register(explanations);
 	return NULL;
 }
 

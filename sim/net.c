@@ -21,6 +21,22 @@ void drop_reasons_register(const drop_info *table, int n)
 	n_reasons = n;
 }
 
+static const explain_info *explanations;
+
+void explanations_register(const explain_info *table)
+{
+	g_return_if_fail(table != NULL);
+	explanations = table;
+}
+
+const char *explanation_code(const char *text)
+{
+	for (const explain_info *e = explanations; e && e->prefix; e++)
+		if (g_str_has_prefix(text, e->prefix))
+			return e->code;
+	return NULL;
+}
+
 int drop_reasons_count(void)
 {
 	return n_reasons;

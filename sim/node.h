@@ -39,6 +39,24 @@ const char *drop_reason_text(drop_reason r);
 drop_reason drop_reason_of_text(const char *text);
 
 /*
+ * What a decision or rewrite a node traces (NET_TRACE_DECIDE, _REWRITE)
+ * was, as a stable code for scripts, in the spirit of Reachability
+ * Analyzer's explanation codes: the models register a table of the texts'
+ * first words and their codes ("route " -> "route-table-route").
+ */
+typedef struct {
+	const char *prefix; /* the start of the traced text */
+	const char *code;   /* short, stable ("route-table-route") */
+} explain_info;
+
+/* Sets the table (ending with { NULL, NULL }; the first matching prefix
+ * wins); it must outlive every net. */
+void explanations_register(const explain_info *table);
+/* The code of a traced decision or rewrite text, or NULL when no prefix
+ * matches. */
+const char *explanation_code(const char *text);
+
+/*
  * A node is a struct whose first member is `node`, with an ops table.  The
  * engine calls `receive` when a packet arrives on one of the node's ports;
  * the node then forwards it (link_send on another port, now or after a

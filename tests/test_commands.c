@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "harness.h"
+#include "scenario.h"
 
 #define vpcsim harness_vpcsim_v
 
@@ -196,6 +197,86 @@ static void test_compare_all(void)
 	g_free(err);
 }
 
+/* Every decision and rewrite a bundled scenario's trace shows has a stable
+ * code (models/drops.c's table of explanations): the first workload of
+ * each scenario, from its first client to its first target. */
+static gboolean hops_coded(const char *js, GString *missing)
+{
+	static const char *const kinds[] = { "\"event\":\"decide\",\"text\":\"",
+		                             "\"event\":\"rewrite\",\"text\":\"" };
+	gboolean ok = TRUE;
+	for (int k = 0; k < 2; k++) {
+		for (const char *at = strstr(js, kinds[k]); at; at = strstr(at, kinds[k])) {
+			const char *text = at + strlen(kinds[k]), *e = text;
+			while (*e && *e != '"')
+				e += *e == '\\' && e[1] ? 2 : 1;
+			if (!g_str_has_prefix(e, "\",\"code\":\"")) {
+				g_string_append_printf(missing, "  %.*s\n", (int)(e - text), text);
+				ok = FALSE;
+			}
+			at = e;
+		}
+	}
+	return ok;
+}
+
+static void test_trace_codes(void)
+{
+	char *dir_path = harness_source_path("scenarios");
+	GDir *dir = g_dir_open(dir_path, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+	for (const char *f; (f = g_dir_read_name(dir));)
+		if (g_str_has_suffix(f, ".ini"))
+			g_ptr_array_add(files, g_build_filename(dir_path, f, NULL));
+	g_dir_close(dir);
+	g_ptr_array_add(files, harness_source_path("tests/scenarios/s3-policy.ini"));
+	g_ptr_array_add(files, harness_source_path("tests/scenarios/nacl.ini"));
+	guint traced = 0;
+	for (guint i = 0; i < files->len; i++) {
+		const char *file = files->pdata[i];
+		GError *err = NULL;
+		/* alb-overlap-peering and -tgw are refused on purpose. */
+		scenario *sc = scenario_load(file, NULL, &err);
+		g_clear_error(&err);
+		if (!sc || !sc->workloads->len) {
+			scenario_free(sc);
+			continue;
+		}
+		const sc_workload *w = SC_AT(sc->workloads, sc_workload, 0);
+		GKeyFile *kf = g_key_file_new();
+		CU_ASSERT_TRUE_FATAL(g_key_file_load_from_file(kf, file, G_KEY_FILE_NONE, NULL));
+		char *group = g_strconcat("workload ", w->name, NULL);
+		char *to = w->target_kind == SC_TARGET_IS_INSTANCE
+		                   ? g_strdup(SC_AT(sc->instances, sc_instance, g_array_index(w->targets, int, 0))->name)
+		                   : g_strstrip(g_key_file_get_string(kf, group, "target", NULL));
+		const char *from = SC_AT(sc->instances, sc_instance, g_array_index(w->clients, int, 0))->name;
+		char *port = g_strdup_printf("%u", w->port);
+		const char *argv[] = { "trace", file, "--from", from, "--to", to, "--port", port, "--format", "json",
+			               w->kind == SC_WL_UDP ? "--udp" : NULL, NULL };
+		char *out = NULL;
+		harness_vpcsim(&out, NULL, argv);
+		GString *missing = g_string_new(NULL);
+		CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "\"journeys\""));
+		if (out && !hops_coded(out, missing)) {
+			fprintf(stderr, "\n%s: trace --from %s --to %s: decisions without a code:\n%s", file, from, to,
+			        missing->str);
+			CU_FAIL("a traced decision or rewrite has no explanation code");
+		}
+		traced += out != NULL;
+		g_string_free(missing, TRUE);
+		g_free(out);
+		g_free(port);
+		g_free(to);
+		g_free(group);
+		g_key_file_free(kf);
+		scenario_free(sc);
+	}
+	CU_ASSERT(traced >= 20);
+	g_ptr_array_unref(files);
+	g_free(dir_path);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("commands");
@@ -203,5 +284,6 @@ void register_tests(void)
 	CU_add_test(s, "compare --all", test_compare_all);
 	CU_add_test(s, "run: --out written whole or not at all", test_run_out_file);
 	CU_add_test(s, "trace: hops, rules, rewrites, drops, mermaid", test_trace);
+	CU_add_test(s, "trace: every decision and rewrite has a code", test_trace_codes);
 	CU_add_test(s, "compare: table, derived properties, plots", test_compare);
 }
