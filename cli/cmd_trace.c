@@ -633,14 +633,15 @@ int cmd_trace(int argc, char **argv)
 			g_string_append_printf(js, "%.6f", (double)hdr_max(rw->latency) / 1e6);
 		else
 			g_string_append(js, "null");
+		g_string_append_printf(js, ",\"non_2xx\":%s", arrived && rw->non_2xx ? "true" : "false");
 		g_string_append(js, ",\"latency_is\":");
 		report_json_str(js, since);
 		g_string_append(js, ",\"charges\":[");
 	}
 	if (arrived) {
 		if (!js)
-			printf("\nthe request completed in %.3f ms (%s)\n", (double)hdr_max(rw->latency) / 1e6,
-			       since);
+			printf("\nthe request completed in %.3f ms (%s)%s\n", (double)hdr_max(rw->latency) / 1e6,
+			       since, rw->non_2xx ? ", answered with a status outside 2xx" : "");
 		if (r->ledger && !js)
 			printf("charged for this request (all its packets):\n");
 		for (guint i = 0; r->ledger && i < cost_ledger_n_lines(r->ledger); i++) {

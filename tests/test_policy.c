@@ -149,6 +149,7 @@ static void test_trace(void)
 	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "s3 decides: endpoint policy of vpce-s3: no statement allows "
 	                                           "s3:GetObject on arn:aws:s3:::other-bucket/data.bin "
 	                                           "(implicit deny)"));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, ", answered with a status outside 2xx\n"));
 	g_free(out);
 	const char *allowed[] = { "trace", "tests/scenarios/s3-policy.ini", "--from", "client-1", "--to", "s3",
 	                          NULL };
