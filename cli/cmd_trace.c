@@ -328,6 +328,15 @@ static gboolean resolve_target(const scenario *sc, const char *to, sc_workload *
 			g_array_append_val(w->targets, i);
 			return TRUE;
 		}
+	/* The kinds that say how they are reached, by name. */
+	for (int k = 0; k < GK_N; k++)
+		for (guint i = 0; sc_kinds[k]->target && i < sc->of[k]->len; i++)
+			if (strcmp(sc_kind_element_name(sc, k, (int)i), to) == 0) {
+				w->target_kind = SC_TARGET_IS_KIND;
+				w->target_gk = k;
+				g_array_append_val(w->targets, i);
+				return TRUE;
+			}
 	return FALSE;
 }
 
@@ -338,7 +347,8 @@ static const sc_workload *workload_like(const scenario *sc, int client, const sc
 	int t = g_array_index(w->targets, int, 0);
 	for (guint i = 0; i < sc->workloads->len; i++) {
 		const sc_workload *x = SC_AT(sc->workloads, sc_workload, i);
-		if (x->kind != SC_WL_HTTP || x->target_kind != w->target_kind)
+		if (x->kind != SC_WL_HTTP || x->target_kind != w->target_kind ||
+		    (w->target_kind == SC_TARGET_IS_KIND && x->target_gk != w->target_gk))
 			continue;
 		gboolean from = FALSE, to = FALSE;
 		for (guint k = 0; k < x->clients->len && !from; k++)

@@ -47,6 +47,8 @@ static int target_vpc(const scenario *sc, const sc_workload *w)
 	}
 	case SC_TARGET_IS_LATTICE:
 		return lattice_service_target_vpc(sc, t);
+	case SC_TARGET_IS_KIND:
+		return sc_kinds[w->target_gk]->target->service_vpc(sc, t);
 	default:
 		return -1;
 	}

@@ -254,6 +254,15 @@ static char *service_of(const scenario *sc, service_ref *s)
 			g_hash_table_add(s->ips, GUINT_TO_POINTER(ls->ip));
 			break;
 		}
+		case SC_TARGET_IS_KIND: {
+			name = sc_kind_element_name(sc, w->target_gk, ti);
+			GArray *ips = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+			g_free(sc_kinds[w->target_gk]->target->addresses(sc, ti, 0, TRUE, ips));
+			for (guint k = 0; k < ips->len; k++)
+				g_hash_table_add(s->ips, GUINT_TO_POINTER(g_array_index(ips, uint32_t, k)));
+			g_array_unref(ips);
+			break;
+		}
 		}
 	}
 	return g_strdup_printf("%s port %u", name, w->port);

@@ -665,6 +665,13 @@ static gboolean build_servers(world *w, GError **error)
 					ok = serve_lb(w, seen, alb, aport, sw, error);
 				break;
 			}
+			case SC_TARGET_IS_KIND: {
+				uint16_t lport = 0;
+				int lb = sc_kinds[sw->target_gk]->target->lb(sc, ti, sw->port, &lport);
+				if (lb >= 0)
+					ok = serve_lb(w, seen, lb, lport, sw, error);
+				break;
+			}
 			default:
 				break;
 			}
@@ -716,6 +723,10 @@ static char *target_addresses(const scenario *sc, const sc_workload *sw, int ti,
 		one = SC_AT(sc->of[GK_LATTICE_SERVICE], sc_lattice_service, ti)->ip;
 		g_array_append_val(ips, one);
 		return sw->resolve == SC_RESOLVE_DNS ? lattice_dns_name(sc, ti) : NULL;
+	case SC_TARGET_IS_KIND: {
+		int az = SC_AT(sc->subnets, sc_subnet, SC_AT(sc->instances, sc_instance, client)->subnet)->az_index;
+		return sc_kinds[sw->target_gk]->target->addresses(sc, ti, az, sw->resolve == SC_RESOLVE_DNS, ips);
+	}
 	}
 	if (!all) {
 		g_array_append_val(ips, one);
@@ -1252,6 +1263,7 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 			case SC_TARGET_IS_LATTICE:
 				tn = SC_AT(sc->of[GK_LATTICE_SERVICE], sc_lattice_service, ti)->name;
 				break;
+			case SC_TARGET_IS_KIND: tn = sc_kind_element_name(sc, sw->target_gk, ti); break;
 			}
 			g_string_append_printf(target, "%s%s", t ? ", " : "", tn);
 		}
