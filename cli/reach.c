@@ -30,9 +30,11 @@ static int instance_vpc(const scenario *sc, int inst)
 	return SC_AT(sc->subnets, sc_subnet, SC_AT(sc->instances, sc_instance, inst)->subnet)->vpc;
 }
 
-/* The default targets: every other VPC's CIDR, the interface endpoint ENIs
- * in the scanner's VPC (what fronts a service elsewhere), and the public
- * addresses of load balancers and instances in other VPCs. */
+/* The default targets: every other VPC's CIDR, the addresses that front a
+ * service elsewhere for the scanner's VPC (interface and resource endpoint
+ * ENIs in it, the link-local front of a Lattice service it is associated
+ * with: each kind says, sc_kind.fronts), and the public addresses of load
+ * balancers and instances in other VPCs. */
 static void default_targets(const scenario *sc, int vpc, GArray *t)
 {
 	char a[16];
@@ -43,13 +45,15 @@ static void default_targets(const scenario *sc, int vpc, GArray *t)
 		add_target(t, g_strdup_printf("%s %s/%u", v->name, pkt_ip_str(v->cidr.addr, a), v->cidr.len), v->cidr.addr,
 		           cidr_last(v->cidr));
 	}
-	for (guint i = 0; i < sc->interface_endpoints->len; i++) {
-		const sc_interface_endpoint *e = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
-		for (guint k = 0; e->vpc == vpc && k < e->ips->len; k++) {
-			uint32_t ip = g_array_index(e->ips, uint32_t, k);
-			add_target(t, g_strdup_printf("%s %s", e->name, pkt_ip_str(ip, a)), ip, ip);
-		}
+	GArray *fr = g_array_new(FALSE, FALSE, sizeof(sc_front));
+	for (int k = 0; k < GK_N; k++)
+		if (sc_kinds[k]->fronts)
+			sc_kinds[k]->fronts(sc, vpc, fr);
+	for (guint i = 0; i < fr->len; i++) {
+		const sc_front *f = &g_array_index(fr, sc_front, i);
+		add_target(t, g_strdup_printf("%s %s", f->name, pkt_ip_str(f->ip, a)), f->ip, f->ip);
 	}
+	g_array_unref(fr);
 	for (guint i = 0; i < sc->load_balancers->len; i++) {
 		const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, i);
 		for (guint k = 0; lb->vpc != vpc && lb->internet_facing && k < lb->node_public_ips->len; k++) {
@@ -87,11 +91,14 @@ static GHashTable *assigned_addresses(const scenario *sc)
 			ADD(g_array_index(lb->node_public_ips, uint32_t, k));
 		}
 	}
-	for (guint i = 0; i < sc->interface_endpoints->len; i++) {
-		const sc_interface_endpoint *e = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
-		for (guint k = 0; k < e->ips->len; k++)
-			ADD(g_array_index(e->ips, uint32_t, k));
-	}
+	/* Endpoint ENIs, Lattice fronts, resource gateway addresses. */
+	GArray *fr = g_array_new(FALSE, FALSE, sizeof(sc_front));
+	for (int k = 0; k < GK_N; k++)
+		if (sc_kinds[k]->fronts)
+			sc_kinds[k]->fronts(sc, -1, fr);
+	for (guint i = 0; i < fr->len; i++)
+		ADD(g_array_index(fr, sc_front, i).ip);
+	g_array_unref(fr);
 #undef ADD
 	g_hash_table_remove(h, GUINT_TO_POINTER(0));
 	return h;

@@ -974,6 +974,24 @@ static void lattice_config(const scenario *sc, const sc_config_ctx *x, sc_config
 	}
 }
 
+/* A service's link-local front address, for the clients of every VPC
+ * associated with one of its service networks (vpc -1: every service). */
+static void lattice_fronts(const scenario *sc, int vpc, GArray *out)
+{
+	const GArray *svcs = sc->of[GK_LATTICE_SERVICE], *nets = sc->of[GK_SERVICE_NETWORK];
+	for (guint s = 0; s < svcs->len; s++) {
+		const sc_lattice_service *sv = SC_AT(svcs, sc_lattice_service, s);
+		gboolean reached = vpc < 0;
+		for (guint k = 0; !reached && k < sv->networks->len; k++)
+			reached = sc_int_array_has(SC_AT(nets, sc_service_network, g_array_index(sv->networks, int, k))->vpcs,
+			                           vpc);
+		if (reached) {
+			sc_front fr = { sv->name, sv->ip };
+			g_array_append_val(out, fr);
+		}
+	}
+}
+
 static const sc_step service_network_steps[] = { { 560, build_service_networks }, { 0, NULL } };
 static const sc_step lattice_tg_steps[] = { { 560, build_lattice_tgs }, { 0, NULL } };
 static const sc_step lattice_service_steps[] = { { 570, build_lattice_services }, { 0, NULL } };
@@ -1006,4 +1024,5 @@ const sc_kind sc_kind_lattice_service = {
 	.size = sizeof(sc_lattice_service),
 	.steps = lattice_service_steps,
 	.clear = lattice_service_clear,
+	.fronts = lattice_fronts,
 };
