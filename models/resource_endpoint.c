@@ -426,6 +426,7 @@ typedef struct {
 	uint16_t mss;
 	cost_line *processing;
 	fabric_party *xin;
+	fabric_party *gw_in; /* the gateway's, for the crossing towards it */
 	resource_stats st;
 } rendpoint;
 
@@ -486,7 +487,7 @@ static void re_from_consumer(rendpoint *e, pkt *p, guint i)
 	p->az = en->az;
 	p->az_from = en->sender;
 	sim_time d = dist_sample_ns(&e->f->prof->processing.interface_endpoint, &e->rng) +
-	             fabric_move(e->f, &e->rng, p, en->gw_az, NULL);
+	             fabric_move(e->f, &e->rng, p, en->gw_az, e->gw_in);
 	fabric_send(e->base.net, node_port(&e->base, e->enis->len), p, d, &e->gw_last);
 }
 
@@ -583,6 +584,8 @@ node *resource_endpoint_new(fabric *f, int index)
 	e->processing = cost_ledger_line(f->ledger, re->name, "processing", &pr->resource_endpoint.processing);
 	e->xin = fabric_receiver(f, re->name);
 	fabric_set_kind(f, re->name, FABRIC_PARTY_RESOURCE_ENDPOINT);
+	if (rg)
+		e->gw_in = fabric_receiver(f, rg->name);
 	cost_ledger_add_hourly(f->ledger, re->name, "hourly", pr->resource_endpoint.hourly_usd, 1);
 	return &e->base;
 }
