@@ -1021,10 +1021,10 @@ static void resource_endpoint_props(const profile *pf, sc_props *out)
 {
 	out->transitive = g_strdup("n/a: exposes one resource, not a network (clients reaching the "
 	                           "consumer VPC over peering or a TGW may use its endpoint ENI)");
-	out->growth = g_strdup("one resource endpoint per consumer VPC (0.10 USD an hour each); one "
+	out->growth = g_strdup("one resource endpoint per consumer VPC (an hourly charge each); one "
 	                       "resource gateway and configuration whatever the number, no NLB");
-	out->quota = g_strdup_printf("%u interface endpoints per VPC (resource endpoints count, an "
-	                             "inference); 100 resource gateways per VPC",
+	out->quota = g_strdup_printf("%u interface endpoints per VPC (resource endpoints count towards "
+	                             "it, an inference); resource gateways per VPC",
 	                             pf->limits.interface_endpoints_per_vpc);
 }
 
