@@ -8,7 +8,6 @@
 #include "build.h"
 #include "error.h"
 #include "host.h"
-#include "lattice.h"
 
 #define PROBE_GAP (20 * SIM_US)  /* between SYNs: 50,000 a second */
 #define SETTLE (2 * SIM_S)       /* after the last SYN, for answers */
@@ -253,12 +252,6 @@ static char *service_of(const scenario *sc, service_ref *s)
 			name = e->name;
 			for (guint k = 0; k < e->ips->len; k++)
 				g_hash_table_add(s->ips, GUINT_TO_POINTER(g_array_index(e->ips, uint32_t, k)));
-			break;
-		}
-		case SC_TARGET_IS_LATTICE: {
-			const sc_lattice_service *ls = SC_AT(sc->of[GK_LATTICE_SERVICE], sc_lattice_service, ti);
-			name = ls->name;
-			g_hash_table_add(s->ips, GUINT_TO_POINTER(ls->ip));
 			break;
 		}
 		case SC_TARGET_IS_KIND: {

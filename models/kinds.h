@@ -133,10 +133,11 @@ typedef struct {
 typedef struct {
 	const char *what;         /* "a resource endpoint, which carries TCP only": messages */
 	/* Whether port `pt` is one it takes (0: only the default wanted);
-	 * sets *def to its default port, and on FALSE *expected to what it
-	 * takes. */
+	 * sets *def to its default port, and on FALSE *problem to what is
+	 * wrong, from "is not ..." to what was expected (the message quotes
+	 * the value before it). */
 	gboolean (*port_ok)(const struct scenario *sc, int i, uint16_t pt, uint16_t *def,
-	                    char **expected);
+	                    char **problem);
 	/* The addresses a client in AZ `client_az` (an az_index) may connect
 	 * to, into `ips`; with by_dns, the name it resolves is returned (NULL
 	 * when it connects to an address). */

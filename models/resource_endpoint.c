@@ -925,7 +925,7 @@ static const sc_resource_config *config_of(const scenario *sc, int i)
 	return c >= 0 ? SC_AT(sc->of[GK_RESOURCE_CONFIG], sc_resource_config, c) : NULL;
 }
 
-static gboolean target_port(const scenario *sc, int i, uint16_t pt, uint16_t *def, char **expected)
+static gboolean target_port(const scenario *sc, int i, uint16_t pt, uint16_t *def, char **problem)
 {
 	const sc_resource_config *rc = config_of(sc, i);
 	if (!rc || !rc->ports->len)
@@ -940,7 +940,8 @@ static gboolean target_port(const scenario *sc, int i, uint16_t pt, uint16_t *de
 		if (hi != lo)
 			g_string_append_printf(s, "-%u", hi);
 	}
-	*expected = g_strdup_printf("a port of resource configuration %s (%s)", rc->name, s->str);
+	*problem = g_strdup_printf("is not a port %s takes; expected a port of resource configuration %s (%s)",
+	                           endpoint_at(sc, i)->name, rc->name, s->str);
 	g_string_free(s, TRUE);
 	return FALSE;
 }

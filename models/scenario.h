@@ -232,7 +232,6 @@ typedef enum {
 	SC_TARGET_IS_SERVICE,     /* a public [service] (S3) by its public address */
 	SC_TARGET_IS_LB,          /* a load balancer, by its DNS name (resolve) */
 	SC_TARGET_IS_ENDPOINT,    /* an interface endpoint, by one of its DNS names (dns_name) */
-	SC_TARGET_IS_LATTICE,     /* a VPC Lattice service, by its DNS name (models/lattice.h) */
 	SC_TARGET_IS_KIND,        /* an element of kind target_gk, which says how (sc_kind.target) */
 } sc_wl_target_kind;
 

@@ -1,7 +1,6 @@
 /* \summary: [workload] groups: clients, targets, load (rate, total_rate, volume, users), pools, sizes */
 #include "kindlib.h"
 #include "error.h"
-#include "lattice.h"
 
 #include <math.h>
 #include <string.h>
@@ -80,7 +79,6 @@ static void build_workload_target(sc_loader *l, const ld_group *g, sc_workload *
 		int svc = single ? ld_lookup(l->ld, GK_SERVICE, one) : -1;
 		int lb = single ? ld_lookup(l->ld, GK_LB, one) : -1;
 		int ep = single ? ld_lookup(l->ld, GK_IFACE_EP, one) : -1;
-		int ls = single ? ld_lookup(l->ld, GK_LATTICE_SERVICE, one) : -1;
 		/* The kinds that say themselves how they are reached. */
 		int gk = -1, ki = -1;
 		for (int k = 0; single && k < GK_N && gk < 0; k++)
@@ -93,12 +91,6 @@ static void build_workload_target(sc_loader *l, const ld_group *g, sc_workload *
 			if (w->kind == SC_WL_UDP)
 				ld_problem(l->ld, g, "target", "'%s' is %s; expected instances as the target of a udp "
 				                  "workload", one, sc_kinds[gk]->target->what);
-		} else if (ls >= 0) {
-			w->target_kind = SC_TARGET_IS_LATTICE;
-			g_array_append_val(w->targets, ls);
-			if (w->kind == SC_WL_UDP)
-				ld_problem(l->ld, g, "target", "'%s' is a VPC Lattice service, which answers HTTP only; "
-				                  "expected instances as the target of a udp workload", one);
 		} else if (svc >= 0) {
 			w->target_kind = SC_TARGET_IS_SERVICE;
 			g_array_append_val(w->targets, svc);
@@ -128,16 +120,13 @@ static void build_workload_target(sc_loader *l, const ld_group *g, sc_workload *
 	const sc_lb *lb = workload_lb(l, w, &via);
 	if (lb && lb->listeners->len == 0)
 		lb = NULL; /* its listeners were bad: reported */
-	const sc_lattice_service *ls = w->target_kind == SC_TARGET_IS_LATTICE
-	        ? SC_AT(l->sc->of[GK_LATTICE_SERVICE], sc_lattice_service, g_array_index(w->targets, int, 0))
-	        : NULL;
 	const sc_target *kt = w->target_kind == SC_TARGET_IS_KIND ? sc_kinds[w->target_gk]->target : NULL;
 	uint16_t kdef = 80;
 	char *kexp = NULL;
 	if (kt)
 		kt->port_ok(l->sc, g_array_index(w->targets, int, 0), 0, &kdef, &kexp);
 	char *def = lb ? g_strdup_printf("%u", SC_AT(lb->listeners, sc_listener, 0)->port)
-	               : g_strdup_printf("%u", ls && ls->port ? ls->port : kdef);
+	               : g_strdup_printf("%u", kdef);
 	v = ld_get(g, "port", def);
 	guint64 pnum;
 	if (v && !g_ascii_string_to_unsigned(v, 10, 1, 65535, &pnum, NULL)) {
@@ -145,13 +134,9 @@ static void build_workload_target(sc_loader *l, const ld_group *g, sc_workload *
 	} else if (v) {
 		w->port = (uint16_t)pnum;
 		if (kt && !kt->port_ok(l->sc, g_array_index(w->targets, int, 0), w->port, &kdef, &kexp))
-			ld_problem(l->ld, g, "port", "'%s' is not a port %s takes; expected %s", v,
-			           sc_kind_element_name(l->sc, w->target_gk, g_array_index(w->targets, int, 0)), kexp);
+			ld_problem(l->ld, g, "port", "'%s' %s", v, kexp);
 		g_free(kexp);
 		kexp = NULL;
-		if (ls && ls->port && w->port != ls->port)
-			ld_problem(l->ld, g, "port", "'%s' is not the listener port of Lattice service %s; expected "
-			                "%u", v, ls->name, ls->port);
 		if (lb && !sc_lb_has_port(lb, w->port)) {
 			char *ports = sc_listener_ports(lb);
 			if (via)
