@@ -1,4 +1,4 @@
-/* \summary: PrivateLink resource endpoints: cross-AZ charges by hand, config errors naming file, group, key and value */
+/* \summary: PrivateLink resource endpoints: cross-AZ charges by hand, config errors naming file, group, key and value, overlapping CIDRs */
 /* pcap.h needs the BSD u_int types that strict POSIX hides. */
 #define _DEFAULT_SOURCE
 #include <math.h>
@@ -201,6 +201,28 @@ static void test_addresses(void)
 	scenario_free(sc);
 }
 
+/* VPC-B renumbered onto VPC-A's CIDR: every request completes.  The
+ * gateway's address (10.0.1.6 in b-app-1) is the endpoint ENI's in VPC-A,
+ * and the ALB node's (10.0.1.5) client-2's: neither VPC sees the other's
+ * addresses, so nothing clashes. */
+static void test_overlap(void)
+{
+	const char *const sets[] = { "scenario.duration=1s", "vpc:vpc-b.cidr=10.0.0.0/16",
+		                     "subnet:b-app-1.cidr=10.0.1.0/24", "subnet:b-app-2.cidr=10.0.2.0/24",
+		                     "security_group:sg-alb.ingress=tcp 80 from 10.0.0.0/16",
+		                     "security_group:sg-rgw.egress=tcp 80 to 10.0.0.0/16", NULL };
+	run rn;
+	CU_ASSERT_FATAL(run_scenario(&rn, "scenarios/alb-resource-endpoint.ini", sets, FALSE));
+	const sc_resource_gateway *rg = SC_AT(rn.sc->of[GK_RESOURCE_GATEWAY], sc_resource_gateway, 0);
+	const sc_resource_endpoint *re = SC_AT(rn.sc->of[GK_RESOURCE_ENDPOINT], sc_resource_endpoint, 0);
+	CU_ASSERT_EQUAL(g_array_index(rg->ips, uint32_t, 0), g_array_index(re->ips, uint32_t, 0));
+	const report_workload *w = &g_array_index(rn.r->workloads, report_workload, 0);
+	CU_ASSERT(w->sent > 50);
+	CU_ASSERT_EQUAL(w->completed, w->sent);
+	CU_ASSERT_EQUAL(w->failed, 0);
+	run_free(&rn);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("PrivateLink resource endpoints");
@@ -208,4 +230,5 @@ void register_tests(void)
 	CU_add_test(s, "bad groups: one clear message each", test_bad_groups);
 	CU_add_test(s, "no AZ in common with the gateway", test_no_common_az);
 	CU_add_test(s, "gateway and endpoint addresses, the DNS name", test_addresses);
+	CU_add_test(s, "overlapping CIDRs: every request completes", test_overlap);
 }
