@@ -10,9 +10,11 @@
 
 static const char *const alb_set[] = { "alb-peering.ini", "alb-tgw.ini", "alb-privatelink.ini",
 	                               "alb-public.ini", NULL };
-/* The classic four and the ways AWS added since (VPC Lattice). */
+/* The classic four and the ways AWS added since (VPC Lattice, PrivateLink
+ * resource endpoints). */
 static const char *const alb_all_set[] = { "alb-peering.ini", "alb-tgw.ini", "alb-privatelink.ini",
-	                                   "alb-public.ini", "alb-lattice.ini", NULL };
+	                                   "alb-public.ini", "alb-lattice.ini", "alb-resource-endpoint.ini",
+	                                   NULL };
 static const char *const s3_set[] = { "s3-gateway-endpoint.ini", "s3-interface-endpoint.ini",
 	                              "s3-natgw.ini", NULL };
 
@@ -85,7 +87,7 @@ int cmd_compare(int argc, char **argv)
 	               "and the traffic volume where the cheapest changes.",
 	               "With no SCENARIO: the four ways to reach a private ALB in another VPC\n"
 	               "(alb-peering, alb-tgw, alb-privatelink, alb-public); --all adds the ways AWS\n"
-	               "added since (alb-lattice); --s3 compares the S3 options.",
+	               "added since (alb-lattice, alb-resource-endpoint); --s3 compares the S3 options.",
 	               entries))
 		goto out;
 	report_format fmt = REPORT_TEXT;

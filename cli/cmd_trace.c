@@ -6,7 +6,6 @@
 #include "cli.h"
 #include "estimate.h"
 #include "error.h"
-#include "lattice.h"
 
 /*
  * The trace runs the scenario with a single request from one instance to
@@ -324,15 +323,27 @@ static gboolean resolve_target(const scenario *sc, const char *to, sc_workload *
 			g_array_append_val(w->targets, i);
 			return TRUE;
 		}
-	const GArray *ls = sc->of[GK_LATTICE_SERVICE];
-	for (guint i = 0; ls && i < ls->len; i++)
-		if (strcmp(SC_AT(ls, sc_lattice_service, i)->name, to) == 0 ||
-		    (is_ip && SC_AT(ls, sc_lattice_service, i)->ip == ip)) {
-			w->target_kind = SC_TARGET_IS_LATTICE;
-			g_array_append_val(w->targets, i);
-			return TRUE;
+	/* The kinds that say how they are reached: by name, or by one of the
+	 * addresses clients connect to (a Lattice front, an endpoint ENI). */
+	GArray *ips = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	gboolean found = FALSE;
+	for (int k = 0; k < GK_N && !found; k++)
+		for (guint i = 0; sc_kinds[k]->target && i < sc->of[k]->len && !found; i++) {
+			found = strcmp(sc_kind_element_name(sc, k, (int)i), to) == 0;
+			if (!found && is_ip) {
+				g_array_set_size(ips, 0);
+				g_free(sc_kinds[k]->target->addresses(sc, (int)i, 0, TRUE, ips));
+				for (guint a = 0; a < ips->len && !found; a++)
+					found = g_array_index(ips, uint32_t, a) == ip;
+			}
+			if (found) {
+				w->target_kind = SC_TARGET_IS_KIND;
+				w->target_gk = k;
+				g_array_append_val(w->targets, i);
+			}
 		}
-	return FALSE;
+	g_array_unref(ips);
+	return found;
 }
 
 /* The first HTTP workload with `client` among its clients and the same
@@ -342,7 +353,8 @@ static const sc_workload *workload_like(const scenario *sc, int client, const sc
 	int t = g_array_index(w->targets, int, 0);
 	for (guint i = 0; i < sc->workloads->len; i++) {
 		const sc_workload *x = SC_AT(sc->workloads, sc_workload, i);
-		if (x->kind != SC_WL_HTTP || x->target_kind != w->target_kind)
+		if (x->kind != SC_WL_HTTP || x->target_kind != w->target_kind ||
+		    (w->target_kind == SC_TARGET_IS_KIND && x->target_gk != w->target_gk))
 			continue;
 		gboolean from = FALSE, to = FALSE;
 		for (guint k = 0; k < x->clients->len && !from; k++)

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "error.h"
-#include "lattice.h"
 #include "outfile.h"
 
 static const char *kind_of(const report *r, const char *name)
@@ -45,8 +44,8 @@ static int target_vpc(const scenario *sc, const sc_workload *w)
 		int lb = SC_AT(sc->endpoint_services, sc_endpoint_service, e->service)->lb;
 		return SC_AT(sc->load_balancers, sc_lb, lb)->vpc;
 	}
-	case SC_TARGET_IS_LATTICE:
-		return lattice_service_target_vpc(sc, t);
+	case SC_TARGET_IS_KIND:
+		return sc_kinds[w->target_gk]->target->service_vpc(sc, t);
 	default:
 		return -1;
 	}

@@ -8,7 +8,6 @@
 #include "build.h"
 #include "error.h"
 #include "host.h"
-#include "lattice.h"
 
 #define PROBE_GAP (20 * SIM_US)  /* between SYNs: 50,000 a second */
 #define SETTLE (2 * SIM_S)       /* after the last SYN, for answers */
@@ -30,9 +29,11 @@ static int instance_vpc(const scenario *sc, int inst)
 	return SC_AT(sc->subnets, sc_subnet, SC_AT(sc->instances, sc_instance, inst)->subnet)->vpc;
 }
 
-/* The default targets: every other VPC's CIDR, the interface endpoint ENIs
- * in the scanner's VPC (what fronts a service elsewhere), and the public
- * addresses of load balancers and instances in other VPCs. */
+/* The default targets: every other VPC's CIDR, the addresses that front a
+ * service elsewhere for the scanner's VPC (interface and resource endpoint
+ * ENIs in it, the link-local front of a Lattice service it is associated
+ * with: each kind says, sc_kind.fronts), and the public addresses of load
+ * balancers and instances in other VPCs. */
 static void default_targets(const scenario *sc, int vpc, GArray *t)
 {
 	char a[16];
@@ -43,13 +44,15 @@ static void default_targets(const scenario *sc, int vpc, GArray *t)
 		add_target(t, g_strdup_printf("%s %s/%u", v->name, pkt_ip_str(v->cidr.addr, a), v->cidr.len), v->cidr.addr,
 		           cidr_last(v->cidr));
 	}
-	for (guint i = 0; i < sc->interface_endpoints->len; i++) {
-		const sc_interface_endpoint *e = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
-		for (guint k = 0; e->vpc == vpc && k < e->ips->len; k++) {
-			uint32_t ip = g_array_index(e->ips, uint32_t, k);
-			add_target(t, g_strdup_printf("%s %s", e->name, pkt_ip_str(ip, a)), ip, ip);
-		}
+	GArray *fr = g_array_new(FALSE, FALSE, sizeof(sc_front));
+	for (int k = 0; k < GK_N; k++)
+		if (sc_kinds[k]->fronts)
+			sc_kinds[k]->fronts(sc, vpc, fr);
+	for (guint i = 0; i < fr->len; i++) {
+		const sc_front *f = &g_array_index(fr, sc_front, i);
+		add_target(t, g_strdup_printf("%s %s", f->name, pkt_ip_str(f->ip, a)), f->ip, f->ip);
 	}
+	g_array_unref(fr);
 	for (guint i = 0; i < sc->load_balancers->len; i++) {
 		const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, i);
 		for (guint k = 0; lb->vpc != vpc && lb->internet_facing && k < lb->node_public_ips->len; k++) {
@@ -87,11 +90,14 @@ static GHashTable *assigned_addresses(const scenario *sc)
 			ADD(g_array_index(lb->node_public_ips, uint32_t, k));
 		}
 	}
-	for (guint i = 0; i < sc->interface_endpoints->len; i++) {
-		const sc_interface_endpoint *e = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
-		for (guint k = 0; k < e->ips->len; k++)
-			ADD(g_array_index(e->ips, uint32_t, k));
-	}
+	/* Endpoint ENIs, Lattice fronts, resource gateway addresses. */
+	GArray *fr = g_array_new(FALSE, FALSE, sizeof(sc_front));
+	for (int k = 0; k < GK_N; k++)
+		if (sc_kinds[k]->fronts)
+			sc_kinds[k]->fronts(sc, -1, fr);
+	for (guint i = 0; i < fr->len; i++)
+		ADD(g_array_index(fr, sc_front, i).ip);
+	g_array_unref(fr);
 #undef ADD
 	g_hash_table_remove(h, GUINT_TO_POINTER(0));
 	return h;
@@ -248,10 +254,13 @@ static char *service_of(const scenario *sc, service_ref *s)
 				g_hash_table_add(s->ips, GUINT_TO_POINTER(g_array_index(e->ips, uint32_t, k)));
 			break;
 		}
-		case SC_TARGET_IS_LATTICE: {
-			const sc_lattice_service *ls = SC_AT(sc->of[GK_LATTICE_SERVICE], sc_lattice_service, ti);
-			name = ls->name;
-			g_hash_table_add(s->ips, GUINT_TO_POINTER(ls->ip));
+		case SC_TARGET_IS_KIND: {
+			name = sc_kind_element_name(sc, w->target_gk, ti);
+			GArray *ips = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+			g_free(sc_kinds[w->target_gk]->target->addresses(sc, ti, 0, TRUE, ips));
+			for (guint k = 0; k < ips->len; k++)
+				g_hash_table_add(s->ips, GUINT_TO_POINTER(g_array_index(ips, uint32_t, k)));
+			g_array_unref(ips);
 			break;
 		}
 		}

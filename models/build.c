@@ -10,7 +10,6 @@
 #include "error.h"
 #include "host.h"
 #include "internet.h"
-#include "lattice.h"
 #include "pcapw.h"
 #include "sg.h"
 #include "vpc.h"
@@ -658,11 +657,11 @@ static gboolean build_servers(world *w, GError **error)
 					              sw->port, sw, error);
 				break;
 			}
-			case SC_TARGET_IS_LATTICE: {
-				uint16_t aport = 0;
-				int alb = lattice_service_alb(sc, ti, &aport);
-				if (alb >= 0)
-					ok = serve_lb(w, seen, alb, aport, sw, error);
+			case SC_TARGET_IS_KIND: {
+				uint16_t lport = 0;
+				int lb = sc_kinds[sw->target_gk]->target->lb(sc, ti, sw->port, &lport);
+				if (lb >= 0)
+					ok = serve_lb(w, seen, lb, lport, sw, error);
 				break;
 			}
 			default:
@@ -711,11 +710,10 @@ static char *target_addresses(const scenario *sc, const sc_workload *sw, int ti,
 		subnets = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->subnets;
 		all = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->ips;
 		break;
-	case SC_TARGET_IS_LATTICE:
-		/* One link-local address in every AZ: by its name, or directly. */
-		one = SC_AT(sc->of[GK_LATTICE_SERVICE], sc_lattice_service, ti)->ip;
-		g_array_append_val(ips, one);
-		return sw->resolve == SC_RESOLVE_DNS ? lattice_dns_name(sc, ti) : NULL;
+	case SC_TARGET_IS_KIND: {
+		int az = SC_AT(sc->subnets, sc_subnet, SC_AT(sc->instances, sc_instance, client)->subnet)->az_index;
+		return sc_kinds[sw->target_gk]->target->addresses(sc, ti, az, sw->resolve == SC_RESOLVE_DNS, ips);
+	}
 	}
 	if (!all) {
 		g_array_append_val(ips, one);
@@ -1249,9 +1247,7 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 			case SC_TARGET_IS_ENDPOINT:
 				tn = SC_AT(sc->interface_endpoints, sc_interface_endpoint, ti)->name;
 				break;
-			case SC_TARGET_IS_LATTICE:
-				tn = SC_AT(sc->of[GK_LATTICE_SERVICE], sc_lattice_service, ti)->name;
-				break;
+			case SC_TARGET_IS_KIND: tn = sc_kind_element_name(sc, sw->target_gk, ti); break;
 			}
 			g_string_append_printf(target, "%s%s", t ? ", " : "", tn);
 		}

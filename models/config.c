@@ -1,7 +1,6 @@
 /* \summary: the configuration to keep: objects and entries per consumer VPC and once, and the quota met first */
 #include "config.h"
 #include "kinds.h"
-#include "lattice.h"
 
 #include <string.h>
 
@@ -73,10 +72,12 @@ static int workload_target_vpc(const scenario *sc, const sc_workload *w, int *en
 		}
 		return nlb->vpc;
 	}
-	case SC_TARGET_IS_LATTICE:
-		/* The ALB behind the service is where it is entered. */
-		*entry_lb = lattice_service_alb(sc, t, NULL);
-		return lattice_service_target_vpc(sc, t);
+	case SC_TARGET_IS_KIND: {
+		const sc_target *k = sc_kinds[w->target_gk]->target;
+		uint16_t lport;
+		*entry_lb = k->lb(sc, t, w->port, &lport);
+		return k->service_vpc(sc, t);
+	}
 	default: return -1;
 	}
 }

@@ -44,6 +44,8 @@ static const explain_info explanations[] = {
 	{ "peering connection:", "peering-connection" },
 	{ "gateway endpoint:", "gateway-endpoint" },
 	{ "endpoint policy of", "endpoint-policy" },
+	{ "resource configuration", "resource-configuration" },
+	{ "resource endpoint:", "resource-endpoint" },
 	{ "region's public network:", "public-network-route" },
 	{ "ALB:", "alb-listener-rule" },
 	{ "VPC Lattice:", "lattice-listener-rule" },

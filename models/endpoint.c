@@ -822,6 +822,18 @@ const sc_kind sc_kind_endpoint_service = {
 	.config = endpoint_service_config,
 };
 
+/* The ENIs front the service in the endpoint's VPC. */
+static void interface_endpoint_fronts(const scenario *sc, int vpc, GArray *out)
+{
+	for (guint i = 0; i < sc->interface_endpoints->len; i++) {
+		const sc_interface_endpoint *e = SC_AT(sc->interface_endpoints, sc_interface_endpoint, i);
+		for (guint k = 0; (vpc < 0 || e->vpc == vpc) && k < e->ips->len; k++) {
+			sc_front fr = { e->name, g_array_index(e->ips, uint32_t, k) };
+			g_array_append_val(out, fr);
+		}
+	}
+}
+
 static const sc_step interface_endpoint_steps[] = { { 550, build_interface_endpoints },
 						    { 0, NULL } };
 const sc_kind sc_kind_interface_endpoint = {
@@ -837,4 +849,5 @@ const sc_kind sc_kind_interface_endpoint = {
 	.props_rank = 3,
 	.props = interface_endpoint_props,
 	.config = interface_endpoint_config,
+	.fronts = interface_endpoint_fronts,
 };

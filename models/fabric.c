@@ -152,6 +152,10 @@ static void charge(fabric *f, const pkt *p, uint8_t to, fabric_party *in)
 		return;
 	if ((out && out->kind == FABRIC_PARTY_LATTICE) || (in && in->kind == FABRIC_PARTY_LATTICE))
 		return;
+	if (((out && out->kind == FABRIC_PARTY_RESOURCE_ENDPOINT) ||
+	     (in && in->kind == FABRIC_PARTY_RESOURCE_ENDPOINT)) &&
+	    !pr->resource_endpoint.charge_cross_az)
+		return;
 	int l = FABRIC_L_XAZ_OUT;
 	if (p->flags & PKT_F_LB_BACKEND)
 		l = FABRIC_L_ALB_XAZ_OUT;

@@ -25,7 +25,8 @@
  *     price table's switch for a construct on the hop says so
  *     (transit_gateway.charge_cross_az for a packet that crossed a TGW,
  *     nat_gateway.charge_cross_az when the NAT gateway is one end,
- *     interface_endpoint.charge_cross_az when an endpoint ENI is; never
+ *     interface_endpoint.charge_cross_az when an endpoint ENI is,
+ *     resource_endpoint.charge_cross_az when a resource endpoint is; never
  *     when VPC Lattice is one end);
  *   - staying in its AZ: data_transfer.same_az (vpc_peering.same_az over a
  *     peering connection), once, on the sender.
@@ -41,6 +42,7 @@ typedef enum {
 	FABRIC_PARTY_NATGW,    /* nat_gateway.charge_cross_az decides */
 	FABRIC_PARTY_ENDPOINT, /* interface_endpoint.charge_cross_az decides */
 	FABRIC_PARTY_LATTICE,  /* VPC Lattice: never (its data processing includes inter-AZ data) */
+	FABRIC_PARTY_RESOURCE_ENDPOINT, /* resource_endpoint.charge_cross_az decides */
 } fabric_party_kind;
 
 /* The transfer lines of a party (fabric_party.line). */

@@ -33,7 +33,16 @@ const sc_kind *const sc_kinds[GK_N] = {
 	[GK_SERVICE_NETWORK] = &sc_kind_service_network,
 	[GK_LATTICE_TG] = &sc_kind_lattice_tg,
 	[GK_LATTICE_SERVICE] = &sc_kind_lattice_service,
+	[GK_RESOURCE_GATEWAY] = &sc_kind_resource_gateway,
+	[GK_RESOURCE_CONFIG] = &sc_kind_resource_config,
+	[GK_RESOURCE_ENDPOINT] = &sc_kind_resource_endpoint,
 };
+
+const char *sc_kind_element_name(const scenario *sc, int k, int i)
+{
+	const GArray *a = sc->of[k];
+	return *(char *const *)(const void *)(a->data + (gsize)i * g_array_get_element_size((GArray *)a));
+}
 
 static const char *const route_reserved[] = { "local", "blackhole", NULL };
 
@@ -45,8 +54,9 @@ const ld_space sc_spaces[SC_SPACE_N] = {
 		"peerings, transit gateways, NAT gateways, internet gateways and instances, because "
 		"routes name their target", route_reserved, "is a reserved route target" },
 	[SC_SPACE_WORKLOAD_TARGET] = {
-		{ GK_INSTANCE, GK_SERVICE, GK_LB, GK_IFACE_EP, GK_LATTICE_SERVICE }, 5,
-		"instances, services, load balancers, interface endpoints and Lattice services, because a "
+		{ GK_INSTANCE, GK_SERVICE, GK_LB, GK_IFACE_EP, GK_LATTICE_SERVICE, GK_RESOURCE_ENDPOINT }, 6,
+		"instances, services, load balancers, interface endpoints, Lattice services and resource "
+		"endpoints, because a "
 		"workload's target names one without saying its kind", NULL, NULL },
 	[SC_SPACE_ENDPOINT_SERVICE] = {
 		{ GK_EP_SERVICE, GK_SERVICE }, 2,

@@ -68,6 +68,9 @@ enum {
 	GK_SERVICE_NETWORK,
 	GK_LATTICE_TG,
 	GK_LATTICE_SERVICE,
+	GK_RESOURCE_GATEWAY,
+	GK_RESOURCE_CONFIG,
+	GK_RESOURCE_ENDPOINT,
 	GK_N
 };
 
@@ -115,6 +118,37 @@ struct profile;
 struct sc_config;
 struct sc_config_ctx;
 
+/* An address through which an element fronts a service elsewhere for
+ * the clients of a VPC (an endpoint ENI, a Lattice service's link-local
+ * front address): what `vpcsim reach` scans besides the other VPCs. */
+typedef struct {
+	const char *name;         /* the element's */
+	uint32_t ip;
+} sc_front;
+
+/* What generic code (workloads, servers, DNS, reports, compare, reach,
+ * trace) asks of a kind that a workload may name as its target, besides
+ * the kinds models/workload.c knows by name.  Strings are freed by the
+ * caller. */
+typedef struct {
+	const char *what;         /* "a resource endpoint, which carries TCP only": messages */
+	/* Whether port `pt` is one it takes (0: only the default wanted);
+	 * sets *def to its default port, and on FALSE *problem to what is
+	 * wrong, from "is not ..." to what was expected (the message quotes
+	 * the value before it). */
+	gboolean (*port_ok)(const struct scenario *sc, int i, uint16_t pt, uint16_t *def,
+	                    char **problem);
+	/* The addresses a client in AZ `client_az` (an az_index) may connect
+	 * to, into `ips`; with by_dns, the name it resolves is returned (NULL
+	 * when it connects to an address). */
+	char *(*addresses)(const struct scenario *sc, int i, int client_az, gboolean by_dns, GArray *ips);
+	/* The load balancer that serves behind it for requests on port `pt`, and
+	 * the port it takes them on; -1 when none. */
+	int (*lb)(const struct scenario *sc, int i, uint16_t pt, uint16_t *lb_port);
+	/* The VPC of the service behind it (-1 when unknown). */
+	int (*service_vpc)(const struct scenario *sc, int i);
+} sc_target;
+
 /* A build step: makes the nodes of a kind's elements and joins them to the
  * network (models/world.h lists the order numbers). */
 typedef struct {
@@ -156,9 +190,18 @@ typedef struct {
 	/* Adds what connecting consumer VPCs to the service takes of this
 	 * kind (models/config.h): objects per consumer and once, quotas. */
 	void (*config)(const struct scenario *sc, const struct sc_config_ctx *x, struct sc_config *c);
+	/* Non-NULL when a workload may name its elements as its target. */
+	const sc_target *target;
+	/* Appends the addresses its elements front services by for clients in
+	 * VPC `vpc` (sc_front); with vpc -1, every address its elements hold
+	 * that the scan should probe one by one.  NULL when none. */
+	void (*fronts)(const struct scenario *sc, int vpc, GArray *out);
 } sc_kind;
 
 extern const sc_kind *const sc_kinds[GK_N];
+
+/* The name of element i of kind k (models/kinds.c). */
+const char *sc_kind_element_name(const struct scenario *sc, int k, int i);
 extern const ld_space sc_spaces[SC_SPACE_N];
 
 extern const sc_kind sc_kind_vpc, sc_kind_subnet, sc_kind_route_table, sc_kind_route,
@@ -166,6 +209,7 @@ extern const sc_kind sc_kind_vpc, sc_kind_subnet, sc_kind_route_table, sc_kind_r
 	sc_kind_tgw_attachment, sc_kind_tgw_route_table, sc_kind_nat_gateway,
 	sc_kind_internet_gateway, sc_kind_service, sc_kind_gateway_endpoint, sc_kind_load_balancer,
 	sc_kind_target_group, sc_kind_endpoint_service, sc_kind_interface_endpoint, sc_kind_workload,
-	sc_kind_network_acl, sc_kind_service_network, sc_kind_lattice_tg, sc_kind_lattice_service;
+	sc_kind_network_acl, sc_kind_service_network, sc_kind_lattice_tg, sc_kind_lattice_service,
+	sc_kind_resource_gateway, sc_kind_resource_config, sc_kind_resource_endpoint;
 
 #endif

@@ -974,6 +974,68 @@ static void lattice_config(const scenario *sc, const sc_config_ctx *x, sc_config
 	}
 }
 
+/* A service's link-local front address, for the clients of every VPC
+ * associated with one of its service networks (vpc -1: every service). */
+static void lattice_fronts(const scenario *sc, int vpc, GArray *out)
+{
+	const GArray *svcs = sc->of[GK_LATTICE_SERVICE], *nets = sc->of[GK_SERVICE_NETWORK];
+	for (guint s = 0; s < svcs->len; s++) {
+		const sc_lattice_service *sv = SC_AT(svcs, sc_lattice_service, s);
+		gboolean reached = vpc < 0;
+		for (guint k = 0; !reached && k < sv->networks->len; k++)
+			reached = sc_int_array_has(SC_AT(nets, sc_service_network, g_array_index(sv->networks, int, k))->vpcs,
+			                           vpc);
+		if (reached) {
+			sc_front fr = { sv->name, sv->ip };
+			g_array_append_val(out, fr);
+		}
+	}
+}
+
+/* ---- what generic code asks of a workload target ---- */
+
+static const sc_lattice_service *service_at(const scenario *sc, int i)
+{
+	return SC_AT(sc->of[GK_LATTICE_SERVICE], sc_lattice_service, i);
+}
+
+/* Its listener's port, the only one. */
+static gboolean target_port(const scenario *sc, int i, uint16_t pt, uint16_t *def, char **problem)
+{
+	const sc_lattice_service *ls = service_at(sc, i);
+	if (ls->port)
+		*def = ls->port;
+	if (!pt || !ls->port || pt == ls->port)
+		return TRUE;
+	*problem = g_strdup_printf("is not the listener port of Lattice service %s; expected %u", ls->name,
+	                           ls->port);
+	return FALSE;
+}
+
+/* One link-local address in every AZ: by its name, or directly. */
+static char *target_addresses(const scenario *sc, int i, int client_az, gboolean by_dns, GArray *ips)
+{
+	(void)client_az;
+	g_array_append_val(ips, service_at(sc, i)->ip);
+	return by_dns ? lattice_dns_name(sc, i) : NULL;
+}
+
+/* The ALB behind the service serves, on its target group's port. */
+static int target_lb(const scenario *sc, int i, uint16_t pt, uint16_t *lb_port)
+{
+	(void)pt;
+	*lb_port = 0;
+	return lattice_service_alb(sc, i, lb_port);
+}
+
+static const sc_target lattice_target = {
+	.what = "a VPC Lattice service, which answers HTTP only",
+	.port_ok = target_port,
+	.addresses = target_addresses,
+	.lb = target_lb,
+	.service_vpc = lattice_service_target_vpc,
+};
+
 static const sc_step service_network_steps[] = { { 560, build_service_networks }, { 0, NULL } };
 static const sc_step lattice_tg_steps[] = { { 560, build_lattice_tgs }, { 0, NULL } };
 static const sc_step lattice_service_steps[] = { { 570, build_lattice_services }, { 0, NULL } };
@@ -1006,4 +1068,6 @@ const sc_kind sc_kind_lattice_service = {
 	.size = sizeof(sc_lattice_service),
 	.steps = lattice_service_steps,
 	.clear = lattice_service_clear,
+	.target = &lattice_target,
+	.fronts = lattice_fronts,
 };

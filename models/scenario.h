@@ -234,7 +234,7 @@ typedef enum {
 	SC_TARGET_IS_SERVICE,     /* a public [service] (S3) by its public address */
 	SC_TARGET_IS_LB,          /* a load balancer, by its DNS name (resolve) */
 	SC_TARGET_IS_ENDPOINT,    /* an interface endpoint, by one of its DNS names (dns_name) */
-	SC_TARGET_IS_LATTICE,     /* a VPC Lattice service, by its DNS name (models/lattice.h) */
+	SC_TARGET_IS_KIND,        /* an element of kind target_gk, which says how (sc_kind.target) */
 } sc_wl_target_kind;
 
 /* How a client finds a load balancer's or an endpoint's address. */
@@ -270,6 +270,7 @@ typedef struct {
 	sc_workload_kind kind;
 	GArray *clients;     /* int: instance indices */
 	sc_wl_target_kind target_kind;
+	int target_gk;       /* SC_TARGET_IS_KIND: the kind (models/kinds.h) */
 	GArray *targets;     /* int: instance indices (servers, round robin) or one service index */
 	uint16_t port;
 	dist interval;       /* time between requests per client (from the rate + arrival);

@@ -1,7 +1,6 @@
 /* \summary: [workload] groups: clients, targets, load (rate, total_rate, volume, users), pools, sizes */
 #include "kindlib.h"
 #include "error.h"
-#include "lattice.h"
 
 #include <math.h>
 #include <string.h>
@@ -17,7 +16,7 @@ static const ld_key workload_keys[] = {
 	{ "kind", FALSE, "http or udp" },
 	{ "clients", TRUE, "comma-separated instance names or globs such as client-*" },
 	{ "target", TRUE, "instance names or globs (served round robin), or one [service], "
-	                  "[load_balancer], [interface_endpoint] or [lattice_service]" },
+	                  "[load_balancer], [interface_endpoint], [lattice_service] or [resource_endpoint]" },
 	{ "port", FALSE, "a port from 1 to 65535" },
 	{ "rate", FALSE, "requests per second per client, such as 50/s" },
 	{ "total_rate", FALSE, "requests per second for all the workload's clients together, "
@@ -80,13 +79,18 @@ static void build_workload_target(sc_loader *l, const ld_group *g, sc_workload *
 		int svc = single ? ld_lookup(l->ld, GK_SERVICE, one) : -1;
 		int lb = single ? ld_lookup(l->ld, GK_LB, one) : -1;
 		int ep = single ? ld_lookup(l->ld, GK_IFACE_EP, one) : -1;
-		int ls = single ? ld_lookup(l->ld, GK_LATTICE_SERVICE, one) : -1;
-		if (ls >= 0) {
-			w->target_kind = SC_TARGET_IS_LATTICE;
-			g_array_append_val(w->targets, ls);
+		/* The kinds that say themselves how they are reached. */
+		int gk = -1, ki = -1;
+		for (int k = 0; single && k < GK_N && gk < 0; k++)
+			if (sc_kinds[k]->target && (ki = ld_lookup(l->ld, k, one)) >= 0)
+				gk = k;
+		if (gk >= 0) {
+			w->target_kind = SC_TARGET_IS_KIND;
+			w->target_gk = gk;
+			g_array_append_val(w->targets, ki);
 			if (w->kind == SC_WL_UDP)
-				ld_problem(l->ld, g, "target", "'%s' is a VPC Lattice service, which answers HTTP only; "
-				                  "expected instances as the target of a udp workload", one);
+				ld_problem(l->ld, g, "target", "'%s' is %s; expected instances as the target of a udp "
+				                  "workload", one, sc_kinds[gk]->target->what);
 		} else if (svc >= 0) {
 			w->target_kind = SC_TARGET_IS_SERVICE;
 			g_array_append_val(w->targets, svc);
@@ -116,20 +120,23 @@ static void build_workload_target(sc_loader *l, const ld_group *g, sc_workload *
 	const sc_lb *lb = workload_lb(l, w, &via);
 	if (lb && lb->listeners->len == 0)
 		lb = NULL; /* its listeners were bad: reported */
-	const sc_lattice_service *ls = w->target_kind == SC_TARGET_IS_LATTICE
-	        ? SC_AT(l->sc->of[GK_LATTICE_SERVICE], sc_lattice_service, g_array_index(w->targets, int, 0))
-	        : NULL;
+	const sc_target *kt = w->target_kind == SC_TARGET_IS_KIND ? sc_kinds[w->target_gk]->target : NULL;
+	uint16_t kdef = 80;
+	char *kexp = NULL;
+	if (kt)
+		kt->port_ok(l->sc, g_array_index(w->targets, int, 0), 0, &kdef, &kexp);
 	char *def = lb ? g_strdup_printf("%u", SC_AT(lb->listeners, sc_listener, 0)->port)
-	               : g_strdup_printf("%u", ls && ls->port ? ls->port : 80);
+	               : g_strdup_printf("%u", kdef);
 	v = ld_get(g, "port", def);
 	guint64 pnum;
 	if (v && !g_ascii_string_to_unsigned(v, 10, 1, 65535, &pnum, NULL)) {
 		ld_problem(l->ld, g, "port", "'%s' is not a port; expected a whole number from 1 to 65535", v);
 	} else if (v) {
 		w->port = (uint16_t)pnum;
-		if (ls && ls->port && w->port != ls->port)
-			ld_problem(l->ld, g, "port", "'%s' is not the listener port of Lattice service %s; expected "
-			                "%u", v, ls->name, ls->port);
+		if (kt && !kt->port_ok(l->sc, g_array_index(w->targets, int, 0), w->port, &kdef, &kexp))
+			ld_problem(l->ld, g, "port", "'%s' %s", v, kexp);
+		g_free(kexp);
+		kexp = NULL;
 		if (lb && !sc_lb_has_port(lb, w->port)) {
 			char *ports = sc_listener_ports(lb);
 			if (via)
@@ -142,6 +149,7 @@ static void build_workload_target(sc_loader *l, const ld_group *g, sc_workload *
 			g_free(ports);
 		}
 	}
+	g_free(kexp);
 	g_free(def);
 }
 

@@ -10,6 +10,7 @@
 #include "alb.h"
 #include "lattice.h"
 #include "nlb.h"
+#include "resource_endpoint.h"
 
 /*
  * As in test_scenarios.c: every cost is computed by hand from the price
@@ -840,6 +841,67 @@ static void test_exact_alb_lattice(void)
 	scenario_free(sc);
 }
 
+/*
+ * PrivateLink resource endpoint (option 6): the endpoint per hour (0.10
+ * USD, one endpoint whatever its ENIs) and 0.01 USD per GB in both
+ * directions; the resource gateway 0.01 USD per GB in both directions;
+ * the ALB's hour and LCUs; no NLB.  The endpoint's PrivateLink port
+ * (capture vpce-rc-alb-rgw-b) carries every packet either processes once,
+ * with the consumer's addresses (client <-> endpoint ENI 10.0.1.6); the
+ * gateway's ENI port (rgw-b-vpc-b-router) the same packets rewritten,
+ * between its address 10.1.1.6 and the ALB node 10.1.1.5 (the ALB never
+ * sees a client).  The endpoint clamps the MSS of the SYN and the SYN-ACK
+ * to 8460 (its 8500 MTU).  Everything stays in use1-az1: no cross-AZ line has a byte.
+ */
+static void test_alb_resource_endpoint_cost(void)
+{
+	run rn;
+	CU_ASSERT_FATAL(run_scenario(&rn, "scenarios/alb-resource-endpoint.ini", fixed, TRUE));
+	check_all_completed(&rn);
+	const prices *p = rn.sc->prices;
+	uint32_t eni = 0, gw = 0, alb = 0;
+	pkt_ip_parse("10.0.1.6", &eni);
+	pkt_ip_parse("10.1.1.6", &gw);
+	pkt_ip_parse("10.1.1.5", &alb);
+	uint32_t c1 = ip_of(rn.sc, "client-1"), c2 = ip_of(rn.sc, "client-2");
+	uint64_t side = 0, syns = 0;
+	GArray *a = cap_packets(&rn, "vpce-rc-alb-rgw-b");
+	for (guint i = 0; i < a->len; i++) {
+		const cap_pkt *c = &g_array_index(a, cap_pkt, i);
+		uint32_t client = c->src == eni ? c->dst : c->src;
+		CU_ASSERT(c->src == eni || c->dst == eni);
+		CU_ASSERT(client == c1 || client == c2);
+		side += c->ip_len;
+		syns += is_syn(c);
+	}
+	g_array_unref(a);
+	uint64_t out = 0;
+	a = cap_packets(&rn, "rgw-b-vpc-b-router");
+	for (guint i = 0; i < a->len; i++) {
+		const cap_pkt *c = &g_array_index(a, cap_pkt, i);
+		CU_ASSERT((c->src == gw && c->dst == alb) || (c->src == alb && c->dst == gw));
+		out += c->ip_len;
+	}
+	g_array_unref(a);
+	/* Rewriting addresses changes no length. */
+	CU_ASSERT(side > 0);
+	CU_ASSERT_EQUAL(out, side);
+	const resource_stats *es = resource_endpoint_get_stats(world_node(rn.w, "vpce-rc-alb"));
+	const resource_stats *gs = resource_gateway_get_stats(world_node(rn.w, "rgw-b"));
+	CU_ASSERT_EQUAL(es->bytes, side);
+	CU_ASSERT_EQUAL(gs->bytes, side);
+	CU_ASSERT_EQUAL(gs->flows, syns);
+	/* Each connection's SYN (8961) and the ALB's SYN-ACK (8961). */
+	CU_ASSERT_EQUAL(es->mss_clamped, 2 * syns);
+	CU_ASSERT_EQUAL(cross_az_bytes(rn.r), 0);
+	double hand = p->resource_endpoint.hourly_usd * billed_hours(&rn) +
+	              gb(&rn, side) * p->resource_endpoint.processing.usd_per_gb[0] +
+	              gb(&rn, out) * p->resource_gateway.processing.usd_per_gb[0] +
+	              p->alb.hourly_usd * billed_hours(&rn) + alb_lcu_usd(&rn);
+	check_cost(&rn, hand);
+	run_free(&rn);
+}
+
 static void test_exact_alb_peering(void) { check_exact_alb("scenarios/alb-peering.ini", 4, 2); }
 static void test_exact_alb_tgw(void) { check_exact_alb("scenarios/alb-tgw.ini", 6, 2); }
 static void test_exact_alb_privatelink(void)
@@ -847,6 +909,13 @@ static void test_exact_alb_privatelink(void)
 	check_exact_alb("scenarios/alb-privatelink.ini", 7, 2);
 }
 static void test_exact_alb_public(void) { check_exact_alb("scenarios/alb-public.ini", 8, 2); }
+/* Resource endpoint, one way: router A (X + X) + endpoint (X + X, to the
+ * gateway ENI in its AZ) + gateway (X) + router B (X + X) = 7X; back:
+ * router B (X + X) + gateway (X) + endpoint (X + X) + router A (X + X). */
+static void test_exact_alb_resource_endpoint(void)
+{
+	check_exact_alb("scenarios/alb-resource-endpoint.ini", 7, 2);
+}
 
 void register_tests(void)
 {
@@ -874,4 +943,8 @@ void register_tests(void)
 	CU_add_test(s, "constant delays: alb-public latency is the exact sum", test_exact_alb_public);
 	CU_add_test(s, "alb-lattice: costs by hand", test_alb_lattice_cost);
 	CU_add_test(s, "constant delays: alb-lattice latency is the exact sum", test_exact_alb_lattice);
+	CU_add_test(s, "alb-resource-endpoint: costs by hand, rewritten addresses",
+	            test_alb_resource_endpoint_cost);
+	CU_add_test(s, "constant delays: alb-resource-endpoint latency is the exact sum",
+	            test_exact_alb_resource_endpoint);
 }

@@ -191,6 +191,7 @@ static void test_compare_all(void)
 	                0);
 	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "alb-lattice"));
 	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "alb-privatelink"));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "alb-resource-endpoint"));
 	g_free(out);
 	CU_ASSERT_EQUAL(vpcsim(NULL, &err, "compare", "--all", "--s3", NULL), 2);
 	HAS(err, "give scenario files, --s3 or --all, one of them");

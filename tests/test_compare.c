@@ -311,18 +311,23 @@ static void test_overrides_per_option(void)
 	g_free(out);
 }
 
-/* The README's comparison table, the alb-privatelink block and the
- * verdict are what `vpcsim compare` prints. */
+/* The README's comparison table, the alb-privatelink and
+ * alb-resource-endpoint blocks and the verdict are what `vpcsim compare
+ * --all` prints (tools/regen_readme.py writes them there); plain `vpcsim
+ * compare` prints the same rows for its four options, the first four
+ * columns. */
 static void test_readme_table(void)
 {
 	char *readme = harness_source_text("README.md");
-	char *out = NULL;
-	CU_ASSERT_EQUAL(harness_vpcsim_v(&out, NULL, "compare", NULL), 0);
+	char *out = NULL, *four = NULL;
+	CU_ASSERT_EQUAL(harness_vpcsim_v(&out, NULL, "compare", "--all", NULL), 0);
+	CU_ASSERT_EQUAL(harness_vpcsim_v(&four, NULL, "compare", NULL), 0);
 	char **blocks = g_strsplit(out, "\n\n", -1);
 	guint nb = g_strv_length(blocks), checked = 0;
 	for (guint b = 0; b < nb; b++) {
-		/* The table (first), the PrivateLink option's block, the verdict (last). */
-		if (!(b == 0 || b == nb - 1 || g_str_has_prefix(blocks[b], "alb-privatelink:")))
+		/* The table (first), two options' blocks, the verdict (last). */
+		if (!(b == 0 || b == nb - 1 || g_str_has_prefix(blocks[b], "alb-privatelink:") ||
+		      g_str_has_prefix(blocks[b], "alb-resource-endpoint:")))
 			continue;
 		char **lines = g_strsplit(blocks[b], "\n", -1);
 		for (char **l = lines; *l && **l; l++, checked++) {
@@ -335,8 +340,26 @@ static void test_readme_table(void)
 		}
 		g_strfreev(lines);
 	}
-	CU_ASSERT(checked >= 19 + 7 + 4);
+	CU_ASSERT(checked >= 25 + 2 * 9 + 4);
+	/* Six columns; the default's four are their start, row by row. */
+	char **all_rows = g_strsplit(blocks[0], "\n", -1);
+	char *table4 = g_strndup(four, strstr(four, "\n\n") ? (gsize)(strstr(four, "\n\n") - four) : strlen(four));
+	char **rows4 = g_strsplit(table4, "\n", -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(all_rows[0], "alb-lattice  alb-resource-endpoint"));
+	CU_ASSERT_PTR_NULL(strstr(rows4[0], "alb-lattice"));
+	CU_ASSERT_EQUAL(g_strv_length(rows4), g_strv_length(all_rows));
+	for (guint i = 0; rows4[i] && all_rows[i]; i++) {
+		gboolean prefix = g_str_has_prefix(all_rows[i], rows4[i]);
+		if (!prefix)
+			fprintf(stderr, "\ncompare's row is not the start of compare --all's:\n%s\n%s\n", rows4[i],
+			        all_rows[i]);
+		CU_ASSERT(prefix);
+	}
+	g_strfreev(rows4);
+	g_free(table4);
+	g_strfreev(all_rows);
 	g_strfreev(blocks);
+	g_free(four);
 	g_free(out);
 	g_free(readme);
 }

@@ -35,11 +35,10 @@ static const char *const no_effect[] = {
 	"nlb.nlcu_udp_new_flows_per_second", "nlb.nlcu_udp_active_flows",
 	"nlb.nlcu_tls_new_connections_per_second", "nlb.nlcu_tls_active_connections",
 	"nlb.cross_az_to_targets_usd_per_gb_each_direction",
-	/* PrivateLink resource endpoints: priced, but no bundled scenario
-	 * uses them until their model lands (issue 11,
-	 * docs/lattice-resource-endpoints.md). */
-	"resource_endpoint.hourly_usd", "resource_endpoint.processing_usd_per_gb",
-	"resource_endpoint.charge_cross_az", "resource_gateway.processing_usd_per_gb",
+	/* alb-resource-endpoint keeps its clients, endpoint ENI, gateway ENI
+	 * and ALB node in one AZ (tests/test_resource_endpoint.c bills the
+	 * crossing by hand). */
+	"resource_endpoint.charge_cross_az",
 	NULL,
 };
 

@@ -93,6 +93,52 @@ static void test_hand_counts(void)
 	}
 }
 
+/*
+ * Options 5 and 6 front the ALB with an address the scanner's VPC reaches
+ * without any route to VPC-B: Lattice's link-local front 169.254.171.32
+ * (VPC-A is associated with sn-ab) and the resource endpoint's ENI
+ * 10.0.1.6 (in VPC-A's a-app-1).  Hand count on ports 22 and 80: the
+ * scan covers VPC-B's /16 and that one address (65537); VPC-B is not
+ * routed from VPC-A, so the one routable address is the front, which
+ * answers on 80 only (Lattice's listener; the resource configuration's
+ * port range), with either groups.  Before the kinds said what they
+ * front, alb-lattice reported 0 routable (the scan saw VPC-B only).
+ */
+static void test_fronts(void)
+{
+	static const struct {
+		const char *file, *front, *name;
+	} cases[] = {
+		{ "scenarios/alb-lattice.ini", "169.254.171.32", "svc-b 169.254.171.32" },
+		{ "scenarios/alb-resource-endpoint.ini", "10.0.1.6", "vpce-rc-alb 10.0.1.6" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		reach_options ro = { .ports = "22,80" };
+		reach_result *r = scan(cases[i].file, &ro);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+		CU_ASSERT_EQUAL(r->targets->len, 2);
+		if (r->targets->len == 2)
+			CU_ASSERT_STRING_EQUAL(g_array_index(r->targets, reach_target, 1).what, cases[i].name);
+		CU_ASSERT_EQUAL(r->addresses, 65537);
+		CU_ASSERT_EQUAL(r->routable, 1);
+		uint32_t front = 0;
+		pkt_ip_parse(cases[i].front, &front);
+		CU_ASSERT_EQUAL(r->routable_ranges->len, 1);
+		if (r->routable_ranges->len == 1) {
+			CU_ASSERT_EQUAL(g_array_index(r->routable_ranges, reach_target, 0).first, front);
+			CU_ASSERT_EQUAL(g_array_index(r->routable_ranges, reach_target, 0).last, front);
+		}
+		CU_ASSERT_EQUAL(r->scen.synack + r->scen.rst, 1);
+		CU_ASSERT_EQUAL(r->open.synack + r->open.rst, 1);
+		CU_ASSERT_EQUAL(r->scen.other, 0);
+		const reach_probe *p = probe_at(&r->scen, cases[i].front, 80);
+		CU_ASSERT(p && p->answer == REACH_SYNACK);
+		p = probe_at(&r->open, cases[i].front, 22);
+		CU_ASSERT(p && p->answer == REACH_DROPPED);
+		reach_free(r);
+	}
+}
+
 /* Opening every security group widens peering and TGW to the routed
  * range's hosts, and leaves PrivateLink and the internet-facing ALB as
  * they were. */
@@ -557,6 +603,7 @@ void register_tests(void)
 	CU_pSuite s = harness_suite("reach");
 	CU_add_test(s, "hand counts of the four ALB options", test_hand_counts);
 	CU_add_test(s, "open groups widen peering and TGW only", test_open_groups);
+	CU_add_test(s, "Lattice and resource endpoint fronts", test_fronts);
 	CU_add_test(s, "what decided", test_deciders);
 	CU_add_test(s, "ranges equal the exhaustive scan", test_ranges_equal_exhaustive);
 	CU_add_test(s, "configuration counts for N = 2 and 10", test_config_counts);

@@ -709,12 +709,13 @@ static void test_workload_target_errors(void)
 	EXPECT_WITH("[workload w]\nclients = web-1\ntarget = svc-b\nrate = 1/s\n",
 	            "[workload w] target: 'svc-b' is an [endpoint_service], not an [instance]; "
 	            "expected instance names or globs (served round robin), or one [service], "
-	            "[load_balancer], [interface_endpoint] or [lattice_service]");
+	            "[load_balancer], [interface_endpoint], [lattice_service] or [resource_endpoint]");
 	/* Names a workload's target may use are unique across the kinds. */
 	EXPECT_WITH("[instance alb]\nsubnet = a-app\n",
 	            "[instance alb]: the name 'alb' is also used by [load_balancer alb]; expected "
 	            "names unique across instances, services, load balancers, interface "
-	            "endpoints and Lattice services, because a workload's target names one without "
+	            "endpoints, Lattice services and resource endpoints, because a workload's target "
+	            "names one without "
 	            "saying its kind");
 	EXPECT_WITH("[interface_endpoint s3]\nvpc = a\nservice = svc-b\nsubnets = a-app\n",
 	            "[interface_endpoint s3]: the name 's3' is also used by [service s3]");
