@@ -59,6 +59,8 @@ static void inet__receive(node *n, pkt *p, port *in)
 		if (o->s3)
 			cost_line_add_bytes(o->s3, fabric_billed_bytes(w->f, p));
 	}
+	if (!fabric_ttl(w->f, n, p, w->f->prof->ttl.regional_public))
+		return;
 	p->az = FABRIC_AZ_NONE;
 	fabric_send(n->net, out, p, dist_sample_ns(&w->f->prof->propagation.regional_public, &w->rng),
 	            &g_array_index(w->last, sim_time, out->index));
