@@ -120,40 +120,6 @@ static gpointer remote_key(uint32_t ip, uint16_t tport)
 	return GSIZE_TO_POINTER(((gsize)ip << 16) | tport);
 }
 
-/* ---- path MTU from the scenario's route tables ---- */
-
-/* The route a packet from `subnet` to `dst` takes (longest prefix; the
- * implicit local route is in every table). */
-static const sc_route *route_for(const scenario *sc, int subnet, uint32_t dst)
-{
-	int rt = scenario_subnet_route_table(sc, subnet);
-	if (rt < 0)
-		return NULL;
-	const sc_route_table *t = SC_AT(sc->route_tables, sc_route_table, rt);
-	const sc_route *best = NULL;
-	for (guint i = 0; i < t->routes->len; i++) {
-		const sc_route *r = SC_AT(t->routes, sc_route, i);
-		if (sc_cidr_contains(r->dst, dst) && (!best || r->dst.len > best->dst.len))
-			best = r;
-	}
-	return best;
-}
-
-static uint32_t path_mtu(const world *w, int subnet, uint32_t dst)
-{
-	const profile *pf = w->fab.prof;
-	const sc_route *r = route_for(w->sc, subnet, dst);
-	if (!r)
-		return pf->mtu.vpc;
-	switch (r->kind) {
-	case SC_TARGET_PEERING: return pf->mtu.peering;
-	case SC_TARGET_TGW: return pf->mtu.tgw;
-	case SC_TARGET_NATGW:
-	case SC_TARGET_IGW: return pf->mtu.igw;
-	default: return pf->mtu.vpc;
-	}
-}
-
 /* ---- filters: security groups, path and byte accounting ---- */
 
 static wl_state *client_wl(host_ctx *c, uint32_t ip, uint16_t tport)
@@ -692,13 +658,44 @@ static uint32_t az_local_ip(const scenario *sc, const GArray *subnets, const GAr
  * AZ, a zonal name to one (the client's AZ's, else the first).  With
  * resolve = az-local there is no name: the node or ENI in the client's AZ,
  * else the first. */
+/* The route a packet from `subnet` to `dst` takes (longest prefix; the
+ * implicit local route is in every table). */
+static const sc_route *route_for(const scenario *sc, int subnet, uint32_t dst)
+{
+	int rt = scenario_subnet_route_table(sc, subnet);
+	if (rt < 0)
+		return NULL;
+	const sc_route_table *t = SC_AT(sc->route_tables, sc_route_table, rt);
+	const sc_route *best = NULL;
+	for (guint i = 0; i < t->routes->len; i++) {
+		const sc_route *r = SC_AT(t->routes, sc_route, i);
+		if (sc_cidr_contains(r->dst, dst) && (!best || r->dst.len > best->dst.len))
+			best = r;
+	}
+	return best;
+}
+
+/* The address a client uses for an instance: its private one, unless the
+ * instance has a public address and the client's routes reach the private
+ * one only by way of the internet (no route, or the default route to an
+ * internet or NAT gateway), as for a server in another VPC with neither
+ * peering nor a transit gateway between them. */
+static uint32_t instance_address(const scenario *sc, int ti, int client)
+{
+	const sc_instance *t = SC_AT(sc->instances, sc_instance, ti);
+	if (!t->public_ip || client < 0)
+		return t->ip;
+	const sc_route *r = route_for(sc, SC_AT(sc->instances, sc_instance, client)->subnet, t->ip);
+	return !r || r->kind == SC_TARGET_IGW || r->kind == SC_TARGET_NATGW ? t->public_ip : t->ip;
+}
+
 static char *target_addresses(const scenario *sc, const sc_workload *sw, int ti, int client, GArray *ips)
 {
 	g_array_set_size(ips, 0);
 	const GArray *subnets = NULL, *all = NULL;
 	uint32_t one = 0;
 	switch (sw->target_kind) {
-	case SC_TARGET_IS_INSTANCE: one = SC_AT(sc->instances, sc_instance, ti)->ip; break;
+	case SC_TARGET_IS_INSTANCE: one = instance_address(sc, ti, client); break;
 	case SC_TARGET_IS_SERVICE: one = SC_AT(sc->services, sc_service, ti)->ip; break;
 	case SC_TARGET_IS_LB: {
 		const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, ti);
@@ -903,35 +900,18 @@ void world_add_backend_address(world *w, int vpc, uint32_t ip)
 	g_hash_table_add(w->alb_ips, vpc_addr_key(vpc, ip));
 }
 
-/* Each instance's MTU: the smallest over the paths of its workloads. */
+/* Each instance's MTU: its ENI's, the VPC's jumbo MTU (AWS: "all current
+ * generation instance types support jumbo frames").  A host advertises the
+ * MSS of that MTU whatever the path; what carries less clamps the SYN's
+ * MSS (transit gateway, interface endpoint) or, where the sender's segment
+ * does not fit, answers with an ICMP "fragmentation needed" (internet
+ * gateway, transit gateway) that the sender's TCP acts on. */
 static void instance_mtus(world *w)
 {
 	const scenario *sc = w->sc;
 	w->mtus = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	for (guint i = 0; i < sc->instances->len; i++)
 		g_array_append_val(w->mtus, sc->profile->mtu.vpc);
-	GArray *ips = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-	for (guint i = 0; i < wl_count(w); i++) {
-		const sc_workload *sw = wl_at(w, i);
-		for (guint c = 0; c < sw->clients->len; c++) {
-			int ci = g_array_index(sw->clients, int, c);
-			const sc_instance *cl = SC_AT(sc->instances, sc_instance, ci);
-			for (guint t = 0; t < sw->targets->len; t++) {
-				int ti = g_array_index(sw->targets, int, t);
-				g_free(target_addresses(sc, sw, ti, ci, ips));
-				uint32_t m = UINT32_MAX;
-				for (guint k = 0; k < ips->len; k++)
-					m = MIN(m, path_mtu(w, cl->subnet, g_array_index(ips, uint32_t, k)));
-				uint32_t *cm = &g_array_index(w->mtus, uint32_t, ci);
-				*cm = MIN(*cm, m);
-				if (sw->target_kind == SC_TARGET_IS_INSTANCE) {
-					uint32_t *tm = &g_array_index(w->mtus, uint32_t, ti);
-					*tm = MIN(*tm, m);
-				}
-			}
-		}
-	}
-	g_array_unref(ips);
 }
 
 /* The region's public network, when a kind that joins it has an

@@ -27,6 +27,7 @@ static const drop_info reasons[DROP__COUNT] = {
 	[DROP_SERVICE_AZ] = { "service-not-in-az",
 		              "the endpoint service has no load balancer node in the endpoint's AZ" },
 	[DROP_NACL] = { "network-acl", "denied by a network ACL" },
+	[DROP_LOSS] = { "random-loss", "lost at random on the Region's public network ([scenario] loss)" },
 };
 
 /* The decisions and rewrites the models trace, by their first words

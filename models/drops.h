@@ -25,6 +25,7 @@ enum {
 	DROP_NO_FLOW,    /* no flow state (idle timeout passed, or never opened) */
 	DROP_SERVICE_AZ, /* the endpoint service has no load balancer node in the endpoint's AZ */
 	DROP_NACL,       /* denied by a network ACL (detail: the ACL and the rule) */
+	DROP_LOSS,       /* lost at random on the Region's public network ([scenario] loss) */
 	DROP__COUNT
 };
 

@@ -280,7 +280,7 @@ static void ife_from_service(ifendpoint *e, pkt *p, sim_time now)
 static void ife__receive(node *n, pkt *p, port *in)
 {
 	ifendpoint *e = (ifendpoint *)n;
-	if (ife_too_big(e, p))
+	if (ife_too_big(e, p) || !fabric_ttl(e->f, n, p, e->f->prof->ttl.interface_endpoint))
 		return;
 	uint8_t proto = pkt_proto(p);
 	if (proto != PKT_PROTO_TCP && proto != PKT_PROTO_UDP) {

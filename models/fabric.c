@@ -192,6 +192,42 @@ gboolean fabric_mtu_drop(fabric *f, node *n, pkt *p, uint32_t mtu)
 	return TRUE;
 }
 
+gboolean fabric_mtu_drop_icmp(fabric *f, node *n, pkt *p, uint32_t mtu, port *in, uint32_t icmp_src)
+{
+	if (mtu == 0 || pkt_ip_len(p) <= mtu || !pkt_df(p))
+		return FALSE;
+	if (pkt_proto(p) != PKT_PROTO_ICMP && in && in->link) {
+		pkt *e = net_pkt_new(f->net, 0);
+		pkt_build_icmp_frag_needed(e, p, icmp_src, (uint16_t)MIN(mtu, 65535u));
+		char a[16];
+		NET_TRACE(f->net, n, e, NET_TRACE_REWRITE, "ICMP fragmentation needed (next-hop MTU %u) to %s",
+		          mtu, pkt_ip_str(pkt_ip_dst(e), a));
+		link_send(in, e);
+	}
+	return fabric_mtu_drop(f, n, p, mtu);
+}
+
+uint32_t fabric_router_ip(const fabric *f, int vpc, uint32_t ip)
+{
+	const scenario *sc = f->sc;
+	for (guint i = 0; i < sc->subnets->len; i++) {
+		const sc_subnet *s = SC_AT(sc->subnets, sc_subnet, i);
+		if (s->vpc == vpc && sc_cidr_contains(s->cidr, ip))
+			return s->cidr.addr + 1;
+	}
+	return vpc >= 0 ? SC_AT(sc->vpcs, sc_vpc, vpc)->cidr.addr + 1 : 0;
+}
+
+gboolean fabric_ttl(fabric *f, node *n, pkt *p, uint32_t by)
+{
+	for (uint32_t i = 0; i < by; i++)
+		if (pkt_dec_ttl(p) == 0) {
+			net_drop(f->net, n, p, DROP_TTL);
+			return FALSE;
+		}
+	return TRUE;
+}
+
 static void fabric__depart(sim *s, void *ctx, void *arg)
 {
 	(void)s;

@@ -117,6 +117,22 @@ void fabric_set_kind(fabric *f, const char *component, fabric_party_kind kind);
  * TRUE if dropped. */
 gboolean fabric_mtu_drop(fabric *f, node *n, pkt *p, uint32_t mtu);
 
+/* The same, and when it drops, an ICMP "fragmentation needed" (type 3
+ * code 4, next-hop MTU `mtu`, quoting p's header) goes back out of `in`
+ * towards p's source, from `icmp_src`: what a hop that does Path MTU
+ * Discovery sends (RFC 1191).  Packets that are themselves ICMP get none
+ * (RFC 1122 3.2.2). */
+gboolean fabric_mtu_drop_icmp(fabric *f, node *n, pkt *p, uint32_t mtu, port *in, uint32_t icmp_src);
+
+/* The address AWS reserves for the VPC router in the subnet of `vpc` that
+ * holds `ip` (the subnet's base + 1), or the VPC's base + 1 when no subnet
+ * does: the source of the ICMP errors a hop of that VPC's path sends. */
+uint32_t fabric_router_ip(const fabric *f, int vpc, uint32_t ip);
+
+/* A construct that decrements the TTL `by` (the profile's [ttl]): TRUE when
+ * p may go on; FALSE when the TTL ran out and p was dropped at n. */
+gboolean fabric_ttl(fabric *f, node *n, pkt *p, uint32_t by);
+
 /* Sends p out of `out` after `delay`, but never before the previous packet
  * sent through `*last` (a per-port departure clock): a construct with a
  * random delay must not reorder a flow's packets.  Sends at once when the

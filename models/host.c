@@ -147,6 +147,16 @@ static void host_receive(node *n, pkt *p, port *in)
 		udp_receive(h, p);
 		return;
 	}
+	pkt_icmp_err e;
+	if (pkt_icmp_error(p, &e)) {
+		/* Path MTU Discovery (RFC 1191): the TCP of the quoted segment's
+		 * connection takes the next hop's MTU. */
+		h->ctr.icmp_errors++;
+		if (e.code == PKT_ICMP_FRAG_NEEDED && e.proto == PKT_PROTO_TCP && e.src_ip == h->ip)
+			tcp_stack_frag_needed(h->tcp, e.src_ip, e.sport, e.dst_ip, e.dport, e.seq, e.mtu);
+		pkt_free(p);
+		return;
+	}
 	if (pkt_proto(p) != PKT_PROTO_TCP) {
 		h->ctr.not_tcp++;
 		net_drop(n->net, n, p, DROP_NO_PORT);

@@ -37,6 +37,7 @@ typedef struct {
 	uint64_t denied_out, denied_in;
 	uint64_t not_mine;           /* addressed to another IP */
 	uint64_t not_tcp;
+	uint64_t icmp_errors;        /* ICMP destination-unreachable received */
 } host_counters;
 
 host *host_new(net *nt, const char *name, const host_config *cfg);

@@ -12,13 +12,20 @@
  * your instance" (AWS VPC docs): outbound, the private source becomes the
  * public address; inbound, the public destination becomes the private one.
  * An instance without a public address cannot leave through it.  Packets
- * larger than the internet MTU (1500) with DF set are dropped; this model
- * sends no ICMP "fragmentation needed" back, so TCP relies on the MSS the
- * builder gives hosts for the path.
+ * larger than the internet MTU (1500) with DF set are dropped ("or dropped
+ * if the Don't Fragment flag is set", EC2's network MTU page), and one from
+ * the VPC gets an ICMP "fragmentation needed" (next-hop MTU 1500) back: the
+ * VPC guide's Path MTU Discovery page has instances that talk to peers over
+ * the internet allow exactly that message in, which is [inference] that
+ * the path's hop, this gateway, sends it.  Its source is the VPC router
+ * address of the sender's subnet [UNSOURCED ASSUMPTION].  Instances
+ * advertise the MSS of their 9001-byte ENIs, so this is how a TCP sender
+ * on such a path learns its MSS (RFC 1191).
  */
 typedef struct {
 	node base;
 	fabric *f;
+	int vpc;
 	rng rng;
 	GHashTable *to_public;  /* private -> public */
 	GHashTable *to_private; /* public -> private */
@@ -29,7 +36,9 @@ static void igw__receive(node *n, pkt *p, port *in)
 {
 	igw *g = (igw *)n;
 	char a[16], b[16];
-	if (fabric_mtu_drop(g->f, n, p, g->f->prof->mtu.igw))
+	uint32_t icmp_src = in->index == 0 ? fabric_router_ip(g->f, g->vpc, pkt_ip_src(p)) : 0;
+	if (fabric_mtu_drop_icmp(g->f, n, p, g->f->prof->mtu.igw, in->index == 0 ? in : NULL, icmp_src) ||
+	    !fabric_ttl(g->f, n, p, g->f->prof->ttl.igw))
 		return;
 	if (in->index == 0) {
 		uint32_t pub = GPOINTER_TO_UINT(g_hash_table_lookup(g->to_public,
@@ -83,6 +92,7 @@ node *igw_new(fabric *f, int index)
 	node_init(&g->base, &igw_ops, f->net, name);
 	net_rng(f->net, &g->rng, name);
 	g->f = f;
+	g->vpc = SC_AT(f->sc->igws, sc_igw, index)->vpc;
 	g->to_public = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g->to_private = g_hash_table_new(g_direct_hash, g_direct_equal);
 	node_add_port(&g->base);

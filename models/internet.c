@@ -17,6 +17,7 @@ typedef struct {
 	node base;
 	fabric *f;
 	rng rng;
+	rng loss_rng;          /* its own stream: a loss rate leaves the delays drawn alone */
 	GHashTable *addresses; /* public ip -> owner * */
 	GArray *prefixes;      /* service_prefix */
 	GArray *last;          /* sim_time per port */
@@ -26,6 +27,10 @@ static void inet__receive(node *n, pkt *p, port *in)
 {
 	(void)in;
 	internet *w = (internet *)n;
+	if (w->f->sc->loss > 0 && rng_uniform_open(&w->loss_rng) < w->f->sc->loss) {
+		net_drop(n->net, n, p, DROP_LOSS);
+		return;
+	}
 	uint32_t dst = pkt_ip_dst(p);
 	char a2[16];
 	owner *to = g_hash_table_lookup(w->addresses, GUINT_TO_POINTER(dst));
@@ -59,6 +64,8 @@ static void inet__receive(node *n, pkt *p, port *in)
 		if (o->s3)
 			cost_line_add_bytes(o->s3, fabric_billed_bytes(w->f, p));
 	}
+	if (!fabric_ttl(w->f, n, p, w->f->prof->ttl.regional_public))
+		return;
 	p->az = FABRIC_AZ_NONE;
 	fabric_send(n->net, out, p, dist_sample_ns(&w->f->prof->propagation.regional_public, &w->rng),
 	            &g_array_index(w->last, sim_time, out->index));
@@ -85,6 +92,7 @@ node *internet_new(fabric *f)
 	internet *w = g_new0(internet, 1);
 	node_init(&w->base, &inet_ops, f->net, "region");
 	net_rng(f->net, &w->rng, "region");
+	net_rng(f->net, &w->loss_rng, "region-loss");
 	w->f = f;
 	w->addresses = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	w->prefixes = g_array_new(FALSE, FALSE, sizeof(service_prefix));

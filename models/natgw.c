@@ -110,7 +110,30 @@ static void natgw__receive(node *n, pkt *p, port *in)
 	uint8_t proto = pkt_proto(p);
 	gboolean ports = proto == PKT_PROTO_TCP || proto == PKT_PROTO_UDP;
 	char a[16], b[16], d[16];
-	if (pkt_ip_dst(p) == g->ip) {
+	if (!fabric_ttl(g->f, n, p, g->f->prof->ttl.natgw))
+		return;
+	pkt_icmp_err e;
+	if (pkt_ip_dst(p) == g->ip && pkt_icmp_error(p, &e) && e.src_ip == g->ip &&
+	    (e.proto == PKT_PROTO_TCP || e.proto == PKT_PROTO_UDP)) {
+		/* An ICMP error about a packet the gateway translated (the internet
+		 * gateway's "fragmentation needed"): back to the client, with the
+		 * quoted header translated back too, as NATs do (RFC 5508 section
+		 * 4.2) and the NAT gateway's ICMP support implies [inference]. */
+		nat_key ik = { .a = e.dst_ip, .c = e.sport, .d = e.dport, .proto = e.proto };
+		mapping *m = g_hash_table_lookup(g->in_map, &ik);
+		if (!m) {
+			char *detail = g_strdup_printf("ICMP error about %s:%u to %s:%u", pkt_ip_str(e.src_ip, a), e.sport,
+			                               pkt_ip_str(e.dst_ip, b), e.dport);
+			net_drop_detail(n->net, n, p, DROP_NAT_IDLE, detail);
+			g_free(detail);
+			return;
+		}
+		NET_TRACE(n->net, n, p, NET_TRACE_REWRITE, "ICMP error: destination %s -> %s, quoted source %s:%u -> %s:%u",
+		          pkt_ip_str(g->ip, a), pkt_ip_str(m->out.a, b), pkt_ip_str(g->ip, d), e.sport,
+		          pkt_ip_str(m->out.a, b), m->out.c);
+		pkt_set_ip_dst(p, m->out.a);
+		pkt_icmp_set_quoted_src(p, m->out.a, m->out.c);
+	} else if (pkt_ip_dst(p) == g->ip) {
 		nat_key ik = { .a = pkt_ip_src(p), .c = ports ? pkt_dport(p) : 0,
 			       .d = ports ? pkt_sport(p) : 0, .proto = proto };
 		mapping *m = g_hash_table_lookup(g->in_map, &ik);

@@ -16,7 +16,11 @@ typedef struct {
 static void peering__receive(node *n, pkt *p, port *in)
 {
 	peering *pc = (peering *)n;
-	if (fabric_mtu_drop(pc->f, n, p, pc->f->prof->mtu.peering))
+	/* No ICMP "fragmentation needed": a peering connection is no device in
+	 * the path that could send one [UNSOURCED ASSUMPTION]; at 9001 within a
+	 * Region it never binds for instances, whose MTU is 9001 too. */
+	if (fabric_mtu_drop(pc->f, n, p, pc->f->prof->mtu.peering) ||
+	    !fabric_ttl(pc->f, n, p, pc->f->prof->ttl.peering))
 		return;
 	guint out = 1 - in->index;
 	NET_TRACE(n->net, n, p, NET_TRACE_DECIDE, "peering connection: straight to the %s VPC, addresses unchanged",

@@ -24,6 +24,7 @@ typedef enum {
 	K_TIMEOUT,   /* a positive time */
 	K_BYTES,     /* a positive whole number of bytes (uint64) */
 	K_CC,        /* a congestion control by name: cubic or newreno (uint32 tcp_cc) */
+	K_HOPS,      /* a TTL decrement: a whole number 0 to 255 (uint32) */
 } field_kind;
 
 typedef struct {
@@ -42,6 +43,8 @@ static const field fields[] = {
 	  "one-way time between two AZs of the Region, a distribution"),
 	F("propagation", "regional_public", K_DELAY, propagation.regional_public,
 	  "one-way time across the Region's public network, a distribution"),
+	F("propagation", "regional_service", K_DELAY, propagation.regional_service,
+	  "one-way time from a gateway or interface endpoint to the Region's service (S3), a distribution"),
 
 	F("processing", "vpc_router", K_DELAY, processing.vpc_router,
 	  "time in the implicit VPC router per packet, a distribution"),
@@ -84,6 +87,17 @@ static const field fields[] = {
 	  "the IP MTU through an interface endpoint, such as 8500B"),
 	F("mtu", "vpc_lattice", K_MTU, mtu.vpc_lattice,
 	  "the IP MTU between clients and VPC Lattice, such as 8500B"),
+
+	F("ttl", "vpc_router", K_HOPS, ttl.vpc_router,
+	  "what the implicit VPC router takes off the TTL, 0 to 255 such as 0"),
+	F("ttl", "peering", K_HOPS, ttl.peering, "what a VPC peering connection takes off the TTL, 0 to 255"),
+	F("ttl", "tgw", K_HOPS, ttl.tgw, "what a transit gateway takes off the TTL, 0 to 255 such as 1"),
+	F("ttl", "natgw", K_HOPS, ttl.natgw, "what a NAT gateway takes off the TTL, 0 to 255 such as 1"),
+	F("ttl", "igw", K_HOPS, ttl.igw, "what an internet gateway takes off the TTL, 0 to 255"),
+	F("ttl", "interface_endpoint", K_HOPS, ttl.interface_endpoint,
+	  "what an interface endpoint takes off the TTL, 0 to 255"),
+	F("ttl", "regional_public", K_HOPS, ttl.regional_public,
+	  "what the Region's public network takes off the TTL, 0 to 255"),
 
 	F("limits", "natgw_connections_per_destination", K_COUNT,
 	  limits.natgw_connections_per_destination,
@@ -217,6 +231,10 @@ static void read_field(loader *ld, size_t index)
 		break;
 	case K_COUNT:
 		if (whole_quantity(ld, f, v, UNIT_NONE, 1, UINT32_MAX, &d))
+			*(uint32_t *)slot = (uint32_t)d;
+		break;
+	case K_HOPS:
+		if (whole_quantity(ld, f, v, UNIT_NONE, 0, 255, &d))
 			*(uint32_t *)slot = (uint32_t)d;
 		break;
 	case K_BYTES:

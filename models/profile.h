@@ -26,6 +26,7 @@ typedef struct profile {
 		dist same_az;          /* between two points in one AZ */
 		dist cross_az;         /* between two AZs of the region */
 		dist regional_public;  /* across the region's public network (IGW <-> IGW / service) */
+		dist regional_service; /* from a gateway or interface endpoint to the regional service */
 	} propagation;
 
 	struct {
@@ -58,6 +59,18 @@ typedef struct profile {
 		uint32_t interface_endpoint;
 		uint32_t vpc_lattice;        /* between clients and VPC Lattice */
 	} mtu;
+
+	/* How much each construct decrements the IP TTL per traversal (0: it
+	 * forwards without touching it). */
+	struct {
+		uint32_t vpc_router;
+		uint32_t peering;
+		uint32_t tgw;
+		uint32_t natgw;
+		uint32_t igw;
+		uint32_t interface_endpoint;
+		uint32_t regional_public;
+	} ttl;
 
 	struct {
 		uint32_t natgw_connections_per_destination;

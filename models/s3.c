@@ -13,9 +13,11 @@ typedef struct {
 	node base;
 	fabric *f;
 	host *h;
+	rng rng;
 	GHashTable *ways; /* (client ip << 16 | port) -> port * it came in on */
 	GArray *entrances; /* entrance, by port index: the VPC endpoint behind each way in */
 	gboolean s3;      /* answers S3 requests (endpoint policies apply) */
+	GArray *last;     /* sim_time per port: departures in order (fabric_send) */
 } front;
 
 typedef struct {
@@ -26,6 +28,18 @@ typedef struct {
 /* S3's AccessDenied error document: an assumption (its size, about that of
  * S3's XML with a request ID and host ID; the body is pattern bytes). */
 #define ACCESS_DENIED_BYTES 243
+
+/* Port 0 goes to the server, port 1 to the region's public network (whose
+ * node adds propagation.regional_public); the ports after it, to gateway
+ * and interface endpoints, are where the front adds the distance from the
+ * VPC's edge to the service, propagation.regional_service, each way. */
+#define FRONT_PUBLIC_PORT 1
+
+static sim_time front_distance(front *fr, const port *edge)
+{
+	return edge->index > FRONT_PUBLIC_PORT
+	           ? dist_sample_ns(&fr->f->prof->propagation.regional_service, &fr->rng) : 0;
+}
 
 static gpointer way_key(uint32_t ip, uint16_t tport)
 {
@@ -42,13 +56,13 @@ static void front__receive(node *n, pkt *p, port *in)
 			net_drop(n->net, n, p, DROP_NO_ROUTE);
 			return;
 		}
-		link_send(out, p);
+		fabric_send(n->net, out, p, front_distance(fr, out), &g_array_index(fr->last, sim_time, out->index));
 		return;
 	}
 	gpointer k = way_key(pkt_ip_src(p), pkt_sport(p));
 	if (g_hash_table_lookup(fr->ways, k) != in)
 		g_hash_table_insert(fr->ways, k, in);
-	link_send(node_port(n, 0), p);
+	fabric_send(n->net, node_port(n, 0), p, front_distance(fr, in), &g_array_index(fr->last, sim_time, 0));
 }
 
 /* Endpoint policies: the request's way in names the endpoint; a request
@@ -101,6 +115,7 @@ static void front__destroy(node *n)
 	front *fr = (front *)n;
 	g_hash_table_unref(fr->ways);
 	g_array_unref(fr->entrances);
+	g_array_unref(fr->last);
 	node_clear(n);
 	g_free(fr);
 }
@@ -122,12 +137,14 @@ node *service_new(fabric *f, int index)
 	fr->ways = g_hash_table_new(g_direct_hash, g_direct_equal);
 	fr->entrances = g_array_new(FALSE, TRUE, sizeof(entrance));
 	fr->s3 = strcmp(sv->kind, "s3") == 0;
+	fr->last = g_array_new(FALSE, TRUE, sizeof(sim_time));
+	net_rng(f->net, &fr->rng, fr->base.name);
 	tcp_config tc;
 	tcp_config_default(&tc);
 	tc.cc = (tcp_cc)f->prof->tcp.congestion_control;
 	host_config hc = { .ip = sv->ip, .mtu = f->prof->mtu.igw, .tcp = &tc };
 	fr->h = host_new(f->net, sv->name, &hc);
-	port *to_host = node_add_port(&fr->base);
+	port *to_host = service_add_port(&fr->base);
 	/* The service sends at an instance's rate (profile bandwidth.instance):
 	 * an assumption, AWS documents S3 request rates per prefix, not
 	 * bandwidth per connection.  An unlimited link would let a TCP burst
@@ -147,7 +164,12 @@ node *service_new(fabric *f, int index)
 	return &fr->base;
 }
 
-port *service_add_port(node *n) { return node_add_port(n); }
+port *service_add_port(node *n)
+{
+	front *fr = (front *)n;
+	g_array_set_size(fr->last, fr->last->len + 1);
+	return node_add_port(n);
+}
 host *service_host(node *n) { return ((front *)n)->h; }
 
 /* ---- [service] in scenario files: keys, loading, checks ---- */
@@ -227,7 +249,9 @@ static void build_services_world(world *w)
 		world_set_node(w, GK_SERVICE, (int)i, fr);
 		world_add_service_host(w, service_host(fr), sv->name);
 		port *ip = internet_add_port(world_region(w));
-		world_link(w, service_add_port(fr), ip, 0);
+		port *pub = service_add_port(fr);
+		g_assert(pub->index == FRONT_PUBLIC_PORT);
+		world_link(w, pub, ip, 0);
 		for (guint k = 0; k < sv->prefixes->len; k++)
 			internet_add_prefix(world_region(w), ip, g_array_index(sv->prefixes, sc_cidr, k));
 	}

@@ -36,6 +36,8 @@ static const ld_key scenario_keys[] = {
 	{ "drain", FALSE, "a time such as 5s, 0s or more" },
 	{ "capture", FALSE, CAPTURE_EXPECTED },
 	{ "snaplen", FALSE, "a size from 0B (whole packets) to 65535B" },
+	{ "loss", FALSE, "the chance that the Region's public network loses a packet: a percentage "
+	                 "from 0% to 100% such as 0.5%, or a fraction from 0 to 1" },
 	{ NULL },
 };
 
@@ -280,6 +282,22 @@ static void read_scenario(sc_loader *l)
 		           ld_key_find(scenario_keys, "snaplen")->what);
 	} else if (v) {
 		sc->snaplen = (uint32_t)bytes;
+	}
+	g_free(v);
+
+	/* A what-if, not an AWS figure: AWS publishes no loss rate. */
+	v = ld_top_value(l->ld, "loss", "0");
+	if (v) {
+		char *end = NULL;
+		double p = g_ascii_strtod(v, &end);
+		gboolean pct = end && *end == '%';
+		if (pct)
+			end++;
+		if (end == v || !end || *end || !isfinite(p) || p < 0 || p > (pct ? 100 : 1))
+			kf_problem(ld_problems(l->ld), "scenario", "loss", "'%s' is not a probability; expected %s", v,
+			           ld_key_find(scenario_keys, "loss")->what);
+		else
+			sc->loss = pct ? p / 100 : p;
 	}
 	g_free(v);
 }

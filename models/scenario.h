@@ -304,6 +304,7 @@ typedef struct scenario {
 	char *capture;       /* capture points: "all" (default), "none", or comma-separated
 	                        node names and globs, as checked by scenario_capture_check() */
 	uint32_t snaplen;    /* bytes kept of each captured packet; 0 = whole packets */
+	double loss;         /* chance that the Region's public network loses a packet (0 to 1) */
 	prices *prices;      /* owned */
 	profile *profile;    /* owned */
 	GPtrArray *azs;      /* char *: AZ IDs in order of first use */

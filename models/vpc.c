@@ -189,6 +189,8 @@ static gboolean nacls_pass(vpc_router *v, pkt *p, const vport *vi, const vport *
 static void vpc__receive(node *n, pkt *p, port *in)
 {
 	vpc_router *v = (vpc_router *)n;
+	if (!fabric_ttl(v->f, n, p, v->f->prof->ttl.vpc_router))
+		return;
 	drop_reason why = DROP_NO_ROUTE;
 	/* Set by the lookup; a redirect skips it. */
 	const char *text = "reply redirect";

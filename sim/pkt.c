@@ -525,6 +525,69 @@ void pkt_set_macs(pkt *p, const uint8_t src[6], const uint8_t dst[6])
 	memcpy(p->hdr + 6, src, 6);
 }
 
+/* ---- ICMP errors ---- */
+
+#define ICMP_HDR 8
+#define ICMP_QUOTE (PKT_IP_LEN + 8)
+
+static void icmp_csum_update(pkt *p)
+{
+	uint8_t *m = p->hdr + p->l4_off;
+	wr16(m + 2, 0);
+	wr16(m + 2, pkt_csum_fold(pkt_csum_add(0, m, ICMP_HDR + ICMP_QUOTE)));
+}
+
+void pkt_build_icmp_frag_needed(pkt *p, const pkt *orig, uint32_t src, uint16_t mtu)
+{
+	g_return_if_fail(p != NULL && orig != NULL && orig->hdr_len >= L4_OFF + 8);
+	pkt_addrs a = { .src_ip = src, .dst_ip = pkt_ip_src(orig) };
+	build_eth_ip(p, &a, PKT_PROTO_ICMP, ICMP_HDR + ICMP_QUOTE, 0);
+	uint8_t *m = p->hdr + p->l4_off;
+	memset(m, 0, ICMP_HDR);
+	m[0] = PKT_ICMP_UNREACH;
+	m[1] = PKT_ICMP_FRAG_NEEDED;
+	wr16(m + 6, mtu); /* RFC 1191: unused (16 bits), then the next-hop MTU */
+	memcpy(m + ICMP_HDR, orig->hdr + IPH_OFF, PKT_IP_LEN);
+	memcpy(m + ICMP_HDR + PKT_IP_LEN, orig->hdr + orig->l4_off, 8);
+	icmp_csum_update(p);
+	p->l4_csum_ok = 1; /* nothing for serialization to sum: the checksum is in hdr */
+	p->l4_csum = rd16(m + 2);
+}
+
+gboolean pkt_icmp_error(const pkt *p, pkt_icmp_err *e)
+{
+	if (p->hdr_len < L4_OFF + ICMP_HDR + ICMP_QUOTE || pkt_proto(p) != PKT_PROTO_ICMP)
+		return FALSE;
+	const uint8_t *m = p->hdr + p->l4_off, *q = m + ICMP_HDR;
+	if (m[0] != PKT_ICMP_UNREACH || (q[0] >> 4) != 4 || (q[0] & 0x0F) != 5)
+		return FALSE;
+	e->type = m[0];
+	e->code = m[1];
+	e->mtu = m[1] == PKT_ICMP_FRAG_NEEDED ? rd16(m + 6) : 0;
+	e->proto = q[9];
+	e->src_ip = rd32(q + 12);
+	e->dst_ip = rd32(q + 16);
+	e->sport = rd16(q + PKT_IP_LEN);
+	e->dport = rd16(q + PKT_IP_LEN + 2);
+	e->seq = rd32(q + PKT_IP_LEN + 4);
+	return TRUE;
+}
+
+void pkt_icmp_set_quoted_src(pkt *p, uint32_t ip, uint16_t port)
+{
+	pkt_icmp_err e;
+	g_return_if_fail(pkt_icmp_error(p, &e));
+	uint8_t *q = p->hdr + p->l4_off + ICMP_HDR;
+	wr32(q + 12, ip);
+	/* The quoted header's own checksum stays what the packet carried
+	 * would have been: recomputed, as a NAT that rewrites it does. */
+	wr16(q + 10, 0);
+	wr16(q + 10, pkt_csum_fold(pkt_csum_add(0, q, PKT_IP_LEN)));
+	wr16(q + PKT_IP_LEN, port);
+	icmp_csum_update(p);
+	p->l4_csum = rd16(p->hdr + p->l4_off + 2);
+}
+
 uint8_t pkt_proto(const pkt *p) { return p->hdr[IPH_PROTO]; }
 uint32_t pkt_ip_src(const pkt *p) { return rd32(p->hdr + IPH_SRC); }
 uint32_t pkt_ip_dst(const pkt *p) { return rd32(p->hdr + IPH_DST); }
@@ -703,6 +766,9 @@ uint32_t pkt_serialize(const pkt *p, uint8_t *buf, uint32_t cap)
 
 	if (cap)
 		memcpy(buf, p->hdr, MIN(cap, hlen));
+	/* ICMP: the whole message is in hdr, its checksum with it. */
+	if (proto == PKT_PROTO_ICMP)
+		return full;
 	/* A packet crossing routers keeps its TCP/UDP checksum (TTL and MACs are
 	 * outside it), so once computed it is kept until a setter changes what
 	 * it covers: a capture at every port then sums each payload once. */

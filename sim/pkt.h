@@ -30,6 +30,7 @@
 #define PKT_MAX_HOPS 32
 #define PKT_IP_MAX 65535 /* largest IPv4 total length */
 
+#define PKT_PROTO_ICMP 1
 #define PKT_PROTO_TCP 6
 #define PKT_PROTO_UDP 17
 
@@ -148,6 +149,35 @@ void pkt_build_tcp(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack,
  * what 40 bytes of options hold are left out. */
 void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, uint8_t flags,
                         uint16_t window, const pkt_tcp_opts *o, uint32_t payload_len);
+
+/* ICMP "destination unreachable" (type 3), code 4: "fragmentation needed
+ * and DF set" (RFC 792, RFC 1191). */
+#define PKT_ICMP_UNREACH 3
+#define PKT_ICMP_FRAG_NEEDED 4
+
+/* Writes an ICMP "fragmentation needed" from `src` to the source of `orig`,
+ * the packet that did not fit: its next-hop MTU field (RFC 1191) is `mtu`,
+ * and it quotes orig's IP header and the first 8 bytes of what follows
+ * (RFC 792: ports and, for TCP, the sequence number).  The whole message is
+ * header bytes, so its checksum is computed here.  DF clear, TTL 64. */
+void pkt_build_icmp_frag_needed(pkt *p, const pkt *orig, uint32_t src, uint16_t mtu);
+
+/* What an ICMP error says about the packet it quotes. */
+typedef struct {
+	uint8_t type, code;
+	uint16_t mtu;            /* next-hop MTU (type 3 code 4), else 0 */
+	uint8_t proto;           /* the quoted packet's */
+	uint32_t src_ip, dst_ip; /* host order */
+	uint16_t sport, dport;
+	uint32_t seq;            /* TCP: the quoted sequence number */
+} pkt_icmp_err;
+
+/* TRUE and `e` filled when p is an ICMP destination-unreachable message
+ * that quotes an IPv4 header and 8 bytes after it. */
+gboolean pkt_icmp_error(const pkt *p, pkt_icmp_err *e);
+/* Rewrites the quoted packet's source address and port (a NAT translating
+ * an error back to the host that sent the packet), and the ICMP checksum. */
+void pkt_icmp_set_quoted_src(pkt *p, uint32_t ip, uint16_t port);
 
 /* Frame length on the wire without preamble and FCS: hdr_len + payload. */
 static inline uint32_t pkt_wire_len(const pkt *p) { return (uint32_t)p->hdr_len + p->payload_len; }

@@ -1930,6 +1930,40 @@ void tcp_stack_input(tcp_stack *st, pkt *p)
 	pkt_free(p);
 }
 
+void tcp_stack_frag_needed(tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport,
+                           uint32_t seq, uint32_t mtu)
+{
+	g_return_if_fail(st != NULL);
+	conn_key k = { lip, rip, lport, rport };
+	tcp_conn *c = g_hash_table_lookup(st->conns, &k);
+	if (!c || c->dead || c->state < TCP_ESTABLISHED || c->state == TCP_TIME_WAIT ||
+	    c->state == TCP_CLOSED || mtu < 68)
+		return;
+	uint32_t una = snd_wire(c, c->snd_una);
+	if (seq - una > snd_wire(c, c->snd_nxt) - una)
+		return; /* not a segment in flight: stale or forged */
+	uint32_t mss = mtu - 40 - (c->ts_ok ? 12 : 0);
+	if (mss >= c->mss)
+		return;
+	conn_enter(c);
+	if (st->cfg.cc != TCP_CC_NONE) {
+		c->cwnd = MAX(c->cwnd / c->mss, 1u) * mss;
+		if (c->ssthresh < UINT64_MAX / 2)
+			c->ssthresh = MAX(c->ssthresh / c->mss, 2u) * mss;
+	}
+	c->mss = mss;
+	st->stats.mtu_reduced++;
+	c->loss = LOSS_RTO;
+	c->recover = c->snd_max;
+	c->high_rxt = c->snd_una;
+	c->rxt_una = TRUE;
+	c->dupacks = 0;
+	c->reno_dups = 0;
+	c->rtt_timing = FALSE;
+	conn_output(c);
+	conn_leave(c);
+}
+
 void tcp_stack_xmit_raw(tcp_stack *st, pkt *p)
 {
 	g_return_if_fail(st != NULL && p != NULL);

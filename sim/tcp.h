@@ -229,6 +229,7 @@ typedef struct {
 	uint64_t failed_opens;             /* handshakes that never completed */
 	uint64_t closed[TCP_CLOSE__COUNT];
 	uint64_t no_port;                  /* connects refused: no ephemeral port free */
+	uint64_t mtu_reduced;              /* ICMP "fragmentation needed" that lowered an MSS */
 	uint64_t port_probes;              /* ephemeral ports checked against the listeners
 	                                      (and, for a destination with few connections,
 	                                      the table) while choosing one */
@@ -290,6 +291,17 @@ void tcp_unlisten(tcp_listener *l);
  * (see tcp_stack_stats.no_port and port_probes). */
 tcp_conn *tcp_connect(tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport,
                       uint32_t mtu, const tcp_callbacks *cb, void *ud);
+
+/* An ICMP "fragmentation needed" (RFC 1191) quoting a segment lip:lport ->
+ * rip:rport with sequence number `seq` and giving the next hop's `mtu`.
+ * As Linux's tcp_v4_err and tcp_v4_mtu_reduced do: ignored unless seq lies
+ * in [snd_una, snd_nxt] of a synchronized connection and the MTU is below
+ * what its MSS needs (and at least 68); else the MSS drops to the MTU's
+ * (less the timestamp option) and everything unacknowledged goes again in
+ * segments of the new size (tcp_simple_retransmit: a loss episode without
+ * a cut of ssthresh, the window kept in segments). */
+void tcp_stack_frag_needed(tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport,
+                           uint32_t seq, uint32_t mtu);
 
 /* Queues bytes [off, off + len) of msg for sending (takes its own
  * reference).  Allowed until tcp_close(), also before the handshake

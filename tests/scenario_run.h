@@ -116,6 +116,13 @@ typedef struct {
 	uint8_t tcp_flags;      /* 0 unless TCP */
 	uint32_t ip_len;        /* IPv4 total length */
 	uint32_t payload_len;   /* TCP or UDP payload bytes */
+	uint8_t ttl;
+	uint16_t mss;           /* a TCP MSS option's value, else 0 */
+	uint8_t icmp_type, icmp_code; /* ICMP only */
+	uint16_t icmp_mtu;      /* ICMP type 3 code 4: the next-hop MTU */
+	uint32_t quoted_src;    /* ICMP error: the quoted header's source */
+	uint16_t quoted_sport;
+	gint64 t_ns;            /* capture time, ns since the epoch */
 } cap_pkt;
 
 /* Every IPv4 packet of a capture, read with libpcap; the caller unrefs. */
@@ -124,7 +131,7 @@ G_GNUC_UNUSED static GArray *pcap_packets(const char *dir, const char *name)
 	GArray *a = g_array_new(FALSE, TRUE, sizeof(cap_pkt));
 	char *path = g_strdup_printf("%s/%s.pcap", dir, name);
 	char errbuf[PCAP_ERRBUF_SIZE];
-	pcap_t *pc = pcap_open_offline(path, errbuf);
+	pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	CU_ASSERT_PTR_NOT_NULL(pc);
 	if (!pc) {
 		printf("\n    %s: %s", path, errbuf);
@@ -146,14 +153,39 @@ G_GNUC_UNUSED static GArray *pcap_packets(const char *dir, const char *name)
 		c.proto = ip[9];
 		c.src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
 		c.dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 | (uint32_t)ip[18] << 8 | ip[19];
+		c.ttl = ip[8];
+		c.t_ns = (gint64)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
 		const u_char *l4 = ip + ihl;
+		if (c.proto == 1 && h->caplen >= 14 + ihl + 8 + 20 + 8) {
+			c.icmp_type = l4[0];
+			c.icmp_code = l4[1];
+			c.icmp_mtu = (uint16_t)(l4[6] << 8 | l4[7]);
+			const u_char *q = l4 + 8;
+			c.quoted_src = (uint32_t)q[12] << 24 | (uint32_t)q[13] << 16 | (uint32_t)q[14] << 8 | q[15];
+			c.quoted_sport = (uint16_t)(q[20] << 8 | q[21]);
+		}
 		if ((c.proto == PKT_PROTO_TCP || c.proto == PKT_PROTO_UDP) &&
 		    h->caplen >= 14 + ihl + (c.proto == PKT_PROTO_TCP ? 20u : 8u)) {
 			c.sport = (uint16_t)(l4[0] << 8 | l4[1]);
 			c.dport = (uint16_t)(l4[2] << 8 | l4[3]);
 			guint l4len = c.proto == PKT_PROTO_TCP ? (l4[12] >> 4) * 4u : 8u;
-			if (c.proto == PKT_PROTO_TCP)
+			if (c.proto == PKT_PROTO_TCP) {
 				c.tcp_flags = l4[13];
+				/* Options: the MSS (kind 2, length 4) if there is one. */
+				for (guint o = 20; o + 1 < l4len && 14 + ihl + o + 3 < h->caplen;) {
+					if (l4[o] == 0)
+						break;
+					if (l4[o] == 1) {
+						o++;
+						continue;
+					}
+					if (l4[o] == 2 && l4[o + 1] == 4)
+						c.mss = (uint16_t)(l4[o + 2] << 8 | l4[o + 3]);
+					if (l4[o + 1] < 2)
+						break;
+					o += l4[o + 1];
+				}
+			}
 			c.payload_len = c.ip_len - ihl - l4len;
 		}
 		g_array_append_val(a, c);

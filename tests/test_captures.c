@@ -560,7 +560,7 @@ typedef struct {
 #define SYN_MSS "ip.src ip.dst tcp.options.mss_val"
 #define Q_L6_TIMES "about 5 ms through peering, 6 ms through the Transit Gateway or PrivateLink, 10 ms " \
 	"through the NAT gateway and the Region's public network."
-#define Q_L9_TIMES "about 16 ms through the gateway endpoint, 17 ms through the interface endpoint, 23 ms " \
+#define Q_L9_TIMES "about 19 ms through the gateway endpoint, 20 ms through the interface endpoint, 24 ms " \
 	"through the NAT gateway, for the same 1 MiB."
 
 static const lesson_fact facts[] = {
@@ -599,10 +599,15 @@ static const lesson_fact facts[] = {
 	  "ip.src", "", NULL },
 	{ "alb-peering-web-1-vpc-b-router", "http.request", "ip.src http.x_forwarded_for",
 	  "10.1.1.5 10.0.1.4;10.1.1.5 10.0.1.5", NULL },
-	/* Lesson 3: the TGW, the client's MSS 8460, the ALB's 8961 clamped to
-	 * 8460 by the TGW. */
-	{ "alb-tgw-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 10.1.1.5 8460;10.1.1.5 10.0.1.4 8460",
-	  "the client's SYN says 8460, the Transit Gateway's MTU of 8500 minus 40." },
+	/* Lesson 3: the TGW, the client's MSS 8961 and the ALB's, each clamped
+	 * to 8460 by the TGW; one hop off the TTL. */
+	{ "alb-tgw-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 10.1.1.5 8961;10.1.1.5 10.0.1.4 8460",
+	  "the client's SYN says 8961, its ENI's MTU of 9001 minus 40 (an instance knows nothing of its "
+	  "path), and the SYN-ACK says 8460, the Transit Gateway's MTU of 8500 minus 40." },
+	{ "alb-tgw-client-1-vpc-a-router", SYN " && tcp.flags.ack == 1", "ip.ttl", "63",
+	  "The TTL of the SYN-ACK in the client's file is 63" },
+	{ "alb-tgw-alb-b-vpc-b-router", SYN_ONLY " && tcp.dstport == 80", "tcp.options.mss_val", "8460",
+	  "The client's SYN reaches the ALB advertising 8460" },
 	{ "alb-tgw-client-1-vpc-a-router", "tcp.len >= 8448", "ip.src tcp.len frame.len", "10.1.1.5 8448 8514",
 	  "Filter `tcp.len > 8448`: nothing. `tcp.len == 8448` (8460 less the timestamp option): one full "
 	  "segment per response (`frame.len == 8514`), where peering carried 8949." },
@@ -610,7 +615,7 @@ static const lesson_fact facts[] = {
 	  "In the ALB's file, the back-end connections (`tcp.port == 8080`) still use MSS 8961" },
 	{ "alb-tgw-alb-b-vpc-b-router", SYN " && tcp.flags.ack == 1 && tcp.srcport == 80",
 	  "ip.src tcp.options.mss_val", "10.1.1.5 8961",
-	  "The ALB's SYN-ACK leaves VPC-B advertising 8961 (compare the ALB's own file) and reaches the "
+	  "the ALB's SYN-ACK leaves VPC-B advertising 8961 (compare the ALB's own file) and reaches the "
 	  "client advertising 8460" },
 	/* Lesson 4: PrivateLink. */
 	{ "alb-privatelink-client-1-vpc-a-router", SYN, SYN_MSS,
@@ -626,9 +631,10 @@ static const lesson_fact facts[] = {
 	  "10.1.1.6, ports 1024 to 1028 (one per client connection), to the ALB at 10.1.1.5:80." },
 	{ "alb-privatelink-web-1-vpc-b-router", "http.request", "http.x_forwarded_for", "10.1.1.6", NULL },
 	/* Lesson 5: NAT gateway, internet gateway, MTU 1500 in front. */
-	{ "alb-public-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 3.80.0.2 1460;3.80.0.2 10.0.1.4 1460",
-	  "`tcp.options.mss_val` is 1460 both ways and `frame.len > 1514` finds nothing: the internet "
-	  "gateway's MTU is 1500." },
+	{ "alb-public-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 3.80.0.2 8961;3.80.0.2 10.0.1.4 1460",
+	  "`tcp.options.mss_val`: the client offers 8961 (its ENI's MTU), the ALB's public side answers "
+	  "1460, so `frame.len > 1514` finds nothing: the internet gateway's MTU is 1500" },
+	{ "alb-public-client-1-vpc-a-router", "icmp", "ip.src", "", "and no ICMP is needed." },
 	{ "alb-public-client-1-vpc-a-router", "frame.len > 1514", "ip.src", "", NULL },
 	{ "alb-public-nat-a-vpc-a-router", SYN_ONLY, "ip.src tcp.srcport ip.dst",
 	  "10.0.0.4 1024 3.80.0.2;10.0.0.4 1025 3.80.0.2;10.0.0.4 1026 3.80.0.2;10.0.0.4 1027 3.80.0.2;"
@@ -651,9 +657,10 @@ static const lesson_fact facts[] = {
 	  "3.80.0.1 1028 3.80.0.2;3.80.0.1 1029 3.80.0.2", NULL },
 	{ "alb-public-alb-b-vpc-b-router", SYN_ONLY " && tcp.dstport == 80", "ip.src ip.dst",
 	  "3.80.0.1 10.1.101.4", NULL },
-	{ "alb-public-alb-b-vpc-b-router", SYN_ONLY, "tcp.dstport tcp.options.mss_val", "80 1460;8080 8961",
-	  "`frame.len > 1514` matches only back-end packets (`tcp.port == 8080`): 1460 in front, 8961 "
-	  "behind." },
+	{ "alb-public-alb-b-vpc-b-router", SYN " && tcp.flags.ack == 1", "tcp.srcport tcp.options.mss_val",
+	  "80 1460;8080 8961",
+	  "`frame.len > 1514` matches only back-end packets (`tcp.port == 8080`): the SYN-ACKs say 1460 in "
+	  "front, 8961 behind." },
 	{ "alb-public-alb-b-vpc-b-router", "frame.len > 1514 && tcp.port != 8080", "ip.src", "", NULL },
 	{ "alb-public-alb-b-vpc-b-router", "http.x_forwarded_for", "http.x_forwarded_for", "3.80.0.1", NULL },
 	/* Lesson 6: the table, row by row (the MSS both ways in the client's
@@ -661,11 +668,11 @@ static const lesson_fact facts[] = {
 	{ "alb-peering-client-1-vpc-a-router", "frame.len >= 9015", "frame.len", "9015",
 	  "| peering (9001) | 8961 | 8961 | 9015 |" },
 	{ "alb-tgw-client-1-vpc-a-router", "frame.len >= 8514", "frame.len", "8514",
-	  "| Transit Gateway (8500) | 8460 | 8460, clamped by the Transit Gateway (see Lesson 3) | 8514 |" },
+	  "| Transit Gateway (8500) | 8961 | 8460, clamped by the Transit Gateway (see Lesson 3) | 8514 |" },
 	{ "alb-privatelink-client-1-vpc-a-router", "frame.len >= 8514", "frame.len", "8514",
 	  "| PrivateLink (8500) | 8961 | 8460, clamped by the endpoint | 8514 |" },
 	{ "alb-public-client-1-vpc-a-router", "frame.len >= 1514", "frame.len", "1514",
-	  "| NAT + internet gateway (1500) | 1460 | 1460 | 1514 |" },
+	  "| NAT + internet gateway (1500) | 8961 | 1460, the internet-facing ALB's | 1514 |" },
 	{ "alb-public-client-1-vpc-a-router", "frame.len >= 1514", "frame.len", "1514",
 	  "Filter `tcp.options.mss_val` and `frame.len > 1514` in the four" },
 	{ "alb-peering-alb-b-vpc-b-router", "tcp.port == 8080 && (" SYN " || frame.len >= 9015)",
@@ -750,8 +757,9 @@ static const lesson_fact facts[] = {
 	  "anyway." },
 	{ "s3-interface-endpoint-vpce-s3-s3-endpoint", SYN_ONLY, SYN_MSS,
 	  "10.0.1.4 52.216.8.10 8460;10.0.1.5 52.216.8.10 8460", NULL },
-	{ "s3-natgw-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 52.216.8.10 1460;52.216.8.10 10.0.1.4 1460",
-	  "The client's MSS is 1460 from the start." },
+	{ "s3-natgw-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 52.216.8.10 8961;52.216.8.10 10.0.1.4 1460",
+	  "The client offers MSS 8961 and S3 answers 1460, so no packet over 1500 bytes meets the internet "
+	  "gateway." },
 	{ "s3-natgw-nat-a-vpc-a-router", SYN_ONLY " && (tcp.srcport == 40665 || tcp.srcport == 1024)",
 	  "ip.src tcp.srcport", "10.0.0.4 1024;10.0.1.4 40665",
 	  "As Lesson 5: 10.0.1.4:40665 becomes 10.0.0.4:1024 at the NAT gateway and 3.80.0.1:1024 at the "
@@ -759,9 +767,9 @@ static const lesson_fact facts[] = {
 	{ "s3-natgw-igw-a-region", SYN_ONLY, "ip.src tcp.srcport ip.dst",
 	  "3.80.0.1 1024 52.216.8.10;3.80.0.1 1025 52.216.8.10;3.80.0.1 1026 52.216.8.10;"
 	  "3.80.0.1 1027 52.216.8.10", NULL },
-	{ "s3-gateway-endpoint-client-1-vpc-a-router", "http.time", "http.time", "~16", Q_L9_TIMES },
-	{ "s3-interface-endpoint-client-1-vpc-a-router", "http.time", "http.time", "~17", Q_L9_TIMES },
-	{ "s3-natgw-client-1-vpc-a-router", "http.time", "http.time", "~23", Q_L9_TIMES },
+	{ "s3-gateway-endpoint-client-1-vpc-a-router", "http.time", "http.time", "~19", Q_L9_TIMES },
+	{ "s3-interface-endpoint-client-1-vpc-a-router", "http.time", "http.time", "~20", Q_L9_TIMES },
+	{ "s3-natgw-client-1-vpc-a-router", "http.time", "http.time", "~24", Q_L9_TIMES },
 	/* Lesson 13: name resolution, both nodes, both AZs. */
 	{ "alb-peering-2az-client-1-vpc-a-router", "dns.flags.response == 0",
 	  "ip.src ip.dst udp.dstport dns.qry.name dns.qry.type",
@@ -777,6 +785,77 @@ static const lesson_fact facts[] = {
 	{ "alb-peering-2az-client-1-vpc-a-router", SYN_ONLY, "ip.dst", "10.1.1.5;10.1.2.5",
 	  "the client's connections go to both addresses, 10.1.1.5 in its own AZ (use1-az1) and 10.1.2.5 in "
 	  "use1-az2." },
+	/* Lesson 14: MSS clamping (alb-tgw) and Path MTU Discovery over the
+	 * internet (pmtud-internet, run for its own 2 s: see
+	 * test_own_lessons). */
+	{ "alb-tgw-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 10.1.1.5 8961;10.1.1.5 10.0.1.4 8460",
+	  "An instance's ENI has a 9001-byte MTU, and its TCP advertises MSS 8961 in every SYN, whatever "
+	  "lies on the path (Lesson 3: the client's SYN says 8961, and the Transit Gateway clamps it to "
+	  "8460 on its way, as it clamps the ALB's SYN-ACK)." },
+	{ "pmtud-internet-client-1-vpc-a-router", SYN, SYN_MSS, "10.0.1.4 3.80.0.2 8961;3.80.0.2 10.0.1.4 8961",
+	  "`tcp.flags.syn == 1`: the SYN from 10.0.1.4 to the server's public 3.80.0.2 and the SYN-ACK both "
+	  "say MSS 8961; nothing on this path clamps." },
+	{ "pmtud-internet-client-1-vpc-a-router", SYN " && tcp.flags.ack == 1", "ip.ttl", "60",
+	  "The SYN-ACK arrives with TTL 60" },
+	{ "pmtud-internet-client-1-vpc-a-router", "http.response", "http.content_length", "64000",
+	  "a client behind a NAT gateway POSTs 24 KB to a web server with a public address in another VPC, "
+	  "which answers 64 KB; both ends have jumbo ENIs, and each internet gateway carries 1500 bytes at "
+	  "most." },
+	{ "pmtud-internet-client-1-vpc-a-router", "ip.src == 10.0.1.4 && frame.len > 1514",
+	  "frame.number frame.len", "4 9015;5 9015;6 6290",
+	  "`ip.src == 10.0.1.4 && frame.len > 1514`: frames 4 and 5 of 9015 bytes and frame 6 of 6290 carry "
+	  "the request" },
+	{ "pmtud-internet-client-1-vpc-a-router", "icmp", "frame.number icmp.type icmp.code icmp.mtu ip.src",
+	  "18 3 4 1500 10.0.0.1;19 3 4 1500 10.0.0.1;7 3 4 1500 10.0.0.1",
+	  "`icmp`: frames 7, 18 and 19, one per dropped packet, are ICMP type 3 code 4, \"fragmentation "
+	  "needed\", with the next hop's MTU, 1500." },
+	{ "pmtud-internet-client-1-vpc-a-router", "icmp", "icmp.type",  "3",
+	  "Where nothing clamps, the path is found the old way, Path MTU Discovery (RFC 1191)." },
+	{ "pmtud-internet-client-1-vpc-a-router", "icmp && ip.src == 10.0.1.4 && ip.dst == 3.80.0.2",
+	  "ip.src tcp.srcport", "10.0.0.1 40665", "10.0.1.4:40665 to 3.80.0.2); it comes from 10.0.0.1" },
+	{ "pmtud-internet-nat-a-vpc-a-router", "icmp", "ip.dst tcp.srcport", "10.0.0.4 1024;10.0.1.4 40665",
+	  "quoting the translated 10.0.0.4:1024, and leaves for the client quoting 10.0.1.4:40665" },
+	{ "pmtud-internet-client-1-vpc-a-router", "ip.src == 10.0.1.4 && frame.number > 7 && tcp.len >= 1448",
+	  "tcp.len frame.len", "1448 1514",
+	  "after frame 7 the client sends segments of 1448 bytes (1500 less 40 bytes of headers and 12 of "
+	  "timestamp), and no frame over 1514 again. The 9015-byte frames went again at once in 1500-byte "
+	  "packets" },
+	{ "pmtud-internet-client-1-vpc-a-router", "ip.src == 10.0.1.4 && frame.number > 7 && frame.len > 1514",
+	  "frame.number", "", NULL },
+	{ "pmtud-internet-web-1-vpc-b-router", "ip.src == 10.1.101.4 && frame.len > 1514", "frame.len", "9015",
+	  "seven 9015-byte frames, meets the same fate at the other internet gateway; seven ICMP messages "
+	  "from 10.1.101.1, and then 1500-byte packets." },
+	{ "pmtud-internet-web-1-vpc-b-router", "ip.src == 10.1.101.4 && frame.len > 1514", "frame.number", "#7",
+	  NULL },
+	{ "pmtud-internet-web-1-vpc-b-router", "icmp", "ip.src icmp.mtu", "10.1.101.1 1500", NULL },
+	{ "pmtud-internet-web-1-vpc-b-router", "icmp", "frame.number", "#7", NULL },
+	/* Lesson 15: SACK recovery (sack-recovery, run for its own 2 s). */
+	{ "sack-recovery-client-1-vpc-a-router", SYN " && tcp.options.sack_perm", "ip.src",
+	  "10.0.1.4;52.216.8.10",
+	  "The TCP of every host negotiates SACK (RFC 2018) and recovers from loss with it (RFC 6675)." },
+	{ "sack-recovery-client-1-vpc-a-router", "tcp.analysis.duplicate_ack_num == 1 && tcp.ack == 43441",
+	  "tcp.ack tcp.options.sack_le tcp.options.sack_re", "43441 44889 46337",
+	  "`tcp.analysis.duplicate_ack_num == 1 && tcp.ack == 43441`: the first hole. The client keeps "
+	  "acknowledging 43441 (relative), the first byte it lacks, and each duplicate ACK carries a SACK "
+	  "block for what arrived above it: 44889 to 46337 in the first" },
+	{ "sack-recovery-client-1-vpc-a-router", "tcp.ack == 43441 && tcp.options.sack_re == 104257",
+	  "tcp.options.sack_le", "44889", "the right edge growing with each segment that follows (to 104257)." },
+	{ "sack-recovery-client-1-vpc-a-router", "tcp.analysis.fast_retransmission && tcp.seq == 43441",
+	  "frame.number tcp.len", "132 1448",
+	  "`tcp.analysis.fast_retransmission && tcp.seq == 43441`: frame 132 resends just the 1448 bytes that "
+	  "were lost" },
+	{ "sack-recovery-client-1-vpc-a-router", "frame.number > 132 && ip.src == 10.0.1.4 && tcp.ack > 43441",
+	  "tcp.ack", "+", NULL },
+	{ "sack-recovery-client-1-vpc-a-router", "frame.number == 133", "ip.src tcp.ack", "10.0.1.4 104257",
+	  "the client's next ACK jumps to 104257, everything it had SACKed." },
+	{ "sack-recovery-client-1-vpc-a-router", "tcp.analysis.retransmission", "frame.number", "#64",
+	  "`tcp.analysis.retransmission`: 64 retransmissions in the file, 63 of them fast" },
+	{ "sack-recovery-client-1-vpc-a-router", "tcp.analysis.fast_retransmission", "frame.number", "#63",
+	  NULL },
+	{ "sack-recovery-client-1-vpc-a-router", "tcp.analysis.lost_segment", "ip.src", "52.216.8.10",
+	  "Wireshark sees holes in S3's data" },
+	{ "sack-recovery-client-1-vpc-a-router", "http.time", "http.time", "~177",
+	  "about 177 ms for each 1 MiB object, against about 24 ms without loss (Lesson 9)" },
 };
 
 /* The mean of a field over every packet a filter keeps (0 if none). */
@@ -1074,6 +1153,43 @@ static guint check_scenario(const char *rel, gboolean tshark)
 	return nf;
 }
 
+/* Scenarios whose lessons (12 and 13) show what the bundled alb-* and s3-*
+ * never do, and Wireshark flags: packets dropped on the path, ICMP errors,
+ * retransmissions.  They run for their own duration and only their facts
+ * are checked. */
+static const char *const own_lessons[] = { "scenarios/pmtud-internet.ini", "scenarios/sack-recovery.ini" };
+
+static gboolean own_lesson_fact(const lesson_fact *f)
+{
+	return g_str_has_prefix(f->file, "pmtud-internet-") || g_str_has_prefix(f->file, "sack-recovery-");
+}
+
+static void test_own_lessons(void)
+{
+	if (!pcap_check_have_tshark())
+		return;
+	guint nf = 0, want = 0;
+	for (size_t i = 0; i < G_N_ELEMENTS(facts); i++)
+		want += own_lesson_fact(&facts[i]);
+	for (size_t i = 0; i < G_N_ELEMENTS(own_lessons); i++) {
+		GError *e = NULL;
+		scenario *sc = load(own_lessons[i], NULL, &e);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+		char *file = harness_source_path(own_lessons[i]);
+		char *d = harness_tmpdir();
+		CU_ASSERT_EQUAL(vpcsim(NULL, NULL, "run", file, "--pcap-dir", d, NULL), 0);
+		guint n = check_facts(sc, d);
+		printf("\n    %s: %u lesson facts", sc->name, n);
+		nf += n;
+		harness_rmtree(d);
+		g_free(d);
+		g_free(file);
+		scenario_free(sc);
+	}
+	CU_ASSERT(want > 20);
+	CU_ASSERT_EQUAL(nf, want);
+}
+
 static void test_bundled_captures(void)
 {
 	gboolean tshark = pcap_check_have_tshark();
@@ -1085,7 +1201,12 @@ static void test_bundled_captures(void)
 		nf += check_scenario(files->pdata[i], tshark);
 	/* Every fact names a file of some bundled scenario. */
 	if (tshark)
-		CU_ASSERT_EQUAL(nf, G_N_ELEMENTS(facts));
+	{
+		guint own = 0;
+		for (size_t i = 0; i < G_N_ELEMENTS(facts); i++)
+			own += own_lesson_fact(&facts[i]);
+		CU_ASSERT_EQUAL(nf + own, G_N_ELEMENTS(facts));
+	}
 	/* Those left out are left out because they do not load. */
 	for (guint i = 0; i < refused->len; i++) {
 		GError *err = NULL;
@@ -1237,6 +1358,7 @@ void register_tests(void)
 	CU_add_test(s, "--capture and --snaplen over the scenario's", test_command_line);
 	CU_add_test(s, "every figure of the lessons but 10 is in a passage a fact checks", test_lesson_figures);
 	CU_add_test(s, "bundled scenarios: clean, deterministic captures", test_bundled_captures);
+	CU_add_test(s, "Lessons 14 and 15: PMTUD and SACK recovery, as stated", test_own_lessons);
 	CU_add_test(s, "the Wireshark checks find a lost segment and a stray header",
 	            test_judge_finds_faults);
 	CU_add_test(s, "Ctrl-C leaves complete captures and a partial report", test_interrupt);

@@ -274,14 +274,14 @@ static void test_schema_errors(void)
 	for (const char *c = text; *c; c++)
 		line += *c == '\n';
 	char *want = g_strdup_printf("bad.ini:%u: [latency]: unknown group; expected one of "
-	                             "propagation, processing, bandwidth, mtu, limits", line);
+	                             "propagation, processing, bandwidth, mtu, ttl, limits", line);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err->message, want));
 	g_free(want);
 	g_error_free(err);
 	g_free(bad);
 	/* A missing group is reported once, not once per key. */
 	char *start = strstr(text, "\n[mtu]");
-	char *end = strstr(text, "\n[limits]");
+	char *end = strstr(text, "\n[ttl]");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(start && end);
 	bad = g_strdup_printf("%.*s%s", (int)(start - text), text, end);
 	err = load_bad(bad, 1);
