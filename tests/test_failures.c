@@ -91,7 +91,7 @@ static void test_nat_port_exhaustion(void)
 	scenario *sc = scenario_load(path, sets, &err);
 	g_free(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
-	sc->profile->limits.natgw_connections_per_destination = 4;
+	scenario_own_profile(sc)->limits.natgw_connections_per_destination = 4;
 	world *w = world_new(sc, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
 	world_run(w, NULL, NULL, NULL);
