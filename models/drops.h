@@ -25,6 +25,7 @@ enum {
 	DROP_NO_FLOW,    /* no flow state (idle timeout passed, or never opened) */
 	DROP_SERVICE_AZ, /* the endpoint service has no load balancer node in the endpoint's AZ */
 	DROP_NACL,       /* denied by a network ACL (detail: the ACL and the rule) */
+	DROP_HOST_DOWN,  /* an instance stopped by its fail_at (host_set_failure) */
 	DROP__COUNT
 };
 
