@@ -27,7 +27,7 @@ static const drop_info reasons[DROP__COUNT] = {
 	[DROP_SERVICE_AZ] = { "service-not-in-az",
 		              "the endpoint service has no load balancer node in the endpoint's AZ" },
 	[DROP_NACL] = { "network-acl", "denied by a network ACL" },
-	[DROP_HOST_DOWN] = { "instance-down", "the instance is down (its fail_at passed)" },
+	[DROP_HOST_DOWN] = { "instance-down", "the instance is down: past its fail_at, before its recover_at" },
 };
 
 static gpointer do_register(gpointer data)

@@ -289,6 +289,48 @@ static void nlb_run(run *rn, gboolean admit)
 	                                  FALSE));
 }
 
+/*
+ * What an NLB's client sees when a target fails: api-1 (reset mode) from
+ * 5 s.  client-2's connections (one per request) hashed to it are refused
+ * until the NLB's nodes take it out (two failed TCP checks each, every
+ * 30 s); then new flows hash over api-2 alone, which stays healthy.
+ */
+static void test_nlb_client_view(void)
+{
+	const char *sets[] = { "scenario.duration=65s",
+		               "security_group:nlb-b-sg.ingress=tcp 443 from 0.0.0.0/0, tcp 8443 from "
+		               "0.0.0.0/0, tcp 8080 from 10.0.0.0/16",
+		               "instance:api-1.security_groups=nlb-b-sg",
+		               "instance:api-2.security_groups=nlb-b-sg",
+		               "instance:client-2.security_groups=ep-sg",
+		               "workload:api-direct.connection=per-request",
+		               "instance:api-1.fail_at=5s", "instance:api-1.fail_mode=reset", NULL };
+	run rn;
+	CU_ASSERT_TRUE_FATAL(run_scenario(&rn, "tests/scenarios/lb-privatelink.ini", sets, FALSE));
+	const report_workload *w = NULL;
+	for (guint i = 0; i < rn.r->workloads->len; i++)
+		if (strcmp(g_array_index(rn.r->workloads, report_workload, i).name, "api-direct") == 0)
+			w = &g_array_index(rn.r->workloads, report_workload, i);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	printf("\n    api-direct: %" G_GUINT64_FORMAT " sent, %" G_GUINT64_FORMAT " failed", (guint64)w->sent,
+	       (guint64)w->failed);
+	CU_ASSERT(w->failed > 0);
+	CU_ASSERT(w->completed > w->failed);
+	const report_lb *lb = NULL;
+	for (guint i = 0; i < rn.r->lbs->len; i++)
+		if (strcmp(g_array_index(rn.r->lbs, report_lb, i).name, "nlb-b") == 0)
+			lb = &g_array_index(rn.r->lbs, report_lb, i);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lb);
+	const report_lb_target *a1 = &g_array_index(lb->targets, report_lb_target, 0);
+	const report_lb_target *a2 = &g_array_index(lb->targets, report_lb_target, 1);
+	CU_ASSERT_STRING_EQUAL(a1->target, "api-1");
+	CU_ASSERT_EQUAL(a1->healthy_nodes, 0);
+	CU_ASSERT(a1->first_unhealthy_ns > 5 * SIM_S && a1->first_unhealthy_ns < 65 * SIM_S);
+	CU_ASSERT_EQUAL(a2->healthy_nodes, 2);
+	CU_ASSERT_EQUAL(a2->checks_failed, 0);
+	run_free(&rn);
+}
+
 static const report_lb *lb_named(const run *rn, const char *name)
 {
 	for (guint i = 0; i < rn->r->lbs->len; i++)
@@ -369,5 +411,6 @@ void register_tests(void)
 	CU_add_test(s, "all targets unhealthy: fail open", test_fail_open);
 	CU_add_test(s, "determinism: report and captures", test_determinism);
 	CU_add_test(s, "NLB: TCP checks from every node", test_nlb_checks);
+	CU_add_test(s, "NLB: what a client sees when a target fails", test_nlb_client_view);
 	CU_add_test(s, "bad keys", test_bad_keys);
 }
