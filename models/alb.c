@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "lbhealth.h"
 #include "pcapw.h"
 
 typedef struct alb alb;
@@ -64,6 +65,7 @@ struct alb {
 	GString *path, *host, *hdr, *xff, *trace, *extra; /* scratch, grown once */
 	sim_time active_changed;
 	double active_ns;     /* integral of active client connections up to active_changed */
+	lbhealth *health;     /* health checks of the targets (lbhealth.h) */
 	alb_counters ctr;
 };
 
@@ -238,6 +240,10 @@ static http_client *pool_client(alb_eni *e, int tg, guint k)
 			.max_conns = 0, /* a request never waits for a busy connection */
 			.mtu = a->f->prof->mtu.vpc,
 			.idle_timeout = a->idle_timeout,
+			/* 504s: no handshake within AWS's 10 s, or no answer
+			 * within the idle timeout. */
+			.connect_timeout = a->f->prof->health_check.alb_target_connect_timeout,
+			.response_timeout = a->idle_timeout,
 		};
 		e->pool[slot] = http_client_new(a->tcp, &cc);
 	}
@@ -245,15 +251,30 @@ static http_client *pool_client(alb_eni *e, int tg, guint k)
 }
 
 /* Round robin, or the fewest requests outstanding from this node with
- * ties broken in round-robin order. */
+ * ties broken in round-robin order, over the targets this node sees
+ * healthy; over all of them when it sees none healthy (AWS fails open:
+ * "If no Availability Zone contains a healthy target, the load balancer
+ * nodes route requests to all targets"). */
 static guint pick_target(alb_eni *e, int tg, guint n)
 {
 	alb *a = e->a;
 	guint start = e->next[tg] % n, best = start;
+	gboolean open = TRUE; /* fail open: no healthy target */
+	for (guint j = 0; j < n && open; j++)
+		open = !lbhealth_healthy(a->health, tg, j, e->index);
+	if (!open) {
+		while (!lbhealth_healthy(a->health, tg, best, e->index))
+			best = (best + 1) % n;
+		start = best;
+	} else {
+		a->ctr.fail_open++;
+	}
 	if (a->lb->algorithm == SC_LB_LEAST_OUTSTANDING) {
 		guint bestv = G_MAXUINT;
 		for (guint j = 0; j < n; j++) {
 			guint k = (start + j) % n;
+			if (!open && !lbhealth_healthy(a->health, tg, k, e->index))
+				continue;
 			http_client *cl = e->pool[a->tg_off[tg] + k];
 			guint v = cl ? http_client_outstanding(cl) : 0;
 			if (v < bestv) {
@@ -345,9 +366,19 @@ static void backend_done(const http_result *r, void *ud)
 		/* The body as received, whether Content-Length or the end of
 		 * the connection framed it. */
 		http_respond(q->x, r->status, r->response_bytes - r->head_len, NULL);
+		if (r->status >= 500 && r->status <= 599)
+			a->ctr.target_5xx++;
 	} else {
+		/* 504: no connection within the connect timeout or no answer
+		 * within the idle timeout; 502: refused, reset, closed early or
+		 * a malformed response (AWS's troubleshooting page). */
 		a->ctr.backend_failures++;
-		http_respond(q->x, r->fail == HTTP_FAIL_TIMEOUT ? 504 : 502, 0, NULL);
+		gboolean timeout = r->fail == HTTP_FAIL_TIMEOUT;
+		if (timeout)
+			a->ctr.elb_504++;
+		else
+			a->ctr.elb_502++;
+		http_respond(q->x, timeout ? 504 : 502, 0, NULL);
 	}
 	req_put(a, q);
 }
@@ -400,7 +431,10 @@ static void alb_handler(http_exchange *x, void *ud)
 	int tg = route(a, fr->l, x, &rule);
 	const sc_target_group *g = SC_AT(a->f->sc->target_groups, sc_target_group, tg);
 	if (g->targets->len == 0) {
+		/* AWS's 503: "The target groups for the load balancer have no
+		 * registered targets" (all unhealthy fails open instead). */
 		a->ctr.no_target++;
+		a->ctr.elb_503++;
 		http_respond(x, 503, 0, NULL);
 		return;
 	}
@@ -446,6 +480,7 @@ static void alb_destroy(node *n)
 		g_free(e);
 	}
 	g_ptr_array_unref(a->enis);
+	lbhealth_free(a->health);
 	GList *l;
 	while ((l = g_queue_pop_head_link(&a->live))) {
 		alb_req *q = l->data;
@@ -630,6 +665,26 @@ const alb_counters *alb_get_counters(node *n)
 	}
 	return c;
 }
+
+void alb_start_health_checks(node *n)
+{
+	g_return_if_fail(n != NULL && n->ops == &alb_ops);
+	alb *a = (alb *)n;
+	if (a->health)
+		return;
+	lbhealth_config hcfg = { .lb_name = a->lb->name, .tcp = a->tcp,
+		                 .node_ips = (const uint32_t *)(void *)a->lb->node_ips->data,
+		                 .n_nodes = a->lb->node_ips->len, .mtu = a->f->prof->mtu.vpc };
+	a->health = lbhealth_new(a->f, a->lb, &hcfg);
+}
+
+const lbhealth *alb_health(node *n)
+{
+	g_return_val_if_fail(n != NULL && n->ops == &alb_ops, NULL);
+	return ((alb *)n)->health;
+}
+
+gboolean alb_is(const node *n) { return n && n->ops == &alb_ops; }
 
 uint64_t alb_target_requests(node *n, int tg, guint target)
 {

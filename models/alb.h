@@ -78,8 +78,14 @@ double alb_lcu_per_hour(const prices *p, const alb_usage *u, alb_lcu_dims *dims)
  *  - When the target's response is complete, the client gets the same
  *    status and body length.  A target that refuses, resets or closes
  *    early gets the client a 502, one that times out a 504 (a connection
- *    attempt gives up after TCP's SYN retries, about two minutes, where
- *    AWS gives up after 10 s); a target group without targets a 503.
+ *    attempt gives up after the profile's
+ *    health_check.alb_target_connect_timeout, AWS's 10 s, and an answer
+ *    that has not begun within the idle timeout is given up too, the
+ *    connection aborted); a target group without registered targets a
+ *    503, as AWS documents.  Counted per code (alb_counters.elb_50x).
+ *  - Health checks (lbhealth.h) from every node to every target; a node
+ *    picks among the targets it sees healthy, and among all of them when
+ *    it sees none healthy (AWS's fail-open).
  *  - Idle timeout (the LB's idle_timeout): a client connection with no
  *    request in progress and no bytes for that long is closed with a FIN
  *    from the ALB, and so is a kept-alive back-end connection.
@@ -90,9 +96,9 @@ double alb_lcu_per_hour(const prices *p, const alb_usage *u, alb_lcu_dims *dims)
  *    internet-facing (its clients may be on the internet), else mtu.vpc -
  *    40; back-end connections mtu.vpc - 40.
  *
- * Simplifications: no health checks (every target is always healthy); no
- * HTTPS/HTTP/2 listeners, redirects or fixed responses; a target slower
- * than the idle timeout is waited for (AWS answers 504 and closes); the
+ * Simplifications: no HTTPS/HTTP/2 listeners, redirects or fixed
+ * responses; the response timeout runs until the first response byte
+ * (AWS's idle timeout restarts with every byte either way); the
  * response head to the client is the simulator's own (status line,
  * Server, Content-Length), not the target's headers.
  *
@@ -144,12 +150,25 @@ typedef struct {
 	uint64_t backend_idle_closed; /* back-end connections closed by the idle timeout */
 	uint64_t backend_failures;    /* answered 502 / 504 */
 	uint64_t no_target;           /* answered 503 */
+	/* Responses the ALB itself generated, per status (CloudWatch's
+	 * HTTPCode_ELB_502_Count ...), and target responses of 5xx. */
+	uint64_t elb_502, elb_503, elb_504, target_5xx;
+	uint64_t fail_open;           /* requests routed while no target was healthy */
 	double lcu_per_hour;          /* from the last alb_finish(), else 0 */
 	alb_lcu_dims lcu_dims;
 } alb_counters;
 
 /* The counters, brought up to date (now). */
 const alb_counters *alb_get_counters(node *alb);
+
+/* Starts the health checks (lbhealth.h): the world's builder does; until
+ * then every target is healthy (a unit test that runs the queue dry with
+ * sim_run() leaves them off: they never stop).  Then the checker (NULL
+ * before), and whether `n` is an ALB. */
+void alb_start_health_checks(node *alb);
+struct lbhealth;
+const struct lbhealth *alb_health(node *alb);
+gboolean alb_is(const node *n);
 
 /* Requests forwarded to each target of target group `tg` (scenario
  * index), in the group's target order, summed over nodes; 0 for a

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "host.h"
 #include "internet.h"
+#include "lbhealth.h"
 #include "pcapw.h"
 #include "sg.h"
 #include "vpc.h"
@@ -1213,6 +1214,7 @@ report *world_report(world *w, gboolean partial, double wall_s, GError **error)
 		ok = FALSE;
 	}
 
+	lb_report(w, r);
 	for (guint i = 0; i < w->wls->len; i++) {
 		wl_state *ws = g_ptr_array_index(w->wls, i);
 		const sc_workload *sw = wl_at(w, (guint)ws->index);

@@ -28,6 +28,7 @@ static const drop_info reasons[DROP__COUNT] = {
 		              "the endpoint service has no load balancer node in the endpoint's AZ" },
 	[DROP_NACL] = { "network-acl", "denied by a network ACL" },
 	[DROP_LOSS] = { "random-loss", "lost at random on the Region's public network ([scenario] loss)" },
+	[DROP_HOST_DOWN] = { "instance-down", "the instance is down: past its fail_at, before its recover_at" },
 };
 
 /* The decisions and rewrites the models trace, by their first words

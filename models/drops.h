@@ -26,6 +26,7 @@ enum {
 	DROP_SERVICE_AZ, /* the endpoint service has no load balancer node in the endpoint's AZ */
 	DROP_NACL,       /* denied by a network ACL (detail: the ACL and the rule) */
 	DROP_LOSS,       /* lost at random on the Region's public network ([scenario] loss) */
+	DROP_HOST_DOWN,  /* an instance stopped by its fail_at (host_set_failure) */
 	DROP__COUNT
 };
 

@@ -18,6 +18,10 @@ struct host {
 	GPtrArray *udp_flows; /* host_udp_flow *, owned */
 	GHashTable *udp_ports; /* ports listened on */
 	dns_stub *dns;         /* NULL: no resolver set */
+	/* A failure in simulated time (host_set_failure). */
+	gboolean down;
+	host_fail_mode down_mode;
+	sim_timer fail_ev, recover_ev;
 };
 
 #define UDP_FLOW_MAGIC 0x75647066u
@@ -104,6 +108,14 @@ static void host_tx(void *owner, pkt *p)
 {
 	host *h = owner;
 	net *nt = h->base.net;
+	/* Down: a stopped instance sends nothing; a crashed server's kernel
+	 * sends only the RSTs host_down_input() makes. */
+	if (G_UNLIKELY(h->down) &&
+	    !(h->down_mode == HOST_FAIL_RESET && pkt_proto(p) == PKT_PROTO_TCP &&
+	      (pkt_tcp_flags(p) & PKT_TCP_RST))) {
+		net_drop(nt, &h->base, p, DROP_HOST_DOWN);
+		return;
+	}
 	if (h->f_out) {
 		int v = h->f_out(h, p, h->f_ud);
 		if (v != HOST_ALLOW) {
@@ -123,6 +135,39 @@ static void host_tx(void *owner, pkt *p)
 	link_send(out, p);
 }
 
+/* A packet for a host that is down.  Stopped: lost, as a stopped
+ * instance's are.  Reset: what Linux does when the server process is
+ * gone but the kernel runs: every TCP segment but a RST is answered with
+ * a RST (RFC 9293 3.10.7.1, as for a closed port), so connections that
+ * were open are reset and new ones refused; UDP finds no port. */
+static void host_down_input(host *h, pkt *p)
+{
+	net *nt = h->base.net;
+	if (h->down_mode == HOST_FAIL_STOP) {
+		net_drop(nt, &h->base, p, DROP_HOST_DOWN);
+		return;
+	}
+	if (pkt_proto(p) != PKT_PROTO_TCP) {
+		net_drop(nt, &h->base, p, DROP_NO_PORT);
+		return;
+	}
+	uint8_t fl = pkt_tcp_flags(p);
+	if (!(fl & PKT_TCP_RST)) {
+		pkt *r = net_pkt_new(nt, p->flow_id);
+		pkt_addrs a = { .src_ip = pkt_ip_dst(p), .dst_ip = pkt_ip_src(p), .sport = pkt_dport(p),
+			        .dport = pkt_sport(p), .df = TRUE };
+		if (fl & PKT_TCP_ACK) {
+			pkt_build_tcp(r, &a, pkt_tcp_ack(p), 0, PKT_TCP_RST, 0, 0, 0);
+		} else {
+			uint32_t used = p->payload_len + ((fl & PKT_TCP_SYN) ? 1 : 0) +
+			                ((fl & PKT_TCP_FIN) ? 1 : 0);
+			pkt_build_tcp(r, &a, 0, pkt_tcp_seq(p) + used, PKT_TCP_RST | PKT_TCP_ACK, 0, 0, 0);
+		}
+		host_tx(h, r);
+	}
+	net_drop(nt, &h->base, p, DROP_NO_PORT);
+}
+
 static void host_receive(node *n, pkt *p, port *in)
 {
 	(void)in;
@@ -140,6 +185,10 @@ static void host_receive(node *n, pkt *p, port *in)
 			net_drop(n->net, n, p, (drop_reason)v);
 			return;
 		}
+	}
+	if (G_UNLIKELY(h->down)) {
+		host_down_input(h, p);
+		return;
 	}
 	if (pkt_proto(p) == PKT_PROTO_UDP) {
 		if (h->dns && dns_stub_input(h->dns, p))
@@ -171,6 +220,8 @@ static void udp_flow_free(host_udp_flow *f);
 static void host_destroy(node *n)
 {
 	host *h = (host *)n;
+	sim_timer_cancel(n->net->sim, &h->fail_ev);
+	sim_timer_cancel(n->net->sim, &h->recover_ev);
 	g_ptr_array_unref(h->udp_flows);
 	g_hash_table_unref(h->udp_ports);
 	/* HTTP first: it detaches from the TCP connections the stack frees. */
@@ -211,6 +262,26 @@ host *host_new(net *nt, const char *name, const host_config *cfg)
 }
 
 node *host_node(host *h) { return &h->base; }
+
+static void host_fail_fire(sim *s, void *ctx, void *arg)
+{
+	(void)s;
+	host *h = ctx;
+	h->down = arg != NULL;
+}
+
+void host_set_failure(host *h, sim_time fail_at, sim_time recover_at, host_fail_mode mode)
+{
+	g_return_if_fail(h != NULL && fail_at >= 0 && recover_at > fail_at);
+	sim *s = h->base.net->sim;
+	h->down_mode = mode;
+	/* The arg says which way: non-NULL goes down. */
+	sim_timer_arm_at(s, &h->fail_ev, MAX(fail_at, sim_now(s)), host_fail_fire, h, h);
+	if (recover_at < SIM_TIME_MAX)
+		sim_timer_arm_at(s, &h->recover_ev, recover_at, host_fail_fire, h, NULL);
+}
+
+gboolean host_is_down(const host *h) { return h->down; }
 uint32_t host_ip(const host *h) { return h->ip; }
 tcp_stack *host_tcp(host *h) { return h->tcp; }
 const host_counters *host_get_counters(const host *h) { return &h->ctr; }
@@ -705,8 +776,50 @@ static const ld_key instance_keys[] = {
 	               "its broadcast address" },
 	{ "public_ip", FALSE, "true or false" },
 	{ "security_groups", FALSE, "comma-separated [security_group] names of the same VPC" },
+	{ "fail_at", FALSE, "a time from the start of the run, such as 30s, when the instance goes "
+	                    "down" },
+	{ "recover_at", FALSE, "a time after fail_at when the instance is back up" },
+	{ "fail_mode", FALSE, "stop (every packet lost) or reset (TCP answered with RST)" },
 	{ NULL },
 };
+
+/* fail_at, recover_at, fail_mode: a target that fails mid-run. */
+static void get_failure(sc_loader *l, const ld_group *g, sc_instance *in)
+{
+	static const char *const modes[] = { "stop", "reset", NULL };
+	const char *keys[2] = { "fail_at", "recover_at" };
+	sim_time *out[2] = { &in->fail_at, &in->recover_at };
+	in->fail_at = 0;
+	in->recover_at = SIM_TIME_MAX;
+	in->fails = ld_has(g, "fail_at");
+	for (int k = 0; k < 2; k++) {
+		const char *v = ld_get(g, keys[k], NULL);
+		GError *e = NULL;
+		if (!v)
+			continue;
+		if (!units_parse_time(v, out[k], &e)) {
+			ld_problem(l->ld, g, keys[k], "%s", e->message);
+			g_error_free(e);
+			*out[k] = k ? SIM_TIME_MAX : 0;
+		} else if (*out[k] < 0) {
+			ld_problem(l->ld, g, keys[k], "'%s' is negative; expected %s", v,
+			           ld_key_find(instance_keys, keys[k])->what);
+			*out[k] = k ? SIM_TIME_MAX : 0;
+		}
+	}
+	if (ld_has(g, "recover_at") && !ld_has(g, "fail_at"))
+		ld_problem(l->ld, g, "recover_at", "'%s' without fail_at; expected a fail_at key before a "
+		                    "recover_at", ld_get(g, "recover_at", ""));
+	else if (in->fails && in->recover_at != SIM_TIME_MAX && in->recover_at <= in->fail_at)
+		ld_problem(l->ld, g, "recover_at", "'%s' is not after fail_at (%s); expected %s",
+		           ld_get(g, "recover_at", ""), ld_get(g, "fail_at", ""),
+		           ld_key_find(instance_keys, "recover_at")->what);
+	if (ld_has(g, "fail_mode") && !ld_has(g, "fail_at"))
+		ld_problem(l->ld, g, "fail_mode", "'%s' without fail_at; expected a fail_at key with it",
+		           ld_get(g, "fail_mode", ""));
+	in->fail_mode = ld_get_word(l->ld, g, "fail_mode", "stop", modes) == 1 ? SC_FAIL_RESET
+	                                                                      : SC_FAIL_STOP;
+}
 
 static void build_instances(sc_loader *l)
 {
@@ -720,6 +833,7 @@ static void build_instances(sc_loader *l)
 		const char *v = ld_get(g, "security_groups", "");
 		if (v)
 			ld_ref_list(l->ld, g, "security_groups", v, GK_SG, in->sgs, FALSE);
+		get_failure(l, g, in);
 		int vpc = sc_subnet_vpc(l, in->subnet);
 		for (guint j = 0; j < in->sgs->len && vpc >= 0; j++) {
 			sc_sg *s = SC_AT(sc->security_groups, sc_sg, g_array_index(in->sgs, int, j));
@@ -766,6 +880,9 @@ static void build_instances_world(world *w)
 		host_config hc = { .ip = in->ip, .mtu = world_instance_mtu(w, (int)i), .tcp = &tc };
 		host *h = host_new(f->net, in->name, &hc);
 		world_add_host(w, h, in->name, sn->vpc, in->sgs);
+		if (in->fails)
+			host_set_failure(h, in->fail_at, in->recover_at,
+			                 in->fail_mode == SC_FAIL_RESET ? HOST_FAIL_RESET : HOST_FAIL_STOP);
 		port *rp = vpc_router_add_port(world_router(w, sn->vpc), VPC_PORT_ENI, in->subnet, (int)i,
 		                               in->ip, in->name);
 		world_link(w, node_port(host_node(h), 0), rp, f->prof->bandwidth.instance);

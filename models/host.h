@@ -42,6 +42,20 @@ typedef struct {
 
 host *host_new(net *nt, const char *name, const host_config *cfg);
 node *host_node(host *h);
+
+/*
+ * A target failing mid-run: from fail_at (simulated time, >= 0) until
+ * recover_at (> fail_at; SIM_TIME_MAX = never) the host is down.
+ * HOST_FAIL_STOP: the instance is stopped or hung: every packet to it and
+ * from it is lost (DROP_HOST_DOWN), so peers time out.  HOST_FAIL_RESET:
+ * the server process crashed and the kernel answers: each TCP segment to
+ * the host gets a RST (open connections are reset, new ones refused) and
+ * nothing else leaves it.  Its TCP state is kept and resumes at recovery
+ * (the peers reset theirs meanwhile).  Security groups still apply first.
+ */
+typedef enum { HOST_FAIL_STOP, HOST_FAIL_RESET } host_fail_mode;
+void host_set_failure(host *h, sim_time fail_at, sim_time recover_at, host_fail_mode mode);
+gboolean host_is_down(const host *h);
 uint32_t host_ip(const host *h);
 tcp_stack *host_tcp(host *h);
 const host_counters *host_get_counters(const host *h);

@@ -4,6 +4,7 @@
 #include "alb.h"
 #include "world.h"
 #include "error.h"
+#include "lbhealth.h"
 
 #include <math.h>
 #include <string.h>
@@ -35,6 +36,16 @@ static const ld_key tg_keys[] = {
 	{ "port", FALSE, "the port the targets listen on, a whole number from 1 to 65535" },
 	{ "targets", TRUE, "instance names or globs of one VPC (type instance), or one application "
 	                   "[load_balancer] (type alb)" },
+	/* Health checks: lbhealth_keys() reads them (models/lbhealth.c). */
+	{ "health_check_protocol", FALSE, "http or tcp (tcp for network load balancers only)" },
+	{ "health_check_path", FALSE, "an absolute path such as /health (http checks)" },
+	{ "health_check_port", FALSE, "traffic-port or a port from 1 to 65535" },
+	{ "health_check_interval", FALSE, "whole seconds from 5s to 300s" },
+	{ "health_check_timeout", FALSE, "whole seconds from 2s to 120s, less than the interval" },
+	{ "healthy_threshold", FALSE, "a whole number from 2 to 10" },
+	{ "unhealthy_threshold", FALSE, "a whole number from 2 to 10" },
+	{ "matcher", FALSE, "HTTP codes: one (200), a list (200,202) read as its lowest to highest, "
+	                    "or a range (200-299), within 200-499 (ALB) or 200-599 (NLB)" },
 	{ NULL },
 };
 
@@ -543,6 +554,10 @@ static void build_lbs_world(world *w)
 			n = nlb_new(f, (int)i);
 		}
 		world_set_node(w, GK_LB, (int)i, n);
+		if (n && lb->type == SC_LB_APPLICATION)
+			alb_start_health_checks(n);
+		else if (n)
+			nlb_start_health_checks(n);
 		for (guint k = 0; n && k < lb->subnets->len; k++) {
 			port *rp = vpc_router_add_port(world_router(w, lb->vpc), VPC_PORT_ENI,
 			                               g_array_index(lb->subnets, int, k), -1,
@@ -565,6 +580,65 @@ static void finish_lbs(world *w, sim_time billed)
 	}
 }
 
+/* The report's load balancer section: ALB error responses, and per target
+ * the requests forwarded (ALB) and what the health checks found. */
+void lb_report(world *w, report *r)
+{
+	const scenario *sc = world_fabric(w)->sc;
+	for (guint i = 0; i < sc->load_balancers->len; i++) {
+		const sc_lb *lb = SC_AT(sc->load_balancers, sc_lb, i);
+		node *n = world_node(w, GK_LB, (int)i);
+		if (!n)
+			continue;
+		gboolean is_alb = alb_is(n);
+		report_lb *rl = report_add_lb(r, lb->name, is_alb ? "application" : "network");
+		const lbhealth *h = is_alb ? alb_health(n) : nlb_health(n);
+		if (is_alb) {
+			const alb_counters *c = alb_get_counters(n);
+			rl->http = TRUE;
+			rl->elb_502 = c->elb_502;
+			rl->elb_503 = c->elb_503;
+			rl->elb_504 = c->elb_504;
+			rl->target_5xx = c->target_5xx;
+			rl->fail_open = c->fail_open;
+		}
+		/* Each target group once, in the order listeners and rules name them. */
+		GArray *seen = g_array_new(FALSE, FALSE, sizeof(int));
+		for (guint k = 0; k < lb->listeners->len; k++) {
+			const sc_listener *li = SC_AT(lb->listeners, sc_listener, k);
+			for (guint q = 0; q <= (li->rules ? li->rules->len : 0); q++) {
+				int tgi = q == 0 ? li->default_tg : SC_AT(li->rules, sc_lb_rule, q - 1)->target_group;
+				gboolean dup = tgi < 0;
+				for (guint d = 0; d < seen->len && !dup; d++)
+					dup = g_array_index(seen, int, d) == tgi;
+				if (dup)
+					continue;
+				g_array_append_val(seen, tgi);
+				const sc_target_group *tg = SC_AT(sc->target_groups, sc_target_group, tgi);
+				for (guint t = 0; tg->type == SC_TG_INSTANCE && t < tg->targets->len; t++) {
+					const sc_instance *in = SC_AT(sc->instances, sc_instance,
+					                              g_array_index(tg->targets, int, t));
+					report_lb_target *rt = report_lb_add_target(rl, tg->name, in->name);
+					rt->has_requests = is_alb;
+					if (is_alb)
+						rt->requests = alb_target_requests(n, tgi, t);
+					lbhealth_target_stats st;
+					if (h && lbhealth_target_stats_get(h, tgi, t, &st)) {
+						rt->checked = TRUE;
+						rt->checks = st.checks;
+						rt->checks_failed = st.failed;
+						rt->first_unhealthy_ns = st.first_unhealthy;
+						rt->last_healthy_ns = st.last_healthy;
+						rt->healthy_nodes = st.healthy_nodes;
+						rt->nodes = lb->subnets->len;
+					}
+				}
+			}
+		}
+		g_array_unref(seen);
+	}
+}
+
 static const sc_build lb_build[] = { { 500, build_lbs_world }, { 0, NULL } };
 
 static void lb_clear(void *elem)
@@ -582,6 +656,7 @@ static void lb_clear(void *elem)
 static void target_group_clear(void *elem)
 {
 	sc_unref(((sc_target_group *)elem)->targets);
+	g_free(((sc_target_group *)elem)->hc_path);
 }
 
 /* Load balancers, then target groups (which may name an ALB), then
@@ -605,7 +680,10 @@ const sc_kind sc_kind_load_balancer = {
 	.finish = finish_lbs,
 };
 
-static const sc_step target_group_steps[] = { { 510, build_target_groups }, { 0, NULL } };
+static const sc_step target_group_steps[] = { { 510, build_target_groups },
+					       { 540, lbhealth_keys },
+					       { 1020, lbhealth_check_timeouts },
+					       { 0, NULL } };
 const sc_kind sc_kind_target_group = {
 	.group = { "target_group", tg_keys },
 	.size = sizeof(sc_target_group),

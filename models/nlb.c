@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "lbhealth.h"
 #include "vpc.h"
 
 /*
@@ -19,8 +20,20 @@
  * so the last ACK of a close still finds its flow, as in AWS (which keeps
  * closed flows a while too); a new SYN on the same tuple reuses the flow.
  *
- * Simplifications: no health checks (every registered target is healthy),
- * no TLS listeners, no proxy protocol, no security groups on the NLB, the
+ * Health checks (lbhealth.h) run on a TCP stack of their own from the
+ * node addresses; their segments are told from flows' by their 4-tuple,
+ * and source NAT never lends a port a check uses (nor a check one a flow
+ * uses).  A new flow hashes over the targets its node sees healthy (all
+ * of them when it sees none healthy anywhere: AWS fails open); segments of
+ * a flow whose target its node sees unhealthy are answered with a RST, as
+ * AWS documents ("If a target becomes unhealthy, the load balancer sends
+ * a TCP RST for packets received on the client connections associated
+ * with the target, unless the unhealthy target triggers the load balancer
+ * to fail open").  With cross-zone off and no healthy target in the
+ * node's AZ while other AZs have some, AWS takes the node out of DNS;
+ * here its new flows are dropped (DROP_NO_TARGET).
+ *
+ * Simplifications: no TLS listeners, no proxy protocol, no security groups on the NLB, the
  * NLB does not decrement the TTL.  AWS mixes the SYN's sequence number into
  * its flow hash; this model hashes the 5-tuple only, so a client reusing a
  * source port reaches the same target again.  UDP flows use the same idle
@@ -37,6 +50,8 @@ typedef struct {
 typedef struct {
 	uint32_t ip;
 	uint16_t port;
+	int tg;             /* scenario target group, for health */
+	guint idx;          /* index in it; G_MAXUINT for an ALB target's nodes */
 } target;
 
 typedef struct {
@@ -72,6 +87,8 @@ typedef struct {
 	uint32_t tip, sip;   /* target address, source address towards it */
 	uint16_t tport, sport;
 	uint16_t node;       /* the LB node that forwards */
+	int tg;              /* the target's group and index, for health */
+	guint tidx;
 	uint8_t fins;        /* FIN seen: 1 from the client, 2 from the target */
 	gboolean closed;
 	sim_time created, last_used, ended;
@@ -93,6 +110,8 @@ typedef struct {
 	GQueue lru;         /* flows, least recently used first */
 	nlb_stats st;
 	sim_time flow_ns[2]; /* TCP, UDP: active time of flows already forgotten */
+	tcp_stack *hc_tcp;  /* health checks' own stack, NULL if none */
+	lbhealth *health;
 } nlb;
 
 static uint64_t mix64(uint64_t x)
@@ -321,10 +340,49 @@ static dstate *nat_port(nlb *b, fkey *back)
 	for (uint32_t tries = 0; tries < 64512; tries++) {
 		back->d = ds->next_port;
 		ds->next_port = ds->next_port == 65535 ? 1024 : ds->next_port + 1;
-		if (!g_hash_table_contains(b->back, back)) {
+		if (!g_hash_table_contains(b->back, back) &&
+		    !(b->health && lbhealth_owns(b->health, back->a, back->c, back->b, back->d))) {
 			ds->in_use++;
 			return ds;
 		}
+	}
+	return NULL;
+}
+
+static gboolean target_healthy(const nlb *b, int tg, guint idx, guint ni)
+{
+	return idx == G_MAXUINT || lbhealth_healthy(b->health, tg, idx, ni);
+}
+
+/* Does node ni see no target of group tg healthy, in any AZ?  Then AWS
+ * fails open. */
+static gboolean fail_open(const nlb *b, int tg, guint ni)
+{
+	const sc_target_group *g = SC_AT(b->f->sc->target_groups, sc_target_group, tg);
+	for (guint i = 0; g->type == SC_TG_INSTANCE && i < g->targets->len; i++)
+		if (lbhealth_healthy(b->health, tg, i, ni))
+			return FALSE;
+	return g->type == SC_TG_INSTANCE;
+}
+
+/* The flow hash over the candidates node ni sees healthy (all of them when
+ * it sees none healthy anywhere); NULL when none is healthy here but some
+ * are elsewhere (cross-zone off). */
+static const target *pick(nlb *b, GArray *cands, guint ni, uint64_t hash)
+{
+	const target *t0 = &g_array_index(cands, target, 0);
+	if (!b->health || t0->idx == G_MAXUINT || fail_open(b, t0->tg, ni))
+		return &g_array_index(cands, target, hash % cands->len);
+	guint n = 0;
+	for (guint i = 0; i < cands->len; i++)
+		n += target_healthy(b, t0->tg, g_array_index(cands, target, i).idx, ni) ? 1 : 0;
+	if (n == 0)
+		return NULL;
+	guint want = (guint)(hash % n);
+	for (guint i = 0; i < cands->len; i++) {
+		const target *t = &g_array_index(cands, target, i);
+		if (target_healthy(b, t0->tg, t->idx, ni) && want-- == 0)
+			return t;
 	}
 	return NULL;
 }
@@ -364,7 +422,13 @@ static void new_flow(nlb *b, pkt *p, port *in, const fkey *k, sim_time now)
 		forget(b, b->lru.head->data, now);
 		b->st.expired++;
 	}
-	const target *t = &g_array_index(cands, target, hash5(k) % cands->len);
+	const target *t = pick(b, cands, (guint)ni, hash5(k));
+	if (!t) {
+		drop(b, p, DROP_NO_TARGET, "%s from the node in %s: no healthy target in its AZ (AWS would "
+		     "take the node out of DNS)", l->tg,
+		     (const char *)g_ptr_array_index(b->f->sc->azs, lbnode_at(b, (guint)ni)->az - 1));
+		return;
+	}
 	port *nport = node_port(&b->base, (guint)ni);
 	vpc_router *router = NULL;
 	if (l->preserve && !lbport_of(b, in)->privatelink && nport->link)
@@ -400,6 +464,8 @@ static void new_flow(nlb *b, pkt *p, port *in, const fkey *k, sim_time now)
 	f->sip = back.b;
 	f->sport = back.d;
 	f->node = (uint16_t)ni;
+	f->tg = t->tg;
+	f->tidx = t->idx;
 	f->created = now;
 	f->last_used = now;
 	if (router) {
@@ -444,8 +510,20 @@ static void nlb__receive(node *n, pkt *p, port *in)
 		b->st.expired++;
 		f = NULL;
 	}
+	if (!f && b->health && proto == PKT_PROTO_TCP && !lbport_of(b, in)->privatelink &&
+	    lbhealth_owns(b->health, k.a, k.c, k.b, k.d)) {
+		tcp_stack_input(b->hc_tcp, p);
+		return;
+	}
 	if (!f) {
 		new_flow(b, p, in, &k, now);
+		return;
+	}
+	if (proto == PKT_PROTO_TCP && b->health && !target_healthy(b, f->tg, f->tidx, f->node) &&
+	    !fail_open(b, f->tg, f->node)) {
+		/* The target went unhealthy: the flow ends with a RST. */
+		forget(b, f, now);
+		reset(b, p, in);
 		return;
 	}
 	if (f->closed && proto == PKT_PROTO_TCP &&
@@ -469,6 +547,9 @@ static void listener_clear(gpointer data)
 static void nlb__destroy(node *n)
 {
 	nlb *b = (nlb *)n;
+	lbhealth_free(b->health);
+	if (b->hc_tcp)
+		tcp_stack_free(b->hc_tcp);
 	/* The routers holding redirects may be gone already: only our memory. */
 	g_hash_table_unref(b->back);
 	g_hash_table_unref(b->front);
@@ -491,14 +572,14 @@ static uint8_t subnet_az(const scenario *sc, int subnet)
 	return (uint8_t)(SC_AT(sc->subnets, sc_subnet, subnet)->az_index + 1);
 }
 
-static void add_target(GArray *a, uint32_t ip, uint16_t tport)
+static void add_target(GArray *a, uint32_t ip, uint16_t tport, int tg, guint idx)
 {
-	target t = { ip, tport };
+	target t = { ip, tport, tg, idx };
 	g_array_append_val(a, t);
 }
 
-/* The targets node `ni` may pick for target group `tg`. */
-static GArray *eligible(nlb *b, const sc_target_group *tg, guint ni)
+/* The targets node `ni` may pick for target group `tg` (index tgi). */
+static GArray *eligible(nlb *b, const sc_target_group *tg, int tgi, guint ni)
 {
 	const scenario *sc = b->f->sc;
 	uint8_t az = lbnode_at(b, ni)->az;
@@ -509,15 +590,68 @@ static GArray *eligible(nlb *b, const sc_target_group *tg, guint ni)
 		if (tg->type == SC_TG_INSTANCE) {
 			const sc_instance *in = SC_AT(sc->instances, sc_instance, ti);
 			if (any || subnet_az(sc, in->subnet) == az)
-				add_target(a, in->ip, tg->port);
+				add_target(a, in->ip, tg->port, tgi, i);
 			continue;
 		}
 		const sc_lb *alb = SC_AT(sc->load_balancers, sc_lb, ti);
 		for (guint k = 0; k < alb->subnets->len; k++)
 			if (any || subnet_az(sc, g_array_index(alb->subnets, int, k)) == az)
-				add_target(a, g_array_index(alb->node_ips, uint32_t, k), tg->port);
+				add_target(a, g_array_index(alb->node_ips, uint32_t, k), tg->port, tgi, G_MAXUINT);
 	}
 	return a;
+}
+
+/* Health checks leave from the node whose address they carry. */
+static void hc_tx(void *owner, pkt *p)
+{
+	nlb *b = owner;
+	for (guint i = 0; i < b->nodes->len; i++) {
+		if (lbnode_at(b, i)->ip != pkt_ip_src(p))
+			continue;
+		port *out = node_port(&b->base, i);
+		if (out->link) {
+			fabric_send(b->base.net, out, p, 0, &lbport_of(b, out)->last);
+			return;
+		}
+	}
+	net_drop(b->base.net, &b->base, p, DROP_NO_ROUTE);
+}
+
+static gboolean hc_port_free(void *ud, guint ni, uint32_t ip, uint16_t tport, uint16_t lport)
+{
+	nlb *b = ud;
+	fkey k = { ip, lbnode_at(b, ni)->ip, tport, lport, 0, PKT_PROTO_TCP };
+	return !g_hash_table_contains(b->back, &k);
+}
+
+void nlb_start_health_checks(node *n)
+{
+	g_return_if_fail(nlb_is(n));
+	nlb *b = (nlb *)n;
+	fabric *f = b->f;
+	if (b->health)
+		return;
+	tcp_config tc;
+	tcp_config_default(&tc);
+	tc.mtu = f->prof->mtu.vpc;
+	tc.cc = (tcp_cc)f->prof->tcp.congestion_control;
+	char *name = g_strdup_printf("%s/health", b->lb->name);
+	b->hc_tcp = tcp_stack_new(f->net, name, &tc, hc_tx, b);
+	g_free(name);
+	GArray *ips = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	for (guint i = 0; i < b->nodes->len; i++)
+		g_array_append_val(ips, lbnode_at(b, i)->ip);
+	lbhealth_config hc = { .lb_name = b->lb->name, .nlb = TRUE, .tcp = b->hc_tcp,
+		               .node_ips = (const uint32_t *)(void *)ips->data, .n_nodes = ips->len,
+		               .mtu = f->prof->mtu.vpc, .port_free = hc_port_free, .ud = b };
+	b->health = lbhealth_new(f, b->lb, &hc);
+	g_array_unref(ips);
+}
+
+const lbhealth *nlb_health(node *n)
+{
+	g_return_val_if_fail(nlb_is(n), NULL);
+	return ((nlb *)n)->health;
 }
 
 node *nlb_new(fabric *f, int lb_index)
@@ -555,7 +689,7 @@ node *nlb_new(fabric *f, int lb_index)
 			       .targets = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref),
 			       .tg = tg ? tg->name : "no target group" };
 		for (guint k = 0; k < b->nodes->len; k++)
-			g_ptr_array_add(l.targets, eligible(b, tg, k));
+			g_ptr_array_add(l.targets, eligible(b, tg, sl->default_tg, k));
 		g_array_append_val(b->listeners, l);
 	}
 	b->front = g_hash_table_new_full(fkey_hash, fkey_equal, NULL, g_free);

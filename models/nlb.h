@@ -88,6 +88,11 @@ guint nlb_flow_count(node *nlb);
 gboolean nlb_is_target_reply(node *n, const pkt *p);
 /* TRUE when `n` is a network load balancer. */
 gboolean nlb_is(const node *n);
+/* Starts the health checks (lbhealth.h), as alb_start_health_checks();
+ * then the checker (NULL before). */
+void nlb_start_health_checks(node *nlb);
+struct lbhealth;
+const struct lbhealth *nlb_health(node *nlb);
 /* What nlb_finish bills: the usage over run_duration. */
 void nlb_usage(node *nlb, sim_time run_duration, nlb_rates *u);
 

@@ -135,6 +135,37 @@ static const field fields[] = {
 
 	F("tcp", "congestion_control", K_CC, tcp.congestion_control,
 	  "the congestion control of every TCP endpoint: cubic or newreno"),
+
+	F("health_check", "alb_interval", K_TIMEOUT, health_check.alb_interval,
+	  "time between an ALB node's health checks of a target, such as 30s"),
+	F("health_check", "alb_timeout", K_TIMEOUT, health_check.alb_timeout,
+	  "how long an ALB health check waits for an answer, such as 5s"),
+	F("health_check", "alb_healthy_threshold", K_COUNT, health_check.alb_healthy_threshold,
+	  "consecutive successes that make a target healthy again, such as 5"),
+	F("health_check", "alb_unhealthy_threshold", K_COUNT, health_check.alb_unhealthy_threshold,
+	  "consecutive failures that make a target unhealthy, such as 2"),
+	F("health_check", "alb_matcher_low", K_COUNT, health_check.alb_matcher_low,
+	  "the lowest HTTP status an ALB health check accepts, such as 200"),
+	F("health_check", "alb_matcher_high", K_COUNT, health_check.alb_matcher_high,
+	  "the highest HTTP status an ALB health check accepts, such as 200"),
+	F("health_check", "nlb_interval", K_TIMEOUT, health_check.nlb_interval,
+	  "time between an NLB node's health checks of a target, such as 30s"),
+	F("health_check", "nlb_timeout_tcp", K_TIMEOUT, health_check.nlb_timeout_tcp,
+	  "how long an NLB TCP health check waits for the handshake, such as 10s"),
+	F("health_check", "nlb_timeout_http", K_TIMEOUT, health_check.nlb_timeout_http,
+	  "how long an NLB HTTP health check waits for an answer, such as 6s"),
+	F("health_check", "nlb_healthy_threshold", K_COUNT, health_check.nlb_healthy_threshold,
+	  "consecutive successes that make an NLB target healthy again, such as 5"),
+	F("health_check", "nlb_unhealthy_threshold", K_COUNT, health_check.nlb_unhealthy_threshold,
+	  "consecutive failures that make an NLB target unhealthy, such as 2"),
+	F("health_check", "nlb_matcher_low", K_COUNT, health_check.nlb_matcher_low,
+	  "the lowest HTTP status an NLB HTTP health check accepts, such as 200"),
+	F("health_check", "nlb_matcher_high", K_COUNT, health_check.nlb_matcher_high,
+	  "the highest HTTP status an NLB HTTP health check accepts, such as 399"),
+	F("health_check", "alb_target_connect_timeout", K_TIMEOUT,
+	  health_check.alb_target_connect_timeout,
+	  "how long an ALB waits for a target to accept a connection before answering 504, "
+	  "such as 10s"),
 };
 
 #undef F

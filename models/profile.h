@@ -100,6 +100,19 @@ typedef struct profile {
 		uint32_t congestion_control; /* a tcp_cc: TCP_CC_CUBIC or TCP_CC_NEWRENO */
 	} tcp;
 
+	/* Target group health checks: AWS's defaults per load balancer type
+	 * (a [target_group]'s health_check_* keys override them), and the
+	 * ALB's connection timeout towards targets. */
+	struct {
+		sim_time alb_interval, alb_timeout;
+		uint32_t alb_healthy_threshold, alb_unhealthy_threshold;
+		uint32_t alb_matcher_low, alb_matcher_high; /* success codes, inclusive */
+		sim_time nlb_interval, nlb_timeout_tcp, nlb_timeout_http;
+		uint32_t nlb_healthy_threshold, nlb_unhealthy_threshold;
+		uint32_t nlb_matcher_low, nlb_matcher_high;
+		sim_time alb_target_connect_timeout; /* no SYN-ACK this long: 504 */
+	} health_check;
+
 	/* private: "group.key" -> the key's .source text */
 	GHashTable *sources;
 	int refs; /* profile_ref(); 0 or 1: the last reference (not atomic: loading is

@@ -95,7 +95,14 @@ typedef struct {
 	uint32_t ip;           /* given or assigned from the subnet (first free from .4) */
 	uint32_t public_ip;    /* 0 when none; assigned from the region's public pool */
 	GArray *sgs;           /* int indices into security_groups */
+	/* A target failing mid-run (host.c): when `fails`, from fail_at until
+	 * recover_at (SIM_TIME_MAX = never), as fail_mode says. */
+	gboolean fails;
+	sim_time fail_at, recover_at;
+	int fail_mode;         /* SC_FAIL_STOP or SC_FAIL_RESET */
 } sc_instance;
+
+typedef enum { SC_FAIL_STOP, SC_FAIL_RESET } sc_fail_mode;
 
 typedef struct {
 	char *name;
@@ -206,7 +213,17 @@ typedef struct {
 	int vpc;
 	uint16_t port;           /* the port targets listen on */
 	GArray *targets;         /* int: instance indices, or one load balancer index (type alb) */
+	/* Health checks (lbhealth.h); 0 / -1 / NULL = the profile's default
+	 * for the type of load balancer that uses the group. */
+	int hc_proto;            /* an sc_hc_proto; SC_HC_DEFAULT: the load balancer type's */
+	char *hc_path;           /* NULL = "/" */
+	uint16_t hc_port;        /* 0 = traffic-port */
+	sim_time hc_interval, hc_timeout;
+	uint32_t hc_healthy, hc_unhealthy;
+	uint32_t hc_match_lo, hc_match_hi; /* success codes, inclusive; 0 = default */
 } sc_target_group;
+
+typedef enum { SC_HC_DEFAULT, SC_HC_TCP, SC_HC_HTTP } sc_hc_proto;
 
 /* A PrivateLink endpoint service in front of a network load balancer. */
 typedef struct {

@@ -743,6 +743,7 @@ typedef struct {
 	uint64_t body_left;
 	sim_time t_idle;       /* when it last became idle */
 	sim_timer idle_ev;     /* the idle check, at most one pending (an engine timer) */
+	sim_timer wait_ev;     /* connect_timeout / response_timeout, while armed */
 } cli_conn;
 
 struct http_client {
@@ -803,6 +804,7 @@ static void cc_free(cli_conn *cc)
 {
 	http_client *cl = cc->cl;
 	sim_timer_cancel(cl->nt->sim, &cc->idle_ev);
+	sim_timer_cancel(cl->nt->sim, &cc->wait_ev);
 	g_queue_unlink(&cl->conns, &cc->link);
 	if (cc->idle_link.data)
 		g_queue_unlink(&cl->idle, &cc->idle_link);
@@ -834,6 +836,32 @@ static void cc_idle_fire(sim *sm, void *ctx, void *arg)
 	cc->closing = TRUE;
 	cl->idle_closed++;
 	tcp_close(cc->tc);
+}
+
+/* connect_timeout or response_timeout ran out: the request fails and the
+ * connection is aborted. */
+static void cc_wait_fire(sim *sm, void *ctx, void *arg)
+{
+	(void)sm;
+	(void)arg;
+	cli_conn *cc = ctx;
+	http_client *cl = cc->cl;
+	http_req *q = cc->cur;
+	cc->cur = NULL;
+	tcp_abort(cc->tc);
+	cc_free(cc);
+	if (q)
+		req_finish(cl, q, HTTP_FAIL_TIMEOUT, NULL, 0);
+	cl_dispatch(cl);
+}
+
+static void cc_wait_arm(cli_conn *cc, sim_time d)
+{
+	sim *sm = cc->cl->nt->sim;
+	if (d > 0)
+		sim_timer_arm_at(sm, &cc->wait_ev, sim_time_add_sat(sim_now(sm), d), cc_wait_fire, cc, NULL);
+	else
+		sim_timer_cancel(sm, &cc->wait_ev);
 }
 
 /* The response is complete. */
@@ -902,6 +930,7 @@ static void cc_on_connected(tcp_conn *c, void *ud)
 	sim_time now = sim_now(cc->cl->nt->sim);
 	cc->established = TRUE;
 	cc->t_established = now;
+	cc_wait_arm(cc, cc->cur ? cc->cl->cfg.response_timeout : 0);
 	if (cc->cur) {
 		cc->cur->r.t_connected = now;
 		cc->cur->r.t_sent = now;
@@ -915,8 +944,11 @@ static void cc_on_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t len
 	if (!q || cc->rx == RSP_NONE)
 		return; /* bytes nobody asked for: ignored */
 	sim_time now = sim_now(cc->cl->nt->sim);
-	if (q->r.t_first_byte < 0)
+	if (q->r.t_first_byte < 0) {
 		q->r.t_first_byte = now;
+		if (sim_timer_armed(&cc->wait_ev))
+			sim_timer_cancel(cc->cl->nt->sim, &cc->wait_ev);
+	}
 	uint32_t used = 0;
 	if (cc->rx == RSP_HEAD) {
 		if (cc->fresh_head) {
@@ -1018,6 +1050,7 @@ static cli_conn *cc_open(http_client *cl)
 	}
 	cc->link.data = cc;
 	g_queue_push_tail_link(&cl->conns, &cc->link);
+	cc_wait_arm(cc, cl->cfg.connect_timeout);
 	cl->opened++;
 	cl->peak_conns = MAX(cl->peak_conns, cl->conns.length);
 	return cc;
@@ -1030,8 +1063,10 @@ static void cc_assign(cli_conn *cc, http_req *q)
 	q->r.reused = cc->served > 0;
 	q->r.local_port = tcp_conn_local_port(cc->tc);
 	q->r.t_connected = cc->t_established;
-	if (cc->established)
+	if (cc->established) {
 		q->r.t_sent = sim_now(cc->cl->nt->sim);
+		cc_wait_arm(cc, cc->cl->cfg.response_timeout);
+	}
 	tcp_write(cc->tc, q->msg, 0, q->msg->len);
 }
 

@@ -175,6 +175,12 @@ typedef struct {
 	guint max_conns;          /* connections at most (requests queue beyond); 0 = no limit */
 	uint32_t mtu;             /* 0 = the stack's */
 	sim_time idle_timeout;    /* close (FIN) a kept-alive connection idle this long; 0 = never */
+	/* A request fails as HTTP_FAIL_TIMEOUT, its connection aborted (a RST),
+	 * when the handshake has not completed connect_timeout after the SYN,
+	 * or when no response byte has arrived response_timeout after the
+	 * request was sent; 0 = TCP's own limits only (SYN retries). */
+	sim_time connect_timeout;
+	sim_time response_timeout;
 	/* When set, asked for the server's address each time a connection is
 	 * opened (a name resolved per connection, as getaddrinfo() before
 	 * connect()); `ip` is then unused.  0 = no address: the request fails

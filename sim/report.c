@@ -10,9 +10,26 @@ report *report_new(void)
 	r->workloads = g_array_new(FALSE, TRUE, sizeof(report_workload));
 	r->components = g_array_new(FALSE, TRUE, sizeof(report_component));
 	r->drops = g_array_new(FALSE, TRUE, sizeof(report_count));
+	r->lbs = g_array_new(FALSE, TRUE, sizeof(report_lb));
 	r->assumptions = g_ptr_array_new_with_free_func(g_free);
 	r->captures = g_ptr_array_new_with_free_func(g_free);
 	return r;
+}
+
+report_lb *report_add_lb(report *r, const char *name, const char *kind)
+{
+	report_lb lb = { .name = g_strdup(name), .kind = g_strdup(kind),
+		         .targets = g_array_new(FALSE, TRUE, sizeof(report_lb_target)) };
+	g_array_append_val(r->lbs, lb);
+	return &g_array_index(r->lbs, report_lb, r->lbs->len - 1);
+}
+
+report_lb_target *report_lb_add_target(report_lb *lb, const char *target_group, const char *target)
+{
+	report_lb_target t = { .target_group = g_strdup(target_group), .target = g_strdup(target),
+		               .first_unhealthy_ns = -1, .last_healthy_ns = -1 };
+	g_array_append_val(lb->targets, t);
+	return &g_array_index(lb->targets, report_lb_target, lb->targets->len - 1);
 }
 
 static void counts_free(GArray *a)
@@ -164,6 +181,17 @@ void report_free(report *r)
 	}
 	g_array_unref(r->components);
 	counts_free(r->drops);
+	for (guint i = 0; i < r->lbs->len; i++) {
+		report_lb *lb = &g_array_index(r->lbs, report_lb, i);
+		for (guint k = 0; k < lb->targets->len; k++) {
+			g_free(g_array_index(lb->targets, report_lb_target, k).target_group);
+			g_free(g_array_index(lb->targets, report_lb_target, k).target);
+		}
+		g_array_unref(lb->targets);
+		g_free(lb->name);
+		g_free(lb->kind);
+	}
+	g_array_unref(r->lbs);
 	g_ptr_array_unref(r->assumptions);
 	g_ptr_array_unref(r->captures);
 	g_free(r->scenario);
@@ -391,6 +419,33 @@ static void write_text(const report *r, FILE *f)
 		fprintf(f, "  %-47s %12s %12.6f %14.2f\n", "total", "", cost_ledger_total_run_usd(r->ledger),
 		        cost_ledger_total_month_usd(r->ledger));
 	}
+	for (guint i = 0; i < r->lbs->len; i++) {
+		const report_lb *lb = &g_array_index(r->lbs, report_lb, i);
+		fprintf(f, "\nload balancer %s (%s)\n", lb->name, lb->kind);
+		if (lb->http)
+			fprintf(f, "  errors     ELB 502: %" G_GUINT64_FORMAT ", 503: %" G_GUINT64_FORMAT
+			           ", 504: %" G_GUINT64_FORMAT "; target 5xx: %" G_GUINT64_FORMAT
+			           "; requests routed failing open: %" G_GUINT64_FORMAT "\n",
+			        (guint64)lb->elb_502, (guint64)lb->elb_503, (guint64)lb->elb_504,
+			        (guint64)lb->target_5xx, (guint64)lb->fail_open);
+		for (guint k = 0; k < lb->targets->len; k++) {
+			const report_lb_target *t = &g_array_index(lb->targets, report_lb_target, k);
+			fprintf(f, "  target     %s %s:", t->target_group, t->target);
+			if (t->has_requests)
+				fprintf(f, " %" G_GUINT64_FORMAT " requests,", (guint64)t->requests);
+			if (!t->checked) {
+				fprintf(f, " not health-checked\n");
+				continue;
+			}
+			fprintf(f, " %" G_GUINT64_FORMAT " health checks (%" G_GUINT64_FORMAT " failed)",
+			        (guint64)t->checks, (guint64)t->checks_failed);
+			if (t->first_unhealthy_ns >= 0)
+				fprintf(f, ", unhealthy from %.3f s", (double)t->first_unhealthy_ns / 1e9);
+			if (t->last_healthy_ns >= 0)
+				fprintf(f, ", healthy again at %.3f s", (double)t->last_healthy_ns / 1e9);
+			fprintf(f, ", healthy on %u of %u nodes at the end\n", t->healthy_nodes, t->nodes);
+		}
+	}
 	if (r->drops->len) {
 		fprintf(f, "\ndrops\n");
 		for (guint i = 0; i < r->drops->len; i++) {
@@ -583,6 +638,41 @@ static char *json_report(const report *r)
 		g_string_append(s, i ? ",\n    {\"what\": " : "\n    {\"what\": ");
 		report_json_str(s, c->what);
 		g_string_append_printf(s, ", \"count\": %" G_GUINT64_FORMAT "}", (guint64)c->count);
+	}
+	g_string_append(s, "\n  ],\n  \"load_balancers\": [");
+	for (guint i = 0; i < r->lbs->len; i++) {
+		const report_lb *lb = &g_array_index(r->lbs, report_lb, i);
+		g_string_append(s, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+		report_json_str(s, lb->name);
+		g_string_append(s, ", \"kind\": ");
+		report_json_str(s, lb->kind);
+		if (lb->http)
+			g_string_append_printf(s, ", \"elb_502\": %" G_GUINT64_FORMAT ", \"elb_503\": %"
+			                       G_GUINT64_FORMAT ", \"elb_504\": %" G_GUINT64_FORMAT
+			                       ", \"target_5xx\": %" G_GUINT64_FORMAT ", \"fail_open\": %"
+			                       G_GUINT64_FORMAT, (guint64)lb->elb_502, (guint64)lb->elb_503,
+			                       (guint64)lb->elb_504, (guint64)lb->target_5xx, (guint64)lb->fail_open);
+		g_string_append(s, ", \"targets\": [");
+		for (guint k = 0; k < lb->targets->len; k++) {
+			const report_lb_target *t = &g_array_index(lb->targets, report_lb_target, k);
+			g_string_append(s, k ? ", {\"target_group\": " : "{\"target_group\": ");
+			report_json_str(s, t->target_group);
+			g_string_append(s, ", \"target\": ");
+			report_json_str(s, t->target);
+			if (t->has_requests)
+				g_string_append_printf(s, ", \"requests\": %" G_GUINT64_FORMAT, (guint64)t->requests);
+			if (t->checked)
+				g_string_append_printf(s, ", \"health_checks\": %" G_GUINT64_FORMAT
+				                       ", \"health_checks_failed\": %" G_GUINT64_FORMAT
+				                       ", \"first_unhealthy_ns\": %" G_GINT64_FORMAT
+				                       ", \"last_healthy_ns\": %" G_GINT64_FORMAT
+				                       ", \"healthy_nodes\": %u, \"nodes\": %u",
+				                       (guint64)t->checks, (guint64)t->checks_failed,
+				                       (gint64)t->first_unhealthy_ns, (gint64)t->last_healthy_ns,
+				                       t->healthy_nodes, t->nodes);
+			g_string_append_c(s, '}');
+		}
+		g_string_append(s, "]}");
 	}
 	g_string_append(s, "\n  ],\n  \"assumptions\": ");
 	json_strv(s, r->assumptions);

@@ -73,6 +73,28 @@ typedef struct {
 	uint64_t rx_pkts, rx_bytes;
 } report_component;
 
+/* One target of a load balancer: requests it got and what the health
+ * checks of all nodes found. */
+typedef struct {
+	char *target_group, *target;
+	gboolean has_requests;   /* FALSE: the load balancer does not count them (NLB) */
+	uint64_t requests;
+	gboolean checked;        /* health checks ran on it */
+	uint64_t checks, checks_failed;
+	int64_t first_unhealthy_ns; /* a node first took it out of rotation; -1 never */
+	int64_t last_healthy_ns;    /* a node last put it back; -1 never */
+	guint healthy_nodes, nodes; /* nodes that see it healthy at the end, of all */
+} report_lb_target;
+
+/* A load balancer: the error responses it generated itself (ALB). */
+typedef struct {
+	char *name;
+	char *kind;              /* "application", "network" */
+	gboolean http;           /* the counts below apply (ALB) */
+	uint64_t elb_502, elb_503, elb_504, target_5xx, fail_open;
+	GArray *targets;         /* report_lb_target */
+} report_lb;
+
 typedef struct {
 	char *scenario;
 	char *description;
@@ -88,6 +110,7 @@ typedef struct {
 	GArray *workloads;       /* report_workload */
 	GArray *components;      /* report_component */
 	GArray *drops;           /* report_count */
+	GArray *lbs;             /* report_lb */
 	cost_ledger *ledger;     /* not owned; finished */
 	GPtrArray *assumptions;  /* char *: "prices: group.key", "profile: group.key" */
 	GPtrArray *captures;     /* char *: capture files written */
@@ -105,6 +128,8 @@ void report_free(report *r);
 report_workload *report_add_workload(report *r, const char *name, const char *kind,
                                      const char *target, guint clients);
 void report_add_count(GArray *counts, const char *what, uint64_t n);
+report_lb *report_add_lb(report *r, const char *name, const char *kind);
+report_lb_target *report_lb_add_target(report_lb *lb, const char *target_group, const char *target);
 
 /*
  * Offered against carried load.  A workload is carried when

@@ -456,6 +456,8 @@ typedef struct {
 	guint requests, unanswered;
 	guint front, front_xff; /* requests to an ALB node, and those carrying X-Forwarded-For */
 	guint back, back_xff;   /* requests from an ALB node to a target, and with X-Forwarded-For */
+	guint checks, checks_xff; /* health checks from an ALB node (User-Agent ELB-HealthChecker/2.0),
+	                             and those with X-Forwarded-For (none should have it) */
 } verdict;
 
 /* The same checks as tests/pcap-lint (malformed packets, bad IP/TCP/UDP
@@ -478,7 +480,8 @@ static verdict judge(const char *path, GHashTable *alb, GHashTable *clients, GPt
 		"-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-e", "frame.number",
 		"-e", "http.request.method", "-e", "http.response_in", "-e", "http.x_forwarded_for",
 		"-e", "ip.src", "-e", "ip.dst", "-e", "_ws.expert.severity", "-e", "_ws.expert.message",
-		"-e", "tcp.analysis.lost_segment", "-e", "tcp.analysis.ack_lost_segment", NULL
+		"-e", "tcp.analysis.lost_segment", "-e", "tcp.analysis.ack_lost_segment",
+		"-e", "http.user_agent", NULL
 	};
 	char *out = NULL, *err = NULL;
 	int rc = harness_run(argv, &out, &err);
@@ -490,7 +493,7 @@ static verdict judge(const char *path, GHashTable *alb, GHashTable *clients, GPt
 		if (!**l)
 			continue;
 		char **f = g_strsplit(*l, "|", -1);
-		if (g_strv_length(f) != 10) {
+		if (g_strv_length(f) != 11) {
 			CU_FAIL("tshark printed an unexpected line");
 			printf("\n    %s: %s", path, *l);
 			g_strfreev(f);
@@ -523,6 +526,12 @@ static verdict judge(const char *path, GHashTable *alb, GHashTable *clients, GPt
 				v.front++;
 				v.front_xff += *f[3] != '\0';
 				g_hash_table_add(clients, g_strdup(f[4]));
+			} else if (g_hash_table_contains(alb, f[4]) &&
+			           strcmp(f[10], "ELB-HealthChecker/2.0") == 0) {
+				/* A node's health check: the ALB's own request, with
+				 * no client to name. */
+				v.checks++;
+				v.checks_xff += *f[3] != '\0';
 			} else if (g_hash_table_contains(alb, f[4])) {
 				v.back++;
 				v.back_xff += *f[3] != '\0';
@@ -965,9 +974,10 @@ static void test_lesson_figures(void)
 {
 	char *raw = harness_source_text("pcaps/README.md");
 	char *text = squeeze(raw);
-	/* Every lesson but 10, whose figures test_reach checks. */
+	/* Every lesson but 10, whose figures test_reach checks, and 16, which
+	 * test_lesson_health checks on its own full run. */
 	const char *bounds[2][2] = { { "## Lesson 1:", "## Lesson 10:" },
-		                     { "## Lesson 11:", "## How these files are checked" } };
+		                     { "## Lesson 11:", "## Lesson 16:" } };
 	size_t range[2][2];
 	for (int r = 0; r < 2; r++)
 		for (int k = 0; k < 2; k++) {
@@ -1104,6 +1114,7 @@ static guint check_scenario(const char *rel, gboolean tshark)
 			CU_ASSERT_EQUAL(v.problems, 0);
 			CU_ASSERT_EQUAL(v.unanswered, 0);
 			CU_ASSERT_EQUAL(v.front_xff, 0);   /* clients send none, Lattice always one */
+			CU_ASSERT_EQUAL(v.checks_xff, 0);  /* a health check has no client to name */
 			/* The ALB adds it to every request it forwards.  Judged only in
 			 * the ALB's and the targets' own files: where VPCs overlap
 			 * (alb-overlap-privatelink) a consumer may use an ALB node's
@@ -1217,6 +1228,187 @@ static void test_bundled_captures(void)
 	}
 	g_ptr_array_unref(files);
 	g_ptr_array_unref(refused);
+}
+
+/*
+ * Lesson 16 (health checks and 5xx) on a full run of alb-target-failure
+ * (a minute of simulated time: its events happen at 20 s and 40 s): each
+ * fact below holds on the captures, and every number the lesson states
+ * lies in a passage one of them quotes.  The files are clean as the
+ * bundled scenarios' are, health checks carry no X-Forwarded-For and every
+ * other request from the ALB does.
+ */
+#define HC_UA "http.user_agent == \"ELB-HealthChecker/2.0\""
+#define FIRST_SYN SYN_ONLY " && !tcp.analysis.retransmission && ip.src == 10.1.1.7"
+static const lesson_fact health_facts[] = {
+	{ "web-2-vpc-b-router", HC_UA, "ip.src http.request.uri http.connection",
+	  "10.1.1.7 /health close;10.1.2.5 /health close",
+	  "web-2's file, filter `http.user_agent == \"ELB-HealthChecker/2.0\"`: the checks, `GET "
+	  "/health` with `Connection: close` from both ALB nodes, 10.1.1.7 and 10.1.2.5, each "
+	  "answered `200 OK` and closed; no `X-Forwarded-For` (there is no client to name). 17 of "
+	  "them reach web-2 in the minute, every 5 s from each node, none between 20.5 s and 40 s." },
+	{ "web-2-vpc-b-router", HC_UA, "tcp.srcport", "#17", NULL },
+	{ "web-2-vpc-b-router", HC_UA " && http.x_forwarded_for", "ip.src", "", NULL },
+	{ "web-2-vpc-b-router", "http.response.code == 200 && ip.dst == 10.1.1.7 && http.connection == \"close\"",
+	  "http.response.phrase", "OK", NULL },
+	{ "web-2-vpc-b-router", HC_UA " && frame.time_relative > 20.5 && frame.time_relative < 40",
+	  "ip.src", "", NULL },
+	{ "web-2-vpc-b-router",
+	  SYN_ONLY " && ip.src == 10.1.2.5 && frame.time_relative > 20 && frame.time_relative < 40",
+	  "tcp.srcport", "#4",
+	  "Same file, `tcp.flags.syn == 1 && tcp.flags.ack == 0 && ip.src == 10.1.2.5 && "
+	  "frame.time_relative > 20 && frame.time_relative < 40`: from 20 s each check's SYN is sent "
+	  "twice (again after TCP's 1 s initial retransmission timeout) and never answered: 4 "
+	  "checks, 8 SYNs; each gives up at its 2 s timeout. Two failures in a row take web-2 out of "
+	  "the node's rotation." },
+	{ "web-2-vpc-b-router",
+	  SYN_ONLY " && ip.src == 10.1.2.5 && frame.time_relative > 20 && frame.time_relative < 40",
+	  "frame.number", "#8", NULL },
+	{ "web-2-vpc-b-router", "ip.src == 10.1.2.4 && ip.dst == 10.1.2.5 && frame.time_relative > 20 && "
+	  "frame.time_relative < 40", "ip.src", "", NULL },
+	{ "web-2-vpc-b-router", FIRST_SYN " && frame.time_relative > 20 && frame.time_relative < 31.7",
+	  "tcp.srcport", "#24",
+	  "Same file, first SYNs from the node the clients use, `tcp.flags.syn == 1 && tcp.flags.ack "
+	  "== 0 && !tcp.analysis.retransmission && ip.src == 10.1.1.7`: between 20 s and 31.7 s "
+	  "there are 24 (2 checks and 22 connections the ALB opens for requests it still sends to "
+	  "web-2); between 31.8 s and 49.7 s only its 3 checks: web-2 is out of rotation. The check "
+	  "that began at 39.7 s gets through on its retransmitted SYN after 40 s, the next two "
+	  "succeed too, and from 49.7 s requests reach web-2 again: `http.request && "
+	  "!(http.user_agent contains \"Health\")` shows none between 20.1 s and 49.7 s." },
+	{ "web-2-vpc-b-router", FIRST_SYN " && frame.time_relative > 31.8 && frame.time_relative < 49.7",
+	  "frame.time_relative", "#3", NULL },
+	{ "web-2-vpc-b-router", FIRST_SYN " && frame.time_relative > 39.6 && frame.time_relative < 39.8",
+	  "ip.src", "10.1.1.7", NULL },
+	{ "web-2-vpc-b-router", HC_UA " && ip.src == 10.1.1.7 && frame.time_relative > 40.6 && "
+	  "frame.time_relative < 40.8", "ip.src", "10.1.1.7", NULL },
+	{ "web-2-vpc-b-router", "http.request && !(http.user_agent contains \"Health\") && "
+	  "frame.time_relative > 20.1 && frame.time_relative < 49.7", "ip.src", "", NULL },
+	{ "web-2-vpc-b-router", "http.request && !(http.user_agent contains \"Health\") && "
+	  "frame.time_relative > 49.7 && frame.time_relative < 49.8", "ip.src", "10.1.1.7", NULL },
+	{ "client-1-vpc-b-router", "http.response.code == 504", "ip.src http.response.phrase",
+	  "10.1.1.7 Gateway Timeout",
+	  "The client's file, `http.response.code == 504`: 12 answers `HTTP/1.1 504 Gateway "
+	  "Timeout`, all from the ALB node 10.1.1.7. `http.time` tells two kinds apart: 2 come 5 s "
+	  "after their request (sent on a kept-alive connection to web-2, given up at the ALB's idle "
+	  "timeout, 5 s here), 10 come after 10 s (the ALB opened a new connection and its SYNs went "
+	  "unanswered for AWS's 10 s connection timeout). No 502 and no 503: the target never reset "
+	  "anything, and a target group whose targets are all unhealthy fails open rather than "
+	  "answering 503." },
+	{ "client-1-vpc-b-router", "http.response.code == 504", "frame.number", "#12", NULL },
+	{ "client-1-vpc-b-router", "http.response.code == 504 && http.time > 5 && http.time < 5.01",
+	  "frame.number", "#2", NULL },
+	{ "client-1-vpc-b-router", "http.response.code == 504 && http.time > 10 && http.time < 10.01",
+	  "frame.number", "#10", NULL },
+	{ "client-1-vpc-b-router", "http.response.code == 502 || http.response.code == 503", "ip.src", "",
+	  NULL },
+};
+
+static void test_lesson_health(void)
+{
+	if (!pcap_check_have_tshark())
+		return;
+	char *file = harness_source_path("scenarios/alb-target-failure.ini");
+	char *dir = harness_tmpdir();
+	CU_ASSERT_EQUAL_FATAL(vpcsim(NULL, NULL, "run", file, "--pcap-dir", dir, NULL), 0);
+	guint bad = 0;
+	for (size_t i = 0; i < G_N_ELEMENTS(health_facts); i++) {
+		const lesson_fact *f = &health_facts[i];
+		char *path = g_strdup_printf("%s/alb-target-failure-%s.pcap", dir, f->file);
+		char *got = NULL;
+		gboolean ok = fact_holds(f, path, &got);
+		CU_ASSERT(ok);
+		if (!ok && bad++ < 5)
+			printf("\n    %s, filter '%s': got '%s', wanted '%s'", f->file, f->filter, got, f->want);
+		g_free(got);
+		g_free(path);
+	}
+	/* Clean files; checks without X-Forwarded-For, forwarded requests with. */
+	GError *e = NULL;
+	scenario *sc = load("scenarios/alb-target-failure.ini", NULL, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	GHashTable *alb = alb_addresses(sc);
+	GHashTable *clients = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GPtrArray *xffs = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *names = pcaps_in(dir);
+	guint checks = 0;
+	for (guint i = 0; i < names->len; i++) {
+		char *path = g_build_filename(dir, names->pdata[i], NULL);
+		verdict v = judge(path, alb, clients, xffs);
+		/* The ALB's and web-2's files show what the lesson is about:
+		 * requests web-2 never answered and the RSTs of the connections
+		 * the ALB gave up.  The others must be clean. */
+		const char *n = names->pdata[i];
+		if (!strstr(n, "-alb-b-") && !strstr(n, "-web-2-"))
+			CU_ASSERT_EQUAL(v.problems, 0);
+		CU_ASSERT_EQUAL(v.checks_xff, 0);
+		CU_ASSERT_EQUAL(v.back_xff, v.back);
+		checks += v.checks;
+		g_free(path);
+	}
+	CU_ASSERT(checks > 0);
+	g_ptr_array_unref(names);
+	g_ptr_array_unref(xffs);
+	g_hash_table_unref(clients);
+	g_hash_table_unref(alb);
+	scenario_free(sc);
+
+	/* Every number of the lesson in a checked passage. */
+	char *raw = harness_source_text("pcaps/README.md");
+	char *text = squeeze(raw);
+	const char *from = strstr(text, "## Lesson 16:");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(from);
+	const char *to = strstr(from + 1, "## ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(to);
+	guint8 *covered = g_new0(guint8, strlen(text) + 1);
+	for (size_t i = 0; i < G_N_ELEMENTS(health_facts); i++) {
+		if (!health_facts[i].quote)
+			continue;
+		char *q = squeeze(health_facts[i].quote);
+		const char *at = strstr(from, q);
+		CU_ASSERT(at != NULL && at < to);
+		if (!at)
+			printf("\n    Lesson 16 lacks the passage \"%s\"", q);
+		for (; at && at < to; at = strstr(at + 1, q))
+			memset(covered + (at - text), 1, strlen(q));
+		g_free(q);
+	}
+	/* Numbers, but not the octets of addresses, the scenario's file name
+	 * and settings in the opening paragraph, or list numbers. */
+	const char *body = strstr(from, "1. web-2's file");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	GRegex *re = g_regex_new("(?<![\\w.\\-/])\\d+(?:\\.\\d+)?(?![\\w.]|\\.\\d)", 0, 0, NULL);
+	GMatchInfo *mi = NULL;
+	guint figures = 0, bare = 0;
+	g_regex_match_full(re, text, (gssize)(to - text), (gint)(body - text), 0, &mi, NULL);
+	while (g_match_info_matches(mi)) {
+		gint st, en;
+		g_match_info_fetch_pos(mi, 0, &st, &en);
+		gboolean list_item = text[en] == '.' && text[en + 1] == ' ' && st > 0 && text[st - 1] == ' ' &&
+		                     en - st == 1;
+		gboolean in = TRUE;
+		for (gint k = st; k < en; k++)
+			in = in && covered[k];
+		if (!list_item) {
+			figures++;
+			if (!in) {
+				bare++;
+				printf("\n    Lesson 16 states %.*s unchecked: \"...%.60s...\"", en - st, text + st,
+				       text + MAX(st - 30, 0));
+			}
+		}
+		g_match_info_next(mi, NULL);
+	}
+	g_match_info_free(mi);
+	g_regex_unref(re);
+	printf(" [%u figures, all in checked passages: %s]", figures, bare ? "no" : "yes");
+	CU_ASSERT(figures > 20);
+	CU_ASSERT_EQUAL(bare, 0);
+	g_free(covered);
+	g_free(text);
+	g_free(raw);
+	harness_rmtree(dir);
+	g_free(dir);
+	g_free(file);
 }
 
 /* The checks above can fail: a copy of a clean capture without one data
@@ -1356,9 +1548,10 @@ void register_tests(void)
 	CU_add_test(s, "[scenario] capture and snaplen", test_keys);
 	CU_add_test(s, "node names agree with the builder", test_node_names);
 	CU_add_test(s, "--capture and --snaplen over the scenario's", test_command_line);
-	CU_add_test(s, "every figure of the lessons but 10 is in a passage a fact checks", test_lesson_figures);
+	CU_add_test(s, "every figure of the lessons but 10 and 16 is in a passage a fact checks", test_lesson_figures);
 	CU_add_test(s, "bundled scenarios: clean, deterministic captures", test_bundled_captures);
 	CU_add_test(s, "Lessons 14 and 15: PMTUD and SACK recovery, as stated", test_own_lessons);
+	CU_add_test(s, "Lesson 16: health checks and 5xx, on a full run", test_lesson_health);
 	CU_add_test(s, "the Wireshark checks find a lost segment and a stray header",
 	            test_judge_finds_faults);
 	CU_add_test(s, "Ctrl-C leaves complete captures and a partial report", test_interrupt);

@@ -215,6 +215,18 @@ static const char *const profile_no_effect[] = {
 	 * not a TTL); test_captures checks the TTL seen on each path. */
 	"ttl.vpc_router", "ttl.peering", "ttl.tgw", "ttl.natgw", "ttl.igw", "ttl.interface_endpoint",
 	"ttl.regional_public",
+	/* Health checks: in one second every target stays healthy, so
+	 * thresholds, timeouts and matchers change nothing, and an NLB's
+	 * checks bill nothing (alb_interval moves a figure: an ALB node's
+	 * checks share its links with requests); alb-target-failure sets its
+	 * own per target group.  test_lbhealth checks the keys' effects, and
+	 * test_alb the connect timeout's 504. */
+	"health_check.alb_timeout", "health_check.alb_healthy_threshold",
+	"health_check.alb_unhealthy_threshold", "health_check.alb_matcher_low",
+	"health_check.alb_matcher_high", "health_check.nlb_interval", "health_check.nlb_timeout_tcp",
+	"health_check.nlb_timeout_http", "health_check.nlb_healthy_threshold",
+	"health_check.nlb_unhealthy_threshold", "health_check.nlb_matcher_low",
+	"health_check.nlb_matcher_high", "health_check.alb_target_connect_timeout",
 	NULL,
 };
 

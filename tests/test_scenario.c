@@ -409,7 +409,8 @@ static void test_overrides(void)
 	char *body = with("[instance x-{i}]\ncount = 2\nsubnet = a-app\n");
 	expect_errors_v(body, SETS("instance:x-2.count=3"), 1,
 	                WANT("[instance x-2] count: --set 'instance:x-2.count=3': unknown key; "
-	                     "expected one of subnet, ip, public_ip, security_groups (count only on "
+	                     "expected one of subnet, ip, public_ip, security_groups, fail_at, "
+	                     "recover_at, fail_mode (count only on "
 	                     "the group as written, instance x-{i})"));
 	g_free(body);
 }
