@@ -121,6 +121,11 @@ static const field fields[] = {
 
 	F("tcp", "congestion_control", K_CC, tcp.congestion_control,
 	  "the congestion control of every TCP endpoint: cubic or newreno"),
+
+	F("tls", "certificate_bytes", K_BYTES, tls.certificate_bytes,
+	  "the certificate chain an HTTPS or TLS listener sends, DER bytes, such as 2600B"),
+	F("tls", "certificate_count", K_COUNT, tls.certificate_count,
+	  "certificates in that chain, such as 2"),
 };
 
 #undef F

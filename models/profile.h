@@ -87,6 +87,11 @@ typedef struct profile {
 		uint32_t congestion_control; /* a tcp_cc: TCP_CC_CUBIC or TCP_CC_NEWRENO */
 	} tcp;
 
+	struct {
+		uint64_t certificate_bytes;  /* an HTTPS/TLS listener's (or target's) chain, DER bytes */
+		uint32_t certificate_count;  /* certificates in that chain */
+	} tls;
+
 	/* private: "group.key" -> the key's .source text */
 	GHashTable *sources;
 } profile;

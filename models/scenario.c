@@ -36,6 +36,8 @@ static const ld_key scenario_keys[] = {
 	{ "drain", FALSE, "a time such as 5s, 0s or more" },
 	{ "capture", FALSE, CAPTURE_EXPECTED },
 	{ "snaplen", FALSE, "a size from 0B (whole packets) to 65535B" },
+	{ "https", FALSE, "true or false: every application load balancer's http listeners become "
+	                  "https on their ports (compare --https)" },
 	{ NULL },
 };
 
@@ -187,6 +189,14 @@ static void read_scenario(sc_loader *l)
 	} else if (v) {
 		sc->snaplen = (uint32_t)bytes;
 	}
+	g_free(v);
+
+	v = ld_top_value(l->ld, "https", "false");
+	if (v && strcmp(v, "true") == 0)
+		sc->https = TRUE;
+	else if (v && strcmp(v, "false") != 0)
+		kf_problem(ld_problems(l->ld), "scenario", "https", "'%s' is not a boolean; expected %s", v,
+		           ld_key_find(scenario_keys, "https")->what);
 	g_free(v);
 }
 

@@ -179,6 +179,7 @@ typedef struct {
 	uint16_t port;
 	int default_tg;      /* the default action: forward to this target group */
 	GArray *rules;       /* sc_lb_rule, evaluated in order before the default */
+	gboolean tls;        /* HTTPS (ALB) or TLS (NLB): the load balancer terminates TLS */
 } sc_listener;
 
 typedef struct {
@@ -194,6 +195,8 @@ typedef struct {
 	sim_time idle_timeout;   /* default: the profile's alb/nlb idle timeout */
 	sc_lb_algorithm algorithm; /* ALB target selection */
 	gboolean preserve_client_ip; /* NLB, instance targets: default on */
+	uint64_t certificate_bytes; /* HTTPS/TLS listeners' chain; 0 = the profile's [tls] */
+	char *ssl_policy;        /* informational: the listeners' security policy name */
 	GArray *listeners;       /* sc_listener */
 } sc_lb;
 
@@ -205,6 +208,7 @@ typedef struct {
 	int vpc;
 	uint16_t port;           /* the port targets listen on */
 	GArray *targets;         /* int: instance indices, or one load balancer index (type alb) */
+	gboolean tls;            /* protocol https (ALB) or tls (NLB): targets speak TLS */
 } sc_target_group;
 
 /* A PrivateLink endpoint service in front of a network load balancer. */
@@ -301,6 +305,7 @@ typedef struct scenario {
 	char *capture;       /* capture points: "all" (default), "none", or comma-separated
 	                        node names and globs, as checked by scenario_capture_check() */
 	uint32_t snaplen;    /* bytes kept of each captured packet; 0 = whole packets */
+	gboolean https;      /* [scenario] https: ALB http listeners become https */
 	prices *prices;      /* owned */
 	profile *profile;    /* owned */
 	GPtrArray *azs;      /* char *: AZ IDs in order of first use */

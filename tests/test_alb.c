@@ -168,14 +168,14 @@ static scenario *make_scenario(const bed_options *o)
 
 	sc->target_groups = g_array_new(FALSE, TRUE, sizeof(sc_target_group));
 	const int web_t[] = { WEB1, WEB2 }, api_t[] = { API1 }, blocked_t[] = { BLOCKED };
-	sc_target_group tw = { (char *)"tg-web", SC_TG_INSTANCE, 0, 8080, int_array(2, web_t) };
-	sc_target_group ta = { (char *)"tg-api", SC_TG_INSTANCE, 0, 8080, int_array(1, api_t) };
-	sc_target_group tb = { (char *)"tg-blocked", SC_TG_INSTANCE, 0, 9999, int_array(1, blocked_t) };
+	sc_target_group tw = { (char *)"tg-web", SC_TG_INSTANCE, 0, 8080, int_array(2, web_t), FALSE };
+	sc_target_group ta = { (char *)"tg-api", SC_TG_INSTANCE, 0, 8080, int_array(1, api_t), FALSE };
+	sc_target_group tb = { (char *)"tg-blocked", SC_TG_INSTANCE, 0, 9999, int_array(1, blocked_t), FALSE };
 	g_array_append_val(sc->target_groups, tw);
 	g_array_append_val(sc->target_groups, ta);
 	g_array_append_val(sc->target_groups, tb);
 
-	sc_listener li = { SC_PROTO_TCP, TRUE, 80, TG_WEB, g_array_new(FALSE, TRUE, sizeof(sc_lb_rule)) };
+	sc_listener li = { SC_PROTO_TCP, TRUE, 80, TG_WEB, g_array_new(FALSE, TRUE, sizeof(sc_lb_rule)), FALSE };
 	sc_lb_rule r1 = { SC_RULE_HOST, g_strdup("api.example.com"), TG_API, (char *)"host" };
 	sc_lb_rule r2 = { SC_RULE_PATH, g_strdup("/api/*"), TG_API, (char *)"path" };
 	sc_lb_rule r3 = { SC_RULE_HOST, g_strdup("blocked.example"), TG_BLOCKED, (char *)"host" };
