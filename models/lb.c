@@ -24,7 +24,7 @@ static const ld_key lb_keys[] = {
 	{ "algorithm", FALSE, "round_robin or least_outstanding_requests" },
 	{ "preserve_client_ip", FALSE, "true or false" },
 	{ "listeners", TRUE, "comma-separated listeners 'PROTO PORT -> TARGET_GROUP', http or https "
-	                     "for an application load balancer and tcp or tls for a network one" },
+	                     "for an application load balancer and tcp for a network one" },
 	{ "certificate_size", FALSE, "the certificate chain HTTPS and TLS listeners send, DER bytes "
 	                             "such as 2527B or 4KB (default: the profile's [tls])" },
 	{ "ssl_policy", FALSE, "the HTTPS and TLS listeners' security policy name, informational "
@@ -348,7 +348,7 @@ static gboolean parse_listener(sc_loader *l, const ld_group *g, int lbi, const c
 	const sc_lb *lb = SC_AT(l->sc->load_balancers, sc_lb, lbi);
 	int type = l->lb_type[lbi];
 	static const char *const protos[] = { "http", "tcp" };
-	static const char *const tls_protos[] = { "https", "tls" };
+	static const char *const takes[] = { "http and https", "tcp" };
 	char *proto, *pnum, *tgname;
 	gboolean ok = FALSE;
 	memset(out, 0, sizeof *out);
@@ -359,16 +359,17 @@ static gboolean parse_listener(sc_loader *l, const ld_group *g, int lbi, const c
 	} else if (strcmp(proto, "http") != 0 && strcmp(proto, "tcp") != 0 &&
 	           strcmp(proto, "https") != 0 && strcmp(proto, "tls") != 0) {
 		ld_problem(l->ld, g, "listeners", "'%s': protocol '%s' is not known; expected http or https "
-		                     "(application load balancers), tcp or tls (network load balancers); "
-		                     "UDP listeners are not modelled", item, proto);
+		                     "(application load balancers) or tcp (network load balancers); UDP "
+		                     "listeners are not modelled", item, proto);
 	} else if (type == SC_LB_NETWORK && strcmp(proto, "tls") == 0) {
 		ld_problem(l->ld, g, "listeners", "'%s': TLS listeners on network load balancers are not "
 		                     "modelled yet; expected 'tcp %s -> %s' (a tcp listener passes TLS "
 		                     "through to its targets)", item, pnum, tgname);
-	} else if (type >= 0 && strcmp(proto, protos[type]) != 0 && strcmp(proto, tls_protos[type]) != 0) {
-		ld_problem(l->ld, g, "listeners", "'%s': %s %s load balancer takes %s and %s listeners only; "
-		                     "expected '%s %s -> %s'", item, ld_article(lb_types[type]), lb_types[type],
-		  protos[type], tls_protos[type], protos[type], pnum, tgname);
+	} else if (type >= 0 && strcmp(proto, protos[type]) != 0 &&
+	           !(type == SC_LB_APPLICATION && strcmp(proto, "https") == 0)) {
+		ld_problem(l->ld, g, "listeners", "'%s': %s %s load balancer takes %s listeners only; expected "
+		                     "'%s %s -> %s'", item, ld_article(lb_types[type]), lb_types[type],
+		  takes[type], protos[type], pnum, tgname);
 	} else if (!sc_parse_port(pnum, &out->port)) {
 		ld_problem(l->ld, g, "listeners", "'%s': port '%s' is not a port; expected a whole number from 1 "
 		                     "to 65535", item, pnum);

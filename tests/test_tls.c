@@ -337,6 +337,111 @@ static void test_plain_to_tls_port(void)
 	pair_clear(&s);
 }
 
+/* A figure of `vpcsim run -f csv`: "workload,web,FIELD,VALUE". */
+static double csv_field(const char *out, const char *field)
+{
+	char *key = g_strdup_printf("\nworkload,web,%s,", field);
+	const char *at = strstr(out, key);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	double v = g_ascii_strtod(at + strlen(key), NULL);
+	g_free(key);
+	return v;
+}
+
+/* alb-https on the constant profile, a connection per request, against
+ * the same with an http listener: each request one round trip slower
+ * (client-1 to the ALB node: 250 us each way, two links of 100 us and the
+ * routers and peering at 50 us), plus the serialization of the
+ * handshake's bytes; the target sees X-Forwarded-Proto: https only when
+ * the listener is HTTPS (test_captures checks the captures). */
+static void test_alb_https_scenario(void)
+{
+	char *file = harness_source_path("scenarios/alb-https.ini");
+	double mean[2], bytes[2];
+	static const char *const listeners[2] = { "load_balancer:alb-b.listeners=https 443 -> tg-web",
+		                                  "load_balancer:alb-b.listeners=http 443 -> tg-web" };
+	for (int i = 0; i < 2; i++) {
+		char *out = NULL;
+		CU_ASSERT_EQUAL_FATAL(harness_vpcsim_v(&out, NULL, "run", file, "-f", "csv", "--set",
+		                                       "scenario.profile=profiles/constant.ini", "--set",
+		                                       "workload:web.connection=per-request", "--set",
+		                                       "workload:web.resolve=az-local", "--set",
+		                                       "workload:web.think_time=0ms", "--set",
+		                                       "scenario.duration=1s", "--set", listeners[i], NULL),
+		                      0);
+		mean[i] = csv_field(out, "latency_ms_mean");
+		bytes[i] = csv_field(out, "request_bytes") + csv_field(out, "response_bytes");
+		CU_ASSERT_EQUAL(csv_field(out, "failed"), 0);
+		g_free(out);
+	}
+	double extra_us = (mean[0] - mean[1]) * 1e3;
+	printf(" [HTTPS adds %.3f us per request]", extra_us);
+	CU_ASSERT(extra_us >= 500.0 && extra_us < 510.0);
+	/* IP bytes at the client per request (90 requests): at least what
+	 * TLS writes (the client's hello of 194 bytes without server_name, its
+	 * CCS and Finished of 64, 22 bytes of record around the request, the
+	 * server's 3087-byte flight for the profile's chain and 22 around the
+	 * response, a 24-byte close_notify each way), plus a few more
+	 * segments' headers. */
+	double tls_min = tls_client_hello_len(0) + tls_client_finished_len() + 22 +
+	                 tls_server_flight_len(2527, 2) + 22 + 2 * 24;
+	double added = (bytes[0] - bytes[1]) / 90.0;
+	printf(" [%.1f bytes added per request, %.0f of them TLS's]", added, tls_min);
+	CU_ASSERT(added >= tls_min && added < tls_min + 8 * 66);
+
+	/* [scenario] https: a boolean, named in the error. */
+	char *err = NULL;
+	CU_ASSERT_EQUAL(harness_vpcsim_v(NULL, &err, "validate", file, "--set", "scenario.https=maybe", NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err ? err : "", "[scenario] https: 'maybe' is not a boolean; expected true or false"));
+	g_free(err);
+	g_free(file);
+}
+
+/* The wire bytes per request of each option, from compare's CSV (the
+ * 15th column), joined by spaces. */
+static char *compare_bytes(gboolean https)
+{
+	char *out = NULL;
+	CU_ASSERT_EQUAL(harness_vpcsim_v(&out, NULL, "compare", "--repeat", "1", "--duration", "1s",
+	                                 "--set", "workload:web.connection=per-request", "-f", "csv",
+	                                 https ? "--https" : "--seed", https ? "--seed" : "1",
+	                                 https ? "1" : NULL, NULL),
+	                0);
+	GString *g = g_string_new(NULL);
+	char **lines = g_strsplit(out ? out : "", "\n", -1);
+	for (char **l = lines + 1; *l && **l; l++) {
+		char **f = g_strsplit(*l, ",", 16);
+		if (g_strv_length(f) >= 15)
+			g_string_append_printf(g, "%s%s=%s", g->len ? " " : "", f[0], f[14]);
+		g_strfreev(f);
+	}
+	g_strfreev(lines);
+	g_free(out);
+	return g_string_free(g, FALSE);
+}
+
+/* compare --https: the four options over HTTPS, each request (a connection
+ * each) carrying at least a handshake's bytes more. */
+static void test_compare_https(void)
+{
+	char *plain = compare_bytes(FALSE), *tls = compare_bytes(TRUE);
+	printf(" [plain %s; https %s]", plain, tls);
+	char **p = g_strsplit(plain, " ", -1), **t = g_strsplit(tls, " ", -1);
+	CU_ASSERT_EQUAL_FATAL(g_strv_length(p), 4);
+	CU_ASSERT_EQUAL_FATAL(g_strv_length(t), 4);
+	double hs = tls_client_hello_len(0) + tls_client_finished_len() + tls_server_flight_len(2527, 2);
+	for (guint i = 0; i < 4; i++) {
+		const char *pv = strchr(p[i], '='), *tv = strchr(t[i], '=');
+		CU_ASSERT_FATAL(pv && tv);
+		CU_ASSERT_EQUAL(pv - p[i], tv - t[i]); /* the same option */
+		CU_ASSERT(g_ascii_strtod(tv + 1, NULL) - g_ascii_strtod(pv + 1, NULL) >= hs);
+	}
+	g_strfreev(p);
+	g_strfreev(t);
+	g_free(plain);
+	g_free(tls);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("tls");
@@ -349,4 +454,7 @@ void register_tests(void)
 	CU_add_test(s, "same seed same capture; tshark clean and dissects the handshake",
 	            test_determinism_and_wireshark);
 	CU_add_test(s, "plain HTTP to a TLS port is closed", test_plain_to_tls_port);
+	CU_add_test(s, "alb-https: one round trip per new connection on the constant profile",
+	            test_alb_https_scenario);
+	CU_add_test(s, "compare --https: every option carries the handshake's bytes", test_compare_https);
 }
