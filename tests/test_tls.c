@@ -389,6 +389,20 @@ static void test_alb_https_scenario(void)
 	printf(" [%.1f bytes added per request, %.0f of them TLS's]", added, tls_min);
 	CU_ASSERT(added >= tls_min && added < tls_min + 8 * 66);
 
+	/* A target group of protocol https: the ALB opens TLS connections
+	 * to the targets (which serve HTTPS on 8443) and every request is
+	 * answered. */
+	char *out = NULL;
+	CU_ASSERT_EQUAL(harness_vpcsim_v(&out, NULL, "run", file, "-f", "csv", "--set",
+	                                 "scenario.duration=1s", "--set",
+	                                 "target_group:tg-web.protocol=https", "--set",
+	                                 "target_group:tg-web.port=8443", "--set",
+	                                 "security_group:sg-web.ingress=tcp 8443 from sg-alb", NULL),
+	                0);
+	CU_ASSERT(csv_field(out, "completed") > 80);
+	CU_ASSERT_EQUAL(csv_field(out, "completed"), csv_field(out, "sent"));
+	g_free(out);
+
 	/* [scenario] https: a boolean, named in the error. */
 	char *err = NULL;
 	CU_ASSERT_EQUAL(harness_vpcsim_v(NULL, &err, "validate", file, "--set", "scenario.https=maybe", NULL), 1);
