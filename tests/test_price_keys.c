@@ -211,10 +211,6 @@ static const char *const profile_no_effect[] = {
 	 * test_profile check the key: recovery and throughput differ under
 	 * loss). */
 	"tcp.congestion_control",
-	/* Only HTTPS and TLS listeners send a certificate, and no bundled
-	 * scenario has one unless asked (compare --https); test_tls and
-	 * test_alb_scenarios check the bytes and the round trip they cost. */
-	"tls.certificate_bytes", "tls.certificate_count",
 	NULL,
 };
 
