@@ -42,8 +42,11 @@ int cmd_compare(int argc, char **argv)
 	char *format_s = NULL, *out_path = NULL, *pcap_dir = NULL, *capture = NULL, *plot_dir = NULL;
 	char *seed = NULL, *duration = NULL, *snaplen = NULL, *max_memory = NULL, *max_events = NULL;
 	char **sets = NULL, *repeat_s = NULL;
-	gboolean s3 = FALSE, all = FALSE;
+	gboolean s3 = FALSE, all = FALSE, https = FALSE;
 	GOptionEntry entries[] = {
+		{ "https", 0, 0, G_OPTION_ARG_NONE, &https,
+		  "Every option over HTTPS: the ALB's listeners speak TLS 1.3 on their ports (the same "
+		  "as --set scenario.https=true)", NULL },
 		{ "all", 0, 0, G_OPTION_ARG_NONE, &all,
 		  "Every bundled way to reach the ALB: the four and VPC Lattice", NULL },
 		{ "s3", 0, 0, G_OPTION_ARG_NONE, &s3,
@@ -135,6 +138,8 @@ int cmd_compare(int argc, char **argv)
 		g_ptr_array_add(ovr, g_strdup_printf("scenario.duration=%s", duration));
 	if (snaplen)
 		g_ptr_array_add(ovr, snaplen_override(snaplen));
+	if (https)
+		g_ptr_array_add(ovr, g_strdup("scenario.https=true"));
 	for (char **s = sets; s && *s; s++)
 		g_ptr_array_add(ovr, g_strdup(*s));
 	g_ptr_array_add(ovr, NULL);

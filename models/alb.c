@@ -225,6 +225,24 @@ static int route(alb *a, const alb_listener *l, http_exchange *x, const sc_lb_ru
 	return tg;
 }
 
+/* A TLS context for a listener (server) or a target group's connections
+ * (client: ALB sends no server_name to targets, which it reaches by
+ * address).  The caller drops its reference once the HTTP side took one. */
+static tls_ctx *alb_tls_ctx(alb *a, uint32_t ip, gboolean server, const char *what)
+{
+	char buf[16];
+	char *name = g_strdup_printf("%s/%s/%s/tls", a->lb->name, pkt_ip_str(ip, buf), what);
+	const profile *pr = a->f->prof;
+	tls_config tc = { .name = name, .server = server,
+		          .cert_bytes = (uint32_t)(a->lb->certificate_bytes ? a->lb->certificate_bytes
+		                                                             : pr->tls.certificate_bytes),
+		          .cert_count = pr->tls.certificate_count };
+	tc.cert_count = MIN(tc.cert_count, tc.cert_bytes);
+	tls_ctx *x = tls_ctx_new(a->base.net, &tc);
+	g_free(name);
+	return x;
+}
+
 static http_client *pool_client(alb_eni *e, int tg, guint k)
 {
 	alb *a = e->a;
@@ -245,7 +263,9 @@ static http_client *pool_client(alb_eni *e, int tg, guint k)
 			.connect_timeout = a->f->prof->health_check.alb_target_connect_timeout,
 			.response_timeout = a->idle_timeout,
 		};
+		cc.tls = g->tls ? alb_tls_ctx(a, e->ip, FALSE, g->name) : NULL;
 		e->pool[slot] = http_client_new(a->tcp, &cc);
+		tls_ctx_unref(cc.tls);
 	}
 	return e->pool[slot];
 }
@@ -336,9 +356,10 @@ static GBytes *forward_head(alb *a, const alb_front *fr, http_exchange *x)
 	uint32_t epoch = (uint32_t)(PCAPW_EPOCH_S + net_now(a->base.net) / SIM_S);
 	char id[48];
 	g_snprintf(id, sizeof id, "1-%08" PRIx32 "-%016" PRIx64 "%08" PRIx32, epoch, r1, r2);
-	g_string_printf(a->extra, "X-Forwarded-For: %s%s%s\r\nX-Forwarded-Proto: http\r\n"
+	g_string_printf(a->extra, "X-Forwarded-For: %s%s%s\r\nX-Forwarded-Proto: %s\r\n"
 	                          "X-Forwarded-Port: %u\r\nX-Amzn-Trace-Id: ",
-	                a->xff->str, a->xff->len ? ", " : "", cip, fr->l->li->port);
+	                a->xff->str, a->xff->len ? ", " : "", cip, fr->l->li->tls ? "https" : "http",
+	                fr->l->li->port);
 	/* A trace that already has a Root keeps it; the ALB adds itself. */
 	if (strstr(a->trace->str, "Root="))
 		g_string_append_printf(a->extra, "Self=%s;%s\r\n", id, a->trace->str);
@@ -611,8 +632,12 @@ node *alb_new(fabric *f, int lb_index, sg_world *sgw)
 				.mtu = a->client_mtu,
 				.idle_timeout = a->idle_timeout,
 			};
+			char lport[8];
+			g_snprintf(lport, sizeof lport, "%u", li->port);
+			hc.tls = li->tls ? alb_tls_ctx(a, e->ip, TRUE, lport) : NULL;
 			GError *err = NULL;
 			fr->srv = http_server_new(a->tcp, &hc, &err);
+			tls_ctx_unref(hc.tls);
 			g_free(name);
 			if (!fr->srv) {
 				/* Two listeners on one port: the loader refuses that. */

@@ -555,13 +555,20 @@ static gboolean setup_captures(world *w, const world_options *opt, GError **erro
 /* An instance serves HTTP on a port, once (the first workload's think
  * time wins; response sizes travel with each request). */
 static gboolean serve(world *w, GHashTable *seen, int inst, uint16_t tport, const sc_workload *sw,
-                      GError **error)
+                      gboolean tls, GError **error)
 {
 	gpointer key = GSIZE_TO_POINTER(((gsize)inst << 16) | tport);
 	if (g_hash_table_contains(seen, key))
 		return TRUE;
 	g_hash_table_add(seen, key);
 	host_http_server_config hc = { .port = tport, .think = sw->think_time, .response_size = sw->response_size };
+	if (tls) {
+		/* A target group of protocol https: the instance serves HTTPS
+		 * with a chain of the profile's size. */
+		hc.tls = TRUE;
+		hc.cert_bytes = (uint32_t)w->sc->profile->tls.certificate_bytes;
+		hc.cert_count = MIN(w->sc->profile->tls.certificate_count, hc.cert_bytes);
+	}
 	return host_serve_http(g_ptr_array_index(w->hosts, inst), &hc, error) != NULL;
 }
 
@@ -586,7 +593,7 @@ static gboolean serve_lb(world *w, GHashTable *seen, int lb, uint16_t lport, con
 			for (guint k = 0; k < tg->targets->len && ok; k++) {
 				int target = g_array_index(tg->targets, int, k);
 				ok = tg->type == SC_TG_ALB ? serve_lb(w, seen, target, tg->port, sw, error)
-				                           : serve(w, seen, target, tg->port, sw, error);
+				                           : serve(w, seen, target, tg->port, sw, tg->tls, error);
 			}
 		}
 		g_array_unref(tgs);
@@ -612,7 +619,7 @@ static gboolean build_servers(world *w, GError **error)
 				if (sw->kind == SC_WL_UDP)
 					host_listen_udp(g_ptr_array_index(w->hosts, ti), sw->port);
 				else
-					ok = serve(w, seen, ti, sw->port, sw, error);
+					ok = serve(w, seen, ti, sw->port, sw, FALSE, error);
 				break;
 			case SC_TARGET_IS_LB:
 				ok = serve_lb(w, seen, ti, sw->port, sw, error);
@@ -745,6 +752,44 @@ static char *target_addresses(const scenario *sc, const sc_workload *sw, int ti,
 	return dns_endpoint_name(sc, ti, -1);
 }
 
+/* Does a client reaching load balancer `lb` on `lport` speak TLS?  Yes for
+ * an HTTPS listener, and through a tcp listener that forwards to an ALB
+ * (PrivateLink's NLB), if that ALB's listener is HTTPS: the NLB passes the
+ * bytes through. */
+static gboolean lb_speaks_tls(const scenario *sc, int lb, uint16_t lport, int depth)
+{
+	const sc_lb *l = SC_AT(sc->load_balancers, sc_lb, lb);
+	for (guint i = 0; l->listeners && i < l->listeners->len && depth < 4; i++) {
+		const sc_listener *li = SC_AT(l->listeners, sc_listener, i);
+		if (li->port != lport)
+			continue;
+		if (li->tls)
+			return TRUE;
+		const sc_target_group *tg = li->default_tg >= 0
+		        ? SC_AT(sc->target_groups, sc_target_group, li->default_tg) : NULL;
+		if (tg && tg->type == SC_TG_ALB && tg->targets->len == 1)
+			return lb_speaks_tls(sc, g_array_index(tg->targets, int, 0), tg->port, depth + 1);
+	}
+	return FALSE;
+}
+
+static gboolean workload_tls(const scenario *sc, const sc_workload *sw)
+{
+	if (sw->targets->len != 1)
+		return FALSE;
+	int t = g_array_index(sw->targets, int, 0);
+	if (sw->target_kind == SC_TARGET_IS_LB)
+		return lb_speaks_tls(sc, t, sw->port, 0);
+	if (sw->target_kind == SC_TARGET_IS_ENDPOINT) {
+		const sc_interface_endpoint *e = SC_AT(sc->interface_endpoints, sc_interface_endpoint, t);
+		if (e->kind == SC_IFE_ENDPOINT_SERVICE && e->service >= 0) {
+			int lb = SC_AT(sc->endpoint_services, sc_endpoint_service, e->service)->lb;
+			return lb >= 0 && lb_speaks_tls(sc, lb, sw->port, 0);
+		}
+	}
+	return FALSE;
+}
+
 static void build_workloads(world *w)
 {
 	const scenario *sc = w->sc;
@@ -815,6 +860,7 @@ static void build_workloads(world *w)
 				.method = sw->method,
 				.path = sw->path,
 				.latency = ws->latency,
+				.tls = workload_tls(sc, sw),
 			};
 			g_ptr_array_add(ws->runs, host_add_workload(h, &hc));
 		}

@@ -314,7 +314,15 @@ http_server *host_serve_http(host *h, const host_http_server_config *cfg, GError
 		.think = cfg->think,
 		.response_size = cfg->response_size,
 	};
+	if (cfg->tls) {
+		char *tname = g_strdup_printf("%s/tls", name);
+		tls_config tc = { .name = tname, .server = TRUE, .cert_bytes = cfg->cert_bytes,
+			          .cert_count = cfg->cert_count };
+		sc.tls = tls_ctx_new(h->base.net, &tc);
+		g_free(tname);
+	}
 	http_server *s = http_server_new(h->tcp, &sc, error);
+	tls_ctx_unref(sc.tls);
 	g_free(name);
 	if (s)
 		g_ptr_array_add(h->servers, s);
@@ -613,7 +621,15 @@ host_workload *host_add_workload(host *h, const host_workload_config *cfg)
 			cc.resolve = workload_pick;
 			cc.resolve_ud = &w->names[i];
 		}
+		if (cfg->tls) {
+			/* One stream per client, as the workload's own. */
+			char *tname = g_strdup_printf("%s/%s/tls-%u", h->base.name, cfg->name, i);
+			tls_config tc = { .name = tname, .sni = cc.host };
+			cc.tls = tls_ctx_new(h->base.net, &tc);
+			g_free(tname);
+		}
 		w->clients[i] = http_client_new(h->tcp, &cc);
+		tls_ctx_unref(cc.tls);
 	}
 	w->extra = g_string_new(NULL);
 	w->own_latency = cfg->latency == NULL;

@@ -74,6 +74,10 @@ typedef struct {
 	uint16_t port;
 	dist think;           /* UNIT_TIME; unset (kind UNIT_NONE) = answer at once */
 	dist response_size;   /* UNIT_SIZE; unset = empty bodies unless the client asks */
+	gboolean tls;         /* HTTPS: TLS 1.3 (sim/tls.h) with a chain of cert_bytes in
+	                         cert_count certificates (both required then) */
+	uint32_t cert_bytes;
+	guint cert_count;
 } host_http_server_config;
 
 /* Serves HTTP on port (any address of the host).  The host owns the server. */
@@ -87,7 +91,7 @@ typedef struct {
 	const char *name;          /* non-NULL: a DNS name the host resolves (host_set_resolver)
 	                              before its requests, each new connection going to one of
 	                              the answers (dns.h); `ip` is then unused.  Also the Host
-	                              header. */
+	                              header and the TLS server_name. */
 } host_target;
 
 typedef struct {
@@ -111,6 +115,8 @@ typedef struct {
 	dist user_think;           /* closed loop: a user's think time (UNIT_TIME); unset = 0 */
 	const char *method;        /* NULL = GET */
 	const char *path;          /* NULL = "/" */
+	gboolean tls;              /* HTTPS: TLS 1.3 on every connection (sim/tls.h), the
+	                              target's name as server_name */
 	hdr_hist *latency;         /* where completed requests are recorded, shared by
 	                              every client of one workload and not owned
 	                              (outlive the workload); NULL = one of its own */

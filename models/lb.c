@@ -24,8 +24,12 @@ static const ld_key lb_keys[] = {
 	                         "balancer, 60s to 6000s for a network one" },
 	{ "algorithm", FALSE, "round_robin or least_outstanding_requests" },
 	{ "preserve_client_ip", FALSE, "true or false" },
-	{ "listeners", TRUE, "comma-separated listeners 'PROTO PORT -> TARGET_GROUP', http for an "
-	                     "application load balancer and tcp for a network one" },
+	{ "listeners", TRUE, "comma-separated listeners 'PROTO PORT -> TARGET_GROUP', http or https "
+	                     "for an application load balancer and tcp for a network one" },
+	{ "certificate_size", FALSE, "the certificate chain HTTPS and TLS listeners send, DER bytes "
+	                             "such as 2527B or 4KB (default: the profile's [tls])" },
+	{ "ssl_policy", FALSE, "the HTTPS and TLS listeners' security policy name, informational "
+	                       "(default ELBSecurityPolicy-TLS13-1-2-2021-06)" },
 	{ "rules", FALSE, "comma-separated rules 'path PATTERN -> TARGET_GROUP' or 'host PATTERN "
 	                  "-> TARGET_GROUP'" },
 	{ NULL },
@@ -34,6 +38,9 @@ static const ld_key lb_keys[] = {
 static const ld_key tg_keys[] = {
 	{ "type", FALSE, "instance or alb" },
 	{ "port", FALSE, "the port the targets listen on, a whole number from 1 to 65535" },
+	{ "protocol", FALSE, "what the load balancer speaks to the targets: http or https (an "
+	                     "application load balancer's), tcp or tls (a network one's); default "
+	                     "http or tcp" },
 	{ "targets", TRUE, "instance names or globs of one VPC (type instance), or one application "
 	                   "[load_balancer] (type alb)" },
 	/* Health checks: lbhealth_keys() reads them (models/lbhealth.c). */
@@ -122,6 +129,26 @@ static void get_idle_timeout(sc_loader *l, const ld_group *g, int type, sim_time
 		*out = t;
 }
 
+/* certificate_size and ssl_policy (which only HTTPS/TLS listeners use). */
+static void get_tls_keys(sc_loader *l, const ld_group *g, sc_lb *lb)
+{
+	const char *v = ld_get(g, "certificate_size", NULL);
+	double d;
+	GError *e = NULL;
+	if (v && !units_parse(v, UNIT_SIZE, &d, &e)) {
+		ld_problem(l->ld, g, "certificate_size", "%s", e->message);
+		g_error_free(e);
+	} else if (v && (d < 64 || d > 65536 || d != floor(d))) {
+		/* A chain fits one Certificate message; 64 KiB is far beyond any
+		 * real one and keeps the flight a few records. */
+		ld_problem(l->ld, g, "certificate_size", "'%s' is out of range; expected a whole number "
+		                     "of bytes from 64B to 64KiB", v);
+	} else if (v) {
+		lb->certificate_bytes = (uint64_t)d;
+	}
+	lb->ssl_policy = g_strdup(ld_get(g, "ssl_policy", "ELBSecurityPolicy-TLS13-1-2-2021-06"));
+}
+
 /* Everything of a load balancer but its listeners and rules, which name
  * target groups (built next, since they in turn may name a load balancer). */
 static void build_lbs(sc_loader *l)
@@ -198,6 +225,7 @@ static void build_lbs(sc_loader *l)
 			lb->preserve_client_ip = ld_get_bool(l->ld, g, "preserve_client_ip",
 			                                  type != SC_LB_APPLICATION);
 		only_for(l, g, "rules", type, SC_LB_APPLICATION);
+		get_tls_keys(l, g, lb);
 	}
 }
 
@@ -250,6 +278,15 @@ static void build_target_groups(sc_loader *l)
 			g_free(one);
 		}
 
+		/* What the load balancer speaks to the targets (the listener's
+		 * protocol says what it speaks to clients). */
+		static const char *const tg_protos[] = { "http", "https", "tcp", "tls", NULL };
+		int proto = ld_get_choice(l->ld, g, "protocol", NULL, tg_protos);
+		tg->tls = proto == 1 || proto == 3;
+		if (proto == 3)
+			ld_problem(l->ld, g, "protocol", "'tls': TLS to the targets of a network load balancer is "
+			                   "not modelled yet; expected http, https or tcp");
+
 		v = ld_get(g, "port", NULL);
 		if (v && !sc_parse_port(v, &tg->port))
 			ld_problem(l->ld, g, "port", "'%s' is not a port; expected a whole number from 1 to 65535", v);
@@ -269,6 +306,12 @@ static gboolean check_lb_tg(sc_loader *l, const ld_group *g, const char *key, co
 		ld_problem(l->ld, g, key, "'%s': target group %s is of type alb, which only a network load "
 		             "balancer's listener can use; expected a target group of type instance",
 		  item, tg->name);
+		return FALSE;
+	}
+	if (tg->tls && l->lb_type[lbi] == SC_LB_NETWORK) {
+		ld_problem(l->ld, g, key, "'%s': target group %s has protocol https, which only an application "
+		             "load balancer speaks to targets; expected a target group of protocol tcp", item,
+		  tg->name);
 		return FALSE;
 	}
 	if (tg->vpc >= 0 && lb->vpc >= 0 && tg->vpc != lb->vpc) {
@@ -316,6 +359,7 @@ static gboolean parse_listener(sc_loader *l, const ld_group *g, int lbi, const c
 	const sc_lb *lb = SC_AT(l->sc->load_balancers, sc_lb, lbi);
 	int type = l->lb_type[lbi];
 	static const char *const protos[] = { "http", "tcp" };
+	static const char *const takes[] = { "http and https", "tcp" };
 	char *proto, *pnum, *tgname;
 	gboolean ok = FALSE;
 	memset(out, 0, sizeof *out);
@@ -323,14 +367,20 @@ static gboolean parse_listener(sc_loader *l, const ld_group *g, int lbi, const c
 		ld_problem(l->ld, g, "listeners", "'%s' is not a listener; expected 'PROTO PORT -> TARGET_GROUP' "
 		                     "such as '%s'", item,
 		  type == SC_LB_NETWORK ? "tcp 443 -> tg-app" : "http 80 -> tg-web");
-	} else if (strcmp(proto, "http") != 0 && strcmp(proto, "tcp") != 0) {
-		ld_problem(l->ld, g, "listeners", "'%s': protocol '%s' is not known; expected http (application "
-		                     "load balancers) or tcp (network load balancers); HTTPS, TLS and "
-		                     "UDP listeners are not modelled", item, proto);
-	} else if (type >= 0 && strcmp(proto, protos[type]) != 0) {
+	} else if (strcmp(proto, "http") != 0 && strcmp(proto, "tcp") != 0 &&
+	           strcmp(proto, "https") != 0 && strcmp(proto, "tls") != 0) {
+		ld_problem(l->ld, g, "listeners", "'%s': protocol '%s' is not known; expected http or https "
+		                     "(application load balancers) or tcp (network load balancers); UDP "
+		                     "listeners are not modelled", item, proto);
+	} else if (type == SC_LB_NETWORK && strcmp(proto, "tls") == 0) {
+		ld_problem(l->ld, g, "listeners", "'%s': TLS listeners on network load balancers are not "
+		                     "modelled yet; expected 'tcp %s -> %s' (a tcp listener passes TLS "
+		                     "through to its targets)", item, pnum, tgname);
+	} else if (type >= 0 && strcmp(proto, protos[type]) != 0 &&
+	           !(type == SC_LB_APPLICATION && strcmp(proto, "https") == 0)) {
 		ld_problem(l->ld, g, "listeners", "'%s': %s %s load balancer takes %s listeners only; expected "
 		                     "'%s %s -> %s'", item, ld_article(lb_types[type]), lb_types[type],
-		  protos[type], protos[type], pnum, tgname);
+		  takes[type], protos[type], pnum, tgname);
 	} else if (!sc_parse_port(pnum, &out->port)) {
 		ld_problem(l->ld, g, "listeners", "'%s': port '%s' is not a port; expected a whole number from 1 "
 		                     "to 65535", item, pnum);
@@ -345,7 +395,9 @@ static gboolean parse_listener(sc_loader *l, const ld_group *g, int lbi, const c
 	if (ok) {
 		/* Both kinds are TCP underneath; `http` says the ALB parses it. */
 		out->proto = SC_PROTO_TCP;
-		out->http = strcmp(proto, "http") == 0;
+		out->http = strcmp(proto, "http") == 0 || strcmp(proto, "https") == 0;
+		out->tls = strcmp(proto, "https") == 0 || strcmp(proto, "tls") == 0 ||
+		           (out->http && l->sc->https);
 		out->rules = g_array_new(FALSE, TRUE, sizeof(sc_lb_rule));
 	}
 	g_free(proto);
@@ -651,6 +703,7 @@ static void lb_clear(void *elem)
 	sc_unref(lb->node_public_ips);
 	sc_unref(lb->sgs);
 	sc_unref(lb->listeners);
+	g_free(lb->ssl_policy);
 }
 
 static void target_group_clear(void *elem)

@@ -166,6 +166,10 @@ static const field fields[] = {
 	  health_check.alb_target_connect_timeout,
 	  "how long an ALB waits for a target to accept a connection before answering 504, "
 	  "such as 10s"),
+	F("tls", "certificate_bytes", K_BYTES, tls.certificate_bytes,
+	  "the certificate chain an HTTPS or TLS listener sends, DER bytes, such as 2600B"),
+	F("tls", "certificate_count", K_COUNT, tls.certificate_count,
+	  "certificates in that chain, such as 2"),
 };
 
 #undef F

@@ -112,6 +112,10 @@ typedef struct profile {
 		uint32_t nlb_matcher_low, nlb_matcher_high;
 		sim_time alb_target_connect_timeout; /* no SYN-ACK this long: 504 */
 	} health_check;
+	struct {
+		uint64_t certificate_bytes;  /* an HTTPS/TLS listener's (or target's) chain, DER bytes */
+		uint32_t certificate_count;  /* certificates in that chain */
+	} tls;
 
 	/* private: "group.key" -> the key's .source text */
 	GHashTable *sources;

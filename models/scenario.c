@@ -38,6 +38,8 @@ static const ld_key scenario_keys[] = {
 	{ "snaplen", FALSE, "a size from 0B (whole packets) to 65535B" },
 	{ "loss", FALSE, "the chance that the Region's public network loses a packet: a percentage "
 	                 "from 0% to 100% such as 0.5%, or a fraction from 0 to 1" },
+	{ "https", FALSE, "true or false: every application load balancer's http listeners become "
+	                  "https on their ports (compare --https)" },
 	{ NULL },
 };
 
@@ -299,6 +301,12 @@ static void read_scenario(sc_loader *l)
 		else
 			sc->loss = pct ? p / 100 : p;
 	}
+	v = ld_top_value(l->ld, "https", "false");
+	if (v && strcmp(v, "true") == 0)
+		sc->https = TRUE;
+	else if (v && strcmp(v, "false") != 0)
+		kf_problem(ld_problems(l->ld), "scenario", "https", "'%s' is not a boolean; expected %s", v,
+		           ld_key_find(scenario_keys, "https")->what);
 	g_free(v);
 }
 

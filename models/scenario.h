@@ -187,6 +187,7 @@ typedef struct {
 	uint16_t port;
 	int default_tg;      /* the default action: forward to this target group */
 	GArray *rules;       /* sc_lb_rule, evaluated in order before the default */
+	gboolean tls;        /* HTTPS (ALB) or TLS (NLB): the load balancer terminates TLS */
 } sc_listener;
 
 typedef struct {
@@ -202,6 +203,8 @@ typedef struct {
 	sim_time idle_timeout;   /* default: the profile's alb/nlb idle timeout */
 	sc_lb_algorithm algorithm; /* ALB target selection */
 	gboolean preserve_client_ip; /* NLB, instance targets: default on */
+	uint64_t certificate_bytes; /* HTTPS/TLS listeners' chain; 0 = the profile's [tls] */
+	char *ssl_policy;        /* informational: the listeners' security policy name */
 	GArray *listeners;       /* sc_listener */
 } sc_lb;
 
@@ -221,6 +224,7 @@ typedef struct {
 	sim_time hc_interval, hc_timeout;
 	uint32_t hc_healthy, hc_unhealthy;
 	uint32_t hc_match_lo, hc_match_hi; /* success codes, inclusive; 0 = default */
+	gboolean tls;            /* protocol https (ALB) or tls (NLB): targets speak TLS */
 } sc_target_group;
 
 typedef enum { SC_HC_DEFAULT, SC_HC_TCP, SC_HC_HTTP } sc_hc_proto;
@@ -322,6 +326,7 @@ typedef struct scenario {
 	                        node names and globs, as checked by scenario_capture_check() */
 	uint32_t snaplen;    /* bytes kept of each captured packet; 0 = whole packets */
 	double loss;         /* chance that the Region's public network loses a packet (0 to 1) */
+	gboolean https;      /* [scenario] https: ALB http listeners become https */
 	prices *prices;      /* owned */
 	profile *profile;    /* owned */
 	GPtrArray *azs;      /* char *: AZ IDs in order of first use */

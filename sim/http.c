@@ -625,6 +625,10 @@ http_server *http_server_new(tcp_stack *st, const http_server_config *cfg, GErro
 	s->handler = http_default_handler;
 	g_queue_init(&s->conns);
 	s->l = tcp_listen(st, cfg->ip, cfg->port, cfg->mtu, &srv_callbacks, s);
+	if (s->l && cfg->tls)
+		tls_server_attach(s->cfg.tls = tls_ctx_ref(cfg->tls), s->l);
+	else
+		s->cfg.tls = NULL;
 	if (!s->l) {
 		char ip[16];
 		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_INVALID,
@@ -668,6 +672,7 @@ void http_server_free(http_server *s)
 		dist_clear(&s->cfg.think);
 	if (s->cfg.response_size.kind != UNIT_NONE)
 		dist_clear(&s->cfg.response_size);
+	tls_ctx_unref(s->cfg.tls);
 	g_free(s->name);
 	g_free(s);
 }
@@ -1048,6 +1053,8 @@ static cli_conn *cc_open(http_client *cl)
 		g_free(cc);
 		return NULL;
 	}
+	if (cl->cfg.tls)
+		tls_client_attach(cl->cfg.tls, cc->tc);
 	cc->link.data = cc;
 	g_queue_push_tail_link(&cl->conns, &cc->link);
 	cc_wait_arm(cc, cl->cfg.connect_timeout);
@@ -1116,6 +1123,8 @@ http_client *http_client_new(tcp_stack *st, const http_client_config *cfg)
 		cl->host = cfg->port == 80 ? g_strdup(ip) : g_strdup_printf("%s:%u", ip, cfg->port);
 	}
 	cl->cfg.host = cl->host;
+	if (cfg->tls)
+		tls_ctx_ref(cfg->tls);
 	g_queue_init(&cl->queue);
 	g_queue_init(&cl->failing);
 	g_queue_init(&cl->spares);
@@ -1198,6 +1207,7 @@ void http_client_free(http_client *cl)
 		req_free_link(l->data);
 	while ((l = g_queue_pop_head_link(&cl->spares)))
 		req_free_link(l->data);
+	tls_ctx_unref(cl->cfg.tls);
 	g_free(cl->host);
 	g_free(cl);
 }

@@ -3,6 +3,7 @@
 #define VPCSIM_HTTP_H
 
 #include "tcp.h"
+#include "tls.h"
 #include "dist.h"
 
 /*
@@ -79,6 +80,7 @@ typedef struct {
 	size_t max_head;      /* larger request heads get 431; 0 = 64 KiB */
 	sim_time idle_timeout; /* close (FIN) a connection that received and sent nothing
 	                          this long while no request was being answered; 0 = never */
+	tls_ctx *tls;         /* a server context: HTTPS (the server takes a reference) */
 } http_server_config;
 
 /* Listens on the stack.  The config is copied (its distributions too).
@@ -187,6 +189,7 @@ typedef struct {
 	 * as HTTP_FAIL_NO_NAME. */
 	uint32_t (*resolve)(void *ud);
 	void *resolve_ud;
+	tls_ctx *tls;             /* a client context: HTTPS (the client takes a reference) */
 } http_client_config;
 
 /* A client of one server: keeps its connections and a queue of requests

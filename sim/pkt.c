@@ -213,6 +213,18 @@ pkt_msg *pkt_msg_new(GBytes *head, uint64_t len, uint64_t seed)
 	m->len = len;
 	if (head && g_bytes_get_size(head) > len)
 		m->len = g_bytes_get_size(head);
+	m->ops = NULL;
+	m->data = NULL;
+	return m;
+}
+
+pkt_msg *pkt_msg_new_ops(GBytes *head, uint64_t len, uint64_t seed, const pkt_msg_ops *ops,
+                         void *data)
+{
+	g_return_val_if_fail(ops != NULL && ops->fill != NULL, NULL);
+	pkt_msg *m = pkt_msg_new(head, len, seed);
+	m->ops = ops;
+	m->data = data;
 	return m;
 }
 
@@ -232,6 +244,8 @@ void pkt_msg_unref(pkt_msg *m)
 	if (--m->refs == 0) {
 		if (m->head)
 			g_bytes_unref(m->head);
+		if (m->ops && m->ops->free)
+			m->ops->free(m->data);
 		g_free(m);
 	}
 }
@@ -252,7 +266,9 @@ void pkt_msg_fill(const pkt_msg *m, uint64_t off, uint8_t *buf, uint32_t n)
 			n -= k;
 		}
 	}
-	if (n)
+	if (n && m->ops)
+		m->ops->fill(m, off, buf, n);
+	else if (n)
 		pattern_fill(m->seed, off, buf, n);
 }
 
@@ -294,8 +310,25 @@ static uint32_t payload_csum(const pkt *p, uint32_t n)
 			sum = pkt_csum_add(0, h + off, real);
 		}
 	}
-	if (real < n)
+	if (real < n && p->msg && p->msg->ops) {
+		/* Computed bytes are summed as they are made, in even chunks
+		 * after an odd head byte (then the first chunk starts low). */
+		uint8_t buf[2048];
+		uint32_t at = real;
+		if (at & 1) {
+			p->msg->ops->fill(p->msg, off + at, buf, 1);
+			sum = csum_add64(sum, buf[0]);
+			at++;
+		}
+		while (at < n) {
+			uint32_t k = MIN(n - at, (uint32_t)sizeof buf);
+			p->msg->ops->fill(p->msg, off + at, buf, k);
+			sum = pkt_csum_add(sum, buf, k);
+			at += k;
+		}
+	} else if (real < n) {
 		sum = csum_add64(sum, pattern_csum(seed, off + real, n - real, (real & 1) == 0));
+	}
 	return sum;
 }
 

@@ -48,16 +48,31 @@
  * bytes, up to `len`, are a deterministic printable pattern derived from
  * `seed` and the byte's offset.  A packet carries bytes [msg_off, msg_off +
  * payload_len) of its message. */
-typedef struct pkt_msg {
+typedef struct pkt_msg pkt_msg;
+
+/* A message whose bytes after the head are computed rather than a pattern
+ * (a record layer framing another message: TLS records).  fill writes
+ * bytes [off, off + n) (off at or beyond the head); free releases data. */
+typedef struct {
+	void (*fill)(const pkt_msg *m, uint64_t off, uint8_t *buf, uint32_t n);
+	void (*free)(void *data);
+} pkt_msg_ops;
+
+struct pkt_msg {
 	gint refs;
 	GBytes *head; /* may be NULL */
 	uint64_t len; /* total length >= size of head */
 	uint64_t seed;
-} pkt_msg;
+	const pkt_msg_ops *ops; /* NULL: the pattern */
+	void *data;             /* the ops' */
+};
 
 /* Takes ownership of `head` (may be NULL); `len` is raised to the head's size
  * if smaller. */
 pkt_msg *pkt_msg_new(GBytes *head, uint64_t len, uint64_t seed);
+/* The same, with computed bytes after the head; takes `data`. */
+pkt_msg *pkt_msg_new_ops(GBytes *head, uint64_t len, uint64_t seed, const pkt_msg_ops *ops,
+                         void *data);
 pkt_msg *pkt_msg_ref(pkt_msg *m);
 void pkt_msg_unref(pkt_msg *m);
 /* Writes bytes [off, off + n) of the message into buf. */

@@ -118,6 +118,9 @@ struct tcp_listener {
 	uint32_t mtu;
 	tcp_callbacks cb;
 	void *ud;
+	const tcp_ulp *ulp;   /* accepted connections get it (tcp_listener_set_ulp) */
+	tcp_ulp_new_fn ulp_new;
+	void *ulp_arg;
 };
 
 struct tcp_conn {
@@ -200,6 +203,13 @@ struct tcp_conn {
 	guint busy;
 	gboolean dead;
 	tcp_conn_stats stats;
+
+	/* An upper layer (tcp_conn_set_ulp): cb and ud above are then its own,
+	 * the application's wait here. */
+	const tcp_ulp *ulp;
+	void *ulp_state;
+	tcp_callbacks app_cb;
+	void *app_ud;
 };
 
 struct tcp_stack {
@@ -446,6 +456,8 @@ static void conn_free(tcp_conn *c)
 			pkt_msg_unref(g_array_index(c->ooo, tcp_ooo, i).msg);
 	g_array_unref(c->ooo);
 	g_array_unref(c->sacked);
+	if (c->ulp && c->ulp->free)
+		c->ulp->free(c->ulp_state);
 	g_free(c);
 }
 
@@ -969,6 +981,14 @@ static void conn_output(tcp_conn *c)
 gboolean tcp_write(tcp_conn *c, pkt_msg *msg, uint64_t off, uint64_t len)
 {
 	g_return_val_if_fail(c != NULL && msg != NULL && !c->dead, FALSE);
+	if (c->ulp)
+		return c->ulp->write(c, c->ulp_state, msg, off, len);
+	return tcp_ulp_write(c, msg, off, len);
+}
+
+gboolean tcp_ulp_write(tcp_conn *c, pkt_msg *msg, uint64_t off, uint64_t len)
+{
+	g_return_val_if_fail(c != NULL && msg != NULL && !c->dead, FALSE);
 	if (c->fin_queued)
 		return FALSE;
 	switch (c->state) {
@@ -990,6 +1010,16 @@ gboolean tcp_write(tcp_conn *c, pkt_msg *msg, uint64_t off, uint64_t len)
 }
 
 void tcp_close(tcp_conn *c)
+{
+	g_return_if_fail(c != NULL && !c->dead);
+	if (c->ulp) {
+		c->ulp->close(c, c->ulp_state);
+		return;
+	}
+	tcp_ulp_close(c);
+}
+
+void tcp_ulp_close(tcp_conn *c)
 {
 	g_return_if_fail(c != NULL && !c->dead);
 	if (c->fin_queued)
@@ -1867,6 +1897,8 @@ static void stack_accept_syn(tcp_stack *st, tcp_listener *l, const conn_key *k, 
 	c->state = TCP_SYN_RCVD;
 	c->cb = l->cb;
 	c->ud = l->ud;
+	if (l->ulp)
+		tcp_conn_set_ulp(c, l->ulp, l->ulp_new(c, l->ulp_arg));
 	c->irs = pkt_tcp_seq(p);
 	c->rcv_nxt = 1;
 	uint16_t peer_mss = pkt_tcp_mss(p);
@@ -2065,13 +2097,56 @@ tcp_conn *tcp_connect(tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t rip,
 
 /* ---- accessors ---- */
 
-void tcp_conn_set_user(tcp_conn *c, void *ud) { c->ud = ud; }
-void *tcp_conn_user(const tcp_conn *c) { return c->ud; }
+void tcp_conn_set_user(tcp_conn *c, void *ud)
+{
+	if (c->ulp)
+		c->app_ud = ud;
+	else
+		c->ud = ud;
+}
+void *tcp_conn_user(const tcp_conn *c) { return c->ulp ? c->app_ud : c->ud; }
 void tcp_conn_set_callbacks(tcp_conn *c, const tcp_callbacks *cb)
 {
 	g_return_if_fail(c != NULL && cb != NULL);
-	if (!c->dead)
+	if (c->dead)
+		return;
+	if (c->ulp)
+		c->app_cb = *cb;
+	else
 		c->cb = *cb;
+}
+
+/* ---- upper layers ---- */
+
+void tcp_conn_set_ulp(tcp_conn *c, const tcp_ulp *ulp, void *state)
+{
+	g_return_if_fail(c != NULL && ulp != NULL && ulp->write != NULL && ulp->close != NULL);
+	g_return_if_fail(c->ulp == NULL && !c->dead);
+	c->app_cb = c->cb;
+	c->app_ud = c->ud;
+	c->ulp = ulp;
+	c->ulp_state = state;
+	c->cb = ulp->cb;
+	c->ud = state;
+}
+
+const tcp_callbacks *tcp_ulp_app(const tcp_conn *c, void **ud)
+{
+	static const tcp_callbacks none = { 0 };
+	g_return_val_if_fail(c != NULL && c->ulp != NULL, &none);
+	*ud = c->app_ud;
+	/* A dead connection calls nobody back (conn_kill's rule). */
+	return c->dead ? &none : &c->app_cb;
+}
+
+gboolean tcp_conn_dead(const tcp_conn *c) { return c->dead; }
+
+void tcp_listener_set_ulp(tcp_listener *l, const tcp_ulp *ulp, tcp_ulp_new_fn fn, void *arg)
+{
+	g_return_if_fail(l != NULL && ulp != NULL && fn != NULL);
+	l->ulp = ulp;
+	l->ulp_new = fn;
+	l->ulp_arg = arg;
 }
 tcp_state tcp_conn_state(const tcp_conn *c) { return c->state; }
 const tcp_conn_stats *tcp_conn_get_stats(const tcp_conn *c) { return &c->stats; }

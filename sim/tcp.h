@@ -342,5 +342,38 @@ uint64_t tcp_conn_cwnd(const tcp_conn *c);
 sim_time tcp_conn_srtt(const tcp_conn *c);
 /* The flow id every segment of this side carries. */
 uint64_t tcp_conn_flow_id(const tcp_conn *c);
+/* TRUE once the connection is gone (inside a callback, after an abort). */
+gboolean tcp_conn_dead(const tcp_conn *c);
+
+/*
+ * Upper layers, as Linux's TCP_ULP (the hook kernel TLS uses): a layer put
+ * between the application and the byte stream.  Once set, tcp_write() and
+ * tcp_close() of the application go to the layer's write and close, the
+ * stack calls the layer's callbacks (with the layer's state as user data)
+ * instead of the application's, and tcp_conn_set_user(), tcp_conn_user()
+ * and tcp_conn_set_callbacks() keep working on the application's.  The
+ * layer puts bytes on the stream with tcp_ulp_write() and tcp_ulp_close()
+ * and reaches the application through tcp_ulp_app(); it decides when the
+ * application hears on_connected / on_accept (after its own handshake).
+ * The stack calls `free` with the state when it frees the connection.
+ */
+typedef struct {
+	tcp_callbacks cb;
+	gboolean (*write)(tcp_conn *c, void *state, pkt_msg *msg, uint64_t off, uint64_t len);
+	void (*close)(tcp_conn *c, void *state);
+	void (*free)(void *state);
+} tcp_ulp;
+typedef void *(*tcp_ulp_new_fn)(tcp_conn *c, void *arg);
+
+/* Puts a layer on a connection; once, right after tcp_connect(). */
+void tcp_conn_set_ulp(tcp_conn *c, const tcp_ulp *ulp, void *state);
+/* Every connection the listener accepts gets the layer, its state made by
+ * fn(conn, arg) when the SYN arrives. */
+void tcp_listener_set_ulp(tcp_listener *l, const tcp_ulp *ulp, tcp_ulp_new_fn fn, void *arg);
+/* For the layer: the stream itself, and the application's callbacks and
+ * user data (callbacks all NULL once the connection is dead). */
+gboolean tcp_ulp_write(tcp_conn *c, pkt_msg *msg, uint64_t off, uint64_t len);
+void tcp_ulp_close(tcp_conn *c);
+const tcp_callbacks *tcp_ulp_app(const tcp_conn *c, void **ud);
 
 #endif

@@ -179,7 +179,7 @@ static scenario *make_scenario(const bed_options *o)
 	g_array_append_val(sc->target_groups, ta);
 	g_array_append_val(sc->target_groups, tb);
 
-	sc_listener li = { SC_PROTO_TCP, TRUE, 80, TG_WEB, g_array_new(FALSE, TRUE, sizeof(sc_lb_rule)) };
+	sc_listener li = { SC_PROTO_TCP, TRUE, 80, TG_WEB, g_array_new(FALSE, TRUE, sizeof(sc_lb_rule)), FALSE };
 	sc_lb_rule r1 = { SC_RULE_HOST, g_strdup("api.example.com"), TG_API, (char *)"host" };
 	sc_lb_rule r2 = { SC_RULE_PATH, g_strdup("/api/*"), TG_API, (char *)"path" };
 	sc_lb_rule r3 = { SC_RULE_HOST, g_strdup("blocked.example"), TG_BLOCKED, (char *)"host" };

@@ -454,7 +454,8 @@ static void test_command_line(void)
 typedef struct {
 	guint problems;     /* frames with a malformed packet, bad checksum, warning or lost segment */
 	guint requests, unanswered;
-	guint front, front_xff; /* requests to an ALB node, and those carrying X-Forwarded-For */
+	guint front, front_xff; /* requests (HTTPS: ClientHellos) to an ALB node, and those carrying
+	                           X-Forwarded-For */
 	guint back, back_xff;   /* requests from an ALB node to a target, and with X-Forwarded-For */
 	guint checks, checks_xff; /* health checks from an ALB node (User-Agent ELB-HealthChecker/2.0),
 	                             and those with X-Forwarded-For (none should have it) */
@@ -476,12 +477,13 @@ static verdict judge(const char *path, GHashTable *alb, GHashTable *clients, GPt
 		"-Y",
 		"_ws.malformed || ip.checksum.status == 0 || tcp.checksum.status == 0 || "
 		"udp.checksum.status == 0 || _ws.expert.severity >= warning || tcp.analysis.lost_segment || "
-		"tcp.analysis.ack_lost_segment || http.request",
+		"tcp.analysis.ack_lost_segment || http.request || tls.handshake.type == 1",
 		"-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-e", "frame.number",
 		"-e", "http.request.method", "-e", "http.response_in", "-e", "http.x_forwarded_for",
 		"-e", "ip.src", "-e", "ip.dst", "-e", "_ws.expert.severity", "-e", "_ws.expert.message",
 		"-e", "tcp.analysis.lost_segment", "-e", "tcp.analysis.ack_lost_segment",
-		"-e", "http.user_agent", NULL
+		"-e", "http.user_agent",
+		"-e", "tls.handshake.type", NULL
 	};
 	char *out = NULL, *err = NULL;
 	int rc = harness_run(argv, &out, &err);
@@ -493,7 +495,7 @@ static verdict judge(const char *path, GHashTable *alb, GHashTable *clients, GPt
 		if (!**l)
 			continue;
 		char **f = g_strsplit(*l, "|", -1);
-		if (g_strv_length(f) != 11) {
+		if (g_strv_length(f) != 12) {
 			CU_FAIL("tshark printed an unexpected line");
 			printf("\n    %s: %s", path, *l);
 			g_strfreev(f);
@@ -505,7 +507,14 @@ static verdict judge(const char *path, GHashTable *alb, GHashTable *clients, GPt
 		for (char **s = sev; *s; s++)
 			bad |= g_ascii_strtoull(*s, NULL, 10) >= 0x00600000;
 		g_strfreev(sev);
-		if (!*f[1] || bad) {
+		/* A ClientHello to an ALB (an HTTPS listener): the request inside
+		 * is encrypted, the connection is the front end's. */
+		gboolean hello = strcmp(f[11], "1") == 0;
+		if (hello && !*f[1] && g_hash_table_contains(alb, f[5])) {
+			v.front++;
+			g_hash_table_add(clients, g_strdup(f[4]));
+		}
+		if ((!*f[1] && !hello) || bad) {
 			if (v.problems++ < 3)
 				printf("\n    %s frame %s: %s%s%s", path, f[0], f[7], *f[8] ? " [lost segment]" : "",
 				       *f[9] ? " [ACKed unseen segment]" : "");
@@ -748,6 +757,49 @@ static const lesson_fact facts[] = {
 	  "the client." },
 	{ "alb-resource-endpoint-client-1-vpc-a-router", "http.time", "http.time", "~6",
 	  "`http.time` in the client's file: about 6 ms, as through an endpoint service and its NLB" },
+	/* Lesson 17: HTTPS at the ALB (alb-https): the handshake in the
+	 * client's file, the records' lengths, clear HTTP behind the ALB. */
+	{ "alb-https-client-1-vpc-a-router", SYN_ONLY, "ip.src tcp.srcport ip.dst tcp.dstport",
+	  "10.0.1.4 40665 10.1.1.5 443;10.0.1.4 40666 10.1.1.5 443",
+	  "to port 443 this time (10.0.1.4 40665 to 10.1.1.5 443, then :40666)." },
+	{ "alb-https-client-1-vpc-a-router", "tls.handshake.type == 1",
+	  "ip.src ip.dst tcp.dstport tls.handshake.extensions_server_name tls.record.version "
+	  "tls.handshake.extensions.supported_version tls.handshake.extensions_key_share_group",
+	  "10.0.1.4 10.1.1.5 443 internal-alb-b-0820804771.us-east-1.elb.amazonaws.com 0x0301 0x0304 29",
+	  "the server name the client resolved, internal-alb-b-0820804771.us-east-1.elb.amazonaws.com "
+	  "(SNI: the ALB picks its certificate by it), record version 0x0301 (what an initial "
+	  "ClientHello carries), supported versions TLS 1.3 first (0x0304), a key share on x25519 "
+	  "(group 29)." },
+	{ "alb-https-client-1-vpc-a-router", "tls.handshake.type == 2",
+	  "ip.src tls.handshake.ciphersuite tls.handshake.extensions.supported_version",
+	  "10.1.1.5 0x1301 0x0304", "the ALB's ServerHello picks TLS_AES_128_GCM_SHA256 (0x1301) and TLS 1.3." },
+	{ "alb-https-client-1-vpc-a-router", "tls.record.length == 2562", "ip.src tls.record.opaque_type",
+	  "10.1.1.5 23",
+	  "filter `tls.record.length == 2562` finds the Certificate's record from 10.1.1.5, opaque type 23 "
+	  "(a 2527-byte chain, the profile's `[tls] certificate_bytes`, plus 18 bytes of framing and 17 of "
+	  "encryption)." },
+	{ "alb-https-client-1-vpc-a-router", "tls.handshake.type == 2", "tcp.analysis.ack_rtt", "~0.37",
+	  "(column `tcp.analysis.ack_rtt` on it: about 0.37 ms here)." },
+	{ "alb-https-client-1-vpc-a-router", "http", "ip.src", "", "Filter `http`: nothing in the client's file." },
+	{ "alb-https-client-1-vpc-a-router",
+	  "tls.record.opaque_type == 23 && ip.src == 10.0.1.4 && tls.record.length > 100", "tls.record.length",
+	  "182",
+	  "(`tls.record.opaque_type == 23 && ip.src == 10.0.1.4 && tls.record.length > 100`: 182 bytes, "
+	  "the 165-byte request and 17 bytes of inner content type and AEAD tag, plus the 5-byte header)" },
+	{ "alb-https-client-1-vpc-a-router", "tls.record.length > 16000", "ip.src tls.record.length",
+	  "10.1.1.5 16075",
+	  "the response in one of 16075 bytes (`tls.record.length > 16000`: 58 bytes of head and 16000 of "
+	  "body, plus 17)." },
+	{ "alb-https-alb-b-vpc-b-router", "tls && tcp.port == 8080", "ip.src", "",
+	  "ALB's file, filter `tls && tcp.port == 8080`: nothing." },
+	{ "alb-https-alb-b-vpc-b-router", "tls.handshake.type == 1", "ip.src ip.dst",
+	  "10.0.1.4 10.1.1.5;10.0.1.5 10.1.1.5", NULL },
+	{ "alb-https-web-1-vpc-b-router",
+	  "http.request && http.request.line contains \"X-Forwarded-Proto: https\"",
+	  "ip.src http.x_forwarded_for", "10.1.1.5 10.0.1.4;10.1.1.5 10.0.1.5;10.1.2.5 10.0.1.5",
+	  "every request, from the ALB's nodes 10.1.1.5 and 10.1.2.5, with X-Forwarded-For naming the "
+	  "client (10.0.1.4 or 10.0.1.5)" },
+	{ "alb-https-web-1-vpc-b-router", "http.request", "ip.src http.x_forwarded_for", "#3", NULL },
 	/* Lessons 7 to 9: S3. */
 	{ "s3-gateway-endpoint-client-1-vpc-a-router", SYN, SYN_MSS,
 	  "10.0.1.4 52.216.8.10 8961;52.216.8.10 10.0.1.4 1460",
@@ -970,21 +1022,60 @@ static char *squeeze(const char *text)
  * unchecked.  Addresses (octets of at most three digits) are checked by the
  * facts that quote them but are not counted here.
  */
+static void check_figures(const char *from_head, const char *to_head, guint min_figures);
+
 static void test_lesson_figures(void)
+{
+	/* Every lesson but 10, whose figures test_reach checks, and 16, which
+	 * test_lesson_health checks on its own full run. */
+	check_figures("## Lesson 1:", "## Lesson 10:", 50);
+	check_figures("## Lesson 11:", "## Lesson 16:", 50);
+	/* The HTTPS lesson, whatever its number, to the next heading. */
+	check_figures("HTTPS at the ALB, one more round trip", "## ", 8);
+}
+
+/* Every backticked display filter of the HTTPS lesson (one with an
+ * operator) is a checked fact's filter. */
+static void test_tls_lesson_filters(void)
 {
 	char *raw = harness_source_text("pcaps/README.md");
 	char *text = squeeze(raw);
-	/* Every lesson but 10, whose figures test_reach checks, and 16, which
-	 * test_lesson_health checks on its own full run. */
-	const char *bounds[2][2] = { { "## Lesson 1:", "## Lesson 10:" },
-		                     { "## Lesson 11:", "## Lesson 16:" } };
-	size_t range[2][2];
-	for (int r = 0; r < 2; r++)
-		for (int k = 0; k < 2; k++) {
-			const char *at = strstr(text, bounds[r][k]);
-			CU_ASSERT_PTR_NOT_NULL_FATAL(at);
-			range[r][k] = (size_t)(at - text);
-		}
+	const char *from = strstr(text, "HTTPS at the ALB, one more round trip");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(from);
+	const char *to = strstr(from, "## ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(to);
+	char *lesson = g_strndup(from, (gsize)(to - from));
+	char **parts = g_strsplit(lesson, "`", -1);
+	guint filters = 0;
+	for (guint i = 1; parts[i]; i += 2) {
+		const char *f = parts[i];
+		if (!strstr(f, "==") && !strstr(f, " > ") && !strstr(f, " contains ") && strcmp(f, "http") != 0)
+			continue;
+		filters++;
+		gboolean found = FALSE;
+		for (size_t k = 0; k < G_N_ELEMENTS(facts) && !found; k++)
+			found = g_str_has_prefix(facts[k].file, "alb-https-") && strcmp(facts[k].filter, f) == 0;
+		if (!found)
+			printf("\n    the HTTPS lesson's filter `%s` is no fact's", f);
+		CU_ASSERT_TRUE(found);
+	}
+	printf(" [%u filters]", filters);
+	CU_ASSERT(filters >= 8);
+	g_strfreev(parts);
+	g_free(lesson);
+	g_free(text);
+	g_free(raw);
+}
+
+static void check_figures(const char *from_head, const char *to_head, guint min_figures)
+{
+	char *raw = harness_source_text("pcaps/README.md");
+	char *text = squeeze(raw);
+	const char *from = strstr(text, from_head);
+	const char *to = from ? strstr(from + strlen(from_head), to_head) : NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(from);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(to);
+	size_t lo = (size_t)(from - text), hi = (size_t)(to - text);
 	guint8 *covered = g_new0(guint8, strlen(text) + 1);
 	for (size_t i = 0; i < G_N_ELEMENTS(facts); i++) {
 		if (!facts[i].quote)
@@ -1000,31 +1091,28 @@ static void test_lesson_figures(void)
 	}
 	GRegex *re = g_regex_new("(?<![\\w.])(\\d{4,}|\\d+(?:\\.\\d+)?(?= ms))(?![\\w]|\\.\\d)", 0, 0, NULL);
 	guint figures = 0, bare = 0;
-	for (int r = 0; r < 2; r++) {
-		GMatchInfo *mi = NULL;
-		size_t hi = range[r][1];
-		g_regex_match_full(re, text, -1, (gint)range[r][0], 0, &mi, NULL);
-		while (g_match_info_matches(mi)) {
-			gint s, e;
-			g_match_info_fetch_pos(mi, 1, &s, &e);
-			if ((size_t)s >= hi)
-				break;
-			figures++;
-			gboolean in = TRUE;
-			for (gint k = s; k < e; k++)
-				in = in && covered[k];
-			if (!in) {
-				bare++;
-				printf("\n    pcaps/README.md states %.*s unchecked: \"...%.*s...\"", e - s, text + s,
-				       (int)MIN(80, (gint)strlen(text) - MAX(s - 40, 0)), text + MAX(s - 40, 0));
-			}
-			g_match_info_next(mi, NULL);
+	GMatchInfo *mi = NULL;
+	g_regex_match_full(re, text, -1, (gint)lo, 0, &mi, NULL);
+	while (g_match_info_matches(mi)) {
+		gint s, e;
+		g_match_info_fetch_pos(mi, 1, &s, &e);
+		if ((size_t)s >= hi)
+			break;
+		figures++;
+		gboolean in = TRUE;
+		for (gint k = s; k < e; k++)
+			in = in && covered[k];
+		if (!in) {
+			bare++;
+			printf("\n    pcaps/README.md states %.*s unchecked: \"...%.*s...\"", e - s, text + s,
+			       (int)MIN(80, (gint)strlen(text) - MAX(s - 40, 0)), text + MAX(s - 40, 0));
 		}
-		g_match_info_free(mi);
+		g_match_info_next(mi, NULL);
 	}
+	g_match_info_free(mi);
 	g_regex_unref(re);
 	printf(" [%u figures, all in checked passages: %s]", figures, bare ? "no" : "yes");
-	CU_ASSERT(figures > 50);
+	CU_ASSERT(figures > min_figures);
 	CU_ASSERT_EQUAL(bare, 0);
 	g_free(covered);
 	g_free(text);
@@ -1549,6 +1637,7 @@ void register_tests(void)
 	CU_add_test(s, "node names agree with the builder", test_node_names);
 	CU_add_test(s, "--capture and --snaplen over the scenario's", test_command_line);
 	CU_add_test(s, "every figure of the lessons but 10 and 16 is in a passage a fact checks", test_lesson_figures);
+	CU_add_test(s, "every filter of the HTTPS lesson is a checked fact's", test_tls_lesson_filters);
 	CU_add_test(s, "bundled scenarios: clean, deterministic captures", test_bundled_captures);
 	CU_add_test(s, "Lessons 14 and 15: PMTUD and SACK recovery, as stated", test_own_lessons);
 	CU_add_test(s, "Lesson 16: health checks and 5xx, on a full run", test_lesson_health);

@@ -489,8 +489,8 @@ static void test_listener_and_rule_errors(void)
 	} cases[] = {
 		{ FALSE, "",
 		  "[load_balancer x] listeners: missing; expected comma-separated listeners 'PROTO "
-		  "PORT -> TARGET_GROUP', http for an application load balancer and tcp for a "
-		  "network one" },
+		  "PORT -> TARGET_GROUP', http or https for an application load balancer and tcp "
+		  "for a network one" },
 		{ FALSE, "listeners = ,\n",
 		  "[load_balancer x] listeners: ',' names nothing; expected comma-separated "
 		  "listeners" },
@@ -500,16 +500,20 @@ static void test_listener_and_rule_errors(void)
 		{ TRUE, "listeners = tcp 80 tg-web\n",
 		  "'tcp 80 tg-web' is not a listener; expected 'PROTO PORT -> TARGET_GROUP' such as "
 		  "'tcp 443 -> tg-app'" },
-		{ FALSE, "listeners = https 443 -> tg-web\n",
-		  "[load_balancer x] listeners: 'https 443 -> tg-web': protocol 'https' is not "
-		  "known; expected http (application load balancers) or tcp (network load "
-		  "balancers); HTTPS, TLS and UDP listeners are not modelled" },
+		{ FALSE, "listeners = udp 53 -> tg-web\n",
+		  "[load_balancer x] listeners: 'udp 53 -> tg-web': protocol 'udp' is not "
+		  "known; expected http or https (application load balancers) or tcp (network load "
+		  "balancers); UDP listeners are not modelled" },
+		{ TRUE, "listeners = tls 443 -> tg-web\n",
+		  "[load_balancer x] listeners: 'tls 443 -> tg-web': TLS listeners on network load "
+		  "balancers are not modelled yet; expected 'tcp 443 -> tg-web' (a tcp listener passes "
+		  "TLS through to its targets)" },
 		{ TRUE, "listeners = http 80 -> tg-web\n",
 		  "[load_balancer x] listeners: 'http 80 -> tg-web': a network load balancer takes "
 		  "tcp listeners only; expected 'tcp 80 -> tg-web'" },
 		{ FALSE, "listeners = tcp 80 -> tg-web\n",
-		  "'tcp 80 -> tg-web': an application load balancer takes http listeners only; "
-		  "expected 'http 80 -> tg-web'" },
+		  "'tcp 80 -> tg-web': an application load balancer takes http and https listeners "
+		  "only; expected 'http 80 -> tg-web'" },
 		{ FALSE, "listeners = http 0 -> tg-web\n",
 		  "[load_balancer x] listeners: 'http 0 -> tg-web': port '0' is not a port; "
 		  "expected a whole number from 1 to 65535" },
@@ -612,6 +616,29 @@ static void test_target_group_errors(void)
 	valid_with("[target_group t]\ntype = alb\nport = 80\ntargets = alb\n"
 	           "[load_balancer nlb-x]\ntype = network\nsubnets = a-app\n"
 	           "listeners = tcp 80 -> t, tcp 81 -> tg-alb\n");
+	/* TLS: a target group's protocol; https only behind an ALB, tls not yet. */
+	EXPECT_WITH("[target_group t]\nprotocol = tls\nport = 80\ntargets = web-1\n",
+	            "[target_group t] protocol: 'tls': TLS to the targets of a network load balancer is "
+	            "not modelled yet; expected http, https or tcp");
+	EXPECT_WITH("[target_group t]\nprotocol = ftp\nport = 80\ntargets = web-1\n",
+	            "[target_group t] protocol: 'ftp' is not a known choice; expected one of http, "
+	            "https, tcp, tls");
+	EXPECT_WITH("[target_group t]\nprotocol = https\nport = 80\ntargets = web-1\n"
+	            "[load_balancer nlb-x]\ntype = network\nsubnets = a-app\nlisteners = tcp 80 -> t\n",
+	            "[load_balancer nlb-x] listeners: 'tcp 80 -> t': target group t has protocol https, "
+	            "which only an application load balancer speaks to targets; expected a target "
+	            "group of protocol tcp");
+	EXPECT_WITH("[load_balancer nlb-x]\ntype = network\nsubnets = a-app\nlisteners = tcp 80 -> t\n"
+	            "certificate_size = 1MB\n[target_group t]\nport = 80\ntargets = web-1\n",
+	            "[load_balancer nlb-x] certificate_size: '1MB' is out of range; expected a whole "
+	            "number of bytes from 64B to 64KiB");
+	EXPECT_WITH("[load_balancer nlb-x]\ntype = network\nsubnets = a-app\nlisteners = tcp 80 -> t\n"
+	            "certificate_size = big\n[target_group t]\nport = 80\ntargets = web-1\n",
+	            "[load_balancer nlb-x] certificate_size: ");
+	valid_with("[target_group t]\nprotocol = https\nport = 443\ntargets = web-1\n"
+	           "[load_balancer alb-x]\ntype = application\nsubnets = a-app, a-app-2\n"
+	           "security_groups = sg-a\nlisteners = https 443 -> t\ncertificate_size = 4KB\n"
+	           "ssl_policy = ELBSecurityPolicy-TLS13-1-3-2021-06\n");
 }
 
 static void test_privatelink_errors(void)
