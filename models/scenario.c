@@ -301,6 +301,8 @@ static void read_scenario(sc_loader *l)
 		else
 			sc->loss = pct ? p / 100 : p;
 	}
+	g_free(v);
+
 	v = ld_top_value(l->ld, "https", "false");
 	if (v && strcmp(v, "true") == 0)
 		sc->https = TRUE;
