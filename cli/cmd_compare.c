@@ -48,7 +48,7 @@ int cmd_compare(int argc, char **argv)
 		  "Every option over HTTPS: the ALB's listeners speak TLS 1.3 on their ports (the same "
 		  "as --set scenario.https=true)", NULL },
 		{ "all", 0, 0, G_OPTION_ARG_NONE, &all,
-		  "Every bundled way to reach the ALB: the four and VPC Lattice", NULL },
+		  "Every bundled way to reach the ALB: the four, VPC Lattice and a PrivateLink resource endpoint", NULL },
 		{ "s3", 0, 0, G_OPTION_ARG_NONE, &s3,
 		  "Compare the bundled S3 options (gateway endpoint, interface endpoint, NAT gateway)", NULL },
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format_s, "text (default), md, csv or json", "FMT" },
