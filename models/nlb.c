@@ -291,15 +291,7 @@ static void reset(nlb *b, pkt *p, port *in)
 	                               fl & PKT_TCP_RST ? "" : ", answered with a RST");
 	if (!(fl & PKT_TCP_RST)) {
 		pkt *r = net_pkt_new(b->base.net, p->flow_id);
-		pkt_addrs a = { .src_ip = pkt_ip_dst(p), .dst_ip = pkt_ip_src(p), .sport = pkt_dport(p),
-			        .dport = pkt_sport(p), .df = TRUE };
-		if (fl & PKT_TCP_ACK) {
-			pkt_build_tcp(r, &a, pkt_tcp_ack(p), 0, PKT_TCP_RST, 0, 0, 0);
-		} else {
-			uint32_t used = p->payload_len + ((fl & PKT_TCP_SYN) ? 1 : 0) +
-			                ((fl & PKT_TCP_FIN) ? 1 : 0);
-			pkt_build_tcp(r, &a, 0, pkt_tcp_seq(p) + used, PKT_TCP_RST | PKT_TCP_ACK, 0, 0, 0);
-		}
+		pkt_build_rst_reply(r, p, 0);
 		if (lbport_of(b, in)->privatelink) {
 			int n = node_for(b, in, pkt_ip_dst(p));
 			r->az = n >= 0 ? lbnode_at(b, (guint)n)->az : p->az;

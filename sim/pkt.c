@@ -473,6 +473,19 @@ void pkt_build_udp(pkt *p, const pkt_addrs *a, uint32_t payload_len)
 	wr16(u + UDP_CSUM, 0);
 }
 
+void pkt_build_rst_reply(pkt *r, const pkt *in, uint8_t ttl)
+{
+	uint8_t fl = pkt_tcp_flags(in);
+	pkt_addrs a = { .src_ip = pkt_ip_dst(in), .dst_ip = pkt_ip_src(in), .sport = pkt_dport(in),
+		        .dport = pkt_sport(in), .ttl = ttl, .df = TRUE };
+	if (fl & PKT_TCP_ACK) {
+		pkt_build_tcp(r, &a, pkt_tcp_ack(in), 0, PKT_TCP_RST, 0, 0, 0);
+	} else {
+		uint32_t used = in->payload_len + ((fl & PKT_TCP_SYN) ? 1 : 0) + ((fl & PKT_TCP_FIN) ? 1 : 0);
+		pkt_build_tcp(r, &a, 0, pkt_tcp_seq(in) + used, PKT_TCP_RST | PKT_TCP_ACK, 0, 0, 0);
+	}
+}
+
 void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, uint8_t flags,
                         uint16_t window, const pkt_tcp_opts *o, uint32_t payload_len)
 {

@@ -165,6 +165,12 @@ void pkt_build_tcp(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack,
 void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, uint8_t flags,
                         uint16_t window, const pkt_tcp_opts *o, uint32_t payload_len);
 
+/* Writes into `r` the RST that answers TCP segment `in` when nothing owns
+ * it (RFC 9293 3.10.7.1): from in's destination to its source, with
+ * seq = in's ack if in carries an ACK, else ACK of everything in occupied
+ * (payload, SYN, FIN).  Nothing answers a RST: the caller checks. */
+void pkt_build_rst_reply(pkt *r, const pkt *in, uint8_t ttl);
+
 /* ICMP "destination unreachable" (type 3), code 4: "fragmentation needed
  * and DF set" (RFC 792, RFC 1191). */
 #define PKT_ICMP_UNREACH 3

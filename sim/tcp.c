@@ -1874,17 +1874,8 @@ guint tcp_stack_conn_count(const tcp_stack *st) { return g_hash_table_size(st->c
 /* Answers a segment that belongs to nothing (RFC 9293 3.10.7.1). */
 static void stack_send_rst(tcp_stack *st, const pkt *in)
 {
-	uint8_t fl = pkt_tcp_flags(in);
 	pkt *p = net_pkt_new(st->nt, 0);
-	pkt_addrs a = { .src_ip = pkt_ip_dst(in), .dst_ip = pkt_ip_src(in), .sport = pkt_dport(in),
-	                .dport = pkt_sport(in), .ttl = st->cfg.ttl, .df = TRUE };
-	if (fl & PKT_TCP_ACK) {
-		pkt_build_tcp(p, &a, pkt_tcp_ack(in), 0, PKT_TCP_RST, 0, 0, 0);
-	} else {
-		uint32_t used = in->payload_len + ((fl & PKT_TCP_SYN) ? 1 : 0) +
-		                ((fl & PKT_TCP_FIN) ? 1 : 0);
-		pkt_build_tcp(p, &a, 0, pkt_tcp_seq(in) + used, PKT_TCP_RST | PKT_TCP_ACK, 0, 0, 0);
-	}
+	pkt_build_rst_reply(p, in, st->cfg.ttl);
 	st->stats.segs_out++;
 	st->stats.rst_sent++;
 	st->tx(st->owner, p);
