@@ -1,4 +1,6 @@
 /* \summary: option parsing and error printing shared by the sub-commands */
+/* sync_file_range() (Linux), for cli_files_write_durable(). */
+#define _GNU_SOURCE
 #include "cli.h"
 #include "error.h"
 #include "units.h"
@@ -225,14 +227,15 @@ GPid cli_fork_worker(int fds[2], GError **error)
 	return 0;
 }
 
-/* The whole of a 4-byte message, or 0 at end of file, -1 on error. */
-static int read_u32(int fd, guint32 *v)
+/* All `len` bytes of a message: 1, or 0 at end of file before its first
+ * byte, -1 on error or end of file within it. */
+static int read_full(int fd, void *buf, size_t len)
 {
 	size_t got = 0;
-	while (got < sizeof *v) {
-		ssize_t n = read(fd, (char *)v + got, sizeof *v - got);
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
 		if (n == 0)
-			return 0;
+			return got ? -1 : 0;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -242,11 +245,11 @@ static int read_u32(int fd, guint32 *v)
 	return 1;
 }
 
-static gboolean write_u32(int fd, guint32 v)
+static gboolean write_full(int fd, const void *buf, size_t len)
 {
 	size_t put = 0;
-	while (put < sizeof v) {
-		ssize_t n = write(fd, (const char *)&v + put, sizeof v - put);
+	while (put < len) {
+		ssize_t n = write(fd, (const char *)buf + put, len - put);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -256,14 +259,54 @@ static gboolean write_u32(int fd, guint32 v)
 	return TRUE;
 }
 
-gboolean cli_worker_send(int fd, guint32 job) { return write_u32(fd, job); }
+gboolean cli_worker_send(int fd, guint32 job) { return write_full(fd, &job, sizeof job); }
 
 int cli_worker_result(int fd, int *status)
 {
 	guint32 v = 0;
-	int r = read_u32(fd, &v);
+	int r = read_full(fd, &v, sizeof v);
 	*status = (int)v;
 	return r;
+}
+
+/* A status and bytes as one message: the status, the length, the bytes
+ * (one write when it fits a pipe's atomic size, so a reader never sees
+ * half of it unless the writer dies). */
+gboolean cli_worker_send_data(int fd, guint32 status, const char *data, guint32 len)
+{
+	char head[2 * sizeof(guint32)];
+	memcpy(head, &status, sizeof status);
+	memcpy(head + sizeof status, &len, sizeof len);
+	if (len <= 4096 - sizeof head) {
+		char buf[4096];
+		memcpy(buf, head, sizeof head);
+		memcpy(buf + sizeof head, data, len);
+		return write_full(fd, buf, sizeof head + len);
+	}
+	return write_full(fd, head, sizeof head) && write_full(fd, data, len);
+}
+
+int cli_worker_result_data(int fd, int *status, char **data, gsize *len)
+{
+	guint32 v[2];
+	*data = NULL;
+	*len = 0;
+	int r = read_full(fd, v, sizeof v);
+	if (r != 1)
+		return r;
+	*status = (int)v[0];
+	/* A row is a few kilobytes; more is a broken worker, not a row. */
+	if (v[1] > (16u << 20))
+		return -1;
+	char *buf = g_malloc(v[1] + 1);
+	if (read_full(fd, buf, v[1]) != 1 && v[1] > 0) {
+		g_free(buf);
+		return -1;
+	}
+	buf[v[1]] = '\0';
+	*data = buf;
+	*len = v[1];
+	return 1;
 }
 
 gboolean cli_stderr_to(const char *path, GError **error)
@@ -278,6 +321,70 @@ gboolean cli_stderr_to(const char *path, GError **error)
 	dup2(fd, STDERR_FILENO);
 	g_close(fd, NULL);
 	return TRUE;
+}
+
+void cli_stderr_rewind(void)
+{
+	fflush(stderr);
+	if (ftruncate(STDERR_FILENO, 0) == 0)
+		(void)lseek(STDERR_FILENO, 0, SEEK_SET);
+}
+
+long cli_pid(void) { return (long)getpid(); }
+
+void cli_files_write_durable(char *const *paths, char *const *data, const gsize *len, guint n,
+                             gboolean *saved)
+{
+	int *fd = g_new(int, n);
+	char **tmp = g_new(char *, n);
+	for (guint i = 0; i < n; i++) {
+		tmp[i] = g_strdup_printf("%s.XXXXXX", paths[i]);
+		fd[i] = g_mkstemp_full(tmp[i], O_WRONLY | O_CLOEXEC, 0666);
+		saved[i] = fd[i] >= 0 && write_full(fd[i], data[i], len[i]);
+#ifdef SYNC_FILE_RANGE_WRITE
+		/* Write-back starts for every file before the first fsync waits,
+		 * so the first journal commit takes them all and the other
+		 * fsyncs find their data on disk. */
+		if (saved[i])
+			(void)sync_file_range(fd[i], 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+	}
+	for (guint i = 0; i < n; i++) {
+		int e = 0;
+		if (fd[i] < 0)
+			e = errno;
+		else {
+			if (saved[i] && fsync(fd[i]) != 0)
+				saved[i] = FALSE;
+			e = errno;
+			if (close(fd[i]) != 0)
+				saved[i] = FALSE;
+		}
+		if (saved[i] && g_rename(tmp[i], paths[i]) != 0) {
+			e = errno;
+			saved[i] = FALSE;
+		}
+		if (!saved[i]) {
+			if (fd[i] >= 0)
+				g_unlink(tmp[i]);
+			cli_error("cannot write %s: %s", paths[i], g_strerror(e ? e : EIO));
+		}
+		g_free(tmp[i]);
+	}
+	/* The renames themselves, once for the folder. */
+	for (guint i = 0; i < n; i++)
+		if (saved[i]) {
+			char *dir = g_path_get_dirname(paths[i]);
+			int dfd = g_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+			if (dfd >= 0) {
+				(void)fsync(dfd);
+				close(dfd);
+			}
+			g_free(dir);
+			break;
+		}
+	g_free(fd);
+	g_free(tmp);
 }
 
 void cli_worker_exit(int status)

@@ -81,8 +81,25 @@ GPid cli_fork_worker(int fds[2], GError **error);
  * closed or died), -1 error. */
 gboolean cli_worker_send(int fd, guint32 job);
 int cli_worker_result(int fd, int *status);
+/* A result with bytes (a sweep's row): the status and `len` bytes; read
+ * back as the status and a NUL-terminated copy to g_free() (1), 0 at end of
+ * file, -1 on error or a message cut short (the worker died writing it). */
+gboolean cli_worker_send_data(int fd, guint32 status, const char *data, guint32 len);
+int cli_worker_result_data(int fd, int *status, char **data, gsize *len);
 /* In a worker: stderr to a new file at `path` (one per job). */
 gboolean cli_stderr_to(const char *path, GError **error);
+/* In a worker: stderr emptied (its file, before the next job's lines). */
+void cli_stderr_rewind(void);
+/* This process's id. */
+long cli_pid(void);
+/* Writes n files durably at once, as g_file_set_contents_full(...,
+ * DURABLE) does one (temporary name beside it, fsync, rename, and an fsync
+ * of the folder, once: all `paths` must share it), by hand on purpose: one
+ * journal commit and one folder sync for the lot instead of two each.
+ * saved[i] says which were written; each that was not gets a message on
+ * stderr. */
+void cli_files_write_durable(char *const *paths, char *const *data, const gsize *len, guint n,
+                             gboolean *saved);
 G_GNUC_NORETURN void cli_worker_exit(int status);
 
 /* Sub-commands: each gets argv with argv[0] = its name. */

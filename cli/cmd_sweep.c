@@ -25,24 +25,29 @@
 /*
  * How a sweep runs.  --jobs worker processes, forked from the sweep
  * (cli_fork_worker), each take run numbers from a pipe and run them one
- * after another; each run writes its row to DIR/runs/NNNNNNN.ini with
- * g_file_set_contents_full (temporary name, fsync, rename): a row file is
- * whole or absent, whatever kills what when.  The parent keeps the workers
- * busy, kills a worker whose run overruns --point-timeout and writes a row
- * saying so, writes a row for a run whose worker died without one (a
- * crash, the OOM killer), and starts a new worker for the rest.  Started
- * again with the same --out, it skips the runs whose row exists, so an
- * interrupted sweep resumes where it stopped.  The results table is
- * assembled from the row files in run order at the end, so it is the same
- * for every --jobs.
+ * after another; each run's row goes to DIR/runs/NNNNNNN.ini under a
+ * temporary name, fsync'd, then renamed (cli_files_write_durable): a row
+ * file is whole or absent, whatever kills what when.  The worker sends the
+ * row back to the parent once it is on disk, and the parent keeps it.  The
+ * parent keeps the workers busy, kills a worker whose run overruns
+ * --point-timeout and writes a row saying so, writes a row for a run whose
+ * worker died without one (a crash, the OOM killer), and starts a new
+ * worker for the rest.  Started again with the same --out, it skips the
+ * runs whose row exists, so an interrupted sweep resumes where it stopped.
+ * The results table is assembled from the rows (those in hand, or the
+ * folder's when shards share it) in run order at the end, so it is the
+ * same for every --jobs.
  *
  * Why workers that stay: an exec of vpcsim per run cost 7 ms of CPU here
  * (the dynamic loader, GLib's start), a fork per run 2 to 3 ms more in
  * page faults on fresh memory, against about 3.5 ms for a short run
  * itself.  Each worker has a second thread that writes rows (fsync and
- * all) and reports them done, so the next run starts at once; and the
- * parent keeps a second run queued in each worker's pipe while there is
- * work for every worker, so no worker waits for the parent either.
+ * all) and reports them done, so the next run starts at once; the parent
+ * keeps up to WORKER_QUEUE more runs in each worker's pipe while there is
+ * work for every worker, so no worker waits for the parent, and the writer
+ * makes the rows that finished meanwhile durable together (one journal
+ * commit and one folder sync for several: each sync is a disk flush, a VM
+ * exit here).
  * Runs share nothing through a worker: the simulator keeps no global state
  * (interrupt.c's flag aside) and no output depends on addresses, so a row
  * is the same whichever worker ran it and after what (test_sweep compares
@@ -579,20 +584,39 @@ static gboolean write_table(const char *out, const char *stem, const GArray *row
 	return ok;
 }
 
-/* Writes results and summary from every row in OUT/runs; returns the number
- * of rows and sets *failed to those whose status is not "ok". */
-static gboolean assemble(const char *out, const char *sweep_id, gboolean jsonl, guint *n_rows,
-                         guint *failed, guint *expected, GError **error)
+/* The rows of OUT/runs, or `have` (sorted, with a reference added) when
+ * the caller holds them all. */
+static GArray *rows_of(const char *out, GArray *have, GError **error)
 {
+	if (have) {
+		g_array_sort(have, row_cmp);
+		return g_array_ref(have);
+	}
 	GArray *rows = g_array_new(FALSE, TRUE, sizeof(row));
 	g_array_set_clear_func(rows, row_clear);
-	gboolean ok = rows_read(out, rows, FALSE, error) &&
-	              rows_consistent(rows, sweep_id, out, error) &&
+	if (!rows_read(out, rows, FALSE, error)) {
+		g_array_unref(rows);
+		return NULL;
+	}
+	return rows;
+}
+
+/* Writes results and summary from every row in OUT/runs (or `have`);
+ * returns the number of rows and sets *failed to those whose status is
+ * not "ok". */
+static gboolean assemble(const char *out, GArray *have, const char *sweep_id, gboolean jsonl,
+                         guint *n_rows, guint *failed, guint *expected, GError **error)
+{
+	*n_rows = 0;
+	*failed = 0;
+	*expected = 0;
+	GArray *rows = rows_of(out, have, error);
+	if (!rows)
+		return FALSE;
+	gboolean ok = rows_consistent(rows, sweep_id, out, error) &&
 	              write_table(out, "results", rows, jsonl, write_results, error) &&
 	              write_table(out, "summary", rows, jsonl, write_summary, error);
 	*n_rows = rows->len;
-	*failed = 0;
-	*expected = 0;
 	for (guint i = 0; i < rows->len; i++) {
 		const row *r = &g_array_index(rows, row, i);
 		char *st = row_get(r, "status"), *total = row_get(r, "runs");
@@ -605,12 +629,12 @@ static gboolean assemble(const char *out, const char *sweep_id, gboolean jsonl, 
 	return ok;
 }
 
-/* Plots the summary of every row in OUT/runs into plot_dir. */
-static gboolean plot_rows(const char *out, const char *plot_dir, const char *name, GError **error)
+/* Plots the summary of every row in OUT/runs (or `have`) into plot_dir. */
+static gboolean plot_rows(const char *out, GArray *have, const char *plot_dir, const char *name,
+                          GError **error)
 {
-	GArray *rows = g_array_new(FALSE, TRUE, sizeof(row));
-	g_array_set_clear_func(rows, row_clear);
-	gboolean ok = rows_read(out, rows, FALSE, error);
+	GArray *rows = rows_of(out, have, error);
+	gboolean ok = rows != NULL;
 	if (ok) {
 		char **vars = rows->len ? row_var_names(&g_array_index(rows, row, 0)) : g_new0(char *, 1);
 		GArray *sums = summarise(rows);
@@ -630,26 +654,26 @@ static gboolean plot_rows(const char *out, const char *plot_dir, const char *nam
 			        written, plot_dir, plot_dir);
 		g_array_unref(sums);
 		g_strfreev(vars);
+		g_array_unref(rows);
 	}
-	g_array_unref(rows);
 	return ok;
 }
 
 /* ---- the parent --------------------------------------------------------- */
 
+/* Runs queued in a worker's pipe behind the one it runs, while there is
+ * work for every worker: the next run starts the moment one ends, and
+ * the row writer can make several rows durable at once. */
+#define WORKER_QUEUE 3
+
 typedef struct {
-	GPid pid;          /* 0: no worker in this slot */
-	int fds[2];        /* job numbers to it, results from it */
+	GPid pid;                  /* 0: no worker in this slot */
+	int fds[2];                /* run numbers to it, rows from it */
 	gboolean busy;
-	guint run;         /* when busy */
+	guint run;                 /* when busy: the run it runs */
 	gint64 started;
-	char *err_path;    /* when busy: the run's stderr */
-	/* The next run, already in the worker's pipe, so it starts the moment
-	 * the current one ends rather than when the parent has read its
-	 * result (at 5 ms a run that wait cost a tenth of the machine). */
-	gboolean has_next;
-	guint next_run;
-	char *next_err;
+	guint queued;              /* runs in its pipe behind `run` */
+	guint queue[WORKER_QUEUE]; /* their numbers, oldest first */
 } worker;
 
 /* Free heap bytes a worker keeps between runs. */
@@ -660,15 +684,24 @@ typedef struct {
 	const sweep *s;
 	const char *out;
 	const estimate_limits *lim;
+	/* The parent's rows and runs to do: a worker frees its copies (it
+	 * never returns to where the parent frees them). */
+	GArray *rows, *todo;
 } job_ctx;
 
-static char *err_path_of(const char *out, guint run)
+/* A worker's stderr, emptied at each run's start: the last line of a run
+ * that died is the reason in its row.  Named by the worker's process id
+ * (leftovers end in .err, which a new sweep removes). */
+static char *err_path_of(const char *out, GPid pid)
 {
 	char *dir = runs_dir(out);
-	char *path = g_strdup_printf("%s/.%07u.err", dir, run);
+	char *path = g_strdup_printf("%s/.worker-%ld.err", dir, (long)pid);
 	g_free(dir);
 	return path;
 }
+
+/* What a worker says of a run, with the row it wrote. */
+enum { ROW_OK = 0, ROW_UNSAVED = 1, ROW_NOT_OK = 2 };
 
 /* A finished run's row on its way to disk, and the result the parent
  * gets once it is there. */
@@ -676,62 +709,84 @@ typedef struct {
 	guint run;
 	char *data;       /* NULL: the worker is done */
 	gsize len;
+	gboolean row_ok;  /* the row's status is "ok" */
 	const char *out;
 	int fd;           /* the result pipe */
 } row_job;
 
-/* The worker's second thread: writes each row durably (temporary file,
- * fsync, rename) and only then tells the parent the run is done, while the
- * main thread already runs the next one.  A worker that waited for its own
- * fsync left its core idle for the journal's commit, two workers one after
- * the other: a fifth of two cores at 5 ms a run. */
+/* Rows the writer makes durable at once. */
+#define WRITE_BATCH 16
+
+/* The worker's second thread: writes rows durably and only then hands each
+ * to the parent, while the main thread already runs the next run.  A
+ * worker that waited for its own fsync left its core idle for the
+ * journal's commit, two workers one after the other: a fifth of two cores
+ * at 5 ms a run. */
 static gpointer row_writer(gpointer data)
 {
 	GAsyncQueue *q = data;
-	for (;;) {
-		row_job *j = g_async_queue_pop(q);
-		if (!j->data) {
+	row_job *batch[WRITE_BATCH];
+	gboolean saved[WRITE_BATCH];
+	for (gboolean done = FALSE; !done;) {
+		guint n = 0;
+		for (row_job *j = g_async_queue_pop(q); j; j = n < WRITE_BATCH ? g_async_queue_try_pop(q) : NULL) {
+			if (!j->data) {
+				g_free(j);
+				done = TRUE;
+				break;
+			}
+			batch[n++] = j;
+		}
+		if (n) {
+			char *paths[WRITE_BATCH], *texts[WRITE_BATCH];
+			gsize lens[WRITE_BATCH];
+			for (guint i = 0; i < n; i++) {
+				paths[i] = row_path(batch[i]->out, batch[i]->run);
+				texts[i] = batch[i]->data;
+				lens[i] = batch[i]->len;
+			}
+			cli_files_write_durable(paths, texts, lens, n, saved);
+			for (guint i = 0; i < n; i++)
+				g_free(paths[i]);
+		}
+		for (guint i = 0; i < n; i++) {
+			row_job *j = batch[i];
+			guint32 st = !saved[i] ? ROW_UNSAVED : j->row_ok ? ROW_OK : ROW_NOT_OK;
+			cli_worker_send_data(j->fd, st, saved[i] ? j->data : "", saved[i] ? (guint32)j->len : 0);
+			g_free(j->data);
 			g_free(j);
-			return NULL;
 		}
-		char *path = row_path(j->out, j->run);
-		GError *e = NULL;
-		gboolean ok = g_file_set_contents_full(path, j->data, (gssize)j->len,
-		                                       G_FILE_SET_CONTENTS_CONSISTENT |
-		                                               G_FILE_SET_CONTENTS_DURABLE,
-		                                       0666, &e);
-		if (!ok) {
-			cli_error("%s", e->message);
-			g_error_free(e);
-		}
-		cli_worker_send(j->fd, ok ? CLI_OK : CLI_FAIL);
-		g_free(path);
-		g_free(j->data);
-		g_free(j);
 	}
+	return NULL;
 }
 
 /* The worker: reads run numbers until the parent closes the pipe, runs
- * each with its stderr in the run's .err file, and hands the row to the
+ * each with its stderr in the worker's .err file, and hands the row to the
  * writer thread. */
 static G_GNUC_NORETURN void worker_main(const int fds[2], const job_ctx *jc)
 {
+	g_array_unref(jc->rows);
+	g_array_unref(jc->todo);
+	char *err_path = err_path_of(jc->out, cli_pid());
+	GError *e = NULL;
+	if (!cli_stderr_to(err_path, &e))
+		g_clear_error(&e);
+	g_free(err_path);
 	GAsyncQueue *q = g_async_queue_new();
 	GThread *writer = g_thread_new("rows", row_writer, q);
 	int got;
-	guint32 run;
 	while (cli_worker_result(fds[0], &got) == 1) {
-		run = (guint32)got;
-		char *path = err_path_of(jc->out, run);
-		GError *e = NULL;
-		if (!cli_stderr_to(path, &e))
-			g_clear_error(&e);
-		g_free(path);
+		guint run = (guint)got;
+		/* The last line of this run's stderr, not an earlier run's. */
+		cli_stderr_rewind();
 		GKeyFile *kf = run_row(jc->s, run, jc->lim);
 		row_job *j = g_new0(row_job, 1);
 		j->run = run;
 		j->out = jc->out;
 		j->fd = fds[1];
+		char *st = g_key_file_get_value(kf, "run", "status", NULL);
+		j->row_ok = g_strcmp0(st, "ok") == 0;
+		g_free(st);
 		j->data = g_key_file_to_data(kf, &j->len, NULL);
 		g_key_file_free(kf);
 		g_async_queue_push(q, j);
@@ -766,12 +821,15 @@ static gboolean worker_start(worker *ws, guint n, guint i, const job_ctx *j, GEr
 		return FALSE;
 	w->pid = pid;
 	w->busy = FALSE;
+	w->queued = 0;
 	return TRUE;
 }
 
 /* Ends a worker: closing its job pipe lets an idle one exit; `kill` for
- * one that overran or the end of an interrupted sweep. */
-static int worker_stop(worker *w, gboolean kill_it)
+ * one that overran, died or the end of an interrupted sweep.  Its queued
+ * runs go back to `todo` (when given); returns its wait status.  Its
+ * stderr file stays for death_reason(); err_remove() removes it. */
+static int worker_stop(worker *w, gboolean kill_it, GArray *todo)
 {
 	int status = 0;
 	if (kill_it)
@@ -779,16 +837,30 @@ static int worker_stop(worker *w, gboolean kill_it)
 	g_close(w->fds[0], NULL);
 	g_close(w->fds[1], NULL);
 	waitpid(w->pid, &status, 0);
+	if (todo)
+		g_array_append_vals(todo, w->queue, w->queued);
+	w->queued = 0;
 	w->pid = 0;
 	w->busy = FALSE;
 	return status;
 }
 
-/* The last line a child wrote on stderr, for the row of a run that failed. */
-static char *last_line(const char *path)
+static void err_remove(const char *out, GPid pid)
 {
+	char *err = err_path_of(out, pid);
+	g_unlink(err);
+	g_free(err);
+}
+
+/* The last line a worker wrote on stderr, for the row of a run that
+ * failed. */
+static char *last_line(const char *out, GPid pid)
+{
+	char *path = err_path_of(out, pid);
 	char *text = NULL;
-	if (!g_file_get_contents(path, &text, NULL, NULL))
+	gboolean ok = g_file_get_contents(path, &text, NULL, NULL);
+	g_free(path);
+	if (!ok)
 		return g_strdup("");
 	g_strstrip(text);
 	char *nl = strrchr(text, '\n');
@@ -816,69 +888,73 @@ static void progress_show(progress *p, guint running)
 	p->shown = TRUE;
 }
 
-/* A run ended (or was stopped): counts it, and writes its row when the
- * worker left none (`why` says what happened). */
-static gboolean run_ended(const sweep *s, const char *out, worker *w, const char *status_word,
-                          const char *why, progress *pg)
+/* Keeps a row: parsed from the worker's bytes (`data`), or the one the
+ * parent wrote (`kf`, taken). */
+static gboolean row_keep(GArray *rows, guint run, const char *data, gsize len, GKeyFile *kf,
+                         GError **error)
 {
-	gboolean ok = TRUE;
-	char *path = row_path(out, w->run);
-	if (why || !g_file_test(path, G_FILE_TEST_EXISTS)) {
-		GKeyFile *kf = row_new(s, w->run, status_word, why ? why : "the run left no row");
-		GError *e = NULL;
-		if (!row_save(kf, out, w->run, &e)) {
-			cli_error("%s", e->message);
-			g_error_free(e);
-			ok = FALSE;
+	if (!kf) {
+		kf = g_key_file_new();
+		if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_KEEP_COMMENTS, error)) {
+			g_prefix_error(error, "run %u: not a sweep result row: ", run);
+			g_key_file_free(kf);
+			return FALSE;
 		}
-		g_key_file_free(kf);
-		pg->failed++;
-	} else {
-		GKeyFile *kf = g_key_file_new();
-		if (g_key_file_load_from_file(kf, path, 0, NULL)) {
-			char *st = g_key_file_get_string(kf, "run", "status", NULL);
-			pg->failed += g_strcmp0(st, "ok") != 0;
-			g_free(st);
-		}
-		g_key_file_free(kf);
 	}
-	g_free(path);
-	g_unlink(w->err_path);
-	g_clear_pointer(&w->err_path, g_free);
-	w->busy = FALSE;
-	pg->done++;
-	return ok;
+	row r = { run, kf };
+	g_array_append_val(rows, r);
+	return TRUE;
 }
 
-/* The queued run becomes the current one (it started when the current
- * one ended). */
+/* A run the worker left no row for (a crash, a timeout, a row it could not
+ * write): the parent writes one saying why, and keeps it. */
+static gboolean row_failed(const sweep *s, const char *out, guint run, const char *status_word,
+                           const char *why, GArray *rows)
+{
+	GKeyFile *kf = row_new(s, run, status_word, why);
+	GError *e = NULL;
+	if (!row_save(kf, out, run, &e)) {
+		cli_error("%s", e->message);
+		g_error_free(e);
+		g_key_file_free(kf);
+		return FALSE;
+	}
+	return row_keep(rows, run, NULL, 0, kf, NULL);
+}
+
+/* The oldest queued run becomes the current one (it started when the
+ * current one ended). */
 static void worker_advance(worker *w, gint64 now)
 {
-	w->run = w->next_run;
-	w->err_path = w->next_err;
-	w->next_err = NULL;
-	w->has_next = FALSE;
-	w->busy = TRUE;
+	if (!w->queued) {
+		w->busy = FALSE;
+		return;
+	}
+	w->run = w->queue[0];
+	memmove(w->queue, w->queue + 1, --w->queued * sizeof w->queue[0]);
 	w->started = now;
 }
 
-/* A worker that was stopped: its queued run goes back to the list. */
-static void worker_requeue(worker *w, GArray *todo)
+/* Why a worker that ended without a result died. */
+static char *death_reason(const char *out, GPid pid, int status)
 {
-	if (!w->has_next)
-		return;
-	g_array_append_val(todo, w->next_run);
-	g_clear_pointer(&w->next_err, g_free);
-	w->has_next = FALSE;
+	if (WIFSIGNALED(status))
+		return g_strdup_printf("the run died of signal %d (%s)", WTERMSIG(status),
+		                       g_strsignal(WTERMSIG(status)));
+	char *line = last_line(out, pid);
+	char *why = g_strdup_printf("the run exited with status %d: %s",
+	                            WIFEXITED(status) ? WEXITSTATUS(status) : -1, line);
+	g_free(line);
+	return why;
 }
 
 /* Runs the selected runs that have no row yet on `jobs` worker processes,
- * each running one run after another; FALSE if interrupted or a worker
- * could not be started. */
+ * each running one run after another, and appends their rows to `rows`;
+ * FALSE if interrupted or a worker could not be started. */
 static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint jobs, double timeout_s,
-                        const estimate_limits *lim, guint *failed)
+                        const estimate_limits *lim, GArray *rows, guint *failed)
 {
-	job_ctx jc = { s, out, lim };
+	job_ctx jc = { s, out, lim, rows, todo };
 	jobs = MIN(jobs, MAX(todo->len, 1u));
 	worker *ws = g_new0(worker, jobs);
 	struct pollfd *pfd = g_new0(struct pollfd, jobs);
@@ -900,30 +976,26 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 				ok = FALSE;
 				break;
 			}
-			w->run = g_array_index(todo, guint, next);
-			w->err_path = err_path_of(out, w->run);
+			w->run = g_array_index(todo, guint, next++);
 			w->started = g_get_monotonic_time();
 			w->busy = TRUE;
-			next++;
 			running++;
-			if (!cli_worker_send(w->fds[0], w->run)) {
-				/* Gone already: the poll below sees its end of file. */
+			/* A worker gone already: the poll below sees its end of file. */
+			cli_worker_send(w->fds[0], w->run);
+		}
+		/* Runs queued behind the current ones, level by level, while there
+		 * is work for every worker (at the end, a queued run could wait
+		 * behind a long one while another worker idles). */
+		for (guint level = 0; level < WORKER_QUEUE && ok; level++)
+			for (guint i = 0; i < jobs && todo->len - next >= jobs; i++) {
+				worker *w = &ws[i];
+				if (!w->busy || w->queued != level)
+					continue;
+				guint run = g_array_index(todo, guint, next++);
+				w->queue[w->queued++] = run;
+				running++;
+				cli_worker_send(w->fds[0], run);
 			}
-		}
-		/* A second run in each pipe while there is work for every worker
-		 * (at the end, a queued run could wait behind a long one while
-		 * another worker idles). */
-		for (guint i = 0; i < jobs && ok && todo->len - next >= jobs; i++) {
-			worker *w = &ws[i];
-			if (!w->busy || w->has_next)
-				continue;
-			w->next_run = g_array_index(todo, guint, next);
-			w->next_err = err_path_of(out, w->next_run);
-			w->has_next = TRUE;
-			next++;
-			running++;
-			cli_worker_send(w->fds[0], w->next_run);
-		}
 		guint n = 0;
 		for (guint i = 0; i < jobs; i++)
 			if (ws[i].busy)
@@ -939,39 +1011,46 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 			short ev = pfd[k++].revents;
 			if (ev & (POLLIN | POLLHUP | POLLERR)) {
 				int status = 0;
-				if (cli_worker_result(w->fds[1], &status) == 1) {
-					ok = run_ended(s, out, w, NULL, NULL, &pg) && ok;
-					if (w->has_next)
-						worker_advance(w, now);
+				char *data = NULL;
+				gsize len = 0;
+				GError *e = NULL;
+				if (cli_worker_result_data(w->fds[1], &status, &data, &len) == 1) {
+					if (status == ROW_UNSAVED)
+						ok = row_failed(s, out, w->run, "error",
+						                "the run's row could not be written (see the "
+						                "message above)",
+						                rows) && ok;
+					else if (!row_keep(rows, w->run, data, len, NULL, &e)) {
+						cli_error("%s", e->message);
+						g_error_free(e);
+						ok = FALSE;
+					}
+					pg.failed += status != ROW_OK;
+					worker_advance(w, now);
 				} else {
 					/* The worker died during the run. */
-					int ws_status = worker_stop(w, TRUE);
-					char *why;
-					if (WIFSIGNALED(ws_status))
-						why = g_strdup_printf("the run died of signal %d (%s)",
-						                      WTERMSIG(ws_status),
-						                      g_strsignal(WTERMSIG(ws_status)));
-					else {
-						char *line = last_line(w->err_path);
-						why = g_strdup_printf("the run exited with status %d: %s",
-						                      WIFEXITED(ws_status) ? WEXITSTATUS(ws_status) : -1,
-						                      line);
-						g_free(line);
-					}
-					w->busy = TRUE; /* for run_ended's bookkeeping */
-					ok = run_ended(s, out, w, "crashed", why, &pg) && ok;
+					GPid pid = w->pid;
+					guint run = w->run;
+					running -= w->queued;
+					char *why = death_reason(out, pid, worker_stop(w, TRUE, todo));
+					err_remove(out, pid);
+					ok = row_failed(s, out, run, "crashed", why, rows) && ok;
+					pg.failed++;
 					g_free(why);
-					running -= w->has_next;
-					worker_requeue(w, todo);
 				}
+				g_free(data);
+				pg.done++;
 				running--;
 			} else if (timeout_s > 0 && (now - w->started) / 1e6 > timeout_s) {
-				worker_stop(w, TRUE);
+				running -= w->queued;
+				GPid pid = w->pid;
+				worker_stop(w, TRUE, todo);
+				err_remove(out, pid);
 				char *why = g_strdup_printf("stopped after the --point-timeout of %g s", timeout_s);
-				ok = run_ended(s, out, w, "timeout", why, &pg) && ok;
+				ok = row_failed(s, out, w->run, "timeout", why, rows) && ok;
 				g_free(why);
-				running -= w->has_next;
-				worker_requeue(w, todo);
+				pg.failed++;
+				pg.done++;
 				running--;
 			}
 		}
@@ -982,20 +1061,12 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 	}
 	/* Idle workers exit when their job pipe closes; busy ones (an
 	 * interrupted sweep) are killed. */
-	for (guint i = 0; i < jobs; i++) {
-		if (!ws[i].pid)
-			continue;
-		gboolean busy = ws[i].busy;
-		worker_stop(&ws[i], busy);
-		if (busy) {
-			g_unlink(ws[i].err_path);
-			g_free(ws[i].err_path);
+	for (guint i = 0; i < jobs; i++)
+		if (ws[i].pid) {
+			GPid pid = ws[i].pid;
+			worker_stop(&ws[i], ws[i].busy, NULL);
+			err_remove(out, pid);
 		}
-		if (ws[i].has_next) {
-			g_unlink(ws[i].next_err);
-			g_free(ws[i].next_err);
-		}
-	}
 	signal(SIGPIPE, old_pipe);
 	if (pg.shown)
 		fputs("\r\033[K", stderr);
@@ -1118,7 +1189,7 @@ static int sweep_merge(int argc, char **argv)
 		g_free(path);
 	}
 	guint n, failed, expected;
-	if (!assemble(out, NULL, jsonl, &n, &failed, &expected, &err)) {
+	if (!assemble(out, NULL, NULL, jsonl, &n, &failed, &expected, &err)) {
 		cli_error("%s", err->message);
 		g_clear_error(&err);
 		goto out;
@@ -1127,7 +1198,7 @@ static int sweep_merge(int argc, char **argv)
 	        jsonl ? "jsonl" : "csv", failed);
 	if (plot_dir) {
 		char *name = rows->len ? row_get(&g_array_index(rows, row, 0), "sweep_file") : g_strdup("sweep");
-		gboolean plotted_ok = plot_rows(out, plot_dir, name, &err);
+		gboolean plotted_ok = plot_rows(out, NULL, plot_dir, name, &err);
 		g_free(name);
 		if (!plotted_ok) {
 			cli_error("%s", err->message);
@@ -1186,6 +1257,7 @@ int cmd_sweep(int argc, char **argv)
 	int rc = CLI_USAGE;
 	sweep *s = NULL;
 	GArray *sel = g_array_new(FALSE, FALSE, sizeof(guint));
+	GArray *all_rows = NULL; /* every row of the folder, when this sweep holds them */
 	if (!cli_parse(&argc, &argv, "vpcsim sweep FILE",
 	               "Run a sweep file's grid of points over its options; resumable",
 	               "Each run writes DIR/runs/NNNNNNN.ini; at the end DIR/results.csv holds one\n"
@@ -1278,11 +1350,11 @@ int cmd_sweep(int argc, char **argv)
 	GHashTable *have = g_hash_table_new(g_direct_hash, g_direct_equal);
 	for (guint i = 0; i < rows->len; i++)
 		g_hash_table_add(have, GUINT_TO_POINTER(g_array_index(rows, row, i).run));
-	g_array_unref(rows);
 	if (!readable) {
 		cli_error("%s", err->message);
 		g_error_free(err);
 		g_hash_table_destroy(have);
+		g_array_unref(rows);
 		goto out;
 	}
 	GArray *todo = g_array_new(FALSE, FALSE, sizeof(guint));
@@ -1298,8 +1370,14 @@ int cmd_sweep(int argc, char **argv)
 	 * or absent), and main() ends the process by the signal. */
 	interrupt_install();
 	guint failed = 0;
-	gboolean finished = run_all(s, out, todo, (guint)jobs, timeout, &lim, &failed);
+	gboolean finished = run_all(s, out, todo, (guint)jobs, timeout, &lim, rows, &failed);
 	g_array_unref(todo);
+	/* The tables come from the rows in hand when this sweep is the only
+	 * one writing the folder; shards and tasks sharing it read it again
+	 * for the others' rows. */
+	all_rows = shard ? NULL : rows;
+	if (shard)
+		g_array_unref(rows);
 	if (!finished) {
 		cli_error("interrupted: the finished runs are kept in %s/runs; run the same command "
 		          "again to do the rest",
@@ -1312,7 +1390,7 @@ int cmd_sweep(int argc, char **argv)
 		goto out;
 	}
 	guint n, any_failed, expected;
-	if (!assemble(out, s->id, jsonl, &n, &any_failed, &expected, &err)) {
+	if (!assemble(out, all_rows, s->id, jsonl, &n, &any_failed, &expected, &err)) {
 		cli_error("%s", err->message);
 		g_error_free(err);
 		goto out;
@@ -1322,13 +1400,15 @@ int cmd_sweep(int argc, char **argv)
 	        n, total, out, jsonl ? "jsonl" : "csv", any_failed, out, jsonl ? "jsonl" : "csv");
 	if (n < total && (shard || index >= 0))
 		fprintf(stderr, "vpcsim: join the other slices with `vpcsim sweep merge DIR...`\n");
-	if (plot_dir && !plot_rows(out, plot_dir, s->name, &err)) {
+	if (plot_dir && !plot_rows(out, all_rows, plot_dir, s->name, &err)) {
 		cli_error("%s", err->message);
 		g_error_free(err);
 		goto out;
 	}
 	rc = any_failed == 0 ? CLI_OK : CLI_FAIL;
 out:
+	if (all_rows)
+		g_array_unref(all_rows);
 	g_free(plot_dir);
 	g_free(max_memory);
 	g_free(max_events);
