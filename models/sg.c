@@ -21,8 +21,12 @@ struct sg_eni {
 	GArray *sgs;        /* int */
 	char *names;        /* "sg-a, sg-b" */
 	GHashTable *flows;  /* flow_key * -> itself */
-	char *last_rule;
+	/* The rule that allowed the last packet (NULL: the default egress
+	 * rule) and its group, formatted only when a trace asks. */
+	const sc_sg_rule *last_rule;
+	const sc_sg *last_group;
 	gboolean last_established;
+	char *last_text;
 };
 
 static guint flow_hash(gconstpointer k)
@@ -95,7 +99,7 @@ void sg_eni_free(sg_eni *e)
 		return;
 	g_array_unref(e->sgs);
 	g_free(e->names);
-	g_free(e->last_rule);
+	g_free(e->last_text);
 	g_hash_table_unref(e->flows);
 	g_free(e);
 }
@@ -139,8 +143,8 @@ static gboolean evaluate(sg_eni *e, const pkt *p, gboolean out, const char **den
 		const GArray *rules = out ? g->egress : g->ingress;
 		if (out && !rules) {
 			/* No egress key: AWS's default rule allows all outbound. */
-			g_free(e->last_rule);
-			e->last_rule = g_strdup_printf("all any to 0.0.0.0/0 (default egress) in %s", g->name);
+			e->last_rule = NULL;
+			e->last_group = g;
 			goto allow;
 		}
 		for (guint j = 0; rules && j < rules->len; j++) {
@@ -149,8 +153,8 @@ static gboolean evaluate(sg_eni *e, const pkt *p, gboolean out, const char **den
 			 * (the service), the remote address and port outbound. */
 			uint16_t port = out ? k.remote_port : k.local_port;
 			if (rule_matches(e->w, r, proto, port, k.remote_ip)) {
-				g_free(e->last_rule);
-				e->last_rule = g_strdup_printf("%s in %s", r->text, g->name);
+				e->last_rule = r;
+				e->last_group = g;
 				goto allow;
 			}
 		}
@@ -173,9 +177,17 @@ gboolean sg_allow_in(sg_eni *e, const pkt *p, const char **denied_by)
 	return evaluate(e, p, FALSE, denied_by);
 }
 
-const char *sg_last_rule(const sg_eni *e)
+const char *sg_last_rule(sg_eni *e)
 {
-	return e->last_established ? "established flow (stateful)" : e->last_rule;
+	if (e->last_established)
+		return "established flow (stateful)";
+	if (!e->last_group)
+		return NULL;
+	g_free(e->last_text);
+	e->last_text = e->last_rule ? g_strdup_printf("%s in %s", e->last_rule->text, e->last_group->name)
+	                            : g_strdup_printf("all any to 0.0.0.0/0 (default egress) in %s",
+	                                              e->last_group->name);
+	return e->last_text;
 }
 
 /* ---- [security_group] in scenario files: keys, loading, checks ---- */

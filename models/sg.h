@@ -40,6 +40,6 @@ gboolean sg_allow_in(sg_eni *e, const pkt *p, const char **denied_by);
 
 /* The rule that allowed the last packet ("tcp 80 from 10.0.0.0/16 in
  * sg-web", or "established flow"), for traces. */
-const char *sg_last_rule(const sg_eni *e);
+const char *sg_last_rule(sg_eni *e);
 
 #endif
