@@ -1,5 +1,6 @@
 /* \summary: the sweep benchmark: a 200-run sweep of the four ALB options at --jobs 1 and --jobs N */
 #include <stdio.h>
+#include <sys/resource.h>
 #include <glib/gstdio.h>
 
 #include "bench.h"
@@ -13,17 +14,31 @@
  * worker process, so the speed-up shows how much of the machine a sweep
  * uses; the two result tables are compared byte for byte as well.
  */
-static double timed_sweep(const char *file, const char *out, int jobs, char **results)
+/* CPU seconds (user and system) of this process's waited-for children. */
+static double children_cpu_s(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_CHILDREN, &ru) != 0)
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* The wall time of one sweep, and in *cpu the CPU time of the sweep and its
+ * workers. */
+static double timed_sweep(const char *file, const char *out, int jobs, char **results, double *cpu)
 {
 	char *exe = g_file_read_link("/proc/self/exe", NULL);
 	char *j = g_strdup_printf("%d", jobs);
 	const char *argv[] = { exe, "sweep", file, "--jobs", j, "--out", out, NULL };
+	double c0 = children_cpu_s();
 	gint64 t0 = g_get_monotonic_time();
 	int status = -1;
 	gboolean ok = g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
 	                                                          G_SPAWN_STDERR_TO_DEV_NULL,
 	                           NULL, NULL, NULL, NULL, &status, NULL);
 	double wall = (double)(g_get_monotonic_time() - t0) / 1e6;
+	*cpu = children_cpu_s() - c0;
 	char *path = g_build_filename(out, "results.csv", NULL);
 	if (!ok || !g_spawn_check_wait_status(status, NULL) ||
 	    !g_file_get_contents(path, results, NULL, NULL))
@@ -45,7 +60,10 @@ int bench_sweep_main(int argc, char **argv)
 	               "Runs a 200-run sweep (50 rates x the four ALB options) at --jobs 1 and\n"
 	               "--jobs N and prints one line:\n"
 	               "  sweep runs=200 jobs=N wall_1_s=A wall_N_s=B runs_per_s_1=X runs_per_s_N=Y "
-	               "speedup=S identical=yes",
+	               "speedup=S cpu_1_s=C1 cpu_N_s=CN cpu_ratio=CN/C1 busy_1=C1/A busy_N=CN/B "
+	               "identical=yes\n"
+	               "(cpu: the sweep's and its workers' CPU seconds; busy: cores in use on "
+	               "average)",
 	               NULL, entries))
 		return CLI_USAGE;
 	if (argc > 1 || jobs < 1 || jobs > 1024) {
@@ -70,16 +88,21 @@ int bench_sweep_main(int argc, char **argv)
 		cli_error("cannot write %s", file);
 		goto out;
 	}
-	double w1 = timed_sweep(file, o1, 1, &r1);
-	double wn = timed_sweep(file, on, jobs, &rn);
+	double c1 = 0, cn = 0;
+	double w1 = timed_sweep(file, o1, 1, &r1, &c1);
+	double wn = timed_sweep(file, on, jobs, &rn, &cn);
 	if (w1 <= 0 || wn <= 0) {
 		cli_error("the sweep failed; run `vpcsim sweep %s` to see why", file);
 		goto out;
 	}
+	/* Where a speed-up below N goes: CPU the parallel sweep spends beyond
+	 * the serial one (cpu_ratio above 1), and cores it leaves idle (busy
+	 * below N); speedup = N * (busy / N) / cpu_ratio * (cpu_1 / wall_1). */
 	printf("sweep runs=200 jobs=%d wall_1_s=%.2f wall_%d_s=%.2f runs_per_s_1=%.1f runs_per_s_%d=%.1f "
-	       "speedup=%.2f identical=%s\n",
-	       jobs, w1, jobs, wn, 200 / w1, jobs, 200 / wn, w1 / wn,
-	       g_strcmp0(r1, rn) == 0 ? "yes" : "no");
+	       "speedup=%.2f cpu_1_s=%.2f cpu_%d_s=%.2f cpu_ratio=%.2f busy_1=%.2f busy_%d=%.2f "
+	       "identical=%s\n",
+	       jobs, w1, jobs, wn, 200 / w1, jobs, 200 / wn, w1 / wn, c1, jobs, cn, c1 > 0 ? cn / c1 : 0,
+	       c1 / w1, jobs, cn / wn, g_strcmp0(r1, rn) == 0 ? "yes" : "no");
 	rc = CLI_OK;
 out:
 	g_free(r1);
