@@ -1857,6 +1857,87 @@ static void test_lesson_health(void)
 /* The checks above can fail: a copy of a clean capture without one data
  * segment has a lost segment and an ACK of an unseen one, and a target's
  * requests, taken for requests to an ALB, carry X-Forwarded-For. */
+/* How many captures a command writes and their size in MiB (as du -h
+ * counts). */
+static void capture_totals(const char *const *args, guint *files, double *mb)
+{
+	char *d = harness_tmpdir();
+	const char *argv[12] = { 0 };
+	guint n = 0;
+	for (; args[n]; n++)
+		argv[n] = args[n];
+	argv[n++] = "--pcap-dir";
+	argv[n++] = d;
+	CU_ASSERT_EQUAL(harness_vpcsim(NULL, NULL, argv), 0);
+	GPtrArray *names = pcaps_in(d);
+	guint64 bytes = 0;
+	for (guint i = 0; i < names->len; i++) {
+		char *path = g_build_filename(d, names->pdata[i], NULL);
+		GStatBuf st;
+		if (g_stat(path, &st) == 0)
+			bytes += (guint64)st.st_size;
+		g_free(path);
+	}
+	*files = names->len;
+	*mb = (double)bytes / (1024.0 * 1024.0);
+	g_ptr_array_unref(names);
+	harness_rmtree(d);
+	g_free(d);
+}
+
+/* The opening paragraph of the lesson plan: the files each command writes
+ * and about how large they are, on full runs (1.5 GB between them, written
+ * and removed here), within 10%. */
+static void test_opening_paragraph(void)
+{
+	char *raw = harness_source_text("pcaps/README.md");
+	char *text = squeeze(raw);
+	char *lattice = harness_source_path("scenarios/alb-lattice.ini");
+	char *resep = harness_source_path("scenarios/alb-resource-endpoint.ini");
+	char *health = harness_source_path("scenarios/alb-target-failure.ini");
+	const struct {
+		const char *pattern; /* the files (when stated), then the MiB */
+		const char *args[4];
+	} stated[] = {
+		{ "The first writes (\\d+) files \\(about (\\d+) MiB", { "compare", NULL } },
+		{ "the second (\\d+) \\(about (\\d+) MiB", { "compare", "--s3", NULL } },
+		{ "alb-lattice.ini --pcap-dir pcaps` \\((\\d+) files, about (\\d+) MiB", { "run", lattice, NULL } },
+		{ "alb-resource-endpoint.ini --pcap-dir pcaps` \\((\\d+) files, about (\\d+) MiB",
+		  { "run", resep, NULL } },
+		{ "Lesson 16's from its own scenario \\(a minute of simulated time, ()about (\\d+) MiB",
+		  { "run", health, NULL } },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(stated); i++) {
+		GRegex *re = g_regex_new(stated[i].pattern, 0, 0, NULL);
+		GMatchInfo *mi = NULL;
+		gboolean found = g_regex_match(re, text, 0, &mi);
+		CU_ASSERT(found);
+		if (!found) {
+			printf("\n    pcaps/README.md: no passage matches /%s/", stated[i].pattern);
+		} else {
+			char *f = g_match_info_fetch(mi, 1), *m = g_match_info_fetch(mi, 2);
+			guint files;
+			double mb;
+			capture_totals(stated[i].args, &files, &mb);
+			printf("\n    %s %s: %u files, %.0f MiB (stated: %s, about %s MiB)", stated[i].args[0],
+			       stated[i].args[1] ? stated[i].args[1] : "", files, mb, *f ? f : "-", m);
+			if (*f)
+				CU_ASSERT_EQUAL(files, (guint)atoi(f));
+			/* "about": within 10%. */
+			CU_ASSERT(fabs(mb - atof(m)) <= 0.1 * atof(m));
+			g_free(f);
+			g_free(m);
+		}
+		g_match_info_free(mi);
+		g_regex_unref(re);
+	}
+	g_free(lattice);
+	g_free(resep);
+	g_free(health);
+	g_free(text);
+	g_free(raw);
+}
+
 static void test_judge_finds_faults(void)
 {
 	if (!pcap_check_have_tshark())
@@ -1997,6 +2078,7 @@ void register_tests(void)
 	CU_add_test(s, "bundled scenarios: clean, deterministic captures", test_bundled_captures);
 	CU_add_test(s, "Lessons 14 and 15: PMTUD and SACK recovery, as stated", test_own_lessons);
 	CU_add_test(s, "Lesson 16: health checks and 5xx, on a full run", test_lesson_health);
+	CU_add_test(s, "the opening paragraph: files and sizes of each command", test_opening_paragraph);
 	CU_add_test(s, "the Wireshark checks find a lost segment and a stray header",
 	            test_judge_finds_faults);
 	CU_add_test(s, "Ctrl-C leaves complete captures and a partial report", test_interrupt);
