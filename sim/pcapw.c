@@ -42,8 +42,8 @@
  * then rather than hours later.
  *
  * pcapw_bytes() counts what was handed to stdio (24-byte file header, then
- * 16 bytes plus the captured length per record): after a successful close
- * it equals the file's size.
+ * 16 bytes plus the captured length per record) and the records held (see
+ * below): after a successful close it equals the file's size.
  *
  * Records ahead of the clock (pcapw_write_ahead: a departure the link took
  * before its time) wait in a min-heap ordered by (time, write order), the
@@ -82,6 +82,7 @@ struct pcapw {
 	uint32_t *free_slots;    /* a stack of unused slot indices */
 	uint32_t nfree;
 	uint64_t order;          /* write order of the next held record */
+	uint64_t held_bytes;     /* their records' lengths, headers included */
 };
 
 typedef struct pcapw_held {
@@ -228,6 +229,7 @@ static void pcapw__release(pcapw *w, sim_time upto)
 {
 	while (w->nheap > 0 && w->held[w->heap[0]].t <= upto) {
 		uint32_t top = w->heap[0];
+		w->held_bytes -= w->held[top].len;
 		pcapw__emit(w, w->held[top].rec, w->held[top].len);
 		w->free_slots[w->nfree++] = top;
 		w->heap[0] = w->heap[--w->nheap];
@@ -286,6 +288,7 @@ void pcapw_write_ahead(pcapw *w, sim_time now, sim_time t, const pkt *p)
 	}
 	memcpy(h->rec, w->scratch, len);
 	h->len = len;
+	w->held_bytes += len;
 	h->t = t;
 	h->order = w->order++;
 	uint32_t i = w->nheap++;
@@ -347,5 +350,5 @@ void pcapw_notify(pcapw *w, int *failed)
 
 const GError *pcapw_error(const pcapw *w) { return w->err; }
 const char *pcapw_path(const pcapw *w) { return w->path; }
-uint64_t pcapw_packets(const pcapw *w) { return w->packets; }
-uint64_t pcapw_bytes(const pcapw *w) { return w->bytes; }
+uint64_t pcapw_packets(const pcapw *w) { return w->packets + w->nheap; }
+uint64_t pcapw_bytes(const pcapw *w) { return w->bytes + w->held_bytes; }

@@ -57,7 +57,9 @@ void pcapw_notify(pcapw *w, int *failed);
 const GError *pcapw_error(const pcapw *w);
 
 const char *pcapw_path(const pcapw *w);  /* the final path DIR/NAME.pcap */
+/* Records and bytes written to the file so far, with the records held for
+ * it (pcapw_write_ahead): after a successful close, the file's. */
 uint64_t pcapw_packets(const pcapw *w);
-uint64_t pcapw_bytes(const pcapw *w);    /* bytes written to the file so far (held records not) */
+uint64_t pcapw_bytes(const pcapw *w);
 
 #endif
