@@ -192,7 +192,8 @@ gboolean fabric_mtu_drop(fabric *f, node *n, pkt *p, uint32_t mtu)
 	return TRUE;
 }
 
-gboolean fabric_mtu_drop_icmp(fabric *f, node *n, pkt *p, uint32_t mtu, port *in, uint32_t icmp_src)
+gboolean fabric_mtu_drop_icmp(fabric *f, node *n, pkt *p, uint32_t mtu, port *in, sim_time *in_last,
+                              uint32_t icmp_src)
 {
 	if (mtu == 0 || pkt_ip_len(p) <= mtu || !pkt_df(p))
 		return FALSE;
@@ -202,7 +203,7 @@ gboolean fabric_mtu_drop_icmp(fabric *f, node *n, pkt *p, uint32_t mtu, port *in
 		char a[16];
 		NET_TRACE(f->net, n, e, NET_TRACE_REWRITE, "ICMP fragmentation needed (next-hop MTU %u) to %s",
 		          mtu, pkt_ip_str(pkt_ip_dst(e), a));
-		link_send(in, e);
+		fabric_send(f->net, in, e, 0, in_last);
 	}
 	return fabric_mtu_drop(f, n, p, mtu);
 }
@@ -228,10 +229,62 @@ gboolean fabric_ttl(fabric *f, node *n, pkt *p, uint32_t by)
 	return TRUE;
 }
 
+/*
+ * Departures (fabric.h, fabric_send).  A port's departures are taken in
+ * the order of their times, so one can be handed to the link ahead of its
+ * time (link_send_at) as soon as every earlier one has been.  Those that
+ * cannot yet wait in the port's list, the time in pkt.user_u64; the first
+ * has an event at its time, which sends it and then hands on the ones
+ * behind it, until one must wait again.  While a tracer runs, a departure
+ * has an event of its own, as before folding, so traces keep their lines
+ * and their order; the list then waits for those events too.
+ */
+static gboolean fabric__fold_ok(const net *nt, sim_time t)
+{
+	return !nt->tracer && t <= sim_horizon(nt->sim);
+}
+
+static void fabric__wait_event(sim *s, void *ctx, void *arg);
+
+/* Hands the waiting departures to the link, in order, until one must wait
+ * for its time in an event. */
+static void fabric__drain(net *nt, port *out)
+{
+	sim_time now = net_now(nt);
+	pkt *p;
+	while ((p = out->wait_head) != NULL) {
+		sim_time t = (sim_time)p->user_u64;
+		if (t != now && !fabric__fold_ok(nt, t)) {
+			sim_schedule_at(nt->sim, t, fabric__wait_event, out, p);
+			return;
+		}
+		out->wait_head = p->next;
+		if (!out->wait_head)
+			out->wait_tail = NULL;
+		p->next = NULL;
+		p->user_u64 = 0;
+		link_send_at(out, p, t);
+	}
+}
+
+/* The first waiting departure's time has come. */
+static void fabric__wait_event(sim *s, void *ctx, void *arg)
+{
+	(void)s;
+	port *out = ctx;
+	g_return_if_fail(out->wait_head == arg);
+	fabric__drain(out->node->net, out);
+}
+
+/* A departure in an event of its own (a tracer ran when it was sent). */
 static void fabric__depart(sim *s, void *ctx, void *arg)
 {
 	(void)s;
-	link_send(ctx, arg);
+	port *out = ctx;
+	out->departing--;
+	link_send(out, arg);
+	if (!out->departing && out->wait_head)
+		fabric__drain(out->node->net, out);
 }
 
 void fabric_send(net *nt, port *out, pkt *p, sim_time delay, sim_time *last)
@@ -241,8 +294,29 @@ void fabric_send(net *nt, port *out, pkt *p, sim_time delay, sim_time *last)
 	if (t < *last)
 		t = *last;
 	*last = t;
-	if (t == now)
+	if (G_UNLIKELY(out->clock != last)) {
+		if (out->clock)
+			g_critical("fabric_send: %s port %u sent with a second departure clock",
+			           out->node->name, out->index);
+		out->clock = last;
+	}
+	if (t == now) {
 		link_send(out, p);
-	else
+	} else if (out->wait_head) {
+		p->user_u64 = (uint64_t)t;
+		p->next = NULL;
+		out->wait_tail->next = p;
+		out->wait_tail = p;
+	} else if (nt->tracer) {
+		out->departing++;
 		sim_schedule_at(nt->sim, t, fabric__depart, out, p);
+	} else if (!out->departing && t <= sim_horizon(nt->sim)) {
+		link_send_at(out, p, t);
+	} else {
+		p->user_u64 = (uint64_t)t;
+		p->next = NULL;
+		out->wait_head = out->wait_tail = p;
+		if (!out->departing)
+			sim_schedule_at(nt->sim, t, fabric__wait_event, out, p);
+	}
 }

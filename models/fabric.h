@@ -121,8 +121,11 @@ gboolean fabric_mtu_drop(fabric *f, node *n, pkt *p, uint32_t mtu);
  * code 4, next-hop MTU `mtu`, quoting p's header) goes back out of `in`
  * towards p's source, from `icmp_src`: what a hop that does Path MTU
  * Discovery sends (RFC 1191).  Packets that are themselves ICMP get none
- * (RFC 1122 3.2.2). */
-gboolean fabric_mtu_drop_icmp(fabric *f, node *n, pkt *p, uint32_t mtu, port *in, uint32_t icmp_src);
+ * (RFC 1122 3.2.2).  The error leaves through fabric_send with `in`'s
+ * departure clock `in_last`, at once unless packets the construct already
+ * forwarded out of `in` are still due to leave (it goes behind them). */
+gboolean fabric_mtu_drop_icmp(fabric *f, node *n, pkt *p, uint32_t mtu, port *in, sim_time *in_last,
+                              uint32_t icmp_src);
 
 /* The address AWS reserves for the VPC router in the subnet of `vpc` that
  * holds `ip` (the subnet's base + 1), or the VPC's base + 1 when no subnet
@@ -136,7 +139,20 @@ gboolean fabric_ttl(fabric *f, node *n, pkt *p, uint32_t by);
 /* Sends p out of `out` after `delay`, but never before the previous packet
  * sent through `*last` (a per-port departure clock): a construct with a
  * random delay must not reorder a flow's packets.  Sends at once when the
- * resulting time is now. */
+ * resulting time is now.
+ *
+ * A later departure is folded into the link's event (link_send_at: the
+ * packet-hop costs one event, its arrival, instead of two) when it is
+ * exact: a port sent through here is sent only through here and always
+ * with the same clock (several ports may share one; a second clock for a
+ * port is a programming error, reported with a critical), so nothing
+ * leaves it before a departure already taken.  A departure keeps an event
+ * of its own while a tracer runs (its lines must come at their times),
+ * when its time is past the running loop's horizon (sim_horizon: the run
+ * may stop before it, and the link's counters must not have counted it),
+ * and while an earlier one of the port still waits in an event.  Captures
+ * play no part in the choice, so a run takes the same course with them
+ * and without. */
 void fabric_send(net *nt, port *out, pkt *p, sim_time delay, sim_time *last);
 
 #endif

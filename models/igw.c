@@ -37,7 +37,8 @@ static void igw__receive(node *n, pkt *p, port *in)
 	igw *g = (igw *)n;
 	char a[16], b[16];
 	uint32_t icmp_src = in->index == 0 ? fabric_router_ip(g->f, g->vpc, pkt_ip_src(p)) : 0;
-	if (fabric_mtu_drop_icmp(g->f, n, p, g->f->prof->mtu.igw, in->index == 0 ? in : NULL, icmp_src) ||
+	if (fabric_mtu_drop_icmp(g->f, n, p, g->f->prof->mtu.igw, in->index == 0 ? in : NULL, &g->last[0],
+	                         icmp_src) ||
 	    !fabric_ttl(g->f, n, p, g->f->prof->ttl.igw))
 		return;
 	if (in->index == 0) {

@@ -97,7 +97,8 @@ static void tgw__receive(node *n, pkt *p, port *in)
 	 * set gets an ICMP "fragmentation needed" back; every attachment here
 	 * is a VPC attachment.  The error comes from the VPC router address
 	 * of the sender's subnet [UNSOURCED ASSUMPTION: AWS does not say]. */
-	if (fabric_mtu_drop_icmp(t->f, n, p, t->mtu, in, fabric_router_ip(t->f, sa->vpc, pkt_ip_src(p))) ||
+	if (fabric_mtu_drop_icmp(t->f, n, p, t->mtu, in, &tp->last,
+	                         fabric_router_ip(t->f, sa->vpc, pkt_ip_src(p))) ||
 	    !fabric_ttl(t->f, n, p, t->f->prof->ttl.tgw))
 		return;
 	GArray *routes = g_hash_table_lookup(t->tables, GINT_TO_POINTER(sa->route_table));

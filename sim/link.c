@@ -96,10 +96,11 @@ gboolean link_send_at(port *from, pkt *p, sim_time t)
 	pkt_set_macs(p, from->mac, to->mac);
 	pkt_hop_leave(p, t);
 	/* A capture sees an outgoing packet when the node hands it to the link,
-	 * as tcpdump sees it before the NIC's queue, so each file's timestamps
-	 * never go backwards. */
+	 * as tcpdump sees it before the NIC's queue, at t: a departure taken
+	 * ahead of its time waits in the file's writer until the clock gets
+	 * there, so each file's timestamps never go backwards. */
 	if (from->cap)
-		pcapw_write(from->cap, t, p);
+		pcapw_write_ahead(from->cap, sim_now(s), t, p);
 	NET_TRACE(l->net, from->node, p, NET_TRACE_SEND, "to %s", to->node->name);
 	sim_schedule_at(s, sim_time_add_sat(d->busy_until, l->delay), link__arrive, to, p);
 	return TRUE;

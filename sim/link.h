@@ -50,12 +50,16 @@ void link_set_queue(link *l, const port *from, uint64_t queue_bytes);
 gboolean link_send(port *from, pkt *p);
 
 /* Sends p out of `from` at time `t` (not in the past), now: the same queue
- * decision, times and arrival as link_send() called at t, in one event
- * instead of an event at t that calls link_send().  That holds only if
- * nothing else is sent out of `from` before t, the port has no capture (it
- * would be written now, out of order, with time t) and no tracer runs (its
- * lines would come now); the caller makes sure (fabric_send).  link_send()
- * then complains if a packet is sent out of `from` before t after all. */
+ * decision, times, arrival and capture record as link_send() called at t,
+ * in one event instead of an event at t that calls link_send().  That holds
+ * only if nothing else is sent out of `from` before t and no tracer runs
+ * (its lines would come now); the caller makes sure (fabric_send).
+ * link_send() then complains if a packet is sent out of `from` before t
+ * after all.  A capture at `from` gets the record with time t, held by its
+ * writer until the clock reaches t (pcapw_write_ahead).  Only the order of
+ * events at equal times can differ from link_send() at t: the arrival is
+ * scheduled now, so it takes its place among the events of its time by
+ * now's sequence number. */
 gboolean link_send_at(port *from, pkt *p, sim_time t);
 
 /* The port at the other end of from's link. */

@@ -89,6 +89,15 @@ struct port {
 	uint8_t side;    /* which end of the link this is: 0 or 1 */
 	uint8_t mac[6];
 	pcapw *cap;      /* capture at this port, or NULL */
+	/* For a sender that takes departures ahead of their time
+	 * (fabric_send): the departure clock it sends this port's packets
+	 * with, how many of them wait in events of their own (while a tracer
+	 * runs), and those that wait in order behind them or behind a time
+	 * past the run's horizon (linked by pkt.next; when nothing else
+	 * waits, the first has an event at its time). */
+	const sim_time *clock;
+	uint32_t departing;
+	pkt *wait_head, *wait_tail;
 };
 
 /* Initialises the base of a node and adds it to the net (which then owns it

@@ -42,8 +42,18 @@
  * then rather than hours later.
  *
  * pcapw_bytes() counts what was handed to stdio (24-byte file header, then
- * 16 bytes plus the captured length per record): after a successful close
- * it equals the file's size.
+ * 16 bytes plus the captured length per record) and the records held (see
+ * below): after a successful close it equals the file's size.
+ *
+ * Records ahead of the clock (pcapw_write_ahead: a departure the link took
+ * before its time) wait in a min-heap ordered by (time, write order), the
+ * record already serialized, since the packet changes on its way; each
+ * write first lets out those whose time the clock has reached, and
+ * finishing lets out the rest, so the file stays in timestamp order and
+ * equal times keep the order they were written in.  The held records live
+ * in slots that are reused (a slot's buffer grows to the longest record
+ * it held), so steady state allocates nothing; there are as many slots as
+ * records were ever held at once, a port's departures in flight.
  */
 
 #define PCAPW_IOBUF (1u << 20)
@@ -64,7 +74,23 @@ struct pcapw {
 	int *failed;         /* set to 1 at the first error (pcapw_notify) */
 	uint64_t packets;
 	uint64_t bytes;
+	/* Records ahead of the clock: held[heap[0]] is the earliest. */
+	struct pcapw_held *held; /* slots */
+	uint32_t nheld_slots;    /* slots allocated */
+	uint32_t *heap;          /* slot indices, a binary min-heap */
+	uint32_t nheap;
+	uint32_t *free_slots;    /* a stack of unused slot indices */
+	uint32_t nfree;
+	uint64_t order;          /* write order of the next held record */
+	uint64_t held_bytes;     /* their records' lengths, headers included */
 };
+
+typedef struct pcapw_held {
+	sim_time t;
+	uint64_t order;
+	uint8_t *rec; /* record header and captured bytes */
+	uint32_t len, cap;
+} pcapw_held;
 
 static void fail(pcapw *w, GError *e)
 {
@@ -93,6 +119,11 @@ static void pcapw_free(pcapw *w)
 	g_free(w->path);
 	g_free(w->iobuf);
 	g_free(w->scratch);
+	for (uint32_t i = 0; i < w->nheld_slots; i++)
+		g_free(w->held[i].rec);
+	g_free(w->held);
+	g_free(w->heap);
+	g_free(w->free_slots);
 	g_free(w);
 }
 
@@ -145,11 +176,10 @@ fail:
 	return NULL;
 }
 
-void pcapw_write(pcapw *w, sim_time t, const pkt *p)
+/* Serializes p as seen at t into the scratch buffer; returns the record's
+ * length (header included). */
+static uint32_t pcapw__record(pcapw *w, sim_time t, const pkt *p)
 {
-	g_return_if_fail(w != NULL && p != NULL && t >= 0);
-	if (w->err)
-		return;
 	uint32_t rec[4];
 	rec[3] = pkt_serialize(p, w->scratch + PCAPW_REC_HDR, w->snaplen);
 	rec[2] = MIN(rec[3], w->snaplen);
@@ -158,14 +188,22 @@ void pcapw_write(pcapw *w, sim_time t, const pkt *p)
 	rec[0] = (uint32_t)(PCAPW_EPOCH_S + t / SIM_S);
 	rec[1] = (uint32_t)(t % SIM_S);
 	memcpy(w->scratch, rec, sizeof rec);
-	fwrite_unlocked(w->scratch, 1, PCAPW_REC_HDR + rec[2], w->fp);
+	return PCAPW_REC_HDR + rec[2];
+}
+
+/* Hands one serialized record to stdio. */
+static void pcapw__emit(pcapw *w, const uint8_t *rec, uint32_t len)
+{
+	if (w->err)
+		return;
+	fwrite_unlocked(rec, 1, len, w->fp);
 	if (ferror_unlocked(w->fp)) {
 		fail_errno(w, "write", errno ? errno : EIO);
 		return;
 	}
 	w->packets++;
 	uint64_t before = w->bytes;
-	w->bytes += PCAPW_REC_HDR + rec[2];
+	w->bytes += len;
 	if (before / PCAPW_IOBUF != w->bytes / PCAPW_IOBUF) {
 		GError *e = NULL;
 		if (!outfile_check(w->out, &e))
@@ -173,10 +211,99 @@ void pcapw_write(pcapw *w, sim_time t, const pkt *p)
 	}
 }
 
+static gboolean held_before(const pcapw *w, uint32_t a, uint32_t b)
+{
+	const pcapw_held *x = &w->held[a], *y = &w->held[b];
+	return x->t < y->t || (x->t == y->t && x->order < y->order);
+}
+
+static void heap_swap(pcapw *w, uint32_t i, uint32_t j)
+{
+	uint32_t v = w->heap[i];
+	w->heap[i] = w->heap[j];
+	w->heap[j] = v;
+}
+
+/* Lets out, in (time, write order), the held records at or before `upto`. */
+static void pcapw__release(pcapw *w, sim_time upto)
+{
+	while (w->nheap > 0 && w->held[w->heap[0]].t <= upto) {
+		uint32_t top = w->heap[0];
+		w->held_bytes -= w->held[top].len;
+		pcapw__emit(w, w->held[top].rec, w->held[top].len);
+		w->free_slots[w->nfree++] = top;
+		w->heap[0] = w->heap[--w->nheap];
+		for (uint32_t i = 0;;) {
+			uint32_t l = 2 * i + 1, r = l + 1, m = i;
+			if (l < w->nheap && held_before(w, w->heap[l], w->heap[m]))
+				m = l;
+			if (r < w->nheap && held_before(w, w->heap[r], w->heap[m]))
+				m = r;
+			if (m == i)
+				break;
+			heap_swap(w, i, m);
+			i = m;
+		}
+	}
+}
+
+void pcapw_write(pcapw *w, sim_time t, const pkt *p)
+{
+	g_return_if_fail(w != NULL && p != NULL && t >= 0);
+	if (w->err)
+		return;
+	pcapw__release(w, t);
+	pcapw__emit(w, w->scratch, pcapw__record(w, t, p));
+}
+
+void pcapw_write_ahead(pcapw *w, sim_time now, sim_time t, const pkt *p)
+{
+	g_return_if_fail(w != NULL && p != NULL && now >= 0 && t >= now);
+	if (t == now) {
+		pcapw_write(w, t, p);
+		return;
+	}
+	if (w->err)
+		return;
+	pcapw__release(w, now);
+	if (w->nfree == 0) {
+		/* Every slot is in the heap: double them (the stack and the heap
+		 * grow with the slots, so neither can overflow). */
+		uint32_t n = w->nheld_slots, n2 = n ? 2 * n : 8;
+		w->held = g_renew(pcapw_held, w->held, n2);
+		w->heap = g_renew(uint32_t, w->heap, n2);
+		w->free_slots = g_renew(uint32_t, w->free_slots, n2);
+		for (uint32_t i = n2; i-- > n;) {
+			w->held[i] = (pcapw_held){ 0 };
+			w->free_slots[w->nfree++] = i;
+		}
+		w->nheld_slots = n2;
+	}
+	uint32_t slot = w->free_slots[--w->nfree];
+	pcapw_held *h = &w->held[slot];
+	uint32_t len = pcapw__record(w, t, p);
+	if (h->cap < len) {
+		h->rec = g_realloc(h->rec, len);
+		h->cap = len;
+	}
+	memcpy(h->rec, w->scratch, len);
+	h->len = len;
+	w->held_bytes += len;
+	h->t = t;
+	h->order = w->order++;
+	uint32_t i = w->nheap++;
+	w->heap[i] = slot;
+	while (i > 0 && held_before(w, w->heap[i], w->heap[(i - 1) / 2])) {
+		heap_swap(w, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
 gboolean pcapw_finish(pcapw *w, GError **error)
 {
 	g_return_val_if_fail(w != NULL && !w->finished, FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	pcapw__release(w, SIM_TIME_MAX);
 	w->finished = TRUE;
 	w->dumper = NULL;
 	w->fp = NULL;
@@ -223,5 +350,5 @@ void pcapw_notify(pcapw *w, int *failed)
 
 const GError *pcapw_error(const pcapw *w) { return w->err; }
 const char *pcapw_path(const pcapw *w) { return w->path; }
-uint64_t pcapw_packets(const pcapw *w) { return w->packets; }
-uint64_t pcapw_bytes(const pcapw *w) { return w->bytes; }
+uint64_t pcapw_packets(const pcapw *w) { return w->packets + w->nheap; }
+uint64_t pcapw_bytes(const pcapw *w) { return w->bytes + w->held_bytes; }

@@ -29,9 +29,16 @@ typedef struct pcapw pcapw;
  * PCAPW_SNAPLEN_MAX (whole packets).  Errors: VPCSIM_ERROR_IO naming the
  * path and the system's reason. */
 pcapw *pcapw_open(const char *dir, const char *name, uint32_t snaplen, GError **error);
-/* Appends p as seen at simulated time t.  Never fails loudly: the first
- * error is kept (pcapw_error) and later writes are skipped. */
+/* Appends p as seen at simulated time t, which is now (after the records
+ * held by pcapw_write_ahead up to t).  Never fails loudly: the first error
+ * is kept (pcapw_error) and later writes are skipped. */
 void pcapw_write(pcapw *w, sim_time t, const pkt *p);
+/* Records p as seen at time t >= now, the clock being at `now`: a
+ * departure taken ahead of its time (link_send_at).  The record, bytes as
+ * p is now, is held until a write at a time at or after t (or finishing)
+ * lets it out, so the file stays in timestamp order; records of equal
+ * times stay in the order they were written. */
+void pcapw_write_ahead(pcapw *w, sim_time now, sim_time t, const pkt *p);
 /* Flushes and closes the file but does not publish it yet; on any error
  * (now or earlier) removes the temporary file, fills `error` and returns
  * FALSE.  Then pcapw_close() publishes or pcapw_abort() discards: a set of
@@ -50,7 +57,9 @@ void pcapw_notify(pcapw *w, int *failed);
 const GError *pcapw_error(const pcapw *w);
 
 const char *pcapw_path(const pcapw *w);  /* the final path DIR/NAME.pcap */
+/* Records and bytes written to the file so far, with the records held for
+ * it (pcapw_write_ahead): after a successful close, the file's. */
 uint64_t pcapw_packets(const pcapw *w);
-uint64_t pcapw_bytes(const pcapw *w);    /* bytes written to the file so far */
+uint64_t pcapw_bytes(const pcapw *w);
 
 #endif

@@ -142,8 +142,8 @@ static void test_router_ttl_lpm_and_hops(void)
 typedef struct {
 	node base;
 	guint n;
-	sim_time at[8];
-	uint16_t id[8];
+	sim_time at[64];
+	uint16_t id[64];
 } recorder;
 
 static void recorder_receive(node *n, pkt *p, port *in)
@@ -261,8 +261,8 @@ static void test_send_at_is_send_later(void)
 		}
 		sim_run(nt->sim);
 		got[way] = dst->n;
-		memcpy(at[way], dst->at, sizeof dst->at);
-		memcpy(id[way], dst->id, sizeof dst->id);
+		memcpy(at[way], dst->at, sizeof at[way]);
+		memcpy(id[way], dst->id, sizeof id[way]);
 		events[way] = sim_events_run(nt->sim);
 		link *l = g_ptr_array_index(nt->links, 0);
 		drops[way] = l->dir[0].drops;
@@ -282,6 +282,93 @@ static void test_send_at_is_send_later(void)
 	CU_ASSERT_EQUAL(id[0][3], 5);
 	CU_ASSERT_EQUAL(events[0], 9);
 	CU_ASSERT_EQUAL(events[1], 4);
+}
+
+/* A construct that forwards packet i at i us after a processing delay of
+ * 0.5 to 4.5 us (a fixed pattern), over 1 Gbps (8 us a frame): the port's
+ * queue builds, and departures fall on both sides of any slice's end. */
+#define STREAM_N 40
+
+static void stream_send(sim *s, void *ctx, void *arg)
+{
+	(void)s;
+	sender *sd = ctx;
+	net *nt = sd->out->node->net;
+	uint16_t i = (uint16_t)GPOINTER_TO_UINT(arg);
+	fabric_send(nt, sd->out, numbered(nt, i), 500 + (sim_time)((i * 7919u) % 4000u), &sd->last);
+}
+
+static void trace_nothing(void *ud, sim_time t, const node *n, const pkt *p, net_trace_kind kind,
+                          const char *text)
+{
+	(void)ud, (void)t, (void)n, (void)p, (void)kind, (void)text;
+}
+
+static void tracer_off(sim *s, void *ctx, void *arg)
+{
+	(void)s;
+	(void)arg;
+	((net *)ctx)->tracer = NULL;
+}
+
+/*
+ * fabric_send folds a departure into its link's event only where that is
+ * exact, and the packets arrive at the same times in the same order
+ * whichever way each departure went: (0) one sim_run, every departure
+ * folded; (1) slices of 2.5 us, departures past a slice's end waiting in
+ * an event and those behind them in the port's list; (2) a tracer, every
+ * departure in an event of its own; (3) the tracer removed at 15.5 us,
+ * with departures still waiting in their events.
+ */
+static void test_fabric_send_folds_where_exact(void)
+{
+	static net_tracer quiet = { trace_nothing, NULL };
+	sim_time at[4][STREAM_N];
+	uint16_t id[4][STREAM_N];
+	uint64_t events[4], pkts[4];
+	for (int way = 0; way < 4; way++) {
+		net *nt = net_new(1);
+		sender sd = { 0 };
+		recorder *dst = two_nodes(nt, &sd.out, UINT64_C(1000000000));
+		link *l = g_ptr_array_index(nt->links, 0);
+		link_set_queue(l, sd.out, 0);
+		for (guint i = 1; i <= STREAM_N; i++)
+			sim_schedule_at(nt->sim, i * SIM_US, stream_send, &sd, GUINT_TO_POINTER(i));
+		if (way >= 2)
+			nt->tracer = &quiet;
+		if (way == 3)
+			sim_schedule_at(nt->sim, 15 * SIM_US + 500, tracer_off, nt, NULL);
+		if (way == 1)
+			while (sim_pending(nt->sim) > 0)
+				sim_run_until(nt->sim, sim_now(nt->sim) + 2500);
+		else
+			sim_run(nt->sim);
+		CU_ASSERT_EQUAL_FATAL(dst->n, STREAM_N);
+		memcpy(at[way], dst->at, sizeof at[way]);
+		memcpy(id[way], dst->id, sizeof id[way]);
+		events[way] = sim_events_run(nt->sim);
+		pkts[way] = l->dir[0].pkts;
+		CU_ASSERT_PTR_NULL(sd.out->wait_head);
+		CU_ASSERT_EQUAL(sd.out->departing, 0);
+		net_free(nt);
+	}
+	for (int way = 1; way < 4; way++) {
+		CU_ASSERT_EQUAL(memcmp(at[way], at[0], sizeof at[0]), 0);
+		CU_ASSERT_EQUAL(memcmp(id[way], id[0], sizeof id[0]), 0);
+		CU_ASSERT_EQUAL(pkts[way], STREAM_N);
+	}
+	for (guint i = 0; i < STREAM_N; i++)
+		CU_ASSERT_EQUAL(id[0][i], i + 1);
+	/* The first leaves at 1 us + 0.5 + 7919 % 4000 ns and takes 8 us on the
+	 * wire; each later one is serialized behind it. */
+	CU_ASSERT_EQUAL(at[0][0], SIM_US + 500 + 3919 + 8000 + 10);
+	CU_ASSERT_EQUAL(at[0][STREAM_N - 1], at[0][0] + (STREAM_N - 1) * 8000);
+	/* A send and an arrival per packet, folded; a departure more each with
+	 * the tracer; in between when slices or the tracer hold some back. */
+	CU_ASSERT_EQUAL(events[0], 2 * STREAM_N);
+	CU_ASSERT_EQUAL(events[2], 3 * STREAM_N);
+	CU_ASSERT(events[1] > events[0] && events[1] < events[2]);
+	CU_ASSERT(events[3] > events[0] + 1 && events[3] < events[2] + 1);
 }
 
 static void count_log(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer ud)
@@ -379,6 +466,8 @@ void register_tests(void)
 	CU_add_test(s, "fabric_send: a port's packets leave in order, each delay from now",
 	            test_fabric_send_keeps_port_order);
 	CU_add_test(s, "link_send_at(t) now is link_send at t, in one event", test_send_at_is_send_later);
+	CU_add_test(s, "fabric_send folds departures where exact: same arrivals in slices, with a tracer",
+	            test_fabric_send_folds_where_exact);
 	CU_add_test(s, "a send behind a departure taken early is reported",
 	            test_send_behind_early_departure_complains);
 	CU_add_test(s, "fingerprint: node, port and headers of every delivered packet",

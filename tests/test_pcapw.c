@@ -40,16 +40,23 @@ static void cap_open(capture *c, const char *dir, const char *name, uint32_t sna
 	c->snaplen = snaplen ? snaplen : PCAPW_SNAPLEN_MAX;
 }
 
-/* Writes p and records what it must look like: the frame as pkt_serialize
+/* What p looks like now as a record at t: the frame as pkt_serialize
  * produces it on its own, cut to the snap length. */
-static void cap_write(capture *c, sim_time t, const pkt *p)
+static expect expect_of(const capture *c, sim_time t, const pkt *p)
 {
-	pcapw_write(c->w, t, p);
 	static uint8_t buf[70000];
 	expect e = { .t = t };
 	e.len = pkt_serialize(p, buf, sizeof buf);
 	e.caplen = MIN(e.len, c->snaplen);
 	e.bytes = g_memdup2(buf, e.caplen);
+	return e;
+}
+
+/* Writes p and records what it must look like. */
+static void cap_write(capture *c, sim_time t, const pkt *p)
+{
+	pcapw_write(c->w, t, p);
+	expect e = expect_of(c, t, p);
 	g_array_append_val(c->exp, e);
 }
 
@@ -329,6 +336,84 @@ static void test_snaplen(void)
 	g_free(dir);
 }
 
+
+/*
+ * Records ahead of the clock (pcapw_write_ahead) wait until a write at or
+ * after their time, or the close, and come out in (time, write order),
+ * with the bytes the packet had when it was written; records written at
+ * the clock go straight out.  Twenty holds at once make the writer grow its
+ * slots past their first eight.  pcapw_packets and pcapw_bytes count the
+ * held records too, so before the close they already give the file's.
+ */
+static void test_ahead(void)
+{
+	char *dir = harness_tmpdir();
+	pkt_pool *pool = pkt_pool_new();
+	capture c;
+	cap_open(&c, dir, "ahead", 0);
+	pkt *p = pkt_alloc(pool);
+	uint16_t id = 0;
+	/* A fresh datagram with its own IP id, so every record differs. */
+#define NEXT_UDP() \
+	pkt_build_udp(p, &(pkt_addrs){ .src_ip = CLIENT, .dst_ip = SERVER, .sport = UPORT_A, \
+	                               .dport = UPORT_B, .ip_id = ++id }, id)
+	expect e[9 + 20];
+	NEXT_UDP();
+	e[0] = expect_of(&c, 50, p); /* A */
+	pcapw_write_ahead(c.w, 10, 50, p);
+	pkt_set_ip_src(p, SERVER); /* later changes are not A's */
+	NEXT_UDP();
+	e[1] = expect_of(&c, 30, p); /* B */
+	pcapw_write_ahead(c.w, 10, 30, p);
+	NEXT_UDP();
+	e[2] = expect_of(&c, 50, p); /* C: A's time, written after it */
+	pcapw_write_ahead(c.w, 10, 50, p);
+	CU_ASSERT_EQUAL(pcapw_packets(c.w), 3);
+	NEXT_UDP();
+	e[3] = expect_of(&c, 20, p); /* D, at the clock */
+	pcapw_write(c.w, 20, p);
+	NEXT_UDP();
+	e[4] = expect_of(&c, 20, p); /* E: ahead by nothing */
+	pcapw_write_ahead(c.w, 20, 20, p);
+	NEXT_UDP();
+	e[5] = expect_of(&c, 40, p); /* F lets B out first */
+	pcapw_write(c.w, 40, p);
+	NEXT_UDP();
+	e[6] = expect_of(&c, 50, p); /* G lets A and C out first */
+	pcapw_write(c.w, 50, p);
+	NEXT_UDP();
+	e[8] = expect_of(&c, 100, p); /* H */
+	pcapw_write_ahead(c.w, 60, 100, p);
+	NEXT_UDP();
+	e[7] = expect_of(&c, 70, p); /* I */
+	pcapw_write_ahead(c.w, 60, 70, p);
+	for (int i = 0; i < 20; i++) {
+		NEXT_UDP();
+		e[9 + 19 - i] = expect_of(&c, 200 - i, p);
+		pcapw_write_ahead(c.w, 65, 200 - i, p);
+	}
+#undef NEXT_UDP
+	pkt_free(p);
+	CU_ASSERT_EQUAL(pcapw_packets(c.w), 29);
+	uint64_t bytes = pcapw_bytes(c.w);
+	/* The file's order: D E B F A C G I H, then the twenty by time. */
+	static const int order[] = { 3, 4, 1, 5, 0, 2, 6, 7, 8 };
+	for (size_t i = 0; i < G_N_ELEMENTS(order); i++)
+		g_array_append_val(c.exp, e[order[i]]);
+	g_array_append_vals(c.exp, e + 9, 20);
+	char *final = g_strdup(pcapw_path(c.w));
+	CU_ASSERT_TRUE(pcapw_close(c.w, NULL));
+	check_readback(final, c.exp, PCAPW_SNAPLEN_MAX);
+	GStatBuf st;
+	CU_ASSERT_EQUAL_FATAL(g_stat(final, &st), 0);
+	CU_ASSERT_EQUAL((uint64_t)st.st_size, bytes);
+	cap_free_expect(&c);
+	g_free(final);
+	pkt_pool_free(pool);
+	harness_rmtree(dir);
+	g_free(dir);
+}
+
 static void test_abort(void)
 {
 	char *dir = harness_tmpdir();
@@ -554,6 +639,7 @@ void register_tests(void)
 	CU_pSuite s = harness_suite("pcapw");
 	CU_add_test(s, "UDP and TCP round trip, publish on close", test_roundtrip);
 	CU_add_test(s, "snap length truncation", test_snaplen);
+	CU_add_test(s, "records ahead of the clock come out in time order", test_ahead);
 	CU_add_test(s, "abort leaves nothing", test_abort);
 	CU_add_test(s, "unwritable directory", test_unwritable_dir);
 	CU_add_test(s, "full disk while writing", test_full_disk_while_writing);
