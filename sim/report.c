@@ -421,6 +421,10 @@ static void write_text(const report *r, FILE *f)
 	}
 	for (guint i = 0; i < r->lbs->len; i++) {
 		const report_lb *lb = &g_array_index(r->lbs, report_lb, i);
+		/* Nothing to say (an NLB whose targets are an ALB, never checked
+		 * and counted by the ALB): no heading either. */
+		if (!lb->http && lb->targets->len == 0)
+			continue;
 		fprintf(f, "\nload balancer %s (%s)\n", lb->name, lb->kind);
 		if (lb->http)
 			fprintf(f, "  errors     ELB 502: %" G_GUINT64_FORMAT ", 503: %" G_GUINT64_FORMAT

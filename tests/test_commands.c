@@ -221,6 +221,120 @@ static gboolean hops_coded(const char *js, GString *missing)
 	return ok;
 }
 
+/* The README block after "$ COMMAND" (to its closing fence), or NULL. */
+static char *readme_sample(const char *readme, const char *command)
+{
+	char *head = g_strdup_printf("$ %s\n", command);
+	const char *at = strstr(readme, head);
+	char *block = NULL;
+	if (at) {
+		at += strlen(head);
+		const char *end = strstr(at, "```");
+		block = end ? g_strndup(at, (gsize)(end - at)) : NULL;
+	}
+	g_free(head);
+	return block;
+}
+
+/* The wall-clock figure of a run's header ("... events in 0.11 s"): the one
+ * part of the sample that differs from run to run. */
+static char *mask_wall(const char *text)
+{
+	GRegex *re = g_regex_new(" events in [0-9.]+ s", 0, 0, NULL);
+	char *masked = g_regex_replace_literal(re, text, -1, 0, " events in X s", 0, NULL);
+	g_regex_unref(re);
+	return masked;
+}
+
+/* The README's samples of run and trace are what the commands print (the
+ * trace sample is an excerpt: its lines, "..." aside, in order), and the
+ * figures it quotes of two compare commands are theirs. */
+static void test_readme_samples(void)
+{
+	char *readme = harness_source_text("README.md");
+	char *want = readme_sample(readme, "./build/vpcsim run scenarios/alb-privatelink.ini");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	char *out = NULL;
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "run", "scenarios/alb-privatelink.ini", NULL), 0);
+	char *w = mask_wall(want), *o = mask_wall(out);
+	CU_ASSERT_STRING_EQUAL(w, o);
+	if (strcmp(w, o) != 0)
+		printf("\n    README's run sample is stale; now:\n%s", out);
+	g_free(w);
+	g_free(o);
+	g_free(want);
+	g_free(out);
+
+	want = readme_sample(readme, "./build/vpcsim trace scenarios/vpc-three-peering.ini --from client-a "
+	                             "--to server-c");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "trace", "scenarios/vpc-three-peering.ini", "--from", "client-a",
+	                       "--to", "server-c", NULL),
+	                1);
+	char **lines = g_strsplit(want, "\n", -1);
+	const char *from = out;
+	for (guint i = 0; lines[i]; i++) {
+		if (!*lines[i] || strcmp(lines[i], "...") == 0)
+			continue;
+		char *line = g_strdup_printf("%s\n", lines[i]);
+		const char *at = strstr(from, line);
+		CU_ASSERT_PTR_NOT_NULL(at);
+		if (!at)
+			printf("\n    README's trace sample: \"%s\" is not in the output (in order)", lines[i]);
+		else
+			from = at + strlen(line);
+		g_free(line);
+	}
+	g_strfreev(lines);
+	g_free(want);
+	g_free(out);
+
+	/* "# p50 A / B / C / D ms" after each compare line, and the bytes per
+	 * request of both below them. */
+	const char *plain = "vpcsim compare --repeat 1 --set workload:web.connection=per-request";
+	GString *p50s[2] = { g_string_new(NULL), g_string_new(NULL) };
+	GString *bytes[2] = { g_string_new(NULL), g_string_new(NULL) };
+	for (int https = 0; https < 2; https++) {
+		CU_ASSERT_EQUAL(vpcsim(&out, NULL, "compare", "--repeat", "1", "--set",
+		                       "workload:web.connection=per-request", https ? "--https" : NULL, NULL),
+		                0);
+		char **rows = g_strsplit(out, "\n", -1);
+		for (guint i = 0; rows[i]; i++) {
+			GString *g = g_str_has_prefix(rows[i], "latency p50 (ms)")       ? p50s[https]
+			             : g_str_has_prefix(rows[i], "bytes on the wire per") ? bytes[https]
+			                                                                   : NULL;
+			char **cells = g ? g_strsplit_set(rows[i], " ", -1) : NULL;
+			for (guint k = 0; cells && cells[k]; k++)
+				if (g_ascii_isdigit(cells[k][0]))
+					g_string_append_printf(g, "%s%s", g->len ? " / " : "", cells[k]);
+			g_strfreev(cells);
+		}
+		g_strfreev(rows);
+		g_free(out);
+	}
+	GRegex *ws = g_regex_new("\\s+", 0, 0, NULL);
+	char *squeezed = g_regex_replace_literal(ws, readme, -1, 0, " ", 0, NULL);
+	g_regex_unref(ws);
+	char *l1 = g_strdup_printf("%s # p50 %s ms", plain, p50s[0]->str);
+	char *l2 = g_strdup_printf("%s --https # p50 %s ms", plain, p50s[1]->str);
+	char *l3 = g_strdup_printf("request %s plain and %s over HTTPS", bytes[0]->str, bytes[1]->str);
+	const char *need[] = { l1, l2, l3 };
+	for (guint i = 0; i < G_N_ELEMENTS(need); i++) {
+		CU_ASSERT_PTR_NOT_NULL(strstr(squeezed, need[i]));
+		if (!strstr(squeezed, need[i]))
+			printf("\n    README lacks \"%s\"", need[i]);
+	}
+	g_free(l1);
+	g_free(l2);
+	g_free(l3);
+	g_free(squeezed);
+	for (int i = 0; i < 2; i++) {
+		g_string_free(p50s[i], TRUE);
+		g_string_free(bytes[i], TRUE);
+	}
+	g_free(readme);
+}
+
 static void test_trace_codes(void)
 {
 	char *dir_path = harness_source_path("scenarios");
@@ -286,5 +400,6 @@ void register_tests(void)
 	CU_add_test(s, "run: --out written whole or not at all", test_run_out_file);
 	CU_add_test(s, "trace: hops, rules, rewrites, drops, mermaid", test_trace);
 	CU_add_test(s, "trace: every decision and rewrite has a code", test_trace_codes);
+	CU_add_test(s, "README samples of run, trace and compare", test_readme_samples);
 	CU_add_test(s, "compare: table, derived properties, plots", test_compare);
 }
