@@ -77,6 +77,9 @@ typedef struct {
 	uint64_t preserved;            /* flows forwarded with the client's address */
 	uint64_t resets;               /* RSTs sent for segments of unknown flows */
 	uint64_t expired;              /* flows forgotten after the idle timeout */
+	uint64_t tls_connections;      /* TLS listeners: client handshakes done and relayed */
+	uint64_t tls_refused;          /* TLS listeners: handshakes done, reset (no target, no port) */
+	uint64_t tls_expired;          /* TLS listeners: relays reset after the idle timeout */
 } nlb_stats;
 
 const nlb_stats *nlb_get_stats(node *nlb);
@@ -86,6 +89,12 @@ guint nlb_flow_count(node *nlb);
  * target's packet of one of its flows (billed at nlb.cross_az_to_targets
  * when it changes AZ). */
 gboolean nlb_is_target_reply(node *n, const pkt *p);
+/* TRUE when p, on its way to network load balancer n, is a target's packet
+ * on a TLS listener's own connection to it. */
+gboolean nlb_is_relay_reply(node *n, const pkt *p);
+/* TRUE when network load balancer n ends the connection p arrives on (a
+ * TLS listener's, either side); p NULL: when it has a TLS listener. */
+gboolean nlb_ends(node *n, const pkt *p);
 /* TRUE when `n` is a network load balancer. */
 gboolean nlb_is(const node *n);
 /* Starts the health checks (lbhealth.h), as alb_start_health_checks();

@@ -195,7 +195,8 @@ static void test_every_key_moves_a_bill(void)
 static const char *const profile_no_effect[] = {
 	/* Read, but no bundled scenario reaches them in one second: idle
 	 * timeouts of 60 to 350 s, a full link queue (1 MiB, or 2 MiB). */
-	"limits.natgw_idle_timeout", "limits.nlb_idle_timeout", "limits.alb_idle_timeout",
+	"limits.natgw_idle_timeout", "limits.nlb_idle_timeout", "limits.nlb_tls_idle_timeout",
+	"limits.alb_idle_timeout",
 	"limits.queue_bytes",
 	/* The NAT gateway's 55,000 connections per destination (reached by
 	 * none in a second; test_failures exhausts them), and the clients'
