@@ -312,6 +312,34 @@ static void test_nlcu_tls(void)
 	ln_free(ln);
 }
 
+/* ---- idle timeout ---- */
+
+/*
+ * A TLS listener's idle timeout is the profile's nlb_tls_idle_timeout
+ * (AWS's fixed 350 s; 2 s here): two requests 5 s apart on one kept-alive
+ * connection, the second meets a relay idle for longer, which resets both
+ * connections; the client's request fails with "connection reset".  With
+ * the requests 1 s apart both are answered on the one connection.
+ */
+static void test_idle_timeout(void)
+{
+	for (int idle = 0; idle < 2; idle++) {
+		tworld w;
+		tworld_init(&w, LISTEN_TLS, 0);
+		scenario_own_profile(w.ln.sc)->limits.nlb_tls_idle_timeout = 2 * SIM_S;
+		tworld_start(&w, LISTEN_TLS, 2, idle ? 5 * SIM_S : SIM_S, TRUE, 100, 0);
+		sim_run(w.ln.nt->sim);
+		const nlb_stats *st = nlb_get_stats(w.ln.lbs[w.lb]);
+		const host_workload_result *r = host_workload_get_result(w.wl);
+		CU_ASSERT_EQUAL(st->tls_connections, 1);
+		CU_ASSERT_EQUAL(st->tls_expired, idle ? 1 : 0);
+		CU_ASSERT_EQUAL(r->completed, idle ? 1 : 2);
+		CU_ASSERT_EQUAL(r->failed[HTTP_FAIL_RESET], idle ? 1 : 0);
+		CU_ASSERT_EQUAL(http_server_get_stats(w.srv)->requests, idle ? 1 : 2);
+		ln_free(&w.ln);
+	}
+}
+
 /* ---- PrivateLink ---- */
 
 /*
@@ -515,6 +543,7 @@ void register_tests(void)
 	            test_wire_tls_target);
 	CU_add_test(s, "NLCU: 200 new TLS connections a second = 4 NLCU, 17.52 USD a month",
 	            test_nlcu_tls);
+	CU_add_test(s, "idle timeout: a relay idle past nlb_tls_idle_timeout is reset", test_idle_timeout);
 	CU_add_test(s, "PrivateLink: a consumer's TLS through an endpoint, the target sees the node",
 	            test_privatelink);
 	CU_add_test(s, "nlb-tls.ini: SNI and the flight at the client, HTTP or TLS at the target",
