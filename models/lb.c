@@ -670,6 +670,12 @@ void lb_report(world *w, report *r)
 			rl->elb_504 = c->elb_504;
 			rl->target_5xx = c->target_5xx;
 			rl->fail_open = c->fail_open;
+		} else if (nlb_ends(n, NULL)) {
+			const nlb_stats *st = nlb_get_stats(n);
+			rl->tls = TRUE;
+			rl->tls_connections = st->tls_connections;
+			rl->tls_refused = st->tls_refused;
+			rl->tls_expired = st->tls_expired;
 		}
 		/* Each target group once, in the order listeners and rules name them. */
 		GArray *seen = g_array_new(FALSE, FALSE, sizeof(int));

@@ -2,6 +2,8 @@
 #include "lbnet.h"
 #include "pcap_check.h"
 
+#include <stdlib.h>
+
 /*
  * One VPC, 10.0.0.0/16: subnet a (10.0.1.0/24, use1-az1) and b
  * (10.0.2.0/24, use1-az2).  The NLB "nlb" has a node in each (10.0.1.100,
@@ -436,6 +438,16 @@ static void test_scenario(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(out ? out : "", "requests   sent "));
 		CU_ASSERT_PTR_NOT_NULL(strstr(out ? out : "", " failed 0\n"));
 		CU_ASSERT_PTR_NOT_NULL(strstr(out ? out : "", "nlb-b: TLS listener: handshake done"));
+		/* A connection per request: the report's TLS connections are the
+		 * requests completed. */
+		const char *c = strstr(out ? out : "", ", completed "), *t = strstr(out ? out : "", "  tls        ");
+		CU_ASSERT_FATAL(c && t);
+		unsigned long nc = strtoul(c + strlen(", completed "), NULL, 10);
+		unsigned long nt = strtoul(t + strlen("  tls        "), NULL, 10);
+		CU_ASSERT(nc > 80);
+		CU_ASSERT_EQUAL(nt, nc);
+		CU_ASSERT_PTR_NOT_NULL(strstr(t, " connections ended and relayed to a target, 0 reset after the "
+		                                 "handshake (no target or port), 0 reset after the idle timeout\n"));
 		g_free(out);
 		char *cc = g_build_filename(dir, "nlb-tls-client-1-vpc-a-router.pcap", NULL);
 		char *wc = g_build_filename(dir, "nlb-tls-web-1-vpc-b-router.pcap", NULL);
