@@ -1,4 +1,4 @@
-/* \summary: Network Load Balancer: flow table, flow-hash targets, client IP or source NAT, idle RST */
+/* \summary: Network Load Balancer: flow table, flow-hash targets, client IP or source NAT, idle RST, TLS listeners ending TLS and relaying to targets */
 #include "nlb.h"
 
 #include <string.h>
@@ -123,7 +123,7 @@ typedef struct {
  * target. */
 typedef struct {
 	nlb *b;
-	GList link;          /* in nlb.relays */
+	GList link;          /* in nlb.live */
 	tcp_conn *front, *back; /* NULL once closed */
 	fkey fk, bk;         /* their 4-tuples as packets arrive: client's, target's */
 	guint node;

@@ -1,4 +1,4 @@
-/* \summary: Network Load Balancer: layer-4 flows, flow hash, client IP or source NAT, idle RST, NLCU */
+/* \summary: Network Load Balancer: layer-4 flows, flow hash, client IP or source NAT, idle RST, TLS listeners, NLCU */
 #ifndef VPCSIM_NLB_H
 #define VPCSIM_NLB_H
 
@@ -39,8 +39,12 @@ double nlb_nlcu_per_hour(const prices *p, const nlb_rates *u, nlb_nlcu_dims *dim
  * A Network Load Balancer is one node with one port per load balancer
  * subnet (the node's ENI, address node_ips[i], linked by the builder to the
  * VPC router as an ENI port) and, for an endpoint service, one port per
- * interface endpoint that consumes it (nlb_add_privatelink_port).  It has
- * no TCP stack: it keeps a flow table and rewrites packets.
+ * interface endpoint that consumes it (nlb_add_privatelink_port).  For its
+ * tcp listeners it has no TCP stack: it keeps a flow table and rewrites
+ * packets.  Its tls listeners end the client's connection (TLS 1.3, the
+ * handshake of sim/tls.h) on a TCP stack per port and relay the plaintext
+ * on the node's own connection to the target, plain or TLS (models/nlb.c,
+ * "TLS listeners").
  *
  * A new flow (a TCP SYN, or any UDP datagram) to a node's address and a
  * listener's port, or arriving on a PrivateLink port addressed to a node,
