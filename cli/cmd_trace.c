@@ -5,6 +5,7 @@
 #include "build.h"
 #include "cli.h"
 #include "estimate.h"
+#include "nlb.h"
 #include "error.h"
 
 /*
@@ -69,6 +70,12 @@ static void on_event(void *ud, sim_time t, const node *n, const pkt *p, net_trac
 static gboolean same_packet(const tevent *a, const tevent *b)
 {
 	return !a->nopkt && !b->nopkt && a->flow_id == b->flow_id && a->birth == b->birth && a->seq == b->seq && a->flags == b->flags;
+}
+
+/* Does packet a travel the connection of packet b the other way? */
+static gboolean answers(const tevent *a, const tevent *b)
+{
+	return a->src == b->dst && a->dst == b->src && a->sport == b->dport && a->dport == b->sport;
 }
 
 static char *addr(uint32_t ip, uint16_t tport)
@@ -559,12 +566,15 @@ int cmd_trace(int argc, char **argv)
 			syn = (gint)i;
 		else if (e->n == client && req < 0 && e->payload > 0)
 			req = (gint)i;
-		/* Behind an ALB: its own request to a target, and the answer. */
-		else if (breq < 0 && e->payload > 0 && (e->pflags & PKT_F_LB_BACKEND) &&
-		         strcmp(e->n->ops->kind, "alb") == 0)
+		/* Behind an ALB or an NLB's TLS listener: its own request to a
+		 * target, and the answer (to the ALB's address, or on the NLB's
+		 * connection, which may carry the client's address). */
+		else if (breq < 0 && e->payload > 0 &&
+		         (((e->pflags & PKT_F_LB_BACKEND) && strcmp(e->n->ops->kind, "alb") == 0) ||
+		          ((e->pflags & PKT_F_NLB_RELAY) && nlb_is(e->n))))
 			breq = (gint)i;
-		else if (breq >= 0 && bresp < 0 && e->payload > 0 && (e->pflags & PKT_F_LB_BACKEND) &&
-		         strcmp(e->n->ops->kind, "host") == 0)
+		else if (breq >= 0 && bresp < 0 && e->payload > 0 && strcmp(e->n->ops->kind, "host") == 0 &&
+		         ((e->pflags & PKT_F_LB_BACKEND) || answers(e, &g_array_index(lg.ev, tevent, breq))))
 			bresp = (gint)i;
 	}
 	/* The response: the first payload segment arriving at the client. */

@@ -11,6 +11,7 @@
 #include "host.h"
 #include "internet.h"
 #include "lbhealth.h"
+#include "nlb.h"
 #include "pcapw.h"
 #include "sg.h"
 #include "vpc.h"
@@ -199,10 +200,16 @@ static void add_once(GPtrArray *a, char *text)
  * the client's leg to Lattice joined to the ALB's leg to the target (the
  * hop from Lattice to the ALB is not shown), and the response path the
  * target's leg to the ALB joined to Lattice's leg to the client. */
-static gboolean terminates(const node *n)
+/* Does n end the connection p arrives on (p NULL: any it serves)?  An ALB
+ * and Lattice always; an NLB on its TLS listeners only. */
+static gboolean terminates(node *n, const pkt *p)
 {
-	return strcmp(n->ops->kind, "alb") == 0 || strcmp(n->ops->kind, "vpc-lattice") == 0;
+	return strcmp(n->ops->kind, "alb") == 0 || strcmp(n->ops->kind, "vpc-lattice") == 0 ||
+	       (nlb_is(n) && nlb_ends(n, p));
 }
+
+/* A packet on a load balancer's own connection to a target. */
+#define BACKEND_FLAGS (PKT_F_LB_BACKEND | PKT_F_NLB_RELAY)
 
 static gboolean is_lattice(const node *n) { return strcmp(n->ops->kind, "vpc-lattice") == 0; }
 
@@ -225,7 +232,7 @@ static void lattice_extend(world *w, GPtrArray *path, const pkt *p)
  * (the response's flow is known only when it arrives). */
 static void watch_rewrites(world *w, const node *n, const pkt *p, net_trace_kind kind, const char *text)
 {
-	if (!p && kind == NET_TRACE_DECIDE && terminates(n)) {
+	if (!p && kind == NET_TRACE_DECIDE && terminates((node *)n, NULL)) {
 		for (guint i = 0; i < w->await_back->len; i++) {
 			wl_state *ws = g_ptr_array_index(w->await_back, i);
 			add_once(ws->req_rewrites, g_strdup_printf("%s: %s", n->name, text));
@@ -279,7 +286,7 @@ static void path_watch(void *ud, sim_time t, const node *n, const pkt *p, net_tr
 		watch_rewrites(w, n, p, kind, text);
 		return;
 	}
-	if (kind != NET_TRACE_ARRIVE || !p || !p->payload_len || !terminates(n))
+	if (kind != NET_TRACE_ARRIVE || !p || !p->payload_len || !terminates((node *)n, p))
 		return;
 	if (lattice_leg(p)) {
 		/* Lattice's own connection to the ALB: its request leg (arriving at
@@ -312,7 +319,7 @@ static void path_watch(void *ud, sim_time t, const node *n, const pkt *p, net_tr
 	} else {
 		first = NULL;
 	}
-	if (p->flags & PKT_F_LB_BACKEND) {
+	if (p->flags & BACKEND_FLAGS) {
 		GPtrArray *done = g_ptr_array_new();
 		for (guint i = 0; i < w->await_back_resp->len; i++) {
 			wl_state *ws = g_ptr_array_index(w->await_back_resp, i);
@@ -427,7 +434,7 @@ static int filter_in(host *h, pkt *p, void *ud)
 			t->req_arrived = net_now(w->net);
 			g_ptr_array_add(done, t);
 		}
-		if (p->flags & PKT_F_LB_BACKEND) {
+		if (p->flags & BACKEND_FLAGS) {
 			for (guint i = 0; i < w->await_back->len; i++) {
 				t = g_ptr_array_index(w->await_back, i);
 				if (t->request_path)

@@ -52,6 +52,7 @@ static const explain_info explanations[] = {
 	{ "ALB:", "alb-listener-rule" },
 	{ "VPC Lattice:", "lattice-listener-rule" },
 	{ "listener: flow hash", "nlb-target-selection" },
+	{ "TLS listener:", "nlb-tls-listener" },
 	{ "DNS ", "dns-answer" },
 	{ "MSS ", "mss-clamp" },
 	{ "source ", "source-rewrite" },

@@ -65,6 +65,8 @@ enum {
 #define PKT_F_LB_BACKEND 0x02 /* between an application load balancer and its target */
 #define PKT_F_VIA_PEERING 0x04 /* crossed a VPC peering connection */
 #define PKT_F_NLB_BACKEND 0x08 /* between a network load balancer and its target */
+#define PKT_F_NLB_RELAY 0x10  /* with PKT_F_NLB_BACKEND: on a TLS listener's own connection to the
+                                 target (the run's path tracking joins the two legs) */
 
 /* A component that sends or receives in an AZ (an ENI, a NAT gateway, a TGW
  * attachment, an endpoint): its name and its transfer lines. */

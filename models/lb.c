@@ -25,7 +25,7 @@ static const ld_key lb_keys[] = {
 	{ "algorithm", FALSE, "round_robin or least_outstanding_requests" },
 	{ "preserve_client_ip", FALSE, "true or false" },
 	{ "listeners", TRUE, "comma-separated listeners 'PROTO PORT -> TARGET_GROUP', http or https "
-	                     "for an application load balancer and tcp for a network one" },
+	                     "for an application load balancer and tcp or tls for a network one" },
 	{ "certificate_size", FALSE, "the certificate chain HTTPS and TLS listeners send, DER bytes "
 	                             "such as 2527B or 4KB (default: the profile's [tls])" },
 	{ "ssl_policy", FALSE, "the HTTPS and TLS listeners' security policy name, informational "
@@ -283,9 +283,7 @@ static void build_target_groups(sc_loader *l)
 		static const char *const tg_protos[] = { "http", "https", "tcp", "tls", NULL };
 		int proto = ld_get_choice(l->ld, g, "protocol", NULL, tg_protos);
 		tg->tls = proto == 1 || proto == 3;
-		if (proto == 3)
-			ld_problem(l->ld, g, "protocol", "'tls': TLS to the targets of a network load balancer is "
-			                   "not modelled yet; expected http, https or tcp");
+		tg->protocol = ld_has(g, "protocol") ? proto : -1;
 
 		v = ld_get(g, "port", NULL);
 		if (v && !sc_parse_port(v, &tg->port))
@@ -298,7 +296,7 @@ static void build_target_groups(sc_loader *l)
 
 /* May load balancer `lbi` forward to target group `tgi`?  Reports why not. */
 static gboolean check_lb_tg(sc_loader *l, const ld_group *g, const char *key, const char *item, int lbi,
-                            int tgi)
+                            int tgi, gboolean tls_listener)
 {
 	const sc_lb *lb = SC_AT(l->sc->load_balancers, sc_lb, lbi);
 	const sc_target_group *tg = SC_AT(l->sc->target_groups, sc_target_group, tgi);
@@ -308,10 +306,31 @@ static gboolean check_lb_tg(sc_loader *l, const ld_group *g, const char *key, co
 		  item, tg->name);
 		return FALSE;
 	}
-	if (tg->tls && l->lb_type[lbi] == SC_LB_NETWORK) {
+	if (tg->protocol == 1 && l->lb_type[lbi] == SC_LB_NETWORK) {
 		ld_problem(l->ld, g, key, "'%s': target group %s has protocol https, which only an application "
-		             "load balancer speaks to targets; expected a target group of protocol tcp", item,
-		  tg->name);
+		             "load balancer speaks to targets; expected a target group of protocol tcp or tls",
+		  item, tg->name);
+		return FALSE;
+	}
+	if (tg->protocol == 3 && l->lb_type[lbi] == SC_LB_APPLICATION) {
+		ld_problem(l->ld, g, key, "'%s': target group %s has protocol tls, which only a network load "
+		             "balancer speaks to targets; expected a target group of protocol http or https",
+		  item, tg->name);
+		return FALSE;
+	}
+	/* AWS (Create a target group for your Network Load Balancer): "If the
+	 * listener protocol is TCP, choose TCP or TCP_UDP.  If the listener
+	 * protocol is TLS, choose TCP or TLS." */
+	if (tg->protocol == 3 && l->lb_type[lbi] == SC_LB_NETWORK && !tls_listener) {
+		ld_problem(l->ld, g, key, "'%s': target group %s has protocol tls, which a tcp listener cannot "
+		             "use (AWS: a TCP listener's target groups are TCP or TCP_UDP); expected a tls "
+		             "listener, or a target group of protocol tcp", item, tg->name);
+		return FALSE;
+	}
+	if (tg->type == SC_TG_ALB && tls_listener) {
+		ld_problem(l->ld, g, key, "'%s': target group %s is of type alb, which only a tcp listener "
+		             "forwards to here (a TLS listener in front of an ALB is not modelled); expected a "
+		             "tcp listener, or a target group of type instance", item, tg->name);
 		return FALSE;
 	}
 	if (tg->vpc >= 0 && lb->vpc >= 0 && tg->vpc != lb->vpc) {
@@ -359,7 +378,7 @@ static gboolean parse_listener(sc_loader *l, const ld_group *g, int lbi, const c
 	const sc_lb *lb = SC_AT(l->sc->load_balancers, sc_lb, lbi);
 	int type = l->lb_type[lbi];
 	static const char *const protos[] = { "http", "tcp" };
-	static const char *const takes[] = { "http and https", "tcp" };
+	static const char *const takes[] = { "http and https", "tcp and tls" };
 	char *proto, *pnum, *tgname;
 	gboolean ok = FALSE;
 	memset(out, 0, sizeof *out);
@@ -370,14 +389,11 @@ static gboolean parse_listener(sc_loader *l, const ld_group *g, int lbi, const c
 	} else if (strcmp(proto, "http") != 0 && strcmp(proto, "tcp") != 0 &&
 	           strcmp(proto, "https") != 0 && strcmp(proto, "tls") != 0) {
 		ld_problem(l->ld, g, "listeners", "'%s': protocol '%s' is not known; expected http or https "
-		                     "(application load balancers) or tcp (network load balancers); UDP "
-		                     "listeners are not modelled", item, proto);
-	} else if (type == SC_LB_NETWORK && strcmp(proto, "tls") == 0) {
-		ld_problem(l->ld, g, "listeners", "'%s': TLS listeners on network load balancers are not "
-		                     "modelled yet; expected 'tcp %s -> %s' (a tcp listener passes TLS "
-		                     "through to its targets)", item, pnum, tgname);
+		                     "(application load balancers) or tcp or tls (network load balancers); "
+		                     "UDP listeners are not modelled", item, proto);
 	} else if (type >= 0 && strcmp(proto, protos[type]) != 0 &&
-	           !(type == SC_LB_APPLICATION && strcmp(proto, "https") == 0)) {
+	           !(type == SC_LB_APPLICATION && strcmp(proto, "https") == 0) &&
+	           !(type == SC_LB_NETWORK && strcmp(proto, "tls") == 0)) {
 		ld_problem(l->ld, g, "listeners", "'%s': %s %s load balancer takes %s listeners only; expected "
 		                     "'%s %s -> %s'", item, ld_article(lb_types[type]), lb_types[type],
 		  takes[type], protos[type], pnum, tgname);
@@ -390,7 +406,8 @@ static gboolean parse_listener(sc_loader *l, const ld_group *g, int lbi, const c
 	} else if ((out->default_tg = ld_lookup(l->ld, GK_TG, tgname)) < 0) {
 		ld_undefined(l->ld, g, "listeners", tgname, GK_TG);
 	} else {
-		ok = check_lb_tg(l, g, "listeners", item, lbi, out->default_tg);
+		ok = check_lb_tg(l, g, "listeners", item, lbi, out->default_tg,
+		                 type == SC_LB_NETWORK && strcmp(proto, "tls") == 0);
 	}
 	if (ok) {
 		/* Both kinds are TCP underneath; `http` says the ALB parses it. */
@@ -441,7 +458,7 @@ static gboolean parse_lb_rule(sc_loader *l, const ld_group *g, int lbi, const ch
 	} else if ((r->target_group = ld_lookup(l->ld, GK_TG, tgname)) < 0) {
 		ld_undefined(l->ld, g, "rules", tgname, GK_TG);
 	} else {
-		ok = check_lb_tg(l, g, "rules", item, lbi, r->target_group);
+		ok = check_lb_tg(l, g, "rules", item, lbi, r->target_group, FALSE);
 	}
 	if (ok) {
 		r->kind = kind[0] == 'p' ? SC_RULE_PATH : SC_RULE_HOST;
@@ -653,6 +670,12 @@ void lb_report(world *w, report *r)
 			rl->elb_504 = c->elb_504;
 			rl->target_5xx = c->target_5xx;
 			rl->fail_open = c->fail_open;
+		} else if (nlb_ends(n, NULL)) {
+			const nlb_stats *st = nlb_get_stats(n);
+			rl->tls = TRUE;
+			rl->tls_connections = st->tls_connections;
+			rl->tls_refused = st->tls_refused;
+			rl->tls_expired = st->tls_expired;
 		}
 		/* Each target group once, in the order listeners and rules name them. */
 		GArray *seen = g_array_new(FALSE, FALSE, sizeof(int));

@@ -1,9 +1,10 @@
-/* \summary: Network Load Balancer: flow table, flow-hash targets, client IP or source NAT, idle RST */
+/* \summary: Network Load Balancer: flow table, flow-hash targets, client IP or source NAT, idle RST, TLS listeners ending TLS and relaying to targets */
 #include "nlb.h"
 
 #include <string.h>
 
 #include "lbhealth.h"
+#include "tls.h"
 #include "vpc.h"
 
 /*
@@ -33,7 +34,9 @@
  * node's AZ while other AZs have some, AWS takes the node out of DNS;
  * here its new flows are dropped (DROP_NO_TARGET).
  *
- * Simplifications: no TLS listeners, no proxy protocol, no security groups on the NLB, the
+ * A TLS listener is not a flow: see "TLS listeners" below.
+ *
+ * Simplifications: no proxy protocol, no security groups on the NLB, the
  * NLB does not decrement the TTL.  AWS mixes the SYN's sequence number into
  * its flow hash; this model hashes the 5-tuple only, so a client reusing a
  * source port reaches the same target again.  UDP flows use the same idle
@@ -60,6 +63,9 @@ typedef struct {
 	gboolean preserve;  /* instance targets and the LB preserves client addresses */
 	GPtrArray *targets; /* per LB node: GArray of target it may pick */
 	const char *tg;     /* target group name, for drop details */
+	gboolean tls;       /* a TLS listener: the NLB ends the client's connection */
+	tls_ctx **to_targets; /* TLS listener, tls target group: per node, the client side */
+	guint n_nodes;
 } listener;
 
 typedef struct {
@@ -67,10 +73,29 @@ typedef struct {
 	uint8_t az; /* 1 + AZ index */
 } lbnode;
 
+typedef struct nlb nlb;
+
+/* The TCP of one port of the NLB, for TLS listeners: on a node's port it
+ * accepts clients' connections and opens the connections to targets; on a
+ * PrivateLink port it accepts the consumers' connections. */
+typedef struct {
+	nlb *b;
+	guint index;         /* the port */
+	tcp_stack *tcp;
+} termport;
+
 typedef struct {
 	sim_time last;       /* departure clock */
 	gboolean privatelink;
+	termport *term;      /* NULL when the NLB has no TLS listener */
 } lbport;
+
+/* One TLS listener behind one port: its TCP listener's user data. */
+typedef struct {
+	nlb *b;
+	guint port, li;      /* the port and the listener's index */
+	tls_ctx *ctx;        /* server side */
+} tlsl;
 
 /* Source ports towards one target from one node (source NAT). */
 typedef struct {
@@ -94,7 +119,22 @@ typedef struct {
 	sim_time created, last_used, ended;
 } flow;
 
+/* A client's connection to a TLS listener and the NLB's own to the
+ * target. */
 typedef struct {
+	nlb *b;
+	GList link;          /* in nlb.live */
+	tcp_conn *front, *back; /* NULL once closed */
+	fkey fk, bk;         /* their 4-tuples as packets arrive: client's, target's */
+	guint node;
+	int tg;
+	guint tidx;
+	dstate *ds;          /* the source port's pool, NULL when the client's address is kept */
+	vpc_router *redirect; /* where the preserved client address's redirect lives */
+	sim_time created, last_used;
+} relay;
+
+struct nlb {
 	node base;
 	fabric *f;
 	const sc_lb *lb;
@@ -112,7 +152,15 @@ typedef struct {
 	sim_time flow_ns[2]; /* TCP, UDP: active time of flows already forgotten */
 	tcp_stack *hc_tcp;  /* health checks' own stack, NULL if none */
 	lbhealth *health;
-} nlb;
+	/* TLS listeners */
+	gboolean any_tls;
+	sim_time tls_idle;
+	GPtrArray *tlsls;   /* tlsl * (owned) */
+	GPtrArray *terms;   /* termport * (owned) */
+	GHashTable *relays; /* fkey * (a relay's fk or bk) -> relay * */
+	GQueue live;        /* relays */
+	sim_time tls_ns;    /* active time of relays already closed */
+};
 
 static uint64_t mix64(uint64_t x)
 {
@@ -314,6 +362,8 @@ static const listener *listener_for(nlb *b, uint8_t proto, uint16_t dport)
 	return NULL;
 }
 
+static gboolean term_holds(nlb *b, uint32_t ip, uint16_t lport, uint32_t ip2, uint16_t port2);
+
 /* A free source port towards the target from the node's address, or NULL
  * when all 64512 are in use. */
 static dstate *nat_port(nlb *b, fkey *back)
@@ -333,7 +383,8 @@ static dstate *nat_port(nlb *b, fkey *back)
 		back->d = ds->next_port;
 		ds->next_port = ds->next_port == 65535 ? 1024 : ds->next_port + 1;
 		if (!g_hash_table_contains(b->back, back) &&
-		    !(b->health && lbhealth_owns(b->health, back->a, back->c, back->b, back->d))) {
+		    !(b->health && lbhealth_owns(b->health, back->a, back->c, back->b, back->d)) &&
+		    !term_holds(b, back->b, back->d, back->a, back->c)) {
 			ds->in_use++;
 			return ds;
 		}
@@ -379,6 +430,24 @@ static const target *pick(nlb *b, GArray *cands, guint ni, uint64_t hash)
 	return NULL;
 }
 
+/* The key of a new flow's (or relay's) packets from target t, for the
+ * client's key k arriving on `in`: when the listener keeps the client's
+ * address, its source is the client's address and port and the router
+ * that will pull the target's replies back is returned; else NULL, and the
+ * caller picks the node's address and a port. */
+static vpc_router *back_key(nlb *b, const listener *l, port *in, const target *t, const fkey *k,
+                            fkey *back)
+{
+	int ni = node_for(b, in, k->b);
+	port *nport = node_port(&b->base, (guint)ni);
+	*back = (fkey){ .a = t->ip, .c = t->port, .proto = k->proto };
+	if (!l->preserve || lbport_of(b, in)->privatelink || !nport->link)
+		return NULL;
+	back->b = k->a;
+	back->d = k->c;
+	return vpc_router_of(link_peer(nport)->node);
+}
+
 static void new_flow(nlb *b, pkt *p, port *in, const fkey *k, sim_time now)
 {
 	char s[16], d[16];
@@ -422,14 +491,10 @@ static void new_flow(nlb *b, pkt *p, port *in, const fkey *k, sim_time now)
 		return;
 	}
 	port *nport = node_port(&b->base, (guint)ni);
-	vpc_router *router = NULL;
-	if (l->preserve && !lbport_of(b, in)->privatelink && nport->link)
-		router = vpc_router_of(link_peer(nport)->node);
-	fkey back = { .a = t->ip, .c = t->port, .proto = proto };
+	fkey back;
+	vpc_router *router = back_key(b, l, in, t, k, &back);
 	dstate *ds = NULL;
 	if (router) {
-		back.b = k->a;
-		back.d = k->c;
 		if (g_hash_table_contains(b->back, &back)) {
 			/* The same client address and port through two LB nodes to
 			 * one target: the target would see one socket twice.  AWS
@@ -475,6 +540,321 @@ static void new_flow(nlb *b, pkt *p, port *in, const fkey *k, sim_time now)
 	to_target(b, f, p, now);
 }
 
+/* ---- TLS listeners ----
+ *
+ * A TLS listener ends the client's connection at the node.  Each port of
+ * the NLB that clients reach (a node's own, and every PrivateLink port) has
+ * a TCP stack (termport) listening on the TLS listeners' ports, with TLS
+ * 1.3 on every connection it accepts (sim/tls.h: the handshake the ALB's
+ * HTTPS listeners make, with the load balancer's certificate chain).  Once
+ * the client's handshake is done the flow hash of the client's 4-tuple
+ * picks a target as it does for a flow (the same candidates, health
+ * included) and the node opens its own connection to it: from the client's
+ * address and port when it preserves client addresses (instance targets,
+ * not through PrivateLink: AWS's "Client IP preservation" applies to TCP
+ * and TLS target groups alike), else from its own address and a port of the
+ * pool source NAT uses.  With a target group of protocol tls that
+ * connection speaks TLS too, without server_name (the node reaches targets
+ * by address).  Plaintext is relayed both ways as it arrives; a FIN is
+ * passed on as a FIN, a reset or a timeout as a RST.
+ *
+ * Assumptions (AWS does not document them): the connection to the target
+ * opens once the client's handshake completes, so a new connection costs
+ * the client one round trip to the node more than through a tcp listener,
+ * then the node's own handshake with the target; a preserved client
+ * address keeps the client's port; every segment a node's stack sends takes
+ * processing.nlb, as a forwarded packet does.
+ *
+ * Idle timeout: AWS fixes it at 350 s for TLS listeners (the profile's
+ * limits.nlb_tls_idle_timeout; the load balancer's idle_timeout is for tcp
+ * listeners).  A segment of a relay idle longer resets both connections
+ * (AWS answers the sender with a RST and forgets the other side silently;
+ * here both get one).  Not modelled for relays: the RST when a target goes
+ * unhealthy, and two PrivateLink consumers using one address and port at
+ * once (the second is refused).
+ */
+
+static int node_by_ip(const nlb *b, uint32_t ip)
+{
+	for (guint i = 0; i < b->nodes->len; i++)
+		if (g_array_index(b->nodes, lbnode, i).ip == ip)
+			return (int)i;
+	return -1;
+}
+
+static gboolean tls_listener_port(nlb *b, uint16_t lport)
+{
+	const listener *l = listener_for(b, PKT_PROTO_TCP, lport);
+	return l && l->tls;
+}
+
+/* Is the NLB's port `lport` from node address `ip` towards ip2:port2 held
+ * by a TLS listener's stack (a listener's port, or a relay's connection)? */
+static gboolean term_holds(nlb *b, uint32_t ip, uint16_t lport, uint32_t ip2, uint16_t port2)
+{
+	if (!b->any_tls)
+		return FALSE;
+	int ni = node_by_ip(b, ip);
+	return tls_listener_port(b, lport) ||
+	       (ni >= 0 && tcp_stack_has_conn(lbport_of(b, node_port(&b->base, (guint)ni))->term->tcp, ip,
+	                                      lport, ip2, port2));
+}
+
+static void term_tx(void *owner, pkt *p)
+{
+	termport *tp = owner;
+	nlb *b = tp->b;
+	port *out = node_port(&b->base, tp->index);
+	if (!out->link) {
+		net_drop(b->base.net, &b->base, p, DROP_NO_ROUTE);
+		return;
+	}
+	int ni = node_by_ip(b, pkt_ip_src(p));
+	if (ni >= 0 && tls_listener_port(b, pkt_sport(p)))
+		b->st.bytes += fabric_billed_bytes(b->f, p); /* to a client */
+	else
+		p->flags |= PKT_F_NLB_BACKEND | PKT_F_NLB_RELAY; /* to a target */
+	if (lbport_of(b, out)->privatelink) {
+		/* As to_client: the endpoint's side is not a VPC router. */
+		if (ni >= 0)
+			p->az = lbnode_at(b, (guint)ni)->az;
+		p->az_from = b->sender;
+	}
+	forward(b, out, p);
+}
+
+static sim_time relay_end(const nlb *b, const relay *r, sim_time now)
+{
+	return MIN(now, r->last_used + b->tls_idle);
+}
+
+static void relay_free(nlb *b, relay *r, sim_time now)
+{
+	b->tls_ns += MAX(relay_end(b, r, now) - r->created, 0);
+	g_hash_table_remove(b->relays, &r->fk);
+	g_hash_table_remove(b->relays, &r->bk);
+	g_queue_unlink(&b->live, &r->link);
+	if (r->ds)
+		r->ds->in_use--;
+	if (r->redirect)
+		vpc_router_unredirect(r->redirect, r->bk.a, r->bk.c, r->bk.b, r->bk.d);
+	g_free(r);
+}
+
+static void relay_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t len, void *ud)
+{
+	relay *r = ud;
+	tcp_conn *to = c == r->front ? r->back : r->front;
+	r->last_used = net_now(r->b->base.net);
+	if (!to)
+		return;
+	if (m) {
+		tcp_write(to, (pkt_msg *)m, off, len);
+	} else {
+		/* Pattern bytes with no message: pattern bytes again. */
+		pkt_msg *pm = pkt_msg_new(NULL, len, 0);
+		tcp_write(to, pm, 0, len);
+		pkt_msg_unref(pm);
+	}
+}
+
+static void relay_eof(tcp_conn *c, void *ud)
+{
+	relay *r = ud;
+	tcp_conn *to = c == r->front ? r->back : r->front;
+	if (to)
+		tcp_close(to);
+}
+
+static void relay_closed(tcp_conn *c, tcp_close_reason why, void *ud)
+{
+	relay *r = ud;
+	nlb *b = r->b;
+	tcp_conn *other;
+	if (c == r->front) {
+		r->front = NULL;
+		other = r->back;
+	} else {
+		r->back = NULL;
+		other = r->front;
+	}
+	if (other && why != TCP_CLOSE_NORMAL) {
+		/* A reset, refusal or timeout on one side resets the other. */
+		tcp_abort(other);
+		r->front = r->back = NULL;
+	}
+	if (!r->front && !r->back)
+		relay_free(b, r, net_now(b->base.net));
+}
+
+static const tcp_callbacks relay_cb = {
+	.on_data = relay_data,
+	.on_eof = relay_eof,
+	.on_closed = relay_closed,
+};
+
+/* The client's handshake with a TLS listener is done: pick a target and
+ * open the node's connection to it. */
+static void tls_accept(tcp_conn *c, void *ud)
+{
+	tlsl *tl = ud;
+	nlb *b = tl->b;
+	sim_time now = net_now(b->base.net);
+	const listener *l = &g_array_index(b->listeners, listener, tl->li);
+	port *in = node_port(&b->base, tl->port);
+	fkey fk = { tcp_conn_remote_ip(c), tcp_conn_local_ip(c), tcp_conn_remote_port(c),
+		    tcp_conn_local_port(c), 0, PKT_PROTO_TCP };
+	int ni = node_for(b, in, fk.b);
+	GArray *cands = ni >= 0 ? g_ptr_array_index(l->targets, ni) : NULL;
+	const target *t = cands && cands->len ? pick(b, cands, (guint)ni, hash5(&fk)) : NULL;
+	char s[16], d[16];
+	if (!t || g_hash_table_contains(b->relays, &fk)) {
+		/* No target for this node (none in its AZ, or none healthy
+		 * there), or the 4-tuple in use through another endpoint. */
+		NET_TRACE(b->base.net, &b->base, NULL, NET_TRACE_DECIDE,
+		          "TLS listener: no target for %s:%u from the node %s, connection reset",
+		          pkt_ip_str(fk.a, s), fk.c, ni >= 0 ? pkt_ip_str(fk.b, d) : "?");
+		b->st.tls_refused++;
+		tcp_abort(c);
+		return;
+	}
+	port *nport = node_port(&b->base, (guint)ni);
+	fkey bk;
+	vpc_router *router = back_key(b, l, in, t, &fk, &bk);
+	dstate *ds = NULL;
+	if (!router) {
+		bk.b = lbnode_at(b, (guint)ni)->ip;
+		ds = nat_port(b, &bk);
+	}
+	tcp_conn *bc = NULL;
+	if ((router || ds) && !g_hash_table_contains(b->relays, &bk) && !g_hash_table_contains(b->back, &bk))
+		bc = tcp_connect(lbport_of(b, nport)->term->tcp, bk.b, bk.d, t->ip, t->port,
+		                 b->f->prof->mtu.vpc, &relay_cb, NULL);
+	if (!bc) {
+		NET_TRACE(b->base.net, &b->base, NULL, NET_TRACE_DECIDE,
+		          "TLS listener: no source port free towards %s:%u, connection reset",
+		          pkt_ip_str(t->ip, d), t->port);
+		if (ds)
+			ds->in_use--;
+		b->st.tls_refused++;
+		tcp_abort(c);
+		return;
+	}
+	if (l->to_targets)
+		tls_client_attach(l->to_targets[ni], bc);
+	relay *r = g_new0(relay, 1);
+	r->b = b;
+	r->link.data = r;
+	r->front = c;
+	r->back = bc;
+	r->fk = fk;
+	r->bk = bk;
+	r->node = (guint)ni;
+	r->tg = t->tg;
+	r->tidx = t->idx;
+	r->ds = ds;
+	r->created = r->last_used = now;
+	if (router) {
+		r->redirect = router;
+		vpc_router_redirect(router, t->ip, t->port, fk.a, fk.c, link_peer(nport));
+		b->st.preserved++;
+	}
+	tcp_conn_set_user(bc, r);
+	tcp_conn_set_user(c, r);
+	tcp_conn_set_callbacks(c, &relay_cb);
+	g_hash_table_insert(b->relays, &r->fk, r);
+	g_hash_table_insert(b->relays, &r->bk, r);
+	g_queue_push_tail_link(&b->live, &r->link);
+	b->st.tls_connections++;
+	NET_TRACE(b->base.net, &b->base, NULL, NET_TRACE_DECIDE,
+	          "TLS listener: handshake done; flow hash picks target %s:%u, the node's own %s "
+	          "connection%s",
+	          pkt_ip_str(t->ip, d), t->port, l->to_targets ? "TLS" : "TCP",
+	          router ? " from the client's address and port (client address preserved)"
+	                 : " from its own address");
+}
+
+static const tcp_callbacks tls_listener_cb = { .on_accept = tls_accept };
+
+/* A segment for the TLS listeners' stack of port `in`: a connection of
+ * theirs, or one to a TLS listener's port of the node addressed.  FALSE
+ * when it is not theirs. */
+static gboolean term_input(nlb *b, pkt *p, port *in, sim_time now)
+{
+	termport *tp = lbport_of(b, in)->term;
+	if (!tp)
+		return FALSE;
+	fkey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), 0, PKT_PROTO_TCP };
+	if (!tcp_stack_has_conn(tp->tcp, k.b, k.d, k.a, k.c) &&
+	    (!tls_listener_port(b, k.d) || node_for(b, in, k.b) < 0 ||
+	     (b->health && lbhealth_owns(b->health, k.a, k.c, k.b, k.d))))
+		return FALSE;
+	relay *r = g_hash_table_lookup(b->relays, &k);
+	if (r && now - r->last_used > b->tls_idle) {
+		char s[16], d[16];
+		b->st.tls_expired++;
+		b->st.resets++;
+		if (r->front)
+			tcp_abort(r->front);
+		if (r->back)
+			tcp_abort(r->back);
+		relay_free(b, r, now);
+		drop(b, p, DROP_NO_FLOW, "tcp %s:%u to %s:%u: idle longer than the TLS listener's idle "
+		     "timeout, both connections reset", pkt_ip_str(k.a, s), k.c, pkt_ip_str(k.b, d), k.d);
+		return TRUE;
+	}
+	if (r)
+		r->last_used = now;
+	if (tls_listener_port(b, k.d) && node_by_ip(b, k.b) >= 0)
+		b->st.bytes += fabric_billed_bytes(b->f, p); /* from a client */
+	tcp_stack_input(tp->tcp, p);
+	return TRUE;
+}
+
+/* The TLS listeners' stack behind port index `pi` (a node's, or a
+ * PrivateLink port: ip 0 listens on every node address). */
+static void term_open(nlb *b, guint pi, uint32_t ip, uint32_t mtu)
+{
+	fabric *f = b->f;
+	termport *tp = g_new0(termport, 1);
+	tp->b = b;
+	tp->index = pi;
+	tcp_config tc;
+	tcp_config_default(&tc);
+	tc.mtu = f->prof->mtu.vpc;
+	tc.cc = (tcp_cc)f->prof->tcp.congestion_control;
+	char ipb[16];
+	char *name = ip ? g_strdup_printf("%s/%s/tls-listeners", b->lb->name, pkt_ip_str(ip, ipb))
+	                : g_strdup_printf("%s/privatelink-%u/tls-listeners", b->lb->name, pi);
+	tp->tcp = tcp_stack_new(f->net, name, &tc, term_tx, tp);
+	g_free(name);
+	g_ptr_array_add(b->terms, tp);
+	g_array_index(b->ports, lbport, pi).term = tp;
+	for (guint i = 0; i < b->listeners->len; i++) {
+		const listener *l = &g_array_index(b->listeners, listener, i);
+		if (!l->tls)
+			continue;
+		tlsl *tl = g_new0(tlsl, 1);
+		tl->b = b;
+		tl->port = pi;
+		tl->li = i;
+		char *cname = ip ? g_strdup_printf("%s/%s/%u/tls", b->lb->name, pkt_ip_str(ip, ipb), l->port)
+		                 : g_strdup_printf("%s/privatelink-%u/%u/tls", b->lb->name, pi, l->port);
+		const profile *pr = f->prof;
+		tls_config cfg = { .name = cname, .server = TRUE,
+			           .cert_bytes = (uint32_t)(b->lb->certificate_bytes ? b->lb->certificate_bytes
+			                                                              : pr->tls.certificate_bytes),
+			           .cert_count = pr->tls.certificate_count };
+		cfg.cert_count = MIN(cfg.cert_count, cfg.cert_bytes);
+		tl->ctx = tls_ctx_new(f->net, &cfg);
+		g_free(cname);
+		tcp_listener *tcl = tcp_listen(tp->tcp, ip, l->port, mtu, &tls_listener_cb, tl);
+		if (tcl)
+			tls_server_attach(tl->ctx, tcl);
+		g_ptr_array_add(b->tlsls, tl);
+	}
+}
+
 static void nlb__receive(node *n, pkt *p, port *in)
 {
 	nlb *b = (nlb *)n;
@@ -495,6 +875,8 @@ static void nlb__receive(node *n, pkt *p, port *in)
 		forget(b, f, now);
 		b->st.expired++;
 	}
+	if (proto == PKT_PROTO_TCP && term_input(b, p, in, now))
+		return;
 	k.in = (uint16_t)in->index;
 	f = g_hash_table_lookup(b->front, &k);
 	if (f && expired(b, f, now)) {
@@ -533,7 +915,11 @@ static void nlb__receive(node *n, pkt *p, port *in)
 
 static void listener_clear(gpointer data)
 {
-	g_ptr_array_unref(((listener *)data)->targets);
+	listener *l = data;
+	g_ptr_array_unref(l->targets);
+	for (guint i = 0; l->to_targets && i < l->n_nodes; i++)
+		tls_ctx_unref(l->to_targets[i]);
+	g_free(l->to_targets);
 }
 
 static void nlb__destroy(node *n)
@@ -542,6 +928,24 @@ static void nlb__destroy(node *n)
 	lbhealth_free(b->health);
 	if (b->hc_tcp)
 		tcp_stack_free(b->hc_tcp);
+	/* The stacks free their connections (and the TLS layers on them)
+	 * without calling back; then the relays' memory, and the contexts. */
+	for (guint i = 0; i < b->terms->len; i++) {
+		termport *tp = g_ptr_array_index(b->terms, i);
+		tcp_stack_free(tp->tcp);
+		g_free(tp);
+	}
+	g_ptr_array_unref(b->terms);
+	GList *rl;
+	while ((rl = g_queue_pop_head_link(&b->live)))
+		g_free(rl->data);
+	g_hash_table_unref(b->relays);
+	for (guint i = 0; i < b->tlsls->len; i++) {
+		tlsl *tl = g_ptr_array_index(b->tlsls, i);
+		tls_ctx_unref(tl->ctx);
+		g_free(tl);
+	}
+	g_ptr_array_unref(b->tlsls);
 	/* The routers holding redirects may be gone already: only our memory. */
 	g_hash_table_unref(b->back);
 	g_hash_table_unref(b->front);
@@ -613,7 +1017,7 @@ static gboolean hc_port_free(void *ud, guint ni, uint32_t ip, uint16_t tport, ui
 {
 	nlb *b = ud;
 	fkey k = { ip, lbnode_at(b, ni)->ip, tport, lport, 0, PKT_PROTO_TCP };
-	return !g_hash_table_contains(b->back, &k);
+	return !g_hash_table_contains(b->back, &k) && !term_holds(b, k.b, lport, ip, tport);
 }
 
 void nlb_start_health_checks(node *n)
@@ -679,11 +1083,34 @@ node *nlb_new(fabric *f, int lb_index)
 			       .port = sl->port,
 			       .preserve = lb->preserve_client_ip && tg && tg->type == SC_TG_INSTANCE,
 			       .targets = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref),
-			       .tg = tg ? tg->name : "no target group" };
+			       .tg = tg ? tg->name : "no target group",
+			       .tls = sl->tls,
+			       .n_nodes = b->nodes->len };
 		for (guint k = 0; k < b->nodes->len; k++)
 			g_ptr_array_add(l.targets, eligible(b, tg, sl->default_tg, k));
+		if (sl->tls && tg && tg->tls) {
+			/* TLS to the targets: per node, as the ALB's pools. */
+			l.to_targets = g_new0(tls_ctx *, b->nodes->len);
+			for (guint k = 0; k < b->nodes->len; k++) {
+				char ipb[16];
+				char *name = g_strdup_printf("%s/%s/%s/tls", lb->name,
+				                             pkt_ip_str(lbnode_at(b, k)->ip, ipb), tg->name);
+				tls_config tc = { .name = name };
+				l.to_targets[k] = tls_ctx_new(f->net, &tc);
+				g_free(name);
+			}
+		}
+		b->any_tls |= sl->tls;
 		g_array_append_val(b->listeners, l);
 	}
+	b->tls_idle = f->prof->limits.nlb_tls_idle_timeout;
+	b->tlsls = g_ptr_array_new();
+	b->terms = g_ptr_array_new();
+	b->relays = g_hash_table_new(fkey_hash, fkey_equal);
+	g_queue_init(&b->live);
+	for (guint k = 0; b->any_tls && k < b->nodes->len; k++)
+		term_open(b, k, lbnode_at(b, k)->ip,
+		          lb->internet_facing ? f->prof->mtu.igw : f->prof->mtu.vpc);
 	b->front = g_hash_table_new_full(fkey_hash, fkey_equal, NULL, g_free);
 	b->back = g_hash_table_new(fkey_hash, fkey_equal);
 	b->dests = g_hash_table_new_full(fkey_hash, fkey_equal, g_free, g_free);
@@ -700,7 +1127,10 @@ port *nlb_add_privatelink_port(node *n)
 	nlb *b = (nlb *)n;
 	lbport lp = { .privatelink = TRUE };
 	g_array_append_val(b->ports, lp);
-	return node_add_port(n);
+	port *pp = node_add_port(n);
+	if (b->any_tls)
+		term_open(b, b->ports->len - 1, 0, b->f->prof->mtu.interface_endpoint);
+	return pp;
 }
 
 const nlb_stats *nlb_get_stats(node *n)
@@ -719,7 +1149,32 @@ gboolean nlb_is_target_reply(node *n, const pkt *p)
 	if (proto != PKT_PROTO_TCP && proto != PKT_PROTO_UDP)
 		return FALSE;
 	fkey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), 0, proto };
-	return g_hash_table_contains(((nlb *)n)->back, &k);
+	nlb *b = (nlb *)n;
+	if (g_hash_table_contains(b->back, &k))
+		return TRUE;
+	const relay *r = b->any_tls ? g_hash_table_lookup(b->relays, &k) : NULL;
+	return r && fkey_equal(&r->bk, &k);
+}
+
+gboolean nlb_is_relay_reply(node *n, const pkt *p)
+{
+	if (!nlb_is(n) || pkt_proto(p) != PKT_PROTO_TCP || !((nlb *)n)->any_tls)
+		return FALSE;
+	fkey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), 0, PKT_PROTO_TCP };
+	const relay *r = g_hash_table_lookup(((nlb *)n)->relays, &k);
+	return r && fkey_equal(&r->bk, &k);
+}
+
+gboolean nlb_ends(node *n, const pkt *p)
+{
+	g_return_val_if_fail(nlb_is(n), FALSE);
+	nlb *b = (nlb *)n;
+	if (!b->any_tls || !p)
+		return b->any_tls;
+	if (pkt_proto(p) != PKT_PROTO_TCP)
+		return FALSE;
+	return (p->flags & PKT_F_NLB_RELAY) ||
+	       (tls_listener_port(b, pkt_dport(p)) && node_by_ip(b, pkt_ip_dst(p)) >= 0);
 }
 
 guint nlb_flow_count(node *n)
@@ -752,6 +1207,13 @@ void nlb_usage(node *n, sim_time run_duration, nlb_rates *u)
 	u->udp_new_flows_per_second = (double)b->st.udp_flows / secs;
 	u->tcp_active_connections = (double)active[0] / (double)run_duration;
 	u->udp_active_flows = (double)active[1] / (double)run_duration;
+	sim_time tls = b->tls_ns;
+	for (GList *l = b->live.head; l; l = l->next) {
+		const relay *r = l->data;
+		tls += MAX(relay_end(b, r, run_duration) - r->created, 0);
+	}
+	u->tls_new_connections_per_second = (double)b->st.tls_connections / secs;
+	u->tls_active_connections = (double)tls / (double)run_duration;
 	u->processed_gb_per_hour = (double)b->st.bytes / b->f->sc->prices->gb_bytes / (secs / 3600.0);
 }
 

@@ -1,4 +1,4 @@
-/* \summary: Network Load Balancer: layer-4 flows, flow hash, client IP or source NAT, idle RST, NLCU */
+/* \summary: Network Load Balancer: layer-4 flows, flow hash, client IP or source NAT, idle RST, TLS listeners, NLCU */
 #ifndef VPCSIM_NLB_H
 #define VPCSIM_NLB_H
 
@@ -39,8 +39,12 @@ double nlb_nlcu_per_hour(const prices *p, const nlb_rates *u, nlb_nlcu_dims *dim
  * A Network Load Balancer is one node with one port per load balancer
  * subnet (the node's ENI, address node_ips[i], linked by the builder to the
  * VPC router as an ENI port) and, for an endpoint service, one port per
- * interface endpoint that consumes it (nlb_add_privatelink_port).  It has
- * no TCP stack: it keeps a flow table and rewrites packets.
+ * interface endpoint that consumes it (nlb_add_privatelink_port).  For its
+ * tcp listeners it has no TCP stack: it keeps a flow table and rewrites
+ * packets.  Its tls listeners end the client's connection (TLS 1.3, the
+ * handshake of sim/tls.h) on a TCP stack per port and relay the plaintext
+ * on the node's own connection to the target, plain or TLS (models/nlb.c,
+ * "TLS listeners").
  *
  * A new flow (a TCP SYN, or any UDP datagram) to a node's address and a
  * listener's port, or arriving on a PrivateLink port addressed to a node,
@@ -77,6 +81,9 @@ typedef struct {
 	uint64_t preserved;            /* flows forwarded with the client's address */
 	uint64_t resets;               /* RSTs sent for segments of unknown flows */
 	uint64_t expired;              /* flows forgotten after the idle timeout */
+	uint64_t tls_connections;      /* TLS listeners: client handshakes done and relayed */
+	uint64_t tls_refused;          /* TLS listeners: handshakes done, reset (no target, no port) */
+	uint64_t tls_expired;          /* TLS listeners: relays reset after the idle timeout */
 } nlb_stats;
 
 const nlb_stats *nlb_get_stats(node *nlb);
@@ -86,6 +93,12 @@ guint nlb_flow_count(node *nlb);
  * target's packet of one of its flows (billed at nlb.cross_az_to_targets
  * when it changes AZ). */
 gboolean nlb_is_target_reply(node *n, const pkt *p);
+/* TRUE when p, on its way to network load balancer n, is a target's packet
+ * on a TLS listener's own connection to it. */
+gboolean nlb_is_relay_reply(node *n, const pkt *p);
+/* TRUE when network load balancer n ends the connection p arrives on (a
+ * TLS listener's, either side); p NULL: when it has a TLS listener. */
+gboolean nlb_ends(node *n, const pkt *p);
 /* TRUE when `n` is a network load balancer. */
 gboolean nlb_is(const node *n);
 /* Starts the health checks (lbhealth.h), as alb_start_health_checks();

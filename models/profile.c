@@ -106,6 +106,8 @@ static const field fields[] = {
 	  "the NAT gateway idle timeout, such as 350s"),
 	F("limits", "nlb_idle_timeout", K_TIMEOUT, limits.nlb_idle_timeout,
 	  "the NLB TCP idle timeout, such as 350s"),
+	F("limits", "nlb_tls_idle_timeout", K_TIMEOUT, limits.nlb_tls_idle_timeout,
+	  "the idle timeout of an NLB's TLS listeners, such as 350s"),
 	F("limits", "alb_idle_timeout", K_TIMEOUT, limits.alb_idle_timeout,
 	  "the ALB connection idle timeout, such as 60s"),
 	F("limits", "queue_bytes", K_BYTES, limits.queue_bytes,

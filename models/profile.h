@@ -76,6 +76,7 @@ typedef struct profile {
 		uint32_t natgw_connections_per_destination;
 		sim_time natgw_idle_timeout;
 		sim_time nlb_idle_timeout;
+		sim_time nlb_tls_idle_timeout; /* TLS listeners: fixed, idle_timeout does not apply */
 		sim_time alb_idle_timeout;
 		uint64_t queue_bytes;        /* every link's queue limit */
 		/* Quotas that bound how far each option scales (reports name the

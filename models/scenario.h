@@ -225,6 +225,7 @@ typedef struct {
 	uint32_t hc_healthy, hc_unhealthy;
 	uint32_t hc_match_lo, hc_match_hi; /* success codes, inclusive; 0 = default */
 	gboolean tls;            /* protocol https (ALB) or tls (NLB): targets speak TLS */
+	int protocol;            /* as written: 0 http, 1 https, 2 tcp, 3 tls; -1 when not given */
 } sc_target_group;
 
 typedef enum { SC_HC_DEFAULT, SC_HC_TCP, SC_HC_HTTP } sc_hc_proto;

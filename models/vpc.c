@@ -217,7 +217,7 @@ static void vpc__receive(node *n, pkt *p, port *in)
 	}
 	/* A target's answer to an NLB pays nlb.cross_az_to_targets. */
 	if (vo->nlb && nlb_is_target_reply(vo->nlb, p))
-		p->flags |= PKT_F_NLB_BACKEND;
+		p->flags |= PKT_F_NLB_BACKEND | (nlb_is_relay_reply(vo->nlb, p) ? PKT_F_NLB_RELAY : 0);
 	sim_time d = dist_sample_ns(&v->f->prof->processing.vpc_router, &v->rng) +
 	             fabric_move(v->f, &v->rng, p, vo->az, vo->xin);
 	fabric_send(n->net, out, p, d, &vo->last_departure);

@@ -423,7 +423,7 @@ static void write_text(const report *r, FILE *f)
 		const report_lb *lb = &g_array_index(r->lbs, report_lb, i);
 		/* Nothing to say (an NLB whose targets are an ALB, never checked
 		 * and counted by the ALB): no heading either. */
-		if (!lb->http && lb->targets->len == 0)
+		if (!lb->http && !lb->tls && lb->targets->len == 0)
 			continue;
 		fprintf(f, "\nload balancer %s (%s)\n", lb->name, lb->kind);
 		if (lb->http)
@@ -432,6 +432,11 @@ static void write_text(const report *r, FILE *f)
 			           "; requests routed failing open: %" G_GUINT64_FORMAT "\n",
 			        (guint64)lb->elb_502, (guint64)lb->elb_503, (guint64)lb->elb_504,
 			        (guint64)lb->target_5xx, (guint64)lb->fail_open);
+		if (lb->tls)
+			fprintf(f, "  tls        %" G_GUINT64_FORMAT " connections ended and relayed to a target, %"
+			           G_GUINT64_FORMAT " reset after the handshake (no target or port), %"
+			           G_GUINT64_FORMAT " reset after the idle timeout\n",
+			        (guint64)lb->tls_connections, (guint64)lb->tls_refused, (guint64)lb->tls_expired);
 		for (guint k = 0; k < lb->targets->len; k++) {
 			const report_lb_target *t = &g_array_index(lb->targets, report_lb_target, k);
 			fprintf(f, "  target     %s %s:", t->target_group, t->target);
@@ -656,6 +661,11 @@ static char *json_report(const report *r)
 			                       ", \"target_5xx\": %" G_GUINT64_FORMAT ", \"fail_open\": %"
 			                       G_GUINT64_FORMAT, (guint64)lb->elb_502, (guint64)lb->elb_503,
 			                       (guint64)lb->elb_504, (guint64)lb->target_5xx, (guint64)lb->fail_open);
+		if (lb->tls)
+			g_string_append_printf(s, ", \"tls_connections\": %" G_GUINT64_FORMAT ", \"tls_refused\": %"
+			                       G_GUINT64_FORMAT ", \"tls_expired\": %" G_GUINT64_FORMAT,
+			                       (guint64)lb->tls_connections, (guint64)lb->tls_refused,
+			                       (guint64)lb->tls_expired);
 		g_string_append(s, ", \"targets\": [");
 		for (guint k = 0; k < lb->targets->len; k++) {
 			const report_lb_target *t = &g_array_index(lb->targets, report_lb_target, k);

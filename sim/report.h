@@ -92,6 +92,11 @@ typedef struct {
 	char *kind;              /* "application", "network" */
 	gboolean http;           /* the counts below apply (ALB) */
 	uint64_t elb_502, elb_503, elb_504, target_5xx, fail_open;
+	gboolean tls;            /* the counts below apply (a load balancer that ends TLS and
+	                            relays bytes: an NLB's TLS listeners) */
+	uint64_t tls_connections; /* client handshakes done and relayed to a target */
+	uint64_t tls_refused;    /* handshakes done, then reset: no target, or no source port */
+	uint64_t tls_expired;    /* relays reset after the idle timeout */
 	GArray *targets;         /* report_lb_target */
 } report_lb;
 

@@ -1953,6 +1953,14 @@ void tcp_stack_input(tcp_stack *st, pkt *p)
 	pkt_free(p);
 }
 
+gboolean tcp_stack_has_conn(const tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t rip,
+                            uint16_t rport)
+{
+	g_return_val_if_fail(st != NULL, FALSE);
+	conn_key k = { lip, rip, lport, rport };
+	return g_hash_table_contains(st->conns, &k);
+}
+
 void tcp_stack_frag_needed(tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport,
                            uint32_t seq, uint32_t mtu)
 {

@@ -265,6 +265,11 @@ net *tcp_stack_net(const tcp_stack *st);
 /* Connections in the table, TIME_WAIT included. */
 guint tcp_stack_conn_count(const tcp_stack *st);
 
+/* TRUE when a connection (TIME_WAIT included) holds the 4-tuple: an owner
+ * that shares addresses with other traffic (a load balancer node that both
+ * forwards flows and ends connections) asks before handing a segment over. */
+gboolean tcp_stack_has_conn(const tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t rip,
+                            uint16_t rport);
 /* Consumes a TCP packet addressed to this host (frees it). */
 void tcp_stack_input(tcp_stack *st, pkt *p);
 

@@ -28,12 +28,12 @@ static const char *const no_effect[] = {
 	"meta.region", "meta.currency", "meta.collected",
 	/* Read, but no bundled scenario exercises them: no mutual TLS, Lambda
 	 * targets or listener rules beyond the free ten per request at the
-	 * ALB; no UDP or TLS through an NLB; no NLB has cross-zone load
-	 * balancing on (tests/test_cross_az.c bills it by hand). */
+	 * ALB; no UDP through an NLB (nlb-tls.ini moves the TLS dimensions);
+	 * no NLB has cross-zone load balancing on (tests/test_cross_az.c
+	 * bills it by hand). */
 	"alb.lcu_active_connections_mutual_tls", "alb.lcu_processed_gb_per_hour_lambda",
 	"alb.lcu_rule_evaluations_per_second", "alb.lcu_free_rules_per_request",
 	"nlb.nlcu_udp_new_flows_per_second", "nlb.nlcu_udp_active_flows",
-	"nlb.nlcu_tls_new_connections_per_second", "nlb.nlcu_tls_active_connections",
 	"nlb.cross_az_to_targets_usd_per_gb_each_direction",
 	/* alb-resource-endpoint keeps its clients, endpoint ENI, gateway ENI
 	 * and ALB node in one AZ (tests/test_resource_endpoint.c bills the
@@ -195,7 +195,8 @@ static void test_every_key_moves_a_bill(void)
 static const char *const profile_no_effect[] = {
 	/* Read, but no bundled scenario reaches them in one second: idle
 	 * timeouts of 60 to 350 s, a full link queue (1 MiB, or 2 MiB). */
-	"limits.natgw_idle_timeout", "limits.nlb_idle_timeout", "limits.alb_idle_timeout",
+	"limits.natgw_idle_timeout", "limits.nlb_idle_timeout", "limits.nlb_tls_idle_timeout",
+	"limits.alb_idle_timeout",
 	"limits.queue_bytes",
 	/* The NAT gateway's 55,000 connections per destination (reached by
 	 * none in a second; test_failures exhausts them), and the clients'
@@ -216,14 +217,14 @@ static const char *const profile_no_effect[] = {
 	"ttl.vpc_router", "ttl.peering", "ttl.tgw", "ttl.natgw", "ttl.igw", "ttl.interface_endpoint",
 	"ttl.regional_public",
 	/* Health checks: in one second every target stays healthy, so
-	 * thresholds, timeouts and matchers change nothing, and an NLB's
-	 * checks bill nothing (alb_interval moves a figure: an ALB node's
-	 * checks share its links with requests); alb-target-failure sets its
-	 * own per target group.  test_lbhealth checks the keys' effects, and
+	 * thresholds, timeouts and matchers change nothing (alb_interval and
+	 * nlb_interval move figures: the checks share links with requests,
+	 * an NLB's in nlb-tls.ini); alb-target-failure sets its own per
+	 * target group.  test_lbhealth checks the keys' effects, and
 	 * test_alb the connect timeout's 504. */
 	"health_check.alb_timeout", "health_check.alb_healthy_threshold",
 	"health_check.alb_unhealthy_threshold", "health_check.alb_matcher_low",
-	"health_check.alb_matcher_high", "health_check.nlb_interval", "health_check.nlb_timeout_tcp",
+	"health_check.alb_matcher_high", "health_check.nlb_timeout_tcp",
 	"health_check.nlb_timeout_http", "health_check.nlb_healthy_threshold",
 	"health_check.nlb_unhealthy_threshold", "health_check.nlb_matcher_low",
 	"health_check.nlb_matcher_high", "health_check.alb_target_connect_timeout",

@@ -490,7 +490,7 @@ static void test_listener_and_rule_errors(void)
 		{ FALSE, "",
 		  "[load_balancer x] listeners: missing; expected comma-separated listeners 'PROTO "
 		  "PORT -> TARGET_GROUP', http or https for an application load balancer and tcp "
-		  "for a network one" },
+		  "or tls for a network one" },
 		{ FALSE, "listeners = ,\n",
 		  "[load_balancer x] listeners: ',' names nothing; expected comma-separated "
 		  "listeners" },
@@ -502,15 +502,17 @@ static void test_listener_and_rule_errors(void)
 		  "'tcp 443 -> tg-app'" },
 		{ FALSE, "listeners = udp 53 -> tg-web\n",
 		  "[load_balancer x] listeners: 'udp 53 -> tg-web': protocol 'udp' is not "
-		  "known; expected http or https (application load balancers) or tcp (network load "
-		  "balancers); UDP listeners are not modelled" },
-		{ TRUE, "listeners = tls 443 -> tg-web\n",
-		  "[load_balancer x] listeners: 'tls 443 -> tg-web': TLS listeners on network load "
-		  "balancers are not modelled yet; expected 'tcp 443 -> tg-web' (a tcp listener passes "
-		  "TLS through to its targets)" },
+		  "known; expected http or https (application load balancers) or tcp or tls (network "
+		  "load balancers); UDP listeners are not modelled" },
+		{ TRUE, "listeners = https 443 -> tg-web\n",
+		  "[load_balancer x] listeners: 'https 443 -> tg-web': a network load balancer takes "
+		  "tcp and tls listeners only; expected 'tcp 443 -> tg-web'" },
+		{ FALSE, "listeners = tls 443 -> tg-web\n",
+		  "[load_balancer x] listeners: 'tls 443 -> tg-web': an application load balancer "
+		  "takes http and https listeners only; expected 'http 443 -> tg-web'" },
 		{ TRUE, "listeners = http 80 -> tg-web\n",
 		  "[load_balancer x] listeners: 'http 80 -> tg-web': a network load balancer takes "
-		  "tcp listeners only; expected 'tcp 80 -> tg-web'" },
+		  "tcp and tls listeners only; expected 'tcp 80 -> tg-web'" },
 		{ FALSE, "listeners = tcp 80 -> tg-web\n",
 		  "'tcp 80 -> tg-web': an application load balancer takes http and https listeners "
 		  "only; expected 'http 80 -> tg-web'" },
@@ -616,10 +618,16 @@ static void test_target_group_errors(void)
 	valid_with("[target_group t]\ntype = alb\nport = 80\ntargets = alb\n"
 	           "[load_balancer nlb-x]\ntype = network\nsubnets = a-app\n"
 	           "listeners = tcp 80 -> t, tcp 81 -> tg-alb\n");
-	/* TLS: a target group's protocol; https only behind an ALB, tls not yet. */
-	EXPECT_WITH("[target_group t]\nprotocol = tls\nport = 80\ntargets = web-1\n",
-	            "[target_group t] protocol: 'tls': TLS to the targets of a network load balancer is "
-	            "not modelled yet; expected http, https or tcp");
+	/* TLS: a target group's protocol; https only behind an ALB, tls only
+	 * behind an NLB's tls listener (AWS: a TCP listener's target groups
+	 * are TCP or TCP_UDP). */
+	EXPECT_WITH("[target_group t]\nprotocol = tls\nport = 80\ntargets = web-1\n"
+	            "[load_balancer nlb-x]\ntype = network\nsubnets = a-app\nlisteners = tcp 80 -> t\n",
+	            "[load_balancer nlb-x] listeners: 'tcp 80 -> t': target group t has protocol tls, "
+	            "which a tcp listener cannot use (AWS: a TCP listener's target groups are TCP or "
+	            "TCP_UDP); expected a tls listener, or a target group of protocol tcp");
+	valid_with("[target_group t]\nprotocol = tls\nport = 443\ntargets = web-1\n"
+	           "[load_balancer nlb-x]\ntype = network\nsubnets = a-app\nlisteners = tls 443 -> t\n");
 	EXPECT_WITH("[target_group t]\nprotocol = ftp\nport = 80\ntargets = web-1\n",
 	            "[target_group t] protocol: 'ftp' is not a known choice; expected one of http, "
 	            "https, tcp, tls");
@@ -627,7 +635,7 @@ static void test_target_group_errors(void)
 	            "[load_balancer nlb-x]\ntype = network\nsubnets = a-app\nlisteners = tcp 80 -> t\n",
 	            "[load_balancer nlb-x] listeners: 'tcp 80 -> t': target group t has protocol https, "
 	            "which only an application load balancer speaks to targets; expected a target "
-	            "group of protocol tcp");
+	            "group of protocol tcp or tls");
 	EXPECT_WITH("[load_balancer nlb-x]\ntype = network\nsubnets = a-app\nlisteners = tcp 80 -> t\n"
 	            "certificate_size = 1MB\n[target_group t]\nport = 80\ntargets = web-1\n",
 	            "[load_balancer nlb-x] certificate_size: '1MB' is out of range; expected a whole "
