@@ -857,10 +857,20 @@ uint32_t pkt_serialize(const pkt *p, uint8_t *buf, uint32_t cap)
 
 /* ---- addresses ---- */
 
+/* By hand: the ALB formats the client's address into every forwarded
+ * request, and g_snprintf was 2% of a run. */
 const char *pkt_ip_str(uint32_t ip, char buf[16])
 {
-	g_snprintf(buf, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xFF, (ip >> 8) & 0xFF,
-	           ip & 0xFF);
+	char *o = buf;
+	for (int shift = 24; shift >= 0; shift -= 8) {
+		unsigned v = (ip >> shift) & 0xFF;
+		if (v >= 100)
+			*o++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*o++ = (char)('0' + v / 10 % 10);
+		*o++ = (char)('0' + v % 10);
+		*o++ = shift ? '.' : '\0';
+	}
 	return buf;
 }
 

@@ -742,6 +742,7 @@ static void test_ip_text(void)
 	CU_ASSERT_STRING_EQUAL(pkt_ip_str(IP(10, 0, 1, 5), buf), "10.0.1.5");
 	CU_ASSERT_STRING_EQUAL(pkt_ip_str(IP(255, 255, 255, 255), buf), "255.255.255.255");
 	CU_ASSERT_STRING_EQUAL(pkt_ip_str(0, buf), "0.0.0.0");
+	CU_ASSERT_STRING_EQUAL(pkt_ip_str(IP(100, 9, 10, 199), buf), "100.9.10.199");
 	CU_ASSERT_TRUE(pkt_ip_parse("10.0.1.5", &ip));
 	CU_ASSERT_EQUAL(ip, IP(10, 0, 1, 5));
 	CU_ASSERT_TRUE(pkt_ip_parse("192.168.200.1", &ip));
