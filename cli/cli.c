@@ -323,6 +323,17 @@ gboolean cli_stderr_to(const char *path, GError **error)
 	return TRUE;
 }
 
+static void sync_dir_of(const char *path)
+{
+	char *dir = g_path_get_dirname(path);
+	int dfd = g_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	g_free(dir);
+}
+
 void cli_stderr_rewind(void)
 {
 	fflush(stderr);
@@ -374,17 +385,30 @@ void cli_files_write_durable(char *const *paths, char *const *data, const gsize 
 	/* The renames themselves, once for the folder. */
 	for (guint i = 0; i < n; i++)
 		if (saved[i]) {
-			char *dir = g_path_get_dirname(paths[i]);
-			int dfd = g_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-			if (dfd >= 0) {
-				(void)fsync(dfd);
-				close(dfd);
-			}
-			g_free(dir);
+			sync_dir_of(paths[i]);
 			break;
 		}
 	g_free(fd);
 	g_free(tmp);
+}
+
+gboolean cli_append_durable(int *fd, const char *path, const char *data, gsize len, GError **error)
+{
+	if (*fd < 0) {
+		*fd = g_open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
+		if (*fd < 0) {
+			g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "cannot create %s: %s", path,
+			            g_strerror(errno));
+			return FALSE;
+		}
+		sync_dir_of(path);
+	}
+	if (!write_full(*fd, data, len) || fdatasync(*fd) != 0) {
+		g_set_error(error, VPCSIM_ERROR, VPCSIM_ERROR_IO, "cannot write %s: %s", path,
+		            g_strerror(errno ? errno : EIO));
+		return FALSE;
+	}
+	return TRUE;
 }
 
 void cli_worker_exit(int status)

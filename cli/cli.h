@@ -100,6 +100,10 @@ long cli_pid(void);
  * stderr. */
 void cli_files_write_durable(char *const *paths, char *const *data, const gsize *len, guint n,
                              gboolean *saved);
+/* Appends `len` bytes to *fd and fdatasyncs it; when *fd is -1, first
+ * creates `path` (never an existing file: O_EXCL) and syncs its folder so
+ * the name lasts too.  FALSE with `error` on failure. */
+gboolean cli_append_durable(int *fd, const char *path, const char *data, gsize len, GError **error);
 G_GNUC_NORETURN void cli_worker_exit(int status);
 
 /* Sub-commands: each gets argv with argv[0] = its name. */

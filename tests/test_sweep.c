@@ -276,6 +276,43 @@ static guint count_files(const char *dir, const char *sub)
 	return n;
 }
 
+/* The runs with a row in DIR/runs: NNNNNNN.ini files and the whole
+ * records of workers' .rows files (header "vpcsim-row RUN LENGTH SUM", then
+ * LENGTH bytes; a record cut short ends its file). */
+static guint count_rows(const char *dir)
+{
+	char *path = g_build_filename(dir, "runs", NULL);
+	GDir *d = g_dir_open(path, 0, NULL);
+	GHashTable *runs = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (const char *name; d && (name = g_dir_read_name(d));) {
+		if (strlen(name) == 11 && g_str_has_suffix(name, ".ini")) {
+			g_hash_table_add(runs, GUINT_TO_POINTER(g_ascii_strtoull(name, NULL, 10) + 1));
+			continue;
+		}
+		if (!g_str_has_suffix(name, ".rows"))
+			continue;
+		char *text = file_text(path, name);
+		gsize size = strlen(text);
+		for (const char *at = text; g_str_has_prefix(at, "vpcsim-row ");) {
+			char *end = NULL;
+			guint64 run = g_ascii_strtoull(at + 11, &end, 10);
+			guint64 len = g_ascii_strtoull(end, NULL, 10);
+			const char *nl = strchr(at, '\n');
+			if (!nl || len > size - (gsize)(nl + 1 - text))
+				break;
+			g_hash_table_add(runs, GUINT_TO_POINTER(run + 1));
+			at = nl + 1 + len;
+		}
+		g_free(text);
+	}
+	if (d)
+		g_dir_close(d);
+	g_free(path);
+	guint n = g_hash_table_size(runs);
+	g_hash_table_destroy(runs);
+	return n;
+}
+
 static void test_command_jobs_resume_shards_merge(void)
 {
 	char *dir = harness_tmpdir();
@@ -305,23 +342,53 @@ static void test_command_jobs_resume_shards_merge(void)
 	g_free(sb);
 	g_free(rb);
 
-	/* Resume: rows removed are run again, the others are not touched. */
-	char *r3 = g_build_filename(b, "runs", "0000003.ini", NULL);
-	char *r5 = g_build_filename(b, "runs", "0000005.ini", NULL);
-	g_unlink(r3);
-	g_unlink(r5);
+	/* The workers' rows are in one file each. */
+	CU_ASSERT_EQUAL(count_rows(b), 8);
+	CU_ASSERT(count_files(b, "runs") <= 2);
+
+	/* Resume: a record cut short at the end of a worker's file (killed
+	 * while writing it) is no row; its run is run again, the others are
+	 * not touched. */
+	char *runs_b = g_build_filename(b, "runs", NULL);
+	GDir *rd = g_dir_open(runs_b, 0, NULL);
+	const char *lname = rd ? g_dir_read_name(rd) : NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lname);
+	char *log = g_build_filename(runs_b, lname, NULL);
+	g_dir_close(rd);
+	char *text = NULL;
+	gsize size = 0;
+	CU_ASSERT_FATAL(g_file_get_contents(log, &text, &size, NULL));
+	CU_ASSERT_FATAL(g_file_set_contents(log, text, (gssize)size - 10, NULL));
+	g_free(text);
+	CU_ASSERT_EQUAL(count_rows(b), 7);
 	CU_ASSERT_EQUAL(harness_vpcsim_v(NULL, &err, "sweep", file, "--out", b, NULL), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "6 of 8 runs already in"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "7 of 8 runs already in"));
 	g_free(err);
 	rb = file_text(b, "results.csv");
 	CU_ASSERT_STRING_EQUAL(ra, rb);
 	g_free(rb);
+	/* A changed byte inside a record fails its checksum: that record and
+	 * those after it in its file are run again. */
+	CU_ASSERT_FATAL(g_file_get_contents(log, &text, &size, NULL));
+	char *body = strstr(text, "\n[run]");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	body[3] ^= 0x20;
+	CU_ASSERT_FATAL(g_file_set_contents(log, text, (gssize)size, NULL));
+	g_free(text);
+	CU_ASSERT_EQUAL(harness_vpcsim_v(NULL, &err, "sweep", file, "--out", b, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "runs already in"));
+	g_free(err);
+	rb = file_text(b, "results.csv");
+	CU_ASSERT_STRING_EQUAL(ra, rb);
+	g_free(rb);
+	g_free(log);
+	g_free(runs_b);
 
 	/* Shards and a job array's indices, merged, equal the whole. */
 	char *c = g_build_filename(dir, "c", NULL), *d = g_build_filename(dir, "d", NULL);
 	char *e = g_build_filename(dir, "e", NULL), *m = g_build_filename(dir, "m", NULL);
 	CU_ASSERT_EQUAL(harness_vpcsim_v(NULL, NULL, "sweep", file, "--shard", "1/2", "--out", c, NULL), 0);
-	CU_ASSERT_EQUAL(count_files(c, "runs"), 4);
+	CU_ASSERT_EQUAL(count_rows(c), 4);
 	for (int i = 0; i < 8; i += 2) {
 		char idx[8];
 		g_snprintf(idx, sizeof idx, "%d", i + 1);
@@ -329,7 +396,9 @@ static void test_command_jobs_resume_shards_merge(void)
 		                                 NULL),
 		                0);
 	}
+	/* A task of one run writes its row as NNNNNNN.ini. */
 	CU_ASSERT_EQUAL(count_files(d, "runs"), 4);
+	CU_ASSERT_EQUAL(count_rows(d), 4);
 	CU_ASSERT_EQUAL(harness_vpcsim_v(NULL, &err, "sweep", "merge", "--out", m, c, d, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "8 of 8 runs"));
 	g_free(err);
@@ -372,8 +441,6 @@ static void test_command_jobs_resume_shards_merge(void)
 
 	g_free(ra);
 	g_free(sa);
-	g_free(r3);
-	g_free(r5);
 	g_free(other);
 	g_free(f);
 	g_free(c);
@@ -426,9 +493,9 @@ static void test_killed_sweep_resumes(void)
 		                                      G_SPAWN_STDERR_TO_DEV_NULL,
 		                              NULL, NULL, &pid, NULL));
 		/* Let it finish a few runs (more each round), then kill it. */
-		for (int i = 0; i < 200 && count_files(b, "runs") < 2u + 2u * (guint)round; i++)
+		for (int i = 0; i < 200 && count_rows(b) < 2u + 2u * (guint)round; i++)
 			g_usleep(10000);
-		killed += count_files(b, "runs") < 8;
+		killed += count_rows(b) < 8;
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 	}
@@ -436,7 +503,7 @@ static void test_killed_sweep_resumes(void)
 	CU_ASSERT(killed > 0);
 	/* Ctrl-C: the workers are killed, the rows kept, no stray files; the
 	 * sweep ends by the signal. */
-	if (count_files(b, "runs") < 8) {
+	if (count_rows(b) < 8) {
 		GPid pid;
 		CU_ASSERT_FATAL(g_spawn_async(src, (char **)argv, NULL,
 		                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
@@ -463,7 +530,8 @@ static void test_killed_sweep_resumes(void)
 		char *runs = g_build_filename(b, "runs", NULL);
 		GDir *d = g_dir_open(runs, 0, NULL);
 		for (const char *name; d && (name = g_dir_read_name(d));)
-			CU_ASSERT(strlen(name) == 11 && g_str_has_suffix(name, ".ini"));
+			CU_ASSERT((strlen(name) == 11 && g_str_has_suffix(name, ".ini")) ||
+			          g_str_has_suffix(name, ".rows"));
 		if (d)
 			g_dir_close(d);
 		g_free(runs);
@@ -473,7 +541,7 @@ static void test_killed_sweep_resumes(void)
 	char *ra = file_text(a, "results.csv"), *rb = file_text(b, "results.csv");
 	CU_ASSERT_STRING_EQUAL(ra, rb);
 	/* Rows, results and summary; no temporary files left. */
-	CU_ASSERT_EQUAL(count_files(b, "runs"), 8);
+	CU_ASSERT_EQUAL(count_rows(b), 8);
 	CU_ASSERT_EQUAL(count_files(b, "."), 3);
 	g_free(ra);
 	g_free(rb);
