@@ -269,14 +269,12 @@ int cli_worker_result(int fd, int *status)
 	return r;
 }
 
-/* A status and bytes as one message: the status, the length, the bytes
- * (one write when it fits a pipe's atomic size, so a reader never sees
- * half of it unless the writer dies). */
-gboolean cli_worker_send_data(int fd, guint32 status, const char *data, guint32 len)
+/* A status, a job number and bytes as one message: the status, the job,
+ * the length, the bytes (one write when it fits a pipe's atomic size, so
+ * a reader never sees half of it unless the writer dies). */
+gboolean cli_worker_send_data(int fd, guint32 status, guint32 job, const char *data, guint32 len)
 {
-	char head[2 * sizeof(guint32)];
-	memcpy(head, &status, sizeof status);
-	memcpy(head + sizeof status, &len, sizeof len);
+	guint32 head[3] = { status, job, len };
 	if (len <= 4096 - sizeof head) {
 		char buf[4096];
 		memcpy(buf, head, sizeof head);
@@ -286,26 +284,27 @@ gboolean cli_worker_send_data(int fd, guint32 status, const char *data, guint32 
 	return write_full(fd, head, sizeof head) && write_full(fd, data, len);
 }
 
-int cli_worker_result_data(int fd, int *status, char **data, gsize *len)
+int cli_worker_result_data(int fd, int *status, guint32 *job, char **data, gsize *len)
 {
-	guint32 v[2];
+	guint32 v[3];
 	*data = NULL;
 	*len = 0;
 	int r = read_full(fd, v, sizeof v);
 	if (r != 1)
 		return r;
 	*status = (int)v[0];
+	*job = v[1];
 	/* A row is a few kilobytes; more is a broken worker, not a row. */
-	if (v[1] > (16u << 20))
+	if (v[2] > (16u << 20))
 		return -1;
-	char *buf = g_malloc(v[1] + 1);
-	if (read_full(fd, buf, v[1]) != 1 && v[1] > 0) {
+	char *buf = g_malloc(v[2] + 1);
+	if (read_full(fd, buf, v[2]) != 1 && v[2] > 0) {
 		g_free(buf);
 		return -1;
 	}
-	buf[v[1]] = '\0';
+	buf[v[2]] = '\0';
 	*data = buf;
-	*len = v[1];
+	*len = v[2];
 	return 1;
 }
 

@@ -81,11 +81,12 @@ GPid cli_fork_worker(int fds[2], GError **error);
  * closed or died), -1 error. */
 gboolean cli_worker_send(int fd, guint32 job);
 int cli_worker_result(int fd, int *status);
-/* A result with bytes (a sweep's row): the status and `len` bytes; read
- * back as the status and a NUL-terminated copy to g_free() (1), 0 at end of
- * file, -1 on error or a message cut short (the worker died writing it). */
-gboolean cli_worker_send_data(int fd, guint32 status, const char *data, guint32 len);
-int cli_worker_result_data(int fd, int *status, char **data, gsize *len);
+/* A result with a job number and bytes (a sweep's row): sent as one
+ * message; read back as the status, the job and a NUL-terminated copy of
+ * the bytes to g_free() (1), 0 at end of file, -1 on error or a message cut
+ * short (the worker died writing it). */
+gboolean cli_worker_send_data(int fd, guint32 status, guint32 job, const char *data, guint32 len);
+int cli_worker_result_data(int fd, int *status, guint32 *job, char **data, gsize *len);
 /* In a worker: stderr to a new file at `path` (one per job). */
 gboolean cli_stderr_to(const char *path, GError **error);
 /* In a worker: stderr emptied (its file, before the next job's lines). */

@@ -29,8 +29,9 @@
  * (DIR/runs/NAME.rows, checksummed records, see log_read) and fdatasync'd,
  * or for a sweep of one run goes to DIR/runs/NNNNNNN.ini under a temporary
  * name, fsync'd, then renamed (cli_files_write_durable): a row is whole or
- * absent, whatever kills what when.  The worker sends the row back to the
- * parent once it is on disk, and the parent keeps it.  The
+ * absent, whatever kills what when.  The worker tells the parent when it
+ * starts a run and sends the row back once it is on disk, and the parent
+ * keeps it.  The
  * parent keeps the workers busy, kills a worker whose run overruns
  * --point-timeout and writes a row saying so, writes a row for a run whose
  * worker died without one (a crash, the OOM killer), and starts a new
@@ -48,7 +49,8 @@
  * keeps up to WORKER_QUEUE more runs in each worker's pipe while there is
  * work for every worker, so no worker waits for the parent, and the writer
  * makes the rows that finished meanwhile durable together (one append and
- * one fdatasync for several: each sync is a disk flush, a VM exit here).
+ * one fdatasync for several, holding up to WRITE_HOLD while the worker has
+ * runs queued: each sync is a disk flush, a VM exit here).
  * Runs share nothing through a worker: the simulator keeps no global state
  * (interrupt.c's flag aside) and no output depends on addresses, so a row
  * is the same whichever worker ran it and after what (test_sweep compares
@@ -778,16 +780,16 @@ static gboolean plot_rows(const char *out, GArray *have, const char *plot_dir, c
 /* Runs queued in a worker's pipe behind the one it runs, while there is
  * work for every worker: the next run starts the moment one ends, and
  * the row writer can make several rows durable at once. */
-#define WORKER_QUEUE 3
+#define WORKER_QUEUE 6
 
 typedef struct {
-	GPid pid;                  /* 0: no worker in this slot */
-	int fds[2];                /* run numbers to it, rows from it */
-	gboolean busy;
-	guint run;                 /* when busy: the run it runs */
-	gint64 started;
-	guint queued;              /* runs in its pipe behind `run` */
-	guint queue[WORKER_QUEUE]; /* their numbers, oldest first */
+	GPid pid;                     /* 0: no worker in this slot */
+	int fds[2];                   /* run numbers to it, messages from it */
+	guint n_out;                  /* runs sent to it without a row back yet */
+	guint out[1 + WORKER_QUEUE];  /* their numbers, in the order sent */
+	gboolean running;             /* it said it started `run`, no row back yet */
+	guint run;                    /* the run it started last */
+	gint64 started;               /* when (for --point-timeout) */
 } worker;
 
 /* Free heap bytes a worker keeps between runs. */
@@ -815,22 +817,29 @@ static char *err_path_of(const char *out, GPid pid)
 	return path;
 }
 
-/* What a worker says of a run, with the row it wrote. */
-enum { ROW_OK = 0, ROW_UNSAVED = 1, ROW_NOT_OK = 2 };
+/* What a worker says: a run starts (no bytes), or its row is on disk (the
+ * row's bytes), or could not be written. */
+enum { ROW_OK = 0, ROW_UNSAVED = 1, ROW_NOT_OK = 2, RUN_STARTS = 3 };
 
 /* A finished run's row on its way to disk, and the result the parent
  * gets once it is there. */
 typedef struct {
 	guint run;
-	char *data;       /* NULL: the worker is done */
+	char *data;       /* NULL: a marker, `flush` or the worker is done */
 	gsize len;
 	gboolean row_ok;  /* the row's status is "ok" */
+	gboolean flush;   /* the worker waits for work: write what is held */
 	const char *out;
 	int fd;           /* the result pipe */
+	GMutex *send;     /* held for each message on it (two threads send) */
 } row_job;
 
-/* Rows the writer makes durable at once. */
+/* Rows the writer makes durable at once, at most; and rows it holds for
+ * one sync while the worker has queued runs to go on with (fewer syncs:
+ * each is a disk flush, a VM exit here), for at most WRITE_WAIT_US. */
 #define WRITE_BATCH 16
+#define WRITE_HOLD 4
+#define WRITE_WAIT_US 20000
 
 /* The worker's second thread: writes rows durably and only then hands each
  * to the parent, while the main thread already runs the next run.  A
@@ -891,14 +900,17 @@ static gpointer row_writer(gpointer data)
 	char *log_path = NULL;
 	for (gboolean done = FALSE; !done;) {
 		guint n = 0;
-		for (row_job *j = g_async_queue_pop(wc->q); j;
-		     j = n < WRITE_BATCH ? g_async_queue_try_pop(wc->q) : NULL) {
+		for (row_job *j = g_async_queue_pop(wc->q); j;) {
 			if (!j->data) {
+				done = !j->flush;
 				g_free(j);
-				done = TRUE;
 				break;
 			}
 			batch[n++] = j;
+			if (n == WRITE_BATCH)
+				break;
+			j = n < WRITE_HOLD ? g_async_queue_timeout_pop(wc->q, WRITE_WAIT_US)
+			                   : g_async_queue_try_pop(wc->q);
 		}
 		if (n && wc->log) {
 			rows_append(&log_fd, &log_path, wc->out, batch, n, saved);
@@ -917,7 +929,10 @@ static gpointer row_writer(gpointer data)
 		for (guint i = 0; i < n; i++) {
 			row_job *j = batch[i];
 			guint32 st = !saved[i] ? ROW_UNSAVED : j->row_ok ? ROW_OK : ROW_NOT_OK;
-			cli_worker_send_data(j->fd, st, saved[i] ? j->data : "", saved[i] ? (guint32)j->len : 0);
+			g_mutex_lock(j->send);
+			cli_worker_send_data(j->fd, st, j->run, saved[i] ? j->data : "",
+			                     saved[i] ? (guint32)j->len : 0);
+			g_mutex_unlock(j->send);
 			g_free(j->data);
 			g_free(j);
 		}
@@ -942,10 +957,15 @@ static G_GNUC_NORETURN void worker_main(const int fds[2], const job_ctx *jc)
 	g_free(err_path);
 	GAsyncQueue *q = g_async_queue_new();
 	writer_ctx wc = { q, jc->out, jc->log };
+	GMutex send;
+	g_mutex_init(&send);
 	GThread *writer = g_thread_new("rows", row_writer, &wc);
 	int got;
 	while (cli_worker_result(fds[0], &got) == 1) {
 		guint run = (guint)got;
+		g_mutex_lock(&send);
+		cli_worker_send_data(fds[1], RUN_STARTS, run, "", 0);
+		g_mutex_unlock(&send);
 		/* The last line of this run's stderr, not an earlier run's. */
 		cli_stderr_rewind();
 		GKeyFile *kf = run_row(jc->s, run, jc->lim);
@@ -953,12 +973,21 @@ static G_GNUC_NORETURN void worker_main(const int fds[2], const job_ctx *jc)
 		j->run = run;
 		j->out = jc->out;
 		j->fd = fds[1];
+		j->send = &send;
 		char *st = g_key_file_get_value(kf, "run", "status", NULL);
 		j->row_ok = g_strcmp0(st, "ok") == 0;
 		g_free(st);
 		j->data = g_key_file_to_data(kf, &j->len, NULL);
 		g_key_file_free(kf);
 		g_async_queue_push(q, j);
+		/* No run waiting in the pipe: the rows held go now (the parent
+		 * sends more when it has them). */
+		struct pollfd pf = { .fd = fds[0], .events = POLLIN };
+		if (poll(&pf, 1, 0) == 0) {
+			row_job *f = g_new0(row_job, 1);
+			f->flush = TRUE;
+			g_async_queue_push(q, f);
+		}
 		/* Memory the run freed stays with the worker for the next run
 		 * (handing it back and faulting it in again cost a fifth of a
 		 * short run here), unless there is much of it: after a run
@@ -969,6 +998,7 @@ static G_GNUC_NORETURN void worker_main(const int fds[2], const job_ctx *jc)
 	g_async_queue_push(q, g_new0(row_job, 1));
 	g_thread_join(writer);
 	g_async_queue_unref(q);
+	g_mutex_clear(&send);
 	cli_worker_exit(CLI_OK);
 }
 
@@ -989,16 +1019,18 @@ static gboolean worker_start(worker *ws, guint n, guint i, const job_ctx *j, GEr
 	if (pid < 0)
 		return FALSE;
 	w->pid = pid;
-	w->busy = FALSE;
-	w->queued = 0;
+	w->n_out = 0;
+	w->running = FALSE;
 	return TRUE;
 }
 
 /* Ends a worker: closing its job pipe lets an idle one exit; `kill` for
- * one that overran, died or the end of an interrupted sweep.  Its queued
- * runs go back to `todo` (when given); returns its wait status.  Its
- * stderr file stays for death_reason(); err_remove() removes it. */
-static int worker_stop(worker *w, gboolean kill_it, GArray *todo)
+ * one that overran, died or the end of an interrupted sweep.  The runs it
+ * had without a row go back to `todo` (when given), but `except` (a run
+ * that gets a row of its own, G_MAXUINT for none); returns its wait
+ * status.  Its stderr file stays for death_reason(); err_remove() removes
+ * it. */
+static int worker_stop(worker *w, gboolean kill_it, GArray *todo, guint except)
 {
 	int status = 0;
 	if (kill_it)
@@ -1006,11 +1038,12 @@ static int worker_stop(worker *w, gboolean kill_it, GArray *todo)
 	g_close(w->fds[0], NULL);
 	g_close(w->fds[1], NULL);
 	waitpid(w->pid, &status, 0);
-	if (todo)
-		g_array_append_vals(todo, w->queue, w->queued);
-	w->queued = 0;
+	for (guint i = 0; todo && i < w->n_out; i++)
+		if (w->out[i] != except)
+			g_array_append_val(todo, w->out[i]);
+	w->n_out = 0;
+	w->running = FALSE;
 	w->pid = 0;
-	w->busy = FALSE;
 	return status;
 }
 
@@ -1089,17 +1122,25 @@ static gboolean row_failed(const sweep *s, const char *out, guint run, const cha
 	return row_keep(rows, run, NULL, 0, kf, NULL);
 }
 
-/* The oldest queued run becomes the current one (it started when the
- * current one ended). */
-static void worker_advance(worker *w, gint64 now)
+/* A row came back for `run`: it is no longer the worker's. */
+static void out_remove(worker *w, guint run)
 {
-	if (!w->queued) {
-		w->busy = FALSE;
-		return;
-	}
-	w->run = w->queue[0];
-	memmove(w->queue, w->queue + 1, --w->queued * sizeof w->queue[0]);
-	w->started = now;
+	for (guint i = 0; i < w->n_out; i++)
+		if (w->out[i] == run) {
+			memmove(w->out + i, w->out + i + 1, (w->n_out - i - 1) * sizeof w->out[0]);
+			w->n_out--;
+			break;
+		}
+	if (w->running && w->run == run)
+		w->running = FALSE;
+}
+
+/* Sends a run to a worker. */
+static void out_add(worker *w, guint run)
+{
+	w->out[w->n_out++] = run;
+	/* A worker gone already: the poll sees its end of file. */
+	cli_worker_send(w->fds[0], run);
 }
 
 /* Why a worker that ended without a result died. */
@@ -1117,7 +1158,11 @@ static char *death_reason(const char *out, GPid pid, int status)
 
 /* Runs the selected runs that have no row yet on `jobs` worker processes,
  * each running one run after another, and appends their rows to `rows`;
- * FALSE if interrupted or a worker could not be started. */
+ * FALSE if interrupted or a worker could not be started.  A worker says
+ * when it starts a run and sends each row once it is on disk; a worker that
+ * dies is blamed for the run it had started without a row (or, if it died
+ * before starting any, the first it was sent, so a worker that cannot start
+ * does not loop), and its other runs go back to the list. */
 static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint jobs, double timeout_s,
                         const estimate_limits *lim, GArray *rows, guint *failed)
 {
@@ -1127,7 +1172,7 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 	jobs = MIN(jobs, MAX(todo->len, 1u));
 	worker *ws = g_new0(worker, jobs);
 	struct pollfd *pfd = g_new0(struct pollfd, jobs);
-	guint running = 0, next = 0;
+	guint next = 0, running = 0;
 	progress pg = { .todo = todo->len, .t0 = g_get_monotonic_time() };
 	gboolean tty = cli_stderr_is_tty(), ok = TRUE;
 	gint64 last_show = 0;
@@ -1136,7 +1181,7 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 	while ((next < todo->len || running > 0) && ok && !interrupt_flag) {
 		for (guint i = 0; i < jobs && next < todo->len && ok; i++) {
 			worker *w = &ws[i];
-			if (w->busy)
+			if (w->pid && w->n_out)
 				continue;
 			GError *e = NULL;
 			if (!w->pid && !worker_start(ws, jobs, i, &jc, &e)) {
@@ -1145,86 +1190,88 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 				ok = FALSE;
 				break;
 			}
-			w->run = g_array_index(todo, guint, next++);
-			w->started = g_get_monotonic_time();
-			w->busy = TRUE;
-			running++;
-			/* A worker gone already: the poll below sees its end of file. */
-			cli_worker_send(w->fds[0], w->run);
+			out_add(w, g_array_index(todo, guint, next++));
 		}
-		/* Runs queued behind the current ones, level by level, while there
-		 * is work for every worker (at the end, a queued run could wait
-		 * behind a long one while another worker idles). */
-		for (guint level = 0; level < WORKER_QUEUE && ok; level++)
-			for (guint i = 0; i < jobs && todo->len - next >= jobs; i++) {
-				worker *w = &ws[i];
-				if (!w->busy || w->queued != level)
-					continue;
-				guint run = g_array_index(todo, guint, next++);
-				w->queue[w->queued++] = run;
-				running++;
-				cli_worker_send(w->fds[0], run);
-			}
+		/* Runs queued behind, level by level, each level while there is
+		 * that much work left for every worker (at the end, a queued run
+		 * could wait behind a long one while another worker idles). */
+		for (guint level = 1; level <= WORKER_QUEUE && ok; level++)
+			for (guint i = 0; i < jobs && todo->len - next >= jobs * level; i++)
+				if (ws[i].pid && ws[i].n_out == level)
+					out_add(&ws[i], g_array_index(todo, guint, next++));
 		guint n = 0;
-		for (guint i = 0; i < jobs; i++)
-			if (ws[i].busy)
+		running = 0;
+		for (guint i = 0; i < jobs; i++) {
+			running += ws[i].n_out;
+			if (ws[i].n_out)
 				pfd[n++] = (struct pollfd){ .fd = ws[i].fds[1], .events = POLLIN };
-		/* Sleeps until a run ends, or a tenth of a second for the
-		 * progress line and --point-timeout; a signal cuts it short. */
+		}
+		if (!n)
+			continue;
+		/* Sleeps until a worker says something, or a tenth of a second for
+		 * the progress line and --point-timeout; a signal cuts it short. */
 		poll(pfd, n, 100);
 		gint64 now = g_get_monotonic_time();
 		for (guint i = 0, k = 0; i < jobs; i++) {
 			worker *w = &ws[i];
-			if (!w->busy)
+			if (!w->n_out)
 				continue;
 			short ev = pfd[k++].revents;
 			if (ev & (POLLIN | POLLHUP | POLLERR)) {
 				int status = 0;
+				guint32 run = 0;
 				char *data = NULL;
 				gsize len = 0;
 				GError *e = NULL;
-				if (cli_worker_result_data(w->fds[1], &status, &data, &len) == 1) {
+				if (cli_worker_result_data(w->fds[1], &status, &run, &data, &len) == 1) {
+					if (status == RUN_STARTS) {
+						w->running = TRUE;
+						w->run = run;
+						w->started = now;
+						g_free(data);
+						continue;
+					}
 					if (status == ROW_UNSAVED)
-						ok = row_failed(s, out, w->run, "error",
+						ok = row_failed(s, out, run, "error",
 						                "the run's row could not be written (see the "
 						                "message above)",
 						                rows) && ok;
-					else if (!row_keep(rows, w->run, data, len, NULL, &e)) {
+					else if (!row_keep(rows, run, data, len, NULL, &e)) {
 						cli_error("%s", e->message);
 						g_error_free(e);
 						ok = FALSE;
 					}
 					pg.failed += status != ROW_OK;
-					worker_advance(w, now);
+					out_remove(w, run);
 				} else {
-					/* The worker died during the run. */
+					/* The worker died. */
 					GPid pid = w->pid;
-					guint run = w->run;
-					running -= w->queued;
-					char *why = death_reason(out, pid, worker_stop(w, TRUE, todo));
+					guint blamed = w->running ? w->run : w->out[0];
+					char *why = death_reason(out, pid, worker_stop(w, TRUE, todo, blamed));
 					err_remove(out, pid);
-					ok = row_failed(s, out, run, "crashed", why, rows) && ok;
+					ok = row_failed(s, out, blamed, "crashed", why, rows) && ok;
 					pg.failed++;
 					g_free(why);
 				}
 				g_free(data);
 				pg.done++;
-				running--;
-			} else if (timeout_s > 0 && (now - w->started) / 1e6 > timeout_s) {
-				running -= w->queued;
+			} else if (timeout_s > 0 && w->running && (now - w->started) / 1e6 > timeout_s) {
 				GPid pid = w->pid;
-				worker_stop(w, TRUE, todo);
+				guint blamed = w->run;
+				worker_stop(w, TRUE, todo, blamed);
 				err_remove(out, pid);
 				char *why = g_strdup_printf("stopped after the --point-timeout of %g s", timeout_s);
-				ok = row_failed(s, out, w->run, "timeout", why, rows) && ok;
+				ok = row_failed(s, out, blamed, "timeout", why, rows) && ok;
 				g_free(why);
 				pg.failed++;
 				pg.done++;
-				running--;
 			}
 		}
 		if (tty && now - last_show > 200000) {
-			progress_show(&pg, running);
+			guint r = 0;
+			for (guint i = 0; i < jobs; i++)
+				r += ws[i].running;
+			progress_show(&pg, r);
 			last_show = now;
 		}
 	}
@@ -1233,7 +1280,7 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 	for (guint i = 0; i < jobs; i++)
 		if (ws[i].pid) {
 			GPid pid = ws[i].pid;
-			worker_stop(&ws[i], ws[i].busy, NULL);
+			worker_stop(&ws[i], ws[i].n_out > 0, NULL, G_MAXUINT);
 			err_remove(out, pid);
 		}
 	signal(SIGPIPE, old_pipe);
@@ -1534,6 +1581,9 @@ int cmd_sweep(int argc, char **argv)
 	if (todo->len < sel->len)
 		fprintf(stderr, "vpcsim: %u of %u runs already in %s; running the other %u\n",
 		        sel->len - todo->len, sel->len, out, todo->len);
+	/* Not needed any more, and not to be copied into the workers (which
+	 * never come back here to free it). */
+	g_clear_pointer(&sel, g_array_unref);
 
 	/* Ctrl-C, SIGTERM, SIGHUP: the workers are killed (their rows are whole
 	 * or absent), and main() ends the process by the signal. */
@@ -1582,7 +1632,8 @@ out:
 	g_free(max_memory);
 	g_free(max_events);
 	sweep_free(s);
-	g_array_unref(sel);
+	if (sel)
+		g_array_unref(sel);
 	g_free(out);
 	g_free(format_s);
 	g_free(shard);

@@ -621,6 +621,16 @@ static void test_killed_worker_is_a_row(void)
 	char *r = file_text(b, "results.csv");
 	CU_ASSERT_PTR_NOT_NULL(strstr(r, ",crashed,"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r, "the run died of signal 9"));
+	/* The run that was running is the one blamed (the worker said it
+	 * started run 0, a third of a second long, 0.1 s before the kill),
+	 * not one queued behind it. */
+	char *first = strstr(r, "\n0,");
+	char *eol = first ? strchr(first + 1, '\n') : NULL;
+	if (eol)
+		*eol = '\0';
+	CU_ASSERT(first && strstr(first, ",crashed,"));
+	if (eol)
+		*eol = '\n';
 	/* The other seven ran on a new worker. */
 	char **lines = g_strsplit(r, "\n", -1);
 	guint ok = 0;
