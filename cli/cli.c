@@ -345,12 +345,14 @@ long cli_pid(void) { return (long)getpid(); }
 void cli_files_write_durable(char *const *paths, char *const *data, const gsize *len, guint n,
                              gboolean *saved)
 {
-	int *fd = g_new(int, n);
+	int *fd = g_new(int, n), *err = g_new0(int, n);
 	char **tmp = g_new(char *, n);
 	for (guint i = 0; i < n; i++) {
 		tmp[i] = g_strdup_printf("%s.XXXXXX", paths[i]);
 		fd[i] = g_mkstemp_full(tmp[i], O_WRONLY | O_CLOEXEC, 0666);
 		saved[i] = fd[i] >= 0 && write_full(fd[i], data[i], len[i]);
+		if (!saved[i])
+			err[i] = errno;
 #ifdef SYNC_FILE_RANGE_WRITE
 		/* Write-back starts for every file before the first fsync waits,
 		 * so the first journal commit takes them all and the other
@@ -360,15 +362,16 @@ void cli_files_write_durable(char *const *paths, char *const *data, const gsize 
 #endif
 	}
 	for (guint i = 0; i < n; i++) {
-		int e = 0;
-		if (fd[i] < 0)
-			e = errno;
-		else {
-			if (saved[i] && fsync(fd[i]) != 0)
+		int e = err[i];
+		if (fd[i] >= 0) {
+			if (saved[i] && fsync(fd[i]) != 0) {
 				saved[i] = FALSE;
-			e = errno;
-			if (close(fd[i]) != 0)
+				e = errno;
+			}
+			if (close(fd[i]) != 0 && saved[i]) {
 				saved[i] = FALSE;
+				e = errno;
+			}
 		}
 		if (saved[i] && g_rename(tmp[i], paths[i]) != 0) {
 			e = errno;
@@ -388,6 +391,7 @@ void cli_files_write_durable(char *const *paths, char *const *data, const gsize 
 			break;
 		}
 	g_free(fd);
+	g_free(err);
 	g_free(tmp);
 }
 
