@@ -352,12 +352,17 @@ static char *row_get(const row *r, const char *key);
 
 /* Reads every row of DIR/runs into `rows` (sorted by run).  Temporary files
  * of writers that were killed are removed when `clean`. */
-static gboolean rows_read(const char *out, GArray *rows, gboolean clean, GError **error)
+static gboolean rows_read(const char *out, GArray *all, gboolean clean, GError **error)
 {
+	/* This folder's rows, deduplicated on their own and then added to
+	 * `all` (sweep merge checks that a run found in several folders is
+	 * the same row in each). */
+	GArray *rows = g_array_new(FALSE, TRUE, sizeof(row));
 	char *dir = runs_dir(out);
 	GDir *d = g_dir_open(dir, 0, NULL);
 	if (!d) {
 		g_free(dir);
+		g_array_unref(rows);
 		return TRUE;
 	}
 	gboolean ok = TRUE;
@@ -392,26 +397,38 @@ static gboolean rows_read(const char *out, GArray *rows, gboolean clean, GError 
 	g_dir_close(d);
 	g_free(dir);
 	g_array_sort(rows, row_cmp);
-	/* A run of one sweep written twice (its worker's row landed as the
-	 * sweep gave up on it, or folders merged twice): the first.  Rows of
+	/* A run of one sweep written twice here (its worker's row landed as
+	 * the sweep gave up on it): the "ok" one, else the first.  Rows of
 	 * another sweep or build stay, for rows_consistent() to refuse. */
 	for (guint i = 1; i < rows->len;) {
-		const row *a = &g_array_index(rows, row, i - 1), *b = &g_array_index(rows, row, i);
-		gboolean twice = FALSE;
-		if (a->run == b->run) {
-			char *ia = row_get(a, "sweep"), *ib = row_get(b, "sweep");
-			char *ra = row_get(a, "revision"), *rb = row_get(b, "revision");
-			twice = g_strcmp0(ia, ib) == 0 && g_strcmp0(ra, rb) == 0;
-			g_free(ia);
-			g_free(ib);
-			g_free(ra);
-			g_free(rb);
+		row *x = &g_array_index(rows, row, i - 1), *y = &g_array_index(rows, row, i);
+		gboolean twice = FALSE, keep_y = FALSE;
+		if (x->run == y->run) {
+			char *ix = row_get(x, "sweep"), *iy = row_get(y, "sweep");
+			char *rx = row_get(x, "revision"), *ry = row_get(y, "revision");
+			char *sx = row_get(x, "status"), *sy = row_get(y, "status");
+			twice = g_strcmp0(ix, iy) == 0 && g_strcmp0(rx, ry) == 0;
+			keep_y = g_strcmp0(sy, "ok") == 0 && g_strcmp0(sx, "ok") != 0;
+			g_free(ix);
+			g_free(iy);
+			g_free(rx);
+			g_free(ry);
+			g_free(sx);
+			g_free(sy);
 		}
-		if (twice)
-			g_array_remove_index(rows, i);
-		else
+		if (!twice) {
 			i++;
+		} else {
+			row gone = keep_y ? *x : *y;
+			if (keep_y)
+				*x = *y;
+			g_key_file_free(gone.kf);
+			g_array_remove_index(rows, i);
+		}
 	}
+	g_array_append_vals(all, rows->data, rows->len);
+	g_array_unref(rows);
+	g_array_sort(all, row_cmp);
 	return ok;
 }
 

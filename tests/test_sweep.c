@@ -405,6 +405,19 @@ static void test_command_jobs_resume_shards_merge(void)
 	char *rm = file_text(m, "results.csv");
 	CU_ASSERT_STRING_EQUAL(ra, rm);
 	g_free(rm);
+	/* A run whose rows differ between folders is refused. */
+	char *r1 = g_build_filename(d, "runs", "0000001.ini", NULL);
+	char *row1 = NULL;
+	CU_ASSERT_FATAL(g_file_get_contents(r1, &row1, NULL, NULL));
+	char *edited = g_strconcat(row1, "# edited\n", NULL);
+	CU_ASSERT_FATAL(g_file_set_contents(r1, edited, -1, NULL));
+	CU_ASSERT_EQUAL(harness_vpcsim_v(NULL, &err, "sweep", "merge", "--out", e, a, d, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "run 1 differs"));
+	g_free(err);
+	CU_ASSERT_FATAL(g_file_set_contents(r1, row1, -1, NULL));
+	g_free(edited);
+	g_free(row1);
+	g_free(r1);
 	/* Incomplete merges say so and exit 1. */
 	CU_ASSERT_EQUAL(harness_vpcsim_v(NULL, &err, "sweep", "merge", "--out", e, c, NULL), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "4 of 8 runs"));
