@@ -1,6 +1,4 @@
 /* \summary: option parsing and error printing shared by the sub-commands */
-/* sync_file_range() (Linux), for cli_files_write_durable(). */
-#define _GNU_SOURCE
 #include "cli.h"
 #include "error.h"
 #include "units.h"
@@ -342,58 +340,6 @@ void cli_stderr_rewind(void)
 
 long cli_pid(void) { return (long)getpid(); }
 
-void cli_files_write_durable(char *const *paths, char *const *data, const gsize *len, guint n,
-                             gboolean *saved)
-{
-	int *fd = g_new(int, n), *err = g_new0(int, n);
-	char **tmp = g_new(char *, n);
-	for (guint i = 0; i < n; i++) {
-		tmp[i] = g_strdup_printf("%s.XXXXXX", paths[i]);
-		fd[i] = g_mkstemp_full(tmp[i], O_WRONLY | O_CLOEXEC, 0666);
-		saved[i] = fd[i] >= 0 && write_full(fd[i], data[i], len[i]);
-		if (!saved[i])
-			err[i] = errno;
-#ifdef SYNC_FILE_RANGE_WRITE
-		/* Write-back starts for every file before the first fsync waits,
-		 * so the first journal commit takes them all and the other
-		 * fsyncs find their data on disk. */
-		if (saved[i])
-			(void)sync_file_range(fd[i], 0, 0, SYNC_FILE_RANGE_WRITE);
-#endif
-	}
-	for (guint i = 0; i < n; i++) {
-		int e = err[i];
-		if (fd[i] >= 0) {
-			if (saved[i] && fsync(fd[i]) != 0) {
-				saved[i] = FALSE;
-				e = errno;
-			}
-			if (close(fd[i]) != 0 && saved[i]) {
-				saved[i] = FALSE;
-				e = errno;
-			}
-		}
-		if (saved[i] && g_rename(tmp[i], paths[i]) != 0) {
-			e = errno;
-			saved[i] = FALSE;
-		}
-		if (!saved[i]) {
-			if (fd[i] >= 0)
-				g_unlink(tmp[i]);
-			cli_error("cannot write %s: %s", paths[i], g_strerror(e ? e : EIO));
-		}
-		g_free(tmp[i]);
-	}
-	/* The renames themselves, once for the folder. */
-	for (guint i = 0; i < n; i++)
-		if (saved[i]) {
-			sync_dir_of(paths[i]);
-			break;
-		}
-	g_free(fd);
-	g_free(err);
-	g_free(tmp);
-}
 
 gboolean cli_append_durable(int *fd, const char *path, const char *data, gsize len, GError **error)
 {

@@ -93,14 +93,6 @@ gboolean cli_stderr_to(const char *path, GError **error);
 void cli_stderr_rewind(void);
 /* This process's id. */
 long cli_pid(void);
-/* Writes n files durably at once, as g_file_set_contents_full(...,
- * DURABLE) does one (temporary name beside it, fsync, rename, and an fsync
- * of the folder, once: all `paths` must share it), by hand on purpose: one
- * journal commit and one folder sync for the lot instead of two each.
- * saved[i] says which were written; each that was not gets a message on
- * stderr. */
-void cli_files_write_durable(char *const *paths, char *const *data, const gsize *len, guint n,
-                             gboolean *saved);
 /* Appends `len` bytes to *fd and fdatasyncs it; when *fd is -1, first
  * creates `path` (never an existing file: O_EXCL) and syncs its folder so
  * the name lasts too.  FALSE with `error` on failure. */

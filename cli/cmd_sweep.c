@@ -28,7 +28,7 @@
  * after another; each run's row is appended to the worker's row file
  * (DIR/runs/NAME.rows, checksummed records, see log_read) and fdatasync'd,
  * or for a sweep of one run goes to DIR/runs/NNNNNNN.ini under a temporary
- * name, fsync'd, then renamed (cli_files_write_durable): a row is whole or
+ * name, fsync'd, then renamed (row_write): a row is whole or
  * absent, whatever kills what when.  The worker tells the parent when it
  * starts a run and sends the row back once it is on disk, and the parent
  * keeps it.  The
@@ -140,16 +140,23 @@ static GKeyFile *row_new(const sweep *s, guint run, const char *status, const ch
 	return kf;
 }
 
-static gboolean row_save(GKeyFile *kf, const char *out, guint run, GError **error)
+/* A row file DIR/runs/NNNNNNN.ini: temporary name, fsync, rename. */
+static gboolean row_write(const char *out, guint run, const char *data, gsize len, GError **error)
 {
-	gsize len = 0;
-	char *data = g_key_file_to_data(kf, &len, NULL);
 	char *path = row_path(out, run);
 	gboolean ok = g_file_set_contents_full(path, data, (gssize)len,
 	                                       G_FILE_SET_CONTENTS_CONSISTENT |
 	                                               G_FILE_SET_CONTENTS_DURABLE,
 	                                       0666, error);
 	g_free(path);
+	return ok;
+}
+
+static gboolean row_save(GKeyFile *kf, const char *out, guint run, GError **error)
+{
+	gsize len = 0;
+	char *data = g_key_file_to_data(kf, &len, NULL);
+	gboolean ok = row_write(out, run, data, len, error);
 	g_free(data);
 	return ok;
 }
@@ -846,9 +853,6 @@ typedef struct {
 	gsize len;
 	gboolean row_ok;  /* the row's status is "ok" */
 	gboolean flush;   /* the worker waits for work: write what is held */
-	const char *out;
-	int fd;           /* the result pipe */
-	GMutex *send;     /* held for each message on it (two threads send) */
 } row_job;
 
 /* Rows the writer makes durable at once, at most; and rows it holds for
@@ -868,6 +872,8 @@ typedef struct {
 	GAsyncQueue *q;
 	const char *out;
 	gboolean log; /* rows appended to one file of this worker's (else a file a row) */
+	int fd;       /* the result pipe */
+	GMutex send;  /* held for each message on it (both threads send) */
 } writer_ctx;
 
 /* A worker's row file: a name no other worker, shard or host takes. */
@@ -931,25 +937,24 @@ static gpointer row_writer(gpointer data)
 		}
 		if (n && wc->log) {
 			rows_append(&log_fd, &log_path, wc->out, batch, n, saved);
-		} else if (n) {
-			char *paths[WRITE_BATCH], *texts[WRITE_BATCH];
-			gsize lens[WRITE_BATCH];
+		} else {
+			/* A sweep of one run: its row file. */
 			for (guint i = 0; i < n; i++) {
-				paths[i] = row_path(batch[i]->out, batch[i]->run);
-				texts[i] = batch[i]->data;
-				lens[i] = batch[i]->len;
+				GError *e = NULL;
+				saved[i] = row_write(wc->out, batch[i]->run, batch[i]->data, batch[i]->len, &e);
+				if (!saved[i]) {
+					cli_error("%s", e->message);
+					g_error_free(e);
+				}
 			}
-			cli_files_write_durable(paths, texts, lens, n, saved);
-			for (guint i = 0; i < n; i++)
-				g_free(paths[i]);
 		}
 		for (guint i = 0; i < n; i++) {
 			row_job *j = batch[i];
 			guint32 st = !saved[i] ? ROW_UNSAVED : j->row_ok ? ROW_OK : ROW_NOT_OK;
-			g_mutex_lock(j->send);
-			cli_worker_send_data(j->fd, st, j->run, saved[i] ? j->data : "",
+			g_mutex_lock(&wc->send);
+			cli_worker_send_data(wc->fd, st, j->run, saved[i] ? j->data : "",
 			                     saved[i] ? (guint32)j->len : 0);
-			g_mutex_unlock(j->send);
+			g_mutex_unlock(&wc->send);
 			g_free(j->data);
 			g_free(j);
 		}
@@ -973,24 +978,20 @@ static G_GNUC_NORETURN void worker_main(const int fds[2], const job_ctx *jc)
 		g_clear_error(&e);
 	g_free(err_path);
 	GAsyncQueue *q = g_async_queue_new();
-	writer_ctx wc = { q, jc->out, jc->log };
-	GMutex send;
-	g_mutex_init(&send);
+	writer_ctx wc = { .q = q, .out = jc->out, .log = jc->log, .fd = fds[1] };
+	g_mutex_init(&wc.send);
 	GThread *writer = g_thread_new("rows", row_writer, &wc);
 	int got;
 	while (cli_worker_result(fds[0], &got) == 1) {
 		guint run = (guint)got;
-		g_mutex_lock(&send);
-		cli_worker_send_data(fds[1], RUN_STARTS, run, "", 0);
-		g_mutex_unlock(&send);
+		g_mutex_lock(&wc.send);
+		cli_worker_send_data(wc.fd, RUN_STARTS, run, "", 0);
+		g_mutex_unlock(&wc.send);
 		/* The last line of this run's stderr, not an earlier run's. */
 		cli_stderr_rewind();
 		GKeyFile *kf = run_row(jc->s, run, jc->lim);
 		row_job *j = g_new0(row_job, 1);
 		j->run = run;
-		j->out = jc->out;
-		j->fd = fds[1];
-		j->send = &send;
 		char *st = g_key_file_get_value(kf, "run", "status", NULL);
 		j->row_ok = g_strcmp0(st, "ok") == 0;
 		g_free(st);
@@ -1015,7 +1016,7 @@ static G_GNUC_NORETURN void worker_main(const int fds[2], const job_ctx *jc)
 	g_async_queue_push(q, g_new0(row_job, 1));
 	g_thread_join(writer);
 	g_async_queue_unref(q);
-	g_mutex_clear(&send);
+	g_mutex_clear(&wc.send);
 	cli_worker_exit(CLI_OK);
 }
 
@@ -1107,22 +1108,6 @@ static void progress_show(progress *p, guint running)
 	p->shown = TRUE;
 }
 
-/* Keeps a row: parsed from the worker's bytes (`data`), or the one the
- * parent wrote (`kf`, taken). */
-static gboolean row_keep(GArray *rows, guint run, const char *data, gsize len, GKeyFile *kf,
-                         GError **error)
-{
-	if (!kf) {
-		char *where = g_strdup_printf("run %u", run);
-		gboolean ok = row_parse(rows, run, data, len, where, error);
-		g_free(where);
-		return ok;
-	}
-	row r = { run, kf };
-	g_array_append_val(rows, r);
-	return TRUE;
-}
-
 /* A run the worker left no row for (a crash, a timeout, a row it could not
  * write): the parent writes one saying why, and keeps it. */
 static gboolean row_failed(const sweep *s, const char *out, guint run, const char *status_word,
@@ -1136,7 +1121,9 @@ static gboolean row_failed(const sweep *s, const char *out, guint run, const cha
 		g_key_file_free(kf);
 		return FALSE;
 	}
-	return row_keep(rows, run, NULL, 0, kf, NULL);
+	row r = { run, kf };
+	g_array_append_val(rows, r);
+	return TRUE;
 }
 
 /* A row came back for `run`: it is no longer the worker's. */
@@ -1253,7 +1240,7 @@ static gboolean run_all(const sweep *s, const char *out, GArray *todo, guint job
 						                "the run's row could not be written (see the "
 						                "message above)",
 						                rows) && ok;
-					else if (!row_keep(rows, run, data, len, NULL, &e)) {
+					else if (!row_parse(rows, run, data, len, "a worker's row", &e)) {
 						cli_error("%s", e->message);
 						g_error_free(e);
 						ok = FALSE;
