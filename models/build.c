@@ -260,6 +260,15 @@ static void await_remove(GPtrArray *a, wl_state *ws)
 }
 
 /* Keeps the lists current when ws learns its front leg or its server. */
+/* Adds ws to *done, creating the array on first use: the packets that
+ * finish a workload's path are few, and the rest should allocate nothing. */
+static void done_add(GPtrArray **done, wl_state *ws)
+{
+	if (!*done)
+		*done = g_ptr_array_new();
+	g_ptr_array_add(*done, ws);
+}
+
 static void await_update(world *w, wl_state *ws)
 {
 	if (ws->front_req && !ws->request_path && !g_ptr_array_find(w->await_back, ws, NULL))
@@ -320,7 +329,7 @@ static void path_watch(void *ud, sim_time t, const node *n, const pkt *p, net_tr
 		first = NULL;
 	}
 	if (p->flags & BACKEND_FLAGS) {
-		GPtrArray *done = g_ptr_array_new();
+		GPtrArray *done = NULL;
 		for (guint i = 0; i < w->await_back_resp->len; i++) {
 			wl_state *ws = g_ptr_array_index(w->await_back_resp, i);
 			if (ws == first)
@@ -328,11 +337,12 @@ static void path_watch(void *ud, sim_time t, const node *n, const pkt *p, net_tr
 			ws->back_resp = hop_names(w, ws->track_server, p);
 			report_add_step(ws->resp_steps, ws->track_server, p->birth + p->sent - ws->req_arrived);
 			ws->leg_end = add_leg(w, ws->resp_steps, ws->track_server, p, -1);
-			g_ptr_array_add(done, ws);
+			done_add(&done, ws);
 		}
-		for (guint i = 0; i < done->len; i++)
+		for (guint i = 0; done && i < done->len; i++)
 			await_update(w, g_ptr_array_index(done, i));
-		g_ptr_array_unref(done);
+		if (done)
+			g_ptr_array_unref(done);
 	}
 	if (first)
 		await_update(w, first);
@@ -368,10 +378,9 @@ static int filter_out(host *h, pkt *p, void *ud)
 		          sg_last_rule(c->sg));
 	/* Keyed by VPC too: with overlapping CIDRs another VPC may use the
 	 * same address as an ALB node. */
-	if (c->vpc >= 0 && g_hash_table_contains(c->w->alb_ips, vpc_addr_key(c->vpc, pkt_ip_dst(p))) &&
-	    !client_wl(c, pkt_ip_dst(p), pkt_dport(p)))
-		p->flags |= PKT_F_LB_BACKEND;
 	wl_state *ws = client_wl(c, pkt_ip_dst(p), pkt_dport(p));
+	if (!ws && c->vpc >= 0 && g_hash_table_contains(c->w->alb_ips, vpc_addr_key(c->vpc, pkt_ip_dst(p))))
+		p->flags |= PKT_F_LB_BACKEND;
 	if (ws) {
 		ws->request_bytes += pkt_ip_len(p);
 		if (!ws->track_flow && p->payload_len) {
@@ -425,14 +434,14 @@ static int filter_in(host *h, pkt *p, void *ud)
 		}
 	}
 	if (p->payload_len) {
-		GPtrArray *done = g_ptr_array_new();
+		GPtrArray *done = NULL;
 		wl_state *t = g_hash_table_lookup(w->tracked, GSIZE_TO_POINTER((gsize)p->flow_id));
 		if (t && !t->request_path) {
 			t->request_path = hop_names(w, t->track_client, p);
 			t->track_server = c->name;
 			add_leg(w, t->req_steps, t->track_client, p, -1);
 			t->req_arrived = net_now(w->net);
-			g_ptr_array_add(done, t);
+			done_add(&done, t);
 		}
 		if (p->flags & BACKEND_FLAGS) {
 			for (guint i = 0; i < w->await_back->len; i++) {
@@ -444,10 +453,10 @@ static int filter_in(host *h, pkt *p, void *ud)
 				add_leg(w, t->req_steps, g_ptr_array_index(t->front_req, t->front_req->len - 1), p,
 				        t->leg_end);
 				t->req_arrived = net_now(w->net);
-				g_ptr_array_add(done, t);
+				done_add(&done, t);
 			}
 		}
-		for (guint i = 0; i < done->len; i++) {
+		for (guint i = 0; done && i < done->len; i++) {
 			t = g_ptr_array_index(done, i);
 			if (wl_at(w, (guint)t->index)->kind == SC_WL_UDP) {
 				w->paths_left--;
@@ -458,7 +467,8 @@ static int filter_in(host *h, pkt *p, void *ud)
 			}
 			await_update(w, t);
 		}
-		g_ptr_array_unref(done);
+		if (done)
+			g_ptr_array_unref(done);
 	}
 	return HOST_ALLOW;
 }

@@ -32,8 +32,10 @@ typedef struct {
 	int index;
 	rng rng;
 	GArray *tports;     /* tport per port index */
-	GHashTable *atts;   /* attachment index -> tatt * */
-	GHashTable *tables; /* tgw route table index -> GArray of troute */
+	/* By the scenario's indexes (an array, not a hash table: both are read
+	 * for every packet); NULL for another TGW's. */
+	tatt **atts;        /* attachment index -> tatt * */
+	GArray **tables;    /* tgw route table index -> GArray of troute */
 	/* With transit_gateway.processing_both_directions false: flows seen,
 	 * (lower endpoint, higher endpoint) -> which end sent first; else NULL. */
 	GHashTable *flows;
@@ -83,7 +85,7 @@ static gboolean first_direction(tgw *t, const pkt *p)
 
 static tatt *att_of(tgw *t, int att)
 {
-	return g_hash_table_lookup(t->atts, GINT_TO_POINTER(att));
+	return t->atts[att];
 }
 
 static void tgw__receive(node *n, pkt *p, port *in)
@@ -101,7 +103,7 @@ static void tgw__receive(node *n, pkt *p, port *in)
 	                         fabric_router_ip(t->f, sa->vpc, pkt_ip_src(p))) ||
 	    !fabric_ttl(t->f, n, p, t->f->prof->ttl.tgw))
 		return;
-	GArray *routes = g_hash_table_lookup(t->tables, GINT_TO_POINTER(sa->route_table));
+	GArray *routes = t->tables[sa->route_table];
 	uint32_t dst = pkt_ip_dst(p);
 	const troute *hit = NULL;
 	for (guint i = 0; routes && i < routes->len && !hit; i++) {
@@ -156,19 +158,21 @@ static void tgw__receive(node *n, pkt *p, port *in)
 	fabric_send(n->net, out, p, d, &op->last);
 }
 
-static void tatt_free(gpointer data)
-{
-	tatt *a = data;
-	g_ptr_array_unref(a->ports);
-	g_free(a);
-}
-
 static void tgw__destroy(node *n)
 {
 	tgw *t = (tgw *)n;
+	const scenario *sc = t->f->sc;
 	g_array_unref(t->tports);
-	g_hash_table_unref(t->atts);
-	g_hash_table_unref(t->tables);
+	for (guint i = 0; i < sc->tgw_attachments->len; i++) {
+		if (t->atts[i])
+			g_ptr_array_unref(t->atts[i]->ports);
+		g_free(t->atts[i]);
+	}
+	g_free(t->atts);
+	for (guint i = 0; i < sc->tgw_route_tables->len; i++)
+		if (t->tables[i])
+			g_array_unref(t->tables[i]);
+	g_free(t->tables);
 	if (t->flows)
 		g_hash_table_unref(t->flows);
 	node_clear(n);
@@ -193,9 +197,8 @@ node *tgw_new(fabric *f, int index)
 	if (!f->sc->prices->transit_gateway.processing_both_directions)
 		t->flows = g_hash_table_new_full(tflow_hash, tflow_equal, g_free, NULL);
 	t->tports = g_array_new(FALSE, TRUE, sizeof(tport));
-	t->atts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tatt_free);
-	t->tables = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-	                                  (GDestroyNotify)g_array_unref);
+	t->atts = g_new0(tatt *, f->sc->tgw_attachments->len);
+	t->tables = g_new0(GArray *, f->sc->tgw_route_tables->len);
 	return &t->base;
 }
 
@@ -214,7 +217,7 @@ port *tgw_add_port(node *n, int att, int subnet)
 		                                 &pr->transit_gateway.processing);
 		a->xin = fabric_receiver(t->f, name);
 		cost_ledger_add_hourly(t->f->ledger, name, "hourly", pr->transit_gateway.attachment_hourly_usd, 1);
-		g_hash_table_insert(t->atts, GINT_TO_POINTER(att), a);
+		t->atts[att] = a;
 	}
 	port *p = node_add_port(n);
 	tport tp = { .att = att, .az = (uint8_t)(SC_AT(sc->subnets, sc_subnet, subnet)->az_index + 1) };
@@ -262,7 +265,7 @@ void tgw_finish(node *n)
 		 * propagated route of equal length are ordered by troute_cmp, and
 		 * two routes of one kind and length for one prefix are a load error. */
 		g_array_sort(routes, troute_cmp);
-		g_hash_table_insert(t->tables, GINT_TO_POINTER(i), routes);
+		t->tables[i] = routes;
 	}
 }
 

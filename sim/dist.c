@@ -515,10 +515,21 @@ double dist_sample(const dist *d, rng *r)
 	return x;
 }
 
+/* round() without the call into libm, which cost 1.4% of `bench tgw`'s
+ * instructions: for 0 <= x < 2^52 the truncation and x minus it are exact,
+ * so this is round() (half away from zero); anything else goes to round(). */
+static inline double round_sample(double x)
+{
+	if (!(x >= 0 && x < 4503599627370496.0))
+		return round(x);
+	double t = (double)(int64_t)x;
+	return x - t >= 0.5 ? t + 1 : t;
+}
+
 sim_time dist_sample_ns(const dist *d, rng *r)
 {
 	g_return_val_if_fail(d->kind == UNIT_TIME, 0);
-	double x = round(dist_sample(d, r));
+	double x = round_sample(dist_sample(d, r));
 	/* A Pareto tail can exceed the clock's range; saturate rather than
 	 * overflow the conversion. */
 	if (!(x < ldexp(1.0, 63)))
@@ -545,7 +556,7 @@ static void fail_sample(const dist *d, sim *s, double x, const char *range)
 sim_time dist_sample_delay(const dist *d, rng *r, sim *s)
 {
 	g_return_val_if_fail(d->kind == UNIT_TIME, 0);
-	double x = round(dist_sample(d, r));
+	double x = round_sample(dist_sample(d, r));
 	if (!(x < ldexp(1.0, 63))) {
 		fail_sample(d, s, x, "the clock's range of 292 years");
 		return SIM_TIME_MAX;
@@ -556,7 +567,7 @@ sim_time dist_sample_delay(const dist *d, rng *r, sim *s)
 uint64_t dist_sample_bytes(const dist *d, rng *r, sim *s)
 {
 	g_return_val_if_fail(d->kind == UNIT_SIZE, 0);
-	double x = round(dist_sample(d, r));
+	double x = round_sample(dist_sample(d, r));
 	if (!(x < ldexp(1.0, 63))) {
 		fail_sample(d, s, x, "2^63 bytes, the most a size can hold");
 		return 0;
