@@ -323,6 +323,59 @@ static void test_sampling(void)
 	g_free(buf);
 }
 
+/*
+ * The normal sampler's tails and layers, which a KS test over 200,000
+ * samples barely sees: 4 million samples of normal(mean=5ms, sd=1ms) in 44
+ * bins of a quarter sd from -5.5 sd to 5.5 sd (the outer two open-ended), a
+ * chi-square against the normal's probabilities (by hand, erfc); the count
+ * beyond 3.6 sd on each side within 5 standard errors of its binomial
+ * expectation, and the mean of |z| beyond it within 5 standard errors of
+ * the truncated normal's,
+ * phi(c) / Q(c) (variance 1 + c lambda - lambda^2).
+ */
+static void test_normal_bins(void)
+{
+	enum { N = 4000000, BINS = 44 };
+	const double c = 3.6;
+	dist d;
+	CU_ASSERT_FATAL(parse_ok("normal(mean=5ms, sd=1ms)", UNIT_TIME, &d));
+	rng r;
+	rng_init(&r, 7, "normal-bins");
+	guint count[BINS] = { 0 }, lo_tail = 0, hi_tail = 0;
+	double tail_sum = 0;
+	for (int i = 0; i < N; i++) {
+		double z = (dist_sample(&d, &r) - 5e6) / 1e6;
+		int b = (int)floor((z + 5.5) * 4) + 1;
+		count[b < 0 ? 0 : b >= BINS ? BINS - 1 : b]++;
+		lo_tail += z < -c;
+		hi_tail += z > c;
+		if (fabs(z) > c)
+			tail_sum += fabs(z);
+	}
+	double chi2 = 0;
+	for (int b = 0; b < BINS; b++) {
+		double zl = b == 0 ? -INFINITY : -5.5 + (b - 1) / 4.0;
+		double zh = b == BINS - 1 ? INFINITY : -5.5 + b / 4.0;
+		double e = N * (phi_cdf(zh) - phi_cdf(zl));
+		chi2 += (count[b] - e) * (count[b] - e) / e;
+	}
+	/* 43 degrees of freedom: P(chi2 > 81.0) = 0.0005. */
+	CU_ASSERT(chi2 < 81.0);
+	double p = phi_cdf(-c), e = N * p, se = sqrt(N * p * (1 - p));
+	CU_ASSERT(fabs(lo_tail - e) < 5 * se);
+	CU_ASSERT(fabs(hi_tail - e) < 5 * se);
+	double lambda = exp(-c * c / 2) / sqrt(2 * G_PI) / p;
+	double tail_mean = tail_sum / (lo_tail + hi_tail);
+	double tail_se = sqrt((1 + c * lambda - lambda * lambda) / (lo_tail + hi_tail));
+	CU_ASSERT(fabs(tail_mean - lambda) < 5 * tail_se);
+	if (!(chi2 < 81.0) || !(fabs(lo_tail - e) < 5 * se) || !(fabs(hi_tail - e) < 5 * se) ||
+	    !(fabs(tail_mean - lambda) < 5 * tail_se))
+		fprintf(stderr, "\n  normal bins: chi2 %.1f, tails %u and %u, want %.0f +- %.0f; "
+		        "mean |z| beyond %.1f %.4f, want %.4f +- %.4f\n",
+		        chi2, lo_tail, hi_tail, e, se, c, tail_mean, lambda, tail_se);
+	dist_clear(&d);
+}
+
 static void test_clamp_and_special(void)
 {
 	/* normal(1ms, 1ms) is clamped at 0: P(X = 0) = Phi(-1) = 0.158655, and
@@ -629,5 +682,6 @@ void register_tests(void)
 	CU_add_test(s, "copy", test_copy);
 	CU_add_test(s, "to_string", test_to_string);
 	CU_add_test(s, "samples beyond range", test_samples_beyond_range);
+	CU_add_test(s, "normal bins and tails", test_normal_bins);
 	CU_add_test(s, "max", test_max);
 }
