@@ -7,6 +7,7 @@
 #include "http.h"
 #include "lbhealth.h"
 #include "pcapw.h"
+#include "units.h"
 
 typedef struct alb alb;
 
@@ -354,17 +355,36 @@ static GBytes *forward_head(alb *a, const alb_front *fr, http_exchange *x)
 	uint64_t r1 = rng_next(&a->trace_rng);
 	uint32_t r2 = (uint32_t)(rng_next(&a->trace_rng) >> 32);
 	uint32_t epoch = (uint32_t)(PCAPW_EPOCH_S + net_now(a->base.net) / SIM_S);
-	char id[48];
-	g_snprintf(id, sizeof id, "1-%08" PRIx32 "-%016" PRIx64 "%08" PRIx32, epoch, r1, r2);
-	g_string_printf(a->extra, "X-Forwarded-For: %s%s%s\r\nX-Forwarded-Proto: %s\r\n"
-	                          "X-Forwarded-Port: %u\r\nX-Amzn-Trace-Id: ",
-	                a->xff->str, a->xff->len ? ", " : "", cip, fr->l->li->tls ? "https" : "http",
-	                fr->l->li->port);
+	/* Formatted by hand: printf here was 3.6% of alb-privatelink x100's
+	 * time (perf).  "1-%08x-%016llx%08x", every field at its full width. */
+	char id[1 + 1 + 8 + 1 + 16 + 8];
+	id[0] = '1';
+	id[1] = id[10] = '-';
+	units_put_hex(id + 2, epoch, 8);
+	units_put_hex(id + 11, r1, 16);
+	units_put_hex(id + 27, r2, 8);
+	GString *e = a->extra;
+	g_string_truncate(e, 0);
+	g_string_append_len(e, "X-Forwarded-For: ", 17);
+	if (a->xff->len) {
+		g_string_append_len(e, a->xff->str, (gssize)a->xff->len);
+		g_string_append_len(e, ", ", 2);
+	}
+	g_string_append(e, cip);
+	g_string_append(e, fr->l->li->tls ? "\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Port: "
+	                                  : "\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Port: ");
+	char num[20];
+	g_string_append_len(e, num, units_put_u64(num, fr->l->li->port) - num);
+	g_string_append_len(e, "\r\nX-Amzn-Trace-Id: ", 19);
 	/* A trace that already has a Root keeps it; the ALB adds itself. */
-	if (strstr(a->trace->str, "Root="))
-		g_string_append_printf(a->extra, "Self=%s;%s\r\n", id, a->trace->str);
-	else
-		g_string_append_printf(a->extra, "Root=%s\r\n", id);
+	gboolean has_root = strstr(a->trace->str, "Root=") != NULL;
+	g_string_append_len(e, has_root ? "Self=" : "Root=", 5);
+	g_string_append_len(e, id, sizeof id);
+	if (has_root) {
+		g_string_append_c(e, ';');
+		g_string_append_len(e, a->trace->str, (gssize)a->trace->len);
+	}
+	g_string_append_len(e, "\r\n", 2);
 	GString *fwd = http_head_add(out->str, out->len, a->extra->str);
 	return g_string_free_to_bytes(fwd);
 }

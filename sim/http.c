@@ -4,26 +4,12 @@
 #include <string.h>
 
 #include "error.h"
+#include "units.h"
 
 #define DEFAULT_MAX_HEAD 65536
 #define NO_TIME ((sim_time)-1)
 
 /* ---- heads ---- */
-
-/* Writes the decimal digits of v at d and returns the end: heads are built
- * on every request and answer, where printf's format parsing cost more than
- * the rest of the head. */
-static char *put_u64(char *d, uint64_t v)
-{
-	char buf[20];
-	int i = sizeof buf;
-	do {
-		buf[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(d, buf + i, sizeof buf - (size_t)i);
-	return d + (sizeof buf - (size_t)i);
-}
 
 static inline char *put(char *d, const char *s, size_t n)
 {
@@ -66,7 +52,7 @@ GString *http_request_head(const char *method, const char *host, const char *pat
 	d = PUT_LIT(d, " HTTP/1.1\r\nHost: ");
 	d = put(d, host, hl);
 	d = PUT_LIT(d, ua);
-	d = put_u64(d, body_len);
+	d = units_put_u64(d, body_len);
 	d = PUT_LIT(d, "\r\n");
 	if (close)
 		d = PUT_LIT(d, "Connection: close\r\n");
@@ -84,7 +70,7 @@ void http_header_set_u64(GString *g, const char *name, uint64_t v)
 	g_string_set_size(g, nl + 2 + U64_DIGITS + 2);
 	d = put(g->str, name, nl);
 	d = PUT_LIT(d, ": ");
-	d = put_u64(d, v);
+	d = units_put_u64(d, v);
 	d = PUT_LIT(d, "\r\n");
 	head_done(g, d);
 }
@@ -121,11 +107,11 @@ GString *http_response_head(int status, uint64_t body_len, gboolean close, const
 	/* %d of an int: the sign by hand, then the magnitude. */
 	if (status < 0)
 		*d++ = '-';
-	d = put_u64(d, status < 0 ? -(uint64_t)status : (uint64_t)status);
+	d = units_put_u64(d, status < 0 ? -(uint64_t)status : (uint64_t)status);
 	*d++ = ' ';
 	d = put(d, reason, rl);
 	d = PUT_LIT(d, "\r\nServer: vpcsim\r\nContent-Length: ");
-	d = put_u64(d, body_len);
+	d = units_put_u64(d, body_len);
 	d = PUT_LIT(d, "\r\n");
 	if (close)
 		d = PUT_LIT(d, "Connection: close\r\n");

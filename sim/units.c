@@ -361,3 +361,24 @@ char *units_format(double value, unit_kind kind)
 	format_in(value, pick, cand, sizeof cand);
 	return g_strdup(cand);
 }
+
+char *units_put_u64(char *d, uint64_t v)
+{
+	char buf[20];
+	int i = sizeof buf;
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(d, buf + i, sizeof buf - (size_t)i);
+	return d + (sizeof buf - (size_t)i);
+}
+
+char *units_put_hex(char *d, uint64_t v, int digits)
+{
+	for (int i = digits - 1; i >= 0; i--) {
+		d[i] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	}
+	return d + digits;
+}

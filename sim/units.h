@@ -47,4 +47,11 @@ const char *units_expected(unit_kind kind);
  * "1.25ms", "9001B", "1.5GB", "10Gbps", "100/s".  Caller frees. */
 char *units_format(double value, unit_kind kind);
 
+/* Writes v's decimal digits at d, without a NUL, and returns the end (at
+ * most 20 bytes); units_put_hex writes v's low `digits` hex digits,
+ * lowercase, zero-padded.  For heads built per request, where printf's
+ * format parsing cost more than the rest of the head. */
+char *units_put_u64(char *d, uint64_t v);
+char *units_put_hex(char *d, uint64_t v, int digits);
+
 #endif
