@@ -8,7 +8,6 @@
 #include "policy.h"
 #include "world.h"
 
-#include <stddef.h>
 #include <string.h>
 
 typedef struct {
@@ -290,9 +289,7 @@ node *interface_endpoint_new(fabric *f, int index)
 	const sc_lb *lb = NULL;
 	uint32_t public_ip = 0;
 	flowtab_def fd = {
-		.size = sizeof(eflow),
-		.key_size = sizeof(ekey),
-		.key_at = { offsetof(eflow, fwd), offsetof(eflow, rev) },
+		FLOWTAB_LAYOUT(eflow, fwd, rev),
 		.hash = ekey_hash,
 		.equal = ekey_equal,
 	};

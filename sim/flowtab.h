@@ -2,6 +2,8 @@
 #ifndef VPCSIM_FLOWTAB_H
 #define VPCSIM_FLOWTAB_H
 
+#include <stddef.h>
+
 #include <glib.h>
 
 #include "engine.h"
@@ -45,6 +47,13 @@ typedef struct {
 	flowtab_forget_fn forget; /* what hangs off a flow; NULL for nothing */
 	void *user;               /* forget's first argument */
 } flowtab_def;
+
+/* The layout part of a flowtab_def for flows of struct type T with keys
+ * FWD and REV, two members of one type:
+ *   flowtab_def d = { FLOWTAB_LAYOUT(myflow, out, in), .hash = ..., ... }; */
+#define FLOWTAB_LAYOUT(T, FWD, REV)                         \
+	.size = sizeof(T), .key_size = sizeof(((T *)0)->FWD), \
+	.key_at = { offsetof(T, FWD), offsetof(T, REV) }
 
 flowtab *flowtab_new(const flowtab_def *def);
 /* Frees every flow's memory without calling forget: what it would release

@@ -2,7 +2,6 @@
 #include "harness.h"
 #include "flowtab.h"
 
-#include <stddef.h>
 
 typedef struct {
 	uint32_t a, b;
@@ -48,9 +47,7 @@ static flowtab *table(seen *s, sim_time idle)
 	s->payloads = g_array_new(FALSE, FALSE, sizeof(int));
 	s->times = g_array_new(FALSE, FALSE, sizeof(sim_time));
 	flowtab_def d = {
-		.size = sizeof(tflow),
-		.key_size = sizeof(tkey),
-		.key_at = { offsetof(tflow, fwd), offsetof(tflow, rev) },
+		FLOWTAB_LAYOUT(tflow, fwd, rev),
 		.hash = tkey_hash,
 		.equal = tkey_equal,
 		.idle = idle,
