@@ -117,6 +117,12 @@ static gboolean ekey_equal(gconstpointer p, gconstpointer q)
 	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d && x->proto == y->proto;
 }
 
+static const flowtab_ops ife_flow_ops = {
+	FLOWTAB_LAYOUT(eflow, fwd, rev),
+	.hash = ekey_hash,
+	.equal = ekey_equal,
+};
+
 static eni *ife_eni(ifendpoint *e, guint i) { return &g_array_index(e->enis, eni, i); }
 
 /* Larger than the endpoint's MTU: dropped, DF or not (an endpoint does not
@@ -288,21 +294,15 @@ node *interface_endpoint_new(fabric *f, int index)
 	e->mss = (uint16_t)MIN(e->mtu ? e->mtu - 40 : 65495, 65535);
 	const sc_lb *lb = NULL;
 	uint32_t public_ip = 0;
-	flowtab_def fd = {
-		FLOWTAB_LAYOUT(eflow, fwd, rev),
-		.hash = ekey_hash,
-		.equal = ekey_equal,
-	};
+	sim_time idle = 0;
 	if (ie->kind == SC_IFE_ENDPOINT_SERVICE) {
 		const sc_endpoint_service *es = SC_AT(sc->endpoint_services, sc_endpoint_service, ie->service);
 		lb = SC_AT(sc->load_balancers, sc_lb, es->lb);
-		fd.idle = lb->idle_timeout;
+		idle = lb->idle_timeout;
 	} else {
 		public_ip = SC_AT(sc->services, sc_service, ie->service)->ip;
 	}
-	if (fd.idle <= 0)
-		fd.idle = f->prof->limits.nlb_idle_timeout;
-	e->flows = flowtab_new(&fd);
+	e->flows = flowtab_new(&ife_flow_ops, idle > 0 ? idle : f->prof->limits.nlb_idle_timeout, NULL);
 	uint32_t sender = fabric_sender(f, ie->name);
 	e->enis = g_array_new(FALSE, TRUE, sizeof(eni));
 	for (guint i = 0; i < ie->subnets->len; i++) {

@@ -218,6 +218,13 @@ static void forget(void *user, void *flow_, sim_time now)
 		vpc_router_unredirect(f->redirect, f->back.a, f->back.c, f->back.b, f->back.d);
 }
 
+static const flowtab_ops nlb_flow_ops = {
+	FLOWTAB_LAYOUT(flow, front, back),
+	.hash = fkey_hash,
+	.equal = fkey_equal,
+	.forget = forget,
+};
+
 /* FINs and RSTs end a TCP flow's active time (NLCU active connections). */
 static void track(flow *f, const pkt *p, uint8_t side, sim_time now)
 {
@@ -1080,15 +1087,7 @@ node *nlb_new(fabric *f, int lb_index)
 	for (guint k = 0; b->any_tls && k < b->nodes->len; k++)
 		term_open(b, k, lbnode_at(b, k)->ip,
 		          lb->internet_facing ? f->prof->mtu.igw : f->prof->mtu.vpc);
-	flowtab_def fd = {
-		FLOWTAB_LAYOUT(flow, front, back),
-		.hash = fkey_hash,
-		.equal = fkey_equal,
-		.idle = b->idle,
-		.forget = forget,
-		.user = b,
-	};
-	b->flows = flowtab_new(&fd);
+	b->flows = flowtab_new(&nlb_flow_ops, b->idle, b);
 	b->dests = g_hash_table_new_full(fkey_hash, fkey_equal, g_free, g_free);
 	const prices *pr = sc->prices;
 	cost_ledger_add_hourly(f->ledger, lb->name, "hourly", pr->nlb.hourly_usd, 1);

@@ -100,6 +100,13 @@ static void rg_forget(void *user, void *flow, sim_time now)
 	(*((rflow *)flow)->in_use)--;
 }
 
+static const flowtab_ops rg_flow_ops = {
+	FLOWTAB_LAYOUT(rflow, front, back),
+	.hash = rkey_hash,
+	.equal = rkey_equal,
+	.forget = rg_forget,
+};
+
 static void rg_drop(rgateway *g, pkt *p, drop_reason why, const char *what)
 {
 	char s[16], d[16];
@@ -299,14 +306,7 @@ node *resource_gateway_new(fabric *f, int index)
 	net_rng(f->net, &g->rng, rg->name);
 	g->f = f;
 	g->rg = rg;
-	flowtab_def fd = {
-		FLOWTAB_LAYOUT(rflow, front, back),
-		.hash = rkey_hash,
-		.equal = rkey_equal,
-		.idle = f->prof->limits.nlb_idle_timeout,
-		.forget = rg_forget,
-	};
-	g->flows = flowtab_new(&fd);
+	g->flows = flowtab_new(&rg_flow_ops, f->prof->limits.nlb_idle_timeout, NULL);
 	uint32_t sender = fabric_sender(f, rg->name);
 	g->enis = g_array_new(FALSE, TRUE, sizeof(reni));
 	g->sgs_of_eni = g_ptr_array_new();

@@ -14,7 +14,9 @@ struct ft_entry {
 };
 
 struct flowtab {
-	flowtab_def def;
+	const flowtab_ops *ops;
+	sim_time idle;
+	void *user;
 	GHashTable *index[2]; /* key in a flow -> the flow */
 	ft_entry *head, *tail; /* least recently used first */
 	ft_entry *free;       /* forgotten flows' memory */
@@ -27,7 +29,7 @@ static ft_entry *ft_entry_of(const void *flow)
 
 static void *ft_key(const flowtab *t, void *flow, int side)
 {
-	return (char *)flow + t->def.key_at[side];
+	return (char *)flow + t->ops->key_at[side];
 }
 
 static void ft_unlink(flowtab *t, ft_entry *e)
@@ -44,15 +46,17 @@ static void ft_push_tail(flowtab *t, ft_entry *e)
 	t->tail = e;
 }
 
-flowtab *flowtab_new(const flowtab_def *def)
+flowtab *flowtab_new(const flowtab_ops *ops, sim_time idle, void *user)
 {
-	g_return_val_if_fail(def && def->hash && def->equal && def->key_size > 0, NULL);
+	g_return_val_if_fail(ops && ops->hash && ops->equal && ops->key_size > 0, NULL);
 	for (int s = 0; s < 2; s++)
-		g_return_val_if_fail(def->key_at[s] + def->key_size <= def->size, NULL);
+		g_return_val_if_fail(ops->key_at[s] + ops->key_size <= ops->size, NULL);
 	flowtab *t = g_new0(flowtab, 1);
-	t->def = *def;
+	t->ops = ops;
+	t->idle = idle;
+	t->user = user;
 	for (int s = 0; s < 2; s++)
-		t->index[s] = g_hash_table_new(def->hash, def->equal);
+		t->index[s] = g_hash_table_new(ops->hash, ops->equal);
 	return t;
 }
 
@@ -97,11 +101,11 @@ void *flowtab_add(flowtab *t, const void *fwd, const void *rev, sim_time now)
 	if (e)
 		t->free = e->next;
 	else
-		e = g_malloc(offsetof(ft_entry, flow) + t->def.size);
+		e = g_malloc(offsetof(ft_entry, flow) + t->ops->size);
 	void *flow = e->flow;
-	memset(flow, 0, t->def.size);
-	memcpy(ft_key(t, flow, FLOWTAB_FWD), fwd, t->def.key_size);
-	memcpy(ft_key(t, flow, FLOWTAB_REV), rev, t->def.key_size);
+	memset(flow, 0, t->ops->size);
+	memcpy(ft_key(t, flow, FLOWTAB_FWD), fwd, t->ops->key_size);
+	memcpy(ft_key(t, flow, FLOWTAB_REV), rev, t->ops->key_size);
 	for (int s = 0; s < 2; s++)
 		if (!g_hash_table_insert(t->index[s], ft_key(t, flow, s), flow))
 			g_critical("flowtab_add: a flow with that %s key is in the table already",
@@ -123,7 +127,7 @@ void flowtab_touch(flowtab *t, void *flow, sim_time now)
 
 gboolean flowtab_idle(const flowtab *t, const void *flow, sim_time now)
 {
-	return now - ft_entry_of(flow)->last_used > t->def.idle;
+	return now - ft_entry_of(flow)->last_used > t->idle;
 }
 
 sim_time flowtab_last_used(const void *flow)
@@ -133,8 +137,8 @@ sim_time flowtab_last_used(const void *flow)
 
 void flowtab_forget(flowtab *t, void *flow, sim_time now)
 {
-	if (t->def.forget)
-		t->def.forget(t->def.user, flow, now);
+	if (t->ops->forget)
+		t->ops->forget(t->user, flow, now);
 	ft_entry *e = ft_entry_of(flow);
 	ft_unlink(t, e);
 	g_hash_table_remove(t->index[FLOWTAB_REV], ft_key(t, flow, FLOWTAB_REV));

@@ -37,25 +37,26 @@ typedef struct flowtab flowtab;
  * the packet that made it go. */
 typedef void (*flowtab_forget_fn)(void *user, void *flow, sim_time now);
 
+/* What a kind of flow is, one static table per model. */
 typedef struct {
 	gsize size;               /* bytes of the caller's flow struct */
 	gsize key_size;           /* bytes of one key */
 	gsize key_at[2];          /* offsets of its FLOWTAB_FWD and FLOWTAB_REV keys */
 	GHashFunc hash;           /* over a key */
 	GEqualFunc equal;
-	sim_time idle;            /* unused longer than this: forgotten */
 	flowtab_forget_fn forget; /* what hangs off a flow; NULL for nothing */
-	void *user;               /* forget's first argument */
-} flowtab_def;
+} flowtab_ops;
 
-/* The layout part of a flowtab_def for flows of struct type T with keys
+/* The layout part of a flowtab_ops for flows of struct type T with keys
  * FWD and REV, two members of one type:
- *   flowtab_def d = { FLOWTAB_LAYOUT(myflow, out, in), .hash = ..., ... }; */
+ *   static const flowtab_ops ops = { FLOWTAB_LAYOUT(myflow, out, in), .hash = ... }; */
 #define FLOWTAB_LAYOUT(T, FWD, REV)                         \
 	.size = sizeof(T), .key_size = sizeof(((T *)0)->FWD), \
 	.key_at = { offsetof(T, FWD), offsetof(T, REV) }
 
-flowtab *flowtab_new(const flowtab_def *def);
+/* A flow unused for longer than `idle` is idle; `user` is the forget
+ * callback's first argument. */
+flowtab *flowtab_new(const flowtab_ops *ops, sim_time idle, void *user);
 /* Frees every flow's memory without calling forget: what it would release
  * may be gone already. */
 void flowtab_free(flowtab *t);

@@ -42,19 +42,18 @@ static void record_forget(void *user, void *flow, sim_time now)
 	g_array_append_val(s->times, now);
 }
 
+static const flowtab_ops tflow_ops = {
+	FLOWTAB_LAYOUT(tflow, fwd, rev),
+	.hash = tkey_hash,
+	.equal = tkey_equal,
+	.forget = record_forget,
+};
+
 static flowtab *table(seen *s, sim_time idle)
 {
 	s->payloads = g_array_new(FALSE, FALSE, sizeof(int));
 	s->times = g_array_new(FALSE, FALSE, sizeof(sim_time));
-	flowtab_def d = {
-		FLOWTAB_LAYOUT(tflow, fwd, rev),
-		.hash = tkey_hash,
-		.equal = tkey_equal,
-		.idle = idle,
-		.forget = record_forget,
-		.user = s,
-	};
-	return flowtab_new(&d);
+	return flowtab_new(&tflow_ops, idle, s);
 }
 
 static void seen_clear(seen *s)
@@ -64,18 +63,16 @@ static void seen_clear(seen *s)
 }
 
 /* Flow n: 10.0.0.n -> 10.0.1.1 port 1000+n, its reply mirrored. */
-static tflow *add(flowtab *t, int n, sim_time now)
-{
-	tkey f = { 0x0a000000u + (uint32_t)n, 0x0a000101u, (uint16_t)(1000 + n) };
-	tkey r = { f.b, f.a, f.port };
-	tflow *fl = flowtab_add(t, &f, &r, now);
-	if (fl)
-		fl->payload = n;
-	return fl;
-}
-
 static tkey fwd_of(int n) { return (tkey){ 0x0a000000u + (uint32_t)n, 0x0a000101u, (uint16_t)(1000 + n) }; }
 static tkey rev_of(int n) { return (tkey){ 0x0a000101u, 0x0a000000u + (uint32_t)n, (uint16_t)(1000 + n) }; }
+
+static tflow *add(flowtab *t, int n, sim_time now)
+{
+	tkey f = fwd_of(n), r = rev_of(n);
+	tflow *fl = flowtab_add(t, &f, &r, now);
+	fl->payload = n;
+	return fl;
+}
 
 /* The payloads in last-use order, as a string "1 2 3". */
 static char *order(const flowtab *t)
