@@ -67,11 +67,7 @@ node *gw_endpoint_new(fabric *f, int index)
  * a new flow is made (no timer events), as in the NLB: sim/flowtab.h.
  */
 
-typedef struct {
-	uint32_t a, b; /* source and destination address */
-	uint16_t c, d; /* source and destination port */
-	uint8_t proto;
-} ekey;
+typedef flowtab_key ekey; /* in = 0 */
 
 typedef struct {
 	ekey fwd;  /* consumer -> ENI */
@@ -104,23 +100,10 @@ typedef struct {
 	interface_endpoint_stats st;
 } ifendpoint;
 
-static guint ekey_hash(gconstpointer p)
-{
-	const ekey *k = p;
-	guint h = k->a * 2654435761u ^ k->b * 2246822519u;
-	return h ^ (((guint)k->c << 16 | k->d) * 3266489917u) ^ k->proto;
-}
-
-static gboolean ekey_equal(gconstpointer p, gconstpointer q)
-{
-	const ekey *x = p, *y = q;
-	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d && x->proto == y->proto;
-}
-
 static const flowtab_ops ife_flow_ops = {
 	FLOWTAB_LAYOUT(eflow, fwd, rev),
-	.hash = ekey_hash,
-	.equal = ekey_equal,
+	.hash = flowtab_key_hash,
+	.equal = flowtab_key_equal,
 };
 
 static eni *ife_eni(ifendpoint *e, guint i) { return &g_array_index(e->enis, eni, i); }
@@ -187,11 +170,11 @@ static void ife_from_consumer(ifendpoint *e, pkt *p, guint i, sim_time now)
 		ife_drop(e, p, DROP_SERVICE_AZ, "no load balancer node in the endpoint's AZ");
 		return;
 	}
-	ekey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), pkt_proto(p) };
+	ekey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), 0, pkt_proto(p) };
 	eflow *fl = flowtab_lookup(e->flows, FLOWTAB_FWD, &k, now);
 	if (!fl) {
 		flowtab_prune(e->flows, now);
-		ekey r = { en->svc_ip, k.a, k.d, k.c, k.proto };
+		ekey r = { en->svc_ip, k.a, k.d, k.c, 0, k.proto };
 		if (flowtab_find(e->flows, FLOWTAB_REV, &r)) {
 			/* The same consumer address and ports through two of the
 			 * endpoint's ENIs to one public service: the replies could
@@ -222,7 +205,7 @@ static void ife_from_consumer(ifendpoint *e, pkt *p, guint i, sim_time now)
 
 static void ife_from_service(ifendpoint *e, pkt *p, sim_time now)
 {
-	ekey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), pkt_proto(p) };
+	ekey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), 0, pkt_proto(p) };
 	eflow *fl = flowtab_lookup(e->flows, FLOWTAB_REV, &k, now);
 	if (!fl) {
 		ife_drop(e, p, DROP_NO_FLOW, "reply");

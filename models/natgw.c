@@ -22,11 +22,7 @@
  * until a packet of its flow finds it expired.
  */
 
-typedef struct {
-	uint32_t a, b;
-	uint16_t c, d;
-	uint8_t proto;
-} nat_key;
+typedef flowtab_key nat_key; /* in = 0 */
 
 typedef struct {
 	uint32_t in_use;
@@ -51,19 +47,6 @@ typedef struct {
 	sim_time last;
 } natgw;
 
-static guint key_hash(gconstpointer k)
-{
-	const nat_key *x = k;
-	guint h = x->a * 2654435761u ^ x->b * 2246822519u;
-	return h ^ (((guint)x->c << 16 | x->d) * 3266489917u) ^ x->proto;
-}
-
-static gboolean key_equal(gconstpointer p, gconstpointer q)
-{
-	const nat_key *x = p, *y = q;
-	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d && x->proto == y->proto;
-}
-
 /* A mapping forgotten gives its port back. */
 static void mapping_forget(void *user, void *m, sim_time now)
 {
@@ -74,8 +57,8 @@ static void mapping_forget(void *user, void *m, sim_time now)
 
 static const flowtab_ops mapping_ops = {
 	FLOWTAB_LAYOUT(mapping, out, in),
-	.hash = key_hash,
-	.equal = key_equal,
+	.hash = flowtab_key_hash,
+	.equal = flowtab_key_equal,
 	.forget = mapping_forget,
 };
 
@@ -200,7 +183,7 @@ node *natgw_new(fabric *f, int index)
 	g->f = f;
 	g->ip = sn->ip;
 	g->maps = flowtab_new(&mapping_ops, f->prof->limits.natgw_idle_timeout, NULL);
-	g->dests = g_hash_table_new_full(key_hash, key_equal, g_free, g_free);
+	g->dests = g_hash_table_new_full(flowtab_key_hash, flowtab_key_equal, g_free, g_free);
 	const prices *pr = f->sc->prices;
 	g->processing = cost_ledger_line(f->ledger, sn->name, "processing", &pr->nat_gateway.processing);
 	g->both_directions = pr->nat_gateway.processing_both_directions;

@@ -44,12 +44,7 @@
  * timeout as TCP (AWS fixes it at 120 s for UDP).
  */
 
-typedef struct {
-	uint32_t a, b; /* source and destination address */
-	uint16_t c, d; /* source and destination port */
-	uint16_t in;   /* ingress port index (client side); 0 for reply keys */
-	uint8_t proto;
-} fkey;
+typedef flowtab_key fkey; /* in = the ingress port index (client side); 0 for reply keys */
 
 typedef struct {
 	uint32_t ip;
@@ -183,13 +178,6 @@ static guint fkey_hash(gconstpointer p)
 	return (guint)(hash5(k) ^ k->in);
 }
 
-static gboolean fkey_equal(gconstpointer p, gconstpointer q)
-{
-	const fkey *x = p, *y = q;
-	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d && x->in == y->in &&
-	       x->proto == y->proto;
-}
-
 static lbport *lbport_of(nlb *b, const port *p) { return &g_array_index(b->ports, lbport, p->index); }
 static lbnode *lbnode_at(nlb *b, guint i) { return &g_array_index(b->nodes, lbnode, i); }
 
@@ -221,7 +209,7 @@ static void forget(void *user, void *flow_, sim_time now)
 static const flowtab_ops nlb_flow_ops = {
 	FLOWTAB_LAYOUT(flow, front, back),
 	.hash = fkey_hash,
-	.equal = fkey_equal,
+	.equal = flowtab_key_equal,
 	.forget = forget,
 };
 
@@ -1082,13 +1070,13 @@ node *nlb_new(fabric *f, int lb_index)
 	b->tls_idle = f->prof->limits.nlb_tls_idle_timeout;
 	b->tlsls = g_ptr_array_new();
 	b->terms = g_ptr_array_new();
-	b->relays = g_hash_table_new(fkey_hash, fkey_equal);
+	b->relays = g_hash_table_new(fkey_hash, flowtab_key_equal);
 	g_queue_init(&b->live);
 	for (guint k = 0; b->any_tls && k < b->nodes->len; k++)
 		term_open(b, k, lbnode_at(b, k)->ip,
 		          lb->internet_facing ? f->prof->mtu.igw : f->prof->mtu.vpc);
 	b->flows = flowtab_new(&nlb_flow_ops, b->idle, b);
-	b->dests = g_hash_table_new_full(fkey_hash, fkey_equal, g_free, g_free);
+	b->dests = g_hash_table_new_full(fkey_hash, flowtab_key_equal, g_free, g_free);
 	const prices *pr = sc->prices;
 	cost_ledger_add_hourly(f->ledger, lb->name, "hourly", pr->nlb.hourly_usd, 1);
 	cost_ledger_set_capacity(f->ledger, lb->name, "nlcu", pr->nlb.usd_per_nlcu_hour, 0);
@@ -1127,7 +1115,7 @@ gboolean nlb_is_target_reply(node *n, const pkt *p)
 	if (flowtab_find(b->flows, FLOWTAB_REV, &k))
 		return TRUE;
 	const relay *r = b->any_tls ? g_hash_table_lookup(b->relays, &k) : NULL;
-	return r && fkey_equal(&r->bk, &k);
+	return r && flowtab_key_equal(&r->bk, &k);
 }
 
 gboolean nlb_is_relay_reply(node *n, const pkt *p)
@@ -1136,7 +1124,7 @@ gboolean nlb_is_relay_reply(node *n, const pkt *p)
 		return FALSE;
 	fkey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), 0, PKT_PROTO_TCP };
 	const relay *r = g_hash_table_lookup(((nlb *)n)->relays, &k);
-	return r && fkey_equal(&r->bk, &k);
+	return r && flowtab_key_equal(&r->bk, &k);
 }
 
 gboolean nlb_ends(node *n, const pkt *p)

@@ -21,12 +21,7 @@
  * the last-use list when a flow is made (no timer events).
  */
 
-typedef struct {
-	uint32_t a, b; /* source and destination address */
-	uint16_t c, d; /* source and destination port */
-	uint16_t in;   /* endpoint port index; 0 for reply keys */
-	uint8_t proto;
-} rkey;
+typedef flowtab_key rkey; /* in = the endpoint port index; 0 for reply keys */
 
 typedef struct {
 	rkey front;    /* consumer -> endpoint ENI (in = the endpoint port) */
@@ -68,20 +63,6 @@ typedef struct {
 	resource_stats st;
 } rgateway;
 
-static guint rkey_hash(gconstpointer p)
-{
-	const rkey *k = p;
-	guint h = k->a * 2654435761u ^ k->b * 2246822519u;
-	return h ^ (((guint)k->c << 16 | k->d) * 3266489917u) ^ k->proto ^ ((guint)k->in << 8);
-}
-
-static gboolean rkey_equal(gconstpointer p, gconstpointer q)
-{
-	const rkey *x = p, *y = q;
-	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d && x->in == y->in &&
-	       x->proto == y->proto;
-}
-
 static void rewrite(pkt *p, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
 {
 	pkt_set_ip_src(p, src);
@@ -102,8 +83,8 @@ static void rg_forget(void *user, void *flow, sim_time now)
 
 static const flowtab_ops rg_flow_ops = {
 	FLOWTAB_LAYOUT(rflow, front, back),
-	.hash = rkey_hash,
-	.equal = rkey_equal,
+	.hash = flowtab_key_hash,
+	.equal = flowtab_key_equal,
 	.forget = rg_forget,
 };
 
@@ -319,7 +300,7 @@ node *resource_gateway_new(fabric *f, int index)
 	}
 	g->sides = g_array_new(FALSE, TRUE, sizeof(rside));
 	g_array_set_clear_func(g->sides, rside_clear);
-	g->dests = g_hash_table_new_full(rkey_hash, rkey_equal, g_free, g_free);
+	g->dests = g_hash_table_new_full(flowtab_key_hash, flowtab_key_equal, g_free, g_free);
 	/* One price pointer for every gateway: AWS tiers their volume
 	 * together. */
 	g->processing = cost_ledger_line(f->ledger, rg->name, "processing", &sc->prices->resource_gateway.processing);

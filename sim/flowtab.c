@@ -46,6 +46,20 @@ static void ft_push_tail(flowtab *t, ft_entry *e)
 	t->tail = e;
 }
 
+guint flowtab_key_hash(gconstpointer key)
+{
+	const flowtab_key *k = key;
+	guint h = k->a * 2654435761u ^ k->b * 2246822519u;
+	return h ^ (((guint)k->c << 16 | k->d) * 3266489917u) ^ k->proto ^ ((guint)k->in << 8);
+}
+
+gboolean flowtab_key_equal(gconstpointer p, gconstpointer q)
+{
+	const flowtab_key *x = p, *y = q;
+	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d && x->in == y->in &&
+	       x->proto == y->proto;
+}
+
 flowtab *flowtab_new(const flowtab_ops *ops, sim_time idle, void *user)
 {
 	g_return_val_if_fail(ops && ops->hash && ops->equal && ops->key_size > 0, NULL);

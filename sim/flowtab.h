@@ -3,6 +3,7 @@
 #define VPCSIM_FLOWTAB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <glib.h>
 
@@ -30,6 +31,18 @@
  */
 
 enum { FLOWTAB_FWD, FLOWTAB_REV };
+
+/* A key most flows fit, with a hash and an equality for it (a table may
+ * use a key and functions of its own). */
+typedef struct {
+	uint32_t a, b; /* source and destination address */
+	uint16_t c, d; /* source and destination port */
+	uint16_t in;   /* the port it came in on, where flows through two look alike; else 0 */
+	uint8_t proto;
+} flowtab_key;
+
+guint flowtab_key_hash(gconstpointer key);
+gboolean flowtab_key_equal(gconstpointer p, gconstpointer q);
 
 typedef struct flowtab flowtab;
 

@@ -1,4 +1,4 @@
-/* \summary: flowtab tests: both indexes, last-use order, idle timeout, forget callback, prune, reuse */
+/* \summary: flowtab tests: both indexes, last-use order, idle timeout, forget callback, prune, reuse, the shared key */
 #include "harness.h"
 #include "flowtab.h"
 
@@ -247,6 +247,26 @@ static void test_many(void)
 	seen_clear(&s);
 }
 
+/* The shared key: every field counts, `in` included. */
+static void test_key(void)
+{
+	flowtab_key k = { 0x0a000001u, 0x0a000102u, 40000, 443, 0, 6 };
+	flowtab_key same = k;
+	CU_ASSERT_TRUE(flowtab_key_equal(&k, &same));
+	CU_ASSERT_EQUAL(flowtab_key_hash(&k), flowtab_key_hash(&same));
+	flowtab_key other[] = { k, k, k, k, k, k };
+	other[0].a++;
+	other[1].b++;
+	other[2].c++;
+	other[3].d++;
+	other[4].in = 1;
+	other[5].proto = 17;
+	for (guint i = 0; i < G_N_ELEMENTS(other); i++) {
+		CU_ASSERT_FALSE(flowtab_key_equal(&k, &other[i]));
+		CU_ASSERT_NOT_EQUAL(flowtab_key_hash(&k), flowtab_key_hash(&other[i]));
+	}
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("flowtab");
@@ -256,4 +276,5 @@ void register_tests(void)
 	CU_add_test(s, "prune in last-use order", test_prune_order);
 	CU_add_test(s, "forget and reuse", test_forget_and_reuse);
 	CU_add_test(s, "many flows", test_many);
+	CU_add_test(s, "the shared key", test_key);
 }
