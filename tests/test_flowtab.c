@@ -247,6 +247,46 @@ static void test_many(void)
 	seen_clear(&s);
 }
 
+/* Random adds, touches and forgets of flows that differ in a port only
+ * (one probe run for many keys, so removals shift slots back), checked
+ * against a GHashTable after every step; few enough live flows that the
+ * indexes grow, then shrink to a handful and grow again. */
+static void test_random_against_ghash(void)
+{
+	seen s;
+	flowtab *t = table(&s, G_MAXINT64);
+	GHashTable *live = g_hash_table_new(g_direct_hash, g_direct_equal); /* n -> flow */
+	GRand *r = g_rand_new_with_seed(7);
+	for (int step = 0; step < 20000; step++) {
+		int n = g_rand_int_range(r, 0, step < 10000 ? 3000 : 40);
+		tflow *f = g_hash_table_lookup(live, GINT_TO_POINTER(n + 1));
+		tkey k = fwd_of(n), rk = rev_of(n);
+		CU_ASSERT_PTR_EQUAL_FATAL(flowtab_find(t, FLOWTAB_FWD, &k), f);
+		CU_ASSERT_PTR_EQUAL_FATAL(flowtab_find(t, FLOWTAB_REV, &rk), f);
+		if (!f)
+			g_hash_table_insert(live, GINT_TO_POINTER(n + 1), add(t, n, step));
+		else if (g_rand_boolean(r))
+			flowtab_touch(t, f, step);
+		else {
+			flowtab_forget(t, f, step);
+			g_hash_table_remove(live, GINT_TO_POINTER(n + 1));
+		}
+		CU_ASSERT_EQUAL_FATAL(flowtab_len(t), g_hash_table_size(live));
+	}
+	GHashTableIter it;
+	gpointer key, val;
+	g_hash_table_iter_init(&it, live);
+	while (g_hash_table_iter_next(&it, &key, &val)) {
+		tflow *f = val;
+		CU_ASSERT_EQUAL(f->payload, GPOINTER_TO_INT(key) - 1);
+		CU_ASSERT_PTR_EQUAL(flowtab_find(t, FLOWTAB_REV, &f->rev), f);
+	}
+	g_rand_free(r);
+	g_hash_table_unref(live);
+	flowtab_free(t);
+	seen_clear(&s);
+}
+
 /* The shared key: every field counts, `in` included. */
 static void test_key(void)
 {
@@ -276,5 +316,6 @@ void register_tests(void)
 	CU_add_test(s, "prune in last-use order", test_prune_order);
 	CU_add_test(s, "forget and reuse", test_forget_and_reuse);
 	CU_add_test(s, "many flows", test_many);
+	CU_add_test(s, "random against a GHashTable", test_random_against_ghash);
 	CU_add_test(s, "the shared key", test_key);
 }
