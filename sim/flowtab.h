@@ -84,6 +84,7 @@ void *flowtab_lookup(flowtab *t, int side, const void *key, sim_time now);
 void *flowtab_add(flowtab *t, const void *fwd, const void *rev, sim_time now);
 /* A packet of the flow at `now`: it becomes the youngest. */
 void flowtab_touch(flowtab *t, void *flow, sim_time now);
+/* Unused for longer than the idle timeout, at `now`. */
 gboolean flowtab_idle(const flowtab *t, const void *flow, sim_time now);
 sim_time flowtab_last_used(const void *flow);
 /* Calls forget, then takes the flow out of the table. */
