@@ -1,5 +1,6 @@
 /* \summary: gateway endpoints (prefix-list routes, free), interface endpoints (PrivateLink ENIs); [gateway_endpoint], [endpoint_service] and [interface_endpoint] groups */
 #include "endpoint.h"
+#include "flowtab.h"
 #include "kindlib.h"
 #include "config.h"
 #include "s3.h"
@@ -62,22 +63,16 @@ node *gw_endpoint_new(fabric *f, int index)
  * says which NLB node or service), so a consumer's packet of a forgotten
  * flow simply makes the flow again; only replies need the state, to find
  * the consumer's ENI.  Flows idle longer than the timeout are forgotten
- * when they are next seen, and from the idle end of a last-use list when a
- * new flow is made (no timer events), as in the NLB.
+ * when they are next seen, and from the idle end of the last-use list when
+ * a new flow is made (no timer events), as in the NLB: sim/flowtab.h.
  */
 
-typedef struct {
-	uint32_t a, b; /* source and destination address */
-	uint16_t c, d; /* source and destination port */
-	uint8_t proto;
-} ekey;
+typedef flowtab_key ekey; /* in = 0 */
 
 typedef struct {
 	ekey fwd;  /* consumer -> ENI */
 	ekey rev;  /* service -> consumer */
-	GList lru; /* data = the flow */
 	uint16_t eni;
-	sim_time last_used;
 } eflow;
 
 typedef struct {
@@ -99,48 +94,19 @@ typedef struct {
 	sim_time svc_last;
 	uint32_t mtu;
 	uint16_t mss;     /* clamp to this (mtu - 40) */
-	sim_time idle;
-	GHashTable *fwd;  /* ekey * -> eflow * (owns the flows) */
-	GHashTable *rev;  /* ekey * -> eflow * */
-	GQueue lru;
+	flowtab *flows;   /* eflow, by fwd and rev */
 	cost_line *processing;
 	fabric_party *xin;
 	interface_endpoint_stats st;
 } ifendpoint;
 
-static guint ekey_hash(gconstpointer p)
-{
-	const ekey *k = p;
-	guint h = k->a * 2654435761u ^ k->b * 2246822519u;
-	return h ^ (((guint)k->c << 16 | k->d) * 3266489917u) ^ k->proto;
-}
-
-static gboolean ekey_equal(gconstpointer p, gconstpointer q)
-{
-	const ekey *x = p, *y = q;
-	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d && x->proto == y->proto;
-}
+static const flowtab_ops ife_flow_ops = {
+	FLOWTAB_LAYOUT(eflow, fwd, rev),
+	.hash = flowtab_key_hash,
+	.equal = flowtab_key_equal,
+};
 
 static eni *ife_eni(ifendpoint *e, guint i) { return &g_array_index(e->enis, eni, i); }
-
-static void ife_forget(ifendpoint *e, eflow *fl)
-{
-	g_queue_unlink(&e->lru, &fl->lru);
-	g_hash_table_remove(e->rev, &fl->rev);
-	g_hash_table_remove(e->fwd, &fl->fwd); /* frees fl */
-}
-
-static gboolean ife_expired(const ifendpoint *e, const eflow *fl, sim_time now)
-{
-	return now - fl->last_used > e->idle;
-}
-
-static void ife_touch(ifendpoint *e, eflow *fl, sim_time now)
-{
-	fl->last_used = now;
-	g_queue_unlink(&e->lru, &fl->lru);
-	g_queue_push_tail_link(&e->lru, &fl->lru);
-}
 
 /* Larger than the endpoint's MTU: dropped, DF or not (an endpoint does not
  * fragment), and no ICMP is sent. */
@@ -204,34 +170,23 @@ static void ife_from_consumer(ifendpoint *e, pkt *p, guint i, sim_time now)
 		ife_drop(e, p, DROP_SERVICE_AZ, "no load balancer node in the endpoint's AZ");
 		return;
 	}
-	ekey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), pkt_proto(p) };
-	eflow *fl = g_hash_table_lookup(e->fwd, &k);
-	if (fl && ife_expired(e, fl, now)) {
-		ife_forget(e, fl);
-		fl = NULL;
-	}
+	ekey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), 0, pkt_proto(p) };
+	eflow *fl = flowtab_lookup(e->flows, FLOWTAB_FWD, &k, now);
 	if (!fl) {
-		while (e->lru.head && ife_expired(e, e->lru.head->data, now))
-			ife_forget(e, e->lru.head->data);
-		ekey r = { en->svc_ip, k.a, k.d, k.c, k.proto };
-		if (g_hash_table_contains(e->rev, &r)) {
+		flowtab_prune(e->flows, now);
+		ekey r = { en->svc_ip, k.a, k.d, k.c, 0, k.proto };
+		if (flowtab_find(e->flows, FLOWTAB_REV, &r)) {
 			/* The same consumer address and ports through two of the
 			 * endpoint's ENIs to one public service: the replies could
 			 * not be told apart. */
 			ife_drop(e, p, DROP_NO_FLOW, "tuple already in use through another ENI");
 			return;
 		}
-		fl = g_new0(eflow, 1);
-		fl->fwd = k;
-		fl->rev = r;
-		fl->lru.data = fl;
+		fl = flowtab_add(e->flows, &k, &r, now);
 		fl->eni = (uint16_t)i;
-		g_hash_table_insert(e->fwd, &fl->fwd, fl);
-		g_hash_table_insert(e->rev, &fl->rev, fl);
-		g_queue_push_tail_link(&e->lru, &fl->lru);
 		e->st.flows++;
 	}
-	ife_touch(e, fl, now);
+	flowtab_touch(e->flows, fl, now);
 	ife_clamp(e, p);
 	if (G_UNLIKELY(e->base.net->tracer)) {
 		char a[16], b[16];
@@ -250,18 +205,14 @@ static void ife_from_consumer(ifendpoint *e, pkt *p, guint i, sim_time now)
 
 static void ife_from_service(ifendpoint *e, pkt *p, sim_time now)
 {
-	ekey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), pkt_proto(p) };
-	eflow *fl = g_hash_table_lookup(e->rev, &k);
-	if (fl && ife_expired(e, fl, now)) {
-		ife_forget(e, fl);
-		fl = NULL;
-	}
+	ekey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), 0, pkt_proto(p) };
+	eflow *fl = flowtab_lookup(e->flows, FLOWTAB_REV, &k, now);
 	if (!fl) {
 		ife_drop(e, p, DROP_NO_FLOW, "reply");
 		return;
 	}
 	eni *en = ife_eni(e, fl->eni);
-	ife_touch(e, fl, now);
+	flowtab_touch(e->flows, fl, now);
 	ife_clamp(e, p);
 	if (G_UNLIKELY(e->base.net->tracer)) {
 		char a[16], b[16];
@@ -302,8 +253,7 @@ static void ife__destroy(node *n)
 	for (guint i = 0; i < e->enis->len; i++)
 		sg_eni_free(ife_eni(e, i)->sg);
 	g_array_unref(e->enis);
-	g_hash_table_unref(e->rev);
-	g_hash_table_unref(e->fwd);
+	flowtab_free(e->flows);
 	node_clear(n);
 	g_free(e);
 }
@@ -327,15 +277,15 @@ node *interface_endpoint_new(fabric *f, int index)
 	e->mss = (uint16_t)MIN(e->mtu ? e->mtu - 40 : 65495, 65535);
 	const sc_lb *lb = NULL;
 	uint32_t public_ip = 0;
+	sim_time idle = 0;
 	if (ie->kind == SC_IFE_ENDPOINT_SERVICE) {
 		const sc_endpoint_service *es = SC_AT(sc->endpoint_services, sc_endpoint_service, ie->service);
 		lb = SC_AT(sc->load_balancers, sc_lb, es->lb);
-		e->idle = lb->idle_timeout;
+		idle = lb->idle_timeout;
 	} else {
 		public_ip = SC_AT(sc->services, sc_service, ie->service)->ip;
 	}
-	if (e->idle <= 0)
-		e->idle = f->prof->limits.nlb_idle_timeout;
+	e->flows = flowtab_new(&ife_flow_ops, idle > 0 ? idle : f->prof->limits.nlb_idle_timeout, NULL);
 	uint32_t sender = fabric_sender(f, ie->name);
 	e->enis = g_array_new(FALSE, TRUE, sizeof(eni));
 	for (guint i = 0; i < ie->subnets->len; i++) {
@@ -359,9 +309,6 @@ node *interface_endpoint_new(fabric *f, int index)
 		node_add_port(&e->base);
 	}
 	node_add_port(&e->base); /* the service side */
-	e->fwd = g_hash_table_new_full(ekey_hash, ekey_equal, NULL, g_free);
-	e->rev = g_hash_table_new(ekey_hash, ekey_equal);
-	g_queue_init(&e->lru);
 	const prices *pr = sc->prices;
 	/* One price pointer for every interface endpoint: AWS tiers their
 	 * processing volume together. */

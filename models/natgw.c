@@ -1,5 +1,6 @@
 /* \summary: NAT gateway: source NAT, port allocation, per-destination limit, idle timeout; the [nat_gateway] group */
 #include "natgw.h"
+#include "flowtab.h"
 #include "kindlib.h"
 #include "config.h"
 #include "world.h"
@@ -16,21 +17,12 @@
  * `natgw_idle_timeout` (350 s) expires; it is noticed lazily, when a packet
  * of that flow next arrives: an outbound one gets a new mapping, an inbound
  * one is dropped.  AWS answers the late inbound TCP segment with a RST; this
- * model drops it and counts the reason.
+ * model drops it and counts the reason.  Mappings live in a flowtab
+ * (sim/flowtab.h) that is never pruned: an idle mapping keeps its port
+ * until a packet of its flow finds it expired.
  */
 
-typedef struct {
-	uint32_t a, b;
-	uint16_t c, d;
-	uint8_t proto;
-} nat_key;
-
-typedef struct {
-	nat_key out;     /* client ip, dst ip, client port, dst port */
-	nat_key in;      /* dst ip, 0, nat port, dst port */
-	nat_key dest;    /* dst ip, 0, dst port, 0 */
-	sim_time last_used;
-} mapping;
+typedef flowtab_key nat_key; /* in = 0 */
 
 typedef struct {
 	uint32_t in_use;
@@ -38,41 +30,39 @@ typedef struct {
 } dest_state;
 
 typedef struct {
+	nat_key out;     /* client ip, dst ip, client port, dst port */
+	nat_key in;      /* dst ip, 0, nat port, dst port */
+	dest_state *ds;  /* its destination's ports */
+} mapping;
+
+typedef struct {
 	node base;
 	fabric *f;
 	rng rng;
 	uint32_t ip;
-	GHashTable *out_map;  /* nat_key * -> mapping * (owns mappings) */
-	GHashTable *in_map;   /* nat_key * -> mapping * */
+	flowtab *maps;        /* mapping, by out and in */
 	GHashTable *dests;    /* nat_key * -> dest_state * (owns key and value) */
 	cost_line *processing;
 	gboolean both_directions;
 	sim_time last;
 } natgw;
 
-static guint key_hash(gconstpointer k)
+/* A mapping forgotten gives its port back. */
+static void mapping_forget(void *user, void *m, sim_time now)
 {
-	const nat_key *x = k;
-	guint h = x->a * 2654435761u ^ x->b * 2246822519u;
-	return h ^ (((guint)x->c << 16 | x->d) * 3266489917u) ^ x->proto;
+	(void)user;
+	(void)now;
+	((mapping *)m)->ds->in_use--;
 }
 
-static gboolean key_equal(gconstpointer p, gconstpointer q)
-{
-	const nat_key *x = p, *y = q;
-	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d && x->proto == y->proto;
-}
+static const flowtab_ops mapping_ops = {
+	FLOWTAB_LAYOUT(mapping, out, in),
+	.hash = flowtab_key_hash,
+	.equal = flowtab_key_equal,
+	.forget = mapping_forget,
+};
 
-static void mapping_remove(natgw *g, mapping *m)
-{
-	dest_state *ds = g_hash_table_lookup(g->dests, &m->dest);
-	if (ds)
-		ds->in_use--;
-	g_hash_table_remove(g->in_map, &m->in);
-	g_hash_table_remove(g->out_map, &m->out); /* frees m */
-}
-
-static mapping *allocate(natgw *g, const nat_key *out)
+static mapping *allocate(natgw *g, const nat_key *out, sim_time now)
 {
 	nat_key dk = { .a = out->b, .c = out->d, .proto = out->proto };
 	dest_state *ds = g_hash_table_lookup(g->dests, &dk);
@@ -88,13 +78,9 @@ static mapping *allocate(natgw *g, const nat_key *out)
 	for (uint32_t tries = 0; tries < 64512; tries++) {
 		ik.c = ds->next_port;
 		ds->next_port = ds->next_port == 65535 ? 1024 : ds->next_port + 1;
-		if (!g_hash_table_contains(g->in_map, &ik)) {
-			mapping *m = g_new0(mapping, 1);
-			m->out = *out;
-			m->in = ik;
-			m->dest = dk;
-			g_hash_table_insert(g->out_map, &m->out, m);
-			g_hash_table_insert(g->in_map, &m->in, m);
+		if (!flowtab_find(g->maps, FLOWTAB_REV, &ik)) {
+			mapping *m = flowtab_add(g->maps, out, &ik, now);
+			m->ds = ds;
 			ds->in_use++;
 			return m;
 		}
@@ -106,7 +92,6 @@ static void natgw__receive(node *n, pkt *p, port *in)
 {
 	natgw *g = (natgw *)n;
 	sim_time now = net_now(n->net);
-	sim_time idle = g->f->prof->limits.natgw_idle_timeout;
 	uint8_t proto = pkt_proto(p);
 	gboolean ports = proto == PKT_PROTO_TCP || proto == PKT_PROTO_UDP;
 	char a[16], b[16], d[16];
@@ -120,7 +105,7 @@ static void natgw__receive(node *n, pkt *p, port *in)
 		 * quoted header translated back too, as NATs do (RFC 5508 section
 		 * 4.2) and the NAT gateway's ICMP support implies [inference]. */
 		nat_key ik = { .a = e.dst_ip, .c = e.sport, .d = e.dport, .proto = e.proto };
-		mapping *m = g_hash_table_lookup(g->in_map, &ik);
+		mapping *m = flowtab_find(g->maps, FLOWTAB_REV, &ik);
 		if (!m) {
 			char *detail = g_strdup_printf("ICMP error about %s:%u to %s:%u", pkt_ip_str(e.src_ip, a), e.sport,
 			                               pkt_ip_str(e.dst_ip, b), e.dport);
@@ -136,11 +121,7 @@ static void natgw__receive(node *n, pkt *p, port *in)
 	} else if (pkt_ip_dst(p) == g->ip) {
 		nat_key ik = { .a = pkt_ip_src(p), .c = ports ? pkt_dport(p) : 0,
 			       .d = ports ? pkt_sport(p) : 0, .proto = proto };
-		mapping *m = g_hash_table_lookup(g->in_map, &ik);
-		if (m && now - m->last_used > idle) {
-			mapping_remove(g, m);
-			m = NULL;
-		}
+		mapping *m = flowtab_lookup(g->maps, FLOWTAB_REV, &ik, now);
 		if (!m) {
 			char *detail = g_strdup_printf("reply from %s:%u to port %u", pkt_ip_str(ik.a, a),
 			                               ik.d, ik.c);
@@ -148,7 +129,7 @@ static void natgw__receive(node *n, pkt *p, port *in)
 			g_free(detail);
 			return;
 		}
-		m->last_used = now;
+		flowtab_touch(g->maps, m, now);
 		NET_TRACE(n->net, n, p, NET_TRACE_REWRITE, "destination %s:%u -> %s:%u (reply to the mapping's client)",
 		          pkt_ip_str(g->ip, a), ik.c, pkt_ip_str(m->out.a, b), m->out.c);
 		pkt_set_ip_dst(p, m->out.a);
@@ -159,19 +140,15 @@ static void natgw__receive(node *n, pkt *p, port *in)
 	} else {
 		nat_key ok = { .a = pkt_ip_src(p), .b = pkt_ip_dst(p), .c = ports ? pkt_sport(p) : 0,
 			       .d = ports ? pkt_dport(p) : 0, .proto = proto };
-		mapping *m = g_hash_table_lookup(g->out_map, &ok);
-		if (m && now - m->last_used > idle) {
-			mapping_remove(g, m);
-			m = NULL;
-		}
-		if (!m && !(m = allocate(g, &ok))) {
+		mapping *m = flowtab_lookup(g->maps, FLOWTAB_FWD, &ok, now);
+		if (!m && !(m = allocate(g, &ok, now))) {
 			char *detail = g_strdup_printf("%s:%u to %s:%u", pkt_ip_str(ok.a, a), ok.c,
 			                               pkt_ip_str(ok.b, b), ok.d);
 			net_drop_detail(n->net, n, p, DROP_NAT_PORTS, detail);
 			g_free(detail);
 			return;
 		}
-		m->last_used = now;
+		flowtab_touch(g->maps, m, now);
 		NET_TRACE(n->net, n, p, NET_TRACE_REWRITE, "source %s:%u -> %s:%u (source NAT, port for %s:%u)",
 		          pkt_ip_str(ok.a, a), ok.c, pkt_ip_str(g->ip, b), m->in.c, pkt_ip_str(ok.b, d), ok.d);
 		pkt_set_ip_src(p, g->ip);
@@ -185,8 +162,7 @@ static void natgw__receive(node *n, pkt *p, port *in)
 static void natgw__destroy(node *n)
 {
 	natgw *g = (natgw *)n;
-	g_hash_table_unref(g->in_map);
-	g_hash_table_unref(g->out_map);
+	flowtab_free(g->maps);
 	g_hash_table_unref(g->dests);
 	node_clear(n);
 	g_free(g);
@@ -206,9 +182,8 @@ node *natgw_new(fabric *f, int index)
 	net_rng(f->net, &g->rng, sn->name);
 	g->f = f;
 	g->ip = sn->ip;
-	g->out_map = g_hash_table_new_full(key_hash, key_equal, NULL, g_free);
-	g->in_map = g_hash_table_new(key_hash, key_equal);
-	g->dests = g_hash_table_new_full(key_hash, key_equal, g_free, g_free);
+	g->maps = flowtab_new(&mapping_ops, f->prof->limits.natgw_idle_timeout, NULL);
+	g->dests = g_hash_table_new_full(flowtab_key_hash, flowtab_key_equal, g_free, g_free);
 	const prices *pr = f->sc->prices;
 	g->processing = cost_ledger_line(f->ledger, sn->name, "processing", &pr->nat_gateway.processing);
 	g->both_directions = pr->nat_gateway.processing_both_directions;
@@ -221,7 +196,7 @@ node *natgw_new(fabric *f, int index)
 
 uint64_t natgw_active_mappings(node *n)
 {
-	return g_hash_table_size(((natgw *)n)->out_map);
+	return flowtab_len(((natgw *)n)->maps);
 }
 
 /* ---- [nat_gateway] in scenario files: keys, loading, checks ---- */

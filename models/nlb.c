@@ -3,15 +3,16 @@
 
 #include <string.h>
 
+#include "flowtab.h"
 #include "lbhealth.h"
 #include "tls.h"
 #include "vpc.h"
 
 /*
- * Flows are kept in two hash tables, by the 5-tuple of the client's
- * packets as they arrive (plus the port they arrive on: consumers behind
- * different endpoints may use the same addresses) and by the 5-tuple of
- * the target's replies as they arrive, and in a list in order of last use.
+ * Flows are kept in a flowtab (sim/flowtab.h), found by the 5-tuple of the
+ * client's packets as they arrive (plus the port they arrive on: consumers
+ * behind different endpoints may use the same addresses) and by the
+ * 5-tuple of the target's replies as they arrive, in order of last use.
  * A flow idle longer than the idle timeout is forgotten when one of its
  * packets next arrives, and flows at the idle end of the list are
  * forgotten whenever a new flow is made, so the table stays as large as
@@ -43,12 +44,7 @@
  * timeout as TCP (AWS fixes it at 120 s for UDP).
  */
 
-typedef struct {
-	uint32_t a, b; /* source and destination address */
-	uint16_t c, d; /* source and destination port */
-	uint16_t in;   /* ingress port index (client side); 0 for reply keys */
-	uint8_t proto;
-} fkey;
+typedef flowtab_key fkey; /* in = the ingress port index (client side); 0 for reply keys */
 
 typedef struct {
 	uint32_t ip;
@@ -106,7 +102,6 @@ typedef struct {
 typedef struct {
 	fkey front;          /* client -> node (in = ingress port) */
 	fkey back;           /* target -> the source the target saw */
-	GList lru;           /* link in nlb.lru; data = the flow */
 	dstate *ds;          /* NAT port pool holding our port, NULL if preserved */
 	vpc_router *redirect; /* where our redirect lives, NULL if none */
 	uint32_t tip, sip;   /* target address, source address towards it */
@@ -116,7 +111,7 @@ typedef struct {
 	guint tidx;
 	uint8_t fins;        /* FIN seen: 1 from the client, 2 from the target */
 	gboolean closed;
-	sim_time created, last_used, ended;
+	sim_time created, ended;
 } flow;
 
 /* A client's connection to a TLS listener and the NLB's own to the
@@ -144,10 +139,8 @@ struct nlb {
 	GArray *nodes;      /* lbnode, one per LB subnet = port index */
 	GArray *ports;      /* lbport by port index */
 	GArray *listeners;  /* listener */
-	GHashTable *front;  /* fkey * -> flow * (owns the flows) */
-	GHashTable *back;   /* fkey * -> flow * */
+	flowtab *flows;     /* flow, by front and back */
 	GHashTable *dests;  /* fkey * -> dstate * (owns both) */
-	GQueue lru;         /* flows, least recently used first */
 	nlb_stats st;
 	sim_time flow_ns[2]; /* TCP, UDP: active time of flows already forgotten */
 	tcp_stack *hc_tcp;  /* health checks' own stack, NULL if none */
@@ -185,13 +178,6 @@ static guint fkey_hash(gconstpointer p)
 	return (guint)(hash5(k) ^ k->in);
 }
 
-static gboolean fkey_equal(gconstpointer p, gconstpointer q)
-{
-	const fkey *x = p, *y = q;
-	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d && x->in == y->in &&
-	       x->proto == y->proto;
-}
-
 static lbport *lbport_of(nlb *b, const port *p) { return &g_array_index(b->ports, lbport, p->index); }
 static lbnode *lbnode_at(nlb *b, guint i) { return &g_array_index(b->nodes, lbnode, i); }
 
@@ -201,33 +187,31 @@ static gboolean is_tcp(const flow *f) { return f->front.proto == PKT_PROTO_TCP; 
  * timeout runs out, and no later than `now`. */
 static sim_time flow_end(const nlb *b, const flow *f, sim_time now)
 {
-	sim_time e = f->closed ? f->ended : f->last_used + b->idle;
+	sim_time e = f->closed ? f->ended : flowtab_last_used(f) + b->idle;
 	return MIN(e, now);
 }
 
-static void forget(nlb *b, flow *f, sim_time now)
+/* A flow forgotten: its active time, its port, its redirect.  It is
+ * forgotten idle, or (a flow just found live) for an unhealthy target. */
+static void forget(void *user, void *flow_, sim_time now)
 {
+	nlb *b = user;
+	flow *f = flow_;
+	if (flowtab_idle(b->flows, f, now))
+		b->st.expired++;
 	b->flow_ns[is_tcp(f) ? 0 : 1] += MAX(flow_end(b, f, now) - f->created, 0);
-	g_queue_unlink(&b->lru, &f->lru);
 	if (f->ds)
 		f->ds->in_use--;
 	if (f->redirect)
 		vpc_router_unredirect(f->redirect, f->back.a, f->back.c, f->back.b, f->back.d);
-	g_hash_table_remove(b->back, &f->back);
-	g_hash_table_remove(b->front, &f->front); /* frees f */
 }
 
-static gboolean expired(const nlb *b, const flow *f, sim_time now)
-{
-	return now - f->last_used > b->idle;
-}
-
-static void touch(nlb *b, flow *f, sim_time now)
-{
-	f->last_used = now;
-	g_queue_unlink(&b->lru, &f->lru);
-	g_queue_push_tail_link(&b->lru, &f->lru);
-}
+static const flowtab_ops nlb_flow_ops = {
+	FLOWTAB_LAYOUT(flow, front, back),
+	.hash = fkey_hash,
+	.equal = flowtab_key_equal,
+	.forget = forget,
+};
 
 /* FINs and RSTs end a TCP flow's active time (NLCU active connections). */
 static void track(flow *f, const pkt *p, uint8_t side, sim_time now)
@@ -251,7 +235,7 @@ static void forward(nlb *b, port *out, pkt *p)
 
 static void to_target(nlb *b, flow *f, pkt *p, sim_time now)
 {
-	touch(b, f, now);
+	flowtab_touch(b->flows, f, now);
 	track(f, p, 1, now);
 	if (G_UNLIKELY(b->base.net->tracer)) {
 		char t[16], s[16], o[16];
@@ -278,7 +262,7 @@ static void to_target(nlb *b, flow *f, pkt *p, sim_time now)
 
 static void to_client(nlb *b, flow *f, pkt *p, sim_time now)
 {
-	touch(b, f, now);
+	flowtab_touch(b->flows, f, now);
 	track(f, p, 2, now);
 	if (G_UNLIKELY(b->base.net->tracer)) {
 		char s0[16], s1[16], d0[16], d1[16];
@@ -382,7 +366,7 @@ static dstate *nat_port(nlb *b, fkey *back)
 	for (uint32_t tries = 0; tries < 64512; tries++) {
 		back->d = ds->next_port;
 		ds->next_port = ds->next_port == 65535 ? 1024 : ds->next_port + 1;
-		if (!g_hash_table_contains(b->back, back) &&
+		if (!flowtab_find(b->flows, FLOWTAB_REV, back) &&
 		    !(b->health && lbhealth_owns(b->health, back->a, back->c, back->b, back->d)) &&
 		    !term_holds(b, back->b, back->d, back->a, back->c)) {
 			ds->in_use++;
@@ -479,10 +463,7 @@ static void new_flow(nlb *b, pkt *p, port *in, const fkey *k, sim_time now)
 		return;
 	}
 	/* Forget the flows that have been idle too long before making one. */
-	while (b->lru.head && expired(b, b->lru.head->data, now)) {
-		forget(b, b->lru.head->data, now);
-		b->st.expired++;
-	}
+	flowtab_prune(b->flows, now);
 	const target *t = pick(b, cands, (guint)ni, hash5(k));
 	if (!t) {
 		drop(b, p, DROP_NO_TARGET, "%s from the node in %s: no healthy target in its AZ (AWS would "
@@ -495,7 +476,7 @@ static void new_flow(nlb *b, pkt *p, port *in, const fkey *k, sim_time now)
 	vpc_router *router = back_key(b, l, in, t, k, &back);
 	dstate *ds = NULL;
 	if (router) {
-		if (g_hash_table_contains(b->back, &back)) {
+		if (flowtab_find(b->flows, FLOWTAB_REV, &back)) {
 			/* The same client address and port through two LB nodes to
 			 * one target: the target would see one socket twice.  AWS
 			 * documents the failure; here the second flow is refused. */
@@ -511,10 +492,7 @@ static void new_flow(nlb *b, pkt *p, port *in, const fkey *k, sim_time now)
 			return;
 		}
 	}
-	flow *f = g_new0(flow, 1);
-	f->front = *k;
-	f->back = back;
-	f->lru.data = f;
+	flow *f = flowtab_add(b->flows, k, &back, now);
 	f->ds = ds;
 	f->tip = t->ip;
 	f->tport = t->port;
@@ -524,15 +502,11 @@ static void new_flow(nlb *b, pkt *p, port *in, const fkey *k, sim_time now)
 	f->tg = t->tg;
 	f->tidx = t->idx;
 	f->created = now;
-	f->last_used = now;
 	if (router) {
 		f->redirect = router;
 		vpc_router_redirect(router, t->ip, t->port, k->a, k->c, link_peer(nport));
 		b->st.preserved++;
 	}
-	g_hash_table_insert(b->front, &f->front, f);
-	g_hash_table_insert(b->back, &f->back, f);
-	g_queue_push_tail_link(&b->lru, &f->lru);
 	if (proto == PKT_PROTO_TCP)
 		b->st.tcp_flows++;
 	else
@@ -727,7 +701,7 @@ static void tls_accept(tcp_conn *c, void *ud)
 		ds = nat_port(b, &bk);
 	}
 	tcp_conn *bc = NULL;
-	if ((router || ds) && !g_hash_table_contains(b->relays, &bk) && !g_hash_table_contains(b->back, &bk))
+	if ((router || ds) && !g_hash_table_contains(b->relays, &bk) && !flowtab_find(b->flows, FLOWTAB_REV, &bk))
 		bc = tcp_connect(lbport_of(b, nport)->term->tcp, bk.b, bk.d, t->ip, t->port,
 		                 b->f->prof->mtu.vpc, &relay_cb, NULL);
 	if (!bc) {
@@ -866,24 +840,15 @@ static void nlb__receive(node *n, pkt *p, port *in)
 	}
 	fkey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), 0, proto };
 	/* Targets' replies come in on node ports only. */
-	flow *f = lbport_of(b, in)->privatelink ? NULL : g_hash_table_lookup(b->back, &k);
+	flow *f = lbport_of(b, in)->privatelink ? NULL : flowtab_lookup(b->flows, FLOWTAB_REV, &k, now);
 	if (f) {
-		if (!expired(b, f, now)) {
-			to_client(b, f, p, now);
-			return;
-		}
-		forget(b, f, now);
-		b->st.expired++;
+		to_client(b, f, p, now);
+		return;
 	}
 	if (proto == PKT_PROTO_TCP && term_input(b, p, in, now))
 		return;
 	k.in = (uint16_t)in->index;
-	f = g_hash_table_lookup(b->front, &k);
-	if (f && expired(b, f, now)) {
-		forget(b, f, now);
-		b->st.expired++;
-		f = NULL;
-	}
+	f = flowtab_lookup(b->flows, FLOWTAB_FWD, &k, now);
 	if (!f && b->health && proto == PKT_PROTO_TCP && !lbport_of(b, in)->privatelink &&
 	    lbhealth_owns(b->health, k.a, k.c, k.b, k.d)) {
 		tcp_stack_input(b->hc_tcp, p);
@@ -896,7 +861,7 @@ static void nlb__receive(node *n, pkt *p, port *in)
 	if (proto == PKT_PROTO_TCP && b->health && !target_healthy(b, f->tg, f->tidx, f->node) &&
 	    !fail_open(b, f->tg, f->node)) {
 		/* The target went unhealthy: the flow ends with a RST. */
-		forget(b, f, now);
+		flowtab_forget(b->flows, f, now);
 		reset(b, p, in);
 		return;
 	}
@@ -947,8 +912,7 @@ static void nlb__destroy(node *n)
 	}
 	g_ptr_array_unref(b->tlsls);
 	/* The routers holding redirects may be gone already: only our memory. */
-	g_hash_table_unref(b->back);
-	g_hash_table_unref(b->front);
+	flowtab_free(b->flows);
 	g_hash_table_unref(b->dests);
 	g_array_unref(b->listeners);
 	g_array_unref(b->nodes);
@@ -1017,7 +981,7 @@ static gboolean hc_port_free(void *ud, guint ni, uint32_t ip, uint16_t tport, ui
 {
 	nlb *b = ud;
 	fkey k = { ip, lbnode_at(b, ni)->ip, tport, lport, 0, PKT_PROTO_TCP };
-	return !g_hash_table_contains(b->back, &k) && !term_holds(b, k.b, lport, ip, tport);
+	return !flowtab_find(b->flows, FLOWTAB_REV, &k) && !term_holds(b, k.b, lport, ip, tport);
 }
 
 void nlb_start_health_checks(node *n)
@@ -1106,15 +1070,13 @@ node *nlb_new(fabric *f, int lb_index)
 	b->tls_idle = f->prof->limits.nlb_tls_idle_timeout;
 	b->tlsls = g_ptr_array_new();
 	b->terms = g_ptr_array_new();
-	b->relays = g_hash_table_new(fkey_hash, fkey_equal);
+	b->relays = g_hash_table_new(fkey_hash, flowtab_key_equal);
 	g_queue_init(&b->live);
 	for (guint k = 0; b->any_tls && k < b->nodes->len; k++)
 		term_open(b, k, lbnode_at(b, k)->ip,
 		          lb->internet_facing ? f->prof->mtu.igw : f->prof->mtu.vpc);
-	b->front = g_hash_table_new_full(fkey_hash, fkey_equal, NULL, g_free);
-	b->back = g_hash_table_new(fkey_hash, fkey_equal);
-	b->dests = g_hash_table_new_full(fkey_hash, fkey_equal, g_free, g_free);
-	g_queue_init(&b->lru);
+	b->flows = flowtab_new(&nlb_flow_ops, b->idle, b);
+	b->dests = g_hash_table_new_full(fkey_hash, flowtab_key_equal, g_free, g_free);
 	const prices *pr = sc->prices;
 	cost_ledger_add_hourly(f->ledger, lb->name, "hourly", pr->nlb.hourly_usd, 1);
 	cost_ledger_set_capacity(f->ledger, lb->name, "nlcu", pr->nlb.usd_per_nlcu_hour, 0);
@@ -1150,10 +1112,10 @@ gboolean nlb_is_target_reply(node *n, const pkt *p)
 		return FALSE;
 	fkey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), 0, proto };
 	nlb *b = (nlb *)n;
-	if (g_hash_table_contains(b->back, &k))
+	if (flowtab_find(b->flows, FLOWTAB_REV, &k))
 		return TRUE;
 	const relay *r = b->any_tls ? g_hash_table_lookup(b->relays, &k) : NULL;
-	return r && fkey_equal(&r->bk, &k);
+	return r && flowtab_key_equal(&r->bk, &k);
 }
 
 gboolean nlb_is_relay_reply(node *n, const pkt *p)
@@ -1162,7 +1124,7 @@ gboolean nlb_is_relay_reply(node *n, const pkt *p)
 		return FALSE;
 	fkey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), 0, PKT_PROTO_TCP };
 	const relay *r = g_hash_table_lookup(((nlb *)n)->relays, &k);
-	return r && fkey_equal(&r->bk, &k);
+	return r && flowtab_key_equal(&r->bk, &k);
 }
 
 gboolean nlb_ends(node *n, const pkt *p)
@@ -1180,7 +1142,7 @@ gboolean nlb_ends(node *n, const pkt *p)
 guint nlb_flow_count(node *n)
 {
 	g_return_val_if_fail(n != NULL && n->ops == &nlb_ops, 0);
-	return g_hash_table_size(((nlb *)n)->front);
+	return flowtab_len(((nlb *)n)->flows);
 }
 
 /*
@@ -1194,13 +1156,8 @@ void nlb_usage(node *n, sim_time run_duration, nlb_rates *u)
 	g_return_if_fail(n != NULL && n->ops == &nlb_ops && u != NULL && run_duration > 0);
 	nlb *b = (nlb *)n;
 	sim_time active[2] = { b->flow_ns[0], b->flow_ns[1] };
-	GHashTableIter it;
-	gpointer v;
-	g_hash_table_iter_init(&it, b->front);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		const flow *f = v;
+	for (const flow *f = flowtab_next(b->flows, NULL); f; f = flowtab_next(b->flows, f))
 		active[is_tcp(f) ? 0 : 1] += MAX(flow_end(b, f, run_duration) - f->created, 0);
-	}
 	double secs = (double)run_duration / (double)SIM_S;
 	memset(u, 0, sizeof *u);
 	u->tcp_new_connections_per_second = (double)b->st.tcp_flows / secs;

@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "dns.h"
+#include "flowtab.h"
 #include "kindlib.h"
 #include "rng.h"
 #include "world.h"
@@ -13,27 +14,20 @@
 /* ---- the resource gateway ---- */
 
 /*
- * Flows are kept as in the NLB (models/nlb.c): by the consumer's 5-tuple
- * as it arrives plus the endpoint port it came in on (two consumer VPCs
- * may use the same addresses), and by the resource's replies; idle ones
- * are forgotten when next seen and from the idle end of a last-use list
- * when a flow is made (no timer events).
+ * Flows are kept as in the NLB (models/nlb.c), in a flowtab: by the
+ * consumer's 5-tuple as it arrives plus the endpoint port it came in on
+ * (two consumer VPCs may use the same addresses), and by the resource's
+ * replies; idle ones are forgotten when next seen and from the idle end of
+ * the last-use list when a flow is made (no timer events).
  */
 
-typedef struct {
-	uint32_t a, b; /* source and destination address */
-	uint16_t c, d; /* source and destination port */
-	uint16_t in;   /* endpoint port index; 0 for reply keys */
-	uint8_t proto;
-} rkey;
+typedef flowtab_key rkey; /* in = the endpoint port index; 0 for reply keys */
 
 typedef struct {
 	rkey front;    /* consumer -> endpoint ENI (in = the endpoint port) */
 	rkey back;     /* resource -> gateway address */
-	GList lru;
 	uint16_t eni;  /* the gateway ENI that sends it */
 	uint32_t *in_use; /* the destination's count of ports in use */
-	sim_time last_used;
 } rflow;
 
 typedef struct {
@@ -60,30 +54,14 @@ typedef struct {
 	fabric *f;
 	const sc_resource_gateway *rg;
 	rng rng;
-	sim_time idle;
 	GArray *enis;     /* reni, by port index */
 	GArray *sides;    /* rside, by port index - enis->len */
 	GPtrArray *sgs_of_eni; /* sg_eni * per ENI (NULL: no check) */
-	GHashTable *front, *back; /* rkey * -> rflow * (front owns) */
+	flowtab *flows;    /* rflow, by front and back */
 	GHashTable *dests; /* rkey * -> rdest * (owns both) */
-	GQueue lru;
 	cost_line *processing;
 	resource_stats st;
 } rgateway;
-
-static guint rkey_hash(gconstpointer p)
-{
-	const rkey *k = p;
-	guint h = k->a * 2654435761u ^ k->b * 2246822519u;
-	return h ^ (((guint)k->c << 16 | k->d) * 3266489917u) ^ k->proto ^ ((guint)k->in << 8);
-}
-
-static gboolean rkey_equal(gconstpointer p, gconstpointer q)
-{
-	const rkey *x = p, *y = q;
-	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d && x->in == y->in &&
-	       x->proto == y->proto;
-}
 
 static void rewrite(pkt *p, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
 {
@@ -95,25 +73,20 @@ static void rewrite(pkt *p, uint32_t src, uint16_t sport, uint32_t dst, uint16_t
 
 static reni *rg_eni(rgateway *g, guint i) { return &g_array_index(g->enis, reni, i); }
 
-static void rg_forget(rgateway *g, rflow *fl)
+/* A flow forgotten gives its source port back. */
+static void rg_forget(void *user, void *flow, sim_time now)
 {
-	g_queue_unlink(&g->lru, &fl->lru);
-	(*fl->in_use)--;
-	g_hash_table_remove(g->back, &fl->back);
-	g_hash_table_remove(g->front, &fl->front); /* frees fl */
+	(void)user;
+	(void)now;
+	(*((rflow *)flow)->in_use)--;
 }
 
-static gboolean rg_expired(const rgateway *g, const rflow *fl, sim_time now)
-{
-	return now - fl->last_used > g->idle;
-}
-
-static void rg_touch(rgateway *g, rflow *fl, sim_time now)
-{
-	fl->last_used = now;
-	g_queue_unlink(&g->lru, &fl->lru);
-	g_queue_push_tail_link(&g->lru, &fl->lru);
-}
+static const flowtab_ops rg_flow_ops = {
+	FLOWTAB_LAYOUT(rflow, front, back),
+	.hash = flowtab_key_hash,
+	.equal = flowtab_key_equal,
+	.forget = rg_forget,
+};
 
 static void rg_drop(rgateway *g, pkt *p, drop_reason why, const char *what)
 {
@@ -147,7 +120,7 @@ static rdest *rg_nat_port(rgateway *g, rkey *back)
 	for (uint32_t tries = 0; tries < 64512; tries++) {
 		back->d = ds->next_port;
 		ds->next_port = ds->next_port == 65535 ? 1024 : ds->next_port + 1;
-		if (!g_hash_table_contains(g->back, back)) {
+		if (!flowtab_find(g->flows, FLOWTAB_REV, back)) {
 			ds->in_use++;
 			return ds;
 		}
@@ -170,18 +143,13 @@ static void rg_from_endpoint(rgateway *g, pkt *p, guint side, sim_time now)
 	rside *sd = &g_array_index(g->sides, rside, side);
 	rkey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p),
 		   (uint16_t)(side + g->enis->len), pkt_proto(p) };
-	rflow *fl = g_hash_table_lookup(g->front, &k);
-	if (fl && rg_expired(g, fl, now)) {
-		rg_forget(g, fl);
-		fl = NULL;
-	}
+	rflow *fl = flowtab_lookup(g->flows, FLOWTAB_FWD, &k, now);
 	if (!fl) {
 		if ((pkt_tcp_flags(p) & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) != PKT_TCP_SYN) {
 			rg_drop(g, p, DROP_NO_FLOW, "no connection (idle timeout passed, or never opened)");
 			return;
 		}
-		while (g->lru.head && rg_expired(g, g->lru.head->data, now))
-			rg_forget(g, g->lru.head->data);
+		flowtab_prune(g->flows, now);
 		guint ei = rg_eni_for(g, p->az);
 		reni *en = rg_eni(g, ei);
 		uint32_t tip = g_array_index(sd->tip, uint32_t, ei);
@@ -207,18 +175,12 @@ static void rg_from_endpoint(rgateway *g, pkt *p, guint side, sim_time now)
 			NET_TRACE(g->base.net, &g->base, p, NET_TRACE_DECIDE, "security group, outbound: %s",
 			          sg_last_rule(sg));
 		}
-		fl = g_new0(rflow, 1);
-		fl->front = k;
-		fl->back = back;
-		fl->lru.data = fl;
+		fl = flowtab_add(g->flows, &k, &back, now);
 		fl->eni = (uint16_t)ei;
 		fl->in_use = &ds->in_use;
-		g_hash_table_insert(g->front, &fl->front, fl);
-		g_hash_table_insert(g->back, &fl->back, fl);
-		g_queue_push_tail_link(&g->lru, &fl->lru);
 		g->st.flows++;
 	}
-	rg_touch(g, fl, now);
+	flowtab_touch(g->flows, fl, now);
 	reni *en = rg_eni(g, fl->eni);
 	if (G_UNLIKELY(g->base.net->tracer)) {
 		char a[16], b[16];
@@ -244,17 +206,13 @@ static void rg_from_endpoint(rgateway *g, pkt *p, guint side, sim_time now)
 static void rg_from_resource(rgateway *g, pkt *p, guint ei, sim_time now)
 {
 	rkey k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p), 0, pkt_proto(p) };
-	rflow *fl = g_hash_table_lookup(g->back, &k);
-	if (fl && rg_expired(g, fl, now)) {
-		rg_forget(g, fl);
-		fl = NULL;
-	}
+	rflow *fl = flowtab_lookup(g->flows, FLOWTAB_REV, &k, now);
 	if (!fl) {
 		/* Connections are opened from the consumer's side only. */
 		rg_drop(g, p, DROP_NO_FLOW, "no connection from a resource endpoint");
 		return;
 	}
-	rg_touch(g, fl, now);
+	flowtab_touch(g->flows, fl, now);
 	if (G_UNLIKELY(g->base.net->tracer)) {
 		char s0[16], s1[16], d0[16], d1[16];
 		NET_TRACE(g->base.net, &g->base, p, NET_TRACE_REWRITE,
@@ -301,8 +259,7 @@ static void rg__destroy(node *n)
 	for (guint i = 0; i < g->sgs_of_eni->len; i++)
 		sg_eni_free(g_ptr_array_index(g->sgs_of_eni, i));
 	g_ptr_array_unref(g->sgs_of_eni);
-	g_hash_table_unref(g->back);
-	g_hash_table_unref(g->front);
+	flowtab_free(g->flows);
 	g_hash_table_unref(g->dests);
 	g_array_unref(g->sides);
 	g_array_unref(g->enis);
@@ -330,7 +287,7 @@ node *resource_gateway_new(fabric *f, int index)
 	net_rng(f->net, &g->rng, rg->name);
 	g->f = f;
 	g->rg = rg;
-	g->idle = f->prof->limits.nlb_idle_timeout;
+	g->flows = flowtab_new(&rg_flow_ops, f->prof->limits.nlb_idle_timeout, NULL);
 	uint32_t sender = fabric_sender(f, rg->name);
 	g->enis = g_array_new(FALSE, TRUE, sizeof(reni));
 	g->sgs_of_eni = g_ptr_array_new();
@@ -343,10 +300,7 @@ node *resource_gateway_new(fabric *f, int index)
 	}
 	g->sides = g_array_new(FALSE, TRUE, sizeof(rside));
 	g_array_set_clear_func(g->sides, rside_clear);
-	g->front = g_hash_table_new_full(rkey_hash, rkey_equal, NULL, g_free);
-	g->back = g_hash_table_new(rkey_hash, rkey_equal);
-	g->dests = g_hash_table_new_full(rkey_hash, rkey_equal, g_free, g_free);
-	g_queue_init(&g->lru);
+	g->dests = g_hash_table_new_full(flowtab_key_hash, flowtab_key_equal, g_free, g_free);
 	/* One price pointer for every gateway: AWS tiers their volume
 	 * together. */
 	g->processing = cost_ledger_line(f->ledger, rg->name, "processing", &sc->prices->resource_gateway.processing);
