@@ -834,7 +834,7 @@ static void build_workloads(world *w)
 			g_ptr_array_set_size(names, 0);
 			host_ctx *ctx = g_ptr_array_index(w->ctxs, ci);
 			if (!ctx->remote_to_wl)
-				ctx->remote_to_wl = g_hash_table_new(g_direct_hash, g_direct_equal);
+				ctx->remote_to_wl = g_hash_table_new(g_direct_hash, NULL);
 			for (guint t = 0; t < sw->targets->len; t++) {
 				char *name = target_addresses(sc, sw, g_array_index(sw->targets, int, t), ci, ips);
 				host_target ht = { .port = sw->port, .ip = g_array_index(ips, uint32_t, 0), .name = name };
@@ -1028,10 +1028,10 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 	w->hosts = g_ptr_array_new();
 	w->ctxs = g_ptr_array_new_with_free_func(ctx_free);
 	w->wls = g_ptr_array_new_with_free_func(wl_free);
-	w->alb_ips = g_hash_table_new(g_direct_hash, g_direct_equal);
+	w->alb_ips = g_hash_table_new(g_direct_hash, NULL);
 	w->end = sc->duration + sc->drain;
 	w->only = opt ? opt->only_workload : NULL;
-	w->tracked = g_hash_table_new(g_direct_hash, g_direct_equal);
+	w->tracked = g_hash_table_new(g_direct_hash, NULL);
 	w->await_back = g_ptr_array_new();
 	w->await_back_resp = g_ptr_array_new();
 	w->pending = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, pending_free);

@@ -249,7 +249,7 @@ host *host_new(net *nt, const char *name, const host_config *cfg)
 	h->servers = g_ptr_array_new_with_free_func((GDestroyNotify)http_server_free);
 	h->workloads = g_ptr_array_new_with_free_func((GDestroyNotify)workload_free);
 	h->udp_flows = g_ptr_array_new_with_free_func((GDestroyNotify)udp_flow_free);
-	h->udp_ports = g_hash_table_new(g_direct_hash, g_direct_equal);
+	h->udp_ports = g_hash_table_new(g_direct_hash, NULL);
 	return h;
 }
 

@@ -94,8 +94,8 @@ node *igw_new(fabric *f, int index)
 	net_rng(f->net, &g->rng, name);
 	g->f = f;
 	g->vpc = SC_AT(f->sc->igws, sc_igw, index)->vpc;
-	g->to_public = g_hash_table_new(g_direct_hash, g_direct_equal);
-	g->to_private = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g->to_public = g_hash_table_new(g_direct_hash, NULL);
+	g->to_private = g_hash_table_new(g_direct_hash, NULL);
 	node_add_port(&g->base);
 	node_add_port(&g->base);
 	return &g->base;

@@ -134,7 +134,7 @@ node *service_new(fabric *f, int index)
 	node_init(&fr->base, &front_ops, f->net, name);
 	g_free(name);
 	fr->f = f;
-	fr->ways = g_hash_table_new(g_direct_hash, g_direct_equal);
+	fr->ways = g_hash_table_new(g_direct_hash, NULL);
 	fr->entrances = g_array_new(FALSE, TRUE, sizeof(entrance));
 	fr->s3 = strcmp(sv->kind, "s3") == 0;
 	fr->last = g_array_new(FALSE, TRUE, sizeof(sim_time));

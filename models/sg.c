@@ -52,7 +52,7 @@ sg_world *sg_world_new(const scenario *sc)
 	w->sc = sc;
 	w->members = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
 	for (guint i = 0; i < sc->security_groups->len; i++)
-		g_ptr_array_add(w->members, g_hash_table_new(g_direct_hash, g_direct_equal));
+		g_ptr_array_add(w->members, g_hash_table_new(g_direct_hash, NULL));
 	for (guint i = 0; i < sc->instances->len; i++) {
 		const sc_instance *in = SC_AT(sc->instances, sc_instance, i);
 		for (guint j = 0; in->sgs && j < in->sgs->len; j++)

@@ -257,9 +257,11 @@ vpc_router *vpc_router_new(fabric *f, int vpc_index)
 	v->vpc = vpc_index;
 	v->cidr = sv->cidr;
 	v->vports = g_array_new(FALSE, TRUE, sizeof(vport));
-	v->by_ip = g_hash_table_new(g_direct_hash, g_direct_equal);
-	v->by_target = g_hash_table_new(g_direct_hash, g_direct_equal);
-	v->tgw_az = g_hash_table_new(g_direct_hash, g_direct_equal);
+	/* A NULL equality makes GLib compare the keys itself, without a call
+	 * per probe (these are read for every packet). */
+	v->by_ip = g_hash_table_new(g_direct_hash, NULL);
+	v->by_target = g_hash_table_new(g_direct_hash, NULL);
+	v->tgw_az = g_hash_table_new(g_direct_hash, NULL);
 	v->tables = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
 	return v;
 }
