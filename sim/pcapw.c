@@ -88,8 +88,8 @@ struct pcapw {
 typedef struct pcapw_held {
 	sim_time t;
 	uint64_t order;
-	uint8_t *rec; /* record header and captured bytes */
-	uint32_t len, cap;
+	uint8_t *rec; /* record header and captured bytes: PCAPW_REC_HDR + snaplen, once allocated */
+	uint32_t len;
 } pcapw_held;
 
 static void fail(pcapw *w, GError *e)
@@ -176,18 +176,18 @@ fail:
 	return NULL;
 }
 
-/* Serializes p as seen at t into the scratch buffer; returns the record's
- * length (header included). */
-static uint32_t pcapw__record(pcapw *w, sim_time t, const pkt *p)
+/* Serializes p as seen at t into buf (PCAPW_REC_HDR + snaplen bytes);
+ * returns the record's length (header included). */
+static uint32_t pcapw__record(pcapw *w, uint8_t *buf, sim_time t, const pkt *p)
 {
 	uint32_t rec[4];
-	rec[3] = pkt_serialize(p, w->scratch + PCAPW_REC_HDR, w->snaplen);
+	rec[3] = pkt_serialize(p, buf + PCAPW_REC_HDR, w->snaplen);
 	rec[2] = MIN(rec[3], w->snaplen);
 	/* The file header says nanoseconds (PCAP_TSTAMP_PRECISION_NANO); the
 	 * seconds field is 32 bits, as pcap_dump() truncates it. */
 	rec[0] = (uint32_t)(PCAPW_EPOCH_S + t / SIM_S);
 	rec[1] = (uint32_t)(t % SIM_S);
-	memcpy(w->scratch, rec, sizeof rec);
+	memcpy(buf, rec, sizeof rec);
 	return PCAPW_REC_HDR + rec[2];
 }
 
@@ -253,7 +253,7 @@ void pcapw_write(pcapw *w, sim_time t, const pkt *p)
 	if (w->err)
 		return;
 	pcapw__release(w, t);
-	pcapw__emit(w, w->scratch, pcapw__record(w, t, p));
+	pcapw__emit(w, w->scratch, pcapw__record(w, w->scratch, t, p));
 }
 
 void pcapw_write_ahead(pcapw *w, sim_time now, sim_time t, const pkt *p)
@@ -281,12 +281,10 @@ void pcapw_write_ahead(pcapw *w, sim_time now, sim_time t, const pkt *p)
 	}
 	uint32_t slot = w->free_slots[--w->nfree];
 	pcapw_held *h = &w->held[slot];
-	uint32_t len = pcapw__record(w, t, p);
-	if (h->cap < len) {
-		h->rec = g_realloc(h->rec, len);
-		h->cap = len;
-	}
-	memcpy(h->rec, w->scratch, len);
+	/* Serialized in place: a slot holds the longest record once. */
+	if (!h->rec)
+		h->rec = g_malloc(PCAPW_REC_HDR + (size_t)w->snaplen);
+	uint32_t len = pcapw__record(w, h->rec, t, p);
 	h->len = len;
 	w->held_bytes += len;
 	h->t = t;
