@@ -457,14 +457,79 @@ out:
 
 /* ---- sampling --------------------------------------------------------- */
 
-/* A standard normal variate by Box-Muller.  Each call draws two uniforms and
- * throws the second variate away: keeping it would need state in the
- * (const, shared) dist, and the cost is one log, one sqrt and one cos. */
+/*
+ * A standard normal variate by the ziggurat method (Marsaglia and Tsang,
+ * "The Ziggurat Method for Generating Random Variables", J. Stat. Softw.
+ * 5(8), 2000), in Doornik's form ("An Improved Ziggurat Method to Generate
+ * Normal Random Samples", 2005: the layer and the sign-carrying uniform come
+ * from independent bits).  The normal density, cut at R, is covered by 256
+ * layers of equal area V: layer 0 is the base strip with the tail beyond R,
+ * layer i (1..255) spans [0, ZX[i]] between heights f(ZX[i]) and
+ * f(ZX[i+1]).  A draw picks a layer and a point u * ZX[i] in it; when
+ * |u| < ZX[i+1] / ZX[i] the point lies under the density for sure (99.3%
+ * of draws: one 64-bit random number, a multiply and a compare).  The rest
+ * test the wedge against the density with two exp(), or draw from the tail
+ * (Marsaglia's 1964 method).  The samples are exactly normal, as Box-Muller's
+ * were; Box-Muller's log, sqrt and cos per sample had been 16% of the time
+ * of `bench tgw` (perf), the ziggurat's common case costs no libm call.
+ * R and V are Marsaglia and Tsang's for 256 layers; the layers' x follow
+ * from them (the last layer's area comes out at V to 1e-10).
+ */
+#define ZIG_LAYERS 256
+#define ZIG_R 3.6541528853610088
+#define ZIG_V 0.00492867323399
+
+static double zig_x[ZIG_LAYERS + 1];    /* layer i spans [0, zig_x[i]] */
+static double zig_ratio[ZIG_LAYERS];    /* zig_x[i + 1] / zig_x[i] */
+
+static gpointer zig_init(gpointer data)
+{
+	(void)data;
+	double f = exp(-0.5 * ZIG_R * ZIG_R);
+	zig_x[0] = ZIG_V / f; /* the base strip's width if it were a rectangle */
+	zig_x[1] = ZIG_R;
+	for (int i = 2; i < ZIG_LAYERS; i++) {
+		zig_x[i] = sqrt(-2.0 * log(ZIG_V / zig_x[i - 1] + f));
+		f = exp(-0.5 * zig_x[i] * zig_x[i]);
+	}
+	zig_x[ZIG_LAYERS] = 0;
+	for (int i = 0; i < ZIG_LAYERS; i++)
+		zig_ratio[i] = zig_x[i + 1] / zig_x[i];
+	return NULL;
+}
+
+static void zig_tables(void)
+{
+	static GOnce once = G_ONCE_INIT;
+	g_once(&once, zig_init, NULL);
+}
+
 static double std_normal(rng *r)
 {
-	double u1 = rng_uniform_open(r);
-	double u2 = rng_uniform_open(r);
-	return sqrt(-2.0 * log(u1)) * cos(2.0 * G_PI * u2);
+	zig_tables();
+	for (;;) {
+		uint64_t b = rng_next(r);
+		unsigned i = (unsigned)(b & (ZIG_LAYERS - 1));
+		/* The top 53 bits, as (k + 0.5) / 2^52 - 1: symmetric in (-1, 1). */
+		double u = ((double)(b >> 11) + 0.5) * (1.0 / 4503599627370496.0) - 1.0;
+		if (fabs(u) < zig_ratio[i])
+			return u * zig_x[i];
+		if (i == 0) {
+			/* The tail beyond R: x = R + a with a ~ Exp(R), kept with
+			 * probability exp(-a^2 / 2). */
+			double a, e;
+			do {
+				a = -log(rng_uniform_open(r)) / ZIG_R;
+				e = -log(rng_uniform_open(r));
+			} while (e + e < a * a);
+			return u < 0 ? -(ZIG_R + a) : ZIG_R + a;
+		}
+		double x = u * zig_x[i];
+		double f0 = exp(-0.5 * (zig_x[i] * zig_x[i] - x * x));
+		double f1 = exp(-0.5 * (zig_x[i + 1] * zig_x[i + 1] - x * x));
+		if (f1 + rng_uniform_open(r) * (f0 - f1) < 1.0)
+			return x;
+	}
 }
 
 double dist_sample(const dist *d, rng *r)

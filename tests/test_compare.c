@@ -228,7 +228,8 @@ static void test_formats(void)
 	CU_ASSERT_EQUAL(harness_vpcsim_v(&out, NULL, "compare", "--repeat", "1", "-f", "md",
 	                                 "scenarios/alb-peering.ini", NULL),
 	                0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "| path of a request | client-1 > vpc-a-router > pcx-ab"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " > vpc-a-router > pcx-ab > vpc-b-router > alb-b"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "| path of a request | client-"));
 	CU_ASSERT(g_str_has_suffix(out, "\n"));
 	g_free(out);
 	char *err = NULL;
