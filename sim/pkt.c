@@ -76,27 +76,51 @@ static inline void wr32(uint8_t *b, uint32_t v)
  * value to store in a checksum field (like Linux's csum_fold).  Summing a
  * header that already holds its correct checksum therefore folds to 0.
  *
- * The data is summed as big-endian 32-bit words into a 64-bit accumulator:
- * a word hi:lo is congruent to hi + lo modulo 0xFFFF, which is all the one's
- * complement sum keeps (RFC 1071, section 2), and it halves the loop count.
- * An odd length pads the last byte with a zero on the right, so when data is
- * summed in pieces every piece but the last must have an even length.
+ * The data is summed 8 bytes at a time in the machine's own byte order,
+ * as two 32-bit words into a 64-bit accumulator: a 32-bit word hi:lo is
+ * congruent to hi + lo modulo 0xFFFF, which is all the one's complement sum
+ * keeps, and the sum of byte-swapped 16-bit words is the byte-swapped sum
+ * (RFC 1071, section 2), so the folded 16-bit sum is swapped once to the
+ * network's order and added to the running one.  The result differs from a
+ * big-endian word-by-word sum only by multiples of 0xFFFF, and is zero only
+ * when that is, so pkt_csum_fold() gives the same value.  An odd length
+ * pads the last byte with a zero on the right (in the network's order), so
+ * when data is summed in pieces every piece but the last must have an even
+ * length.
  */
 uint32_t pkt_csum_add(uint32_t sum, const uint8_t *data, size_t len)
 {
-	uint64_t acc = sum;
+	uint64_t acc = 0;
 	size_t i = 0;
-	for (; i + 4 <= len; i += 4)
-		acc += rd32(data + i);
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, data + i, 8);
+		acc += (w & 0xFFFFFFFFu) + (w >> 32);
+	}
+	if (i + 4 <= len) {
+		uint32_t w;
+		memcpy(&w, data + i, 4);
+		acc += w;
+		i += 4;
+	}
 	if (i + 2 <= len) {
-		acc += rd16(data + i);
+		uint16_t w;
+		memcpy(&w, data + i, 2);
+		acc += w;
 		i += 2;
 	}
-	if (i < len)
-		acc += (uint32_t)data[i] << 8;
-	while (acc >> 32)
-		acc = (acc & 0xFFFFFFFFu) + (acc >> 32);
-	return (uint32_t)acc;
+	if (i < len) {
+		const uint8_t pad[2] = { data[i], 0 };
+		uint16_t w;
+		memcpy(&w, pad, 2);
+		acc += w;
+	}
+	while (acc >> 16)
+		acc = (acc & 0xFFFF) + (acc >> 16);
+	uint64_t t = (uint64_t)sum + GUINT16_FROM_BE((uint16_t)acc);
+	while (t >> 32)
+		t = (t & 0xFFFFFFFFu) + (t >> 32);
+	return (uint32_t)t;
 }
 
 uint16_t pkt_csum_fold(uint32_t sum)
