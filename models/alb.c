@@ -1,7 +1,6 @@
 /* \summary: Application Load Balancer: TCP termination, rules, X-Forwarded-*, target pools, LCUs */
 #include "alb.h"
 
-#include <inttypes.h>
 #include <string.h>
 
 #include "http.h"

@@ -24,10 +24,7 @@
 
 typedef flowtab_key nat_key; /* in = 0 */
 
-typedef struct {
-	uint32_t in_use;
-	uint16_t next_port;
-} dest_state;
+typedef flowtab_ports dest_state;
 
 typedef struct {
 	nat_key out;     /* client ip, dst ip, client port, dst port */
@@ -62,30 +59,33 @@ static const flowtab_ops mapping_ops = {
 	.forget = mapping_forget,
 };
 
+typedef struct {
+	natgw *g;
+	nat_key *in;
+} port_probe;
+
+static gboolean port_taken(void *ud, uint16_t pt)
+{
+	port_probe *pp = ud;
+	pp->in->c = pt;
+	return flowtab_find(pp->g->maps, FLOWTAB_REV, pp->in) != NULL;
+}
+
 static mapping *allocate(natgw *g, const nat_key *out, sim_time now)
 {
 	nat_key dk = { .a = out->b, .c = out->d, .proto = out->proto };
-	dest_state *ds = g_hash_table_lookup(g->dests, &dk);
-	if (!ds) {
-		ds = g_new0(dest_state, 1);
-		ds->next_port = 1024;
-		g_hash_table_insert(g->dests, g_memdup2(&dk, sizeof dk), ds);
-	}
-	if (ds->in_use >= g->f->prof->limits.natgw_connections_per_destination)
-		return NULL;
-	/* Next free port for this destination, wrapping within 1024-65535. */
+	dest_state *ds = flowtab_ports_of(g->dests, &dk);
+	/* The next free port for this destination, wrapping within 1024-65535. */
 	nat_key ik = { .a = out->b, .d = out->d, .proto = out->proto };
-	for (uint32_t tries = 0; tries < 64512; tries++) {
-		ik.c = ds->next_port;
-		ds->next_port = ds->next_port == 65535 ? 1024 : ds->next_port + 1;
-		if (!flowtab_find(g->maps, FLOWTAB_REV, &ik)) {
-			mapping *m = flowtab_add(g->maps, out, &ik, now);
-			m->ds = ds;
-			ds->in_use++;
-			return m;
-		}
-	}
-	return NULL;
+	port_probe pp = { g, &ik };
+	uint16_t pt = flowtab_ports_take(ds, g->f->prof->limits.natgw_connections_per_destination,
+	                                   port_taken, &pp);
+	if (!pt)
+		return NULL;
+	ik.c = pt;
+	mapping *m = flowtab_add(g->maps, out, &ik, now);
+	m->ds = ds;
+	return m;
 }
 
 static void natgw__receive(node *n, pkt *p, port *in)
@@ -183,7 +183,7 @@ node *natgw_new(fabric *f, int index)
 	g->f = f;
 	g->ip = sn->ip;
 	g->maps = flowtab_new(&mapping_ops, f->prof->limits.natgw_idle_timeout, NULL);
-	g->dests = g_hash_table_new_full(flowtab_key_hash, flowtab_key_equal, g_free, g_free);
+	g->dests = flowtab_ports_table(flowtab_key_hash);
 	const prices *pr = f->sc->prices;
 	g->processing = cost_ledger_line(f->ledger, sn->name, "processing", &pr->nat_gateway.processing);
 	g->both_directions = pr->nat_gateway.processing_both_directions;

@@ -94,10 +94,7 @@ typedef struct {
 } tlsl;
 
 /* Source ports towards one target from one node (source NAT). */
-typedef struct {
-	uint32_t in_use;
-	uint16_t next_port;
-} dstate;
+typedef flowtab_ports dstate;
 
 typedef struct {
 	fkey front;          /* client -> node (in = ingress port) */
@@ -350,30 +347,36 @@ static gboolean term_holds(nlb *b, uint32_t ip, uint16_t lport, uint32_t ip2, ui
 
 /* A free source port towards the target from the node's address, or NULL
  * when all 64512 are in use. */
+/* A free source port towards back's destination: no flow's reply key, no
+ * health check's and no TLS relay's connection holds it. */
+typedef struct {
+	nlb *b;
+	fkey *back;
+} port_probe;
+
+static gboolean port_taken(void *ud, uint16_t pt)
+{
+	port_probe *pp = ud;
+	nlb *b = pp->b;
+	fkey *back = pp->back;
+	back->d = pt;
+	return flowtab_find(b->flows, FLOWTAB_REV, back) ||
+	       (b->health && lbhealth_owns(b->health, back->a, back->c, back->b, back->d)) ||
+	       term_holds(b, back->b, back->d, back->a, back->c);
+}
+
+/* Picks back->d from the node's ports towards back's destination; NULL
+ * when all 64512 are in use. */
 static dstate *nat_port(nlb *b, fkey *back)
 {
 	fkey dk = { .a = back->a, .b = back->b, .c = back->c, .proto = back->proto };
-	dstate *ds = g_hash_table_lookup(b->dests, &dk);
-	if (!ds) {
-		ds = g_new0(dstate, 1);
-		ds->next_port = 1024;
-		g_hash_table_insert(b->dests, g_memdup2(&dk, sizeof dk), ds);
-	}
-	/* Every port of 1024-65535 taken: fail at once rather than probe them
-	 * all (in_use counts this destination's live flows). */
-	if (ds->in_use >= 64512)
+	dstate *ds = flowtab_ports_of(b->dests, &dk);
+	port_probe pp = { b, back };
+	uint16_t pt = flowtab_ports_take(ds, FLOWTAB_PORTS, port_taken, &pp);
+	if (!pt)
 		return NULL;
-	for (uint32_t tries = 0; tries < 64512; tries++) {
-		back->d = ds->next_port;
-		ds->next_port = ds->next_port == 65535 ? 1024 : ds->next_port + 1;
-		if (!flowtab_find(b->flows, FLOWTAB_REV, back) &&
-		    !(b->health && lbhealth_owns(b->health, back->a, back->c, back->b, back->d)) &&
-		    !term_holds(b, back->b, back->d, back->a, back->c)) {
-			ds->in_use++;
-			return ds;
-		}
-	}
-	return NULL;
+	back->d = pt;
+	return ds;
 }
 
 static gboolean target_healthy(const nlb *b, int tg, guint idx, guint ni)
@@ -1076,7 +1079,7 @@ node *nlb_new(fabric *f, int lb_index)
 		term_open(b, k, lbnode_at(b, k)->ip,
 		          lb->internet_facing ? f->prof->mtu.igw : f->prof->mtu.vpc);
 	b->flows = flowtab_new(&nlb_flow_ops, b->idle, b);
-	b->dests = g_hash_table_new_full(fkey_hash, flowtab_key_equal, g_free, g_free);
+	b->dests = flowtab_ports_table(fkey_hash);
 	const prices *pr = sc->prices;
 	cost_ledger_add_hourly(f->ledger, lb->name, "hourly", pr->nlb.hourly_usd, 1);
 	cost_ledger_set_capacity(f->ledger, lb->name, "nlcu", pr->nlb.usd_per_nlcu_hour, 0);

@@ -38,10 +38,7 @@ typedef struct {
 } reni;
 
 /* Source ports towards one destination from one address. */
-typedef struct {
-	uint32_t in_use;
-	uint16_t next_port;
-} rdest;
+typedef flowtab_ports rdest;
 
 typedef struct {
 	int config;       /* scenario index */
@@ -106,26 +103,28 @@ static void rg_bill(rgateway *g, const pkt *p)
 
 /* A free source port from the ENI's address towards the destination of
  * `back` (which gets it in back->d), or NULL when all 64512 are in use. */
+typedef struct {
+	rgateway *g;
+	rkey *back;
+} port_probe;
+
+static gboolean port_taken(void *ud, uint16_t pt)
+{
+	port_probe *pp = ud;
+	pp->back->d = pt;
+	return flowtab_find(pp->g->flows, FLOWTAB_REV, pp->back) != NULL;
+}
+
 static rdest *rg_nat_port(rgateway *g, rkey *back)
 {
 	rkey dk = { .a = back->a, .b = back->b, .c = back->c, .proto = back->proto };
-	rdest *ds = g_hash_table_lookup(g->dests, &dk);
-	if (!ds) {
-		ds = g_new0(rdest, 1);
-		ds->next_port = 1024;
-		g_hash_table_insert(g->dests, g_memdup2(&dk, sizeof dk), ds);
-	}
-	if (ds->in_use >= 64512)
+	rdest *ds = flowtab_ports_of(g->dests, &dk);
+	port_probe pp = { g, back };
+	uint16_t pt = flowtab_ports_take(ds, FLOWTAB_PORTS, port_taken, &pp);
+	if (!pt)
 		return NULL;
-	for (uint32_t tries = 0; tries < 64512; tries++) {
-		back->d = ds->next_port;
-		ds->next_port = ds->next_port == 65535 ? 1024 : ds->next_port + 1;
-		if (!flowtab_find(g->flows, FLOWTAB_REV, back)) {
-			ds->in_use++;
-			return ds;
-		}
-	}
-	return NULL;
+	back->d = pt;
+	return ds;
 }
 
 /* The gateway ENI in the packet's AZ (where the endpoint handed it), else
@@ -300,7 +299,7 @@ node *resource_gateway_new(fabric *f, int index)
 	}
 	g->sides = g_array_new(FALSE, TRUE, sizeof(rside));
 	g_array_set_clear_func(g->sides, rside_clear);
-	g->dests = g_hash_table_new_full(flowtab_key_hash, flowtab_key_equal, g_free, g_free);
+	g->dests = flowtab_ports_table(flowtab_key_hash);
 	/* One price pointer for every gateway: AWS tiers their volume
 	 * together. */
 	g->processing = cost_ledger_line(f->ledger, rg->name, "processing", &sc->prices->resource_gateway.processing);

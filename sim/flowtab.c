@@ -1,4 +1,4 @@
-/* \summary: idle-flow table: two open-addressing indexes, a last-use list threaded through the flows, a free list */
+/* \summary: idle-flow table: two open-addressing indexes, a last-use list threaded through the flows, a free list; source-NAT port rounds per destination */
 #include "flowtab.h"
 
 #include <stddef.h>
@@ -275,4 +275,36 @@ void *flowtab_next(const flowtab *t, const void *flow)
 {
 	ft_entry *e = flow ? ft_entry_of(flow)->next : t->head;
 	return e ? e->flow : NULL;
+}
+
+GHashTable *flowtab_ports_table(GHashFunc hash)
+{
+	return g_hash_table_new_full(hash, flowtab_key_equal, g_free, g_free);
+}
+
+flowtab_ports *flowtab_ports_of(GHashTable *table, const flowtab_key *dest)
+{
+	flowtab_ports *p = g_hash_table_lookup(table, dest);
+	if (!p) {
+		p = g_new0(flowtab_ports, 1);
+		p->next_port = 1024;
+		g_hash_table_insert(table, g_memdup2(dest, sizeof *dest), p);
+	}
+	return p;
+}
+
+uint16_t flowtab_ports_take(flowtab_ports *p, uint32_t limit, flowtab_port_taken_fn taken, void *ud)
+{
+	/* With every port held, fail at once rather than probe them all. */
+	if (p->in_use >= MIN(limit, (uint32_t)FLOWTAB_PORTS))
+		return 0;
+	for (uint32_t tries = 0; tries < FLOWTAB_PORTS; tries++) {
+		uint16_t port = p->next_port;
+		p->next_port = port == 65535 ? 1024 : (uint16_t)(port + 1);
+		if (!taken(ud, port)) {
+			p->in_use++;
+			return port;
+		}
+	}
+	return 0;
 }

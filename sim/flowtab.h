@@ -99,4 +99,30 @@ guint flowtab_len(const flowtab *t);
  * walking. */
 void *flowtab_next(const flowtab *t, const void *flow);
 
+/*
+ * Source ports a box hands out towards one destination (source NAT: the
+ * NAT gateway, the NLB, a resource gateway), in a table by the destination's
+ * key.  Ports go round 1024-65535 from where the last search stopped; a
+ * port is free when the caller's `taken` says so (its flows' reply keys,
+ * and whatever else holds ports), and in_use counts the destination's
+ * flows holding one (the caller gives each back when its flow is
+ * forgotten).
+ */
+typedef struct {
+	uint32_t in_use;
+	uint16_t next_port;
+} flowtab_ports;
+
+#define FLOWTAB_PORTS 64512 /* 1024-65535 */
+
+typedef gboolean (*flowtab_port_taken_fn)(void *ud, uint16_t port);
+
+/* A table of flowtab_ports by destination, a flowtab_key hashed with `hash`. */
+GHashTable *flowtab_ports_table(GHashFunc hash);
+/* The destination's ports, created (from 1024) at first use. */
+flowtab_ports *flowtab_ports_of(GHashTable *table, const flowtab_key *dest);
+/* The next port that is not taken, counted in in_use; 0 when in_use has
+ * reached `limit` or every port is taken. */
+uint16_t flowtab_ports_take(flowtab_ports *p, uint32_t limit, flowtab_port_taken_fn taken, void *ud);
+
 #endif

@@ -307,6 +307,57 @@ static void test_key(void)
 	}
 }
 
+/* Source ports: per destination, round 1024-65535 from where the last
+ * search stopped, skipping the taken ones, counted in in_use, refused at
+ * the limit or when every port is taken. */
+typedef struct {
+	GHashTable *held; /* ports taken */
+	guint asked;
+} port_world;
+
+static gboolean ports_taken(void *ud, uint16_t pt)
+{
+	port_world *w = ud;
+	w->asked++;
+	return g_hash_table_contains(w->held, GUINT_TO_POINTER(pt));
+}
+
+static void test_ports(void)
+{
+	GHashTable *table = flowtab_ports_table(flowtab_key_hash);
+	flowtab_key d1 = { .a = 1, .c = 80, .proto = 6 }, d2 = { .a = 2, .c = 80, .proto = 6 };
+	flowtab_ports *p1 = flowtab_ports_of(table, &d1);
+	CU_ASSERT_PTR_EQUAL(flowtab_ports_of(table, &d1), p1);
+	flowtab_ports *p2 = flowtab_ports_of(table, &d2);
+	CU_ASSERT_PTR_NOT_EQUAL(p1, p2);
+	CU_ASSERT_EQUAL(p1->next_port, 1024);
+	port_world w = { g_hash_table_new(g_direct_hash, NULL), 0 };
+	g_hash_table_add(w.held, GUINT_TO_POINTER(1025));
+	CU_ASSERT_EQUAL(flowtab_ports_take(p1, 10, ports_taken, &w), 1024);
+	CU_ASSERT_EQUAL(flowtab_ports_take(p1, 10, ports_taken, &w), 1026); /* 1025 is taken */
+	CU_ASSERT_EQUAL(p1->in_use, 2);
+	CU_ASSERT_EQUAL(flowtab_ports_take(p2, 10, ports_taken, &w), 1024); /* its own round */
+	/* The limit counts the destination's ports in use, without probing. */
+	p1->in_use = 10;
+	w.asked = 0;
+	CU_ASSERT_EQUAL(flowtab_ports_take(p1, 10, ports_taken, &w), 0);
+	CU_ASSERT_EQUAL(w.asked, 0);
+	p1->in_use = 2;
+	/* The round wraps from 65535 to 1024. */
+	p1->next_port = 65535;
+	CU_ASSERT_EQUAL(flowtab_ports_take(p1, 10, ports_taken, &w), 65535);
+	CU_ASSERT_EQUAL(flowtab_ports_take(p1, 10, ports_taken, &w), 1024);
+	/* Every port taken: 0 after trying each once. */
+	for (guint pt = 1024; pt <= 65535; pt++)
+		g_hash_table_add(w.held, GUINT_TO_POINTER(pt));
+	w.asked = 0;
+	CU_ASSERT_EQUAL(flowtab_ports_take(p1, FLOWTAB_PORTS, ports_taken, &w), 0);
+	CU_ASSERT_EQUAL(w.asked, FLOWTAB_PORTS);
+	CU_ASSERT_EQUAL(p1->in_use, 4);
+	g_hash_table_unref(w.held);
+	g_hash_table_unref(table);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("flowtab");
@@ -318,4 +369,5 @@ void register_tests(void)
 	CU_add_test(s, "many flows", test_many);
 	CU_add_test(s, "random against a GHashTable", test_random_against_ghash);
 	CU_add_test(s, "the shared key", test_key);
+	CU_add_test(s, "source ports", test_ports);
 }
