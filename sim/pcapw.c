@@ -88,8 +88,8 @@ struct pcapw {
 typedef struct pcapw_held {
 	sim_time t;
 	uint64_t order;
-	uint8_t *rec; /* record header and captured bytes: PCAPW_REC_HDR + snaplen, once allocated */
-	uint32_t len;
+	uint8_t *rec; /* record header and captured bytes */
+	uint32_t len, cap;
 } pcapw_held;
 
 static void fail(pcapw *w, GError *e)
@@ -281,9 +281,13 @@ void pcapw_write_ahead(pcapw *w, sim_time now, sim_time t, const pkt *p)
 	}
 	uint32_t slot = w->free_slots[--w->nfree];
 	pcapw_held *h = &w->held[slot];
-	/* Serialized in place: a slot holds the longest record once. */
-	if (!h->rec)
-		h->rec = g_malloc(PCAPW_REC_HDR + (size_t)w->snaplen);
+	/* Serialized in place, into a slot grown to the longest record it has
+	 * held (not to the snap length: held records can be many). */
+	uint32_t need = PCAPW_REC_HDR + MIN(pkt_wire_len(p), w->snaplen);
+	if (h->cap < need) {
+		h->rec = g_realloc(h->rec, need);
+		h->cap = need;
+	}
 	uint32_t len = pcapw__record(w, h->rec, t, p);
 	h->len = len;
 	w->held_bytes += len;
