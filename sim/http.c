@@ -23,9 +23,8 @@ static inline char *put(char *d, const char *s, size_t n)
 /* A head is sized first and written with memcpy: g_string_append() was a
  * call per piece that measured it again and checked for overlap, 6% of the
  * instructions of `bench tgw` (callgrind). */
-static GString *head_new(size_t most, char **d)
+static GString *head_new(GString *g, size_t most, char **d)
 {
-	GString *g = g_string_sized_new(most);
 	g_string_set_size(g, most);
 	*d = g->str;
 	return g;
@@ -37,14 +36,15 @@ static GString *head_done(GString *g, const char *d)
 	return g;
 }
 
-GString *http_request_head(const char *method, const char *host, const char *path,
-                           uint64_t body_len, gboolean close, const char *extra)
+/* A request head written into g (its old contents replaced): the client
+ * writes each into one scratch string and copies it into its message. */
+static GString *request_head_into(GString *g, const char *method, const char *host, const char *path,
+                                  uint64_t body_len, gboolean close, const char *extra)
 {
-	g_return_val_if_fail(method != NULL && host != NULL && path != NULL, NULL);
 	static const char ua[] = "\r\nUser-Agent: vpcsim/" VPCSIM_VERSION "\r\nContent-Length: ";
 	size_t ml = strlen(method), pl = strlen(path), hl = strlen(host), el = extra ? strlen(extra) : 0;
 	char *d;
-	GString *g = head_new(ml + 1 + pl + sizeof " HTTP/1.1\r\nHost: " + hl + sizeof ua + U64_DIGITS +
+	head_new(g, ml + 1 + pl + sizeof " HTTP/1.1\r\nHost: " + hl + sizeof ua + U64_DIGITS +
 	                      sizeof "\r\nConnection: close\r\n" + el + 2, &d);
 	d = put(d, method, ml);
 	*d++ = ' ';
@@ -60,6 +60,13 @@ GString *http_request_head(const char *method, const char *host, const char *pat
 		d = put(d, extra, el);
 	d = PUT_LIT(d, "\r\n");
 	return head_done(g, d);
+}
+
+GString *http_request_head(const char *method, const char *host, const char *path,
+                           uint64_t body_len, gboolean close, const char *extra)
+{
+	g_return_val_if_fail(method != NULL && host != NULL && path != NULL, NULL);
+	return request_head_into(g_string_new(NULL), method, host, path, body_len, close, extra);
 }
 
 void http_header_set_u64(GString *g, const char *name, uint64_t v)
@@ -96,12 +103,13 @@ const char *http_reason(int status)
 	}
 }
 
-GString *http_response_head(int status, uint64_t body_len, gboolean close, const char *extra)
+static GString *response_head_into(GString *g, int status, uint64_t body_len, gboolean close,
+                                   const char *extra)
 {
 	const char *reason = http_reason(status);
 	size_t rl = strlen(reason), el = extra ? strlen(extra) : 0;
 	char *d;
-	GString *g = head_new(sizeof "HTTP/1.1 -" + U64_DIGITS + 1 + rl + sizeof "\r\nServer: vpcsim\r\nContent-Length: " +
+	head_new(g, sizeof "HTTP/1.1 -" + U64_DIGITS + 1 + rl + sizeof "\r\nServer: vpcsim\r\nContent-Length: " +
 	                      U64_DIGITS + sizeof "\r\nConnection: close\r\n" + el + 2, &d);
 	d = PUT_LIT(d, "HTTP/1.1 ");
 	/* %d of an int: the sign by hand, then the magnitude. */
@@ -119,6 +127,11 @@ GString *http_response_head(int status, uint64_t body_len, gboolean close, const
 		d = put(d, extra, el);
 	d = PUT_LIT(d, "\r\n");
 	return head_done(g, d);
+}
+
+GString *http_response_head(int status, uint64_t body_len, gboolean close, const char *extra)
+{
+	return response_head_into(g_string_new(NULL), status, body_len, close, extra);
 }
 
 GString *http_head_add(const char *head, size_t len, const char *extra)
@@ -288,7 +301,7 @@ static size_t append_head_bytes(GString *g, const pkt_msg *m, uint64_t off, cons
 	size_t before = g->len;
 	uint32_t real = n;
 	if (!raw && m) {
-		gsize hlen = m->head ? g_bytes_get_size(m->head) : 0;
+		size_t hlen = m->head_len;
 		real = off < hlen ? (uint32_t)MIN((uint64_t)n, hlen - off) : 0;
 	}
 	append_bytes(g, m, off, raw, real);
@@ -396,9 +409,8 @@ static void x_send(http_exchange *x, int status, uint64_t body_len, gboolean clo
                    const char *extra)
 {
 	http_server *s = x->srv;
-	GString *h = http_response_head(status, body_len, close, extra);
-	gsize hl = h->len;
-	pkt_msg *m = pkt_msg_new(g_string_free_to_bytes(h), hl + body_len, ++s->seed);
+	GString *h = response_head_into(s->nt->scratch, status, body_len, close, extra);
+	pkt_msg *m = pkt_msg_new_copy(h->str, h->len, h->len + body_len, ++s->seed);
 	tcp_write(x->tc, m, 0, m->len);
 	s->stats.response_bytes += m->len;
 	pkt_msg_unref(m);
@@ -1171,18 +1183,16 @@ void http_client_request(http_client *cl, const http_request_spec *spec, http_do
 	q->link.data = q;
 	q->done = done;
 	q->ud = ud;
-	GBytes *head;
 	if (spec->head) {
-		head = g_bytes_ref(spec->head);
+		q->msg = pkt_msg_new(g_bytes_ref(spec->head), g_bytes_get_size(spec->head) + spec->body_len,
+		                     ++cl->seed);
 	} else {
-		GString *g = http_request_head(spec->method ? spec->method : "GET",
+		GString *g = request_head_into(cl->nt->scratch, spec->method ? spec->method : "GET",
 		                               spec->host ? spec->host : cl->host,
 		                               spec->path ? spec->path : "/", spec->body_len,
 		                               !cl->cfg.keepalive, spec->extra);
-		head = g_string_free_to_bytes(g);
+		q->msg = pkt_msg_new_copy(g->str, g->len, g->len + spec->body_len, ++cl->seed);
 	}
-	uint64_t hl = g_bytes_get_size(head);
-	q->msg = pkt_msg_new(head, hl + spec->body_len, ++cl->seed);
 	sim_time now = sim_now(cl->nt->sim);
 	q->r.t_start = now;
 	q->r.t_connected = q->r.t_sent = q->r.t_first_byte = NO_TIME;

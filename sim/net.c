@@ -103,6 +103,7 @@ net *net_new(uint64_t seed)
 	nt->nodes = g_ptr_array_new();
 	nt->links = g_ptr_array_new_with_free_func((GDestroyNotify)link_free);
 	nt->caps = g_ptr_array_new();
+	nt->scratch = g_string_sized_new(256);
 	nt->next_flow_id = 1;
 	return nt;
 }
@@ -123,6 +124,7 @@ void net_free(net *nt)
 	/* Packets still in flight (queued events) go with their pool. */
 	sim_free(nt->sim);
 	pkt_pool_free(nt->pool);
+	g_string_free(nt->scratch, TRUE);
 	g_free(nt);
 }
 

@@ -18,6 +18,9 @@ struct net {
 	uint64_t next_flow_id;
 	struct net_tracer *tracer; /* NULL unless a trace is being taken */
 	gboolean fingerprint;      /* packets go into the engine's fingerprint */
+	/* Where a model writes bytes it copies at once (an HTTP head, before
+	 * pkt_msg_new_copy()), so that building them allocates nothing. */
+	GString *scratch;
 };
 
 /*

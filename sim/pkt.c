@@ -228,18 +228,34 @@ static uint64_t pattern_csum(uint64_t seed, uint64_t off, uint64_t n, gboolean h
 	return acc;
 }
 
-pkt_msg *pkt_msg_new(GBytes *head, uint64_t len, uint64_t seed)
+static pkt_msg *msg_init(pkt_msg *m, GBytes *head, const uint8_t *data, size_t n, uint64_t len,
+                         uint64_t seed)
 {
-	pkt_msg *m = g_new(pkt_msg, 1);
 	m->refs = 1;
 	m->head = head;
+	m->head_data = n ? data : NULL;
+	m->head_len = n;
 	m->seed = seed;
-	m->len = len;
-	if (head && g_bytes_get_size(head) > len)
-		m->len = g_bytes_get_size(head);
+	m->len = MAX(len, (uint64_t)n);
 	m->ops = NULL;
 	m->data = NULL;
 	return m;
+}
+
+pkt_msg *pkt_msg_new(GBytes *head, uint64_t len, uint64_t seed)
+{
+	gsize n = 0;
+	const uint8_t *data = head ? g_bytes_get_data(head, &n) : NULL;
+	return msg_init(g_new(pkt_msg, 1), head, data, n, len, seed);
+}
+
+pkt_msg *pkt_msg_new_copy(const void *head, size_t n, uint64_t len, uint64_t seed)
+{
+	g_return_val_if_fail(head != NULL || n == 0, NULL);
+	pkt_msg *m = g_malloc(sizeof(pkt_msg) + n);
+	if (n)
+		memcpy(m->copy, head, n);
+	return msg_init(m, NULL, m->copy, n, len, seed);
 }
 
 pkt_msg *pkt_msg_new_ops(GBytes *head, uint64_t len, uint64_t seed, const pkt_msg_ops *ops,
@@ -279,9 +295,9 @@ void pkt_msg_fill(const pkt_msg *m, uint64_t off, uint8_t *buf, uint32_t n)
 	g_return_if_fail(m != NULL);
 	/* Reading past len is allowed (a sender may resend a byte range that
 	 * straddles the end): those bytes simply continue the pattern. */
-	if (m->head) {
-		gsize hlen;
-		const uint8_t *h = g_bytes_get_data(m->head, &hlen);
+	if (m->head_len) {
+		size_t hlen = m->head_len;
+		const uint8_t *h = m->head_data;
 		if (off < hlen) {
 			uint32_t k = (uint32_t)MIN((uint64_t)n, hlen - off);
 			memcpy(buf, h + off, k);
@@ -324,9 +340,9 @@ static uint32_t payload_csum(const pkt *p, uint32_t n)
 	uint64_t off = p->msg_off;
 	uint64_t seed = p->msg ? p->msg->seed : p->flow_id;
 	uint32_t real = 0;
-	if (p->msg && p->msg->head) {
-		gsize hlen;
-		const uint8_t *h = g_bytes_get_data(p->msg->head, &hlen);
+	if (p->msg && p->msg->head_len) {
+		size_t hlen = p->msg->head_len;
+		const uint8_t *h = p->msg->head_data;
 		if (off < hlen) {
 			real = (uint32_t)MIN((uint64_t)n, hlen - off);
 			/* An odd count pads its last byte as a high one, which is

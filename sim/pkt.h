@@ -60,16 +60,23 @@ typedef struct {
 
 struct pkt_msg {
 	gint refs;
-	GBytes *head; /* may be NULL */
+	GBytes *head;             /* may be NULL; also NULL for a copied head */
+	const uint8_t *head_data; /* the head's bytes (head's, or the copy), NULL if none */
+	size_t head_len;
 	uint64_t len; /* total length >= size of head */
 	uint64_t seed;
 	const pkt_msg_ops *ops; /* NULL: the pattern */
 	void *data;             /* the ops' */
+	uint8_t copy[];         /* pkt_msg_new_copy()'s head */
 };
 
 /* Takes ownership of `head` (may be NULL); `len` is raised to the head's size
  * if smaller. */
 pkt_msg *pkt_msg_new(GBytes *head, uint64_t len, uint64_t seed);
+/* The same with a copy of n head bytes kept in the message itself: one
+ * allocation for a message whose head was built in a scratch buffer (an
+ * HTTP request or answer), where a GBytes and its GString took four. */
+pkt_msg *pkt_msg_new_copy(const void *head, size_t n, uint64_t len, uint64_t seed);
 /* The same, with computed bytes after the head; takes `data`. */
 pkt_msg *pkt_msg_new_ops(GBytes *head, uint64_t len, uint64_t seed, const pkt_msg_ops *ops,
                          void *data);
