@@ -323,7 +323,7 @@ static GBytes *forward_head(alb *a, const alb_front *fr, http_exchange *x)
 	/* Walked by hand, as http_head_get does, to allocate nothing. */
 	const char *l = memchr(h, '\n', len);
 	g_return_val_if_fail(l != NULL, NULL);
-	g_string_append_len(out, h, l + 1 - h);
+	http_str_put(out, h, (size_t)(l + 1 - h));
 	for (l++; l < end;) {
 		const char *eol = memchr(l, '\n', (size_t)(end - l));
 		const char *next = eol ? eol + 1 : end;
@@ -337,17 +337,17 @@ static GBytes *forward_head(alb *a, const alb_front *fr, http_exchange *x)
 			v++;
 		if (name_is(l, nl, "X-Forwarded-For")) {
 			if (a->xff->len)
-				g_string_append(a->xff, ", ");
-			g_string_append_len(a->xff, v, stop - v);
+				http_str_put(a->xff, ", ", 2);
+			http_str_put(a->xff, v, (size_t)(stop - v));
 		} else if (name_is(l, nl, "X-Amzn-Trace-Id")) {
-			g_string_append_len(a->trace, v, stop - v);
+			http_str_put(a->trace, v, (size_t)(stop - v));
 		} else if (!name_is(l, nl, "X-Forwarded-Proto") && !name_is(l, nl, "X-Forwarded-Port") &&
 		           !name_is(l, nl, "Connection") && !name_is(l, nl, "Keep-Alive")) {
-			g_string_append_len(out, l, next - l);
+			http_str_put(out, l, (size_t)(next - l));
 		}
 		l = next;
 	}
-	g_string_append(out, "\r\n");
+	http_str_put(out, "\r\n", 2);
 
 	char cip[16];
 	pkt_ip_str(http_exchange_client_ip(x), cip);
@@ -364,26 +364,30 @@ static GBytes *forward_head(alb *a, const alb_front *fr, http_exchange *x)
 	units_put_hex(id + 27, r2, 8);
 	GString *e = a->extra;
 	g_string_truncate(e, 0);
-	g_string_append_len(e, "X-Forwarded-For: ", 17);
+	http_str_put(e, "X-Forwarded-For: ", 17);
 	if (a->xff->len) {
-		g_string_append_len(e, a->xff->str, (gssize)a->xff->len);
-		g_string_append_len(e, ", ", 2);
+		http_str_put(e, a->xff->str, a->xff->len);
+		http_str_put(e, ", ", 2);
 	}
-	g_string_append(e, cip);
-	g_string_append(e, fr->l->li->tls ? "\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Port: "
-	                                  : "\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Port: ");
+	http_str_put(e, cip, strlen(cip));
+	static const char https[] = "\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Port: ";
+	static const char http[] = "\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Port: ";
+	if (fr->l->li->tls)
+		http_str_put(e, https, sizeof https - 1);
+	else
+		http_str_put(e, http, sizeof http - 1);
 	char num[20];
-	g_string_append_len(e, num, units_put_u64(num, fr->l->li->port) - num);
-	g_string_append_len(e, "\r\nX-Amzn-Trace-Id: ", 19);
+	http_str_put(e, num, (size_t)(units_put_u64(num, fr->l->li->port) - num));
+	http_str_put(e, "\r\nX-Amzn-Trace-Id: ", 19);
 	/* A trace that already has a Root keeps it; the ALB adds itself. */
 	gboolean has_root = strstr(a->trace->str, "Root=") != NULL;
-	g_string_append_len(e, has_root ? "Self=" : "Root=", 5);
-	g_string_append_len(e, id, sizeof id);
+	http_str_put(e, has_root ? "Self=" : "Root=", 5);
+	http_str_put(e, id, sizeof id);
 	if (has_root) {
-		g_string_append_c(e, ';');
-		g_string_append_len(e, a->trace->str, (gssize)a->trace->len);
+		http_str_put(e, ";", 1);
+		http_str_put(e, a->trace->str, a->trace->len);
 	}
-	g_string_append_len(e, "\r\n", 2);
+	http_str_put(e, "\r\n", 2);
 	GString *fwd = http_head_add(out->str, out->len, a->extra->str);
 	return g_string_free_to_bytes(fwd);
 }

@@ -139,10 +139,10 @@ GString *http_head_add(const char *head, size_t len, const char *extra)
 	g_return_val_if_fail(head != NULL && len >= 4 && memcmp(head + len - 4, "\r\n\r\n", 4) == 0,
 	                     NULL);
 	GString *g = g_string_sized_new(len + (extra ? strlen(extra) : 0));
-	g_string_append_len(g, head, (gssize)(len - 2));
+	http_str_put(g, head, len - 2);
 	if (extra)
-		g_string_append(g, extra);
-	g_string_append(g, "\r\n");
+		http_str_put(g, extra, strlen(extra));
+	http_str_put(g, "\r\n", 2);
 	return g;
 }
 
@@ -444,10 +444,10 @@ static gboolean x_parse_head(http_exchange *x)
 	size_t verl = (size_t)(eol - sp2 - 1);
 	if (verl != 8 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
 		return FALSE;
-	g_string_assign(x->method, "");
-	g_string_append_len(x->method, h, sp1 - h);
-	g_string_assign(x->path, "");
-	g_string_append_len(x->path, sp1 + 1, sp2 - sp1 - 1);
+	g_string_truncate(x->method, 0);
+	http_str_put(x->method, h, (size_t)(sp1 - h));
+	g_string_truncate(x->path, 0);
+	http_str_put(x->path, sp1 + 1, (size_t)(sp2 - sp1 - 1));
 	static const char *const names[] = { "Content-Length", "Transfer-Encoding", "Connection" };
 	const char *v[3];
 	size_t vl[3];
