@@ -158,6 +158,15 @@ static inline gboolean name_is(const char *a, const char *name, size_t n)
 
 #define HEAD_SCAN_MAX 4
 
+/* A header name and its length (SIZE_MAX for a name with a colon, which
+ * matches no line); the parsers' names are constants, measured once. */
+typedef struct {
+	const char *name;
+	size_t len;
+} head_name;
+
+#define HEAD_NAME(s) { (s), sizeof(s) - 1 }
+
 /*
  * Looks up n (at most HEAD_SCAN_MAX) header names in one walk over a head:
  * v[i] and vl[i] get what http_head_get(head, len, names[i], &vl[i]) would
@@ -165,20 +174,14 @@ static inline gboolean name_is(const char *a, const char *name, size_t n)
  * absent.  Parsing a head asks for three or four headers, and a walk per
  * header was most of the cost of parsing.
  */
-static void head_scan(const char *head, size_t len, const char *const *names, size_t n,
+static void head_scan(const char *head, size_t len, const head_name *names, size_t n,
                       const char **v, size_t *vl)
 {
-	size_t nlen[HEAD_SCAN_MAX];
 	size_t left = 0;
 	for (size_t i = 0; i < n; i++) {
 		v[i] = NULL;
 		vl[i] = 0;
-		nlen[i] = strlen(names[i]);
-		/* A name with a colon matches no line. */
-		if (memchr(names[i], ':', nlen[i]))
-			nlen[i] = SIZE_MAX;
-		else
-			left++;
+		left += names[i].len != SIZE_MAX;
 	}
 	const char *end = head + len;
 	/* Skip the start line, then walk "Name: value\r\n" lines up to the
@@ -196,8 +199,8 @@ static void head_scan(const char *head, size_t len, const char *const *names, si
 			/* The first colon is at nlen exactly when l[nlen] is one and
 			 * the nlen bytes before it spell the name (which has no
 			 * colon). */
-			size_t k = nlen[i];
-			if (v[i] || (size_t)(stop - l) <= k || l[k] != ':' || !name_is(l, names[i], k))
+			size_t k = names[i].len;
+			if (v[i] || (size_t)(stop - l) <= k || l[k] != ':' || !name_is(l, names[i].name, k))
 				continue;
 			const char *a = l + k + 1;
 			while (a < stop && (*a == ' ' || *a == '\t'))
@@ -220,7 +223,10 @@ const char *http_head_get(const char *head, size_t len, const char *name, size_t
 	g_return_val_if_fail(head != NULL && name != NULL, NULL);
 	const char *v;
 	size_t vl;
-	head_scan(head, len, &name, 1, &v, &vl);
+	head_name hn = { name, strlen(name) };
+	if (memchr(name, ':', hn.len))
+		hn.len = SIZE_MAX;
+	head_scan(head, len, &hn, 1, &v, &vl);
 	if (v && vlen)
 		*vlen = vl;
 	return v;
@@ -448,7 +454,8 @@ static gboolean x_parse_head(http_exchange *x)
 	http_str_put(x->method, h, (size_t)(sp1 - h));
 	g_string_truncate(x->path, 0);
 	http_str_put(x->path, sp1 + 1, (size_t)(sp2 - sp1 - 1));
-	static const char *const names[] = { "Content-Length", "Transfer-Encoding", "Connection" };
+	static const head_name names[] = { HEAD_NAME("Content-Length"), HEAD_NAME("Transfer-Encoding"),
+	                                   HEAD_NAME("Connection") };
 	const char *v[3];
 	size_t vl[3];
 	head_scan(h, len, names, 3, v, vl);
@@ -628,7 +635,7 @@ void http_default_handler(http_exchange *x, void *ud)
 	http_server *s = x->srv;
 	const char *h = x->head->str;
 	size_t hl = x->head->len;
-	static const char *const names[] = { HTTP_HDR_THINK_NS, HTTP_HDR_RESPONSE_BYTES };
+	static const head_name names[] = { HEAD_NAME(HTTP_HDR_THINK_NS), HEAD_NAME(HTTP_HDR_RESPONSE_BYTES) };
 	const char *v[2];
 	size_t vl[2];
 	head_scan(h, hl, names, 2, v, vl);
@@ -950,7 +957,8 @@ static gboolean cc_parse_head(cli_conn *cc)
 	if (!g_ascii_isdigit(h[9]) || !g_ascii_isdigit(h[10]) || !g_ascii_isdigit(h[11]))
 		return FALSE;
 	q->r.status = (h[9] - '0') * 100 + (h[10] - '0') * 10 + (h[11] - '0');
-	static const char *const names[] = { "Content-Length", "Transfer-Encoding", "Connection" };
+	static const head_name names[] = { HEAD_NAME("Content-Length"), HEAD_NAME("Transfer-Encoding"),
+	                                   HEAD_NAME("Connection") };
 	const char *v[3];
 	size_t vl[3];
 	head_scan(h, len, names, 3, v, vl);
