@@ -36,6 +36,19 @@ static GString *head_done(GString *g, const char *d)
 	return g;
 }
 
+/* The end both heads share: Content-Length's value, "Connection: close"
+ * if asked, the extra lines (el bytes) and the blank line. */
+static char *head_tail(char *d, uint64_t body_len, gboolean close, const char *extra, size_t el)
+{
+	d = units_put_u64(d, body_len);
+	d = PUT_LIT(d, "\r\n");
+	if (close)
+		d = PUT_LIT(d, "Connection: close\r\n");
+	if (el)
+		d = put(d, extra, el);
+	return PUT_LIT(d, "\r\n");
+}
+
 /* A request head written into g (its old contents replaced): the client
  * writes each into one scratch string and copies it into its message. */
 static GString *request_head_into(GString *g, const char *method, const char *host, const char *path,
@@ -52,14 +65,7 @@ static GString *request_head_into(GString *g, const char *method, const char *ho
 	d = PUT_LIT(d, " HTTP/1.1\r\nHost: ");
 	d = put(d, host, hl);
 	d = PUT_LIT(d, ua);
-	d = units_put_u64(d, body_len);
-	d = PUT_LIT(d, "\r\n");
-	if (close)
-		d = PUT_LIT(d, "Connection: close\r\n");
-	if (el)
-		d = put(d, extra, el);
-	d = PUT_LIT(d, "\r\n");
-	return head_done(g, d);
+	return head_done(g, head_tail(d, body_len, close, extra, el));
 }
 
 GString *http_request_head(const char *method, const char *host, const char *path,
@@ -119,14 +125,7 @@ static GString *response_head_into(GString *g, int status, uint64_t body_len, gb
 	*d++ = ' ';
 	d = put(d, reason, rl);
 	d = PUT_LIT(d, "\r\nServer: vpcsim\r\nContent-Length: ");
-	d = units_put_u64(d, body_len);
-	d = PUT_LIT(d, "\r\n");
-	if (close)
-		d = PUT_LIT(d, "Connection: close\r\n");
-	if (el)
-		d = put(d, extra, el);
-	d = PUT_LIT(d, "\r\n");
-	return head_done(g, d);
+	return head_done(g, head_tail(d, body_len, close, extra, el));
 }
 
 GString *http_response_head(int status, uint64_t body_len, gboolean close, const char *extra)
