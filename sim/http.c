@@ -58,7 +58,7 @@ static GString *request_head_into(GString *g, const char *method, const char *ho
 	size_t ml = strlen(method), pl = strlen(path), hl = strlen(host), el = extra ? strlen(extra) : 0;
 	char *d;
 	head_new(g, ml + 1 + pl + sizeof " HTTP/1.1\r\nHost: " + hl + sizeof ua + U64_DIGITS +
-	                      sizeof "\r\nConnection: close\r\n" + el + 2, &d);
+	                 sizeof "\r\nConnection: close\r\n" + el + 2, &d);
 	d = put(d, method, ml);
 	*d++ = ' ';
 	d = put(d, path, pl);
@@ -115,8 +115,9 @@ static GString *response_head_into(GString *g, int status, uint64_t body_len, gb
 	const char *reason = http_reason(status);
 	size_t rl = strlen(reason), el = extra ? strlen(extra) : 0;
 	char *d;
-	head_new(g, sizeof "HTTP/1.1 -" + U64_DIGITS + 1 + rl + sizeof "\r\nServer: vpcsim\r\nContent-Length: " +
-	                      U64_DIGITS + sizeof "\r\nConnection: close\r\n" + el + 2, &d);
+	head_new(g, sizeof "HTTP/1.1 -" + U64_DIGITS + 1 + rl +
+	                 sizeof "\r\nServer: vpcsim\r\nContent-Length: " + U64_DIGITS +
+	                 sizeof "\r\nConnection: close\r\n" + el + 2, &d);
 	d = PUT_LIT(d, "HTTP/1.1 ");
 	/* %d of an int: the sign by hand, then the magnitude. */
 	if (status < 0)
