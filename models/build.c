@@ -10,6 +10,7 @@
 #include "error.h"
 #include "host.h"
 #include "internet.h"
+#include "keymap.h"
 #include "lbhealth.h"
 #include "nlb.h"
 #include "pcapw.h"
@@ -55,7 +56,7 @@ typedef struct {
 	const char *name;
 	int vpc;                  /* the host's VPC; -1 for a service */
 	sg_eni *sg;               /* NULL: no security group check (service hosts) */
-	GHashTable *remote_to_wl; /* (remote ip << 16 | port) -> wl_state *, for clients */
+	keymap remote_to_wl;      /* remote_key(ip, port) -> wl_state *, for clients */
 } host_ctx;
 
 struct world {
@@ -73,13 +74,15 @@ struct world {
 	gboolean backlog_snapped; /* snap_backlog() ran, at the end of sending */
 	node *region;
 	net_tracer watch;     /* path_watch while paths are being recorded */
-	GHashTable *alb_ips;  /* (VPC, ALB node address): traffic to them from targets is back end */
+	keymap alb_ips;       /* vpc_addr_key(VPC, ALB node address) -> the world: traffic to them
+	                       * from targets is back end */
 	GArray *mtus;         /* uint32_t per instance, while the kinds build */
 	sim_time end;
 	const sc_workload *only; /* world_options.only_workload */
 	/* What the path watch and the filters look at, so that a packet costs
 	 * the same whatever the number of workloads: */
 	GHashTable *tracked;      /* flow id -> wl_state * tracking that flow */
+	guint tracked_unseen;     /* those in tracked whose request no target has seen */
 	GPtrArray *await_back;    /* wl_state *: front leg at an ALB seen, request not at a target */
 	GPtrArray *await_back_resp; /* wl_state *: through an ALB, target's answer not seen */
 	/* Payload rewrites while some HTTP workload waits for its response,
@@ -112,21 +115,23 @@ static const sc_workload *wl_at(const world *w, guint i)
 	return w->only ? w->only : SC_AT(w->sc->workloads, sc_workload, i);
 }
 
-static gpointer vpc_addr_key(int vpc, uint32_t ip)
+static keymap_key vpc_addr_key(int vpc, uint32_t ip)
 {
-	return GSIZE_TO_POINTER(((gsize)(guint)vpc << 32) | ip);
+	uint64_t k = ((uint64_t)(guint)vpc << 32) | ip;
+	return keymap_key_of(&k, sizeof k);
 }
 
-static gpointer remote_key(uint32_t ip, uint16_t tport)
+static keymap_key remote_key(uint32_t ip, uint16_t tport)
 {
-	return GSIZE_TO_POINTER(((gsize)ip << 16) | tport);
+	uint64_t k = ((uint64_t)ip << 16) | tport;
+	return keymap_key_of(&k, sizeof k);
 }
 
 /* ---- filters: security groups, path and byte accounting ---- */
 
 static wl_state *client_wl(host_ctx *c, uint32_t ip, uint16_t tport)
 {
-	return c->remote_to_wl ? g_hash_table_lookup(c->remote_to_wl, remote_key(ip, tport)) : NULL;
+	return keymap_len(&c->remote_to_wl) ? keymap_get(&c->remote_to_wl, remote_key(ip, tport)) : NULL;
 }
 
 static GPtrArray *hop_names(world *w, const char *first, const pkt *p)
@@ -379,7 +384,7 @@ static int filter_out(host *h, pkt *p, void *ud)
 	/* Keyed by VPC too: with overlapping CIDRs another VPC may use the
 	 * same address as an ALB node. */
 	wl_state *ws = client_wl(c, pkt_ip_dst(p), pkt_dport(p));
-	if (!ws && c->vpc >= 0 && g_hash_table_contains(c->w->alb_ips, vpc_addr_key(c->vpc, pkt_ip_dst(p))))
+	if (!ws && c->vpc >= 0 && keymap_get(&c->w->alb_ips, vpc_addr_key(c->vpc, pkt_ip_dst(p))))
 		p->flags |= PKT_F_LB_BACKEND;
 	if (ws) {
 		ws->request_bytes += pkt_ip_len(p);
@@ -387,6 +392,7 @@ static int filter_out(host *h, pkt *p, void *ud)
 			ws->track_flow = p->flow_id;
 			ws->track_client = c->name;
 			g_hash_table_insert(c->w->tracked, GSIZE_TO_POINTER((gsize)p->flow_id), ws);
+			c->w->tracked_unseen += !ws->request_path;
 		}
 	}
 	return HOST_ALLOW;
@@ -435,8 +441,12 @@ static int filter_in(host *h, pkt *p, void *ud)
 	}
 	if (p->payload_len) {
 		GPtrArray *done = NULL;
-		wl_state *t = g_hash_table_lookup(w->tracked, GSIZE_TO_POINTER((gsize)p->flow_id));
+		/* Once every tracked request has reached its target, no packet
+		 * needs the lookup. */
+		wl_state *t = w->tracked_unseen
+		                ? g_hash_table_lookup(w->tracked, GSIZE_TO_POINTER((gsize)p->flow_id)) : NULL;
 		if (t && !t->request_path) {
+			w->tracked_unseen--;
 			t->request_path = hop_names(w, t->track_client, p);
 			t->track_server = c->name;
 			add_leg(w, t->req_steps, t->track_client, p, -1);
@@ -449,6 +459,9 @@ static int filter_in(host *h, pkt *p, void *ud)
 				if (t->request_path)
 					continue;
 				t->request_path = hop_join(w, t->front_req, p);
+				if (t->track_flow &&
+				    g_hash_table_lookup(w->tracked, GSIZE_TO_POINTER((gsize)t->track_flow)) == t)
+					w->tracked_unseen--;
 				t->track_server = c->name;
 				add_leg(w, t->req_steps, g_ptr_array_index(t->front_req, t->front_req->len - 1), p,
 				        t->leg_end);
@@ -493,8 +506,7 @@ static void ctx_free(gpointer data)
 {
 	host_ctx *c = data;
 	sg_eni_free(c->sg);
-	if (c->remote_to_wl)
-		g_hash_table_unref(c->remote_to_wl);
+	keymap_clear(&c->remote_to_wl);
 	g_free(c);
 }
 
@@ -833,8 +845,8 @@ static void build_workloads(world *w)
 			g_array_set_size(targets, 0);
 			g_ptr_array_set_size(names, 0);
 			host_ctx *ctx = g_ptr_array_index(w->ctxs, ci);
-			if (!ctx->remote_to_wl)
-				ctx->remote_to_wl = g_hash_table_new(g_direct_hash, NULL);
+			if (!ctx->remote_to_wl.slots)
+				keymap_init(&ctx->remote_to_wl);
 			for (guint t = 0; t < sw->targets->len; t++) {
 				char *name = target_addresses(sc, sw, g_array_index(sw->targets, int, t), ci, ips);
 				host_target ht = { .port = sw->port, .ip = g_array_index(ips, uint32_t, 0), .name = name };
@@ -843,8 +855,8 @@ static void build_workloads(world *w)
 					g_ptr_array_add(names, name);
 				/* Every address the name may give is this workload's. */
 				for (guint k = 0; k < ips->len; k++)
-					g_hash_table_insert(ctx->remote_to_wl,
-					                    remote_key(g_array_index(ips, uint32_t, k), sw->port), ws);
+					keymap_put(&ctx->remote_to_wl, remote_key(g_array_index(ips, uint32_t, k), sw->port),
+					           ws);
 			}
 			host *h = g_ptr_array_index(w->hosts, ci);
 			if (sw->kind == SC_WL_UDP) {
@@ -961,7 +973,7 @@ void world_add_service_host(world *w, host *h, const char *name)
 
 void world_add_backend_address(world *w, int vpc, uint32_t ip)
 {
-	g_hash_table_add(w->alb_ips, vpc_addr_key(vpc, ip));
+	keymap_put(&w->alb_ips, vpc_addr_key(vpc, ip), w);
 }
 
 /* Each instance's MTU: its ENI's, the VPC's jumbo MTU (AWS: "all current
@@ -1028,7 +1040,7 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 	w->hosts = g_ptr_array_new();
 	w->ctxs = g_ptr_array_new_with_free_func(ctx_free);
 	w->wls = g_ptr_array_new_with_free_func(wl_free);
-	w->alb_ips = g_hash_table_new(g_direct_hash, NULL);
+	keymap_init(&w->alb_ips);
 	w->end = sc->duration + sc->drain;
 	w->only = opt ? opt->only_workload : NULL;
 	w->tracked = g_hash_table_new(g_direct_hash, NULL);
@@ -1071,7 +1083,7 @@ void world_free(world *w)
 	for (int k = 0; k < GK_N; k++)
 		if (w->nodes_of[k])
 			g_ptr_array_unref(w->nodes_of[k]);
-	g_hash_table_unref(w->alb_ips);
+	keymap_clear(&w->alb_ips);
 	g_hash_table_unref(w->tracked);
 	g_ptr_array_unref(w->await_back);
 	g_ptr_array_unref(w->await_back_resp);

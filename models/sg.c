@@ -2,7 +2,9 @@
 #include "sg.h"
 #include "kindlib.h"
 #include "config.h"
+#include "keymap.h"
 
+#include <stddef.h>
 #include <string.h>
 
 struct sg_world {
@@ -20,7 +22,10 @@ struct sg_eni {
 	sg_world *w;
 	GArray *sgs;        /* int */
 	char *names;        /* "sg-a, sg-b" */
-	GHashTable *flows;  /* flow_key * -> itself */
+	/* The flows let through, for connection tracking (flow_key -> the
+	 * ENI): AWS tracks a flow until it has been idle for its protocol's
+	 * timeout; the model keeps every flow for the run, as the README says. */
+	keymap flows;
 	/* The rule that allowed the last packet (NULL: the default egress
 	 * rule) and its group, formatted only when a trace asks. */
 	const sc_sg_rule *last_rule;
@@ -29,21 +34,9 @@ struct sg_eni {
 	char *last_text;
 };
 
-static guint flow_hash(gconstpointer k)
+static keymap_key flow_keymap_key(const flow_key *k)
 {
-	const flow_key *f = k;
-	guint h = f->local_ip * 2654435761u;
-	h ^= f->remote_ip * 2246822519u;
-	h ^= ((guint)f->local_port << 16 | f->remote_port) * 3266489917u;
-	return h ^ f->proto;
-}
-
-static gboolean flow_equal(gconstpointer a, gconstpointer b)
-{
-	const flow_key *x = a, *y = b;
-	return x->local_ip == y->local_ip && x->remote_ip == y->remote_ip &&
-	       x->local_port == y->local_port && x->remote_port == y->remote_port &&
-	       x->proto == y->proto;
+	return keymap_key_of(k, offsetof(flow_key, proto) + 1);
 }
 
 sg_world *sg_world_new(const scenario *sc)
@@ -89,7 +82,7 @@ sg_eni *sg_eni_new(sg_world *w, const GArray *sgs)
 	if (names->len == 0)
 		g_string_assign(names, "no security group");
 	e->names = g_string_free(names, FALSE);
-	e->flows = g_hash_table_new_full(flow_hash, flow_equal, g_free, NULL);
+	keymap_init(&e->flows);
 	return e;
 }
 
@@ -100,7 +93,7 @@ void sg_eni_free(sg_eni *e)
 	g_array_unref(e->sgs);
 	g_free(e->names);
 	g_free(e->last_text);
-	g_hash_table_unref(e->flows);
+	keymap_clear(&e->flows);
 	g_free(e);
 }
 
@@ -133,7 +126,7 @@ static gboolean evaluate(sg_eni *e, const pkt *p, gboolean out, const char **den
 		k.local_port = out ? pkt_sport(p) : pkt_dport(p);
 		k.remote_port = out ? pkt_dport(p) : pkt_sport(p);
 	}
-	if (g_hash_table_contains(e->flows, &k)) {
+	if (keymap_get(&e->flows, flow_keymap_key(&k))) {
 		e->last_established = TRUE;
 		return TRUE;
 	}
@@ -163,7 +156,7 @@ static gboolean evaluate(sg_eni *e, const pkt *p, gboolean out, const char **den
 	return FALSE;
 allow:
 	e->last_established = FALSE;
-	g_hash_table_add(e->flows, g_memdup2(&k, sizeof k));
+	keymap_put(&e->flows, flow_keymap_key(&k), e);
 	return TRUE;
 }
 

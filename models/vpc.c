@@ -6,6 +6,7 @@
 #include "dns.h"
 #include "world.h"
 #include "nlb.h"
+#include "keymap.h"
 
 #include <string.h>
 
@@ -38,14 +39,14 @@ struct vpc_router {
 	int vpc;
 	sc_cidr cidr;
 	GArray *vports;      /* vport, by port index */
-	GHashTable *by_ip;   /* local address -> port */
+	keymap by_ip;        /* local address (uint32_t) -> port */
 	GHashTable *by_target; /* (kind << 24 | target) -> port, for single-port targets */
 	GHashTable *tgw_az;  /* (tgw << 8 | az) -> port */
 	/* Compiled route tables, scenario route table index -> GArray of
 	 * croute: only the tables of this VPC's subnets that have ports, so a
 	 * router's memory grows with its own VPC, not with the scenario. */
 	GHashTable *tables;
-	GHashTable *redirects; /* redirect_key * -> port *, NULL until the first redirect */
+	keymap redirects;    /* redirect_key -> port */
 	port *lattice;       /* the VPC Lattice port, or NULL */
 	rng rng;
 };
@@ -56,18 +57,9 @@ typedef struct {
 	uint16_t sport, dport;
 } redirect_key;
 
-static guint redirect_hash(gconstpointer k)
-{
-	const redirect_key *r = k;
-	guint h = r->src * 2654435761u ^ r->dst * 2246822519u;
-	return h ^ (((guint)r->sport << 16 | r->dport) * 3266489917u);
-}
+static inline keymap_key redirect_keymap_key(const redirect_key *k) { return keymap_key_of(k, sizeof *k); }
 
-static gboolean redirect_equal(gconstpointer a, gconstpointer b)
-{
-	const redirect_key *x = a, *y = b;
-	return x->src == y->src && x->dst == y->dst && x->sport == y->sport && x->dport == y->dport;
-}
+static inline keymap_key ip_key(uint32_t ip) { return keymap_key_of(&ip, sizeof ip); }
 
 static guint target_key(sc_target_kind kind, int target)
 {
@@ -78,7 +70,7 @@ static void croute_clear(gpointer data) { g_free(((croute *)data)->text); }
 
 static port *local_delivery(vpc_router *v, uint32_t dst, drop_reason *why)
 {
-	port *out = g_hash_table_lookup(v->by_ip, GUINT_TO_POINTER(dst));
+	port *out = keymap_get(&v->by_ip, ip_key(dst));
 	if (!out)
 		*why = DROP_NO_ADDRESS;
 	return out;
@@ -147,13 +139,13 @@ port *vpc_router_lookup(vpc_router *v, port *in, uint32_t dst, drop_reason *why,
  * request the load balancer forwarded with the client's address. */
 static port *redirected(vpc_router *v, const pkt *p, const port *in)
 {
-	if (!v->redirects || g_array_index(v->vports, vport, in->index).kind != VPC_PORT_ENI)
+	if (!keymap_len(&v->redirects) || g_array_index(v->vports, vport, in->index).kind != VPC_PORT_ENI)
 		return NULL;
 	uint8_t proto = pkt_proto(p);
 	if (proto != PKT_PROTO_TCP && proto != PKT_PROTO_UDP)
 		return NULL;
 	redirect_key k = { pkt_ip_src(p), pkt_ip_dst(p), pkt_sport(p), pkt_dport(p) };
-	port *to = g_hash_table_lookup(v->redirects, &k);
+	port *to = keymap_get(&v->redirects, redirect_keymap_key(&k));
 	return to != in ? to : NULL;
 }
 
@@ -229,12 +221,11 @@ static void vpc__destroy(node *n)
 	for (guint i = 0; i < v->vports->len; i++)
 		g_free(g_array_index(v->vports, vport, i).component);
 	g_array_unref(v->vports);
-	g_hash_table_unref(v->by_ip);
+	keymap_clear(&v->by_ip);
 	g_hash_table_unref(v->by_target);
 	g_hash_table_unref(v->tgw_az);
 	g_hash_table_unref(v->tables);
-	if (v->redirects)
-		g_hash_table_unref(v->redirects);
+	keymap_clear(&v->redirects);
 	node_clear(n);
 	g_free(v);
 }
@@ -258,8 +249,9 @@ vpc_router *vpc_router_new(fabric *f, int vpc_index)
 	v->cidr = sv->cidr;
 	v->vports = g_array_new(FALSE, TRUE, sizeof(vport));
 	/* A NULL equality makes GLib compare the keys itself, without a call
-	 * per probe (these are read for every packet). */
-	v->by_ip = g_hash_table_new(g_direct_hash, NULL);
+	 * per probe. */
+	keymap_init(&v->by_ip);
+	keymap_init(&v->redirects);
 	v->by_target = g_hash_table_new(g_direct_hash, NULL);
 	v->tgw_az = g_hash_table_new(g_direct_hash, NULL);
 	v->tables = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
@@ -286,7 +278,7 @@ port *vpc_router_add_port(vpc_router *v, vpc_port_kind kind, int subnet, int tar
 	vp.xin = kind == VPC_PORT_RESOLVER ? NULL : fabric_receiver(v->f, component);
 	g_array_append_val(v->vports, vp);
 	if (ip)
-		g_hash_table_insert(v->by_ip, GUINT_TO_POINTER(ip), p);
+		keymap_put(&v->by_ip, ip_key(ip), p);
 	sc_target_kind tk;
 	switch (kind) {
 	case VPC_PORT_TGW: {
@@ -413,10 +405,8 @@ void vpc_router_redirect(vpc_router *v, uint32_t src, uint16_t sport, uint32_t d
                          port *to)
 {
 	g_return_if_fail(v != NULL && to != NULL && to->node == &v->base);
-	if (!v->redirects)
-		v->redirects = g_hash_table_new_full(redirect_hash, redirect_equal, g_free, NULL);
 	redirect_key k = { src, dst, sport, dport };
-	g_hash_table_insert(v->redirects, g_memdup2(&k, sizeof k), to);
+	keymap_put(&v->redirects, redirect_keymap_key(&k), to);
 }
 
 void vpc_router_unredirect(vpc_router *v, uint32_t src, uint16_t sport, uint32_t dst,
@@ -424,13 +414,12 @@ void vpc_router_unredirect(vpc_router *v, uint32_t src, uint16_t sport, uint32_t
 {
 	g_return_if_fail(v != NULL);
 	redirect_key k = { src, dst, sport, dport };
-	if (v->redirects)
-		g_hash_table_remove(v->redirects, &k);
+	keymap_remove(&v->redirects, redirect_keymap_key(&k));
 }
 
 guint vpc_router_n_redirects(const vpc_router *v)
 {
-	return v->redirects ? g_hash_table_size(v->redirects) : 0;
+	return keymap_len(&v->redirects);
 }
 
 /* ---- [vpc], [subnet], [route_table] and [route] in scenario files: keys, loading, checks ---- */

@@ -1,5 +1,6 @@
 /* \summary: TCP endpoints: connection table, states, window scaling, segmentation, ACKs, timers */
 #include "tcp.h"
+#include "keymap.h"
 
 #include <math.h>
 #include <string.h>
@@ -73,6 +74,8 @@ typedef struct {
 	uint32_t lip, rip;
 	uint16_t lport, rport;
 } conn_key;
+
+static inline keymap_key ck(const conn_key *k) { return keymap_key_of(k, sizeof *k); }
 
 /*
  * The ephemeral ports in use towards one destination (local address,
@@ -218,7 +221,7 @@ struct tcp_stack {
 	tcp_tx_fn tx;
 	void *owner;
 	rng rng;
-	GHashTable *conns;      /* conn_key * (inside the conn) -> tcp_conn * */
+	keymap conns;           /* conn_key -> tcp_conn * */
 	GHashTable *listeners;  /* gint64 * (inside the listener) -> tcp_listener * */
 	GHashTable *eph;        /* eph_dest * (its own key) -> itself */
 	uint32_t next_port;
@@ -282,12 +285,6 @@ static guint conn_key_hash(gconstpointer k)
 	return (guint)(z ^ (z >> 31));
 }
 
-static gboolean conn_key_equal(gconstpointer a, gconstpointer b)
-{
-	const conn_key *x = a, *y = b;
-	return x->lip == y->lip && x->rip == y->rip && x->lport == y->lport && x->rport == y->rport;
-}
-
 static guint eph_hash(gconstpointer k)
 {
 	const eph_dest *d = k;
@@ -346,11 +343,9 @@ static void eph_take(tcp_stack *st, const conn_key *k)
 		/* Once per destination that gets busy: the table's connections
 		 * towards it (this one is already in). */
 		d->busy = g_new0(uint64_t, EPH_WORDS);
-		GHashTableIter it;
-		gpointer key;
-		g_hash_table_iter_init(&it, st->conns);
-		while (g_hash_table_iter_next(&it, &key, NULL)) {
-			const conn_key *o = key;
+		guint at = 0;
+		for (const keymap_slot *sl; (sl = keymap_next(&st->conns, &at));) {
+			const conn_key *o = &((const tcp_conn *)sl->v)->key;
 			if (is_ephemeral(o->lport) && o->lip == d->lip && o->rip == d->rip && o->rport == d->rport)
 				eph_set(d, o->lport, TRUE);
 		}
@@ -471,7 +466,7 @@ static void conn_kill(tcp_conn *c)
 	if (c->state != TCP_CLOSED && c->stats.t_closed < 0)
 		c->stats.t_closed = sim_now(c->st->nt->sim);
 	c->state = TCP_CLOSED;
-	g_hash_table_remove(c->st->conns, &c->key);
+	keymap_remove(&c->st->conns, ck(&c->key));
 	eph_release(c->st, &c->key);
 	memset(&c->cb, 0, sizeof c->cb);
 	timer_cancel(c, &c->rtx);
@@ -544,7 +539,7 @@ static tcp_conn *conn_new(tcp_stack *st, const conn_key *k, uint32_t mtu)
 	c->stats.t_syn = sim_now(st->nt->sim);
 	c->stats.t_established = NO_TIME;
 	c->stats.t_closed = NO_TIME;
-	g_hash_table_insert(st->conns, &c->key, c);
+	keymap_put(&st->conns, ck(&c->key), c);
 	eph_take(st, &c->key);
 	return c;
 }
@@ -1842,7 +1837,7 @@ tcp_stack *tcp_stack_new(net *nt, const char *name, const tcp_config *cfg, tcp_t
 	char *stream = g_strconcat(name, "/tcp", NULL);
 	net_rng(nt, &st->rng, stream);
 	g_free(stream);
-	st->conns = g_hash_table_new(conn_key_hash, conn_key_equal);
+	keymap_init(&st->conns);
 	st->listeners = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
 	st->eph = g_hash_table_new_full(eph_hash, eph_equal, eph_free, NULL);
 	st->next_port = EPH_LO + (uint32_t)rng_below(&st->rng, EPH_HI - EPH_LO + 1);
@@ -1853,14 +1848,10 @@ void tcp_stack_free(tcp_stack *st)
 {
 	if (!st)
 		return;
-	GHashTableIter it;
-	gpointer k, v;
-	g_hash_table_iter_init(&it, st->conns);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		g_hash_table_iter_steal(&it);
-		conn_free(v);
-	}
-	g_hash_table_unref(st->conns);
+	guint at = 0;
+	for (const keymap_slot *sl; (sl = keymap_next(&st->conns, &at));)
+		conn_free(sl->v);
+	keymap_clear(&st->conns);
 	g_hash_table_unref(st->listeners);
 	g_hash_table_unref(st->eph);
 	g_free(st);
@@ -1869,7 +1860,7 @@ void tcp_stack_free(tcp_stack *st)
 const tcp_stack_stats *tcp_stack_get_stats(const tcp_stack *st) { return &st->stats; }
 const tcp_config *tcp_stack_config(const tcp_stack *st) { return &st->cfg; }
 net *tcp_stack_net(const tcp_stack *st) { return st->nt; }
-guint tcp_stack_conn_count(const tcp_stack *st) { return g_hash_table_size(st->conns); }
+guint tcp_stack_conn_count(const tcp_stack *st) { return keymap_len(&st->conns); }
 
 /* Answers a segment that belongs to nothing (RFC 9293 3.10.7.1). */
 static void stack_send_rst(tcp_stack *st, const pkt *in)
@@ -1915,7 +1906,7 @@ void tcp_stack_input(tcp_stack *st, pkt *p)
 	st->stats.segs_in++;
 	st->stats.bytes_in += p->payload_len;
 	conn_key k = { pkt_ip_dst(p), pkt_ip_src(p), pkt_dport(p), pkt_sport(p) };
-	tcp_conn *c = g_hash_table_lookup(st->conns, &k);
+	tcp_conn *c = keymap_get(&st->conns, ck(&k));
 	uint8_t fl = pkt_tcp_flags(p);
 	if (c && c->state == TCP_TIME_WAIT &&
 	    (fl & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) == PKT_TCP_SYN) {
@@ -1958,7 +1949,7 @@ gboolean tcp_stack_has_conn(const tcp_stack *st, uint32_t lip, uint16_t lport, u
 {
 	g_return_val_if_fail(st != NULL, FALSE);
 	conn_key k = { lip, rip, lport, rport };
-	return g_hash_table_contains(st->conns, &k);
+	return keymap_get(&st->conns, ck(&k)) != NULL;
 }
 
 void tcp_stack_frag_needed(tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport,
@@ -1966,7 +1957,7 @@ void tcp_stack_frag_needed(tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t
 {
 	g_return_if_fail(st != NULL);
 	conn_key k = { lip, rip, lport, rport };
-	tcp_conn *c = g_hash_table_lookup(st->conns, &k);
+	tcp_conn *c = keymap_get(&st->conns, ck(&k));
 	if (!c || c->dead || c->state < TCP_ESTABLISHED || c->state == TCP_TIME_WAIT ||
 	    c->state == TCP_CLOSED || mtu < 68)
 		return;
@@ -2056,7 +2047,7 @@ static uint16_t eph_choose(tcp_stack *st, uint32_t lip, uint32_t rip, uint16_t r
 		}
 		st->stats.port_probes++;
 		conn_key k = { lip, rip, cand, rport };
-		if (!(d && !d->busy && g_hash_table_contains(st->conns, &k)) && !listener_find(st, lip, cand)) {
+		if (!(d && !d->busy && keymap_get(&st->conns, ck(&k))) && !listener_find(st, lip, cand)) {
 			st->next_port = EPH_LO + (uint32_t)(cand - EPH_LO + 1) % EPH_RANGE;
 			return cand;
 		}
@@ -2076,7 +2067,7 @@ tcp_conn *tcp_connect(tcp_stack *st, uint32_t lip, uint16_t lport, uint32_t rip,
 			return NULL;
 	} else {
 		conn_key k = { lip, rip, lport, rport };
-		if (g_hash_table_contains(st->conns, &k))
+		if (keymap_get(&st->conns, ck(&k)))
 			return NULL;
 	}
 	conn_key k = { lip, rip, lport, rport };
