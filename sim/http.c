@@ -156,7 +156,7 @@ static inline gboolean name_is(const char *a, const char *name, size_t n)
 	return TRUE;
 }
 
-#define HEAD_SCAN_MAX 4
+#define HEAD_SCAN_MAX 5
 
 /* A header name and its length (SIZE_MAX for a name with a colon, which
  * matches no line); the parsers' names are constants, measured once. */
@@ -338,6 +338,11 @@ struct http_exchange {
 	GString *held;         /* bytes that arrived while a response was pending */
 	GString *method, *path;
 	uint64_t body_len, body_left;
+	/* The request's X-Vpcsim-Think-Ns and X-Vpcsim-Response-Bytes, read
+	 * with the others in one walk over the head (has_*: present and a
+	 * number); the default handler uses them. */
+	gboolean has_think, has_bytes;
+	uint64_t think_ns, bytes;
 	uint32_t cip;
 	uint16_t cport;
 	sim_time t_received;
@@ -455,10 +460,13 @@ static gboolean x_parse_head(http_exchange *x)
 	g_string_truncate(x->path, 0);
 	http_str_put(x->path, sp1 + 1, (size_t)(sp2 - sp1 - 1));
 	static const head_name names[] = { HEAD_NAME("Content-Length"), HEAD_NAME("Transfer-Encoding"),
-	                                   HEAD_NAME("Connection") };
-	const char *v[3];
-	size_t vl[3];
-	head_scan(h, len, names, 3, v, vl);
+	                                   HEAD_NAME("Connection"), HEAD_NAME(HTTP_HDR_THINK_NS),
+	                                   HEAD_NAME(HTTP_HDR_RESPONSE_BYTES) };
+	const char *v[5];
+	size_t vl[5];
+	head_scan(h, len, names, 5, v, vl);
+	x->has_think = value_u64(v[3], vl[3], &x->think_ns);
+	x->has_bytes = value_u64(v[4], vl[4], &x->bytes);
 	x->body_len = 0;
 	if (!value_u64(v[0], vl[0], &x->body_len) && v[0])
 		return FALSE;
@@ -633,19 +641,12 @@ void http_default_handler(http_exchange *x, void *ud)
 {
 	(void)ud;
 	http_server *s = x->srv;
-	const char *h = x->head->str;
-	size_t hl = x->head->len;
-	static const head_name names[] = { HEAD_NAME(HTTP_HDR_THINK_NS), HEAD_NAME(HTTP_HDR_RESPONSE_BYTES) };
-	const char *v[2];
-	size_t vl[2];
-	head_scan(h, hl, names, 2, v, vl);
-	uint64_t think_ns = 0, bytes = 0;
-	if (!value_u64(v[0], vl[0], &think_ns))
+	uint64_t think_ns = x->think_ns, bytes = x->has_bytes ? x->bytes : 0;
+	if (!x->has_think)
 		think_ns = s->cfg.think.kind != UNIT_NONE
 		                   ? (uint64_t)dist_sample_delay(&s->cfg.think, &s->rng, s->nt->sim)
 		                   : 0;
-	if (!value_u64(v[1], vl[1], &bytes) &&
-	    s->cfg.response_size.kind != UNIT_NONE)
+	if (!x->has_bytes && s->cfg.response_size.kind != UNIT_NONE)
 		bytes = dist_sample_bytes(&s->cfg.response_size, &s->rng, s->nt->sim);
 	if (think_ns == 0) {
 		http_respond(x, 200, bytes, NULL);
