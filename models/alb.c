@@ -38,7 +38,7 @@ typedef struct {
 	GList link;           /* in alb.live or alb.spare */
 	alb_eni *eni;
 	http_exchange *x;
-	GBytes *head;         /* the head to forward, until it is */
+	GString *head;        /* the head to forward (the string stays with the request, reused) */
 	uint64_t body_len;
 	int tg;
 	const sc_lb_rule *rule; /* the listener rule that chose tg, NULL for the default action */
@@ -311,7 +311,7 @@ static guint pick_target(alb_eni *e, int tg, guint n)
 
 /* The head to send to the target: the client's, hop-by-hop and
  * X-Forwarded-* / X-Amzn-Trace-Id lines taken out, ours added. */
-static GBytes *forward_head(alb *a, const alb_front *fr, http_exchange *x)
+static void forward_head(alb *a, const alb_front *fr, http_exchange *x, GString *fwd)
 {
 	size_t len;
 	const char *h = http_exchange_head(x, &len);
@@ -322,7 +322,8 @@ static GBytes *forward_head(alb *a, const alb_front *fr, http_exchange *x)
 	g_string_truncate(a->trace, 0);
 	/* Walked by hand, as http_head_get does, to allocate nothing. */
 	const char *l = memchr(h, '\n', len);
-	g_return_val_if_fail(l != NULL, NULL);
+	g_string_truncate(fwd, 0);
+	g_return_if_fail(l != NULL); /* the server parsed it: it has a start line */
 	http_str_put(out, h, (size_t)(l + 1 - h));
 	for (l++; l < end;) {
 		const char *eol = memchr(l, '\n', (size_t)(end - l));
@@ -388,15 +389,11 @@ static GBytes *forward_head(alb *a, const alb_front *fr, http_exchange *x)
 		http_str_put(e, a->trace->str, a->trace->len);
 	}
 	http_str_put(e, "\r\n", 2);
-	GString *fwd = http_head_add(out->str, out->len, a->extra->str);
-	return g_string_free_to_bytes(fwd);
+	http_head_add_into(fwd, out->str, out->len, e->str, e->len);
 }
 
 static void req_put(alb *a, alb_req *q)
 {
-	if (q->head)
-		g_bytes_unref(q->head);
-	q->head = NULL;
 	q->x = NULL;
 	g_queue_unlink(&a->live, &q->link);
 	g_queue_push_head_link(&a->spare, &q->link);
@@ -450,10 +447,9 @@ static void forward(alb_req *q)
 	}
 	a->ctr.forwarded++;
 	a->slot_requests[a->tg_off[q->tg] + k]++;
-	http_request_spec spec = { .head = q->head, .body_len = q->body_len };
+	http_request_spec spec = { .head_bytes = q->head->str, .head_len = q->head->len,
+		                   .body_len = q->body_len };
 	http_client_request(cl, &spec, backend_done, q);
-	g_bytes_unref(q->head);
-	q->head = NULL;
 }
 
 static void forward_ev(sim *s, void *ctx, void *arg)
@@ -484,13 +480,15 @@ static void alb_handler(http_exchange *x, void *ud)
 	}
 	GList *sl = g_queue_pop_head_link(&a->spare);
 	alb_req *q = sl ? sl->data : g_new0(alb_req, 1);
+	if (!q->head)
+		q->head = g_string_sized_new(512);
 	q->link.data = q;
 	q->eni = e;
 	q->x = x;
 	q->tg = tg;
 	q->rule = rule;
 	q->body_len = http_exchange_body_len(x);
-	q->head = forward_head(a, fr, x);
+	forward_head(a, fr, x, q->head);
 	q->ev = 0;
 	g_queue_push_tail_link(&a->live, &q->link);
 	sim_time d = dist_sample_ns(&a->f->prof->processing.alb, &a->proc_rng);
@@ -530,12 +528,14 @@ static void alb_destroy(node *n)
 		alb_req *q = l->data;
 		if (q->ev)
 			sim_cancel(s, q->ev);
-		if (q->head)
-			g_bytes_unref(q->head);
+		g_string_free(q->head, TRUE);
 		g_free(q);
 	}
-	while ((l = g_queue_pop_head_link(&a->spare)))
-		g_free(l->data);
+	while ((l = g_queue_pop_head_link(&a->spare))) {
+		alb_req *q = l->data;
+		g_string_free(q->head, TRUE);
+		g_free(q);
+	}
 	tcp_stack_free(a->tcp);
 	for (guint i = 0; i < a->n_listeners; i++) {
 		const sc_listener *li = a->listeners[i].li;

@@ -136,12 +136,18 @@ GString *http_response_head(int status, uint64_t body_len, gboolean close, const
 
 GString *http_head_add(const char *head, size_t len, const char *extra)
 {
+	size_t n = extra ? strlen(extra) : 0;
+	return http_head_add_into(g_string_sized_new(len + n), head, len, extra, n);
+}
+
+GString *http_head_add_into(GString *g, const char *head, size_t len, const char *extra,
+                            size_t extra_len)
+{
 	g_return_val_if_fail(head != NULL && len >= 4 && memcmp(head + len - 4, "\r\n\r\n", 4) == 0,
 	                     NULL);
-	GString *g = g_string_sized_new(len + (extra ? strlen(extra) : 0));
+	g_string_truncate(g, 0);
 	http_str_put(g, head, len - 2);
-	if (extra)
-		http_str_put(g, extra, strlen(extra));
+	http_str_put(g, extra, extra_len);
 	http_str_put(g, "\r\n", 2);
 	return g;
 }
@@ -1195,6 +1201,9 @@ void http_client_request(http_client *cl, const http_request_spec *spec, http_do
 	if (spec->head) {
 		q->msg = pkt_msg_new(g_bytes_ref(spec->head), g_bytes_get_size(spec->head) + spec->body_len,
 		                     ++cl->seed);
+	} else if (spec->head_bytes) {
+		q->msg = pkt_msg_new_copy(spec->head_bytes, spec->head_len, spec->head_len + spec->body_len,
+		                          ++cl->seed);
 	} else {
 		GString *g = request_head_into(cl->nt->scratch, spec->method ? spec->method : "GET",
 		                               spec->host ? spec->host : cl->host,

@@ -65,6 +65,10 @@ GString *http_response_head(int status, uint64_t body_len, gboolean close, const
  * lines inserted before the blank line: how a proxy re-emits a request
  * with X-Forwarded-For and friends. */
 GString *http_head_add(const char *head, size_t len, const char *extra);
+/* The same into g (emptied first), `extra` extra_len bytes: a proxy's head
+ * in a string it keeps, with nothing allocated once g has grown. */
+GString *http_head_add_into(GString *g, const char *head, size_t len, const char *extra,
+                            size_t extra_len);
 /* Sets g to the header line "NAME: V\r\n", without printf (a workload
  * builds one per request). */
 void http_header_set_u64(GString *g, const char *name, uint64_t v);
@@ -226,10 +230,12 @@ typedef struct {
 	const char *extra;        /* header lines "Name: value\r\n", or NULL */
 	GBytes *head;             /* if set, sent verbatim (a proxy re-emitting a
 	                             request); the fields above but body_len are ignored */
+	const char *head_bytes;   /* the same, copied: head_len bytes, when head is NULL */
+	size_t head_len;
 } http_request_spec;
 
 /* Starts a request; `done` is called exactly once, never from inside this
- * call.  Copies what it needs from spec (a reference to head). */
+ * call.  Copies what it needs from spec (a reference to head, or head_bytes). */
 void http_client_request(http_client *cl, const http_request_spec *spec, http_done_fn done,
                          void *ud);
 /* Closes kept-alive connections that carry no request (a FIN each). */
