@@ -247,6 +247,47 @@ static char *mask_wall(const char *text)
 	return masked;
 }
 
+/* The first number after "KEY": in text, or NULL. */
+static char *json_number(const char *text, const char *key)
+{
+	char *pat = g_strdup_printf("\"%s\": ([0-9.]+)", key);
+	GRegex *re = g_regex_new(pat, 0, 0, NULL);
+	GMatchInfo *m = NULL;
+	char *v = g_regex_match(re, text, 0, &m) ? g_match_info_fetch(m, 1) : NULL;
+	g_match_info_free(m);
+	g_regex_unref(re);
+	g_free(pat);
+	return v;
+}
+
+/* The figures the README's JSON report sketch gives (the rest is "...")
+ * are those of `run scenarios/alb-privatelink.ini --format json`. */
+static void test_readme_json_sample(void)
+{
+	char *readme = harness_source_text("README.md");
+	const char *at = strstr(readme, "{\n  \"vpcsim_report\": 1,");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	char *sample = g_strndup(at, (gsize)(strstr(at, "```") - at));
+	char *out = NULL;
+	CU_ASSERT_EQUAL(vpcsim(&out, NULL, "run", "scenarios/alb-privatelink.ini", "--format", "json", NULL), 0);
+	const char *keys[] = { "seed", "simulated_s", "duration_s", "events", "clients", "sent", "completed",
+		               "failed", "unfinished" };
+	for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
+		char *want = json_number(sample, keys[i]), *got = json_number(out, keys[i]);
+		CU_ASSERT_PTR_NOT_NULL(want);
+		CU_ASSERT_PTR_NOT_NULL(got);
+		if (want && got && strcmp(want, got) != 0) {
+			CU_FAIL("README's JSON sample is stale");
+			printf("\n    README's JSON sample has \"%s\": %s, the run %s", keys[i], want, got);
+		}
+		g_free(want);
+		g_free(got);
+	}
+	g_free(out);
+	g_free(sample);
+	g_free(readme);
+}
+
 /* The README's samples of run and trace are what the commands print (the
  * trace sample is an excerpt: its lines, "..." aside, in order), and the
  * figures it quotes of two compare commands are theirs. */
@@ -402,5 +443,6 @@ void register_tests(void)
 	CU_add_test(s, "trace: hops, rules, rewrites, drops, mermaid", test_trace);
 	CU_add_test(s, "trace: every decision and rewrite has a code", test_trace_codes);
 	CU_add_test(s, "README samples of run, trace and compare", test_readme_samples);
+	CU_add_test(s, "README's JSON report sketch", test_readme_json_sample);
 	CU_add_test(s, "compare: table, derived properties, plots", test_compare);
 }
