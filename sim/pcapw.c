@@ -13,18 +13,23 @@
 #include <string.h>
 
 /*
- * Each record is one fwrite_unlocked() into a 1 MiB stdio buffer: the
- * packet is serialized into a scratch buffer allocated once per writer,
- * after room for the 16-byte record header, which is filled in as
- * pcap_dump() would (32-bit seconds, nanoseconds, captured and wire
- * lengths, in host order like the file header libpcap wrote).  pcap_dump()
- * made two locked fwrite() calls per record, a sixth of a snap-length run.
- * Nothing is allocated per packet.
+ * Records are serialized straight into the writer's own 1 MiB buffer: the
+ * 16-byte record header, filled in as pcap_dump() would (32-bit seconds,
+ * nanoseconds, captured and wire lengths, in host order like the file
+ * header libpcap wrote), then the packet's captured bytes.  When the next
+ * record might not fit, the buffer goes to stdio in one fwrite_unlocked(),
+ * which writes it to the file directly: stdio's own buffer is small
+ * (PCAPW_STDIO_BUF, enough for libpcap's file header) so a record's bytes
+ * are copied once, by the kernel, rather than into a scratch buffer, then
+ * into stdio's, then into the kernel.  pcap_dump() made two locked
+ * fwrite() calls per record, a sixth of a snap-length run; a record per
+ * fwrite_unlocked() was still a third of what captures cost.  Nothing is
+ * allocated per packet.
  *
  * Errors: stdio remembers a failed write in the stream's error flag, so
- * after each record a cheap ferror() tells whether the buffer flush that
- * record triggered failed.  errno is read right then, while it still
- * describes that failure, and later writes are skipped (a capture with a
+ * after each buffer handed over a cheap ferror() tells whether writing it
+ * failed.  errno is read right then, while it still describes that
+ * failure, and later writes are skipped (a capture with a
  * hole is worse than none, and it is going to be deleted anyway).
  *
  * The file itself is an outfile (outfile.h): a temporary beside DIR/NAME.pcap
@@ -36,14 +41,14 @@
  * of the final fflush() and fclose() that pcap_dump_close() would drop.
  *
  * A deleted directory does not make writes fail (the open file lives on
- * until closed), only the rename at the end.  So at every PCAPW_IOBUF bytes
- * written, about when stdio writes its buffer out, outfile_check() asks
+ * until closed), only the rename at the end.  So whenever the buffer is
+ * written out (every PCAPW_IOBUF bytes or so), outfile_check() asks
  * whether the temporary file still has a name, and the run hears of it
  * then rather than hours later.
  *
- * pcapw_bytes() counts what was handed to stdio (24-byte file header, then
- * 16 bytes plus the captured length per record) and the records held (see
- * below): after a successful close it equals the file's size.
+ * pcapw_bytes() counts what was written or buffered (24-byte file header,
+ * then 16 bytes plus the captured length per record) and the records held
+ * (see below): after a successful close it equals the file's size.
  *
  * Records ahead of the clock (pcapw_write_ahead: a departure the link took
  * before its time) wait in a min-heap ordered by (time, write order), the
@@ -57,6 +62,7 @@
  */
 
 #define PCAPW_IOBUF (1u << 20)
+#define PCAPW_STDIO_BUF 4096
 #define PCAPW_FILE_HDR 24 /* pcap global header */
 #define PCAPW_REC_HDR 16  /* per-record header */
 
@@ -67,8 +73,9 @@ struct pcapw {
 	pcap_t *pd;
 	pcap_dumper_t *dumper;
 	FILE *fp;
-	char *iobuf;
-	uint8_t *scratch;
+	char *iobuf;    /* stdio's (PCAPW_STDIO_BUF bytes) */
+	uint8_t *obuf;  /* ours (PCAPW_IOBUF bytes): records not yet handed to stdio */
+	uint32_t olen;  /* bytes used in obuf */
 	uint32_t snaplen;
 	GError *err;         /* first error, NULL if none */
 	int *failed;         /* set to 1 at the first error (pcapw_notify) */
@@ -118,7 +125,7 @@ static void pcapw_free(pcapw *w)
 		g_error_free(w->err);
 	g_free(w->path);
 	g_free(w->iobuf);
-	g_free(w->scratch);
+	g_free(w->obuf);
 	for (uint32_t i = 0; i < w->nheld_slots; i++)
 		g_free(w->held[i].rec);
 	g_free(w->held);
@@ -150,8 +157,8 @@ pcapw *pcapw_open(const char *dir, const char *name, uint32_t snaplen, GError **
 	if (!w->out)
 		goto fail;
 	w->fp = outfile_stream(w->out);
-	w->iobuf = g_malloc(PCAPW_IOBUF);
-	setvbuf(w->fp, w->iobuf, _IOFBF, PCAPW_IOBUF);
+	w->iobuf = g_malloc(PCAPW_STDIO_BUF);
+	setvbuf(w->fp, w->iobuf, _IOFBF, PCAPW_STDIO_BUF);
 
 	w->pd = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, (int)w->snaplen,
 	                                             PCAP_TSTAMP_PRECISION_NANO);
@@ -168,7 +175,7 @@ pcapw *pcapw_open(const char *dir, const char *name, uint32_t snaplen, GError **
 		goto fail;
 	}
 	w->bytes = PCAPW_FILE_HDR;
-	w->scratch = g_malloc(PCAPW_REC_HDR + (size_t)w->snaplen);
+	w->obuf = g_malloc(PCAPW_IOBUF);
 	return w;
 
 fail:
@@ -191,24 +198,37 @@ static uint32_t pcapw__record(pcapw *w, uint8_t *buf, sim_time t, const pkt *p)
 	return PCAPW_REC_HDR + rec[2];
 }
 
-/* Hands one serialized record to stdio. */
-static void pcapw__emit(pcapw *w, const uint8_t *rec, uint32_t len)
+/* Hands the buffered records to stdio, which writes them to the file. */
+static void pcapw__flush(pcapw *w)
 {
-	if (w->err)
+	if (w->olen == 0 || w->err)
 		return;
-	fwrite_unlocked(rec, 1, len, w->fp);
+	fwrite_unlocked(w->obuf, 1, w->olen, w->fp);
+	w->olen = 0;
 	if (ferror_unlocked(w->fp)) {
 		fail_errno(w, "write", errno ? errno : EIO);
 		return;
 	}
+	GError *e = NULL;
+	if (!outfile_check(w->out, &e))
+		fail(w, e);
+}
+
+/* Room in obuf for a record of `len` bytes (header included), flushing
+ * first if needed. */
+static inline uint8_t *pcapw__room(pcapw *w, uint32_t len)
+{
+	if (G_UNLIKELY(w->olen + len > PCAPW_IOBUF))
+		pcapw__flush(w);
+	return w->obuf + w->olen;
+}
+
+/* Counts a record of `len` bytes just put into obuf. */
+static inline void pcapw__put(pcapw *w, uint32_t len)
+{
+	w->olen += len;
 	w->packets++;
-	uint64_t before = w->bytes;
 	w->bytes += len;
-	if (before / PCAPW_IOBUF != w->bytes / PCAPW_IOBUF) {
-		GError *e = NULL;
-		if (!outfile_check(w->out, &e))
-			fail(w, e);
-	}
 }
 
 static gboolean held_before(const pcapw *w, uint32_t a, uint32_t b)
@@ -229,8 +249,12 @@ static void pcapw__release(pcapw *w, sim_time upto)
 {
 	while (w->nheap > 0 && w->held[w->heap[0]].t <= upto) {
 		uint32_t top = w->heap[0];
-		w->held_bytes -= w->held[top].len;
-		pcapw__emit(w, w->held[top].rec, w->held[top].len);
+		uint32_t len = w->held[top].len;
+		w->held_bytes -= len;
+		if (!w->err) {
+			memcpy(pcapw__room(w, len), w->held[top].rec, len);
+			pcapw__put(w, len);
+		}
 		w->free_slots[w->nfree++] = top;
 		w->heap[0] = w->heap[--w->nheap];
 		for (uint32_t i = 0;;) {
@@ -253,7 +277,10 @@ void pcapw_write(pcapw *w, sim_time t, const pkt *p)
 	if (w->err)
 		return;
 	pcapw__release(w, t);
-	pcapw__emit(w, w->scratch, pcapw__record(w, w->scratch, t, p));
+	if (w->err)
+		return;
+	uint8_t *buf = pcapw__room(w, PCAPW_REC_HDR + MIN(pkt_wire_len(p), w->snaplen));
+	pcapw__put(w, pcapw__record(w, buf, t, p));
 }
 
 void pcapw_write_ahead(pcapw *w, sim_time now, sim_time t, const pkt *p)
@@ -306,6 +333,7 @@ gboolean pcapw_finish(pcapw *w, GError **error)
 	g_return_val_if_fail(w != NULL && !w->finished, FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	pcapw__release(w, SIM_TIME_MAX);
+	pcapw__flush(w);
 	w->finished = TRUE;
 	w->dumper = NULL;
 	w->fp = NULL;
