@@ -692,34 +692,73 @@ gboolean pkt_df(const pkt *p) { return (rd16(p->hdr + IPH_FRAG) & 0x4000) != 0; 
 uint16_t pkt_sport(const pkt *p) { return rd16(p->hdr + p->l4_off); }
 uint16_t pkt_dport(const pkt *p) { return rd16(p->hdr + p->l4_off + 2); }
 
+/*
+ * The TCP/UDP checksum a serialization cached (pkt.l4_csum) covers the
+ * addresses (in the pseudo-header) and the ports, so a rewrite updates it
+ * as RFC 1624 does (eqn. 3: HC' = ~(~HC + ~m + m')) instead of dropping
+ * it: a NAT or a load balancer in the path then costs two additions, not
+ * a sum over the whole packet at the next capture.  The result is the
+ * full recomputation's, bit for bit: that one is ~F for F the folded sum
+ * of the pseudo-header and segment, never 0 (the protocol byte is not)
+ * and so in [1, 0xFFFF]; here F' is the fold of F + ~m + m', a non-zero
+ * sum (F >= 1), so in [1, 0xFFFF] too, and congruent modulo 0xFFFF, where
+ * [1, 0xFFFF] holds one value of each class: the two cannot differ as +0
+ * and -0.  F comes back from the cached field as ~HC, except that UDP
+ * sends a computed 0 (F = 0xFFFF) as 0xFFFF (RFC 768), whose complement
+ * 0 is not in [1, 0xFFFF]; the same rule is applied to the result.
+ * tests/test_pkt.c compares this with full recomputations.  Other
+ * protocols (ICMP: the checksum is in hdr and covers no pseudo-header)
+ * just drop the cache.
+ */
+static void l4_csum_replace(pkt *p, uint32_t old_words, uint32_t new_words)
+{
+	if (!p->l4_csum_ok)
+		return;
+	const uint8_t proto = pkt_proto(p);
+	if (proto != PKT_PROTO_TCP && proto != PKT_PROTO_UDP) {
+		p->l4_csum_ok = 0;
+		return;
+	}
+	uint32_t f = (uint16_t)~p->l4_csum;
+	if (f == 0)
+		f = 0xFFFF; /* UDP's 0xFFFF for a computed 0 */
+	/* Each argument holds two 16-bit words (a port: 0 and the port). */
+	uint32_t sum = f + (0xFFFFu - (old_words >> 16)) + (0xFFFFu - (old_words & 0xFFFF)) +
+	               (new_words >> 16) + (new_words & 0xFFFF);
+	uint16_t csum = pkt_csum_fold(sum);
+	if (proto == PKT_PROTO_UDP && csum == 0)
+		csum = 0xFFFF;
+	p->l4_csum = csum;
+}
+
 void pkt_set_ip_src(pkt *p, uint32_t ip)
 {
 	g_return_if_fail(p->hdr_len > 0);
+	l4_csum_replace(p, rd32(p->hdr + IPH_SRC), ip);
 	wr32(p->hdr + IPH_SRC, ip);
 	ip_csum_update(p);
-	p->l4_csum_ok = 0;
 }
 
 void pkt_set_ip_dst(pkt *p, uint32_t ip)
 {
 	g_return_if_fail(p->hdr_len > 0);
+	l4_csum_replace(p, rd32(p->hdr + IPH_DST), ip);
 	wr32(p->hdr + IPH_DST, ip);
 	ip_csum_update(p);
-	p->l4_csum_ok = 0;
 }
 
-/* Ports are not covered by the IP checksum, and the TCP/UDP checksum is only
- * computed at serialization, so port setters have nothing to update. */
+/* Ports are not covered by the IP checksum: only the cached TCP/UDP one
+ * changes. */
 void pkt_set_sport(pkt *p, uint16_t port)
 {
+	l4_csum_replace(p, rd16(p->hdr + p->l4_off), port);
 	wr16(p->hdr + p->l4_off, port);
-	p->l4_csum_ok = 0;
 }
 
 void pkt_set_dport(pkt *p, uint16_t port)
 {
+	l4_csum_replace(p, rd16(p->hdr + p->l4_off + 2), port);
 	wr16(p->hdr + p->l4_off + 2, port);
-	p->l4_csum_ok = 0;
 }
 
 uint8_t pkt_dec_ttl(pkt *p)
@@ -866,8 +905,9 @@ uint32_t pkt_serialize(const pkt *p, uint8_t *buf, uint32_t cap)
 	if (proto == PKT_PROTO_ICMP)
 		return full;
 	/* A packet crossing routers keeps its TCP/UDP checksum (TTL and MACs are
-	 * outside it), so once computed it is kept until a setter changes what
-	 * it covers: a capture at every port then sums each payload once. */
+	 * outside it), so once computed it is kept, and address and port
+	 * rewrites update it (l4_csum_replace()): a capture at every port then
+	 * sums each payload once. */
 	if (p->l4_csum_ok) {
 		uint32_t in_buf = cap > hlen ? MIN(cap - hlen, plen) : 0;
 		if (in_buf)
