@@ -63,6 +63,7 @@ typedef struct {
 
 struct pkt_msg {
 	gint refs;
+	uint32_t phase1;          /* 1 + the pattern's phase (pkt.c), 0 until needed */
 	GBytes *head;             /* may be NULL; also NULL for a copied head */
 	const uint8_t *head_data; /* the head's bytes (head's, or the copy), NULL if none */
 	size_t head_len;
