@@ -940,7 +940,7 @@ static uint32_t serialize_csum(const pkt *p, uint8_t *buf, uint32_t cap, uint8_t
 }
 
 /* The TCP/UDP checksum of p as it is, as its field carries it. */
-static uint16_t l4_csum_compute(const pkt *p, uint8_t proto)
+G_GNUC_NO_INLINE static uint16_t l4_csum_compute(const pkt *p, uint8_t proto)
 {
 	/* Pseudo-header (RFC 793 / RFC 768): source, destination, zero,
 	 * protocol, TCP/UDP length, added as the 16-bit words they are; then
