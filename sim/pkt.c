@@ -77,44 +77,66 @@ static inline void wr32(uint8_t *b, uint32_t v)
  * header that already holds its correct checksum therefore folds to 0.
  *
  * The data is summed 8 bytes at a time in the machine's own byte order,
- * as two 32-bit words into a 64-bit accumulator: a 32-bit word hi:lo is
- * congruent to hi + lo modulo 0xFFFF, which is all the one's complement sum
- * keeps, and the sum of byte-swapped 16-bit words is the byte-swapped sum
- * (RFC 1071, section 2), so the folded 16-bit sum is swapped once to the
- * network's order and added to the running one.  The result differs from a
- * big-endian word-by-word sum only by multiples of 0xFFFF, and is zero only
- * when that is, so pkt_csum_fold() gives the same value.  An odd length
- * pads the last byte with a zero on the right (in the network's order), so
- * when data is summed in pieces every piece but the last must have an even
- * length.
+ * as 64-bit words with end-around carry (a carry out of the top is added
+ * back at the bottom, the one's complement sum in 64 bits): 2^64 is
+ * congruent to 1 modulo 0xFFFF, which divides 2^64 - 1, so the sum keeps
+ * what the 16-bit one keeps, and a 64-bit word is congruent to the sum of
+ * its four 16-bit words.  The sum of byte-swapped 16-bit words is the
+ * byte-swapped sum (RFC 1071, section 2), so the folded 16-bit sum is
+ * swapped once to the network's order and added to the running one.  The
+ * result differs from a big-endian word-by-word sum only by multiples of
+ * 0xFFFF, and is zero only when that is (an end-around carry never
+ * leaves 0 behind), so pkt_csum_fold() gives the same value.  The loop
+ * takes 32 bytes a turn (an add and an add-with-carry per word).  An odd
+ * length pads the last byte with a zero on the right (in the network's
+ * order), so when data is summed in pieces every piece but the last must
+ * have an even length.
  */
+static inline uint64_t csum_eac(uint64_t acc, uint64_t w)
+{
+	acc += w;
+	return acc + (acc < w);
+}
+
 uint32_t pkt_csum_add(uint32_t sum, const uint8_t *data, size_t len)
 {
 	uint64_t acc = 0;
 	size_t i = 0;
+	for (; i + 32 <= len; i += 32) {
+		uint64_t w0, w1, w2, w3;
+		memcpy(&w0, data + i, 8);
+		memcpy(&w1, data + i + 8, 8);
+		memcpy(&w2, data + i + 16, 8);
+		memcpy(&w3, data + i + 24, 8);
+		acc = csum_eac(acc, w0);
+		acc = csum_eac(acc, w1);
+		acc = csum_eac(acc, w2);
+		acc = csum_eac(acc, w3);
+	}
 	for (; i + 8 <= len; i += 8) {
 		uint64_t w;
 		memcpy(&w, data + i, 8);
-		acc += (w & 0xFFFFFFFFu) + (w >> 32);
+		acc = csum_eac(acc, w);
 	}
 	if (i + 4 <= len) {
 		uint32_t w;
 		memcpy(&w, data + i, 4);
-		acc += w;
+		acc = csum_eac(acc, w);
 		i += 4;
 	}
 	if (i + 2 <= len) {
 		uint16_t w;
 		memcpy(&w, data + i, 2);
-		acc += w;
+		acc = csum_eac(acc, w);
 		i += 2;
 	}
 	if (i < len) {
 		const uint8_t pad[2] = { data[i], 0 };
 		uint16_t w;
 		memcpy(&w, pad, 2);
-		acc += w;
+		acc = csum_eac(acc, w);
 	}
+	acc = (acc & 0xFFFFFFFFu) + (acc >> 32);
 	while (acc >> 16)
 		acc = (acc & 0xFFFF) + (acc >> 16);
 	uint64_t t = (uint64_t)sum + GUINT16_FROM_BE((uint16_t)acc);
@@ -152,8 +174,11 @@ static void ip_csum_update(pkt *p)
  * The pattern is a fixed table of PATTERN_LEN printable characters (0x21 to
  * 0x7e, no spaces, so tools never trim it) read cyclically from a phase
  * derived from the seed: byte `off` of a message is
- * table[(phase(seed) + off) mod PATTERN_LEN].  Filling is then a few memcpy
- * calls per packet, which is what lets captures be written at memory speed.
+ * table[(phase(seed) + off) mod PATTERN_LEN].  Filling is then a memcpy
+ * per PATTERN_LEN bytes (the table is stored twice over, so a copy starting
+ * anywhere in the first runs on without wrapping), which is what lets
+ * captures be written at memory speed.  A message computes its phase once,
+ * when its pattern is first read (pkt_msg.phase1).
  * PATTERN_LEN is prime so that periodic things in a run (segment sizes) do not
  * line up with the pattern's period.  Different seeds give shifted copies of
  * one sequence rather than independent ones; that is enough to tell flows
@@ -161,7 +186,7 @@ static void ip_csum_update(pkt *p)
  */
 #define PATTERN_LEN 4093
 
-static uint8_t pattern[PATTERN_LEN];
+static uint8_t pattern[2 * PATTERN_LEN];
 /* Prefix sums of the pattern as the checksum weighs it: pattern_sum[a][k]
  * is the sum over j < k of pattern[j] << 8 when j + a is even (a high byte
  * of a 16-bit word), else pattern[j].  The checksum of any run of generated
@@ -181,6 +206,7 @@ static void pattern_init(void)
 			x ^= x << 5;
 			pattern[i] = (uint8_t)(0x21 + (x >> 8) % (0x7f - 0x21));
 		}
+		memcpy(pattern + PATTERN_LEN, pattern, PATTERN_LEN);
 		for (int a = 0; a < 2; a++)
 			for (size_t i = 0; i < PATTERN_LEN; i++)
 				pattern_sum[a][i + 1] = pattern_sum[a][i] +
@@ -199,16 +225,31 @@ static inline uint32_t pattern_phase(uint64_t seed)
 	return (uint32_t)(z % PATTERN_LEN);
 }
 
-static void pattern_fill(uint64_t seed, uint64_t off, uint8_t *buf, uint32_t n)
+/* The table position of byte `off` for a phase. */
+static inline uint32_t pattern_pos(uint32_t phase, uint64_t off)
+{
+	uint32_t pos = phase + (uint32_t)(off % PATTERN_LEN);
+	return pos >= PATTERN_LEN ? pos - PATTERN_LEN : pos;
+}
+
+/* The phase of m's pattern, computed at the first call. */
+static inline uint32_t msg_phase(const pkt_msg *m)
+{
+	/* A cache, not part of the message's value (as pkt.l4_csum is). */
+	if (G_UNLIKELY(m->phase1 == 0))
+		((pkt_msg *)m)->phase1 = 1 + pattern_phase(m->seed);
+	return m->phase1 - 1;
+}
+
+static void pattern_fill(uint32_t phase, uint64_t off, uint8_t *buf, uint32_t n)
 {
 	pattern_init();
-	uint32_t pos = (uint32_t)((pattern_phase(seed) + off % PATTERN_LEN) % PATTERN_LEN);
+	const uint8_t *from = pattern + pattern_pos(phase, off);
 	while (n) {
-		uint32_t k = MIN(n, PATTERN_LEN - pos);
-		memcpy(buf, pattern + pos, k);
+		uint32_t k = MIN(n, (uint32_t)PATTERN_LEN);
+		memcpy(buf, from, k);
 		buf += k;
 		n -= k;
-		pos = 0;
 	}
 }
 
@@ -219,10 +260,10 @@ static void pattern_fill(uint64_t seed, uint64_t off, uint8_t *buf, uint32_t n)
  * subtraction of prefix sums, so a packet costs a few whatever its size
  * (the table is 4093 bytes; a 9001-byte jumbo frame spans four passes).
  */
-static uint64_t pattern_csum(uint64_t seed, uint64_t off, uint64_t n, gboolean high)
+static uint64_t pattern_csum(uint32_t phase, uint64_t off, uint64_t n, gboolean high)
 {
 	pattern_init();
-	uint32_t pos = (uint32_t)((pattern_phase(seed) + off % PATTERN_LEN) % PATTERN_LEN);
+	uint32_t pos = pattern_pos(phase, off);
 	uint64_t acc = 0;
 	while (n) {
 		uint32_t k = (uint32_t)MIN(n, (uint64_t)(PATTERN_LEN - pos));
@@ -242,6 +283,7 @@ static pkt_msg *msg_init(pkt_msg *m, GBytes *head, const uint8_t *data, size_t n
                          uint64_t seed)
 {
 	m->refs = 1;
+	m->phase1 = 0;
 	m->head = head;
 	m->head_data = n ? data : NULL;
 	m->head_len = n;
@@ -319,7 +361,7 @@ void pkt_msg_fill(const pkt_msg *m, uint64_t off, uint8_t *buf, uint32_t n)
 	if (n && m->ops)
 		m->ops->fill(m, off, buf, n);
 	else if (n)
-		pattern_fill(m->seed, off, buf, n);
+		pattern_fill(msg_phase(m), off, buf, n);
 }
 
 /* Payload bytes [from, from + n) of p. */
@@ -328,7 +370,7 @@ static void payload_fill(const pkt *p, uint32_t from, uint8_t *buf, uint32_t n)
 	if (p->msg)
 		pkt_msg_fill(p->msg, p->msg_off + from, buf, n);
 	else
-		pattern_fill(p->flow_id, p->msg_off + from, buf, n);
+		pattern_fill(pattern_phase(p->flow_id), p->msg_off + from, buf, n);
 }
 
 /* Adds a 64-bit accumulation into a running 32-bit sum (pkt_csum_add's). */
@@ -348,7 +390,7 @@ static uint32_t payload_csum(const pkt *p, uint32_t n)
 {
 	uint32_t sum = 0;
 	uint64_t off = p->msg_off;
-	uint64_t seed = p->msg ? p->msg->seed : p->flow_id;
+	uint32_t phase = p->msg ? msg_phase(p->msg) : pattern_phase(p->flow_id);
 	uint32_t real = 0;
 	if (p->msg && p->msg->head_len) {
 		size_t hlen = p->msg->head_len;
@@ -377,7 +419,7 @@ static uint32_t payload_csum(const pkt *p, uint32_t n)
 			at += k;
 		}
 	} else if (real < n) {
-		sum = csum_add64(sum, pattern_csum(seed, off + real, n - real, (real & 1) == 0));
+		sum = csum_add64(sum, pattern_csum(phase, off + real, n - real, (real & 1) == 0));
 	}
 	return sum;
 }
@@ -692,34 +734,79 @@ gboolean pkt_df(const pkt *p) { return (rd16(p->hdr + IPH_FRAG) & 0x4000) != 0; 
 uint16_t pkt_sport(const pkt *p) { return rd16(p->hdr + p->l4_off); }
 uint16_t pkt_dport(const pkt *p) { return rd16(p->hdr + p->l4_off + 2); }
 
+/*
+ * The TCP/UDP checksum a serialization cached (pkt.l4_csum) covers the
+ * addresses (in the pseudo-header) and the ports, so a rewrite updates it
+ * as RFC 1624 does (eqn. 3: HC' = ~(~HC + ~m + m')) instead of dropping
+ * it: a NAT or a load balancer in the path then costs two additions, not
+ * a sum over the whole packet at the next capture.  The result is the
+ * full recomputation's, bit for bit: that one is ~F for F the folded sum
+ * of the pseudo-header and segment, never 0 (the protocol byte is not)
+ * and so in [1, 0xFFFF]; here F' is the fold of F + ~m + m', a non-zero
+ * sum (F >= 1), so in [1, 0xFFFF] too, and congruent modulo 0xFFFF, where
+ * [1, 0xFFFF] holds one value of each class: the two cannot differ as +0
+ * and -0.  F comes back from the cached field as ~HC, except that UDP
+ * sends a computed 0 (F = 0xFFFF) as 0xFFFF (RFC 768), whose complement
+ * 0 is not in [1, 0xFFFF]; the same rule is applied to the result.
+ * tests/test_pkt.c compares this with full recomputations.  Other
+ * protocols (ICMP: the checksum is in hdr and covers no pseudo-header)
+ * just drop the cache.
+ */
+G_GNUC_NO_INLINE static void l4_csum_update(pkt *p, uint32_t old_words, uint32_t new_words)
+{
+	const uint8_t proto = pkt_proto(p);
+	if (proto != PKT_PROTO_TCP && proto != PKT_PROTO_UDP) {
+		p->l4_csum_ok = 0;
+		return;
+	}
+	uint32_t f = (uint16_t)~p->l4_csum;
+	if (f == 0)
+		f = 0xFFFF; /* UDP's 0xFFFF for a computed 0 */
+	/* Each argument holds two 16-bit words (a port: 0 and the port). */
+	uint32_t sum = f + (0xFFFFu - (old_words >> 16)) + (0xFFFFu - (old_words & 0xFFFF)) +
+	               (new_words >> 16) + (new_words & 0xFFFF);
+	uint16_t csum = pkt_csum_fold(sum);
+	if (proto == PKT_PROTO_UDP && csum == 0)
+		csum = 0xFFFF;
+	p->l4_csum = csum;
+}
+
+/* The setters' test, kept small so that they stay cheap to inline for a
+ * run without captures, where no checksum is ever cached. */
+static inline void l4_csum_replace(pkt *p, uint32_t old_words, uint32_t new_words)
+{
+	if (p->l4_csum_ok)
+		l4_csum_update(p, old_words, new_words);
+}
+
 void pkt_set_ip_src(pkt *p, uint32_t ip)
 {
 	g_return_if_fail(p->hdr_len > 0);
+	l4_csum_replace(p, rd32(p->hdr + IPH_SRC), ip);
 	wr32(p->hdr + IPH_SRC, ip);
 	ip_csum_update(p);
-	p->l4_csum_ok = 0;
 }
 
 void pkt_set_ip_dst(pkt *p, uint32_t ip)
 {
 	g_return_if_fail(p->hdr_len > 0);
+	l4_csum_replace(p, rd32(p->hdr + IPH_DST), ip);
 	wr32(p->hdr + IPH_DST, ip);
 	ip_csum_update(p);
-	p->l4_csum_ok = 0;
 }
 
-/* Ports are not covered by the IP checksum, and the TCP/UDP checksum is only
- * computed at serialization, so port setters have nothing to update. */
+/* Ports are not covered by the IP checksum: only the cached TCP/UDP one
+ * changes. */
 void pkt_set_sport(pkt *p, uint16_t port)
 {
+	l4_csum_replace(p, rd16(p->hdr + p->l4_off), port);
 	wr16(p->hdr + p->l4_off, port);
-	p->l4_csum_ok = 0;
 }
 
 void pkt_set_dport(pkt *p, uint16_t port)
 {
+	l4_csum_replace(p, rd16(p->hdr + p->l4_off + 2), port);
 	wr16(p->hdr + p->l4_off + 2, port);
-	p->l4_csum_ok = 0;
 }
 
 uint8_t pkt_dec_ttl(pkt *p)
@@ -852,13 +939,31 @@ static uint32_t serialize_csum(const pkt *p, uint8_t *buf, uint32_t cap, uint8_t
 	return full;
 }
 
+/* The TCP/UDP checksum of p as it is, as its field carries it. */
+G_GNUC_NO_INLINE static uint16_t l4_csum_compute(const pkt *p, uint8_t proto)
+{
+	/* Pseudo-header (RFC 793 / RFC 768): source, destination, zero,
+	 * protocol, TCP/UDP length, added as the 16-bit words they are; then
+	 * the L4 header (its checksum field is 0 in hdr) and the payload. */
+	const uint32_t src = rd32(p->hdr + IPH_SRC), dst = rd32(p->hdr + IPH_DST);
+	uint32_t sum = (src >> 16) + (src & 0xFFFF) + (dst >> 16) + (dst & 0xFFFF) + proto +
+	               (pkt_wire_len(p) - p->l4_off);
+	sum = pkt_csum_add(sum, p->hdr + p->l4_off, p->hdr_len - p->l4_off);
+	sum = csum_add64(sum, payload_csum(p, p->payload_len));
+	uint16_t csum = pkt_csum_fold(sum);
+	/* 0 means "no checksum" in UDP, so a computed 0 goes out as its
+	 * one's-complement twin 0xFFFF (RFC 768). */
+	if (proto == PKT_PROTO_UDP && csum == 0)
+		csum = 0xFFFF;
+	return csum;
+}
+
 uint32_t pkt_serialize(const pkt *p, uint8_t *buf, uint32_t cap)
 {
 	g_return_val_if_fail(p != NULL && p->hdr_len >= L4_OFF, 0);
 	g_return_val_if_fail(buf != NULL || cap == 0, 0);
 	const uint32_t hlen = p->hdr_len, plen = p->payload_len, full = hlen + plen;
 	const uint8_t proto = pkt_proto(p);
-	const uint32_t l4_len = full - p->l4_off;
 
 	if (cap)
 		memcpy(buf, p->hdr, MIN(cap, hlen));
@@ -866,43 +971,21 @@ uint32_t pkt_serialize(const pkt *p, uint8_t *buf, uint32_t cap)
 	if (proto == PKT_PROTO_ICMP)
 		return full;
 	/* A packet crossing routers keeps its TCP/UDP checksum (TTL and MACs are
-	 * outside it), so once computed it is kept until a setter changes what
-	 * it covers: a capture at every port then sums each payload once. */
-	if (p->l4_csum_ok) {
-		uint32_t in_buf = cap > hlen ? MIN(cap - hlen, plen) : 0;
-		if (in_buf)
-			payload_fill(p, 0, buf + hlen, in_buf);
-		return serialize_csum(p, buf, cap, proto, p->l4_csum, full);
+	 * outside it), so once computed it is kept, and address and port
+	 * rewrites update it (l4_csum_replace()): a capture at every port then
+	 * sums each payload once.  The cache is not part of the packet's
+	 * value: serializing stays logically const. */
+	if (!p->l4_csum_ok) {
+		((pkt *)p)->l4_csum = l4_csum_compute(p, proto);
+		((pkt *)p)->l4_csum_ok = 1;
 	}
-
-	/* Pseudo-header (RFC 793 / RFC 768): source, destination, zero,
-	 * protocol, TCP/UDP length; then the L4 header (checksum field 0). */
-	uint8_t pseudo[12];
-	memcpy(pseudo, p->hdr + IPH_SRC, 8);
-	pseudo[8] = 0;
-	pseudo[9] = proto;
-	wr16(pseudo + 10, (uint16_t)l4_len);
-	uint32_t sum = pkt_csum_add(0, pseudo, sizeof pseudo);
-	sum = pkt_csum_add(sum, p->hdr + p->l4_off, hlen - p->l4_off);
-
 	/* Payload: only what fits in buf is produced; the checksum covers all
 	 * of it without producing the rest (payload_csum()), so a capture at a
 	 * short snap length costs the same whatever the packet's size. */
 	uint32_t in_buf = cap > hlen ? MIN(cap - hlen, plen) : 0;
 	if (in_buf)
 		payload_fill(p, 0, buf + hlen, in_buf);
-	sum = csum_add64(sum, payload_csum(p, plen));
-
-	uint16_t csum = pkt_csum_fold(sum);
-	/* 0 means "no checksum" in UDP, so a computed 0 goes out as its
-	 * one's-complement twin 0xFFFF (RFC 768). */
-	if (proto == PKT_PROTO_UDP && csum == 0)
-		csum = 0xFFFF;
-	/* The cache is not part of the packet's value: serializing stays
-	 * logically const. */
-	((pkt *)p)->l4_csum = csum;
-	((pkt *)p)->l4_csum_ok = 1;
-	return serialize_csum(p, buf, cap, proto, csum, full);
+	return serialize_csum(p, buf, cap, proto, p->l4_csum, full);
 }
 
 /* ---- addresses ---- */

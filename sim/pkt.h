@@ -16,6 +16,9 @@
  * The IPv4 header checksum is kept correct at all times (every setter below
  * updates it).  The TCP/UDP checksum covers the payload, so it is computed by
  * pkt_serialize() from the bytes it writes; inside `hdr` the field is 0.
+ * The first serialization caches it (l4_csum) and address and port setters
+ * update the cache incrementally (RFC 1624), so a packet's payload is summed
+ * once however many captures and rewrites it meets.
  *
  * Addresses and ports are passed in host byte order; `hdr` is network order.
  * Header fields are read and written only through the helpers below, never by
@@ -60,6 +63,7 @@ typedef struct {
 
 struct pkt_msg {
 	gint refs;
+	uint32_t phase1;          /* 1 + the pattern's phase (pkt.c), 0 until needed */
 	GBytes *head;             /* may be NULL; also NULL for a copied head */
 	const uint8_t *head_data; /* the head's bytes (head's, or the copy), NULL if none */
 	size_t head_len;
@@ -104,7 +108,8 @@ typedef struct pkt {
 	uint8_t az;       /* where the packet is: 1 + AZ index, 0 = outside any AZ
 	                     (the region's public network); kept by the fabric */
 	uint8_t flags;    /* PKT_F_* of models/fabric.h */
-	uint8_t l4_csum_ok; /* l4_csum holds the TCP/UDP checksum of the packet as it is */
+	uint8_t l4_csum_ok; /* l4_csum holds the TCP/UDP checksum of the packet as it is
+	                       (set by pkt_serialize, kept up to date by the setters) */
 	uint16_t l4_csum;
 	uint32_t az_from; /* the fabric's index of the component that put the packet
 	                     in its AZ: cross-AZ transfer "out" is billed to it */

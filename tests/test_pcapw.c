@@ -336,6 +336,18 @@ static void test_snaplen(void)
 	g_free(dir);
 }
 
+/* Closes c, reads the file back against c's records and checks that its
+ * size is what pcapw_bytes() said before the close. */
+static void close_check_size(capture *c, uint64_t bytes)
+{
+	char *final = g_strdup(pcapw_path(c->w));
+	CU_ASSERT_TRUE(pcapw_close(c->w, NULL));
+	check_readback(final, c->exp, c->snaplen);
+	GStatBuf st;
+	CU_ASSERT_EQUAL_FATAL(g_stat(final, &st), 0);
+	CU_ASSERT_EQUAL((uint64_t)st.st_size, bytes);
+	g_free(final);
+}
 
 /*
  * Records ahead of the clock (pcapw_write_ahead) wait until a write at or
@@ -401,14 +413,66 @@ static void test_ahead(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(order); i++)
 		g_array_append_val(c.exp, e[order[i]]);
 	g_array_append_vals(c.exp, e + 9, 20);
-	char *final = g_strdup(pcapw_path(c.w));
-	CU_ASSERT_TRUE(pcapw_close(c.w, NULL));
-	check_readback(final, c.exp, PCAPW_SNAPLEN_MAX);
-	GStatBuf st;
-	CU_ASSERT_EQUAL_FATAL(g_stat(final, &st), 0);
-	CU_ASSERT_EQUAL((uint64_t)st.st_size, bytes);
+	close_check_size(&c, bytes);
 	cap_free_expect(&c);
-	g_free(final);
+	pkt_pool_free(pool);
+	harness_rmtree(dir);
+	g_free(dir);
+}
+
+static gint cmp_u64(gconstpointer a, gconstpointer b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Many records held at once, through the writer's buffer being written
+ * out: departures 1 ms ahead of a clock stepping 1 us, 1400-byte
+ * datagrams, a write at the clock between each two (about 1,000 records,
+ * 1.4 MB, held at once: the slots double up to 1,024 while the ring wraps
+ * around), and every seventh departure only 0.5 ms ahead, behind about
+ * 500 held ones.  The file must read back in (time, write order), byte
+ * for byte. */
+static void test_ahead_many(void)
+{
+	char *dir = harness_tmpdir();
+	pkt_pool *pool = pkt_pool_new();
+	capture c;
+	cap_open(&c, dir, "many", 0);
+	pkt *p = pkt_alloc(pool);
+	GArray *all = g_array_new(FALSE, FALSE, sizeof(expect));
+	GArray *order = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	uint16_t id = 0;
+	for (int i = 0; i < 3000; i++) {
+		sim_time now = i * SIM_US;
+		for (int k = 0; k < 2; k++) {
+			pkt_build_udp(p, &(pkt_addrs){ .src_ip = CLIENT, .dst_ip = SERVER, .sport = UPORT_A,
+			                               .dport = UPORT_B, .ip_id = ++id }, 1400);
+			/* Every seventh departure goes 0.5 ms ahead instead, behind
+			 * others already held. */
+			sim_time t = k == 0 ? now : now + (i % 7 == 0 ? SIM_MS / 2 : SIM_MS);
+			expect e = expect_of(&c, t, p);
+			if (k == 0)
+				pcapw_write(c.w, now, p);
+			else
+				pcapw_write_ahead(c.w, now, t, p);
+			g_array_append_val(all, e);
+			/* File order: by time, then by write order (the index). */
+			uint64_t key = ((uint64_t)t << 20) | (all->len - 1);
+			g_array_append_val(order, key);
+		}
+	}
+	CU_ASSERT_EQUAL(pcapw_packets(c.w), 6000);
+	uint64_t bytes = pcapw_bytes(c.w);
+	CU_ASSERT_EQUAL(bytes, 24 + 6000 * (16 + 1442));
+	g_array_sort(order, cmp_u64);
+	for (guint i = 0; i < order->len; i++)
+		g_array_append_val(c.exp, g_array_index(all, expect, g_array_index(order, uint64_t, i) & 0xFFFFF));
+	close_check_size(&c, bytes);
+	pkt_free(p);
+	cap_free_expect(&c);
+	g_array_free(all, TRUE);
+	g_array_free(order, TRUE);
 	pkt_pool_free(pool);
 	harness_rmtree(dir);
 	g_free(dir);
@@ -479,7 +543,7 @@ static int full_disk_child(const char *dir, int npkts, uint32_t payload)
 	pkt_build_udp(p, &a, payload);
 	for (int i = 0; i < npkts; i++)
 		pcapw_write(w, i * SIM_US, p);
-	/* With more than the 1 MiB stdio buffer written, the failure happens
+	/* With more than the writer's 1 MiB buffer written, the failure happens
 	 * during the writes and later packets are skipped. */
 	if ((uint64_t)npkts * (payload + 58) > (2u << 20) && pcapw_packets(w) >= (uint64_t)npkts)
 		return 11;
@@ -530,7 +594,7 @@ static void run_full_disk(int npkts, uint32_t payload)
 }
 
 static void test_full_disk_while_writing(void) { run_full_disk(3000, 1400); }
-/* Everything fits in the stdio buffer: the error surfaces at the final flush. */
+/* Everything fits in the writer's buffer: the error surfaces at the final flush. */
 static void test_full_disk_at_close(void) { run_full_disk(100, 1000); }
 
 /* ---- Wireshark's opinion ---- */
@@ -640,6 +704,7 @@ void register_tests(void)
 	CU_add_test(s, "UDP and TCP round trip, publish on close", test_roundtrip);
 	CU_add_test(s, "snap length truncation", test_snaplen);
 	CU_add_test(s, "records ahead of the clock come out in time order", test_ahead);
+	CU_add_test(s, "a thousand records held at once, some out of order", test_ahead_many);
 	CU_add_test(s, "abort leaves nothing", test_abort);
 	CU_add_test(s, "unwritable directory", test_unwritable_dir);
 	CU_add_test(s, "full disk while writing", test_full_disk_while_writing);

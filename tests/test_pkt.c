@@ -488,6 +488,118 @@ static void test_serialize_csum_uncaptured(void)
 	pkt_pool_free(pool);
 }
 
+/* The checksum's raw complemented sum (naive_l4_csum()) as the field
+ * carries it: UDP sends a computed 0 as 0xFFFF. */
+static uint16_t naive_l4_field(const uint8_t *frame, uint32_t len)
+{
+	uint16_t c = naive_l4_csum(frame, len);
+	return frame[23] == 17 && c == 0 ? 0xFFFF : c;
+}
+
+/* Address and port rewrites update the cached TCP/UDP checksum (RFC 1624)
+ * instead of dropping it: over random packets (TCP with options or UDP,
+ * payloads of a message's head and pattern or the flow's pattern) and
+ * random chains of rewrites, the cached value must equal a full
+ * recomputation (the same packet with its cache cleared) and the naive
+ * sum over the whole frame, byte for byte.  A quarter of the rewrites pick
+ * the port that makes the sum come out 0 (TCP sends 0, UDP 0xFFFF), 1 or
+ * 0xFFFE, the values where a one's-complement shortcut goes wrong; the
+ * next rewrite then starts from them. */
+static void test_csum_incremental(void)
+{
+	pkt_pool *pool = pkt_pool_new();
+	GRand *r = g_rand_new_with_seed(1624);
+	static uint8_t a_buf[4096], b_buf[4096];
+	const char head[] = "GET /items/42 HTTP/1.1\r\nHost: svc.internal\r\n\r\n";
+	pkt_msg *m = pkt_msg_new(g_bytes_new(head, sizeof head - 1), 1000000, 5);
+	int bad = 0, rewrites = 0, forced[2] = { 0, 0 };
+	for (int it = 0; it < 4000; it++) {
+		const gboolean tcp = it & 1;
+		pkt *p = pkt_alloc(pool);
+		pkt_addrs a = { .src_ip = g_rand_int(r), .dst_ip = g_rand_int(r),
+			        .sport = (uint16_t)g_rand_int(r), .dport = (uint16_t)g_rand_int(r),
+			        .ip_id = (uint16_t)g_rand_int(r), .df = TRUE };
+		uint32_t len = g_rand_int_range(r, 0, 4) == 0 ? 0 : (uint32_t)g_rand_int_range(r, 1, 2000);
+		if (tcp) {
+			pkt_tcp_opts o = { .has_ts = g_rand_boolean(r), .ts_val = g_rand_int(r),
+				           .ts_ecr = g_rand_int(r), .nsack = (uint8_t)g_rand_int_range(r, 0, 3) };
+			for (guint k = 0; k < o.nsack; k++) {
+				o.sack[k][0] = g_rand_int(r);
+				o.sack[k][1] = g_rand_int(r);
+			}
+			pkt_build_tcp_opts(p, &a, g_rand_int(r), g_rand_int(r), PKT_TCP_ACK,
+			                   (uint16_t)g_rand_int(r), &o, len);
+		} else {
+			pkt_build_udp(p, &a, len);
+		}
+		p->flow_id = g_rand_int(r);
+		p->msg_off = g_rand_int_range(r, 0, 100);
+		p->msg = g_rand_boolean(r) ? pkt_msg_ref(m) : NULL;
+		/* A capture at snap length 128 computes and caches the checksum. */
+		pkt_serialize(p, a_buf, 128);
+		CU_ASSERT_TRUE_FATAL(p->l4_csum_ok);
+		for (int k = g_rand_int_range(r, 1, 6); k > 0; k--) {
+			int which = g_rand_int_range(r, 0, 4);
+			if (g_rand_int_range(r, 0, 4) == 0) {
+				/* Port m' giving the sum F' wanted from the present F
+				 * (F' = F - m + m' modulo 0xFFFF). */
+				uint32_t n = pkt_serialize(p, a_buf, sizeof a_buf);
+				uint32_t f = (uint16_t)~naive_l4_csum(a_buf, n);
+				const uint32_t want[] = { 0xFFFF, 1, 0xFFFE };
+				uint32_t w = want[g_rand_int_range(r, 0, 3)];
+				uint32_t old = which & 1 ? pkt_dport(p) : pkt_sport(p);
+				uint32_t port = (old + 0xFFFF - f + w) % 0xFFFF;
+				/* 0 and 0xFFFF are the same in the sum: either will do. */
+				if (port == 0 && g_rand_boolean(r))
+					port = 0xFFFF;
+				if (which & 1)
+					pkt_set_dport(p, (uint16_t)port);
+				else
+					pkt_set_sport(p, (uint16_t)port);
+				forced[tcp] += w == 0xFFFF;
+			} else if (which == 0) {
+				pkt_set_ip_src(p, g_rand_int(r));
+			} else if (which == 1) {
+				pkt_set_ip_dst(p, g_rand_int(r));
+			} else if (which == 2) {
+				pkt_set_sport(p, (uint16_t)g_rand_int(r));
+			} else {
+				pkt_set_dport(p, (uint16_t)g_rand_int(r));
+			}
+			rewrites++;
+			CU_ASSERT_TRUE_FATAL(p->l4_csum_ok);
+			pkt *q = pkt_clone(p);
+			q->l4_csum_ok = 0;
+			uint32_t n = pkt_serialize(p, a_buf, sizeof a_buf);
+			CU_ASSERT_EQUAL_FATAL(pkt_serialize(q, b_buf, sizeof b_buf), n);
+			bad += memcmp(a_buf, b_buf, n) != 0 || l4_csum_field(a_buf) != naive_l4_field(a_buf, n);
+			pkt_free(q);
+		}
+		pkt_free(p);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_TRUE(rewrites > 10000);
+	/* Checksums forced to a computed 0, which UDP sends as 0xFFFF. */
+	CU_ASSERT_TRUE(forced[0] > 100 && forced[1] > 100);
+
+	/* ICMP carries its checksum in hdr: a rewrite of the outer addresses
+	 * drops the cache and leaves the message's checksum as it was. */
+	pkt *orig = pkt_alloc(pool), *icmp = pkt_alloc(pool);
+	pkt_build_tcp(orig, &addrs_a, 1, 2, PKT_TCP_ACK, 100, 0, 1400);
+	pkt_build_icmp_frag_needed(icmp, orig, IP(10, 0, 0, 1), 1300);
+	uint32_t n = pkt_serialize(icmp, a_buf, sizeof a_buf);
+	pkt_set_ip_dst(icmp, IP(10, 9, 9, 9));
+	CU_ASSERT_FALSE(icmp->l4_csum_ok);
+	CU_ASSERT_EQUAL(pkt_serialize(icmp, b_buf, sizeof b_buf), n);
+	CU_ASSERT_EQUAL(memcmp(a_buf + 34, b_buf + 34, n - 34), 0);
+	CU_ASSERT_EQUAL(pkt_csum_fold(pkt_csum_add(0, b_buf + 34, n - 34)), 0);
+	pkt_free(orig);
+	pkt_free(icmp);
+	pkt_msg_unref(m);
+	g_rand_free(r);
+	pkt_pool_free(pool);
+}
+
 static void test_serialize_truncated(void)
 {
 	pkt_pool *pool = pkt_pool_new();
@@ -768,6 +880,7 @@ void register_tests(void)
 	CU_add_test(s, "serialize: TCP/UDP checksums", test_serialize_checksums);
 	CU_add_test(s, "serialize: truncation", test_serialize_truncated);
 	CU_add_test(s, "serialize: checksums over payload not produced", test_serialize_csum_uncaptured);
+	CU_add_test(s, "serialize: cached checksum updated by rewrites (RFC 1624)", test_csum_incremental);
 	CU_add_test(s, "pool reuse and counts", test_pool);
 	CU_add_test(s, "hops", test_hops);
 	CU_add_test(s, "message refcounts", test_msg_refs);
