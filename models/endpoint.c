@@ -102,8 +102,6 @@ typedef struct {
 
 static const flowtab_ops ife_flow_ops = {
 	FLOWTAB_LAYOUT(eflow, fwd, rev),
-	.hash = flowtab_key_hash,
-	.equal = flowtab_key_equal,
 };
 
 static eni *ife_eni(ifendpoint *e, guint i) { return &g_array_index(e->enis, eni, i); }

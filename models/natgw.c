@@ -54,22 +54,8 @@ static void mapping_forget(void *user, void *m, sim_time now)
 
 static const flowtab_ops mapping_ops = {
 	FLOWTAB_LAYOUT(mapping, out, in),
-	.hash = flowtab_key_hash,
-	.equal = flowtab_key_equal,
 	.forget = mapping_forget,
 };
-
-typedef struct {
-	natgw *g;
-	nat_key *in;
-} port_probe;
-
-static gboolean port_taken(void *ud, uint16_t pt)
-{
-	port_probe *pp = ud;
-	pp->in->c = pt;
-	return flowtab_find(pp->g->maps, FLOWTAB_REV, pp->in) != NULL;
-}
 
 static mapping *allocate(natgw *g, const nat_key *out, sim_time now)
 {
@@ -77,12 +63,9 @@ static mapping *allocate(natgw *g, const nat_key *out, sim_time now)
 	dest_state *ds = flowtab_ports_of(g->dests, &dk);
 	/* The next free port for this destination, wrapping within 1024-65535. */
 	nat_key ik = { .a = out->b, .d = out->d, .proto = out->proto };
-	port_probe pp = { g, &ik };
-	uint16_t pt = flowtab_ports_take(ds, g->f->prof->limits.natgw_connections_per_destination,
-	                                   port_taken, &pp);
-	if (!pt)
+	if (!flowtab_ports_take(ds, g->f->prof->limits.natgw_connections_per_destination, g->maps, &ik,
+	                        &ik.c, NULL, NULL))
 		return NULL;
-	ik.c = pt;
 	mapping *m = flowtab_add(g->maps, out, &ik, now);
 	m->ds = ds;
 	return m;

@@ -205,8 +205,6 @@ static void forget(void *user, void *flow_, sim_time now)
 
 static const flowtab_ops nlb_flow_ops = {
 	FLOWTAB_LAYOUT(flow, front, back),
-	.hash = fkey_hash,
-	.equal = flowtab_key_equal,
 	.forget = forget,
 };
 
@@ -345,38 +343,22 @@ static const listener *listener_for(nlb *b, uint8_t proto, uint16_t dport)
 
 static gboolean term_holds(nlb *b, uint32_t ip, uint16_t lport, uint32_t ip2, uint16_t port2);
 
-/* A free source port towards the target from the node's address, or NULL
- * when all 64512 are in use. */
-/* A free source port towards back's destination: no flow's reply key, no
- * health check's and no TLS relay's connection holds it. */
-typedef struct {
-	nlb *b;
-	fkey *back;
-} port_probe;
-
-static gboolean port_taken(void *ud, uint16_t pt)
+/* Whether a health check's or a TLS relay's connection holds the reply key
+ * `back` (flows' reply keys are the flow table's to check). */
+static gboolean port_held(void *ud, const fkey *back)
 {
-	port_probe *pp = ud;
-	nlb *b = pp->b;
-	fkey *back = pp->back;
-	back->d = pt;
-	return flowtab_find(b->flows, FLOWTAB_REV, back) ||
-	       (b->health && lbhealth_owns(b->health, back->a, back->c, back->b, back->d)) ||
+	nlb *b = ud;
+	return (b->health && lbhealth_owns(b->health, back->a, back->c, back->b, back->d)) ||
 	       term_holds(b, back->b, back->d, back->a, back->c);
 }
 
-/* Picks back->d from the node's ports towards back's destination; NULL
- * when all 64512 are in use. */
+/* Picks back->d from the node's ports towards back's destination, one no
+ * flow, health check or TLS relay holds; NULL when all 64512 are in use. */
 static dstate *nat_port(nlb *b, fkey *back)
 {
 	fkey dk = { .a = back->a, .b = back->b, .c = back->c, .proto = back->proto };
 	dstate *ds = flowtab_ports_of(b->dests, &dk);
-	port_probe pp = { b, back };
-	uint16_t pt = flowtab_ports_take(ds, FLOWTAB_PORTS, port_taken, &pp);
-	if (!pt)
-		return NULL;
-	back->d = pt;
-	return ds;
+	return flowtab_ports_take(ds, FLOWTAB_PORTS, b->flows, back, &back->d, port_held, b) ? ds : NULL;
 }
 
 static gboolean target_healthy(const nlb *b, int tg, guint idx, guint ni)

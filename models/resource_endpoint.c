@@ -80,8 +80,6 @@ static void rg_forget(void *user, void *flow, sim_time now)
 
 static const flowtab_ops rg_flow_ops = {
 	FLOWTAB_LAYOUT(rflow, front, back),
-	.hash = flowtab_key_hash,
-	.equal = flowtab_key_equal,
 	.forget = rg_forget,
 };
 
@@ -103,28 +101,11 @@ static void rg_bill(rgateway *g, const pkt *p)
 
 /* A free source port from the ENI's address towards the destination of
  * `back` (which gets it in back->d), or NULL when all 64512 are in use. */
-typedef struct {
-	rgateway *g;
-	rkey *back;
-} port_probe;
-
-static gboolean port_taken(void *ud, uint16_t pt)
-{
-	port_probe *pp = ud;
-	pp->back->d = pt;
-	return flowtab_find(pp->g->flows, FLOWTAB_REV, pp->back) != NULL;
-}
-
 static rdest *rg_nat_port(rgateway *g, rkey *back)
 {
 	rkey dk = { .a = back->a, .b = back->b, .c = back->c, .proto = back->proto };
 	rdest *ds = flowtab_ports_of(g->dests, &dk);
-	port_probe pp = { g, back };
-	uint16_t pt = flowtab_ports_take(ds, FLOWTAB_PORTS, port_taken, &pp);
-	if (!pt)
-		return NULL;
-	back->d = pt;
-	return ds;
+	return flowtab_ports_take(ds, FLOWTAB_PORTS, g->flows, back, &back->d, NULL, NULL) ? ds : NULL;
 }
 
 /* The gateway ENI in the packet's AZ (where the endpoint handed it), else

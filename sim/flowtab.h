@@ -32,8 +32,9 @@
 
 enum { FLOWTAB_FWD, FLOWTAB_REV };
 
-/* A key most flows fit, with a hash and an equality for it (a table may
- * use a key and functions of its own). */
+/* A flow's key, on either side, with a hash and an equality for the
+ * callers' own tables of them (the flow table indexes its 15 bytes of
+ * fields itself, in keymaps). */
 typedef struct {
 	uint32_t a, b; /* source and destination address */
 	uint16_t c, d; /* source and destination port */
@@ -53,19 +54,17 @@ typedef void (*flowtab_forget_fn)(void *user, void *flow, sim_time now);
 /* What a kind of flow is, one static table per model. */
 typedef struct {
 	gsize size;               /* bytes of the caller's flow struct */
-	gsize key_size;           /* bytes of one key */
-	gsize key_at[2];          /* offsets of its FLOWTAB_FWD and FLOWTAB_REV keys */
-	GHashFunc hash;           /* over a key */
-	GEqualFunc equal;
+	gsize key_at[2];          /* offsets of its FLOWTAB_FWD and FLOWTAB_REV flowtab_keys */
 	flowtab_forget_fn forget; /* what hangs off a flow; NULL for nothing */
 } flowtab_ops;
 
 /* The layout part of a flowtab_ops for flows of struct type T with keys
- * FWD and REV, two members of one type:
- *   static const flowtab_ops ops = { FLOWTAB_LAYOUT(myflow, out, in), .hash = ... }; */
-#define FLOWTAB_LAYOUT(T, FWD, REV)                         \
-	.size = sizeof(T), .key_size = sizeof(((T *)0)->FWD), \
-	.key_at = { offsetof(T, FWD), offsetof(T, REV) }
+ * FWD and REV, two flowtab_key members (checked at compile time):
+ *   static const flowtab_ops ops = { FLOWTAB_LAYOUT(myflow, out, in), .forget = ... }; */
+#define FLOWTAB_LAYOUT(T, FWD, REV)                                                        \
+	.size = sizeof(T),                                                                   \
+	.key_at = { offsetof(T, FWD) + 0 * sizeof(&((T *)0)->FWD - (flowtab_key *)0),          \
+		    offsetof(T, REV) + 0 * sizeof(&((T *)0)->REV - (flowtab_key *)0) }
 
 /* A flow unused for longer than `idle` is idle; `user` is the forget
  * callback's first argument. */
@@ -75,13 +74,13 @@ flowtab *flowtab_new(const flowtab_ops *ops, sim_time idle, void *user);
 void flowtab_free(flowtab *t);
 
 /* The flow with this key on that side, idle or not; NULL if none. */
-void *flowtab_find(const flowtab *t, int side, const void *key);
+void *flowtab_find(const flowtab *t, int side, const flowtab_key *key);
 /* The same, but an idle flow found is forgotten and NULL returned. */
-void *flowtab_lookup(flowtab *t, int side, const void *key, sim_time now);
+void *flowtab_lookup(flowtab *t, int side, const flowtab_key *key, sim_time now);
 
 /* A new flow, zeroed but for its two keys (copied in), last used `now` and
  * youngest in the list.  Neither key may be in the table already. */
-void *flowtab_add(flowtab *t, const void *fwd, const void *rev, sim_time now);
+void *flowtab_add(flowtab *t, const flowtab_key *fwd, const flowtab_key *rev, sim_time now);
 /* A packet of the flow at `now`: it becomes the youngest. */
 void flowtab_touch(flowtab *t, void *flow, sim_time now);
 /* Unused for longer than the idle timeout, at `now`. */
@@ -103,8 +102,8 @@ void *flowtab_next(const flowtab *t, const void *flow);
  * Source ports a box hands out towards one destination (source NAT: the
  * NAT gateway, the NLB, a resource gateway), in a table by the destination's
  * key.  Ports go round 1024-65535 from where the last search stopped; a
- * port is free when the caller's `taken` says so (its flows' reply keys,
- * and whatever else holds ports), and in_use counts the destination's
+ * port is free when no flow of the caller's table has it in its reply key
+ * and nothing else holds it, and in_use counts the destination's
  * flows holding one (the caller gives each back when its flow is
  * forgotten).
  */
@@ -115,14 +114,20 @@ typedef struct {
 
 #define FLOWTAB_PORTS 64512 /* 1024-65535 */
 
-typedef gboolean (*flowtab_port_taken_fn)(void *ud, uint16_t port);
+/* Whether something besides the table's flows holds the reply key (its
+ * port field set to the candidate): the NLB's health checks and TLS
+ * relays. */
+typedef gboolean (*flowtab_port_held_fn)(void *ud, const flowtab_key *reply);
 
 /* A table of flowtab_ports by destination, a flowtab_key hashed with `hash`. */
 GHashTable *flowtab_ports_table(GHashFunc hash);
 /* The destination's ports, created (from 1024) at first use. */
 flowtab_ports *flowtab_ports_of(GHashTable *table, const flowtab_key *dest);
-/* The next port that is not taken, counted in in_use; 0 when in_use has
- * reached `limit` or every port is taken. */
-uint16_t flowtab_ports_take(flowtab_ports *p, uint32_t limit, flowtab_port_taken_fn taken, void *ud);
+/* The next port free for the reply key `reply`, written into its field
+ * *port (reply's c or d) and counted in in_use: free when no flow of t has
+ * that reply key and `held` (NULL for nothing else) says no.  0 when
+ * in_use has reached `limit` or every port is taken. */
+uint16_t flowtab_ports_take(flowtab_ports *p, uint32_t limit, const flowtab *t, flowtab_key *reply,
+                            uint16_t *port, flowtab_port_held_fn held, void *ud);
 
 #endif

@@ -18,8 +18,8 @@
  * pointer; here a lookup mixes two words and usually reads one slot, the
  * key in it (the table's lookups were 8% of alb-privatelink x100's time).
  * Linear probing, at most half full, grown by doubling and never shrunk;
- * removing shifts the slots after it back (no tombstones), as sim/flowtab.c
- * does.  Nothing depends on the order of the slots: keymap_next() walks
+ * removing shifts the slots after it back (no tombstones).  sim/flowtab.c
+ * indexes its flows with two.  Nothing depends on the order of the slots: keymap_next() walks
  * them for freeing and for order-free scans only.
  */
 

@@ -3,10 +3,7 @@
 #include "flowtab.h"
 
 
-typedef struct {
-	uint32_t a, b;
-	uint16_t port;
-} tkey;
+typedef flowtab_key tkey; /* a -> b, port c */
 
 typedef struct {
 	tkey fwd, rev;
@@ -18,18 +15,6 @@ typedef struct {
 	GArray *payloads; /* int */
 	GArray *times;    /* sim_time */
 } seen;
-
-static guint tkey_hash(gconstpointer p)
-{
-	const tkey *k = p;
-	return k->a * 2654435761u ^ k->b * 2246822519u ^ k->port;
-}
-
-static gboolean tkey_equal(gconstpointer p, gconstpointer q)
-{
-	const tkey *x = p, *y = q;
-	return x->a == y->a && x->b == y->b && x->port == y->port;
-}
 
 static void record_forget(void *user, void *flow, sim_time now)
 {
@@ -44,8 +29,6 @@ static void record_forget(void *user, void *flow, sim_time now)
 
 static const flowtab_ops tflow_ops = {
 	FLOWTAB_LAYOUT(tflow, fwd, rev),
-	.hash = tkey_hash,
-	.equal = tkey_equal,
 	.forget = record_forget,
 };
 
@@ -63,8 +46,15 @@ static void seen_clear(seen *s)
 }
 
 /* Flow n: 10.0.0.n -> 10.0.1.1 port 1000+n, its reply mirrored. */
-static tkey fwd_of(int n) { return (tkey){ 0x0a000000u + (uint32_t)n, 0x0a000101u, (uint16_t)(1000 + n) }; }
-static tkey rev_of(int n) { return (tkey){ 0x0a000101u, 0x0a000000u + (uint32_t)n, (uint16_t)(1000 + n) }; }
+static tkey fwd_of(int n)
+{
+	return (tkey){ .a = 0x0a000000u + (uint32_t)n, .b = 0x0a000101u, .c = (uint16_t)(1000 + n) };
+}
+
+static tkey rev_of(int n)
+{
+	return (tkey){ .a = 0x0a000101u, .b = 0x0a000000u + (uint32_t)n, .c = (uint16_t)(1000 + n) };
+}
 
 static tflow *add(flowtab *t, int n, sim_time now)
 {
@@ -115,7 +105,7 @@ static void test_add_and_find(void)
 	tkey none = fwd_of(3);
 	CU_ASSERT_PTR_NULL(flowtab_find(t, FLOWTAB_FWD, &none));
 	/* The keys were copied into the flow, the rest zeroed. */
-	CU_ASSERT(tkey_equal(&f1->fwd, &k));
+	CU_ASSERT(flowtab_key_equal(&f1->fwd, &k));
 	CU_ASSERT_EQUAL(flowtab_last_used(f1), 0);
 	CU_ASSERT_EQUAL(s.payloads->len, 0);
 	flowtab_free(t);
@@ -315,48 +305,64 @@ typedef struct {
 	guint asked;
 } port_world;
 
-static gboolean ports_taken(void *ud, uint16_t pt)
+static gboolean ports_taken(void *ud, const flowtab_key *reply)
 {
 	port_world *w = ud;
 	w->asked++;
-	return g_hash_table_contains(w->held, GUINT_TO_POINTER(pt));
+	return g_hash_table_contains(w->held, GUINT_TO_POINTER(reply->d));
 }
+
+/* The next port for p towards r's destination, probing r's d. */
+#define TAKE(p, limit) flowtab_ports_take((p), (limit), t, &r, &r.d, ports_taken, &w)
 
 static void test_ports(void)
 {
-	GHashTable *table = flowtab_ports_table(flowtab_key_hash);
+	GHashTable *dests = flowtab_ports_table(flowtab_key_hash);
 	flowtab_key d1 = { .a = 1, .c = 80, .proto = 6 }, d2 = { .a = 2, .c = 80, .proto = 6 };
-	flowtab_ports *p1 = flowtab_ports_of(table, &d1);
-	CU_ASSERT_PTR_EQUAL(flowtab_ports_of(table, &d1), p1);
-	flowtab_ports *p2 = flowtab_ports_of(table, &d2);
+	flowtab_ports *p1 = flowtab_ports_of(dests, &d1);
+	CU_ASSERT_PTR_EQUAL(flowtab_ports_of(dests, &d1), p1);
+	flowtab_ports *p2 = flowtab_ports_of(dests, &d2);
 	CU_ASSERT_PTR_NOT_EQUAL(p1, p2);
 	CU_ASSERT_EQUAL(p1->next_port, 1024);
 	port_world w = { g_hash_table_new(g_direct_hash, NULL), 0 };
 	g_hash_table_add(w.held, GUINT_TO_POINTER(1025));
-	CU_ASSERT_EQUAL(flowtab_ports_take(p1, 10, ports_taken, &w), 1024);
-	CU_ASSERT_EQUAL(flowtab_ports_take(p1, 10, ports_taken, &w), 1026); /* 1025 is taken */
+	/* The reply keys probed (port d), and a flow whose reply key holds 1027. */
+	seen s;
+	flowtab *t = table(&s, 100);
+	tkey r = rev_of(5), fk = fwd_of(5), held = rev_of(5);
+	held.d = 1027;
+	tflow *f = flowtab_add(t, &fk, &held, 0);
+	CU_ASSERT_EQUAL(TAKE(p1, 10), 1024);
+	CU_ASSERT_EQUAL(r.d, 1024); /* left in the key */
+	CU_ASSERT_EQUAL(TAKE(p1, 10), 1026); /* 1025 is taken */
 	CU_ASSERT_EQUAL(p1->in_use, 2);
-	CU_ASSERT_EQUAL(flowtab_ports_take(p2, 10, ports_taken, &w), 1024); /* its own round */
+	CU_ASSERT_EQUAL(TAKE(p1, 10), 1028); /* 1027 is a flow's */
+	flowtab_forget(t, f, 0);
+	p1->in_use = 2;
+	CU_ASSERT_EQUAL(TAKE(p2, 10), 1024); /* its own round */
 	/* The limit counts the destination's ports in use, without probing. */
 	p1->in_use = 10;
 	w.asked = 0;
-	CU_ASSERT_EQUAL(flowtab_ports_take(p1, 10, ports_taken, &w), 0);
+	CU_ASSERT_EQUAL(TAKE(p1, 10), 0);
 	CU_ASSERT_EQUAL(w.asked, 0);
 	p1->in_use = 2;
 	/* The round wraps from 65535 to 1024. */
 	p1->next_port = 65535;
-	CU_ASSERT_EQUAL(flowtab_ports_take(p1, 10, ports_taken, &w), 65535);
-	CU_ASSERT_EQUAL(flowtab_ports_take(p1, 10, ports_taken, &w), 1024);
+	CU_ASSERT_EQUAL(TAKE(p1, 10), 65535);
+	CU_ASSERT_EQUAL(TAKE(p1, 10), 1024);
 	/* Every port taken: 0 after trying each once. */
 	for (guint pt = 1024; pt <= 65535; pt++)
 		g_hash_table_add(w.held, GUINT_TO_POINTER(pt));
 	w.asked = 0;
-	CU_ASSERT_EQUAL(flowtab_ports_take(p1, FLOWTAB_PORTS, ports_taken, &w), 0);
+	CU_ASSERT_EQUAL(TAKE(p1, FLOWTAB_PORTS), 0);
 	CU_ASSERT_EQUAL(w.asked, FLOWTAB_PORTS);
 	CU_ASSERT_EQUAL(p1->in_use, 4);
+	flowtab_free(t);
+	seen_clear(&s);
 	g_hash_table_unref(w.held);
-	g_hash_table_unref(table);
+	g_hash_table_unref(dests);
 }
+#undef TAKE
 
 void register_tests(void)
 {
