@@ -82,7 +82,7 @@ struct world {
 	/* What the path watch and the filters look at, so that a packet costs
 	 * the same whatever the number of workloads: */
 	GHashTable *tracked;      /* flow id -> wl_state * tracking that flow */
-	guint tracked_unseen;     /* those in tracked whose request no target has seen */
+	guint tracked_unseen;     /* workloads with a track_flow and no request_path yet */
 	GPtrArray *await_back;    /* wl_state *: front leg at an ALB seen, request not at a target */
 	GPtrArray *await_back_resp; /* wl_state *: through an ALB, target's answer not seen */
 	/* Payload rewrites while some HTTP workload waits for its response,
@@ -459,8 +459,7 @@ static int filter_in(host *h, pkt *p, void *ud)
 				if (t->request_path)
 					continue;
 				t->request_path = hop_join(w, t->front_req, p);
-				if (t->track_flow &&
-				    g_hash_table_lookup(w->tracked, GSIZE_TO_POINTER((gsize)t->track_flow)) == t)
+				if (t->track_flow)
 					w->tracked_unseen--;
 				t->track_server = c->name;
 				add_leg(w, t->req_steps, g_ptr_array_index(t->front_req, t->front_req->len - 1), p,
