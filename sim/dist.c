@@ -505,16 +505,12 @@ static void zig_tables(void)
 	g_once(&once, zig_init, NULL);
 }
 
-static double std_normal(rng *r)
+/* The draws after a first that fell outside its layer's sure part
+ * (1.5% of them): apart, so the common case in std_normal() saves no
+ * registers for the calls here. */
+static G_GNUC_NO_INLINE double std_normal_rest(rng *r, unsigned i, double u)
 {
-	zig_tables();
 	for (;;) {
-		uint64_t b = rng_next(r);
-		unsigned i = (unsigned)(b & (ZIG_LAYERS - 1));
-		/* The top 53 bits, as (k + 0.5) / 2^52 - 1: symmetric in (-1, 1). */
-		double u = ((double)(b >> 11) + 0.5) * (1.0 / 4503599627370496.0) - 1.0;
-		if (fabs(u) < zig_ratio[i])
-			return u * zig_x[i];
 		if (i == 0) {
 			/* The tail beyond R: x = R + a with a ~ Exp(R), kept with
 			 * probability exp(-a^2 / 2). */
@@ -530,7 +526,24 @@ static double std_normal(rng *r)
 		double f1 = exp(-0.5 * (zig_x[i + 1] * zig_x[i + 1] - x * x));
 		if (f1 + rng_uniform_open(r) * (f0 - f1) < 1.0)
 			return x;
+		uint64_t b = rng_next(r);
+		i = (unsigned)(b & (ZIG_LAYERS - 1));
+		u = ((double)(b >> 11) + 0.5) * (1.0 / 4503599627370496.0) - 1.0;
+		if (fabs(u) < zig_ratio[i])
+			return u * zig_x[i];
 	}
+}
+
+static inline double std_normal(rng *r)
+{
+	zig_tables();
+	uint64_t b = rng_next(r);
+	unsigned i = (unsigned)(b & (ZIG_LAYERS - 1));
+	/* The top 53 bits, as (k + 0.5) / 2^52 - 1: symmetric in (-1, 1). */
+	double u = ((double)(b >> 11) + 0.5) * (1.0 / 4503599627370496.0) - 1.0;
+	if (fabs(u) < zig_ratio[i])
+		return u * zig_x[i];
+	return std_normal_rest(r, i, u);
 }
 
 double dist_sample(const dist *d, rng *r)
@@ -592,7 +605,7 @@ static inline double round_sample(double x)
 	return x - t >= 0.5 ? t + 1 : t;
 }
 
-sim_time dist_sample_ns(const dist *d, rng *r)
+sim_time dist__sample_ns(const dist *d, rng *r)
 {
 	g_return_val_if_fail(d->kind == UNIT_TIME, 0);
 	double x = round_sample(dist_sample(d, r));

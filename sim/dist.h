@@ -67,7 +67,19 @@ void dist_set_origin(dist *d, const char *origin);
 double dist_sample(const dist *d, rng *r);
 /* Draws a time and rounds it to whole nanoseconds (never negative),
  * saturating at SIM_TIME_MAX. */
-sim_time dist_sample_ns(const dist *d, rng *r);
+sim_time dist__sample_ns(const dist *d, rng *r);
+static inline sim_time dist_sample_ns(const dist *d, rng *r)
+{
+	/* A constant (processing.vpc_router of the default profile is 0us, and
+	 * the VPC router samples it for every packet it forwards) costs a test
+	 * and a rounding, not a call: the same half-away-from-zero rounding as
+	 * dist__sample_ns(), exact below 2^52 ns. */
+	if (d->type == DIST_CONST && d->p1 >= 0 && d->p1 < 4503599627370496.0) {
+		sim_time t = (sim_time)d->p1;
+		return d->p1 - (double)t >= 0.5 ? t + 1 : t;
+	}
+	return dist__sample_ns(d, r);
+}
 
 /* The same for a delay about to be scheduled on `s`: a sample that reaches
  * the clock's range (SIM_TIME_MAX, 292 years) cannot be simulated, so it

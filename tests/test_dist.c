@@ -484,6 +484,18 @@ static void test_clamp_and_special(void)
 	CU_ASSERT_EQUAL(dist_mean(&d), 1500.4);
 	dist_set_const(&d, UNIT_TIME, 1500.6);
 	CU_ASSERT_EQUAL(dist_sample_ns(&d, &r), 1501);
+	/* dist_sample_ns() takes constants inline; it rounds as the general
+	 * path does (half away from zero, saturating, never negative). */
+	const double consts[] = { 0, 0.49999999999999994, 0.5, 2.5, 1e6 + 0.5, -3,
+	                          4503599627370495.5, 4503599627370496.0, 1e19 };
+	for (size_t i = 0; i < G_N_ELEMENTS(consts); i++) {
+		dist_set_const(&d, UNIT_TIME, consts[i]);
+		CU_ASSERT_EQUAL(dist_sample_ns(&d, &r), dist__sample_ns(&d, &r));
+	}
+	dist_set_const(&d, UNIT_TIME, 0.5);
+	CU_ASSERT_EQUAL(dist_sample_ns(&d, &r), 1);
+	dist_set_const(&d, UNIT_TIME, 0.49999999999999994);
+	CU_ASSERT_EQUAL(dist_sample_ns(&d, &r), 0);
 
 	/* Same seed, same samples. */
 	CU_ASSERT_FATAL(parse_ok("lognormal(median=1ms, sigma=1)", UNIT_TIME, &d));
