@@ -496,7 +496,7 @@ int cmd_trace(int argc, char **argv)
 		g_error_free(err);
 		goto out;
 	}
-	net_tracer tr = { on_event, &lg };
+	net_tracer tr = { .event = on_event, .ud = &lg };
 	world_net(w)->tracer = &tr;
 	world_run(w, NULL, NULL, NULL);
 	world_net(w)->tracer = NULL;

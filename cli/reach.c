@@ -467,7 +467,7 @@ static gboolean run_pass(scenario *sc, const reach_result *res, const GArray *tm
 		const reach_probe *p = &g_array_index(s.probes, reach_probe, i);
 		g_hash_table_insert(s.by_target, target_key(p->ip, p->port), GUINT_TO_POINTER(i + 1));
 	}
-	net_tracer tr = { on_event, &s };
+	net_tracer tr = { .event = on_event, .ud = &s };
 	nt->tracer = &tr;
 	if (s.probes->len)
 		sim_schedule(nt->sim, 0, send_probe, &s, NULL);

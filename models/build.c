@@ -1058,7 +1058,11 @@ world *world_new(const scenario *sc, const world_options *opt, GError **error)
 	}
 	if (!(opt && opt->no_clients))
 		build_workloads(w);
-	w->watch = (net_tracer){ path_watch, w };
+	/* It reads the text of decisions and rewrites only. */
+	w->watch = (net_tracer){ .event = path_watch,
+		                 .ud = w,
+		                 .bare = (1u << NET_TRACE_ARRIVE) | (1u << NET_TRACE_DROP) |
+		                         (1u << NET_TRACE_SEND) };
 	w->net->tracer = &w->watch;
 
 	if (opt && opt->pcap_dir && !setup_captures(w, opt, error)) {

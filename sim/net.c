@@ -290,6 +290,10 @@ uint64_t net_capture_bytes(const net *nt)
 
 void net_trace_emit(net *nt, const node *n, const pkt *p, net_trace_kind kind, const char *fmt, ...)
 {
+	if (nt->tracer->bare & (UINT32_C(1) << kind)) {
+		nt->tracer->event(nt->tracer->ud, sim_now(nt->sim), n, p, kind, NULL);
+		return;
+	}
 	va_list ap;
 	va_start(ap, fmt);
 	char *text = g_strdup_vprintf(fmt, ap);

@@ -43,6 +43,9 @@ typedef struct net_tracer {
 	void (*event)(void *ud, sim_time t, const node *n, const pkt *p, net_trace_kind kind,
 	              const char *text);
 	void *ud;
+	/* Bit (1 << kind) set: events of that kind come with NULL text, not
+	 * formatted (a tracer that reads no text of theirs). */
+	uint32_t bare;
 } net_tracer;
 
 void net_trace_emit(net *nt, const node *n, const pkt *p, net_trace_kind kind, const char *fmt, ...)

@@ -322,7 +322,7 @@ static void run_picks(const char *file, const char *resolve, const char *extra, 
 	}
 	world *w = world_new(sc, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
-	net_tracer tr = { count_syns, c };
+	net_tracer tr = { .event = count_syns, .ud = c };
 	world_net(w)->tracer = &tr;
 	world_run(w, NULL, NULL, NULL);
 	world_net(w)->tracer = NULL;

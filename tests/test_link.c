@@ -304,6 +304,33 @@ static void trace_nothing(void *ud, sim_time t, const node *n, const pkt *p, net
 	(void)ud, (void)t, (void)n, (void)p, (void)kind, (void)text;
 }
 
+static void trace_keep(void *ud, sim_time t, const node *n, const pkt *p, net_trace_kind kind,
+                       const char *text)
+{
+	(void)t, (void)n, (void)p, (void)kind;
+	g_ptr_array_add(ud, g_strdup(text ? text : "(none)"));
+}
+
+/* A tracer gets each event; those of kinds it marks bare without text. */
+static void test_tracer_bare_kinds(void)
+{
+	net *nt = net_new(1);
+	GPtrArray *got = g_ptr_array_new_with_free_func(g_free);
+	net_tracer tr = { .event = trace_keep, .ud = got, .bare = 1u << NET_TRACE_ARRIVE };
+	nt->tracer = &tr;
+	NET_TRACE(nt, NULL, NULL, NET_TRACE_ARRIVE, "from %s", "a");
+	NET_TRACE(nt, NULL, NULL, NET_TRACE_DECIDE, "route %d", 7);
+	tr.bare = 0;
+	NET_TRACE(nt, NULL, NULL, NET_TRACE_ARRIVE, "from %s", "b");
+	CU_ASSERT_EQUAL_FATAL(got->len, 3);
+	CU_ASSERT_STRING_EQUAL(g_ptr_array_index(got, 0), "(none)");
+	CU_ASSERT_STRING_EQUAL(g_ptr_array_index(got, 1), "route 7");
+	CU_ASSERT_STRING_EQUAL(g_ptr_array_index(got, 2), "from b");
+	g_ptr_array_unref(got);
+	nt->tracer = NULL;
+	net_free(nt);
+}
+
 static void tracer_off(sim *s, void *ctx, void *arg)
 {
 	(void)s;
@@ -322,7 +349,7 @@ static void tracer_off(sim *s, void *ctx, void *arg)
  */
 static void test_fabric_send_folds_where_exact(void)
 {
-	static net_tracer quiet = { trace_nothing, NULL };
+	static net_tracer quiet = { .event = trace_nothing };
 	sim_time at[4][STREAM_N];
 	uint16_t id[4][STREAM_N];
 	uint64_t events[4], pkts[4];
@@ -468,6 +495,7 @@ void register_tests(void)
 	CU_add_test(s, "link_send_at(t) now is link_send at t, in one event", test_send_at_is_send_later);
 	CU_add_test(s, "fabric_send folds departures where exact: same arrivals in slices, with a tracer",
 	            test_fabric_send_folds_where_exact);
+	CU_add_test(s, "a tracer's bare kinds come without text", test_tracer_bare_kinds);
 	CU_add_test(s, "a send behind a departure taken early is reported",
 	            test_send_behind_early_departure_complains);
 	CU_add_test(s, "fingerprint: node, port and headers of every delivered packet",
