@@ -427,7 +427,7 @@ static void x_send(http_exchange *x, int status, uint64_t body_len, gboolean clo
 {
 	http_server *s = x->srv;
 	GString *h = response_head_into(s->nt->scratch, status, body_len, close, extra);
-	pkt_msg *m = pkt_msg_new_copy(h->str, h->len, h->len + body_len, ++s->seed);
+	pkt_msg *m = pkt_msg_new_copy(s->nt->pool, h->str, h->len, h->len + body_len, ++s->seed);
 	tcp_write(x->tc, m, 0, m->len);
 	s->stats.response_bytes += m->len;
 	pkt_msg_unref(m);
@@ -1202,14 +1202,14 @@ void http_client_request(http_client *cl, const http_request_spec *spec, http_do
 		q->msg = pkt_msg_new(g_bytes_ref(spec->head), g_bytes_get_size(spec->head) + spec->body_len,
 		                     ++cl->seed);
 	} else if (spec->head_bytes) {
-		q->msg = pkt_msg_new_copy(spec->head_bytes, spec->head_len, spec->head_len + spec->body_len,
-		                          ++cl->seed);
+		q->msg = pkt_msg_new_copy(cl->nt->pool, spec->head_bytes, spec->head_len,
+		                          spec->head_len + spec->body_len, ++cl->seed);
 	} else {
 		GString *g = request_head_into(cl->nt->scratch, spec->method ? spec->method : "GET",
 		                               spec->host ? spec->host : cl->host,
 		                               spec->path ? spec->path : "/", spec->body_len,
 		                               !cl->cfg.keepalive, spec->extra);
-		q->msg = pkt_msg_new_copy(g->str, g->len, g->len + spec->body_len, ++cl->seed);
+		q->msg = pkt_msg_new_copy(cl->nt->pool, g->str, g->len, g->len + spec->body_len, ++cl->seed);
 	}
 	sim_time now = sim_now(cl->nt->sim);
 	q->r.t_start = now;

@@ -298,13 +298,24 @@ pkt_msg *pkt_msg_new(GBytes *head, uint64_t len, uint64_t seed)
 {
 	gsize n = 0;
 	const uint8_t *data = head ? g_bytes_get_data(head, &n) : NULL;
-	return msg_init(g_new(pkt_msg, 1), head, data, n, len, seed);
+	pkt_msg *m = g_new(pkt_msg, 1);
+	m->pool = NULL;
+	m->cls = 0;
+	return msg_init(m, head, data, n, len, seed);
 }
 
-pkt_msg *pkt_msg_new_copy(const void *head, size_t n, uint64_t len, uint64_t seed)
+static pkt_msg *msg_take(pkt_pool *pool, size_t n);
+static void msg_give_back(pkt_msg *m);
+
+pkt_msg *pkt_msg_new_copy(pkt_pool *pool, const void *head, size_t n, uint64_t len, uint64_t seed)
 {
 	g_return_val_if_fail(head != NULL || n == 0, NULL);
-	pkt_msg *m = g_malloc(sizeof(pkt_msg) + n);
+	pkt_msg *m = pool && n <= PKT_MSG_POOLED ? msg_take(pool, n) : NULL;
+	if (!m) {
+		m = g_malloc(sizeof(pkt_msg) + n);
+		m->pool = NULL;
+		m->cls = 0;
+	}
 	if (n)
 		memcpy(m->copy, head, n);
 	return msg_init(m, NULL, m->copy, n, len, seed);
@@ -338,7 +349,10 @@ void pkt_msg_unref(pkt_msg *m)
 			g_bytes_unref(m->head);
 		if (m->ops && m->ops->free)
 			m->ops->free(m->data);
-		g_free(m);
+		if (m->pool)
+			msg_give_back(m);
+		else
+			g_free(m);
 	}
 }
 
@@ -432,11 +446,20 @@ static uint32_t payload_csum(const pkt *p, uint32_t n)
  * live packets for pkt_pool_free() (so it can drop their message references)
  * and catches double frees.
  */
+/* Message size classes: heads of up to MSG_CLASS0 << c bytes. */
+#define MSG_CLASS0 128
+#define MSG_CLASSES 5
+G_STATIC_ASSERT((MSG_CLASS0 << (MSG_CLASSES - 1)) == PKT_MSG_POOLED);
+
 struct pkt_pool {
 	GPtrArray *chunks;
 	pkt *free;
 	size_t live;
 	size_t capacity;
+	/* Released messages by size class, linked through pkt_msg.data. */
+	pkt_msg *msg_free[MSG_CLASSES];
+	size_t msgs_out;  /* messages of the pool not released yet */
+	gboolean closed;  /* pkt_pool_free() ran: the last message out frees the pool */
 };
 
 static size_t chunk_size(guint c)
@@ -463,7 +486,51 @@ void pkt_pool_free(pkt_pool *pool)
 		g_free(chunk);
 	}
 	g_ptr_array_free(pool->chunks, TRUE);
-	g_free(pool);
+	pool->chunks = NULL;
+	for (int c = 0; c < MSG_CLASSES; c++) {
+		while (pool->msg_free[c]) {
+			pkt_msg *m = pool->msg_free[c];
+			pool->msg_free[c] = m->data;
+			g_free(m);
+		}
+	}
+	/* Messages still referenced elsewhere come back to a closed pool,
+	 * which frees them, and itself with the last. */
+	pool->closed = TRUE;
+	if (pool->msgs_out == 0)
+		g_free(pool);
+}
+
+static pkt_msg *msg_take(pkt_pool *pool, size_t n)
+{
+	if (pool->closed)
+		return NULL;
+	uint32_t c = 0;
+	while ((size_t)MSG_CLASS0 << c < n)
+		c++;
+	pkt_msg *m = pool->msg_free[c];
+	if (m)
+		pool->msg_free[c] = m->data;
+	else
+		m = g_malloc(sizeof(pkt_msg) + ((size_t)MSG_CLASS0 << c));
+	m->pool = pool;
+	m->cls = c;
+	pool->msgs_out++;
+	return m;
+}
+
+static void msg_give_back(pkt_msg *m)
+{
+	pkt_pool *pool = m->pool;
+	pool->msgs_out--;
+	if (pool->closed) {
+		g_free(m);
+		if (pool->msgs_out == 0)
+			g_free(pool);
+		return;
+	}
+	m->data = pool->msg_free[m->cls];
+	pool->msg_free[m->cls] = m;
 }
 
 static void pool_grow(pkt_pool *pool)

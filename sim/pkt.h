@@ -70,17 +70,23 @@ struct pkt_msg {
 	uint64_t len; /* total length >= size of head */
 	uint64_t seed;
 	const pkt_msg_ops *ops; /* NULL: the pattern */
-	void *data;             /* the ops' */
+	void *data;             /* the ops'; the next free one while in its pool */
+	struct pkt_pool *pool;  /* where it goes back when released, NULL: freed */
+	uint32_t cls;           /* its size class in that pool */
 	uint8_t copy[];         /* pkt_msg_new_copy()'s head */
 };
 
 /* Takes ownership of `head` (may be NULL); `len` is raised to the head's size
  * if smaller. */
 pkt_msg *pkt_msg_new(GBytes *head, uint64_t len, uint64_t seed);
-/* The same with a copy of n head bytes kept in the message itself: one
- * allocation for a message whose head was built in a scratch buffer (an
- * HTTP request or answer), where a GBytes and its GString took four. */
-pkt_msg *pkt_msg_new_copy(const void *head, size_t n, uint64_t len, uint64_t seed);
+/* The same with a copy of n head bytes kept in the message itself, for a
+ * head built in a scratch buffer (an HTTP request or answer).  From `pool`
+ * when it is not NULL: released messages go back to it by size class (up
+ * to PKT_MSG_POOLED head bytes) and are handed out again, so a run that
+ * sends one message per request allocates none once warm. */
+#define PKT_MSG_POOLED 2048
+pkt_msg *pkt_msg_new_copy(struct pkt_pool *pool, const void *head, size_t n, uint64_t len,
+                          uint64_t seed);
 /* The same, with computed bytes after the head; takes `data`. */
 pkt_msg *pkt_msg_new_ops(GBytes *head, uint64_t len, uint64_t seed, const pkt_msg_ops *ops,
                          void *data);
