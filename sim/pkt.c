@@ -535,6 +535,7 @@ static void build_eth_ip(pkt *p, const pkt_addrs *a, uint8_t proto, uint32_t l4_
                          uint32_t payload_len)
 {
 	p->l4_csum_ok = 0;
+	pkt_tcp_opts_changed(p);
 	uint8_t *h = p->hdr;
 	memset(h, 0, PKT_ETH_LEN + PKT_IP_LEN);
 	wr16(h + ETH_TYPE, 0x0800);
@@ -606,6 +607,7 @@ void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, 
 	wr16(t + TCP_CSUM, 0);
 	wr16(t + 18, 0); /* urgent pointer */
 	uint8_t *opt = t + PKT_TCP_LEN;
+	p->tcp_ts_at = p->tcp_sack_at = PKT_OPT_NONE;
 	if (mss) {
 		opt[0] = 2; /* kind: MSS */
 		opt[1] = 4; /* length */
@@ -621,6 +623,7 @@ void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, 
 		}
 		opt[2] = 8; /* kind: Timestamps */
 		opt[3] = 10;
+		p->tcp_ts_at = (uint8_t)(opt + 4 - p->hdr);
 		wr32(opt + 4, o->ts_val);
 		wr32(opt + 8, o->ts_ecr);
 		opt += 12;
@@ -641,6 +644,7 @@ void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, 
 		opt[0] = opt[1] = 1;
 		opt[2] = 5; /* kind: SACK */
 		opt[3] = (uint8_t)(2 + 8 * nsack);
+		p->tcp_sack_at = (uint8_t)(opt + 4 - p->hdr);
 		for (guint i = 0; i < nsack; i++) {
 			wr32(opt + 4 + 8 * i, o->sack[i][0]);
 			wr32(opt + 8 + 8 * i, o->sack[i][1]);
@@ -893,7 +897,11 @@ gboolean pkt_tcp_sack_perm(const pkt *p) { return tcp_opt_at(p, 4, 2) != 0; }
 
 gboolean pkt_tcp_ts(const pkt *p, uint32_t *val, uint32_t *ecr)
 {
-	size_t o = tcp_opt_at(p, 8, 10);
+	size_t o = p->tcp_ts_at;
+	if (o == 0)
+		o = tcp_opt_at(p, 8, 10);
+	else if (o == PKT_OPT_NONE)
+		o = 0;
 	if (!o)
 		return FALSE;
 	if (val)
@@ -906,7 +914,13 @@ gboolean pkt_tcp_ts(const pkt *p, uint32_t *val, uint32_t *ecr)
 guint pkt_tcp_sack(const pkt *p, uint32_t blocks[PKT_TCP_SACK_MAX][2])
 {
 	uint8_t len = 0;
-	size_t o = tcp_opt_find(p, 5, &len);
+	size_t o = p->tcp_sack_at;
+	if (o == 0)
+		o = tcp_opt_find(p, 5, &len);
+	else if (o == PKT_OPT_NONE)
+		return 0;
+	else
+		len = p->hdr[o - 1];
 	if (!o || len < 10 || (len - 2) % 8)
 		return 0;
 	guint n = MIN((guint)(len - 2) / 8, (guint)PKT_TCP_SACK_MAX);

@@ -46,6 +46,9 @@
 #define PKT_TCP_PSH 0x08
 #define PKT_TCP_ACK 0x10
 
+/* pkt.tcp_ts_at and tcp_sack_at: the header has no such option. */
+#define PKT_OPT_NONE 1
+
 /* Where a packet's payload bytes come from: a reference-counted message
  * whose first bytes are real (`head`, e.g. HTTP headers) and whose remaining
  * bytes, up to `len`, are a deterministic printable pattern derived from
@@ -111,6 +114,11 @@ typedef struct pkt {
 	uint8_t l4_csum_ok; /* l4_csum holds the TCP/UDP checksum of the packet as it is
 	                       (set by pkt_serialize, kept up to date by the setters) */
 	uint16_t l4_csum;
+	/* Where the TCP Timestamps and SACK options' values are in hdr, as
+	 * the builder laid them out: 0 not known (the reader walks the
+	 * options), PKT_OPT_NONE no such option, else the offset.  Every
+	 * segment's receiver reads both; the walk was 7% of TCP's work. */
+	uint8_t tcp_ts_at, tcp_sack_at;
 	uint32_t az_from; /* the fabric's index of the component that put the packet
 	                     in its AZ: cross-AZ transfer "out" is billed to it */
 	uint32_t hops[PKT_MAX_HOPS]; /* node ids crossed, in order (32 bits: a
@@ -248,6 +256,12 @@ gboolean pkt_tcp_ts(const pkt *p, uint32_t *val, uint32_t *ecr);
 /* The SACK option's blocks (wire left and right edges) into `blocks`;
  * returns how many (0 if none, at most PKT_TCP_SACK_MAX). */
 guint pkt_tcp_sack(const pkt *p, uint32_t blocks[PKT_TCP_SACK_MAX][2]);
+/* These two take the options' places from tcp_ts_at and tcp_sack_at when
+ * the builder set them (the answer a walk of the options gives, which
+ * tests/test_pkt.c checks), else walk the options.  The setters above
+ * and pkt_set_tcp_mss() move no option; code that writes option bytes
+ * into hdr itself (tests do) calls this first. */
+static inline void pkt_tcp_opts_changed(pkt *p) { p->tcp_ts_at = p->tcp_sack_at = 0; }
 
 /* Records that the packet crossed node `node_id`. */
 static inline uint32_t pkt__since_birth(const pkt *p, sim_time now)
