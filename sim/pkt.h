@@ -185,6 +185,22 @@ void pkt_build_tcp(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack,
 void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, uint8_t flags,
                         uint16_t window, const pkt_tcp_opts *o, uint32_t payload_len);
 
+/* A connection's segments share most of their header: addresses, ports,
+ * TTL, DF.  A template holds those bytes (Ethernet, IPv4 and the first 20
+ * bytes of TCP) and the IP checksum's sum over them, so that building a
+ * segment is a copy and a few stores instead of writing every field. */
+typedef struct {
+	uint8_t hdr[PKT_ETH_LEN + PKT_IP_LEN + PKT_TCP_LEN];
+	uint32_t ip_sum; /* the IPv4 header's fixed 16-bit words, summed */
+} pkt_tcp_tmpl;
+
+/* The template of segments from a (its ip_id is not used). */
+void pkt_tcp_tmpl_init(pkt_tcp_tmpl *t, const pkt_addrs *a);
+/* Writes exactly what pkt_build_tcp_opts() writes for the template's
+ * pkt_addrs with `ip_id` (test_pkt compares the two). */
+void pkt_build_tcp_tmpl(pkt *p, const pkt_tcp_tmpl *t, uint16_t ip_id, uint32_t seq, uint32_t ack,
+                        uint8_t flags, uint16_t window, const pkt_tcp_opts *o, uint32_t payload_len);
+
 /* Writes into `r` the RST that answers TCP segment `in` when nothing owns
  * it (RFC 9293 3.10.7.1): from in's destination to its source, with
  * seq = in's ack if in carries an ACK, else ACK of everything in occupied

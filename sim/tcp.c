@@ -136,6 +136,7 @@ struct tcp_conn {
 	gboolean passive;
 	uint64_t flow_id;
 	uint16_t ip_id;
+	pkt_tcp_tmpl tmpl;    /* our segments' addresses, ports, TTL and DF */
 	uint32_t mss_local;   /* advertised: our MTU - 40 */
 	uint32_t mss;         /* what we send with */
 	uint32_t iss, irs;
@@ -522,6 +523,9 @@ static tcp_conn *conn_new(tcp_stack *st, const conn_key *k, uint32_t mtu)
 	c->ip_id = (uint16_t)rng_next(&st->rng);
 	c->iss = (uint32_t)rng_next(&st->rng);
 	c->ts_off = (uint32_t)rng_next(&st->rng);
+	pkt_addrs a = { .src_ip = k->lip, .dst_ip = k->rip, .sport = k->lport, .dport = k->rport,
+	                .ttl = st->cfg.ttl, .df = TRUE };
+	pkt_tcp_tmpl_init(&c->tmpl, &a);
 	if (mtu == 0)
 		mtu = st->cfg.mtu;
 	c->mss_local = mtu > 40 + 1 ? MIN(mtu - 40, 65535u) : 1;
@@ -651,9 +655,6 @@ static void conn_xmit(tcp_conn *c, uint64_t off, uint8_t flags, uint32_t len, pk
 	tcp_stack *st = c->st;
 	sim_time now = sim_now(st->nt->sim);
 	pkt *p = net_pkt_new(st->nt, c->flow_id);
-	pkt_addrs a = { .src_ip = c->key.lip, .dst_ip = c->key.rip, .sport = c->key.lport,
-	                .dport = c->key.rport, .ip_id = c->ip_id++, .ttl = st->cfg.ttl,
-	                .df = TRUE };
 	uint32_t ack = (flags & PKT_TCP_ACK) ? rcv_wire(c) : 0;
 	pkt_tcp_opts o = { 0 };
 	uint16_t win;
@@ -681,7 +682,7 @@ static void conn_xmit(tcp_conn *c, uint64_t off, uint8_t flags, uint32_t len, pk
 		o.ts_val = ts_clock(c);
 		o.ts_ecr = (flags & PKT_TCP_ACK) ? c->ts_recent : 0;
 	}
-	pkt_build_tcp_opts(p, &a, snd_wire(c, off), ack, flags, win, &o, len);
+	pkt_build_tcp_tmpl(p, &c->tmpl, c->ip_id++, snd_wire(c, off), ack, flags, win, &o, len);
 	if (len) {
 		p->msg = pkt_msg_ref(msg);
 		p->msg_off = moff;

@@ -309,6 +309,21 @@ static size_t ref_opt(const uint8_t *t, size_t tcp_len, uint8_t want, uint8_t *l
 	return 0;
 }
 
+/* Any set of options a builder takes, SACK blocks beyond what fits included. */
+static pkt_tcp_opts random_opts(GRand *r)
+{
+	pkt_tcp_opts o = { .mss = g_rand_boolean(r) ? (uint16_t)g_rand_int_range(r, 1, 65536) : 0,
+		           .has_wscale = g_rand_boolean(r), .wscale = (uint8_t)g_rand_int(r),
+		           .sack_perm = g_rand_boolean(r), .has_ts = g_rand_boolean(r),
+		           .ts_val = g_rand_int(r), .ts_ecr = g_rand_int(r),
+		           .nsack = (uint8_t)g_rand_int_range(r, 0, PKT_TCP_SACK_MAX + 1) };
+	for (guint k = 0; k < PKT_TCP_SACK_MAX; k++) {
+		o.sack[k][0] = g_rand_int(r);
+		o.sack[k][1] = g_rand_int(r);
+	}
+	return o;
+}
+
 /* p's Timestamps and SACK options as pkt_tcp_ts() and pkt_tcp_sack() give
  * them equal a walk of its header bytes. */
 static gboolean ts_sack_as_walked(const pkt *p)
@@ -355,15 +370,7 @@ static void test_tcp_opts_remembered(void)
 		pkt_addrs a = { .src_ip = g_rand_int(r), .dst_ip = g_rand_int(r),
 			        .sport = (uint16_t)g_rand_int(r), .dport = (uint16_t)g_rand_int(r),
 			        .ip_id = (uint16_t)g_rand_int(r), .df = TRUE };
-		pkt_tcp_opts o = { .mss = g_rand_boolean(r) ? (uint16_t)g_rand_int_range(r, 1, 65536) : 0,
-			           .has_wscale = g_rand_boolean(r), .wscale = (uint8_t)g_rand_int(r),
-			           .sack_perm = g_rand_boolean(r), .has_ts = g_rand_boolean(r),
-			           .ts_val = g_rand_int(r), .ts_ecr = g_rand_int(r),
-			           .nsack = (uint8_t)g_rand_int_range(r, 0, PKT_TCP_SACK_MAX + 1) };
-		for (guint k = 0; k < PKT_TCP_SACK_MAX; k++) {
-			o.sack[k][0] = g_rand_int(r);
-			o.sack[k][1] = g_rand_int(r);
-		}
+		pkt_tcp_opts o = random_opts(r);
 		pkt_build_tcp_opts(p, &a, g_rand_int(r), g_rand_int(r), PKT_TCP_ACK,
 		                   (uint16_t)g_rand_int(r), &o, (uint32_t)g_rand_int_range(r, 0, 1500));
 		/* The remembered places are what is read (else this tests the walk). */
@@ -445,6 +452,52 @@ static void test_tcp_opts_remembered(void)
 	CU_ASSERT_FALSE(pkt_tcp_ts(p, NULL, NULL));
 	CU_ASSERT_EQUAL(pkt_tcp_sack(p, b), 0);
 	pkt_free(p);
+	g_rand_free(r);
+	pkt_pool_free(pool);
+}
+
+/*
+ * A connection builds its segments from a template of the fields they
+ * share (pkt_build_tcp_tmpl): every byte and every field the reader uses
+ * must be what pkt_build_tcp_opts() gives for the same addresses, for any
+ * addresses, TTL, DSCP, DF, options (SYN's included), lengths and IP ids,
+ * the IP checksum included (where +0 and -0 could differ).
+ */
+static void test_build_tcp_tmpl(void)
+{
+	pkt_pool *pool = pkt_pool_new();
+	GRand *r = g_rand_new_with_seed(9293);
+	int bad = 0;
+	for (int it = 0; it < 5000; it++) {
+		pkt_addrs a = { .src_ip = g_rand_int(r), .dst_ip = g_rand_int(r),
+			        .sport = (uint16_t)g_rand_int(r), .dport = (uint16_t)g_rand_int(r),
+			        .ttl = (uint8_t)g_rand_int_range(r, 0, 3) * 127,
+			        .dscp = (uint8_t)g_rand_int_range(r, 0, 64), .df = g_rand_boolean(r) };
+		pkt_tcp_tmpl t;
+		pkt_tcp_tmpl_init(&t, &a);
+		for (int k = 0; k < 4; k++) {
+			/* IP ids and lengths near the ends of their ranges too. */
+			a.ip_id = k == 0 ? 0 : k == 1 ? 0xFFFF : (uint16_t)g_rand_int(r);
+			uint32_t len = k == 0 ? 0 : k == 1 ? PKT_IP_MAX - PKT_IP_LEN - 60
+			                                     : (uint32_t)g_rand_int_range(r, 0, 9001);
+			pkt_tcp_opts o = random_opts(r);
+			const gboolean none = g_rand_int_range(r, 0, 8) == 0;
+			uint32_t seq = g_rand_int(r), ack = g_rand_int(r);
+			uint8_t flags = (uint8_t)g_rand_int(r);
+			uint16_t win = (uint16_t)g_rand_int(r);
+			pkt *p = pkt_alloc(pool), *q = pkt_alloc(pool);
+			pkt_build_tcp_opts(p, &a, seq, ack, flags, win, none ? NULL : &o, len);
+			pkt_build_tcp_tmpl(q, &t, a.ip_id, seq, ack, flags, win, none ? NULL : &o, len);
+			bad += p->hdr_len != q->hdr_len || memcmp(p->hdr, q->hdr, p->hdr_len) != 0 ||
+			       p->l4_off != q->l4_off || p->payload_len != q->payload_len ||
+			       p->tcp_ts_at != q->tcp_ts_at || p->tcp_sack_at != q->tcp_sack_at ||
+			       p->l4_csum_ok != q->l4_csum_ok;
+			CU_ASSERT_EQUAL(pkt_csum_fold(pkt_csum_add(0, q->hdr + 14, 20)), 0);
+			pkt_free(p);
+			pkt_free(q);
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
 	g_rand_free(r);
 	pkt_pool_free(pool);
 }
@@ -1036,6 +1089,7 @@ void register_tests(void)
 	CU_pSuite s = harness_suite("pkt");
 	CU_add_test(s, "TCP options: Linux's SYN, timestamps, SACK blocks", test_build_tcp_sack_ts);
 	CU_add_test(s, "TCP options: remembered places read as a walk reads them", test_tcp_opts_remembered);
+	CU_add_test(s, "build TCP from a template: pkt_build_tcp_opts's bytes", test_build_tcp_tmpl);
 	CU_add_test(s, "checksum: RFC 1071 vector and naive sum", test_csum_rfc1071);
 	CU_add_test(s, "checksum: IPv4 header worked example", test_ip_header_vector);
 	CU_add_test(s, "build UDP", test_build_udp);
