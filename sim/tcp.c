@@ -175,8 +175,11 @@ struct tcp_conn {
 	double cubic_k, w_est; /* K in seconds; W_est in bytes */
 	sim_time epoch;       /* start of the congestion-avoidance epoch; NO_TIME: none */
 	guint retries;        /* consecutive timeouts */
-	GArray *wq;           /* tcp_wr; entries before wq_head are done */
-	guint wq_head, wq_cursor;
+	/* The writes not yet acknowledged entirely: wq[wq_head, wq_len) of
+	 * wq_cap, grown by doubling, never shrunk; wq_cursor is where the last
+	 * search ended. */
+	tcp_wr *wq;
+	guint wq_head, wq_len, wq_cap, wq_cursor;
 	sim_time last_data;   /* when data was last sent (idle restart) */
 
 	/* Round-trip time (RFC 6298), one segment timed at a time. */
@@ -444,9 +447,9 @@ static void conn_free(tcp_conn *c)
 {
 	timer_cancel(c, &c->rtx);
 	timer_cancel(c, &c->dack);
-	for (guint i = c->wq_head; i < c->wq->len; i++)
-		pkt_msg_unref(g_array_index(c->wq, tcp_wr, i).msg);
-	g_array_unref(c->wq);
+	for (guint i = c->wq_head; i < c->wq_len; i++)
+		pkt_msg_unref(c->wq[i].msg);
+	g_free(c->wq);
 	for (guint i = 0; i < c->ooo->len; i++)
 		if (g_array_index(c->ooo, tcp_ooo, i).msg)
 			pkt_msg_unref(g_array_index(c->ooo, tcp_ooo, i).msg);
@@ -533,7 +536,6 @@ static tcp_conn *conn_new(tcp_stack *st, const conn_key *k, uint32_t mtu)
 	c->rcv_wnd = MIN(MIN(RCVBUF_INITIAL, st->cfg.window) / 2, WINDOW_FIELD_MAX); /* until the SYNs are in */
 	if (c->rcv_wnd == 0)
 		c->rcv_wnd = 1;
-	c->wq = g_array_new(FALSE, FALSE, sizeof(tcp_wr));
 	c->ooo = g_array_new(FALSE, FALSE, sizeof(tcp_ooo));
 	c->sacked = g_array_new(FALSE, FALSE, sizeof(tcp_range));
 	c->epoch = NO_TIME;
@@ -722,8 +724,8 @@ static void conn_arm_rto(tcp_conn *c)
 /* The write holding stream offset `so` (which must have been written). */
 static const tcp_wr *wq_find(tcp_conn *c, uint64_t so)
 {
-	tcp_wr *w = (tcp_wr *)c->wq->data;
-	if (c->wq_cursor < c->wq_head || c->wq_cursor >= c->wq->len || w[c->wq_cursor].start > so)
+	tcp_wr *w = c->wq;
+	if (c->wq_cursor < c->wq_head || c->wq_cursor >= c->wq_len || w[c->wq_cursor].start > so)
 		c->wq_cursor = c->wq_head;
 	while (w[c->wq_cursor].start + w[c->wq_cursor].len <= so)
 		c->wq_cursor++;
@@ -731,26 +733,37 @@ static const tcp_wr *wq_find(tcp_conn *c, uint64_t so)
 }
 
 /* Forgets writes the peer has acknowledged entirely (up to stream offset
- * `done`), keeping the array's storage for later writes. */
+ * `done`), keeping the array's storage for later writes: an empty queue
+ * starts again at its beginning, and one whose done part outgrows the
+ * rest moves the rest down (a connection writing while its peer keeps
+ * acknowledging never empties it). */
 static void wq_release(tcp_conn *c, uint64_t done)
 {
-	GArray *a = c->wq;
-	while (c->wq_head < a->len) {
-		tcp_wr *w = &g_array_index(a, tcp_wr, c->wq_head);
+	while (c->wq_head < c->wq_len) {
+		tcp_wr *w = &c->wq[c->wq_head];
 		if (w->start + w->len > done)
 			break;
 		pkt_msg_unref(w->msg);
 		w->msg = NULL;
 		c->wq_head++;
 	}
-	if (c->wq_head == a->len) {
-		g_array_set_size(a, 0);
-		c->wq_head = c->wq_cursor = 0;
-	} else if (c->wq_head >= 32 && c->wq_head * 2 >= a->len) {
-		g_array_remove_range(a, 0, c->wq_head);
+	if (c->wq_head == c->wq_len) {
+		c->wq_head = c->wq_len = c->wq_cursor = 0;
+	} else if (c->wq_head >= 32 && c->wq_head * 2 >= c->wq_len) {
+		c->wq_len -= c->wq_head;
+		memmove(c->wq, c->wq + c->wq_head, c->wq_len * sizeof *c->wq);
 		c->wq_cursor = c->wq_cursor > c->wq_head ? c->wq_cursor - c->wq_head : 0;
 		c->wq_head = 0;
 	}
+}
+
+static void wq_append(tcp_conn *c, const tcp_wr *w)
+{
+	if (G_UNLIKELY(c->wq_len == c->wq_cap)) {
+		c->wq_cap = c->wq_cap ? 2 * c->wq_cap : 4;
+		c->wq = g_renew(tcp_wr, c->wq, c->wq_cap);
+	}
+	c->wq[c->wq_len++] = *w;
 }
 
 static gboolean conn_can_send(const tcp_conn *c)
@@ -999,7 +1012,7 @@ gboolean tcp_ulp_write(tcp_conn *c, pkt_msg *msg, uint64_t off, uint64_t len)
 	if (len == 0)
 		return TRUE;
 	tcp_wr w = { pkt_msg_ref(msg), off, c->snd_total, len };
-	g_array_append_val(c->wq, w);
+	wq_append(c, &w);
 	c->snd_total += len;
 	conn_output(c);
 	return TRUE;
