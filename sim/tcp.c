@@ -780,6 +780,14 @@ static gboolean conn_can_send(const tcp_conn *c)
 	}
 }
 
+/* Whether anything at snd_max was never sent: data, or the FIN once the
+ * application closed (conn_send_at() sends nothing at snd_max otherwise). */
+static inline gboolean conn_has_new(const tcp_conn *c)
+{
+	uint64_t data_end = 1 + c->snd_total;
+	return c->snd_max < data_end || (c->fin_queued && c->snd_max == data_end);
+}
+
 /*
  * Sends one segment from sequence offset `off`: data up to one MSS that
  * never crosses a write's end nor `lim`, with PSH at a write's end and the
@@ -927,6 +935,13 @@ static uint64_t conn_rwnd_room(const tcp_conn *c)
 	return edge > c->snd_max ? edge - c->snd_max : 0;
 }
 
+/* Data in flight has its retransmission timer running. */
+static void conn_rto_ensure(tcp_conn *c)
+{
+	if (c->snd_max > c->snd_una && c->rtx.due == NO_TIME)
+		conn_arm_rto(c);
+}
+
 /*
  * Sends what the windows allow.  With no loss being repaired: new data
  * while the congestion window exceeds what is in flight (SACKed bytes
@@ -935,10 +950,8 @@ static uint64_t conn_rwnd_room(const tcp_conn *c)
  * long as cwnd - pipe is at least one segment, the next lost range first,
  * then new data.
  */
-static void conn_output(tcp_conn *c)
+static void conn_output_send(tcp_conn *c)
 {
-	if (!conn_can_send(c))
-		return;
 	tcp_stack *st = c->st;
 	sim_time now = sim_now(st->nt->sim);
 	uint64_t data_end = 1 + c->snd_total;
@@ -952,7 +965,7 @@ static void conn_output(tcp_conn *c)
 		c->epoch = NO_TIME;
 	}
 	if (c->loss == LOSS_OPEN) {
-		for (;;) {
+		while (conn_has_new(c)) {
 			uint64_t flight = c->snd_max - c->snd_una - c->sacked_bytes;
 			uint64_t room = conn_rwnd_room(c);
 			if (cc)
@@ -981,8 +994,19 @@ static void conn_output(tcp_conn *c)
 			pipe += used;
 		}
 	}
-	if (c->snd_max > c->snd_una && c->rtx.due == NO_TIME)
-		conn_arm_rto(c);
+	conn_rto_ensure(c);
+}
+
+/* Most calls (one per segment received) find nothing to send: no loss
+ * being repaired and nothing new (the idle restart needs something new). */
+static inline void conn_output(tcp_conn *c)
+{
+	if (!conn_can_send(c))
+		return;
+	if (c->loss != LOSS_OPEN || conn_has_new(c))
+		conn_output_send(c);
+	else
+		conn_rto_ensure(c);
 }
 
 /* ---- the application's calls ---- */
