@@ -672,7 +672,7 @@ static void conn_xmit(tcp_conn *c, uint64_t off, uint8_t flags, uint32_t len, pk
 		o.has_ts = c->ts_ok;
 		/* SACK blocks on every ACK while data after a gap waits
 		 * (RFC 2018 section 4), at most 3 beside the timestamp. */
-		if (c->sack_ok && (flags & PKT_TCP_ACK) && !(flags & PKT_TCP_RST)) {
+		if (c->n_sack_blk && c->sack_ok && (flags & PKT_TCP_ACK) && !(flags & PKT_TCP_RST)) {
 			o.nsack = (uint8_t)MIN(c->n_sack_blk, c->ts_ok ? 3u : 4u);
 			for (guint i = 0; i < o.nsack; i++) {
 				o.sack[i][0] = c->irs + (uint32_t)c->sack_blk[i].start;
