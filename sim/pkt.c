@@ -55,17 +55,19 @@ static inline uint32_t rd32(const uint8_t *b)
 {
 	return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
 }
+/* Stores go through memcpy, a byte swap and a move each: GCC assembled
+ * byte-wise stores of a segment's sequence and acknowledgment numbers from
+ * 40 shifts and ors.  (Loads it recognises either way; written byte-wise,
+ * they leave the inlining of their callers as it was.) */
 static inline void wr16(uint8_t *b, uint16_t v)
 {
-	b[0] = (uint8_t)(v >> 8);
-	b[1] = (uint8_t)v;
+	v = GUINT16_TO_BE(v);
+	memcpy(b, &v, 2);
 }
 static inline void wr32(uint8_t *b, uint32_t v)
 {
-	b[0] = (uint8_t)(v >> 24);
-	b[1] = (uint8_t)(v >> 16);
-	b[2] = (uint8_t)(v >> 8);
-	b[3] = (uint8_t)v;
+	v = GUINT32_TO_BE(v);
+	memcpy(b, &v, 4);
 }
 
 /* ---- checksums ---- */
@@ -602,6 +604,7 @@ static void build_eth_ip(pkt *p, const pkt_addrs *a, uint8_t proto, uint32_t l4_
                          uint32_t payload_len)
 {
 	p->l4_csum_ok = 0;
+	pkt_tcp_opts_changed(p);
 	uint8_t *h = p->hdr;
 	memset(h, 0, PKT_ETH_LEN + PKT_IP_LEN);
 	wr16(h + ETH_TYPE, 0x0800);
@@ -645,26 +648,35 @@ void pkt_build_rst_reply(pkt *r, const pkt *in, uint8_t ttl)
 	}
 }
 
-void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, uint8_t flags,
-                        uint16_t window, const pkt_tcp_opts *o, uint32_t payload_len)
+/* The TCP header's length for options `o` (NULL: none) and the SACK blocks
+ * of o that fit in it (*nsack). */
+static uint32_t tcp_hdr_len(const pkt_tcp_opts *o, guint *nsack_out)
 {
-	g_return_if_fail(p != NULL && a != NULL);
-	const gboolean mss = o && o->mss, ws = o && o->has_wscale;
-	const gboolean ts = o && o->has_ts, sp = o && o->sack_perm;
+	*nsack_out = 0;
+	if (!o)
+		return PKT_TCP_LEN;
 	/* MSS is 4 bytes; Window Scale is 3, preceded by a NOP; SACK-permitted
 	 * (2) shares 12 bytes with Timestamps (10) or takes 4 with two NOPs,
 	 * as Linux writes them (Wireshark reads either). */
-	uint32_t tcp_len = PKT_TCP_LEN + (mss ? 4 : 0) + (ts ? 12 : sp ? 4 : 0) + (ws ? 4 : 0);
-	guint nsack = o ? MIN(o->nsack, (guint)PKT_TCP_SACK_MAX) : 0;
+	uint32_t tcp_len = PKT_TCP_LEN + (o->mss ? 4 : 0) + (o->has_ts ? 12 : o->sack_perm ? 4 : 0) +
+	                   (o->has_wscale ? 4 : 0);
+	guint nsack = MIN(o->nsack, (guint)PKT_TCP_SACK_MAX);
 	while (nsack > 0 && tcp_len + 4 + 8 * nsack > PKT_TCP_LEN + 40)
 		nsack--;
 	if (nsack)
 		tcp_len += 4 + 8 * nsack;
-	g_return_if_fail(payload_len <= PKT_IP_MAX - PKT_IP_LEN - tcp_len);
-	build_eth_ip(p, a, PKT_PROTO_TCP, tcp_len, payload_len);
+	*nsack_out = nsack;
+	return tcp_len;
+}
+
+/* Writes the TCP header after the ports (which are in place), with the
+ * options of o that tcp_hdr_len() measured, and records where the
+ * Timestamps and SACK options went.  Inline: out of line, its call (eight
+ * arguments, two on the stack) cost 30 instructions a segment. */
+static inline void tcp_hdr_write(pkt *p, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t window,
+                          const pkt_tcp_opts *o, uint32_t tcp_len, guint nsack)
+{
 	uint8_t *t = p->hdr + L4_OFF;
-	wr16(t, a->sport);
-	wr16(t + 2, a->dport);
 	wr32(t + TCP_SEQ, seq);
 	wr32(t + TCP_ACK, ack);
 	t[TCP_DOFF] = (uint8_t)((tcp_len / 4) << 4);
@@ -672,15 +684,18 @@ void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, 
 	wr16(t + TCP_WIN, window);
 	wr16(t + TCP_CSUM, 0);
 	wr16(t + 18, 0); /* urgent pointer */
+	p->tcp_ts_at = p->tcp_sack_at = PKT_OPT_NONE;
+	if (!o)
+		return;
 	uint8_t *opt = t + PKT_TCP_LEN;
-	if (mss) {
+	if (o->mss) {
 		opt[0] = 2; /* kind: MSS */
 		opt[1] = 4; /* length */
 		wr16(opt + 2, o->mss);
 		opt += 4;
 	}
-	if (ts) {
-		if (sp) {
+	if (o->has_ts) {
+		if (o->sack_perm) {
 			opt[0] = 4; /* kind: SACK-permitted */
 			opt[1] = 2;
 		} else {
@@ -688,16 +703,17 @@ void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, 
 		}
 		opt[2] = 8; /* kind: Timestamps */
 		opt[3] = 10;
+		p->tcp_ts_at = (uint8_t)(opt + 4 - p->hdr);
 		wr32(opt + 4, o->ts_val);
 		wr32(opt + 8, o->ts_ecr);
 		opt += 12;
-	} else if (sp) {
+	} else if (o->sack_perm) {
 		opt[0] = opt[1] = 1;
 		opt[2] = 4;
 		opt[3] = 2;
 		opt += 4;
 	}
-	if (ws) {
+	if (o->has_wscale) {
 		opt[0] = 1; /* NOP */
 		opt[1] = 3; /* kind: Window Scale */
 		opt[2] = 3; /* length */
@@ -708,11 +724,72 @@ void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, 
 		opt[0] = opt[1] = 1;
 		opt[2] = 5; /* kind: SACK */
 		opt[3] = (uint8_t)(2 + 8 * nsack);
+		p->tcp_sack_at = (uint8_t)(opt + 4 - p->hdr);
 		for (guint i = 0; i < nsack; i++) {
 			wr32(opt + 4 + 8 * i, o->sack[i][0]);
 			wr32(opt + 8 + 8 * i, o->sack[i][1]);
 		}
 	}
+}
+
+void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, uint8_t flags,
+                        uint16_t window, const pkt_tcp_opts *o, uint32_t payload_len)
+{
+	g_return_if_fail(p != NULL && a != NULL);
+	guint nsack;
+	uint32_t tcp_len = tcp_hdr_len(o, &nsack);
+	g_return_if_fail(payload_len <= PKT_IP_MAX - PKT_IP_LEN - tcp_len);
+	build_eth_ip(p, a, PKT_PROTO_TCP, tcp_len, payload_len);
+	uint8_t *t = p->hdr + L4_OFF;
+	wr16(t, a->sport);
+	wr16(t + 2, a->dport);
+	tcp_hdr_write(p, seq, ack, flags, window, o, tcp_len, nsack);
+}
+
+/*
+ * The template is the header pkt_build_tcp_opts() writes for a with every
+ * field a segment changes left 0 (IP total length, identification and
+ * checksum; sequence and acknowledgment numbers, data offset, flags,
+ * window), and the sum of the IP header's other 16-bit words.  A segment
+ * adds its length and identification to that sum and folds it: the same
+ * checksum as a sum over the whole header, which is never 0 before the
+ * complement (the version byte is not), so the two cannot differ as +0
+ * and -0.
+ */
+void pkt_tcp_tmpl_init(pkt_tcp_tmpl *t, const pkt_addrs *a)
+{
+	g_return_if_fail(t != NULL && a != NULL);
+	pkt_addrs b = *a;
+	b.ip_id = 0;
+	pkt scratch;
+	pkt_build_tcp_opts(&scratch, &b, 0, 0, 0, 0, NULL, 0);
+	wr16(scratch.hdr + IPH_TOTLEN, 0);
+	wr16(scratch.hdr + IPH_CSUM, 0);
+	scratch.hdr[L4_OFF + TCP_DOFF] = 0;
+	G_STATIC_ASSERT(sizeof t->hdr == L4_OFF + PKT_TCP_LEN);
+	memcpy(t->hdr, scratch.hdr, sizeof t->hdr);
+	uint32_t sum = 0;
+	for (size_t i = IPH_OFF; i < IPH_OFF + PKT_IP_LEN; i += 2)
+		sum += rd16(t->hdr + i);
+	t->ip_sum = sum;
+}
+
+void pkt_build_tcp_tmpl(pkt *p, const pkt_tcp_tmpl *t, uint16_t ip_id, uint32_t seq, uint32_t ack,
+                        uint8_t flags, uint16_t window, const pkt_tcp_opts *o, uint32_t payload_len)
+{
+	guint nsack;
+	uint32_t tcp_len = tcp_hdr_len(o, &nsack);
+	g_return_if_fail(payload_len <= PKT_IP_MAX - PKT_IP_LEN - tcp_len);
+	memcpy(p->hdr, t->hdr, sizeof t->hdr);
+	const uint16_t totlen = (uint16_t)(PKT_IP_LEN + tcp_len + payload_len);
+	wr16(p->hdr + IPH_TOTLEN, totlen);
+	wr16(p->hdr + IPH_ID, ip_id);
+	wr16(p->hdr + IPH_CSUM, pkt_csum_fold(t->ip_sum + totlen + ip_id));
+	p->l4_csum_ok = 0;
+	p->l4_off = L4_OFF;
+	p->hdr_len = (uint16_t)(L4_OFF + tcp_len);
+	p->payload_len = payload_len;
+	tcp_hdr_write(p, seq, ack, flags, window, o, tcp_len, nsack);
 }
 
 void pkt_build_tcp(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack,
@@ -960,7 +1037,11 @@ gboolean pkt_tcp_sack_perm(const pkt *p) { return tcp_opt_at(p, 4, 2) != 0; }
 
 gboolean pkt_tcp_ts(const pkt *p, uint32_t *val, uint32_t *ecr)
 {
-	size_t o = tcp_opt_at(p, 8, 10);
+	size_t o = p->tcp_ts_at;
+	if (o == 0)
+		o = tcp_opt_at(p, 8, 10);
+	else if (o == PKT_OPT_NONE)
+		o = 0;
 	if (!o)
 		return FALSE;
 	if (val)
@@ -973,7 +1054,13 @@ gboolean pkt_tcp_ts(const pkt *p, uint32_t *val, uint32_t *ecr)
 guint pkt_tcp_sack(const pkt *p, uint32_t blocks[PKT_TCP_SACK_MAX][2])
 {
 	uint8_t len = 0;
-	size_t o = tcp_opt_find(p, 5, &len);
+	size_t o = p->tcp_sack_at;
+	if (o == 0)
+		o = tcp_opt_find(p, 5, &len);
+	else if (o == PKT_OPT_NONE)
+		return 0;
+	else
+		len = p->hdr[o - 1];
 	if (!o || len < 10 || (len - 2) % 8)
 		return 0;
 	guint n = MIN((guint)(len - 2) / 8, (guint)PKT_TCP_SACK_MAX);

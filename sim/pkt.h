@@ -46,6 +46,9 @@
 #define PKT_TCP_PSH 0x08
 #define PKT_TCP_ACK 0x10
 
+/* pkt.tcp_ts_at and tcp_sack_at: the header has no such option. */
+#define PKT_OPT_NONE 1
+
 /* Where a packet's payload bytes come from: a reference-counted message
  * whose first bytes are real (`head`, e.g. HTTP headers) and whose remaining
  * bytes, up to `len`, are a deterministic printable pattern derived from
@@ -117,6 +120,11 @@ typedef struct pkt {
 	uint8_t l4_csum_ok; /* l4_csum holds the TCP/UDP checksum of the packet as it is
 	                       (set by pkt_serialize, kept up to date by the setters) */
 	uint16_t l4_csum;
+	/* Where the TCP Timestamps and SACK options' values are in hdr, as
+	 * the builder laid them out: 0 not known (the reader walks the
+	 * options), PKT_OPT_NONE no such option, else the offset.  Every
+	 * segment's receiver reads both; the walk was 7% of TCP's work. */
+	uint8_t tcp_ts_at, tcp_sack_at;
 	uint32_t az_from; /* the fabric's index of the component that put the packet
 	                     in its AZ: cross-AZ transfer "out" is billed to it */
 	uint32_t hops[PKT_MAX_HOPS]; /* node ids crossed, in order (32 bits: a
@@ -182,6 +190,22 @@ void pkt_build_tcp(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack,
  * what 40 bytes of options hold are left out. */
 void pkt_build_tcp_opts(pkt *p, const pkt_addrs *a, uint32_t seq, uint32_t ack, uint8_t flags,
                         uint16_t window, const pkt_tcp_opts *o, uint32_t payload_len);
+
+/* A connection's segments share most of their header: addresses, ports,
+ * TTL, DF.  A template holds those bytes (Ethernet, IPv4 and the first 20
+ * bytes of TCP) and the IP checksum's sum over them, so that building a
+ * segment is a copy and a few stores instead of writing every field. */
+typedef struct {
+	uint8_t hdr[PKT_ETH_LEN + PKT_IP_LEN + PKT_TCP_LEN];
+	uint32_t ip_sum; /* the IPv4 header's fixed 16-bit words, summed */
+} pkt_tcp_tmpl;
+
+/* The template of segments from a (its ip_id is not used). */
+void pkt_tcp_tmpl_init(pkt_tcp_tmpl *t, const pkt_addrs *a);
+/* Writes exactly what pkt_build_tcp_opts() writes for the template's
+ * pkt_addrs with `ip_id` (test_pkt compares the two). */
+void pkt_build_tcp_tmpl(pkt *p, const pkt_tcp_tmpl *t, uint16_t ip_id, uint32_t seq, uint32_t ack,
+                        uint8_t flags, uint16_t window, const pkt_tcp_opts *o, uint32_t payload_len);
 
 /* Writes into `r` the RST that answers TCP segment `in` when nothing owns
  * it (RFC 9293 3.10.7.1): from in's destination to its source, with
@@ -254,6 +278,12 @@ gboolean pkt_tcp_ts(const pkt *p, uint32_t *val, uint32_t *ecr);
 /* The SACK option's blocks (wire left and right edges) into `blocks`;
  * returns how many (0 if none, at most PKT_TCP_SACK_MAX). */
 guint pkt_tcp_sack(const pkt *p, uint32_t blocks[PKT_TCP_SACK_MAX][2]);
+/* These two take the options' places from tcp_ts_at and tcp_sack_at when
+ * the builder set them (the answer a walk of the options gives, which
+ * tests/test_pkt.c checks), else walk the options.  The setters above
+ * and pkt_set_tcp_mss() move no option; code that writes option bytes
+ * into hdr itself (tests do) calls this first. */
+static inline void pkt_tcp_opts_changed(pkt *p) { p->tcp_ts_at = p->tcp_sack_at = 0; }
 
 /* Records that the packet crossed node `node_id`. */
 static inline uint32_t pkt__since_birth(const pkt *p, sim_time now)

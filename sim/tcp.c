@@ -136,6 +136,7 @@ struct tcp_conn {
 	gboolean passive;
 	uint64_t flow_id;
 	uint16_t ip_id;
+	pkt_tcp_tmpl tmpl;    /* our segments' addresses, ports, TTL and DF */
 	uint32_t mss_local;   /* advertised: our MTU - 40 */
 	uint32_t mss;         /* what we send with */
 	uint32_t iss, irs;
@@ -174,8 +175,11 @@ struct tcp_conn {
 	double cubic_k, w_est; /* K in seconds; W_est in bytes */
 	sim_time epoch;       /* start of the congestion-avoidance epoch; NO_TIME: none */
 	guint retries;        /* consecutive timeouts */
-	GArray *wq;           /* tcp_wr; entries before wq_head are done */
-	guint wq_head, wq_cursor;
+	/* The writes not yet acknowledged entirely: wq[wq_head, wq_len) of
+	 * wq_cap, grown by doubling, never shrunk; wq_cursor is where the last
+	 * search ended. */
+	tcp_wr *wq;
+	guint wq_head, wq_len, wq_cap, wq_cursor;
 	sim_time last_data;   /* when data was last sent (idle restart) */
 
 	/* Round-trip time (RFC 6298), one segment timed at a time. */
@@ -443,9 +447,9 @@ static void conn_free(tcp_conn *c)
 {
 	timer_cancel(c, &c->rtx);
 	timer_cancel(c, &c->dack);
-	for (guint i = c->wq_head; i < c->wq->len; i++)
-		pkt_msg_unref(g_array_index(c->wq, tcp_wr, i).msg);
-	g_array_unref(c->wq);
+	for (guint i = c->wq_head; i < c->wq_len; i++)
+		pkt_msg_unref(c->wq[i].msg);
+	g_free(c->wq);
 	for (guint i = 0; i < c->ooo->len; i++)
 		if (g_array_index(c->ooo, tcp_ooo, i).msg)
 			pkt_msg_unref(g_array_index(c->ooo, tcp_ooo, i).msg);
@@ -522,6 +526,9 @@ static tcp_conn *conn_new(tcp_stack *st, const conn_key *k, uint32_t mtu)
 	c->ip_id = (uint16_t)rng_next(&st->rng);
 	c->iss = (uint32_t)rng_next(&st->rng);
 	c->ts_off = (uint32_t)rng_next(&st->rng);
+	pkt_addrs a = { .src_ip = k->lip, .dst_ip = k->rip, .sport = k->lport, .dport = k->rport,
+	                .ttl = st->cfg.ttl, .df = TRUE };
+	pkt_tcp_tmpl_init(&c->tmpl, &a);
 	if (mtu == 0)
 		mtu = st->cfg.mtu;
 	c->mss_local = mtu > 40 + 1 ? MIN(mtu - 40, 65535u) : 1;
@@ -529,7 +536,6 @@ static tcp_conn *conn_new(tcp_stack *st, const conn_key *k, uint32_t mtu)
 	c->rcv_wnd = MIN(MIN(RCVBUF_INITIAL, st->cfg.window) / 2, WINDOW_FIELD_MAX); /* until the SYNs are in */
 	if (c->rcv_wnd == 0)
 		c->rcv_wnd = 1;
-	c->wq = g_array_new(FALSE, FALSE, sizeof(tcp_wr));
 	c->ooo = g_array_new(FALSE, FALSE, sizeof(tcp_ooo));
 	c->sacked = g_array_new(FALSE, FALSE, sizeof(tcp_range));
 	c->epoch = NO_TIME;
@@ -651,9 +657,6 @@ static void conn_xmit(tcp_conn *c, uint64_t off, uint8_t flags, uint32_t len, pk
 	tcp_stack *st = c->st;
 	sim_time now = sim_now(st->nt->sim);
 	pkt *p = net_pkt_new(st->nt, c->flow_id);
-	pkt_addrs a = { .src_ip = c->key.lip, .dst_ip = c->key.rip, .sport = c->key.lport,
-	                .dport = c->key.rport, .ip_id = c->ip_id++, .ttl = st->cfg.ttl,
-	                .df = TRUE };
 	uint32_t ack = (flags & PKT_TCP_ACK) ? rcv_wire(c) : 0;
 	pkt_tcp_opts o = { 0 };
 	uint16_t win;
@@ -669,7 +672,7 @@ static void conn_xmit(tcp_conn *c, uint64_t off, uint8_t flags, uint32_t len, pk
 		o.has_ts = c->ts_ok;
 		/* SACK blocks on every ACK while data after a gap waits
 		 * (RFC 2018 section 4), at most 3 beside the timestamp. */
-		if (c->sack_ok && (flags & PKT_TCP_ACK) && !(flags & PKT_TCP_RST)) {
+		if (c->n_sack_blk && c->sack_ok && (flags & PKT_TCP_ACK) && !(flags & PKT_TCP_RST)) {
 			o.nsack = (uint8_t)MIN(c->n_sack_blk, c->ts_ok ? 3u : 4u);
 			for (guint i = 0; i < o.nsack; i++) {
 				o.sack[i][0] = c->irs + (uint32_t)c->sack_blk[i].start;
@@ -681,7 +684,7 @@ static void conn_xmit(tcp_conn *c, uint64_t off, uint8_t flags, uint32_t len, pk
 		o.ts_val = ts_clock(c);
 		o.ts_ecr = (flags & PKT_TCP_ACK) ? c->ts_recent : 0;
 	}
-	pkt_build_tcp_opts(p, &a, snd_wire(c, off), ack, flags, win, &o, len);
+	pkt_build_tcp_tmpl(p, &c->tmpl, c->ip_id++, snd_wire(c, off), ack, flags, win, &o, len);
 	if (len) {
 		p->msg = pkt_msg_ref(msg);
 		p->msg_off = moff;
@@ -721,8 +724,8 @@ static void conn_arm_rto(tcp_conn *c)
 /* The write holding stream offset `so` (which must have been written). */
 static const tcp_wr *wq_find(tcp_conn *c, uint64_t so)
 {
-	tcp_wr *w = (tcp_wr *)c->wq->data;
-	if (c->wq_cursor < c->wq_head || c->wq_cursor >= c->wq->len || w[c->wq_cursor].start > so)
+	tcp_wr *w = c->wq;
+	if (c->wq_cursor < c->wq_head || c->wq_cursor >= c->wq_len || w[c->wq_cursor].start > so)
 		c->wq_cursor = c->wq_head;
 	while (w[c->wq_cursor].start + w[c->wq_cursor].len <= so)
 		c->wq_cursor++;
@@ -730,26 +733,37 @@ static const tcp_wr *wq_find(tcp_conn *c, uint64_t so)
 }
 
 /* Forgets writes the peer has acknowledged entirely (up to stream offset
- * `done`), keeping the array's storage for later writes. */
+ * `done`), keeping the array's storage for later writes: an empty queue
+ * starts again at its beginning, and one whose done part outgrows the
+ * rest moves the rest down (a connection writing while its peer keeps
+ * acknowledging never empties it). */
 static void wq_release(tcp_conn *c, uint64_t done)
 {
-	GArray *a = c->wq;
-	while (c->wq_head < a->len) {
-		tcp_wr *w = &g_array_index(a, tcp_wr, c->wq_head);
+	while (c->wq_head < c->wq_len) {
+		tcp_wr *w = &c->wq[c->wq_head];
 		if (w->start + w->len > done)
 			break;
 		pkt_msg_unref(w->msg);
 		w->msg = NULL;
 		c->wq_head++;
 	}
-	if (c->wq_head == a->len) {
-		g_array_set_size(a, 0);
-		c->wq_head = c->wq_cursor = 0;
-	} else if (c->wq_head >= 32 && c->wq_head * 2 >= a->len) {
-		g_array_remove_range(a, 0, c->wq_head);
+	if (c->wq_head == c->wq_len) {
+		c->wq_head = c->wq_len = c->wq_cursor = 0;
+	} else if (c->wq_head >= 32 && c->wq_head * 2 >= c->wq_len) {
+		c->wq_len -= c->wq_head;
+		memmove(c->wq, c->wq + c->wq_head, c->wq_len * sizeof *c->wq);
 		c->wq_cursor = c->wq_cursor > c->wq_head ? c->wq_cursor - c->wq_head : 0;
 		c->wq_head = 0;
 	}
+}
+
+static void wq_append(tcp_conn *c, const tcp_wr *w)
+{
+	if (G_UNLIKELY(c->wq_len == c->wq_cap)) {
+		c->wq_cap = c->wq_cap ? 2 * c->wq_cap : 4;
+		c->wq = g_renew(tcp_wr, c->wq, c->wq_cap);
+	}
+	c->wq[c->wq_len++] = *w;
 }
 
 static gboolean conn_can_send(const tcp_conn *c)
@@ -764,6 +778,14 @@ static gboolean conn_can_send(const tcp_conn *c)
 	default:
 		return FALSE;
 	}
+}
+
+/* Whether anything at snd_max was never sent: data, or the FIN once the
+ * application closed (conn_send_at() sends nothing at snd_max otherwise). */
+static inline gboolean conn_has_new(const tcp_conn *c)
+{
+	uint64_t data_end = 1 + c->snd_total;
+	return c->snd_max < data_end || (c->fin_queued && c->snd_max == data_end);
 }
 
 /*
@@ -913,6 +935,13 @@ static uint64_t conn_rwnd_room(const tcp_conn *c)
 	return edge > c->snd_max ? edge - c->snd_max : 0;
 }
 
+/* Data in flight has its retransmission timer running. */
+static void conn_rto_ensure(tcp_conn *c)
+{
+	if (c->snd_max > c->snd_una && c->rtx.due == NO_TIME)
+		conn_arm_rto(c);
+}
+
 /*
  * Sends what the windows allow.  With no loss being repaired: new data
  * while the congestion window exceeds what is in flight (SACKed bytes
@@ -921,10 +950,8 @@ static uint64_t conn_rwnd_room(const tcp_conn *c)
  * long as cwnd - pipe is at least one segment, the next lost range first,
  * then new data.
  */
-static void conn_output(tcp_conn *c)
+static void conn_output_send(tcp_conn *c)
 {
-	if (!conn_can_send(c))
-		return;
 	tcp_stack *st = c->st;
 	sim_time now = sim_now(st->nt->sim);
 	uint64_t data_end = 1 + c->snd_total;
@@ -938,7 +965,7 @@ static void conn_output(tcp_conn *c)
 		c->epoch = NO_TIME;
 	}
 	if (c->loss == LOSS_OPEN) {
-		for (;;) {
+		while (conn_has_new(c)) {
 			uint64_t flight = c->snd_max - c->snd_una - c->sacked_bytes;
 			uint64_t room = conn_rwnd_room(c);
 			if (cc)
@@ -967,8 +994,19 @@ static void conn_output(tcp_conn *c)
 			pipe += used;
 		}
 	}
-	if (c->snd_max > c->snd_una && c->rtx.due == NO_TIME)
-		conn_arm_rto(c);
+	conn_rto_ensure(c);
+}
+
+/* Most calls (one per segment received) find nothing to send: no loss
+ * being repaired and nothing new (the idle restart needs something new). */
+static inline void conn_output(tcp_conn *c)
+{
+	if (!conn_can_send(c))
+		return;
+	if (c->loss != LOSS_OPEN || conn_has_new(c))
+		conn_output_send(c);
+	else
+		conn_rto_ensure(c);
 }
 
 /* ---- the application's calls ---- */
@@ -998,7 +1036,7 @@ gboolean tcp_ulp_write(tcp_conn *c, pkt_msg *msg, uint64_t off, uint64_t len)
 	if (len == 0)
 		return TRUE;
 	tcp_wr w = { pkt_msg_ref(msg), off, c->snd_total, len };
-	g_array_append_val(c->wq, w);
+	wq_append(c, &w);
 	c->snd_total += len;
 	conn_output(c);
 	return TRUE;

@@ -21,6 +21,7 @@ static uint16_t naive_csum(const uint8_t *d, size_t n)
 }
 
 static uint16_t be16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
+static uint32_t be32(const uint8_t *b) { return (uint32_t)be16(b) << 16 | be16(b + 2); }
 
 /* The TCP/UDP checksum of a serialized Ethernet/IPv4 frame, recomputed from
  * scratch: pseudo-header bytes laid out by hand, then the segment with its
@@ -282,6 +283,222 @@ static void test_build_tcp_wscale(void)
 	pkt_build_udp(p, &addrs_a, 10);
 	CU_ASSERT_EQUAL(pkt_tcp_wscale(p), -1);
 	pkt_free(p);
+	pkt_pool_free(pool);
+}
+
+/* The first option of kind `want` in a serialized TCP header, walked as
+ * RFC 9293 lays options out (NOP, End of Option List, kind-length-value;
+ * the walk stops at anything malformed), written apart from pkt.c: its
+ * offset in `t` and its length, or 0. */
+static size_t ref_opt(const uint8_t *t, size_t tcp_len, uint8_t want, uint8_t *len)
+{
+	size_t o = 20;
+	while (o < tcp_len && t[o] != 0) {
+		if (t[o] == 1) {
+			o++;
+			continue;
+		}
+		if (o + 1 >= tcp_len || t[o + 1] < 2 || o + t[o + 1] > tcp_len)
+			return 0;
+		if (t[o] == want) {
+			*len = t[o + 1];
+			return o;
+		}
+		o += t[o + 1];
+	}
+	return 0;
+}
+
+/* Any set of options a builder takes, SACK blocks beyond what fits included. */
+static pkt_tcp_opts random_opts(GRand *r)
+{
+	pkt_tcp_opts o = { .mss = g_rand_boolean(r) ? (uint16_t)g_rand_int_range(r, 1, 65536) : 0,
+		           .has_wscale = g_rand_boolean(r), .wscale = (uint8_t)g_rand_int(r),
+		           .sack_perm = g_rand_boolean(r), .has_ts = g_rand_boolean(r),
+		           .ts_val = g_rand_int(r), .ts_ecr = g_rand_int(r),
+		           .nsack = (uint8_t)g_rand_int_range(r, 0, PKT_TCP_SACK_MAX + 1) };
+	for (guint k = 0; k < PKT_TCP_SACK_MAX; k++) {
+		o.sack[k][0] = g_rand_int(r);
+		o.sack[k][1] = g_rand_int(r);
+	}
+	return o;
+}
+
+/* p's Timestamps and SACK options as pkt_tcp_ts() and pkt_tcp_sack() give
+ * them equal a walk of its header bytes. */
+static gboolean ts_sack_as_walked(const pkt *p)
+{
+	const uint8_t *t = p->hdr + p->l4_off;
+	const size_t tcp_len = MIN((size_t)(t[12] >> 4) * 4, (size_t)(p->hdr_len - p->l4_off));
+	uint8_t len = 0;
+	size_t o = ref_opt(t, tcp_len, 8, &len);
+	const gboolean ts = o && len == 10;
+	uint32_t val = 1, ecr = 2;
+	if (pkt_tcp_ts(p, &val, &ecr) != ts)
+		return FALSE;
+	if (ts && (val != be32(t + o + 2) || ecr != be32(t + o + 6)))
+		return FALSE;
+	o = ref_opt(t, tcp_len, 5, &len);
+	guint n = o && len >= 10 && (len - 2) % 8 == 0 ? MIN((guint)(len - 2) / 8, 4u) : 0;
+	uint32_t b[PKT_TCP_SACK_MAX][2];
+	if (pkt_tcp_sack(p, b) != n)
+		return FALSE;
+	for (guint i = 0; i < n; i++)
+		if (b[i][0] != be32(t + o + 2 + 8 * i) || b[i][1] != be32(t + o + 6 + 8 * i))
+			return FALSE;
+	return TRUE;
+}
+
+/*
+ * The builder remembers where it put the Timestamps and SACK options
+ * (pkt.tcp_ts_at, tcp_sack_at), so a receiver does not walk the options
+ * of every segment.  What the remembered places give must be what a walk
+ * of the bytes gives: for every layout the builder writes, after the
+ * rewrites a packet meets on its way (MSS clamping, NAT of addresses and
+ * ports, TTL, MACs, a capture, a clone), and with the places forgotten.
+ * Options written by hand are read by a walk once pkt_tcp_opts_changed()
+ * says so, and a UDP packet built over a TCP one has no TCP options.
+ */
+static void test_tcp_opts_remembered(void)
+{
+	pkt_pool *pool = pkt_pool_new();
+	GRand *r = g_rand_new_with_seed(7323);
+	uint8_t frame[256];
+	int bad = 0, with_ts = 0, with_sack = 0;
+	for (int it = 0; it < 3000; it++) {
+		pkt *p = pkt_alloc(pool);
+		pkt_addrs a = { .src_ip = g_rand_int(r), .dst_ip = g_rand_int(r),
+			        .sport = (uint16_t)g_rand_int(r), .dport = (uint16_t)g_rand_int(r),
+			        .ip_id = (uint16_t)g_rand_int(r), .df = TRUE };
+		pkt_tcp_opts o = random_opts(r);
+		pkt_build_tcp_opts(p, &a, g_rand_int(r), g_rand_int(r), PKT_TCP_ACK,
+		                   (uint16_t)g_rand_int(r), &o, (uint32_t)g_rand_int_range(r, 0, 1500));
+		/* The remembered places are what is read (else this tests the walk). */
+		CU_ASSERT_TRUE_FATAL(p->tcp_ts_at != 0 && p->tcp_sack_at != 0);
+		with_ts += p->tcp_ts_at != PKT_OPT_NONE;
+		with_sack += p->tcp_sack_at != PKT_OPT_NONE;
+		bad += !ts_sack_as_walked(p);
+		for (int k = g_rand_int_range(r, 1, 8); k > 0; k--) {
+			switch (g_rand_int_range(r, 0, 6)) {
+			case 0:
+				pkt_set_tcp_mss(p, (uint16_t)g_rand_int(r));
+				break;
+			case 1:
+				pkt_set_ip_src(p, g_rand_int(r));
+				pkt_set_sport(p, (uint16_t)g_rand_int(r));
+				break;
+			case 2:
+				pkt_set_ip_dst(p, g_rand_int(r));
+				pkt_set_dport(p, (uint16_t)g_rand_int(r));
+				break;
+			case 3:
+				pkt_dec_ttl(p);
+				break;
+			case 4: {
+				const uint8_t m1[6] = { 2, 0, 0, 0, 0, (uint8_t)k }, m2[6] = { 2, 1, 1, 1, 1, 1 };
+				pkt_set_macs(p, m1, m2);
+				break;
+			}
+			default:
+				pkt_serialize(p, frame, sizeof frame);
+				break;
+			}
+			bad += !ts_sack_as_walked(p);
+		}
+		pkt *q = pkt_clone(p);
+		bad += !ts_sack_as_walked(q);
+		pkt_tcp_opts_changed(q);
+		CU_ASSERT_TRUE(q->tcp_ts_at == 0 && q->tcp_sack_at == 0);
+		bad += !ts_sack_as_walked(q);
+		pkt_free(q);
+		pkt_free(p);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	/* Both kinds of answer were asked for often. */
+	CU_ASSERT_TRUE(with_ts > 1000 && with_ts < 2000);
+	CU_ASSERT_TRUE(with_sack > 1000 && with_sack < 2900);
+
+	/* Options written by hand: a Timestamps option whose length is wrong
+	 * (not one), then one behind End of Option List (not reached), then
+	 * SACK with a length that is no whole number of blocks. */
+	pkt *p = pkt_alloc(pool);
+	pkt_tcp_opts o = { .has_ts = TRUE, .ts_val = 5, .ts_ecr = 6, .nsack = 1,
+		           .sack = { { 10, 20 } } };
+	pkt_build_tcp_opts(p, &addrs_a, 1, 2, PKT_TCP_ACK, 1000, &o, 0);
+	CU_ASSERT_TRUE(pkt_tcp_ts(p, NULL, NULL));
+	CU_ASSERT_EQUAL(p->hdr_len, 14 + 20 + 20 + 24);
+	uint8_t *opt = p->hdr + 34 + 20;
+	opt[3] = 9;
+	opt[11] = 1; /* a NOP where the 9 bytes end, then NOP NOP SACK */
+	pkt_tcp_opts_changed(p);
+	CU_ASSERT_FALSE(pkt_tcp_ts(p, NULL, NULL));
+	uint32_t b[PKT_TCP_SACK_MAX][2];
+	CU_ASSERT_EQUAL(pkt_tcp_sack(p, b), 1);
+	CU_ASSERT_TRUE(ts_sack_as_walked(p));
+	opt[1] = 0; /* End of Option List before the Timestamps */
+	opt[3] = 10;
+	pkt_tcp_opts_changed(p);
+	CU_ASSERT_FALSE(pkt_tcp_ts(p, NULL, NULL));
+	CU_ASSERT_EQUAL(pkt_tcp_sack(p, b), 0);
+	opt[1] = 1;
+	opt[12 + 3] = 9;
+	pkt_tcp_opts_changed(p);
+	CU_ASSERT_TRUE(pkt_tcp_ts(p, NULL, NULL));
+	CU_ASSERT_EQUAL(pkt_tcp_sack(p, b), 0);
+	CU_ASSERT_TRUE(ts_sack_as_walked(p));
+	/* A UDP packet built over it. */
+	pkt_build_tcp_opts(p, &addrs_a, 1, 2, PKT_TCP_ACK, 1000, &o, 0);
+	pkt_build_udp(p, &addrs_a, 24);
+	CU_ASSERT_FALSE(pkt_tcp_ts(p, NULL, NULL));
+	CU_ASSERT_EQUAL(pkt_tcp_sack(p, b), 0);
+	pkt_free(p);
+	g_rand_free(r);
+	pkt_pool_free(pool);
+}
+
+/*
+ * A connection builds its segments from a template of the fields they
+ * share (pkt_build_tcp_tmpl): every byte and every field the reader uses
+ * must be what pkt_build_tcp_opts() gives for the same addresses, for any
+ * addresses, TTL, DSCP, DF, options (SYN's included), lengths and IP ids,
+ * the IP checksum included (where +0 and -0 could differ).
+ */
+static void test_build_tcp_tmpl(void)
+{
+	pkt_pool *pool = pkt_pool_new();
+	GRand *r = g_rand_new_with_seed(9293);
+	int bad = 0;
+	for (int it = 0; it < 5000; it++) {
+		pkt_addrs a = { .src_ip = g_rand_int(r), .dst_ip = g_rand_int(r),
+			        .sport = (uint16_t)g_rand_int(r), .dport = (uint16_t)g_rand_int(r),
+			        .ttl = (uint8_t)g_rand_int_range(r, 0, 3) * 127,
+			        .dscp = (uint8_t)g_rand_int_range(r, 0, 64), .df = g_rand_boolean(r) };
+		pkt_tcp_tmpl t;
+		pkt_tcp_tmpl_init(&t, &a);
+		for (int k = 0; k < 4; k++) {
+			/* IP ids and lengths near the ends of their ranges too. */
+			a.ip_id = k == 0 ? 0 : k == 1 ? 0xFFFF : (uint16_t)g_rand_int(r);
+			uint32_t len = k == 0 ? 0 : k == 1 ? PKT_IP_MAX - PKT_IP_LEN - 60
+			                                     : (uint32_t)g_rand_int_range(r, 0, 9001);
+			pkt_tcp_opts o = random_opts(r);
+			const gboolean none = g_rand_int_range(r, 0, 8) == 0;
+			uint32_t seq = g_rand_int(r), ack = g_rand_int(r);
+			uint8_t flags = (uint8_t)g_rand_int(r);
+			uint16_t win = (uint16_t)g_rand_int(r);
+			pkt *p = pkt_alloc(pool), *q = pkt_alloc(pool);
+			pkt_build_tcp_opts(p, &a, seq, ack, flags, win, none ? NULL : &o, len);
+			pkt_build_tcp_tmpl(q, &t, a.ip_id, seq, ack, flags, win, none ? NULL : &o, len);
+			bad += p->hdr_len != q->hdr_len || memcmp(p->hdr, q->hdr, p->hdr_len) != 0 ||
+			       p->l4_off != q->l4_off || p->payload_len != q->payload_len ||
+			       p->tcp_ts_at != q->tcp_ts_at || p->tcp_sack_at != q->tcp_sack_at ||
+			       p->l4_csum_ok != q->l4_csum_ok;
+			CU_ASSERT_EQUAL(pkt_csum_fold(pkt_csum_add(0, q->hdr + 14, 20)), 0);
+			pkt_free(p);
+			pkt_free(q);
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	g_rand_free(r);
 	pkt_pool_free(pool);
 }
 
@@ -912,6 +1129,8 @@ void register_tests(void)
 {
 	CU_pSuite s = harness_suite("pkt");
 	CU_add_test(s, "TCP options: Linux's SYN, timestamps, SACK blocks", test_build_tcp_sack_ts);
+	CU_add_test(s, "TCP options: remembered places read as a walk reads them", test_tcp_opts_remembered);
+	CU_add_test(s, "build TCP from a template: pkt_build_tcp_opts's bytes", test_build_tcp_tmpl);
 	CU_add_test(s, "checksum: RFC 1071 vector and naive sum", test_csum_rfc1071);
 	CU_add_test(s, "checksum: IPv4 header worked example", test_ip_header_vector);
 	CU_add_test(s, "build UDP", test_build_udp);

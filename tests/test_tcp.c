@@ -1450,6 +1450,64 @@ static void run_multi_loss(gboolean sack, tcp_cc cc)
 static void test_sack_recovery(void) { run_multi_loss(TRUE, TCP_CC_CUBIC); }
 static void test_newreno_recovery(void) { run_multi_loss(FALSE, TCP_CC_NEWRENO); }
 
+/*
+ * The write queue: 600 writes of 1 to 1448 bytes from three messages, all
+ * queued before the handshake, each one segment (a segment never holds
+ * bytes of two writes).  As ACKs come back the queue forgets what they
+ * cover and, once the forgotten part outgrows the rest, moves the rest to
+ * its start; lost segments before and after that (numbers 20, 330 and
+ * 331) are sent again from the writes that still hold them.  The server
+ * receives every write as it was made: its message, its offsets, in order.
+ */
+static void test_write_queue(void)
+{
+	enum { N = 600 };
+	topo t;
+	topo_init(&t, 1500, FALSE, 200 * SIM_US, 0, 0, 0, NULL, NULL);
+	pkt_msg *m[3] = { pkt_msg_new(NULL, 1u << 20, 1), pkt_msg_new(NULL, 1u << 20, 2),
+	                  pkt_msg_new(NULL, 1u << 20, 3) };
+	uint64_t moff[N], mnext[3] = { 0, 7, 99 };
+	uint32_t len[N], seq_off = 1;
+	const guint lost[] = { 20, 330, 331 };
+	for (guint i = 0; i < N; i++) {
+		len[i] = 1 + (i * 577u + i / 7) % 1448;
+		moff[i] = mnext[i % 3];
+		mnext[i % 3] += len[i] + i % 5;
+		for (guint k = 0; k < G_N_ELEMENTS(lost); k++)
+			if (lost[k] == i)
+				t.drop_offs[t.n_drop++] = seq_off;
+		seq_off += len[i];
+	}
+	t.drop = drop_listed;
+	app srv = { .got = g_array_new(FALSE, FALSE, sizeof(delivery)) };
+	app cli = { .got = g_array_new(FALSE, FALSE, sizeof(delivery)) };
+	tcp_listen(host_tcp(t.h[1]), 0, 9000, 0, &app_cb, &srv);
+	tcp_conn *c = tcp_connect(host_tcp(t.h[0]), CLI_IP, 40000, SRV_IP, 9000, 0, &app_cb, &cli);
+	for (guint i = 0; i < N; i++)
+		CU_ASSERT_TRUE(tcp_write(c, m[i % 3], moff[i], len[i]));
+	tcp_close(c);
+	topo_run(&t);
+
+	CU_ASSERT_EQUAL(t.dropped, 3);
+	CU_ASSERT_EQUAL(cli.why, TCP_CLOSE_NORMAL);
+	CU_ASSERT_EQUAL(srv.bytes, seq_off - 1);
+	CU_ASSERT_EQUAL_FATAL(srv.got->len, N);
+	for (guint i = 0; i < N; i++) {
+		const delivery *d = &g_array_index(srv.got, delivery, i);
+		CU_ASSERT_PTR_EQUAL(d->msg, m[i % 3]);
+		CU_ASSERT_EQUAL(d->off, moff[i]);
+		CU_ASSERT_EQUAL(d->len, len[i]);
+	}
+	CU_ASSERT_EQUAL(tcp_stack_get_stats(host_tcp(t.h[0]))->retransmits, 3);
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(m[i]->refs, 1); /* the queue let go of every write */
+		pkt_msg_unref(m[i]);
+	}
+	g_array_unref(srv.got);
+	g_array_unref(cli.got);
+	topo_clear(&t);
+}
+
 /* Drops each of the client's data segments with probability t->loss_p. */
 static gboolean drop_random(topo *t, int side, const seg *s)
 {
@@ -1722,6 +1780,8 @@ void register_tests(void)
 	CU_add_test(s, "API: writes arrive as the same message ranges, FIN both ways",
 	            test_api_stream);
 	CU_add_test(s, "API: abort sends RST, peer sees reset", test_api_abort);
+	CU_add_test(s, "API: 600 writes in flight, losses before and after the queue moves",
+	            test_write_queue);
 	CU_add_test(s, "API: a new SYN takes over a tuple in TIME_WAIT", test_time_wait_reuse);
 	CU_add_test(s, "sequence numbers wrap past 2^32", test_seq_wrap);
 	CU_add_test(s, "window scaling: 1 MiB in 7 round trips, not 18; Wireshark agrees",
