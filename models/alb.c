@@ -172,7 +172,7 @@ static void alb_conn_hook(http_server *s, gboolean opened, void *ud)
 
 static gboolean name_is(const char *l, size_t nl, const char *name)
 {
-	return nl == strlen(name) && g_ascii_strncasecmp(l, name, nl) == 0;
+	return nl == strlen(name) && http_name_is(l, name, nl);
 }
 
 /* The rule's target group, counting the rules evaluated. */

@@ -152,16 +152,6 @@ GString *http_head_add_into(GString *g, const char *head, size_t len, const char
 	return g;
 }
 
-/* g_ascii_strncasecmp(a, name, n) == 0 without a call per byte: most
- * header names differ from the one looked for in their first bytes. */
-static inline gboolean name_is(const char *a, const char *name, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != name[i] && g_ascii_tolower(a[i]) != g_ascii_tolower(name[i]))
-			return FALSE;
-	return TRUE;
-}
-
 #define HEAD_SCAN_MAX 5
 
 /* A header name and its length (SIZE_MAX for a name with a colon, which
@@ -206,7 +196,7 @@ static void head_scan(const char *head, size_t len, const head_name *names, size
 			 * the nlen bytes before it spell the name (which has no
 			 * colon). */
 			size_t k = names[i].len;
-			if (v[i] || (size_t)(stop - l) <= k || l[k] != ':' || !name_is(l, names[i].name, k))
+			if (v[i] || (size_t)(stop - l) <= k || l[k] != ':' || !http_name_is(l, names[i].name, k))
 				continue;
 			const char *a = l + k + 1;
 			while (a < stop && (*a == ' ' || *a == '\t'))
@@ -263,7 +253,7 @@ static gboolean value_u64(const char *v, size_t vl, uint64_t *out)
 static gboolean value_is(const char *v, size_t vl, const char *tok)
 {
 	size_t tl = strlen(tok);
-	return v && vl == tl && g_ascii_strncasecmp(v, tok, tl) == 0;
+	return v && vl == tl && http_name_is(v, tok, tl);
 }
 
 /* Copies n stream bytes into the end of g: from raw if given, else from the
@@ -459,7 +449,7 @@ static gboolean x_parse_head(http_exchange *x)
 	if (!sp2 || sp2 == sp1 + 1)
 		return FALSE;
 	size_t verl = (size_t)(eol - sp2 - 1);
-	if (verl != 8 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
+	if (verl != 8 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
 		return FALSE;
 	g_string_truncate(x->method, 0);
 	http_str_put(x->method, h, (size_t)(sp1 - h));
@@ -959,7 +949,7 @@ static gboolean cc_parse_head(cli_conn *cc)
 	const char *h = cc->head->str;
 	size_t len = cc->head->len;
 	/* "HTTP/1.x SSS reason" */
-	if (len < 12 || strncmp(h, "HTTP/1.", 7) != 0 || h[8] != ' ')
+	if (len < 12 || memcmp(h, "HTTP/1.", 7) != 0 || h[8] != ' ')
 		return FALSE;
 	if (!g_ascii_isdigit(h[9]) || !g_ascii_isdigit(h[10]) || !g_ascii_isdigit(h[11]))
 		return FALSE;

@@ -53,6 +53,23 @@ static inline void http_str_put(GString *g, const char *s, size_t n)
 	}
 }
 
+/* TRUE if the n bytes at a spell the n bytes of `name`, ASCII case
+ * ignored: g_ascii_strncasecmp(a, name, n) == 0 for a name without NUL,
+ * without its call per byte.  Header names are mostly spelt as looked
+ * for, so one memcmp decides most compares. */
+static inline gboolean http_name_is(const char *a, const char *name, size_t n)
+{
+	if (memcmp(a, name, n) == 0)
+		return TRUE;
+	for (size_t i = 0; i < n; i++) {
+		char x = a[i], y = name[i];
+		if (x != y && (x >= 'A' && x <= 'Z' ? x + ('a' - 'A') : x) !=
+		                      (y >= 'A' && y <= 'Z' ? y + ('a' - 'A') : y))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* "METHOD PATH HTTP/1.1\r\nHost: HOST\r\nUser-Agent: vpcsim\r\nContent-Length: N\r\n"
  * then "Connection: close\r\n" if `close`, then `extra` (zero or more
  * complete "Name: value\r\n" lines, may be NULL), then "\r\n". */

@@ -182,6 +182,32 @@ static void test_heads(void)
 	CU_ASSERT_STRING_EQUAL(http_fail_name(HTTP_FAIL_CLOSED), "connection closed early");
 }
 
+/* http_name_is() answers as g_ascii_strncasecmp() does, for every pair of
+ * bytes (a name has no NUL) and for names that differ only in case, in
+ * one byte, or by 0x20 in a byte that is not a letter. */
+static void test_name_is(void)
+{
+	for (int a = 0; a < 256; a++)
+		for (int b = 1; b < 256; b++) {
+			char x[2] = { (char)a, 0 }, y[2] = { (char)b, 0 };
+			CU_ASSERT_EQUAL(http_name_is(x, y, 1), g_ascii_strncasecmp(x, y, 1) == 0);
+		}
+	static const char *const pairs[][2] = {
+		{ "Content-Length", "Content-Length" }, { "content-length", "Content-Length" },
+		{ "CONTENT-LENGTH", "Content-Length" }, { "Content-Lengtx", "Content-Length" },
+		{ "Xontent-Length", "Content-Length" }, { "Content\rLength", "Content-Length" },
+		{ "X-Forwarded-@", "X-Forwarded-`" },   { "X-Forwarded-[", "X-Forwarded-{" },
+		{ "Connection", "connectioN" },         { "User-Agent", "Connection" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(pairs); i++) {
+		size_t n = strlen(pairs[i][1]);
+		CU_ASSERT_EQUAL(http_name_is(pairs[i][0], pairs[i][1], n),
+		                g_ascii_strncasecmp(pairs[i][0], pairs[i][1], n) == 0);
+	}
+	CU_ASSERT_TRUE(http_name_is("cOnNeCtIoN", "Connection", 10));
+	CU_ASSERT_FALSE(http_name_is("Connectio@", "Connection", 10));
+}
+
 /* ---- a request with a body ---- */
 
 typedef struct {
@@ -741,6 +767,8 @@ void register_tests(void)
 {
 	CU_pSuite s = harness_suite("http");
 	CU_add_test(s, "heads: exact text, header lookup, re-emit with extra lines", test_heads);
+	CU_add_test(s, "header names: http_name_is() agrees with g_ascii_strncasecmp()",
+	            test_name_is);
 	CU_add_test(s, "POST with a 50 KB body, 201 with headers", test_post_body);
 	CU_add_test(s, "a proxy adds X-Forwarded-For; exact latency over two hops", test_proxy);
 	CU_add_test(s, "bad requests: 400 and 431, then close", test_bad_requests);
