@@ -763,6 +763,176 @@ static void test_workloads(void)
 	star_clear(&s);
 }
 
+/* ---- parsing: what a head's walk finds agrees with a lookup per header ---- */
+
+/* A header as an unsigned number, found by http_exchange_header (a walk of
+ * its own per header, nothing recorded while the head arrived). */
+static gboolean header_u64(const char *v, size_t vl, uint64_t *out)
+{
+	if (!v)
+		return FALSE;
+	char *t = g_strndup(v, vl);
+	guint64 n = 0;
+	gboolean ok = g_ascii_string_to_unsigned(t, 10, 0, G_MAXUINT64, &n, NULL);
+	g_free(t);
+	if (ok)
+		*out = n;
+	return ok;
+}
+
+typedef struct {
+	GArray *want;  /* uint64_t: the response body each request asked for */
+	int requests;
+} parse_check;
+
+/* Checks the server's parse (body length; the response size the default
+ * handler then uses) against lookups of each header on their own. */
+static void check_then_default(http_exchange *x, void *ud)
+{
+	parse_check *pc = ud;
+	pc->requests++;
+	size_t vl = 0;
+	uint64_t body = 0, bytes = 10; /* serve()'s response size */
+	const char *v = http_exchange_header(x, "Content-Length", &vl);
+	header_u64(v, vl, &body);
+	CU_ASSERT_EQUAL(http_exchange_body_len(x), body);
+	v = http_exchange_header(x, HTTP_HDR_RESPONSE_BYTES, &vl);
+	header_u64(v, vl, &bytes);
+	g_array_append_val(pc->want, bytes);
+	http_default_handler(x, NULL);
+}
+
+/*
+ * Heads whose lines the parser reads from where the blank-line search
+ * found them: headers in another order, names in other cases, duplicated
+ * headers (the first counts), more lines than are recorded, bare LF line
+ * ends, a bare LF blank line, blanks around values.  Sent pipelined in one
+ * write over segments of 56 bytes, answered at once (parsed from the
+ * segments) and after a think time (parsed from the bytes held meanwhile);
+ * every answer must be the size the head asked for, as a lookup per header
+ * reads it.
+ */
+static void test_parse_agrees(void)
+{
+	GString *all = g_string_new(
+	        "GET /order HTTP/1.1\r\nX-Vpcsim-Response-Bytes: 7\r\nHost: x\r\n"
+	        "Content-Length: 3\r\n\r\nabc"
+	        "POST /case HTTP/1.1\r\ncontent-length: 2\r\nx-VPCSIM-response-BYTES: 9\r\n\r\nzz"
+	        "GET /dup HTTP/1.1\r\nContent-Length: 1\r\nX-Vpcsim-Response-Bytes: 4\r\n"
+	        "Content-Length: 5\r\nX-Vpcsim-Response-Bytes: 8\r\n\r\nq"
+	        "GET /lf HTTP/1.1\r\nA: 1\nX-Vpcsim-Response-Bytes: 11\nB: 2\r\nContent-Length:0\r\n\r\n"
+	        "GET /ws HTTP/1.1\r\nX-Vpcsim-Response-Bytes: \t 13 \t\r\nX-Vpcsim-Think-Ns: 0\r\n\r\n"
+	        "GET /bare HTTP/1.1\r\n\nX-Vpcsim-Response-Bytes: 3\r\n\r\n"
+	        "GET /long HTTP/1.1\r\n");
+	for (int i = 0; i < 40; i++)
+		g_string_append_printf(all, "X-Pad-%02d: %d\r\n", i, i);
+	g_string_append(all, "CONTENT-length: 4\r\nX-Vpcsim-Response-Bytes: 21\r\n"
+	                     "Content-Length: 6\r\n\r\nbody");
+	for (int think = 0; think < 2; think++) {
+		star s;
+		star_init(&s, 2, 10 * SIM_US, FALSE);
+		http_server *srv = serve(s.h[1], 80, 10, think ? SIM_MS : 0);
+		parse_check pc = { g_array_new(FALSE, FALSE, sizeof(uint64_t)), 0 };
+		http_server_set_handler(srv, check_then_default, &pc);
+		raw a = { .got = g_string_new(NULL), .send = text_msg(all->str, 0) };
+		tcp_conn *c = tcp_connect(host_tcp(s.h[0]), star_ip(0), 0, star_ip(1), 80, 96, &raw_cb,
+		                          &a);
+		sim_run_until(s.nt->sim, SIM_S);
+		tcp_close(c);
+		star_run(&s);
+		CU_ASSERT_EQUAL(pc.requests, 7);
+		CU_ASSERT_EQUAL(http_server_get_stats(srv)->bad_requests, 0);
+		/* The answers, in order: each head's Content-Length is the size
+		 * its request asked for. */
+		const uint64_t want[] = { 7, 9, 4, 11, 13, 10, 21 };
+		CU_ASSERT_EQUAL_FATAL(pc.want->len, G_N_ELEMENTS(want));
+		size_t at = 0;
+		for (guint i = 0; i < pc.want->len; i++) {
+			CU_ASSERT_EQUAL(g_array_index(pc.want, uint64_t, i), want[i]);
+			const char *h = a.got->str + at;
+			const char *e = g_strstr_len(h, (gssize)(a.got->len - at), "\r\n\r\n");
+			CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+			size_t hl = (size_t)(e + 4 - h), vl = 0;
+			uint64_t n = 0;
+			const char *v = http_head_get(h, hl, "Content-Length", &vl);
+			CU_ASSERT_TRUE(header_u64(v, vl, &n));
+			CU_ASSERT_EQUAL(n, want[i]);
+			at += hl + n;
+		}
+		CU_ASSERT_EQUAL(at, a.got->len);
+		g_array_unref(pc.want);
+		g_string_free(a.got, TRUE);
+		star_clear(&s);
+	}
+	g_string_free(all, TRUE);
+}
+
+typedef struct {
+	int n;
+	http_fail fail;
+	uint64_t content_length, response_bytes, head_len, general;
+} client_seen;
+
+/* The client's parse against a lookup of Content-Length on its own. */
+static void client_check(const http_result *r, void *ud)
+{
+	client_seen *cs = ud;
+	cs->n++;
+	cs->fail = r->fail;
+	cs->content_length = r->content_length;
+	cs->response_bytes = r->response_bytes;
+	cs->head_len = r->head_len;
+	size_t vl = 0;
+	const char *v = r->head ? http_head_get(r->head, r->head_len, "Content-Length", &vl) : NULL;
+	header_u64(v, vl, &cs->general);
+}
+
+/* Responses whose Content-Length comes after more lines than are
+ * recorded, in another case, twice (the first counts), after a bare LF
+ * line end; sent in 56-byte segments. */
+static void test_client_parse_agrees(void)
+{
+	GString *texts[4];
+	texts[0] = g_string_new("HTTP/1.1 200 OK\r\n");
+	for (int i = 0; i < 40; i++)
+		g_string_append_printf(texts[0], "X-Pad-%02d: %d\r\n", i, i);
+	g_string_append(texts[0], "content-LENGTH: 6\r\n\r\nabcdef");
+	texts[1] = g_string_new("HTTP/1.1 201 Created\r\nContent-Length: 2\r\nContent-Length: 9\r\n\r\nxy");
+	texts[2] = g_string_new("HTTP/1.1 200 OK\r\nA: 1\nContent-Length:  3 \r\n\r\nxyz");
+	texts[3] = g_string_new("HTTP/1.1 200 OK\r\nServer: s\r\nConnection: close\r\n"
+	                        "CONTENT-LENGTH: 1\r\n\r\nx");
+	const uint64_t want[] = { 6, 2, 3, 1 };
+	star s;
+	star_init(&s, 2, 10 * SIM_US, FALSE);
+	raw srv[4];
+	http_client *cl[4];
+	client_seen cs[4];
+	for (int i = 0; i < 4; i++) {
+		srv[i] = (raw){ .got = g_string_new(NULL), .close_on_data = TRUE,
+		                .send = text_msg(texts[i]->str, 0) };
+		tcp_listen(host_tcp(s.h[1]), 0, (uint16_t)(8001 + i), 96, &raw_cb, &srv[i]);
+		http_client_config cc = { .local_ip = star_ip(0), .ip = star_ip(1),
+		                          .port = (uint16_t)(8001 + i), .keepalive = TRUE, .mtu = 96 };
+		cl[i] = http_client_new(host_tcp(s.h[0]), &cc);
+		memset(&cs[i], 0, sizeof cs[i]);
+		http_request_spec spec = { 0 };
+		http_client_request(cl[i], &spec, client_check, &cs[i]);
+	}
+	star_run(&s);
+	for (int i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL(cs[i].n, 1);
+		CU_ASSERT_EQUAL(cs[i].fail, HTTP_OK);
+		CU_ASSERT_EQUAL(cs[i].content_length, want[i]);
+		CU_ASSERT_EQUAL(cs[i].general, want[i]);
+		CU_ASSERT_EQUAL(cs[i].response_bytes, texts[i]->len);
+		CU_ASSERT_EQUAL(cs[i].head_len + want[i], texts[i]->len);
+		http_client_free(cl[i]);
+		g_string_free(srv[i].got, TRUE);
+		g_string_free(texts[i], TRUE);
+	}
+	star_clear(&s);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("http");
@@ -776,6 +946,10 @@ void register_tests(void)
 	CU_add_test(s, "a head's blank line across a segment boundary, then a body",
 	            test_head_across_segments);
 	CU_add_test(s, "pipelined requests are answered in order", test_pipelined);
+	CU_add_test(s, "server parse: order, case, duplicates, long heads, LF ends agree",
+	            test_parse_agrees);
+	CU_add_test(s, "client parse: long heads, case, duplicates, LF ends agree",
+	            test_client_parse_agrees);
 	CU_add_test(s, "one connection: requests queue; think-time header",
 	            test_queueing_and_think_override);
 	CU_add_test(s, "a pool: up to max_conns open, the last idle one reused", test_pool);
