@@ -280,11 +280,20 @@ static void append_bytes(GString *g, const pkt_msg *m, uint64_t off, const char 
  * `scanned` is how many bytes of s were looked at for them (SIZE_MAX once
  * bytes were added unseen: nothing more is recorded, and the parser finds
  * the rest itself).
+ *
+ * `known` holds the last head the owner accepted (parsed, or found known)
+ * before this one, when known_valid: the owner keeps what parsing it gave,
+ * and a head of the same bytes needs no parsing (a workload sends the same
+ * head again and again, and a server answers with the same head).  The
+ * strings swap when a head is emptied, so nothing is copied.
  */
 #define HEAD_NL_MAX 32
 
 typedef struct {
 	GString *s;
+	GString *known;
+	gboolean known_valid;
+	gboolean accepted;     /* s is what the owner's parse result now describes */
 	size_t scanned;
 	uint32_t n_nl;
 	uint32_t nl[HEAD_NL_MAX];
@@ -293,17 +302,40 @@ typedef struct {
 static void hb_init(head_buf *b)
 {
 	b->s = g_string_sized_new(256);
+	b->known = g_string_sized_new(256);
+	b->known_valid = b->accepted = FALSE;
 	b->scanned = 0;
 	b->n_nl = 0;
 }
 
-/* Empties the head (g_string_truncate(s, 0) without the call). */
+static void hb_clear(head_buf *b)
+{
+	g_string_free(b->s, TRUE);
+	g_string_free(b->known, TRUE);
+}
+
+/* Empties the head (g_string_truncate(s, 0) without the call); an accepted
+ * head becomes the known one. */
 static void hb_reset(head_buf *b)
 {
+	if (b->accepted) {
+		GString *t = b->known;
+		b->known = b->s;
+		b->s = t;
+		b->known_valid = TRUE;
+		b->accepted = FALSE;
+	}
 	b->s->len = 0;
 	b->s->str[0] = '\0';
 	b->scanned = 0;
 	b->n_nl = 0;
+}
+
+/* TRUE if the head is byte for byte the last one accepted. */
+static gboolean hb_known(const head_buf *b)
+{
+	return b->known_valid && b->known->len == b->s->len &&
+	       memcmp(b->known->str, b->s->str, b->s->len) == 0;
 }
 
 /* Cuts the head to its first e bytes, e at most its length: the recorded
@@ -425,7 +457,7 @@ static void x_free(http_exchange *x)
 		sim_cancel(s->nt->sim, x->think_ev);
 	sim_timer_cancel(s->nt->sim, &x->idle_ev);
 	g_queue_unlink(&s->conns, &x->link);
-	g_string_free(x->head.s, TRUE);
+	hb_clear(&x->head);
 	g_string_free(x->held, TRUE);
 	g_string_free(x->method, TRUE);
 	g_string_free(x->path, TRUE);
@@ -527,6 +559,18 @@ static gboolean x_parse_head(http_exchange *x)
 	return TRUE;
 }
 
+/* Parses the request head, or finds it the same as the last one accepted
+ * on this connection, whose parse the exchange's fields still hold. */
+static gboolean x_head_parsed(http_exchange *x)
+{
+	if (!hb_known(&x->head) && !x_parse_head(x)) {
+		x->head.known_valid = FALSE; /* the fields are no longer its parse */
+		return FALSE;
+	}
+	x->head.accepted = TRUE;
+	return TRUE;
+}
+
 static void x_dispatch(http_exchange *x)
 {
 	http_server *s = x->srv;
@@ -565,7 +609,7 @@ static uint32_t srv_feed(http_exchange *x, const pkt_msg *m, uint64_t off, const
 			hb_cut(&x->head, e);
 			if (e > max_head) {
 				x_reject(x, 431);
-			} else if (!x_parse_head(x)) {
+			} else if (!x_head_parsed(x)) {
 				x_reject(x, 400);
 			} else if (x->body_len == 0) {
 				x_dispatch(x);
@@ -828,6 +872,14 @@ typedef enum {
 	RSP_NONE,       /* no request in flight */
 } rsp_state;
 
+/* What a response head says (cc_parse_head). */
+typedef struct {
+	int status;
+	gboolean close;        /* Connection: close */
+	gboolean has_len;      /* a Content-Length; else the body ends with the connection */
+	uint64_t len;
+} rsp_head;
+
 typedef struct {
 	GList link;            /* in the client's conns */
 	GList idle_link;       /* in the client's idle list */
@@ -838,6 +890,7 @@ typedef struct {
 	gboolean closing;      /* carries no further request */
 	gboolean fresh_head;   /* head still holds the previous response's */
 	gboolean server_close; /* the response head said Connection: close (cc_parse_head) */
+	rsp_head known_rsp;    /* the parse of the last head accepted (head.known once emptied) */
 	guint served;
 	sim_time t_established;
 	rsp_state rx;
@@ -910,7 +963,7 @@ static void cc_free(cli_conn *cc)
 	g_queue_unlink(&cl->conns, &cc->link);
 	if (cc->idle_link.data)
 		g_queue_unlink(&cl->idle, &cc->idle_link);
-	g_string_free(cc->head.s, TRUE);
+	hb_clear(&cc->head);
 	g_free(cc);
 }
 
@@ -996,30 +1049,46 @@ static void cc_complete(cli_conn *cc)
 	cl_dispatch(cl);
 }
 
-static gboolean cc_parse_head(cli_conn *cc)
+static gboolean rsp_parse(const head_buf *b, rsp_head *r)
 {
-	http_req *q = cc->cur;
-	const char *h = cc->head.s->str;
-	size_t len = cc->head.s->len;
+	const char *h = b->s->str;
+	size_t len = b->s->len;
 	/* "HTTP/1.x SSS reason" */
 	if (len < 12 || memcmp(h, "HTTP/1.", 7) != 0 || h[8] != ' ')
 		return FALSE;
 	if (!g_ascii_isdigit(h[9]) || !g_ascii_isdigit(h[10]) || !g_ascii_isdigit(h[11]))
 		return FALSE;
-	q->r.status = (h[9] - '0') * 100 + (h[10] - '0') * 10 + (h[11] - '0');
+	r->status = (h[9] - '0') * 100 + (h[10] - '0') * 10 + (h[11] - '0');
 	static const head_name names[] = { HEAD_NAME("Content-Length"), HEAD_NAME("Transfer-Encoding"),
 	                                   HEAD_NAME("Connection") };
 	const char *v[3];
 	size_t vl[3];
-	head_scan(h, len, cc->head.nl, cc->head.n_nl, names, 3, v, vl);
-	cc->server_close = value_is(v[2], vl[2], "close");
-	uint64_t cl = 0;
-	if (value_u64(v[0], vl[0], &cl)) {
-		q->r.content_length = cl;
-		cc->body_left = cl;
+	head_scan(h, len, b->nl, b->n_nl, names, 3, v, vl);
+	r->close = value_is(v[2], vl[2], "close");
+	r->len = 0;
+	r->has_len = value_u64(v[0], vl[0], &r->len);
+	return r->has_len || (!v[0] && !v[1]);
+}
+
+/* Parses the response head, or finds it the same as the last one on this
+ * connection (whose parse cc->known_rsp holds), and sets up for the body. */
+static gboolean cc_parse_head(cli_conn *cc)
+{
+	http_req *q = cc->cur;
+	if (!hb_known(&cc->head)) {
+		rsp_head r;
+		if (!rsp_parse(&cc->head, &r))
+			return FALSE;
+		cc->known_rsp = r;
+	}
+	cc->head.accepted = TRUE;
+	const rsp_head *r = &cc->known_rsp;
+	q->r.status = r->status;
+	cc->server_close = r->close;
+	if (r->has_len) {
+		q->r.content_length = r->len;
+		cc->body_left = r->len;
 		cc->rx = RSP_BODY;
-	} else if (v[0] || v[1]) {
-		return FALSE;
 	} else {
 		cc->rx = RSP_TO_EOF;
 	}
@@ -1147,7 +1216,7 @@ static cli_conn *cc_open(http_client *cl)
 	                          &cli_callbacks, cc)
 	            : NULL;
 	if (!cc->tc) {
-		g_string_free(cc->head.s, TRUE);
+		hb_clear(&cc->head);
 		g_free(cc);
 		return NULL;
 	}

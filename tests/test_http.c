@@ -387,12 +387,18 @@ typedef struct {
 	gboolean close_on_data;
 } raw;
 
+/* Appends the len stream bytes at off to g. */
+static void got_append(GString *g, const pkt_msg *m, uint64_t off, uint32_t len)
+{
+	gsize at = g->len;
+	g_string_set_size(g, at + len);
+	pkt_msg_fill(m, off, (uint8_t *)g->str + at, len);
+}
+
 static void raw_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t len, void *ud)
 {
 	raw *r = ud;
-	gsize at = r->got->len;
-	g_string_set_size(r->got, at + len);
-	pkt_msg_fill(m, off, (uint8_t *)r->got->str + at, len);
+	got_append(r->got, m, off, len);
 	if (r->send) {
 		tcp_write(c, r->send, 0, r->send->len);
 		pkt_msg_unref(r->send);
@@ -781,7 +787,8 @@ static gboolean header_u64(const char *v, size_t vl, uint64_t *out)
 }
 
 typedef struct {
-	GArray *want;  /* uint64_t: the response body each request asked for */
+	GArray *want;     /* uint64_t: the response body each request asked for */
+	GPtrArray *paths; /* the path the handler saw */
 	int requests;
 } parse_check;
 
@@ -799,6 +806,7 @@ static void check_then_default(http_exchange *x, void *ud)
 	v = http_exchange_header(x, HTTP_HDR_RESPONSE_BYTES, &vl);
 	header_u64(v, vl, &bytes);
 	g_array_append_val(pc->want, bytes);
+	g_ptr_array_add(pc->paths, g_strdup(http_exchange_path(x)));
 	http_default_handler(x, NULL);
 }
 
@@ -806,33 +814,64 @@ static void check_then_default(http_exchange *x, void *ud)
  * Heads whose lines the parser reads from where the blank-line search
  * found them: headers in another order, names in other cases, duplicated
  * headers (the first counts), more lines than are recorded, bare LF line
- * ends, a bare LF blank line, blanks around values.  Sent pipelined in one
- * write over segments of 56 bytes, answered at once (parsed from the
- * segments) and after a think time (parsed from the bytes held meanwhile);
- * every answer must be the size the head asked for, as a lookup per header
- * reads it.
+ * ends, a bare LF blank line, blanks around values.  Each comes twice in a
+ * row (the second is found the same as the last head, not parsed), then
+ * near copies: one byte changed (same length), a line more, the path in
+ * another case.  Sent pipelined in one write over segments of 56 bytes,
+ * answered at once (parsed from the segments) and after a think time
+ * (parsed from the bytes held meanwhile); every answer must be the size
+ * the head asked for, as a lookup per header reads it, and the handler
+ * must see the head's own path.
  */
 static void test_parse_agrees(void)
 {
-	GString *all = g_string_new(
-	        "GET /order HTTP/1.1\r\nX-Vpcsim-Response-Bytes: 7\r\nHost: x\r\n"
-	        "Content-Length: 3\r\n\r\nabc"
-	        "POST /case HTTP/1.1\r\ncontent-length: 2\r\nx-VPCSIM-response-BYTES: 9\r\n\r\nzz"
-	        "GET /dup HTTP/1.1\r\nContent-Length: 1\r\nX-Vpcsim-Response-Bytes: 4\r\n"
-	        "Content-Length: 5\r\nX-Vpcsim-Response-Bytes: 8\r\n\r\nq"
-	        "GET /lf HTTP/1.1\r\nA: 1\nX-Vpcsim-Response-Bytes: 11\nB: 2\r\nContent-Length:0\r\n\r\n"
-	        "GET /ws HTTP/1.1\r\nX-Vpcsim-Response-Bytes: \t 13 \t\r\nX-Vpcsim-Think-Ns: 0\r\n\r\n"
-	        "GET /bare HTTP/1.1\r\n\nX-Vpcsim-Response-Bytes: 3\r\n\r\n"
-	        "GET /long HTTP/1.1\r\n");
+	GString *lng = g_string_new("GET /long HTTP/1.1\r\n");
 	for (int i = 0; i < 40; i++)
-		g_string_append_printf(all, "X-Pad-%02d: %d\r\n", i, i);
-	g_string_append(all, "CONTENT-length: 4\r\nX-Vpcsim-Response-Bytes: 21\r\n"
+		g_string_append_printf(lng, "X-Pad-%02d: %d\r\n", i, i);
+	g_string_append(lng, "CONTENT-length: 4\r\nX-Vpcsim-Response-Bytes: 21\r\n"
 	                     "Content-Length: 6\r\n\r\nbody");
+	static const struct {
+		const char *text;
+		uint64_t want; /* response bytes */
+		const char *path;
+		int times;
+	} heads[] = {
+		{ "GET /order HTTP/1.1\r\nX-Vpcsim-Response-Bytes: 7\r\nHost: x\r\n"
+		  "Content-Length: 3\r\n\r\nabc", 7, "/order", 2 },
+		{ "GET /order HTTP/1.1\r\nX-Vpcsim-Response-Bytes: 8\r\nHost: x\r\n"
+		  "Content-Length: 3\r\n\r\nabc", 8, "/order", 2 },
+		{ "GET /order HTTP/1.1\r\nX-Vpcsim-Response-Bytes: 8\r\nHost: x\r\n"
+		  "Content-Length: 4\r\n\r\nabcd", 8, "/order", 1 },
+		{ "GET /order HTTP/1.1\r\nX-Vpcsim-Response-Bytes: 8\r\nHost: x\r\n"
+		  "Content-Length: 4\r\nX-Vpcsim-Response-Bytes: 5\r\n\r\nabcd", 8, "/order", 1 },
+		{ "GET /ORDER HTTP/1.1\r\nX-Vpcsim-Response-Bytes: 8\r\nHost: x\r\n"
+		  "Content-Length: 4\r\nX-Vpcsim-Response-Bytes: 5\r\n\r\nabcd", 8, "/ORDER", 1 },
+		{ "POST /case HTTP/1.1\r\ncontent-length: 2\r\nx-VPCSIM-response-BYTES: 9\r\n\r\nzz", 9,
+		  "/case", 2 },
+		{ "GET /dup HTTP/1.1\r\nContent-Length: 1\r\nX-Vpcsim-Response-Bytes: 4\r\n"
+		  "Content-Length: 5\r\nX-Vpcsim-Response-Bytes: 8\r\n\r\nq", 4, "/dup", 2 },
+		{ "GET /lf HTTP/1.1\r\nA: 1\nX-Vpcsim-Response-Bytes: 11\nB: 2\r\nContent-Length:0\r\n\r\n",
+		  11, "/lf", 2 },
+		{ "GET /ws HTTP/1.1\r\nX-Vpcsim-Response-Bytes: \t 13 \t\r\nX-Vpcsim-Think-Ns: 0\r\n\r\n",
+		  13, "/ws", 2 },
+		{ "GET /bare HTTP/1.1\r\n\nX-Vpcsim-Response-Bytes: 3\r\n\r\n", 10, "/bare", 2 },
+		{ NULL, 21, "/long", 2 },
+	};
+	GString *all = g_string_new(NULL);
+	GArray *want = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	GPtrArray *paths = g_ptr_array_new();
+	for (size_t i = 0; i < G_N_ELEMENTS(heads); i++)
+		for (int t = 0; t < heads[i].times; t++) {
+			g_string_append(all, heads[i].text ? heads[i].text : lng->str);
+			g_array_append_val(want, heads[i].want);
+			g_ptr_array_add(paths, (gpointer)heads[i].path);
+		}
 	for (int think = 0; think < 2; think++) {
 		star s;
 		star_init(&s, 2, 10 * SIM_US, FALSE);
 		http_server *srv = serve(s.h[1], 80, 10, think ? SIM_MS : 0);
-		parse_check pc = { g_array_new(FALSE, FALSE, sizeof(uint64_t)), 0 };
+		parse_check pc = { g_array_new(FALSE, FALSE, sizeof(uint64_t)),
+		                   g_ptr_array_new_with_free_func(g_free), 0 };
 		http_server_set_handler(srv, check_then_default, &pc);
 		raw a = { .got = g_string_new(NULL), .send = text_msg(all->str, 0) };
 		tcp_conn *c = tcp_connect(host_tcp(s.h[0]), star_ip(0), 0, star_ip(1), 80, 96, &raw_cb,
@@ -840,15 +879,16 @@ static void test_parse_agrees(void)
 		sim_run_until(s.nt->sim, SIM_S);
 		tcp_close(c);
 		star_run(&s);
-		CU_ASSERT_EQUAL(pc.requests, 7);
+		CU_ASSERT_EQUAL(pc.requests, (int)want->len);
 		CU_ASSERT_EQUAL(http_server_get_stats(srv)->bad_requests, 0);
 		/* The answers, in order: each head's Content-Length is the size
 		 * its request asked for. */
-		const uint64_t want[] = { 7, 9, 4, 11, 13, 10, 21 };
-		CU_ASSERT_EQUAL_FATAL(pc.want->len, G_N_ELEMENTS(want));
+		CU_ASSERT_EQUAL_FATAL(pc.want->len, want->len);
 		size_t at = 0;
 		for (guint i = 0; i < pc.want->len; i++) {
-			CU_ASSERT_EQUAL(g_array_index(pc.want, uint64_t, i), want[i]);
+			uint64_t w = g_array_index(want, uint64_t, i);
+			CU_ASSERT_EQUAL(g_array_index(pc.want, uint64_t, i), w);
+			CU_ASSERT_STRING_EQUAL(g_ptr_array_index(pc.paths, i), g_ptr_array_index(paths, i));
 			const char *h = a.got->str + at;
 			const char *e = g_strstr_len(h, (gssize)(a.got->len - at), "\r\n\r\n");
 			CU_ASSERT_PTR_NOT_NULL_FATAL(e);
@@ -856,15 +896,19 @@ static void test_parse_agrees(void)
 			uint64_t n = 0;
 			const char *v = http_head_get(h, hl, "Content-Length", &vl);
 			CU_ASSERT_TRUE(header_u64(v, vl, &n));
-			CU_ASSERT_EQUAL(n, want[i]);
+			CU_ASSERT_EQUAL(n, w);
 			at += hl + n;
 		}
 		CU_ASSERT_EQUAL(at, a.got->len);
 		g_array_unref(pc.want);
+		g_ptr_array_unref(pc.paths);
 		g_string_free(a.got, TRUE);
 		star_clear(&s);
 	}
+	g_array_unref(want);
+	g_ptr_array_unref(paths);
 	g_string_free(all, TRUE);
+	g_string_free(lng, TRUE);
 }
 
 typedef struct {
@@ -933,6 +977,87 @@ static void test_client_parse_agrees(void)
 	star_clear(&s);
 }
 
+/* A server that answers the n-th request head it receives with texts[n]. */
+typedef struct {
+	const char *const *texts;
+	guint n_texts, answered;
+	GString *got;
+} scripted;
+
+static void scripted_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t len, void *ud)
+{
+	scripted *sc = ud;
+	got_append(sc->got, m, off, len);
+	guint heads = 0;
+	for (const char *p = sc->got->str; (p = strstr(p, "\r\n\r\n")); p += 4)
+		heads++;
+	while (sc->answered < heads && sc->answered < sc->n_texts) {
+		pkt_msg *r = text_msg(sc->texts[sc->answered++], 0);
+		tcp_write(c, r, 0, r->len);
+		pkt_msg_unref(r);
+		if (sc->answered == sc->n_texts)
+			tcp_close(c); /* the last body ends with the connection */
+	}
+}
+
+static void scripted_eof(tcp_conn *c, void *ud)
+{
+	(void)ud;
+	tcp_close(c);
+}
+
+static const tcp_callbacks scripted_cb = { .on_data = scripted_data, .on_eof = scripted_eof };
+
+/* One kept-alive connection carries responses that repeat the last head
+ * (found the same, not parsed), differ from it in one byte (the length, the
+ * status), have a line more, differ in case, and last one that ends with
+ * the connection: each result must be what its own head says. */
+static void test_client_repeats(void)
+{
+	static const char *const texts[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+		"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+		"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd",
+		"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd",
+		"HTTP/1.1 201 OK\r\nContent-Length: 4\r\n\r\nabcd",
+		"HTTP/1.1 201 OK\r\nContent-Length: 4\r\nX: y\r\n\r\nabcd",
+		"HTTP/1.1 201 OK\r\ncontent-length: 4\r\nX: y\r\n\r\nabcd",
+		"HTTP/1.1 201 OK\r\ncontent-length: 4\r\nX: y\r\n\r\nabcd",
+		"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+		"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\nxy",
+	};
+	static const int status[] = { 200, 200, 200, 200, 201, 201, 201, 201, 200, 503 };
+	static const uint64_t body[] = { 3, 3, 4, 4, 4, 4, 4, 4, 3, 2 };
+	enum { N = G_N_ELEMENTS(texts) };
+	star s;
+	star_init(&s, 2, 10 * SIM_US, FALSE);
+	scripted sc = { texts, N, 0, g_string_new(NULL) };
+	tcp_listen(host_tcp(s.h[1]), 0, 8080, 0, &scripted_cb, &sc);
+	http_client_config cc = { .local_ip = star_ip(0), .ip = star_ip(1), .port = 8080,
+		                  .keepalive = TRUE, .max_conns = 1 };
+	http_client *cl = http_client_new(host_tcp(s.h[0]), &cc);
+	results rs = { 0 };
+	for (int i = 0; i < N; i++) {
+		http_request_spec spec = { 0 };
+		http_client_request(cl, &spec, keep_result, &rs);
+	}
+	star_run(&s);
+	CU_ASSERT_EQUAL_FATAL(rs.n, N);
+	for (int i = 0; i < N; i++) {
+		CU_ASSERT_EQUAL(rs.r[i].fail, HTTP_OK);
+		CU_ASSERT_EQUAL(rs.r[i].status, status[i]);
+		CU_ASSERT_EQUAL(rs.r[i].response_bytes, strlen(texts[i]));
+		CU_ASSERT_EQUAL(rs.r[i].head_len + body[i], strlen(texts[i]));
+		CU_ASSERT_EQUAL(strncmp(rs.head[i], texts[i], rs.r[i].head_len), 0);
+		/* The last body ends with the connection: no Content-Length. */
+		CU_ASSERT_EQUAL(rs.r[i].content_length, i < N - 1 ? body[i] : 0);
+	}
+	CU_ASSERT_EQUAL(http_client_connections_opened(cl), 1);
+	http_client_free(cl);
+	g_string_free(sc.got, TRUE);
+	star_clear(&s);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("http");
@@ -950,6 +1075,7 @@ void register_tests(void)
 	            test_parse_agrees);
 	CU_add_test(s, "client parse: long heads, case, duplicates, LF ends agree",
 	            test_client_parse_agrees);
+	CU_add_test(s, "client parse: repeated and near-repeated response heads", test_client_repeats);
 	CU_add_test(s, "one connection: requests queue; think-time header",
 	            test_queueing_and_think_override);
 	CU_add_test(s, "a pool: up to max_conns open, the last idle one reused", test_pool);
