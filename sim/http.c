@@ -25,14 +25,18 @@ static inline char *put(char *d, const char *s, size_t n)
  * instructions of `bench tgw` (callgrind). */
 static GString *head_new(GString *g, size_t most, char **d)
 {
-	g_string_set_size(g, most);
+	/* Room for `most` bytes and the NUL; the string grows only the first
+	 * times (a call to GLib then), its length is set by head_done(). */
+	if (most >= g->allocated_len)
+		g_string_set_size(g, most);
 	*d = g->str;
 	return g;
 }
 
-static GString *head_done(GString *g, const char *d)
+static GString *head_done(GString *g, char *d)
 {
-	g_string_truncate(g, (gsize)(d - g->str));
+	g->len = (gsize)(d - g->str);
+	*d = '\0';
 	return g;
 }
 
@@ -80,8 +84,8 @@ void http_header_set_u64(GString *g, const char *name, uint64_t v)
 	g_return_if_fail(g != NULL && name != NULL);
 	size_t nl = strlen(name);
 	char *d;
-	g_string_set_size(g, nl + 2 + U64_DIGITS + 2);
-	d = put(g->str, name, nl);
+	head_new(g, nl + 2 + U64_DIGITS + 2, &d);
+	d = put(d, name, nl);
 	d = PUT_LIT(d, ": ");
 	d = units_put_u64(d, v);
 	d = PUT_LIT(d, "\r\n");
@@ -264,7 +268,12 @@ static gboolean value_is(const char *v, size_t vl, const char *tok)
 static void append_bytes(GString *g, const pkt_msg *m, uint64_t off, const char *raw, uint32_t n)
 {
 	gsize at = g->len;
-	g_string_set_size(g, at + n);
+	if (at + n >= g->allocated_len) {
+		g_string_set_size(g, at + n);
+	} else {
+		g->len = at + n;
+		g->str[g->len] = '\0';
+	}
 	if (raw)
 		memcpy(g->str + at, raw, n);
 	else if (m)
@@ -536,9 +545,9 @@ static gboolean x_parse_head(http_exchange *x)
 	size_t verl = (size_t)(eol - sp2 - 1);
 	if (verl != 8 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
 		return FALSE;
-	g_string_truncate(x->method, 0);
+	x->method->len = 0;
 	http_str_put(x->method, h, (size_t)(sp1 - h));
-	g_string_truncate(x->path, 0);
+	x->path->len = 0;
 	http_str_put(x->path, sp1 + 1, (size_t)(sp2 - sp1 - 1));
 	static const head_name names[] = { HEAD_NAME("Content-Length"), HEAD_NAME("Transfer-Encoding"),
 	                                   HEAD_NAME("Connection"), HEAD_NAME(HTTP_HDR_THINK_NS),
