@@ -841,6 +841,17 @@ const char *http_exchange_header(const http_exchange *x, const char *name, size_
 {
 	return http_head_get(x->head.s->str, x->head.s->len, name, vlen);
 }
+void http_exchange_lines(const http_exchange *x, http_lines *w)
+{
+	const head_buf *b = &x->head;
+	w->head = b->s->str;
+	w->end = b->s->str + b->s->len;
+	w->nl = b->nl;
+	w->n_nl = b->n_nl;
+	w->i = 0;
+	const char *l = b->n_nl ? w->head + b->nl[w->i++] : memchr(w->head, '\n', b->s->len);
+	w->l = l ? l + 1 : NULL;
+}
 uint64_t http_exchange_body_len(const http_exchange *x) { return x->body_len; }
 uint32_t http_exchange_client_ip(const http_exchange *x) { return x->cip; }
 uint16_t http_exchange_client_port(const http_exchange *x) { return x->cport; }
