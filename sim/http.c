@@ -303,18 +303,20 @@ typedef struct {
 	GString *known;
 	gboolean known_valid;
 	gboolean accepted;     /* s is what the owner's parse result now describes */
+	gboolean same;         /* s starts with the known head's bytes (append_head_bytes) */
 	size_t scanned;
-	uint32_t n_nl;
+	uint32_t n_nl, known_n_nl;
 	uint32_t nl[HEAD_NL_MAX];
+	uint32_t known_nl[HEAD_NL_MAX]; /* the known head's */
 } head_buf;
 
 static void hb_init(head_buf *b)
 {
 	b->s = g_string_sized_new(256);
 	b->known = g_string_sized_new(256);
-	b->known_valid = b->accepted = FALSE;
+	b->known_valid = b->accepted = b->same = FALSE;
 	b->scanned = 0;
-	b->n_nl = 0;
+	b->n_nl = b->known_n_nl = 0;
 }
 
 static void hb_clear(head_buf *b)
@@ -333,7 +335,10 @@ static void hb_reset(head_buf *b)
 		b->s = t;
 		b->known_valid = TRUE;
 		b->accepted = FALSE;
+		memcpy(b->known_nl, b->nl, b->n_nl * sizeof b->nl[0]);
+		b->known_n_nl = b->n_nl;
 	}
+	b->same = FALSE;
 	b->s->len = 0;
 	b->s->str[0] = '\0';
 	b->scanned = 0;
@@ -343,6 +348,8 @@ static void hb_reset(head_buf *b)
 /* TRUE if the head is byte for byte the last one accepted. */
 static gboolean hb_known(const head_buf *b)
 {
+	if (b->same)
+		return b->known->len == b->s->len;
 	return b->known_valid && b->known->len == b->s->len &&
 	       memcmp(b->known->str, b->s->str, b->s->len) == 0;
 }
@@ -401,6 +408,17 @@ static size_t append_head_bytes(head_buf *b, const pkt_msg *m, uint64_t off, con
 		real = off < hlen ? (uint32_t)MIN((uint64_t)n, hlen - off) : 0;
 	}
 	append_bytes(g, m, off, raw, real);
+	/* A head that starts with the bytes of the last one accepted ends
+	 * where that one did: it had no earlier blank line, so neither has
+	 * this one.  Its line ends are the known head's. */
+	size_t kl = b->known->len;
+	if (before == 0 && b->known_valid && kl && g->len >= kl && memcmp(g->str, b->known->str, kl) == 0) {
+		memcpy(b->nl, b->known_nl, b->known_n_nl * sizeof b->nl[0]);
+		b->n_nl = b->known_n_nl;
+		b->scanned = kl;
+		b->same = TRUE;
+		return kl;
+	}
 	size_t e = head_end(b, before);
 	if (!e && real < n)
 		append_bytes(g, m, off + real, NULL, n - real);
