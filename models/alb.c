@@ -62,7 +62,7 @@ struct alb {
 	uint64_t *slot_requests; /* per slot, over all nodes */
 	uint64_t free_rules;  /* free rule evaluations per request */
 	GQueue live, spare;   /* alb_req */
-	GString *path, *host, *hdr, *xff, *trace, *extra; /* scratch, grown once */
+	GString *path, *host, *hdr, *xff, *trace; /* scratch, grown once */
 	sim_time active_changed;
 	double active_ns;     /* integral of active client connections up to active_changed */
 	lbhealth *health;     /* health checks of the targets (lbhealth.h) */
@@ -169,11 +169,6 @@ static void alb_conn_hook(http_server *s, gboolean opened, void *ud)
 }
 
 /* ---- rules and targets ---- */
-
-static gboolean name_is(const char *l, size_t nl, const char *name)
-{
-	return nl == strlen(name) && g_ascii_strncasecmp(l, name, nl) == 0;
-}
 
 /* The rule's target group, counting the rules evaluated. */
 static int route(alb *a, const alb_listener *l, http_exchange *x, const sc_lb_rule **matched)
@@ -309,46 +304,85 @@ static guint pick_target(alb_eni *e, int tg, guint n)
 
 /* ---- forwarding ---- */
 
+/* Which of the lines forward_head takes out a header line [l, l + ll) is:
+ * a name the first colon ends (names have none, so a line is one when its
+ * byte k is a colon and the k bytes before spell it, ASCII case ignored). */
+typedef enum { HOP_KEEP, HOP_XFF, HOP_TRACE, HOP_DROP } hop_line;
+
+static hop_line hop_kind(const char *l, size_t ll)
+{
+	if (ll > 10 && l[10] == ':' &&
+	    (http_name_is(l, "Connection", 10) || http_name_is(l, "Keep-Alive", 10)))
+		return HOP_DROP;
+	if (ll > 15 && l[15] == ':') {
+		if (http_name_is(l, "X-Forwarded-For", 15))
+			return HOP_XFF;
+		if (http_name_is(l, "X-Amzn-Trace-Id", 15))
+			return HOP_TRACE;
+	}
+	if (ll > 16 && l[16] == ':' && http_name_is(l, "X-Forwarded-Port", 16))
+		return HOP_DROP;
+	if (ll > 17 && l[17] == ':' && http_name_is(l, "X-Forwarded-Proto", 17))
+		return HOP_DROP;
+	return HOP_KEEP;
+}
+
+static char *put_bytes(char *d, const void *s, size_t n)
+{
+	memcpy(d, s, n);
+	return d + n;
+}
+
+#define PUT_LIT(d, lit) put_bytes((d), (lit), sizeof(lit) - 1)
+
 /* The head to send to the target: the client's, hop-by-hop and
- * X-Forwarded-* / X-Amzn-Trace-Id lines taken out, ours added. */
+ * X-Forwarded-* / X-Amzn-Trace-Id lines taken out, ours added before the
+ * blank line.  Written once into fwd: the lines kept are copied a run of
+ * them at a time (usually the whole head in one), on the line ends the
+ * server found. */
 static void forward_head(alb *a, const alb_front *fr, http_exchange *x, GString *fwd)
 {
-	size_t len;
-	const char *h = http_exchange_head(x, &len);
-	const char *end = h + len;
-	GString *out = a->hdr;
-	g_string_truncate(out, 0);
-	g_string_truncate(a->xff, 0);
-	g_string_truncate(a->trace, 0);
-	/* Walked by hand, as http_head_get does, to allocate nothing. */
-	const char *l = memchr(h, '\n', len);
-	g_string_truncate(fwd, 0);
-	g_return_if_fail(l != NULL); /* the server parsed it: it has a start line */
-	http_str_put(out, h, (size_t)(l + 1 - h));
-	for (l++; l < end;) {
-		const char *eol = memchr(l, '\n', (size_t)(end - l));
-		const char *next = eol ? eol + 1 : end;
-		const char *stop = eol && eol > l && eol[-1] == '\r' ? eol - 1 : (eol ? eol : end);
-		if (stop == l)
-			break; /* the blank line */
-		const char *colon = memchr(l, ':', (size_t)(stop - l));
-		size_t nl = colon ? (size_t)(colon - l) : 0;
-		const char *v = colon ? colon + 1 : stop;
+	const char *h = http_exchange_head(x, NULL);
+	http_lines w;
+	http_exchange_lines(x, &w);
+	a->xff->len = 0;
+	a->xff->str[0] = '\0';
+	a->trace->len = 0;
+	a->trace->str[0] = '\0';
+	fwd->len = 0;
+	fwd->str[0] = '\0';
+	g_return_if_fail(w.l != NULL); /* the server parsed it: it has a start line */
+	/* Kept bytes not copied yet: [run, l). */
+	GString *keep = a->hdr;
+	keep->len = 0;
+	const char *run = h, *l, *stop, *next;
+	while (http_lines_next(&w, &l, &stop, &next)) {
+		hop_line k = hop_kind(l, (size_t)(stop - l));
+		if (k == HOP_KEEP)
+			continue;
+		http_str_put(keep, run, (size_t)(l - run));
+		run = next;
+		if (k == HOP_DROP)
+			continue;
+		const char *v = l + 16; /* both names are 15 bytes, then the colon */
 		while (v < stop && (*v == ' ' || *v == '\t'))
 			v++;
-		if (name_is(l, nl, "X-Forwarded-For")) {
+		if (k == HOP_XFF) {
 			if (a->xff->len)
 				http_str_put(a->xff, ", ", 2);
 			http_str_put(a->xff, v, (size_t)(stop - v));
-		} else if (name_is(l, nl, "X-Amzn-Trace-Id")) {
+		} else {
 			http_str_put(a->trace, v, (size_t)(stop - v));
-		} else if (!name_is(l, nl, "X-Forwarded-Proto") && !name_is(l, nl, "X-Forwarded-Port") &&
-		           !name_is(l, nl, "Connection") && !name_is(l, nl, "Keep-Alive")) {
-			http_str_put(out, l, (size_t)(next - l));
 		}
-		l = next;
 	}
-	http_str_put(out, "\r\n", 2);
+	/* w.l: the blank line (or the end of the head). */
+	const char *kept = run == h ? h : NULL;
+	size_t kept_len = (size_t)(w.l - run);
+	if (!kept) {
+		http_str_put(keep, run, kept_len);
+		kept = keep->str;
+		kept_len = keep->len;
+	}
 
 	char cip[16];
 	pkt_ip_str(http_exchange_client_ip(x), cip);
@@ -363,33 +397,34 @@ static void forward_head(alb *a, const alb_front *fr, http_exchange *x, GString 
 	units_put_hex(id + 2, epoch, 8);
 	units_put_hex(id + 11, r1, 16);
 	units_put_hex(id + 27, r2, 8);
-	GString *e = a->extra;
-	g_string_truncate(e, 0);
-	http_str_put(e, "X-Forwarded-For: ", 17);
-	if (a->xff->len) {
-		http_str_put(e, a->xff->str, a->xff->len);
-		http_str_put(e, ", ", 2);
-	}
-	http_str_put(e, cip, strlen(cip));
+	/* A trace that already has a Root keeps it; the ALB adds itself. */
+	gboolean has_root = a->trace->len && strstr(a->trace->str, "Root=") != NULL;
 	static const char https[] = "\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Port: ";
 	static const char http[] = "\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Port: ";
-	if (fr->l->li->tls)
-		http_str_put(e, https, sizeof https - 1);
-	else
-		http_str_put(e, http, sizeof http - 1);
-	char num[20];
-	http_str_put(e, num, (size_t)(units_put_u64(num, fr->l->li->port) - num));
-	http_str_put(e, "\r\nX-Amzn-Trace-Id: ", 19);
-	/* A trace that already has a Root keeps it; the ALB adds itself. */
-	gboolean has_root = strstr(a->trace->str, "Root=") != NULL;
-	http_str_put(e, has_root ? "Self=" : "Root=", 5);
-	http_str_put(e, id, sizeof id);
-	if (has_root) {
-		http_str_put(e, ";", 1);
-		http_str_put(e, a->trace->str, a->trace->len);
+	/* The kept lines, then ours: at most the fixed text (about 150 bytes),
+	 * the client's X-Forwarded-For and trace and the address. */
+	size_t most = kept_len + a->xff->len + a->trace->len + 256;
+	if (most >= fwd->allocated_len)
+		g_string_set_size(fwd, most);
+	char *d = put_bytes(fwd->str, kept, kept_len);
+	d = PUT_LIT(d, "X-Forwarded-For: ");
+	if (a->xff->len) {
+		d = put_bytes(d, a->xff->str, a->xff->len);
+		d = PUT_LIT(d, ", ");
 	}
-	http_str_put(e, "\r\n", 2);
-	http_head_add_into(fwd, out->str, out->len, e->str, e->len);
+	d = put_bytes(d, cip, strlen(cip));
+	d = fr->l->li->tls ? PUT_LIT(d, https) : PUT_LIT(d, http);
+	d = units_put_u64(d, fr->l->li->port);
+	d = PUT_LIT(d, "\r\nX-Amzn-Trace-Id: ");
+	d = has_root ? PUT_LIT(d, "Self=") : PUT_LIT(d, "Root=");
+	d = put_bytes(d, id, sizeof id);
+	if (has_root) {
+		*d++ = ';';
+		d = put_bytes(d, a->trace->str, a->trace->len);
+	}
+	d = PUT_LIT(d, "\r\n\r\n");
+	fwd->len = (gsize)(d - fwd->str);
+	*d = '\0';
 }
 
 static void req_put(alb *a, alb_req *q)
@@ -551,7 +586,6 @@ static void alb_destroy(node *n)
 	g_string_free(a->hdr, TRUE);
 	g_string_free(a->xff, TRUE);
 	g_string_free(a->trace, TRUE);
-	g_string_free(a->extra, TRUE);
 	node_clear(n);
 	g_free(a);
 }
@@ -597,7 +631,6 @@ node *alb_new(fabric *f, int lb_index, sg_world *sgw)
 	a->hdr = g_string_sized_new(1024);
 	a->xff = g_string_sized_new(64);
 	a->trace = g_string_sized_new(128);
-	a->extra = g_string_sized_new(256);
 	g_queue_init(&a->live);
 	g_queue_init(&a->spare);
 

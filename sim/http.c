@@ -25,14 +25,18 @@ static inline char *put(char *d, const char *s, size_t n)
  * instructions of `bench tgw` (callgrind). */
 static GString *head_new(GString *g, size_t most, char **d)
 {
-	g_string_set_size(g, most);
+	/* Room for `most` bytes and the NUL; the string grows only the first
+	 * times (a call to GLib then), its length is set by head_done(). */
+	if (most >= g->allocated_len)
+		g_string_set_size(g, most);
 	*d = g->str;
 	return g;
 }
 
-static GString *head_done(GString *g, const char *d)
+static GString *head_done(GString *g, char *d)
 {
-	g_string_truncate(g, (gsize)(d - g->str));
+	g->len = (gsize)(d - g->str);
+	*d = '\0';
 	return g;
 }
 
@@ -80,8 +84,8 @@ void http_header_set_u64(GString *g, const char *name, uint64_t v)
 	g_return_if_fail(g != NULL && name != NULL);
 	size_t nl = strlen(name);
 	char *d;
-	g_string_set_size(g, nl + 2 + U64_DIGITS + 2);
-	d = put(g->str, name, nl);
+	head_new(g, nl + 2 + U64_DIGITS + 2, &d);
+	d = put(d, name, nl);
 	d = PUT_LIT(d, ": ");
 	d = units_put_u64(d, v);
 	d = PUT_LIT(d, "\r\n");
@@ -152,16 +156,6 @@ GString *http_head_add_into(GString *g, const char *head, size_t len, const char
 	return g;
 }
 
-/* g_ascii_strncasecmp(a, name, n) == 0 without a call per byte: most
- * header names differ from the one looked for in their first bytes. */
-static inline gboolean name_is(const char *a, const char *name, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != name[i] && g_ascii_tolower(a[i]) != g_ascii_tolower(name[i]))
-			return FALSE;
-	return TRUE;
-}
-
 #define HEAD_SCAN_MAX 5
 
 /* A header name and its length (SIZE_MAX for a name with a colon, which
@@ -178,10 +172,12 @@ typedef struct {
  * v[i] and vl[i] get what http_head_get(head, len, names[i], &vl[i]) would
  * return (the first line of that name, the value trimmed), v[i] NULL when
  * absent.  Parsing a head asks for three or four headers, and a walk per
- * header was most of the cost of parsing.
+ * header was most of the cost of parsing.  nl[0..n_nl) may give the first
+ * n_nl '\n' of the head (where head_end() found them while the head
+ * arrived), so that they are not looked for again; later ones are.
  */
-static void head_scan(const char *head, size_t len, const head_name *names, size_t n,
-                      const char **v, size_t *vl)
+static void head_scan(const char *head, size_t len, const uint32_t *nl, size_t n_nl,
+                      const head_name *names, size_t n, const char **v, size_t *vl)
 {
 	size_t left = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -190,12 +186,13 @@ static void head_scan(const char *head, size_t len, const head_name *names, size
 		left += names[i].len != SIZE_MAX;
 	}
 	const char *end = head + len;
+	size_t li = 0;
 	/* Skip the start line, then walk "Name: value\r\n" lines up to the
 	 * blank one.  Hand-written rather than split into strings so that
 	 * looking a header up allocates nothing. */
-	const char *l = left ? memchr(head, '\n', len) : NULL;
+	const char *l = !left ? NULL : n_nl ? head + nl[li++] : memchr(head, '\n', len);
 	while (l && ++l < end) {
-		const char *eol = memchr(l, '\n', (size_t)(end - l));
+		const char *eol = li < n_nl ? head + nl[li++] : memchr(l, '\n', (size_t)(end - l));
 		if (!eol)
 			eol = end;
 		const char *stop = eol > l && eol[-1] == '\r' ? eol - 1 : eol;
@@ -206,7 +203,7 @@ static void head_scan(const char *head, size_t len, const head_name *names, size
 			 * the nlen bytes before it spell the name (which has no
 			 * colon). */
 			size_t k = names[i].len;
-			if (v[i] || (size_t)(stop - l) <= k || l[k] != ':' || !name_is(l, names[i].name, k))
+			if (v[i] || (size_t)(stop - l) <= k || l[k] != ':' || !http_name_is(l, names[i].name, k))
 				continue;
 			const char *a = l + k + 1;
 			while (a < stop && (*a == ' ' || *a == '\t'))
@@ -232,7 +229,7 @@ const char *http_head_get(const char *head, size_t len, const char *name, size_t
 	head_name hn = { name, strlen(name) };
 	if (memchr(name, ':', hn.len))
 		hn.len = SIZE_MAX;
-	head_scan(head, len, &hn, 1, &v, &vl);
+	head_scan(head, len, NULL, 0, &hn, 1, &v, &vl);
 	if (v && vlen)
 		*vlen = vl;
 	return v;
@@ -263,7 +260,7 @@ static gboolean value_u64(const char *v, size_t vl, uint64_t *out)
 static gboolean value_is(const char *v, size_t vl, const char *tok)
 {
 	size_t tl = strlen(tok);
-	return v && vl == tl && g_ascii_strncasecmp(v, tok, tl) == 0;
+	return v && vl == tl && http_name_is(v, tok, tl);
 }
 
 /* Copies n stream bytes into the end of g: from raw if given, else from the
@@ -271,7 +268,12 @@ static gboolean value_is(const char *v, size_t vl, const char *tok)
 static void append_bytes(GString *g, const pkt_msg *m, uint64_t off, const char *raw, uint32_t n)
 {
 	gsize at = g->len;
-	g_string_set_size(g, at + n);
+	if (at + n >= g->allocated_len) {
+		g_string_set_size(g, at + n);
+	} else {
+		g->len = at + n;
+		g->str[g->len] = '\0';
+	}
 	if (raw)
 		memcpy(g->str + at, raw, n);
 	else if (m)
@@ -280,36 +282,125 @@ static void append_bytes(GString *g, const pkt_msg *m, uint64_t off, const char 
 		memset(g->str + at, '?', n);
 }
 
-/* Looks for the blank line ending a head in g, starting near `from` (the
- * length before the last append).  Returns the head's length or 0. */
-static size_t head_end(const GString *g, size_t from)
+/*
+ * A head being received: its text and where its first '\n' bytes are, found
+ * while looking for the blank line that ends it (head_end) and used again
+ * to parse it (head_scan).  nl[0..n_nl) holds the first n_nl '\n' of `s`;
+ * `scanned` is how many bytes of s were looked at for them (SIZE_MAX once
+ * bytes were added unseen: nothing more is recorded, and the parser finds
+ * the rest itself).
+ *
+ * `known` holds the last head the owner accepted (parsed, or found known)
+ * before this one, when known_valid: the owner keeps what parsing it gave,
+ * and a head of the same bytes needs no parsing (a workload sends the same
+ * head again and again, and a server answers with the same head).  The
+ * strings swap when a head is emptied, so nothing is copied.
+ */
+#define HEAD_NL_MAX 32
+
+typedef struct {
+	GString *s;
+	GString *known;
+	gboolean known_valid;
+	gboolean accepted;     /* s is what the owner's parse result now describes */
+	gboolean same;         /* s starts with the known head's bytes (append_head_bytes) */
+	size_t scanned;
+	uint32_t n_nl, known_n_nl;
+	uint32_t nl[HEAD_NL_MAX];
+	uint32_t known_nl[HEAD_NL_MAX]; /* the known head's */
+} head_buf;
+
+static void hb_init(head_buf *b)
 {
-	size_t s = from > 3 ? from - 3 : 0;
-	/* Each '\n' from the first that can end the blank line on: a head has
-	 * one per line, where a search for the whole string restarts at every
-	 * '\r'. */
-	const char *p = g->str + (s + 3), *end = g->str + g->len;
+	b->s = g_string_sized_new(256);
+	b->known = g_string_sized_new(256);
+	b->known_valid = b->accepted = b->same = FALSE;
+	b->scanned = 0;
+	b->n_nl = b->known_n_nl = 0;
+}
+
+static void hb_clear(head_buf *b)
+{
+	g_string_free(b->s, TRUE);
+	g_string_free(b->known, TRUE);
+}
+
+/* Empties the head (g_string_truncate(s, 0) without the call); an accepted
+ * head becomes the known one. */
+static void hb_reset(head_buf *b)
+{
+	if (b->accepted) {
+		GString *t = b->known;
+		b->known = b->s;
+		b->s = t;
+		b->known_valid = TRUE;
+		b->accepted = FALSE;
+		memcpy(b->known_nl, b->nl, b->n_nl * sizeof b->nl[0]);
+		b->known_n_nl = b->n_nl;
+	}
+	b->same = FALSE;
+	b->s->len = 0;
+	b->s->str[0] = '\0';
+	b->scanned = 0;
+	b->n_nl = 0;
+}
+
+/* TRUE if the head is byte for byte the last one accepted. */
+static gboolean hb_known(const head_buf *b)
+{
+	if (b->same)
+		return b->known->len == b->s->len;
+	return b->known_valid && b->known->len == b->s->len &&
+	       memcmp(b->known->str, b->s->str, b->s->len) == 0;
+}
+
+/* Cuts the head to its first e bytes, e at most its length: the recorded
+ * '\n' all lie before e (head_end stops at the first blank line). */
+static void hb_cut(head_buf *b, size_t e)
+{
+	b->s->len = e;
+	b->s->str[e] = '\0';
+}
+
+/* Looks for the blank line ending a head in b, starting near `from` (the
+ * length before the last append), and records the '\n' it passes.
+ * Returns the head's length or 0. */
+static size_t head_end(head_buf *b, size_t from)
+{
+	const GString *g = b->s;
+	gboolean record = b->scanned == from;
+	/* Each '\n' on: a head has one per line, where a search for the whole
+	 * string restarts at every '\r'.  One before byte 3 cannot end the
+	 * blank line. */
+	const char *p = g->str + from, *end = g->str + g->len;
 	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
-		if (p[-1] == '\r' && p[-2] == '\n' && p[-3] == '\r')
-			return (size_t)(p - g->str) + 1;
+		size_t at = (size_t)(p - g->str);
+		if (record && b->n_nl < HEAD_NL_MAX)
+			b->nl[b->n_nl++] = (uint32_t)at;
+		if (at >= 3 && p[-1] == '\r' && p[-2] == '\n' && p[-3] == '\r') {
+			b->scanned = at + 1;
+			return at + 1;
+		}
 		p++;
 	}
+	b->scanned = record ? g->len : SIZE_MAX;
 	return 0;
 }
 
 /*
- * Appends head bytes as append_bytes() does and returns head_end(g, before
+ * Appends head bytes as append_bytes() does and returns head_end(b, before
  * the append), producing no more of the message than that needs: a
  * message's generated bytes (the pattern after its head, pkt.h) are
  * printable, with no '\r' or '\n', so the blank line ending a head can only
  * lie in the real bytes; the segment's body bytes are produced only when no
  * head end is found (a malformed stream, whose bytes then count towards the
- * head size limit exactly as before).  When a head end is found, g may hold
- * more than it (the caller truncates to it).
+ * head size limit exactly as before).  When a head end is found, b may hold
+ * more than it (the caller cuts it there).
  */
-static size_t append_head_bytes(GString *g, const pkt_msg *m, uint64_t off, const char *raw,
+static size_t append_head_bytes(head_buf *b, const pkt_msg *m, uint64_t off, const char *raw,
                                 uint32_t n)
 {
+	GString *g = b->s;
 	size_t before = g->len;
 	uint32_t real = n;
 	if (!raw && m) {
@@ -317,7 +408,18 @@ static size_t append_head_bytes(GString *g, const pkt_msg *m, uint64_t off, cons
 		real = off < hlen ? (uint32_t)MIN((uint64_t)n, hlen - off) : 0;
 	}
 	append_bytes(g, m, off, raw, real);
-	size_t e = head_end(g, before);
+	/* A head that starts with the bytes of the last one accepted ends
+	 * where that one did: it had no earlier blank line, so neither has
+	 * this one.  Its line ends are the known head's. */
+	size_t kl = b->known->len;
+	if (before == 0 && b->known_valid && kl && g->len >= kl && memcmp(g->str, b->known->str, kl) == 0) {
+		memcpy(b->nl, b->known_nl, b->known_n_nl * sizeof b->nl[0]);
+		b->n_nl = b->known_n_nl;
+		b->scanned = kl;
+		b->same = TRUE;
+		return kl;
+	}
+	size_t e = head_end(b, before);
 	if (!e && real < n)
 		append_bytes(g, m, off + real, NULL, n - real);
 	return e;
@@ -340,7 +442,7 @@ struct http_exchange {
 	gboolean feeding;      /* inside srv_feed */
 	gboolean eof;          /* the client sent FIN */
 	gboolean close_after;  /* the request asked for Connection: close */
-	GString *head;         /* the current request head */
+	head_buf head;         /* the current request head */
 	GString *held;         /* bytes that arrived while a response was pending */
 	GString *method, *path;
 	uint64_t body_len, body_left;
@@ -382,7 +484,7 @@ static void x_free(http_exchange *x)
 		sim_cancel(s->nt->sim, x->think_ev);
 	sim_timer_cancel(s->nt->sim, &x->idle_ev);
 	g_queue_unlink(&s->conns, &x->link);
-	g_string_free(x->head, TRUE);
+	hb_clear(&x->head);
 	g_string_free(x->held, TRUE);
 	g_string_free(x->method, TRUE);
 	g_string_free(x->path, TRUE);
@@ -449,8 +551,8 @@ static void x_reject(http_exchange *x, int status)
 
 static gboolean x_parse_head(http_exchange *x)
 {
-	const char *h = x->head->str;
-	size_t len = x->head->len;
+	const char *h = x->head.s->str;
+	size_t len = x->head.s->len;
 	const char *eol = memchr(h, '\r', len);
 	const char *sp1 = memchr(h, ' ', (size_t)(eol - h));
 	if (!sp1 || sp1 == h)
@@ -459,18 +561,18 @@ static gboolean x_parse_head(http_exchange *x)
 	if (!sp2 || sp2 == sp1 + 1)
 		return FALSE;
 	size_t verl = (size_t)(eol - sp2 - 1);
-	if (verl != 8 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
+	if (verl != 8 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
 		return FALSE;
-	g_string_truncate(x->method, 0);
+	x->method->len = 0;
 	http_str_put(x->method, h, (size_t)(sp1 - h));
-	g_string_truncate(x->path, 0);
+	x->path->len = 0;
 	http_str_put(x->path, sp1 + 1, (size_t)(sp2 - sp1 - 1));
 	static const head_name names[] = { HEAD_NAME("Content-Length"), HEAD_NAME("Transfer-Encoding"),
 	                                   HEAD_NAME("Connection"), HEAD_NAME(HTTP_HDR_THINK_NS),
 	                                   HEAD_NAME(HTTP_HDR_RESPONSE_BYTES) };
 	const char *v[5];
 	size_t vl[5];
-	head_scan(h, len, names, 5, v, vl);
+	head_scan(h, len, x->head.nl, x->head.n_nl, names, 5, v, vl);
 	x->has_think = value_u64(v[3], vl[3], &x->think_ns);
 	x->has_bytes = value_u64(v[4], vl[4], &x->bytes);
 	x->body_len = 0;
@@ -484,13 +586,25 @@ static gboolean x_parse_head(http_exchange *x)
 	return TRUE;
 }
 
+/* Parses the request head, or finds it the same as the last one accepted
+ * on this connection, whose parse the exchange's fields still hold. */
+static gboolean x_head_parsed(http_exchange *x)
+{
+	if (!hb_known(&x->head) && !x_parse_head(x)) {
+		x->head.known_valid = FALSE; /* the fields are no longer its parse */
+		return FALSE;
+	}
+	x->head.accepted = TRUE;
+	return TRUE;
+}
+
 static void x_dispatch(http_exchange *x)
 {
 	http_server *s = x->srv;
 	x->rx = RX_WAIT;
 	x->t_received = sim_now(s->nt->sim);
 	s->stats.requests++;
-	s->stats.request_bytes += x->head->len + x->body_len;
+	s->stats.request_bytes += x->head.s->len + x->body_len;
 	s->handler(x, s->hud);
 }
 
@@ -510,19 +624,19 @@ static uint32_t srv_feed(http_exchange *x, const pkt_msg *m, uint64_t off, const
 	while (used < len && x->tc) {
 		uint32_t n = len - used;
 		if (x->rx == RX_HEAD) {
-			size_t before = x->head->len;
-			size_t e = append_head_bytes(x->head, m, off + used, raw ? raw + used : NULL, n);
+			size_t before = x->head.s->len;
+			size_t e = append_head_bytes(&x->head, m, off + used, raw ? raw + used : NULL, n);
 			if (!e) {
 				used += n;
-				if (x->head->len > max_head)
+				if (x->head.s->len > max_head)
 					x_reject(x, 431);
 				continue;
 			}
 			used += (uint32_t)(e - before);
-			g_string_truncate(x->head, e);
+			hb_cut(&x->head, e);
 			if (e > max_head) {
 				x_reject(x, 431);
-			} else if (!x_parse_head(x)) {
+			} else if (!x_head_parsed(x)) {
 				x_reject(x, 400);
 			} else if (x->body_len == 0) {
 				x_dispatch(x);
@@ -553,7 +667,7 @@ static void srv_on_accept(tcp_conn *c, void *ud)
 	x->srv = s;
 	x->tc = c;
 	x->rx = RX_HEAD;
-	x->head = g_string_sized_new(256);
+	hb_init(&x->head);
 	x->held = g_string_new(NULL);
 	x->method = g_string_new(NULL);
 	x->path = g_string_new(NULL);
@@ -623,7 +737,7 @@ void http_respond(http_exchange *x, int status, uint64_t body_len, const char *e
 	}
 	gboolean close = x->close_after || x->eof;
 	x->rx = RX_HEAD;
-	g_string_truncate(x->head, 0);
+	hb_reset(&x->head);
 	x_send(x, status, body_len, close, extra);
 	/* Pipelined requests that arrived meanwhile; when answering from inside
 	 * srv_feed, its loop goes on by itself. */
@@ -738,12 +852,23 @@ const char *http_exchange_path(const http_exchange *x) { return x->path->str; }
 const char *http_exchange_head(const http_exchange *x, size_t *len)
 {
 	if (len)
-		*len = x->head->len;
-	return x->head->str;
+		*len = x->head.s->len;
+	return x->head.s->str;
 }
 const char *http_exchange_header(const http_exchange *x, const char *name, size_t *vlen)
 {
-	return http_head_get(x->head->str, x->head->len, name, vlen);
+	return http_head_get(x->head.s->str, x->head.s->len, name, vlen);
+}
+void http_exchange_lines(const http_exchange *x, http_lines *w)
+{
+	const head_buf *b = &x->head;
+	w->head = b->s->str;
+	w->end = b->s->str + b->s->len;
+	w->nl = b->nl;
+	w->n_nl = b->n_nl;
+	w->i = 0;
+	const char *l = b->n_nl ? w->head + b->nl[w->i++] : memchr(w->head, '\n', b->s->len);
+	w->l = l ? l + 1 : NULL;
 }
 uint64_t http_exchange_body_len(const http_exchange *x) { return x->body_len; }
 uint32_t http_exchange_client_ip(const http_exchange *x) { return x->cip; }
@@ -785,6 +910,14 @@ typedef enum {
 	RSP_NONE,       /* no request in flight */
 } rsp_state;
 
+/* What a response head says (cc_parse_head). */
+typedef struct {
+	int status;
+	gboolean close;        /* Connection: close */
+	gboolean has_len;      /* a Content-Length; else the body ends with the connection */
+	uint64_t len;
+} rsp_head;
+
 typedef struct {
 	GList link;            /* in the client's conns */
 	GList idle_link;       /* in the client's idle list */
@@ -795,10 +928,11 @@ typedef struct {
 	gboolean closing;      /* carries no further request */
 	gboolean fresh_head;   /* head still holds the previous response's */
 	gboolean server_close; /* the response head said Connection: close (cc_parse_head) */
+	rsp_head known_rsp;    /* the parse of the last head accepted (head.known once emptied) */
 	guint served;
 	sim_time t_established;
 	rsp_state rx;
-	GString *head;
+	head_buf head;
 	uint64_t body_left;
 	sim_time t_idle;       /* when it last became idle */
 	sim_timer idle_ev;     /* the idle check, at most one pending (an engine timer) */
@@ -867,7 +1001,7 @@ static void cc_free(cli_conn *cc)
 	g_queue_unlink(&cl->conns, &cc->link);
 	if (cc->idle_link.data)
 		g_queue_unlink(&cl->idle, &cc->idle_link);
-	g_string_free(cc->head, TRUE);
+	hb_clear(&cc->head);
 	g_free(cc);
 }
 
@@ -949,34 +1083,50 @@ static void cc_complete(cli_conn *cc)
 		if (!server_close)
 			tcp_close(cc->tc);
 	}
-	req_finish(cl, q, HTTP_OK, cc->head->str, cc->head->len);
+	req_finish(cl, q, HTTP_OK, cc->head.s->str, cc->head.s->len);
 	cl_dispatch(cl);
 }
 
-static gboolean cc_parse_head(cli_conn *cc)
+static gboolean rsp_parse(const head_buf *b, rsp_head *r)
 {
-	http_req *q = cc->cur;
-	const char *h = cc->head->str;
-	size_t len = cc->head->len;
+	const char *h = b->s->str;
+	size_t len = b->s->len;
 	/* "HTTP/1.x SSS reason" */
-	if (len < 12 || strncmp(h, "HTTP/1.", 7) != 0 || h[8] != ' ')
+	if (len < 12 || memcmp(h, "HTTP/1.", 7) != 0 || h[8] != ' ')
 		return FALSE;
 	if (!g_ascii_isdigit(h[9]) || !g_ascii_isdigit(h[10]) || !g_ascii_isdigit(h[11]))
 		return FALSE;
-	q->r.status = (h[9] - '0') * 100 + (h[10] - '0') * 10 + (h[11] - '0');
+	r->status = (h[9] - '0') * 100 + (h[10] - '0') * 10 + (h[11] - '0');
 	static const head_name names[] = { HEAD_NAME("Content-Length"), HEAD_NAME("Transfer-Encoding"),
 	                                   HEAD_NAME("Connection") };
 	const char *v[3];
 	size_t vl[3];
-	head_scan(h, len, names, 3, v, vl);
-	cc->server_close = value_is(v[2], vl[2], "close");
-	uint64_t cl = 0;
-	if (value_u64(v[0], vl[0], &cl)) {
-		q->r.content_length = cl;
-		cc->body_left = cl;
+	head_scan(h, len, b->nl, b->n_nl, names, 3, v, vl);
+	r->close = value_is(v[2], vl[2], "close");
+	r->len = 0;
+	r->has_len = value_u64(v[0], vl[0], &r->len);
+	return r->has_len || (!v[0] && !v[1]);
+}
+
+/* Parses the response head, or finds it the same as the last one on this
+ * connection (whose parse cc->known_rsp holds), and sets up for the body. */
+static gboolean cc_parse_head(cli_conn *cc)
+{
+	http_req *q = cc->cur;
+	if (!hb_known(&cc->head)) {
+		rsp_head r;
+		if (!rsp_parse(&cc->head, &r))
+			return FALSE;
+		cc->known_rsp = r;
+	}
+	cc->head.accepted = TRUE;
+	const rsp_head *r = &cc->known_rsp;
+	q->r.status = r->status;
+	cc->server_close = r->close;
+	if (r->has_len) {
+		q->r.content_length = r->len;
+		cc->body_left = r->len;
 		cc->rx = RSP_BODY;
-	} else if (v[0] || v[1]) {
-		return FALSE;
 	} else {
 		cc->rx = RSP_TO_EOF;
 	}
@@ -1012,19 +1162,19 @@ static void cc_on_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t len
 	uint32_t used = 0;
 	if (cc->rx == RSP_HEAD) {
 		if (cc->fresh_head) {
-			g_string_truncate(cc->head, 0);
+			hb_reset(&cc->head);
 			cc->fresh_head = FALSE;
 		}
-		size_t before = cc->head->len;
-		size_t e = append_head_bytes(cc->head, m, off, NULL, len);
+		size_t before = cc->head.s->len;
+		size_t e = append_head_bytes(&cc->head, m, off, NULL, len);
 		if (!e) {
 			q->r.response_bytes += len;
-			if (cc->head->len <= DEFAULT_MAX_HEAD)
+			if (cc->head.s->len <= DEFAULT_MAX_HEAD)
 				return;
 		}
 		if (e) {
 			used = (uint32_t)(e - before);
-			g_string_truncate(cc->head, e);
+			hb_cut(&cc->head, e);
 		}
 		if (!e || !cc_parse_head(cc)) {
 			cc->cur = NULL;
@@ -1096,7 +1246,7 @@ static cli_conn *cc_open(http_client *cl)
 	cli_conn *cc = g_new0(cli_conn, 1);
 	cc->cl = cl;
 	cc->rx = RSP_NONE;
-	cc->head = g_string_sized_new(256);
+	hb_init(&cc->head);
 	cc->t_established = NO_TIME;
 	uint32_t ip = cl->cfg.resolve ? cl->cfg.resolve(cl->cfg.resolve_ud) : cl->cfg.ip;
 	cl->open_fail = ip ? HTTP_FAIL_NO_PORT : HTTP_FAIL_NO_NAME;
@@ -1104,7 +1254,7 @@ static cli_conn *cc_open(http_client *cl)
 	                          &cli_callbacks, cc)
 	            : NULL;
 	if (!cc->tc) {
-		g_string_free(cc->head, TRUE);
+		hb_clear(&cc->head);
 		g_free(cc);
 		return NULL;
 	}

@@ -53,6 +53,23 @@ static inline void http_str_put(GString *g, const char *s, size_t n)
 	}
 }
 
+/* TRUE if the n bytes at a spell the n bytes of `name`, ASCII case
+ * ignored: g_ascii_strncasecmp(a, name, n) == 0 for a name without NUL,
+ * without its call per byte.  Header names are mostly spelt as looked
+ * for, so one memcmp decides most compares. */
+static inline gboolean http_name_is(const char *a, const char *name, size_t n)
+{
+	if (memcmp(a, name, n) == 0)
+		return TRUE;
+	for (size_t i = 0; i < n; i++) {
+		char x = a[i], y = name[i];
+		if (x != y && (x >= 'A' && x <= 'Z' ? x + ('a' - 'A') : x) !=
+		                      (y >= 'A' && y <= 'Z' ? y + ('a' - 'A') : y))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* "METHOD PATH HTTP/1.1\r\nHost: HOST\r\nUser-Agent: vpcsim\r\nContent-Length: N\r\n"
  * then "Connection: close\r\n" if `close`, then `extra` (zero or more
  * complete "Name: value\r\n" lines, may be NULL), then "\r\n". */
@@ -144,6 +161,40 @@ uint32_t http_exchange_client_ip(const http_exchange *x);
 uint16_t http_exchange_client_port(const http_exchange *x);
 sim_time http_exchange_t_received(const http_exchange *x); /* last request byte */
 http_server *http_exchange_server(const http_exchange *x);
+
+/* A walk over a head's header lines, from the one after the start line to
+ * the blank line, on the line ends found while the head arrived (those past
+ * the first 32 are looked for again). */
+typedef struct {
+	const char *head, *end;
+	const char *l;           /* the next line; NULL: the head has no start line */
+	const uint32_t *nl;      /* offsets of the head's first n_nl '\n' */
+	size_t n_nl, i;
+} http_lines;
+
+/* Starts a walk over the request head's header lines; w->l is where the
+ * first starts (the start line is the bytes before it). */
+void http_exchange_lines(const http_exchange *x, http_lines *w);
+
+/* The next header line: *line its first byte, *stop where its "\r\n" (or
+ * "\n") starts, *next the byte after it.  FALSE at the blank line, w->l
+ * then where it starts, or at the end of the head. */
+static inline gboolean http_lines_next(http_lines *w, const char **line, const char **stop,
+                                       const char **next)
+{
+	const char *l = w->l;
+	if (!l || l >= w->end)
+		return FALSE;
+	const char *eol = w->i < w->n_nl ? w->head + w->nl[w->i++]
+	                                 : memchr(l, '\n', (size_t)(w->end - l));
+	const char *s = !eol ? w->end : eol > l && eol[-1] == '\r' ? eol - 1 : eol;
+	if (s == l)
+		return FALSE; /* the blank line */
+	*line = l;
+	*stop = s;
+	*next = w->l = eol ? eol + 1 : w->end;
+	return TRUE;
+}
 
 /* Sends the response: the head (status line, Server, Content-Length,
  * Connection: close if the request asked for it, `extra` lines) and

@@ -362,23 +362,49 @@ char *units_format(double value, unit_kind kind)
 	return g_strdup(cand);
 }
 
+/* "00" to "99" and "00" to "ff": two digits a step, half the divisions
+ * (response heads write two numbers each, trace ids 32 hex digits). */
+static const char dec_pairs[] =
+	"0001020304050607080910111213141516171819202122232425262728293031"
+	"3233343536373839404142434445464748495051525354555657585960616263"
+	"6465666768697071727374757677787980818283848586878889909192939495"
+	"96979899";
+static const char hex_pairs[] =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
 char *units_put_u64(char *d, uint64_t v)
 {
 	char buf[20];
 	int i = sizeof buf;
-	do {
-		buf[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		i -= 2;
+		memcpy(buf + i, dec_pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(buf + i, dec_pairs + 2 * v, 2);
+	} else {
+		buf[--i] = (char)('0' + v);
+	}
 	memcpy(d, buf + i, sizeof buf - (size_t)i);
 	return d + (sizeof buf - (size_t)i);
 }
 
 char *units_put_hex(char *d, uint64_t v, int digits)
 {
-	for (int i = digits - 1; i >= 0; i--) {
-		d[i] = "0123456789abcdef"[v & 15];
-		v >>= 4;
-	}
+	int i = digits;
+	for (; i >= 2; i -= 2, v >>= 8)
+		memcpy(d + i - 2, hex_pairs + 2 * (v & 0xff), 2);
+	if (i == 1)
+		d[0] = "0123456789abcdef"[v & 15];
 	return d + digits;
 }

@@ -644,6 +644,117 @@ static void test_forwarding(void)
 	bed_clear(&b);
 }
 
+/* The head an ALB forwards, by the walk it did before it used the line
+ * ends the server found (a memchr per line end and per colon, a
+ * g_ascii_strncasecmp per name): the client's head, hop-by-hop and
+ * X-Forwarded-* / X-Amzn-Trace-Id lines out, its own lines in, with the
+ * trace id `id` (35 characters). */
+static char *reference_forward(const char *h, const char *cip, const char *id)
+{
+	size_t len = strlen(h);
+	const char *end = h + len;
+	GString *out = g_string_new(NULL), *xff = g_string_new(NULL), *trace = g_string_new(NULL);
+	const char *l = memchr(h, '\n', len);
+	g_string_append_len(out, h, l + 1 - h);
+	for (l++; l < end;) {
+		const char *eol = memchr(l, '\n', (size_t)(end - l));
+		const char *next = eol ? eol + 1 : end;
+		const char *stop = eol && eol > l && eol[-1] == '\r' ? eol - 1 : (eol ? eol : end);
+		if (stop == l)
+			break;
+		const char *colon = memchr(l, ':', (size_t)(stop - l));
+		size_t nl = colon ? (size_t)(colon - l) : 0;
+		const char *v = colon ? colon + 1 : stop;
+		while (v < stop && (*v == ' ' || *v == '\t'))
+			v++;
+#define IS(name) (nl == strlen(name) && g_ascii_strncasecmp(l, name, nl) == 0)
+		if (IS("X-Forwarded-For")) {
+			if (xff->len)
+				g_string_append(xff, ", ");
+			g_string_append_len(xff, v, stop - v);
+		} else if (IS("X-Amzn-Trace-Id")) {
+			g_string_append_len(trace, v, stop - v);
+		} else if (!IS("X-Forwarded-Proto") && !IS("X-Forwarded-Port") && !IS("Connection") &&
+		           !IS("Keep-Alive")) {
+			g_string_append_len(out, l, next - l);
+		}
+#undef IS
+		l = next;
+	}
+	gboolean has_root = strstr(trace->str, "Root=") != NULL;
+	g_string_append_printf(out, "X-Forwarded-For: %s%s%s\r\nX-Forwarded-Proto: http\r\n"
+	                            "X-Forwarded-Port: 80\r\nX-Amzn-Trace-Id: %s%.35s%s%s\r\n\r\n",
+	                       xff->str, xff->len ? ", " : "", cip, has_root ? "Self=" : "Root=", id,
+	                       has_root ? ";" : "", has_root ? trace->str : "");
+	g_string_free(xff, TRUE);
+	g_string_free(trace, TRUE);
+	return g_string_free(out, FALSE);
+}
+
+/*
+ * Client heads with the lines an ALB takes out in other orders and cases,
+ * twice, with names that only start like them or have a blank before the
+ * colon, a line without a colon, empty values, and more lines than the
+ * server records the ends of: each head a target receives is, byte for
+ * byte, the reference's walk of the client's head.
+ */
+static void test_forward_heads(void)
+{
+	GString *pads = g_string_new(NULL);
+	for (int i = 0; i < 40; i++)
+		g_string_append_printf(pads, "X-Pad-%02d: %d\r\n", i, i);
+	char *lng = g_strdup_printf("%sx-forwarded-PROTO: https\r\nX-Forwarded-For: 192.0.2.9\r\n%s"
+	                            "KEEP-ALIVE: timeout=5\r\n", pads->str, pads->str);
+	const req_plan plan[] = {
+		{ 0, "/", NULL, NULL, 100 },
+		{ 50 * SIM_MS, "/", NULL,
+		  "x-forwarded-for: 198.51.100.1\r\nX-FORWARDED-FOR: 198.51.100.2\r\n"
+		  "connection: keep-alive\r\nKeep-Alive: timeout=5\r\n", 100 },
+		{ 100 * SIM_MS, "/", NULL,
+		  "X-Amzn-Trace-Id: Self=1-2-3\r\nx-amzn-trace-id: Root=1-00000001-abc\r\n"
+		  "X-Forwarded-Port: 8080\r\nx-forwarded-proto: https\r\n", 100 },
+		{ 150 * SIM_MS, "/", NULL,
+		  "X-Forwarded-For-Ext: keep\r\nX-Forwarded-Fo: keep\r\nConnection : keep\r\n"
+		  "NoColonLine\r\nX-Forwarded-For:   203.0.113.9  \r\nA:B: c\r\n", 100 },
+		{ 200 * SIM_MS, "/", NULL, "X-Amzn-Trace-Id: Root=\r\nX-Forwarded-For:\r\nZ: 1\r\n", 100 },
+		{ 250 * SIM_MS, "/", NULL, lng, 100 },
+	};
+	const guint n = G_N_ELEMENTS(plan);
+	bed b;
+	bed_options o = { 0 };
+	bed_init(&b, &o);
+	client_run c;
+	client_start(&b, &c, CLIENT, NODE0, plan, n, 1);
+	sim_schedule_at(b.nt->sim, SIM_S, close_idle_ev, c.cl, NULL);
+	sim_run(b.nt->sim);
+	CU_ASSERT_EQUAL(c.done, n);
+	CU_ASSERT_EQUAL_FATAL(b.order->len, n);
+	guint seen[N_INST] = { 0 };
+	for (guint i = 0; i < n; i++) {
+		CU_ASSERT_EQUAL(c.r[i].fail, HTTP_OK);
+		int t = g_array_index(b.order, int, i);
+		CU_ASSERT_FATAL(seen[t] < b.seen[t].heads->len);
+		const char *got = g_ptr_array_index(b.seen[t].heads, seen[t]++);
+		GString *sent = http_request_head("GET", "10.0.1.100", "/", 0, FALSE, c.extra[i]->str);
+		/* The trace id is drawn per request: taken from what arrived. */
+		const char *id = strstr(got, "\r\nX-Amzn-Trace-Id: ");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(id);
+		id += strlen("\r\nX-Amzn-Trace-Id: Root=");
+		CU_ASSERT_FATAL(strlen(id) > 35);
+		char *tid = g_strndup(id, 35);
+		CU_ASSERT_TRUE(trace_ok(tid, plan[i].at));
+		g_free(tid);
+		char *want = reference_forward(sent->str, "10.0.1.10", id);
+		CU_ASSERT_STRING_EQUAL(got, want);
+		g_free(want);
+		g_string_free(sent, TRUE);
+	}
+	client_clear(&c);
+	bed_clear(&b);
+	g_free(lng);
+	g_string_free(pads, TRUE);
+}
+
 /* The idle timeout (2 s here) closes the client connection and the
  * back-end one with FINs from the ALB: the client never closes. */
 static void test_idle_timeout(void)
@@ -872,6 +983,8 @@ void register_tests(void)
 	CU_add_test(s, "forwarding: node address, X-Forwarded-*, trace ids, rules, round robin, "
 	               "keep-alive, exact latency, captures",
 	            test_forwarding);
+	CU_add_test(s, "forwarded heads: hop-by-hop and X-Forwarded-* lines in any order and case, "
+	               "long heads, as the line-by-line walk gives them", test_forward_heads);
 	CU_add_test(s, "idle timeout: FIN from the ALB on both sides", test_idle_timeout);
 	CU_add_test(s, "LCUs of a known workload, by hand", test_lcu);
 	CU_add_test(s, "least outstanding requests", test_least_outstanding);

@@ -182,6 +182,32 @@ static void test_heads(void)
 	CU_ASSERT_STRING_EQUAL(http_fail_name(HTTP_FAIL_CLOSED), "connection closed early");
 }
 
+/* http_name_is() answers as g_ascii_strncasecmp() does, for every pair of
+ * bytes (a name has no NUL) and for names that differ only in case, in
+ * one byte, or by 0x20 in a byte that is not a letter. */
+static void test_name_is(void)
+{
+	for (int a = 0; a < 256; a++)
+		for (int b = 1; b < 256; b++) {
+			char x[2] = { (char)a, 0 }, y[2] = { (char)b, 0 };
+			CU_ASSERT_EQUAL(http_name_is(x, y, 1), g_ascii_strncasecmp(x, y, 1) == 0);
+		}
+	static const char *const pairs[][2] = {
+		{ "Content-Length", "Content-Length" }, { "content-length", "Content-Length" },
+		{ "CONTENT-LENGTH", "Content-Length" }, { "Content-Lengtx", "Content-Length" },
+		{ "Xontent-Length", "Content-Length" }, { "Content\rLength", "Content-Length" },
+		{ "X-Forwarded-@", "X-Forwarded-`" },   { "X-Forwarded-[", "X-Forwarded-{" },
+		{ "Connection", "connectioN" },         { "User-Agent", "Connection" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(pairs); i++) {
+		size_t n = strlen(pairs[i][1]);
+		CU_ASSERT_EQUAL(http_name_is(pairs[i][0], pairs[i][1], n),
+		                g_ascii_strncasecmp(pairs[i][0], pairs[i][1], n) == 0);
+	}
+	CU_ASSERT_TRUE(http_name_is("cOnNeCtIoN", "Connection", 10));
+	CU_ASSERT_FALSE(http_name_is("Connectio@", "Connection", 10));
+}
+
 /* ---- a request with a body ---- */
 
 typedef struct {
@@ -361,12 +387,18 @@ typedef struct {
 	gboolean close_on_data;
 } raw;
 
+/* Appends the len stream bytes at off to g. */
+static void got_append(GString *g, const pkt_msg *m, uint64_t off, uint32_t len)
+{
+	gsize at = g->len;
+	g_string_set_size(g, at + len);
+	pkt_msg_fill(m, off, (uint8_t *)g->str + at, len);
+}
+
 static void raw_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t len, void *ud)
 {
 	raw *r = ud;
-	gsize at = r->got->len;
-	g_string_set_size(r->got, at + len);
-	pkt_msg_fill(m, off, (uint8_t *)r->got->str + at, len);
+	got_append(r->got, m, off, len);
 	if (r->send) {
 		tcp_write(c, r->send, 0, r->send->len);
 		pkt_msg_unref(r->send);
@@ -737,10 +769,304 @@ static void test_workloads(void)
 	star_clear(&s);
 }
 
+/* ---- parsing: what a head's walk finds agrees with a lookup per header ---- */
+
+/* A header as an unsigned number, found by http_exchange_header (a walk of
+ * its own per header, nothing recorded while the head arrived). */
+static gboolean header_u64(const char *v, size_t vl, uint64_t *out)
+{
+	if (!v)
+		return FALSE;
+	char *t = g_strndup(v, vl);
+	guint64 n = 0;
+	gboolean ok = g_ascii_string_to_unsigned(t, 10, 0, G_MAXUINT64, &n, NULL);
+	g_free(t);
+	if (ok)
+		*out = n;
+	return ok;
+}
+
+typedef struct {
+	GArray *want;     /* uint64_t: the response body each request asked for */
+	GPtrArray *paths; /* the path the handler saw */
+	int requests;
+} parse_check;
+
+/* Checks the server's parse (body length; the response size the default
+ * handler then uses) against lookups of each header on their own. */
+static void check_then_default(http_exchange *x, void *ud)
+{
+	parse_check *pc = ud;
+	pc->requests++;
+	size_t vl = 0;
+	uint64_t body = 0, bytes = 10; /* serve()'s response size */
+	const char *v = http_exchange_header(x, "Content-Length", &vl);
+	header_u64(v, vl, &body);
+	CU_ASSERT_EQUAL(http_exchange_body_len(x), body);
+	v = http_exchange_header(x, HTTP_HDR_RESPONSE_BYTES, &vl);
+	header_u64(v, vl, &bytes);
+	g_array_append_val(pc->want, bytes);
+	g_ptr_array_add(pc->paths, g_strdup(http_exchange_path(x)));
+	http_default_handler(x, NULL);
+}
+
+/*
+ * Heads whose lines the parser reads from where the blank-line search
+ * found them: headers in another order, names in other cases, duplicated
+ * headers (the first counts), more lines than are recorded, bare LF line
+ * ends, a bare LF blank line, blanks around values.  Each comes twice in a
+ * row (the second is found the same as the last head, not parsed), then
+ * near copies: one byte changed (same length), a line more, the path in
+ * another case.  Sent pipelined in one write, over segments of 56 bytes
+ * and of 1460 (most heads whole, found the same by their start), answered
+ * at once (parsed from the segments) and after a think time (parsed from
+ * the bytes held meanwhile); every answer must be the size the head asked
+ * for, as a lookup per header reads it, and the handler must see the
+ * head's own path.
+ */
+static void test_parse_agrees(void)
+{
+	GString *lng = g_string_new("GET /long HTTP/1.1\r\n");
+	for (int i = 0; i < 40; i++)
+		g_string_append_printf(lng, "X-Pad-%02d: %d\r\n", i, i);
+	g_string_append(lng, "CONTENT-length: 4\r\nX-Vpcsim-Response-Bytes: 21\r\n"
+	                     "Content-Length: 6\r\n\r\nbody");
+	static const struct {
+		const char *text;
+		uint64_t want; /* response bytes */
+		const char *path;
+		int times;
+	} heads[] = {
+		{ "GET /order HTTP/1.1\r\nX-Vpcsim-Response-Bytes: 7\r\nHost: x\r\n"
+		  "Content-Length: 3\r\n\r\nabc", 7, "/order", 2 },
+		{ "GET /order HTTP/1.1\r\nX-Vpcsim-Response-Bytes: 8\r\nHost: x\r\n"
+		  "Content-Length: 3\r\n\r\nabc", 8, "/order", 2 },
+		{ "GET /order HTTP/1.1\r\nX-Vpcsim-Response-Bytes: 8\r\nHost: x\r\n"
+		  "Content-Length: 4\r\n\r\nabcd", 8, "/order", 1 },
+		{ "GET /order HTTP/1.1\r\nX-Vpcsim-Response-Bytes: 8\r\nHost: x\r\n"
+		  "Content-Length: 4\r\nX-Vpcsim-Response-Bytes: 5\r\n\r\nabcd", 8, "/order", 1 },
+		{ "GET /ORDER HTTP/1.1\r\nX-Vpcsim-Response-Bytes: 8\r\nHost: x\r\n"
+		  "Content-Length: 4\r\nX-Vpcsim-Response-Bytes: 5\r\n\r\nabcd", 8, "/ORDER", 1 },
+		{ "POST /case HTTP/1.1\r\ncontent-length: 2\r\nx-VPCSIM-response-BYTES: 9\r\n\r\nzz", 9,
+		  "/case", 2 },
+		{ "GET /dup HTTP/1.1\r\nContent-Length: 1\r\nX-Vpcsim-Response-Bytes: 4\r\n"
+		  "Content-Length: 5\r\nX-Vpcsim-Response-Bytes: 8\r\n\r\nq", 4, "/dup", 2 },
+		{ "GET /lf HTTP/1.1\r\nA: 1\nX-Vpcsim-Response-Bytes: 11\nB: 2\r\nContent-Length:0\r\n\r\n",
+		  11, "/lf", 2 },
+		{ "GET /ws HTTP/1.1\r\nX-Vpcsim-Response-Bytes: \t 13 \t\r\nX-Vpcsim-Think-Ns: 0\r\n\r\n",
+		  13, "/ws", 2 },
+		{ "GET /bare HTTP/1.1\r\n\nX-Vpcsim-Response-Bytes: 3\r\n\r\n", 10, "/bare", 2 },
+		{ NULL, 21, "/long", 2 },
+	};
+	GString *all = g_string_new(NULL);
+	GArray *want = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	GPtrArray *paths = g_ptr_array_new();
+	for (size_t i = 0; i < G_N_ELEMENTS(heads); i++)
+		for (int t = 0; t < heads[i].times; t++) {
+			g_string_append(all, heads[i].text ? heads[i].text : lng->str);
+			g_array_append_val(want, heads[i].want);
+			g_ptr_array_add(paths, (gpointer)heads[i].path);
+		}
+	for (int run = 0; run < 4; run++) {
+		int think = run & 1;
+		uint32_t mtu = run & 2 ? 0 : 96; /* heads split, or most whole in a segment */
+		star s;
+		star_init(&s, 2, 10 * SIM_US, FALSE);
+		http_server *srv = serve(s.h[1], 80, 10, think ? SIM_MS : 0);
+		parse_check pc = { g_array_new(FALSE, FALSE, sizeof(uint64_t)),
+		                   g_ptr_array_new_with_free_func(g_free), 0 };
+		http_server_set_handler(srv, check_then_default, &pc);
+		raw a = { .got = g_string_new(NULL), .send = text_msg(all->str, 0) };
+		tcp_conn *c = tcp_connect(host_tcp(s.h[0]), star_ip(0), 0, star_ip(1), 80, mtu, &raw_cb,
+		                          &a);
+		sim_run_until(s.nt->sim, SIM_S);
+		tcp_close(c);
+		star_run(&s);
+		CU_ASSERT_EQUAL(pc.requests, (int)want->len);
+		CU_ASSERT_EQUAL(http_server_get_stats(srv)->bad_requests, 0);
+		/* The answers, in order: each head's Content-Length is the size
+		 * its request asked for. */
+		CU_ASSERT_EQUAL_FATAL(pc.want->len, want->len);
+		size_t at = 0;
+		for (guint i = 0; i < pc.want->len; i++) {
+			uint64_t w = g_array_index(want, uint64_t, i);
+			CU_ASSERT_EQUAL(g_array_index(pc.want, uint64_t, i), w);
+			CU_ASSERT_STRING_EQUAL(g_ptr_array_index(pc.paths, i), g_ptr_array_index(paths, i));
+			const char *h = a.got->str + at;
+			const char *e = g_strstr_len(h, (gssize)(a.got->len - at), "\r\n\r\n");
+			CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+			size_t hl = (size_t)(e + 4 - h), vl = 0;
+			uint64_t n = 0;
+			const char *v = http_head_get(h, hl, "Content-Length", &vl);
+			CU_ASSERT_TRUE(header_u64(v, vl, &n));
+			CU_ASSERT_EQUAL(n, w);
+			at += hl + n;
+		}
+		CU_ASSERT_EQUAL(at, a.got->len);
+		g_array_unref(pc.want);
+		g_ptr_array_unref(pc.paths);
+		g_string_free(a.got, TRUE);
+		star_clear(&s);
+	}
+	g_array_unref(want);
+	g_ptr_array_unref(paths);
+	g_string_free(all, TRUE);
+	g_string_free(lng, TRUE);
+}
+
+typedef struct {
+	int n;
+	http_fail fail;
+	uint64_t content_length, response_bytes, head_len, general;
+} client_seen;
+
+/* The client's parse against a lookup of Content-Length on its own. */
+static void client_check(const http_result *r, void *ud)
+{
+	client_seen *cs = ud;
+	cs->n++;
+	cs->fail = r->fail;
+	cs->content_length = r->content_length;
+	cs->response_bytes = r->response_bytes;
+	cs->head_len = r->head_len;
+	size_t vl = 0;
+	const char *v = r->head ? http_head_get(r->head, r->head_len, "Content-Length", &vl) : NULL;
+	header_u64(v, vl, &cs->general);
+}
+
+/* Responses whose Content-Length comes after more lines than are
+ * recorded, in another case, twice (the first counts), after a bare LF
+ * line end; sent in 56-byte segments. */
+static void test_client_parse_agrees(void)
+{
+	GString *texts[4];
+	texts[0] = g_string_new("HTTP/1.1 200 OK\r\n");
+	for (int i = 0; i < 40; i++)
+		g_string_append_printf(texts[0], "X-Pad-%02d: %d\r\n", i, i);
+	g_string_append(texts[0], "content-LENGTH: 6\r\n\r\nabcdef");
+	texts[1] = g_string_new("HTTP/1.1 201 Created\r\nContent-Length: 2\r\nContent-Length: 9\r\n\r\nxy");
+	texts[2] = g_string_new("HTTP/1.1 200 OK\r\nA: 1\nContent-Length:  3 \r\n\r\nxyz");
+	texts[3] = g_string_new("HTTP/1.1 200 OK\r\nServer: s\r\nConnection: close\r\n"
+	                        "CONTENT-LENGTH: 1\r\n\r\nx");
+	const uint64_t want[] = { 6, 2, 3, 1 };
+	star s;
+	star_init(&s, 2, 10 * SIM_US, FALSE);
+	raw srv[4];
+	http_client *cl[4];
+	client_seen cs[4];
+	for (int i = 0; i < 4; i++) {
+		srv[i] = (raw){ .got = g_string_new(NULL), .close_on_data = TRUE,
+		                .send = text_msg(texts[i]->str, 0) };
+		tcp_listen(host_tcp(s.h[1]), 0, (uint16_t)(8001 + i), 96, &raw_cb, &srv[i]);
+		http_client_config cc = { .local_ip = star_ip(0), .ip = star_ip(1),
+		                          .port = (uint16_t)(8001 + i), .keepalive = TRUE, .mtu = 96 };
+		cl[i] = http_client_new(host_tcp(s.h[0]), &cc);
+		memset(&cs[i], 0, sizeof cs[i]);
+		http_request_spec spec = { 0 };
+		http_client_request(cl[i], &spec, client_check, &cs[i]);
+	}
+	star_run(&s);
+	for (int i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL(cs[i].n, 1);
+		CU_ASSERT_EQUAL(cs[i].fail, HTTP_OK);
+		CU_ASSERT_EQUAL(cs[i].content_length, want[i]);
+		CU_ASSERT_EQUAL(cs[i].general, want[i]);
+		CU_ASSERT_EQUAL(cs[i].response_bytes, texts[i]->len);
+		CU_ASSERT_EQUAL(cs[i].head_len + want[i], texts[i]->len);
+		http_client_free(cl[i]);
+		g_string_free(srv[i].got, TRUE);
+		g_string_free(texts[i], TRUE);
+	}
+	star_clear(&s);
+}
+
+/* A server that answers the n-th request head it receives with texts[n]. */
+typedef struct {
+	const char *const *texts;
+	guint n_texts, answered;
+	GString *got;
+} scripted;
+
+static void scripted_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t len, void *ud)
+{
+	scripted *sc = ud;
+	got_append(sc->got, m, off, len);
+	guint heads = 0;
+	for (const char *p = sc->got->str; (p = strstr(p, "\r\n\r\n")); p += 4)
+		heads++;
+	while (sc->answered < heads && sc->answered < sc->n_texts) {
+		pkt_msg *r = text_msg(sc->texts[sc->answered++], 0);
+		tcp_write(c, r, 0, r->len);
+		pkt_msg_unref(r);
+		if (sc->answered == sc->n_texts)
+			tcp_close(c); /* the last body ends with the connection */
+	}
+}
+
+static void scripted_eof(tcp_conn *c, void *ud)
+{
+	(void)ud;
+	tcp_close(c);
+}
+
+static const tcp_callbacks scripted_cb = { .on_data = scripted_data, .on_eof = scripted_eof };
+
+/* One kept-alive connection carries responses that repeat the last head
+ * (found the same, not parsed), differ from it in one byte (the length, the
+ * status), have a line more, differ in case, and last one that ends with
+ * the connection: each result must be what its own head says. */
+static void test_client_repeats(void)
+{
+	static const char *const texts[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+		"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+		"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd",
+		"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd",
+		"HTTP/1.1 201 OK\r\nContent-Length: 4\r\n\r\nabcd",
+		"HTTP/1.1 201 OK\r\nContent-Length: 4\r\nX: y\r\n\r\nabcd",
+		"HTTP/1.1 201 OK\r\ncontent-length: 4\r\nX: y\r\n\r\nabcd",
+		"HTTP/1.1 201 OK\r\ncontent-length: 4\r\nX: y\r\n\r\nabcd",
+		"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+		"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\nxy",
+	};
+	static const int status[] = { 200, 200, 200, 200, 201, 201, 201, 201, 200, 503 };
+	static const uint64_t body[] = { 3, 3, 4, 4, 4, 4, 4, 4, 3, 2 };
+	enum { N = G_N_ELEMENTS(texts) };
+	star s;
+	star_init(&s, 2, 10 * SIM_US, FALSE);
+	scripted sc = { texts, N, 0, g_string_new(NULL) };
+	tcp_listen(host_tcp(s.h[1]), 0, 8080, 0, &scripted_cb, &sc);
+	http_client_config cc = { .local_ip = star_ip(0), .ip = star_ip(1), .port = 8080,
+		                  .keepalive = TRUE, .max_conns = 1 };
+	http_client *cl = http_client_new(host_tcp(s.h[0]), &cc);
+	results rs = { 0 };
+	for (int i = 0; i < N; i++) {
+		http_request_spec spec = { 0 };
+		http_client_request(cl, &spec, keep_result, &rs);
+	}
+	star_run(&s);
+	CU_ASSERT_EQUAL_FATAL(rs.n, N);
+	for (int i = 0; i < N; i++) {
+		CU_ASSERT_EQUAL(rs.r[i].fail, HTTP_OK);
+		CU_ASSERT_EQUAL(rs.r[i].status, status[i]);
+		CU_ASSERT_EQUAL(rs.r[i].response_bytes, strlen(texts[i]));
+		CU_ASSERT_EQUAL(rs.r[i].head_len + body[i], strlen(texts[i]));
+		CU_ASSERT_EQUAL(strncmp(rs.head[i], texts[i], rs.r[i].head_len), 0);
+		/* The last body ends with the connection: no Content-Length. */
+		CU_ASSERT_EQUAL(rs.r[i].content_length, i < N - 1 ? body[i] : 0);
+	}
+	CU_ASSERT_EQUAL(http_client_connections_opened(cl), 1);
+	http_client_free(cl);
+	g_string_free(sc.got, TRUE);
+	star_clear(&s);
+}
+
 void register_tests(void)
 {
 	CU_pSuite s = harness_suite("http");
 	CU_add_test(s, "heads: exact text, header lookup, re-emit with extra lines", test_heads);
+	CU_add_test(s, "header names: http_name_is() agrees with g_ascii_strncasecmp()",
+	            test_name_is);
 	CU_add_test(s, "POST with a 50 KB body, 201 with headers", test_post_body);
 	CU_add_test(s, "a proxy adds X-Forwarded-For; exact latency over two hops", test_proxy);
 	CU_add_test(s, "bad requests: 400 and 431, then close", test_bad_requests);
@@ -748,6 +1074,11 @@ void register_tests(void)
 	CU_add_test(s, "a head's blank line across a segment boundary, then a body",
 	            test_head_across_segments);
 	CU_add_test(s, "pipelined requests are answered in order", test_pipelined);
+	CU_add_test(s, "server parse: order, case, duplicates, long heads, LF ends agree",
+	            test_parse_agrees);
+	CU_add_test(s, "client parse: long heads, case, duplicates, LF ends agree",
+	            test_client_parse_agrees);
+	CU_add_test(s, "client parse: repeated and near-repeated response heads", test_client_repeats);
 	CU_add_test(s, "one connection: requests queue; think-time header",
 	            test_queueing_and_think_override);
 	CU_add_test(s, "a pool: up to max_conns open, the last idle one reused", test_pool);

@@ -246,6 +246,41 @@ static void test_format(void)
 }
 
 /* Formatted text parses back to within the six digits it keeps. */
+/* units_put_u64 and units_put_hex (two digits a step) write what printf's
+ * %" G_GUINT64_FORMAT " and %0*" G_GINT64_MODIFIER "x do: every power of ten and of
+ * sixteen and its neighbours, every width, and random values. */
+static void test_put_digits(void)
+{
+	rng r;
+	rng_init(&r, 7, "put_digits");
+	for (int i = 0; i < 4000; i++) {
+		uint64_t v;
+		if (i < 64 * 3) {
+			uint64_t p = UINT64_C(1) << (i / 3);
+			v = p + (uint64_t)(i % 3) - 1;
+		} else if (i < 64 * 3 + 20 * 3) {
+			uint64_t p = 1;
+			for (int k = 0; k < (i - 64 * 3) / 3; k++)
+				p *= 10;
+			v = p + (uint64_t)((i - 64 * 3) % 3) - 1;
+		} else {
+			v = rng_next(&r) >> (rng_next(&r) % 64);
+		}
+		char got[32], want[32];
+		*units_put_u64(got, v) = '\0';
+		g_snprintf(want, sizeof want, "%" G_GUINT64_FORMAT, v);
+		CU_ASSERT_STRING_EQUAL(got, want);
+		for (int digits = 1; digits <= 16; digits++) {
+			uint64_t low = digits == 16 ? v : v & ((UINT64_C(1) << (4 * digits)) - 1);
+			char *e = units_put_hex(got, v, digits);
+			CU_ASSERT_EQUAL(e - got, digits);
+			*e = '\0';
+			g_snprintf(want, sizeof want, "%0*" G_GINT64_MODIFIER "x", digits, low);
+			CU_ASSERT_STRING_EQUAL(got, want);
+		}
+	}
+}
+
 static void test_format_round_trip(void)
 {
 	static const unit_kind kinds[] = { UNIT_NONE, UNIT_TIME, UNIT_SIZE, UNIT_BITRATE,
@@ -288,4 +323,6 @@ void register_tests(void)
 	CU_add_test(s, "expected", test_expected);
 	CU_add_test(s, "format", test_format);
 	CU_add_test(s, "format_round_trip", test_format_round_trip);
+	CU_add_test(s, "put_digits: units_put_u64 and units_put_hex agree with printf",
+	            test_put_digits);
 }
