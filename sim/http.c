@@ -285,64 +285,81 @@ static void append_bytes(GString *g, const pkt_msg *m, uint64_t off, const char 
 /*
  * A head being received: its text and where its first '\n' bytes are, found
  * while looking for the blank line that ends it (head_end) and used again
- * to parse it (head_scan).  nl[0..n_nl) holds the first n_nl '\n' of `s`;
- * `scanned` is how many bytes of s were looked at for them (SIZE_MAX once
- * bytes were added unseen: nothing more is recorded, and the parser finds
- * the rest itself).
+ * to parse it (head_scan).  nl->at[0..nl->n) holds the first nl->n '\n' of
+ * `s`; `scanned` is how many bytes of s were looked at for them (SIZE_MAX
+ * once bytes were added unseen: nothing more is recorded, and the parser
+ * finds the rest itself).
  *
  * `known` holds the last head the owner accepted (parsed, or found known)
  * before this one, when known_valid: the owner keeps what parsing it gave,
  * and a head of the same bytes needs no parsing (a workload sends the same
  * head again and again, and a server answers with the same head).  The
- * strings swap when a head is emptied, so nothing is copied.
+ * strings and their line ends swap when a head is emptied, so nothing is
+ * copied.
+ *
+ * Nothing is allocated before a head's first byte: s and nl then.  When
+ * the first accepted head is emptied, its storage becomes the known one
+ * and s is NULL again, so a second string is allocated only once a second
+ * head begins.  A connection that never gets a head (a client's still
+ * opening: tens of thousands of them in a per-request workload under load)
+ * costs only this struct, one that carries a single head (a connection per
+ * request) a single string.
  */
 #define HEAD_NL_MAX 32
 
 typedef struct {
-	GString *s;
-	GString *known;
+	uint32_t n;
+	uint32_t at[HEAD_NL_MAX];
+} head_nl;
+
+typedef struct {
+	GString *s;            /* NULL until the first head byte */
+	head_nl *nl;           /* allocated with s */
+	GString *known;        /* NULL until the first accepted head is emptied */
+	head_nl *known_nl;     /* the known head's */
 	gboolean known_valid;
 	gboolean accepted;     /* s is what the owner's parse result now describes */
 	gboolean same;         /* s starts with the known head's bytes (append_head_bytes) */
 	size_t scanned;
-	uint32_t n_nl, known_n_nl;
-	uint32_t nl[HEAD_NL_MAX];
-	uint32_t known_nl[HEAD_NL_MAX]; /* the known head's */
 } head_buf;
 
-static void hb_init(head_buf *b)
-{
-	b->s = g_string_sized_new(256);
-	b->known = g_string_sized_new(256);
-	b->known_valid = b->accepted = b->same = FALSE;
-	b->scanned = 0;
-	b->n_nl = b->known_n_nl = 0;
-}
+static void hb_init(head_buf *b) { memset(b, 0, sizeof *b); }
 
 static void hb_clear(head_buf *b)
 {
-	g_string_free(b->s, TRUE);
-	g_string_free(b->known, TRUE);
+	if (b->s)
+		g_string_free(b->s, TRUE);
+	if (b->known)
+		g_string_free(b->known, TRUE);
+	g_free(b->nl);
+	g_free(b->known_nl);
 }
 
+/* The head's length so far. */
+static inline size_t hb_len(const head_buf *b) { return b->s ? b->s->len : 0; }
+
 /* Empties the head (g_string_truncate(s, 0) without the call); an accepted
- * head becomes the known one. */
+ * head becomes the known one.  The first time, the emptied head has no
+ * storage until its first byte (append_head_bytes). */
 static void hb_reset(head_buf *b)
 {
 	if (b->accepted) {
 		GString *t = b->known;
 		b->known = b->s;
 		b->s = t;
+		head_nl *tn = b->known_nl;
+		b->known_nl = b->nl;
+		b->nl = tn;
 		b->known_valid = TRUE;
 		b->accepted = FALSE;
-		memcpy(b->known_nl, b->nl, b->n_nl * sizeof b->nl[0]);
-		b->known_n_nl = b->n_nl;
 	}
 	b->same = FALSE;
-	b->s->len = 0;
-	b->s->str[0] = '\0';
 	b->scanned = 0;
-	b->n_nl = 0;
+	if (b->s) {
+		b->s->len = 0;
+		b->s->str[0] = '\0';
+		b->nl->n = 0;
+	}
 }
 
 /* TRUE if the head is byte for byte the last one accepted. */
@@ -368,6 +385,7 @@ static void hb_cut(head_buf *b, size_t e)
 static size_t head_end(head_buf *b, size_t from)
 {
 	const GString *g = b->s;
+	head_nl *nl = b->nl;
 	gboolean record = b->scanned == from;
 	/* Each '\n' on: a head has one per line, where a search for the whole
 	 * string restarts at every '\r'.  One before byte 3 cannot end the
@@ -375,8 +393,8 @@ static size_t head_end(head_buf *b, size_t from)
 	const char *p = g->str + from, *end = g->str + g->len;
 	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
 		size_t at = (size_t)(p - g->str);
-		if (record && b->n_nl < HEAD_NL_MAX)
-			b->nl[b->n_nl++] = (uint32_t)at;
+		if (record && nl->n < HEAD_NL_MAX)
+			nl->at[nl->n++] = (uint32_t)at;
 		if (at >= 3 && p[-1] == '\r' && p[-2] == '\n' && p[-3] == '\r') {
 			b->scanned = at + 1;
 			return at + 1;
@@ -400,6 +418,11 @@ static size_t head_end(head_buf *b, size_t from)
 static size_t append_head_bytes(head_buf *b, const pkt_msg *m, uint64_t off, const char *raw,
                                 uint32_t n)
 {
+	if (G_UNLIKELY(!b->s)) {
+		b->s = g_string_sized_new(256);
+		b->nl = g_new(head_nl, 1);
+		b->nl->n = 0;
+	}
 	GString *g = b->s;
 	size_t before = g->len;
 	uint32_t real = n;
@@ -411,10 +434,10 @@ static size_t append_head_bytes(head_buf *b, const pkt_msg *m, uint64_t off, con
 	/* A head that starts with the bytes of the last one accepted ends
 	 * where that one did: it had no earlier blank line, so neither has
 	 * this one.  Its line ends are the known head's. */
-	size_t kl = b->known->len;
-	if (before == 0 && b->known_valid && kl && g->len >= kl && memcmp(g->str, b->known->str, kl) == 0) {
-		memcpy(b->nl, b->known_nl, b->known_n_nl * sizeof b->nl[0]);
-		b->n_nl = b->known_n_nl;
+	size_t kl = b->known_valid ? b->known->len : 0;
+	if (before == 0 && kl && g->len >= kl && memcmp(g->str, b->known->str, kl) == 0) {
+		memcpy(b->nl->at, b->known_nl->at, b->known_nl->n * sizeof b->nl->at[0]);
+		b->nl->n = b->known_nl->n;
 		b->scanned = kl;
 		b->same = TRUE;
 		return kl;
@@ -572,7 +595,7 @@ static gboolean x_parse_head(http_exchange *x)
 	                                   HEAD_NAME(HTTP_HDR_RESPONSE_BYTES) };
 	const char *v[5];
 	size_t vl[5];
-	head_scan(h, len, x->head.nl, x->head.n_nl, names, 5, v, vl);
+	head_scan(h, len, x->head.nl->at, x->head.nl->n, names, 5, v, vl);
 	x->has_think = value_u64(v[3], vl[3], &x->think_ns);
 	x->has_bytes = value_u64(v[4], vl[4], &x->bytes);
 	x->body_len = 0;
@@ -624,7 +647,7 @@ static uint32_t srv_feed(http_exchange *x, const pkt_msg *m, uint64_t off, const
 	while (used < len && x->tc) {
 		uint32_t n = len - used;
 		if (x->rx == RX_HEAD) {
-			size_t before = x->head.s->len;
+			size_t before = hb_len(&x->head);
 			size_t e = append_head_bytes(&x->head, m, off + used, raw ? raw + used : NULL, n);
 			if (!e) {
 				used += n;
@@ -864,10 +887,10 @@ void http_exchange_lines(const http_exchange *x, http_lines *w)
 	const head_buf *b = &x->head;
 	w->head = b->s->str;
 	w->end = b->s->str + b->s->len;
-	w->nl = b->nl;
-	w->n_nl = b->n_nl;
+	w->nl = b->nl->at;
+	w->n_nl = b->nl->n;
 	w->i = 0;
-	const char *l = b->n_nl ? w->head + b->nl[w->i++] : memchr(w->head, '\n', b->s->len);
+	const char *l = w->n_nl ? w->head + w->nl[w->i++] : memchr(w->head, '\n', b->s->len);
 	w->l = l ? l + 1 : NULL;
 }
 uint64_t http_exchange_body_len(const http_exchange *x) { return x->body_len; }
@@ -1101,7 +1124,7 @@ static gboolean rsp_parse(const head_buf *b, rsp_head *r)
 	                                   HEAD_NAME("Connection") };
 	const char *v[3];
 	size_t vl[3];
-	head_scan(h, len, b->nl, b->n_nl, names, 3, v, vl);
+	head_scan(h, len, b->nl->at, b->nl->n, names, 3, v, vl);
 	r->close = value_is(v[2], vl[2], "close");
 	r->len = 0;
 	r->has_len = value_u64(v[0], vl[0], &r->len);
@@ -1165,7 +1188,7 @@ static void cc_on_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t len
 			hb_reset(&cc->head);
 			cc->fresh_head = FALSE;
 		}
-		size_t before = cc->head.s->len;
+		size_t before = hb_len(&cc->head);
 		size_t e = append_head_bytes(&cc->head, m, off, NULL, len);
 		if (!e) {
 			q->r.response_bytes += len;
