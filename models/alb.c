@@ -327,14 +327,6 @@ static hop_line hop_kind(const char *l, size_t ll)
 	return HOP_KEEP;
 }
 
-static char *put_bytes(char *d, const void *s, size_t n)
-{
-	memcpy(d, s, n);
-	return d + n;
-}
-
-#define PUT_LIT(d, lit) put_bytes((d), (lit), sizeof(lit) - 1)
-
 /* The head to send to the target: the client's, hop-by-hop and
  * X-Forwarded-* / X-Amzn-Trace-Id lines taken out, ours added before the
  * blank line.  Written once into fwd: the lines kept are copied a run of
@@ -406,23 +398,23 @@ static void forward_head(alb *a, const alb_front *fr, http_exchange *x, GString 
 	size_t most = kept_len + a->xff->len + a->trace->len + 256;
 	if (most >= fwd->allocated_len)
 		g_string_set_size(fwd, most);
-	char *d = put_bytes(fwd->str, kept, kept_len);
-	d = PUT_LIT(d, "X-Forwarded-For: ");
+	char *d = http_put(fwd->str, kept, kept_len);
+	d = HTTP_PUT_LIT(d, "X-Forwarded-For: ");
 	if (a->xff->len) {
-		d = put_bytes(d, a->xff->str, a->xff->len);
-		d = PUT_LIT(d, ", ");
+		d = http_put(d, a->xff->str, a->xff->len);
+		d = HTTP_PUT_LIT(d, ", ");
 	}
-	d = put_bytes(d, cip, strlen(cip));
-	d = fr->l->li->tls ? PUT_LIT(d, https) : PUT_LIT(d, http);
+	d = http_put(d, cip, strlen(cip));
+	d = fr->l->li->tls ? HTTP_PUT_LIT(d, https) : HTTP_PUT_LIT(d, http);
 	d = units_put_u64(d, fr->l->li->port);
-	d = PUT_LIT(d, "\r\nX-Amzn-Trace-Id: ");
-	d = has_root ? PUT_LIT(d, "Self=") : PUT_LIT(d, "Root=");
-	d = put_bytes(d, id, sizeof id);
+	d = HTTP_PUT_LIT(d, "\r\nX-Amzn-Trace-Id: ");
+	d = has_root ? HTTP_PUT_LIT(d, "Self=") : HTTP_PUT_LIT(d, "Root=");
+	d = http_put(d, id, sizeof id);
 	if (has_root) {
 		*d++ = ';';
-		d = put_bytes(d, a->trace->str, a->trace->len);
+		d = http_put(d, a->trace->str, a->trace->len);
 	}
-	d = PUT_LIT(d, "\r\n\r\n");
+	d = HTTP_PUT_LIT(d, "\r\n\r\n");
 	fwd->len = (gsize)(d - fwd->str);
 	*d = '\0';
 }

@@ -11,13 +11,6 @@
 
 /* ---- heads ---- */
 
-static inline char *put(char *d, const char *s, size_t n)
-{
-	memcpy(d, s, n);
-	return d + n;
-}
-
-#define PUT_LIT(d, lit) put((d), (lit), sizeof(lit) - 1)
 #define U64_DIGITS 20
 
 /* A head is sized first and written with memcpy: g_string_append() was a
@@ -45,12 +38,12 @@ static GString *head_done(GString *g, char *d)
 static char *head_tail(char *d, uint64_t body_len, gboolean close, const char *extra, size_t el)
 {
 	d = units_put_u64(d, body_len);
-	d = PUT_LIT(d, "\r\n");
+	d = HTTP_PUT_LIT(d, "\r\n");
 	if (close)
-		d = PUT_LIT(d, "Connection: close\r\n");
+		d = HTTP_PUT_LIT(d, "Connection: close\r\n");
 	if (el)
-		d = put(d, extra, el);
-	return PUT_LIT(d, "\r\n");
+		d = http_put(d, extra, el);
+	return HTTP_PUT_LIT(d, "\r\n");
 }
 
 /* A request head written into g (its old contents replaced): the client
@@ -63,12 +56,12 @@ static GString *request_head_into(GString *g, const char *method, const char *ho
 	char *d;
 	head_new(g, ml + 1 + pl + sizeof " HTTP/1.1\r\nHost: " + hl + sizeof ua + U64_DIGITS +
 	                 sizeof "\r\nConnection: close\r\n" + el + 2, &d);
-	d = put(d, method, ml);
+	d = http_put(d, method, ml);
 	*d++ = ' ';
-	d = put(d, path, pl);
-	d = PUT_LIT(d, " HTTP/1.1\r\nHost: ");
-	d = put(d, host, hl);
-	d = PUT_LIT(d, ua);
+	d = http_put(d, path, pl);
+	d = HTTP_PUT_LIT(d, " HTTP/1.1\r\nHost: ");
+	d = http_put(d, host, hl);
+	d = HTTP_PUT_LIT(d, ua);
 	return head_done(g, head_tail(d, body_len, close, extra, el));
 }
 
@@ -85,10 +78,10 @@ void http_header_set_u64(GString *g, const char *name, uint64_t v)
 	size_t nl = strlen(name);
 	char *d;
 	head_new(g, nl + 2 + U64_DIGITS + 2, &d);
-	d = put(d, name, nl);
-	d = PUT_LIT(d, ": ");
+	d = http_put(d, name, nl);
+	d = HTTP_PUT_LIT(d, ": ");
 	d = units_put_u64(d, v);
-	d = PUT_LIT(d, "\r\n");
+	d = HTTP_PUT_LIT(d, "\r\n");
 	head_done(g, d);
 }
 
@@ -122,14 +115,14 @@ static GString *response_head_into(GString *g, int status, uint64_t body_len, gb
 	head_new(g, sizeof "HTTP/1.1 -" + U64_DIGITS + 1 + rl +
 	                 sizeof "\r\nServer: vpcsim\r\nContent-Length: " + U64_DIGITS +
 	                 sizeof "\r\nConnection: close\r\n" + el + 2, &d);
-	d = PUT_LIT(d, "HTTP/1.1 ");
+	d = HTTP_PUT_LIT(d, "HTTP/1.1 ");
 	/* %d of an int: the sign by hand, then the magnitude. */
 	if (status < 0)
 		*d++ = '-';
 	d = units_put_u64(d, status < 0 ? -(uint64_t)status : (uint64_t)status);
 	*d++ = ' ';
-	d = put(d, reason, rl);
-	d = PUT_LIT(d, "\r\nServer: vpcsim\r\nContent-Length: ");
+	d = http_put(d, reason, rl);
+	d = HTTP_PUT_LIT(d, "\r\nServer: vpcsim\r\nContent-Length: ");
 	return head_done(g, head_tail(d, body_len, close, extra, el));
 }
 
@@ -140,18 +133,12 @@ GString *http_response_head(int status, uint64_t body_len, gboolean close, const
 
 GString *http_head_add(const char *head, size_t len, const char *extra)
 {
-	size_t n = extra ? strlen(extra) : 0;
-	return http_head_add_into(g_string_sized_new(len + n), head, len, extra, n);
-}
-
-GString *http_head_add_into(GString *g, const char *head, size_t len, const char *extra,
-                            size_t extra_len)
-{
 	g_return_val_if_fail(head != NULL && len >= 4 && memcmp(head + len - 4, "\r\n\r\n", 4) == 0,
 	                     NULL);
-	g_string_truncate(g, 0);
+	size_t n = extra ? strlen(extra) : 0;
+	GString *g = g_string_sized_new(len + n);
 	http_str_put(g, head, len - 2);
-	http_str_put(g, extra, extra_len);
+	http_str_put(g, extra, n);
 	http_str_put(g, "\r\n", 2);
 	return g;
 }

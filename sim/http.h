@@ -53,6 +53,17 @@ static inline void http_str_put(GString *g, const char *s, size_t n)
 	}
 }
 
+/* Writes n bytes of s at d, where the caller has made room, and returns
+ * the byte after them: heads are sized first, then written piece by piece
+ * (g_string_append() was a call per piece that measured it again). */
+static inline char *http_put(char *d, const void *s, size_t n)
+{
+	memcpy(d, s, n);
+	return d + n;
+}
+
+#define HTTP_PUT_LIT(d, lit) http_put((d), (lit), sizeof(lit) - 1)
+
 /* TRUE if the n bytes at a spell the n bytes of `name`, ASCII case
  * ignored: g_ascii_strncasecmp(a, name, n) == 0 for a name without NUL,
  * without its call per byte.  Header names are mostly spelt as looked
@@ -82,10 +93,6 @@ GString *http_response_head(int status, uint64_t body_len, gboolean close, const
  * lines inserted before the blank line: how a proxy re-emits a request
  * with X-Forwarded-For and friends. */
 GString *http_head_add(const char *head, size_t len, const char *extra);
-/* The same into g (emptied first), `extra` extra_len bytes: a proxy's head
- * in a string it keeps, with nothing allocated once g has grown. */
-GString *http_head_add_into(GString *g, const char *head, size_t len, const char *extra,
-                            size_t extra_len);
 /* Sets g to the header line "NAME: V\r\n", without printf (a workload
  * builds one per request). */
 void http_header_set_u64(GString *g, const char *name, uint64_t v);
