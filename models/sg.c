@@ -36,7 +36,7 @@ struct sg_eni {
 
 static keymap_key flow_keymap_key(const flow_key *k)
 {
-	return keymap_key_of(k, offsetof(flow_key, proto) + 1);
+	return keymap_key_flow(k->local_ip, k->remote_ip, k->local_port, k->remote_port, k->proto, 0);
 }
 
 sg_world *sg_world_new(const scenario *sc)

@@ -57,7 +57,10 @@ typedef struct {
 	uint16_t sport, dport;
 } redirect_key;
 
-static inline keymap_key redirect_keymap_key(const redirect_key *k) { return keymap_key_of(k, sizeof *k); }
+static inline keymap_key redirect_keymap_key(const redirect_key *k)
+{
+	return keymap_key_flow(k->src, k->dst, k->sport, k->dport, 0, 0);
+}
 
 static inline keymap_key ip_key(uint32_t ip) { return keymap_key_of(&ip, sizeof ip); }
 

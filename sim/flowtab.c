@@ -44,7 +44,7 @@ static flowtab_key *ft_key(const flowtab *t, void *flow, int side)
  * undefined). */
 static keymap_key ft_kk(const flowtab_key *k)
 {
-	return keymap_key_of(k, offsetof(flowtab_key, proto) + 1);
+	return keymap_key_flow(k->a, k->b, k->c, k->d, k->in, k->proto);
 }
 
 static void ft_unlink(flowtab *t, ft_entry *e)

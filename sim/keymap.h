@@ -46,6 +46,21 @@ static inline keymap_key keymap_key_of(const void *data, size_t len)
 	return key;
 }
 
+/* A key from a flow's fields, put together in registers: the words a
+ * little-endian copy of {a, b, c, d, e, f} (two 32-bit, three 16-bit
+ * fields and a byte) would give.  Faster than keymap_key_of() on a struct
+ * just built field by field: its 8-byte loads span several of those
+ * stores, which the CPU cannot forward, so each waited for the stores to
+ * reach the cache (about a sixth of the security groups' lookup time on
+ * alb-privatelink x100). */
+static inline keymap_key keymap_key_flow(uint32_t a, uint32_t b, uint16_t c, uint16_t d, uint16_t e,
+                                         uint8_t f)
+{
+	keymap_key key = { { (uint64_t)a | (uint64_t)b << 32,
+		             (uint64_t)c | (uint64_t)d << 16 | (uint64_t)e << 32 | (uint64_t)f << 48 } };
+	return key;
+}
+
 /* The slot a key's probe starts at: the top bits of a multiplicative mix
  * of its two words (Stafford's variant 13 finalizer). */
 static inline guint keymap_home(const keymap *m, const keymap_key *key)

@@ -75,7 +75,10 @@ typedef struct {
 	uint16_t lport, rport;
 } conn_key;
 
-static inline keymap_key ck(const conn_key *k) { return keymap_key_of(k, sizeof *k); }
+static inline keymap_key ck(const conn_key *k)
+{
+	return keymap_key_flow(k->lip, k->rip, k->lport, k->rport, 0, 0);
+}
 
 /*
  * The ephemeral ports in use towards one destination (local address,
