@@ -170,6 +170,23 @@ static void ip_csum_update(pkt *p)
 	wr16(p->hdr + IPH_CSUM, pkt_csum_fold(GUINT16_FROM_BE((uint16_t)acc)));
 }
 
+/* The IPv4 header's checksum after a change of one 32-bit word of it (two
+ * 16-bit words, as rd32() reads them; a 16-bit word: 0 and the word) from
+ * old_words to new_words, by RFC 1624's HC' = ~(~HC + ~m + m'), reading
+ * and writing only the checksum field.  pkt_dec_ttl() and the address
+ * setters, on every hop, used to recompute it: reading back the 20 bytes
+ * just stored, which the CPU cannot forward from the narrower stores, so
+ * each waited for them to reach the cache.  The same value as
+ * recomputing: ~HC, the sum of a header not all zero, lies in 1..0xFFFF;
+ * so does every end-around-carry sum that starts from it, and those are
+ * one value per residue modulo 0xFFFF (tests/test_pkt.c compares them). */
+static inline void ip_csum_replace(pkt *p, uint32_t old_words, uint32_t new_words)
+{
+	uint32_t sum = (uint16_t)~rd16(p->hdr + IPH_CSUM) + (0xFFFFu - (old_words >> 16)) +
+	               (0xFFFFu - (old_words & 0xFFFF)) + (new_words >> 16) + (new_words & 0xFFFF);
+	wr16(p->hdr + IPH_CSUM, pkt_csum_fold(sum));
+}
+
 /* ---- messages and the payload pattern ---- */
 
 /*
@@ -926,17 +943,19 @@ static inline void l4_csum_replace(pkt *p, uint32_t old_words, uint32_t new_word
 void pkt_set_ip_src(pkt *p, uint32_t ip)
 {
 	g_return_if_fail(p->hdr_len > 0);
-	l4_csum_replace(p, rd32(p->hdr + IPH_SRC), ip);
+	const uint32_t old = rd32(p->hdr + IPH_SRC);
+	l4_csum_replace(p, old, ip);
+	ip_csum_replace(p, old, ip);
 	wr32(p->hdr + IPH_SRC, ip);
-	ip_csum_update(p);
 }
 
 void pkt_set_ip_dst(pkt *p, uint32_t ip)
 {
 	g_return_if_fail(p->hdr_len > 0);
-	l4_csum_replace(p, rd32(p->hdr + IPH_DST), ip);
+	const uint32_t old = rd32(p->hdr + IPH_DST);
+	l4_csum_replace(p, old, ip);
+	ip_csum_replace(p, old, ip);
 	wr32(p->hdr + IPH_DST, ip);
-	ip_csum_update(p);
 }
 
 /* Ports are not covered by the IP checksum: only the cached TCP/UDP one
@@ -958,10 +977,11 @@ uint8_t pkt_dec_ttl(pkt *p)
 	g_return_val_if_fail(p->hdr_len > 0, 0);
 	/* A TTL of 0 stays 0: the router that saw it reach 0 should already have
 	 * dropped the packet, and wrapping to 255 would hide that bug. */
-	if (p->hdr[IPH_TTL] == 0)
+	const uint32_t old = rd16(p->hdr + IPH_TTL); /* TTL and protocol */
+	if (old < 0x100)
 		return 0;
+	ip_csum_replace(p, old, old - 0x100);
 	p->hdr[IPH_TTL]--;
-	ip_csum_update(p);
 	return p->hdr[IPH_TTL];
 }
 

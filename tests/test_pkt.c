@@ -563,6 +563,60 @@ static void test_build_tcp_sack_ts(void)
 	pkt_pool_free(pool);
 }
 
+/* The IPv4 header checksum a full recomputation gives for p's header. */
+static uint16_t ip_csum_recomputed(const pkt *p)
+{
+	uint8_t h[20];
+	memcpy(h, p->hdr + 14, 20);
+	h[10] = h[11] = 0;
+	return naive_csum(h, 20);
+}
+
+/* pkt_dec_ttl() and the address setters update the IP checksum in place
+ * (RFC 1624): byte for byte what recomputing gives, over random headers and
+ * rewrites and over one whose sum is 0xFFFF (checksum 0, where +0 and -0
+ * could differ). */
+static void test_ip_csum_incremental(void)
+{
+	pkt_pool *pool = pkt_pool_new();
+	pkt *p = pkt_alloc(pool);
+	uint64_t x = 0x9E3779B97F4A7C15u;
+	for (int i = 0; i < 20000; i++) {
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		pkt_addrs a = addrs_a;
+		a.src_ip = (uint32_t)(x >> 32);
+		a.dst_ip = (uint32_t)x;
+		a.ip_id = (uint16_t)(x >> 16);
+		a.ttl = (uint8_t)(1 + (x >> 56) % 255);
+		pkt_build_tcp(p, &a, 7, 9, PKT_TCP_ACK, 1000, 0, (uint32_t)(x >> 40) % 1400);
+		CU_ASSERT_EQUAL(be16(p->hdr + 24), ip_csum_recomputed(p));
+		for (int k = 0; k < 8; k++) {
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			switch (x >> 62) {
+			case 0: pkt_set_ip_src(p, (uint32_t)x); break;
+			case 1: pkt_set_ip_dst(p, (uint32_t)x); break;
+			default: pkt_dec_ttl(p); break;
+			}
+			CU_ASSERT_EQUAL(be16(p->hdr + 24), ip_csum_recomputed(p));
+		}
+	}
+	/* A source address that brings the header's sum to 0xFFFF: the rest of
+	 * the header sums to r, so the address's two words must add 0xFFFF - r. */
+	pkt_build_tcp(p, &addrs_a, 7, 9, PKT_TCP_ACK, 1000, 0, 10);
+	uint8_t h[20];
+	memcpy(h, p->hdr + 14, 20);
+	h[10] = h[11] = h[12] = h[13] = h[14] = h[15] = 0;
+	uint16_t r = (uint16_t)~naive_csum(h, 20);
+	uint32_t lo = 0xFFFFu - r;
+	pkt_set_ip_src(p, 0x01000000u | (lo >= 0x100 ? lo - 0x100 : lo + 0xFFFF - 0x100));
+	CU_ASSERT_EQUAL(ip_csum_recomputed(p), 0);
+	CU_ASSERT_EQUAL(be16(p->hdr + 24), 0);
+	pkt_dec_ttl(p);
+	CU_ASSERT_EQUAL(be16(p->hdr + 24), ip_csum_recomputed(p));
+	pkt_free(p);
+	pkt_pool_free(pool);
+}
+
 static void test_setters_keep_ip_csum(void)
 {
 	pkt_pool *pool = pkt_pool_new();
@@ -1137,6 +1191,7 @@ void register_tests(void)
 	CU_add_test(s, "build TCP, MSS option and clamping", test_build_tcp);
 	CU_add_test(s, "build TCP, Window Scale option, NOP padding", test_build_tcp_wscale);
 	CU_add_test(s, "setters and TTL keep the IP checksum", test_setters_keep_ip_csum);
+	CU_add_test(s, "IP checksum updated in place: recomputation's bytes (RFC 1624)", test_ip_csum_incremental);
 	CU_add_test(s, "serialize: TCP/UDP checksums", test_serialize_checksums);
 	CU_add_test(s, "serialize: truncation", test_serialize_truncated);
 	CU_add_test(s, "serialize: checksums over payload not produced", test_serialize_csum_uncaptured);
