@@ -188,14 +188,15 @@ fail:
  * returns the record's length (header included). */
 static inline uint32_t pcapw__record(pcapw *w, uint8_t *buf, sim_time t, const pkt *p)
 {
-	uint32_t rec[4];
-	rec[3] = pkt_serialize(p, buf + PCAPW_REC_HDR, w->snaplen);
-	rec[2] = MIN(rec[3], w->snaplen);
 	/* The file header says nanoseconds (PCAP_TSTAMP_PRECISION_NANO); the
-	 * seconds field is 32 bits, as pcap_dump() truncates it. */
-	rec[0] = (uint32_t)(PCAPW_EPOCH_S + t / SIM_S);
-	rec[1] = (uint32_t)(t % SIM_S);
-	memcpy(buf, rec, sizeof rec);
+	 * seconds field is 32 bits, as pcap_dump() truncates it.  Each field
+	 * is stored once where it goes: built in a local array and copied,
+	 * the 16-byte copy's load waited for the array's four stores. */
+	const uint32_t wire = pkt_serialize(p, buf + PCAPW_REC_HDR, w->snaplen);
+	const uint32_t rec[4] = { (uint32_t)(PCAPW_EPOCH_S + t / SIM_S), (uint32_t)(t % SIM_S),
+		                  MIN(wire, w->snaplen), wire };
+	for (int i = 0; i < 4; i++)
+		memcpy(buf + 4 * i, &rec[i], 4);
 	return PCAPW_REC_HDR + rec[2];
 }
 
