@@ -154,9 +154,10 @@ uint16_t pkt_csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-/* The IPv4 header's checksum, recomputed at every TTL decrement and
- * address rewrite: pkt_csum_add() unrolled for its 20 bytes (five words in
- * the machine's order, folded, swapped once), without the call. */
+/* The IPv4 header's checksum, computed when the header is built (later
+ * changes update it: ip_csum_replace()): pkt_csum_add() unrolled for its
+ * 20 bytes (five words in the machine's order, folded, swapped once),
+ * without the call. */
 static void ip_csum_update(pkt *p)
 {
 	G_STATIC_ASSERT(PKT_IP_LEN == 20);

@@ -765,7 +765,7 @@ static void wq_release(tcp_conn *c, uint64_t done)
  * held in the connection (pointer, length, capacity), grown by doubling
  * and never shrunk.  By hand rather than GArrays, on purpose: a GArray's
  * length lives in a header of its own, whose read, on every ACK and data
- * segment, missed the cache (1.3% of alb-privatelink x100's time), and
+ * segment, missed the cache (about 1.4% of alb-privatelink x100's time), and
  * each connection allocated two headers.
  */
 /* Inserts the element e at `at` of the array v, growing it; returns the
