@@ -261,13 +261,46 @@ static inline uint32_t msg_phase(const pkt_msg *m)
 	return m->phase1 - 1;
 }
 
+/* n bytes from s to d (not overlapping).  Up to 128 bytes inline, as two
+ * moves of 64, 32, 16, 8, 4 or 2 bytes, the first at the start and the
+ * second ending at n, which overlap; longer copies go to memcpy.  A
+ * capture record copies two or three such pieces (the header, a
+ * message's head bytes, the pattern), each a call into the C library
+ * before.  Reads and writes only [0, n). */
+static inline void copy_bytes(uint8_t *restrict d, const uint8_t *restrict s, uint32_t n)
+{
+	if (n > 128) {
+		memcpy(d, s, n);
+	} else if (n > 64) {
+		memcpy(d, s, 64);
+		memcpy(d + n - 64, s + n - 64, 64);
+	} else if (n > 32) {
+		memcpy(d, s, 32);
+		memcpy(d + n - 32, s + n - 32, 32);
+	} else if (n >= 16) {
+		memcpy(d, s, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n >= 2) {
+		memcpy(d, s, 2);
+		memcpy(d + n - 2, s + n - 2, 2);
+	} else if (n) {
+		d[0] = s[0];
+	}
+}
+
 static void pattern_fill(uint32_t phase, uint64_t off, uint8_t *buf, uint32_t n)
 {
 	pattern_init();
 	const uint8_t *from = pattern + pattern_pos(phase, off);
 	while (n) {
 		uint32_t k = MIN(n, (uint32_t)PATTERN_LEN);
-		memcpy(buf, from, k);
+		copy_bytes(buf, from, k);
 		buf += k;
 		n -= k;
 	}
@@ -398,13 +431,25 @@ void pkt_msg_fill(const pkt_msg *m, uint64_t off, uint8_t *buf, uint32_t n)
 		pattern_fill(msg_phase(m), off, buf, n);
 }
 
-/* Payload bytes [from, from + n) of p. */
+/* Payload bytes [from, from + n) of p: pkt_msg_fill()'s, its head bytes
+ * and pattern copied here without its call. */
 static void payload_fill(const pkt *p, uint32_t from, uint8_t *buf, uint32_t n)
 {
-	if (p->msg)
-		pkt_msg_fill(p->msg, p->msg_off + from, buf, n);
-	else
-		pattern_fill(pattern_phase(p->flow_id), p->msg_off + from, buf, n);
+	const pkt_msg *m = p->msg;
+	uint64_t off = p->msg_off + from;
+	if (m && m->ops) {
+		pkt_msg_fill(m, off, buf, n);
+		return;
+	}
+	if (m && off < m->head_len) {
+		uint32_t k = (uint32_t)MIN((uint64_t)n, m->head_len - off);
+		copy_bytes(buf, m->head_data + off, k);
+		buf += k;
+		off += k;
+		n -= k;
+	}
+	if (n)
+		pattern_fill(m ? msg_phase(m) : pattern_phase(p->flow_id), off, buf, n);
 }
 
 /* Adds a 64-bit accumulation into a running 32-bit sum (pkt_csum_add's). */
@@ -1141,7 +1186,7 @@ uint32_t pkt_serialize(const pkt *p, uint8_t *buf, uint32_t cap)
 	const uint8_t proto = pkt_proto(p);
 
 	if (cap)
-		memcpy(buf, p->hdr, MIN(cap, hlen));
+		copy_bytes(buf, p->hdr, MIN(cap, hlen));
 	/* ICMP: the whole message is in hdr, its checksum with it. */
 	if (proto == PKT_PROTO_ICMP)
 		return full;
