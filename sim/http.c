@@ -453,7 +453,7 @@ struct http_exchange {
 	gboolean eof;          /* the client sent FIN */
 	gboolean close_after;  /* the request asked for Connection: close */
 	head_buf head;         /* the current request head */
-	GString *held;         /* bytes that arrived while a response was pending */
+	GString *held;         /* bytes that arrived while a response was pending; NULL until then */
 	GString *method, *path;
 	uint64_t body_len, body_left;
 	/* The request's X-Vpcsim-Think-Ns and X-Vpcsim-Response-Bytes, read
@@ -495,7 +495,8 @@ static void x_free(http_exchange *x)
 	sim_timer_cancel(s->nt->sim, &x->idle_ev);
 	g_queue_unlink(&s->conns, &x->link);
 	hb_clear(&x->head);
-	g_string_free(x->held, TRUE);
+	if (x->held)
+		g_string_free(x->held, TRUE);
 	g_string_free(x->method, TRUE);
 	g_string_free(x->path, TRUE);
 	g_free(x);
@@ -517,7 +518,8 @@ static void x_idle_fire(sim *sm, void *ctx, void *arg)
 	}
 	s->stats.idle_closed++;
 	x->rx = RX_DONE;
-	g_string_truncate(x->held, 0);
+	if (x->held)
+		g_string_truncate(x->held, 0);
 	tcp_close(x->tc);
 }
 
@@ -548,7 +550,8 @@ static void x_send(http_exchange *x, int status, uint64_t body_len, gboolean clo
 	if (close) {
 		tcp_close(x->tc);
 		x->rx = RX_DONE;
-		g_string_truncate(x->held, 0);
+		if (x->held)
+			g_string_truncate(x->held, 0);
 	}
 }
 
@@ -678,7 +681,6 @@ static void srv_on_accept(tcp_conn *c, void *ud)
 	x->tc = c;
 	x->rx = RX_HEAD;
 	hb_init(&x->head);
-	x->held = g_string_new(NULL);
 	x->method = g_string_new(NULL);
 	x->path = g_string_new(NULL);
 	x->cip = tcp_conn_remote_ip(c);
@@ -698,10 +700,13 @@ static void srv_on_data(tcp_conn *c, const pkt_msg *m, uint64_t off, uint32_t le
 	http_exchange *x = ud;
 	uint32_t used = 0;
 	x_touch(x);
-	if (x->held->len == 0)
+	if (!x->held || x->held->len == 0)
 		used = srv_feed(x, m, off, NULL, len);
-	if (used < len && x->rx != RX_DONE)
+	if (used < len && x->rx != RX_DONE) {
+		if (!x->held)
+			x->held = g_string_new(NULL);
 		append_bytes(x->held, m, off + used, NULL, len - used);
+	}
 }
 
 static void srv_on_eof(tcp_conn *c, void *ud)
@@ -751,7 +756,7 @@ void http_respond(http_exchange *x, int status, uint64_t body_len, const char *e
 	x_send(x, status, body_len, close, extra);
 	/* Pipelined requests that arrived meanwhile; when answering from inside
 	 * srv_feed, its loop goes on by itself. */
-	if (!x->feeding && x->rx == RX_HEAD && x->held->len > 0) {
+	if (!x->feeding && x->rx == RX_HEAD && x->held && x->held->len > 0) {
 		uint32_t used = srv_feed(x, NULL, 0, x->held->str, (uint32_t)x->held->len);
 		if (x->tc && x->rx != RX_DONE)
 			g_string_erase(x->held, 0, used);
