@@ -34,6 +34,8 @@ struct sg_eni {
 	char *last_text;
 };
 
+/* The struct's 13 bytes as keymap_key_of() copied them: proto is the byte
+ * after the ports, where keymap_key_flow()'s third 16-bit field goes. */
 static keymap_key flow_keymap_key(const flow_key *k)
 {
 	return keymap_key_flow(k->local_ip, k->remote_ip, k->local_port, k->remote_port, k->proto, 0);

@@ -171,21 +171,27 @@ static void ip_csum_update(pkt *p)
 	wr16(p->hdr + IPH_CSUM, pkt_csum_fold(GUINT16_FROM_BE((uint16_t)acc)));
 }
 
-/* The IPv4 header's checksum after a change of one 32-bit word of it (two
- * 16-bit words, as rd32() reads them; a 16-bit word: 0 and the word) from
- * old_words to new_words, by RFC 1624's HC' = ~(~HC + ~m + m'), reading
- * and writing only the checksum field.  pkt_dec_ttl() and the address
+/* A checksum after a change of one 32-bit word it covers (two 16-bit
+ * words, as rd32() reads them; a 16-bit word: 0 and the word) from
+ * old_words to new_words, by RFC 1624's HC' = ~(~HC + ~m + m');
+ * ip_csum_replace() applies it to the IPv4 header, reading and writing
+ * only the checksum field.  pkt_dec_ttl() and the address
  * setters, on every hop, used to recompute it: reading back the 20 bytes
  * just stored, which the CPU cannot forward from the narrower stores, so
  * each waited for them to reach the cache.  The same value as
  * recomputing: ~HC, the sum of a header not all zero, lies in 1..0xFFFF;
  * so does every end-around-carry sum that starts from it, and those are
  * one value per residue modulo 0xFFFF (tests/test_pkt.c compares them). */
+static inline uint16_t csum_replace(uint16_t csum, uint32_t old_words, uint32_t new_words)
+{
+	/* Each argument holds two 16-bit words (a port: 0 and the port). */
+	return pkt_csum_fold((uint16_t)~csum + (0xFFFFu - (old_words >> 16)) + (0xFFFFu - (old_words & 0xFFFF)) +
+	                     (new_words >> 16) + (new_words & 0xFFFF));
+}
+
 static inline void ip_csum_replace(pkt *p, uint32_t old_words, uint32_t new_words)
 {
-	uint32_t sum = (uint16_t)~rd16(p->hdr + IPH_CSUM) + (0xFFFFu - (old_words >> 16)) +
-	               (0xFFFFu - (old_words & 0xFFFF)) + (new_words >> 16) + (new_words & 0xFFFF);
-	wr16(p->hdr + IPH_CSUM, pkt_csum_fold(sum));
+	wr16(p->hdr + IPH_CSUM, csum_replace(rd16(p->hdr + IPH_CSUM), old_words, new_words));
 }
 
 /* ---- messages and the payload pattern ---- */
@@ -409,21 +415,18 @@ void pkt_msg_unref(pkt_msg *m)
 	}
 }
 
-void pkt_msg_fill(const pkt_msg *m, uint64_t off, uint8_t *buf, uint32_t n)
+/* pkt_msg_fill() without its argument check, inlined into payload_fill()
+ * (every capture record) as well. */
+static inline void msg_fill(const pkt_msg *m, uint64_t off, uint8_t *buf, uint32_t n)
 {
-	g_return_if_fail(m != NULL);
 	/* Reading past len is allowed (a sender may resend a byte range that
 	 * straddles the end): those bytes simply continue the pattern. */
-	if (m->head_len) {
-		size_t hlen = m->head_len;
-		const uint8_t *h = m->head_data;
-		if (off < hlen) {
-			uint32_t k = (uint32_t)MIN((uint64_t)n, hlen - off);
-			memcpy(buf, h + off, k);
-			buf += k;
-			off += k;
-			n -= k;
-		}
+	if (off < m->head_len) {
+		uint32_t k = (uint32_t)MIN((uint64_t)n, m->head_len - off);
+		copy_bytes(buf, m->head_data + off, k);
+		buf += k;
+		off += k;
+		n -= k;
 	}
 	if (n && m->ops)
 		m->ops->fill(m, off, buf, n);
@@ -431,25 +434,19 @@ void pkt_msg_fill(const pkt_msg *m, uint64_t off, uint8_t *buf, uint32_t n)
 		pattern_fill(msg_phase(m), off, buf, n);
 }
 
-/* Payload bytes [from, from + n) of p: pkt_msg_fill()'s, its head bytes
- * and pattern copied here without its call. */
+void pkt_msg_fill(const pkt_msg *m, uint64_t off, uint8_t *buf, uint32_t n)
+{
+	g_return_if_fail(m != NULL);
+	msg_fill(m, off, buf, n);
+}
+
+/* Payload bytes [from, from + n) of p. */
 static void payload_fill(const pkt *p, uint32_t from, uint8_t *buf, uint32_t n)
 {
-	const pkt_msg *m = p->msg;
-	uint64_t off = p->msg_off + from;
-	if (m && m->ops) {
-		pkt_msg_fill(m, off, buf, n);
-		return;
-	}
-	if (m && off < m->head_len) {
-		uint32_t k = (uint32_t)MIN((uint64_t)n, m->head_len - off);
-		copy_bytes(buf, m->head_data + off, k);
-		buf += k;
-		off += k;
-		n -= k;
-	}
-	if (n)
-		pattern_fill(m ? msg_phase(m) : pattern_phase(p->flow_id), off, buf, n);
+	if (p->msg)
+		msg_fill(p->msg, p->msg_off + from, buf, n);
+	else
+		pattern_fill(pattern_phase(p->flow_id), p->msg_off + from, buf, n);
 }
 
 /* Adds a 64-bit accumulation into a running 32-bit sum (pkt_csum_add's). */
@@ -966,13 +963,8 @@ G_GNUC_NO_INLINE static void l4_csum_update(pkt *p, uint32_t old_words, uint32_t
 		p->l4_csum_ok = 0;
 		return;
 	}
-	uint32_t f = (uint16_t)~p->l4_csum;
-	if (f == 0)
-		f = 0xFFFF; /* UDP's 0xFFFF for a computed 0 */
-	/* Each argument holds two 16-bit words (a port: 0 and the port). */
-	uint32_t sum = f + (0xFFFFu - (old_words >> 16)) + (0xFFFFu - (old_words & 0xFFFF)) +
-	               (new_words >> 16) + (new_words & 0xFFFF);
-	uint16_t csum = pkt_csum_fold(sum);
+	/* UDP's 0xFFFF stands for a computed 0. */
+	uint16_t csum = csum_replace(p->l4_csum == 0xFFFF ? 0 : p->l4_csum, old_words, new_words);
 	if (proto == PKT_PROTO_UDP && csum == 0)
 		csum = 0xFFFF;
 	p->l4_csum = csum;
