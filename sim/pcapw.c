@@ -222,6 +222,16 @@ static inline uint8_t *pcapw__room(pcapw *w, uint32_t len)
 {
 	if (G_UNLIKELY(w->olen + len > PCAPW_IOBUF))
 		pcapw__flush(w);
+	/* The lines a few records on are asked for now.  The buffer is as big
+	 * as this core's L2 cache, so its lines have left the cache by the
+	 * time the buffer comes round again, and a record's stores waited for
+	 * them; fetched ahead, they are there (bench/capture-cost's row to
+	 * /dev/null: the cost of making the records fell by a fifth).  A
+	 * prefetch past the buffer's end is harmless: it cannot fault. */
+	const uint8_t *ahead = w->obuf + w->olen + 512;
+	__builtin_prefetch(ahead, 1);
+	__builtin_prefetch(ahead + 64, 1);
+	__builtin_prefetch(ahead + 128, 1);
 	return w->obuf + w->olen;
 }
 
