@@ -41,8 +41,14 @@ typedef struct {
 
 static inline keymap_key keymap_key_of(const void *data, size_t len)
 {
+	/* A longer key would be cut, and keys that differ past 16 bytes would
+	 * be one: a caller's mistake, stopped here.  Callers pass a constant
+	 * size, so the check compiles away. */
+	if (G_UNLIKELY(len > sizeof(keymap_key)))
+		g_error("keymap_key_of: a key of %zu bytes; keys are at most %zu", len,
+		        sizeof(keymap_key));
 	keymap_key key = { { 0, 0 } };
-	memcpy(key.k, data, len < 16 ? len : 16);
+	memcpy(key.k, data, len);
 	return key;
 }
 
