@@ -288,6 +288,82 @@ static void test_readme_json_sample(void)
 	g_free(readme);
 }
 
+/* The keys of a bench line whose values depend on the simulation only
+ * (counts, simulated times and rates, settings), not on the machine. */
+static gboolean bench_key_simulated(const char *key)
+{
+	static const char *const keys[] = {
+		"scenario", "scale", "clients", "requests", "completed", "events", "packet_hops",
+		"events_per_packet_hop", "pcap_bytes", "queue_peak", "timers_peak", "hops", "packets",
+		"delivered", "n", "simulated_s", "runs", "jobs", "rounds", "identical", "bytes", "rate_bps",
+		"rtt_ns", "queue", "cc", "sack", "time_ns", "mbps", "retransmits", "fast_recoveries",
+		"timeouts", "drops",
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* Every "$ build-rel/vpcsim bench ..." sample in the README: the command
+ * run again gives the same simulated figures (bench_key_simulated()); the
+ * measured ones (times, rates per second, memory) are the day's.  Left
+ * out: `bench hold`, whose figures are all measured; `bench chain` with
+ * captures, which writes 1.16 GB; `bench clients`, which takes half a
+ * minute in a Release build. */
+static void test_readme_bench_samples(void)
+{
+	char *readme = harness_source_text("README.md");
+	char *dir = harness_tmpdir();
+	char **lines = g_strsplit(readme, "\n", -1);
+	guint checked = 0;
+	for (guint i = 0; lines[i] && lines[i + 1]; i++) {
+		const char *cmd = lines[i];
+		if (!g_str_has_prefix(cmd, "$ build-rel/vpcsim bench "))
+			continue;
+		if (g_str_has_prefix(cmd, "$ build-rel/vpcsim bench hold") ||
+		    g_str_has_prefix(cmd, "$ build-rel/vpcsim bench clients") ||
+		    (g_str_has_prefix(cmd, "$ build-rel/vpcsim bench chain") && strstr(cmd, "--pcap-dir")))
+			continue;
+		char **args = g_strsplit(cmd + strlen("$ build-rel/vpcsim "), " ", -1);
+		for (guint k = 0; args[k]; k++)
+			if (strcmp(args[k], "--pcap-dir") == 0 && args[k + 1]) {
+				g_free(args[k + 1]);
+				args[k + 1] = g_build_filename(dir, "pcaps", NULL);
+			}
+		char *out = NULL;
+		CU_ASSERT_EQUAL(harness_vpcsim(&out, NULL, (const char *const *)args), 0);
+		char **want = g_strsplit(lines[i + 1], " ", -1);
+		for (guint k = 1; want[k]; k++) {
+			char *eq = strchr(want[k], '=');
+			if (!eq)
+				continue;
+			*eq = '\0';
+			if (!bench_key_simulated(want[k]))
+				continue;
+			char *pair = g_strdup_printf(" %s=%s ", want[k], eq + 1);
+			char *got = g_strdup_printf(" %s", out ? out : "");
+			got[strcspn(got, "\n")] = ' ';
+			CU_ASSERT_PTR_NOT_NULL(strstr(got, pair));
+			if (!strstr(got, pair))
+				printf("\n    README's sample of `%s` is stale: %s=%s; now: %s", cmd + 2, want[k],
+				       eq + 1, out ? out : "(nothing)");
+			g_free(pair);
+			g_free(got);
+		}
+		checked++;
+		g_strfreev(want);
+		g_strfreev(args);
+		g_free(out);
+	}
+	/* chain, tgw, three workloads, vpcs, sweep, three tcp. */
+	CU_ASSERT(checked >= 10);
+	g_strfreev(lines);
+	harness_rmtree(dir);
+	g_free(dir);
+	g_free(readme);
+}
+
 /* The README's samples of run and trace are what the commands print (the
  * trace sample is an excerpt: its lines, "..." aside, in order), and the
  * figures it quotes of two compare commands are theirs. */
@@ -443,6 +519,7 @@ void register_tests(void)
 	CU_add_test(s, "trace: hops, rules, rewrites, drops, mermaid", test_trace);
 	CU_add_test(s, "trace: every decision and rewrite has a code", test_trace_codes);
 	CU_add_test(s, "README samples of run, trace and compare", test_readme_samples);
+	CU_add_test(s, "README samples of the benchmarks: their simulated figures", test_readme_bench_samples);
 	CU_add_test(s, "README's JSON report sketch", test_readme_json_sample);
 	CU_add_test(s, "compare: table, derived properties, plots", test_compare);
 }
