@@ -18,8 +18,10 @@
  * of that flow next arrives: an outbound one gets a new mapping, an inbound
  * one is dropped.  AWS answers the late inbound TCP segment with a RST; this
  * model drops it and counts the reason.  Mappings live in a flowtab
- * (sim/flowtab.h) that is never pruned: an idle mapping keeps its port
- * until a packet of its flow finds it expired.
+ * (sim/flowtab.h), pruned before each new mapping: the mappings idle for
+ * longer than the timeout give their ports back then, so one connection
+ * per request for longer than the timeout does not use up a destination's
+ * ports, and the table holds about the last timeout's flows.
  */
 
 typedef flowtab_key nat_key; /* in = 0 */
@@ -59,6 +61,7 @@ static const flowtab_ops mapping_ops = {
 
 static mapping *allocate(natgw *g, const nat_key *out, sim_time now)
 {
+	flowtab_prune(g->maps, now);
 	nat_key dk = { .a = out->b, .c = out->d, .proto = out->proto };
 	dest_state *ds = flowtab_ports_of(g->dests, &dk);
 	/* The next free port for this destination, wrapping within 1024-65535. */

@@ -108,6 +108,40 @@ static void test_nat_port_exhaustion(void)
 	scenario_free(sc);
 }
 
+/* The same four ports, but mappings idle for 100 ms expire: each new
+ * mapping first lets the idle ones go, so the ports come back and every
+ * request gets one (before, an idle mapping kept its port until a packet
+ * of its own flow came, which with a new connection per request never
+ * happens, and the gateway refused all after the fourth for good). */
+static void test_nat_ports_come_back(void)
+{
+	char *path = harness_source_path("scenarios/s3-natgw.ini");
+	const char *const sets[] = { "scenario.duration=2s", "vars.clients=1",
+		                     "workload:s3-get.connection=per-request",
+		                     "workload:s3-get.response_size=1KB", NULL };
+	GError *err = NULL;
+	scenario *sc = scenario_load(path, sets, &err);
+	g_free(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	profile *prof = scenario_own_profile(sc);
+	prof->limits.natgw_connections_per_destination = 4;
+	prof->limits.natgw_idle_timeout = 100 * SIM_MS;
+	world *w = world_new(sc, NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	world_run(w, NULL, NULL, NULL);
+	report *r = world_report(w, FALSE, 0, &err);
+	const report_workload *wl = workload(r, "s3-get");
+	printf("\n    sent %" G_GUINT64_FORMAT ", completed %" G_GUINT64_FORMAT ", nat drops %" G_GUINT64_FORMAT,
+	       (guint64)wl->sent, (guint64)wl->completed,
+	       (guint64)drops_matching(r, "nat-a: nat-port-allocation"));
+	CU_ASSERT(wl->sent > 8);
+	CU_ASSERT_EQUAL(wl->completed, wl->sent);
+	CU_ASSERT_EQUAL(drops_matching(r, "nat-a: nat-port-allocation"), 0);
+	report_free(r);
+	world_free(w);
+	scenario_free(sc);
+}
+
 /* UDP datagrams carry DF: over a TGW (MTU 8500) an 8000-byte datagram
  * arrives and an 8600-byte one is dropped at the TGW, saying why. */
 static void test_udp_mtu_per_path(void)
@@ -135,5 +169,6 @@ void register_tests(void)
 	CU_add_test(s, "no public IP at the internet gateway", test_no_public_ip);
 	CU_add_test(s, "overlapping CIDRs refused for peering", test_overlapping_peering_refused);
 	CU_add_test(s, "NAT gateway port allocation", test_nat_port_exhaustion);
+	CU_add_test(s, "NAT gateway ports come back after the idle timeout", test_nat_ports_come_back);
 	CU_add_test(s, "UDP larger than the path MTU", test_udp_mtu_per_path);
 }
