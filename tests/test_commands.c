@@ -333,6 +333,11 @@ static void test_readme_bench_samples(void)
 			}
 		char *out = NULL;
 		CU_ASSERT_EQUAL(harness_vpcsim(&out, NULL, (const char *const *)args), 0);
+		/* The output's first line, with a space at each end, so that
+		 * " key=value " finds whole fields only. */
+		char *got = g_strdup_printf(" %s", out ? out : "");
+		got[strcspn(got, "\n")] = '\0';
+		char *line = g_strconcat(got, " ", NULL);
 		char **want = g_strsplit(lines[i + 1], " ", -1);
 		for (guint k = 1; want[k]; k++) {
 			char *eq = strchr(want[k], '=');
@@ -342,15 +347,14 @@ static void test_readme_bench_samples(void)
 			if (!bench_key_simulated(want[k]))
 				continue;
 			char *pair = g_strdup_printf(" %s=%s ", want[k], eq + 1);
-			char *got = g_strdup_printf(" %s", out ? out : "");
-			got[strcspn(got, "\n")] = ' ';
-			CU_ASSERT_PTR_NOT_NULL(strstr(got, pair));
-			if (!strstr(got, pair))
-				printf("\n    README's sample of `%s` is stale: %s=%s; now: %s", cmd + 2, want[k],
-				       eq + 1, out ? out : "(nothing)");
+			CU_ASSERT_PTR_NOT_NULL(strstr(line, pair));
+			if (!strstr(line, pair))
+				printf("\n    README's sample of `%s` is stale: %s=%s; now:%s", cmd + 2, want[k],
+				       eq + 1, line);
 			g_free(pair);
-			g_free(got);
 		}
+		g_free(got);
+		g_free(line);
 		checked++;
 		g_strfreev(want);
 		g_strfreev(args);
