@@ -362,6 +362,30 @@ static void test_readme_bench_samples(void)
 	}
 	/* chain, tgw, three workloads, vpcs, sweep, three tcp. */
 	CU_ASSERT(checked >= 10);
+	/* The summary table above the samples quotes two simulated figures:
+	 * they are the samples' (which the loop above checked). */
+	char *eph = NULL, *mbps = NULL;
+	for (guint i = 0; lines[i] && lines[i + 1]; i++) {
+		const char *v;
+		if (!eph && g_str_has_prefix(lines[i], "$ build-rel/vpcsim bench workload alb-privatelink --scale 100") &&
+		    (v = strstr(lines[i + 1], " events_per_packet_hop=")))
+			eph = g_strndup(v + 23, strcspn(v + 23, " "));
+		if (!mbps && strcmp(lines[i], "$ build-rel/vpcsim bench tcp") == 0 &&
+		    (v = strstr(lines[i + 1], " mbps=")))
+			mbps = g_strndup(v + 6, strcspn(v + 6, " "));
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(eph);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mbps);
+	char *row1 = g_strdup_printf("| at most 1.25 events per packet-hop | %s |", eph);
+	char *row2 = g_strdup_printf("| %s Mbit/s, ns-3 ", mbps);
+	CU_ASSERT_PTR_NOT_NULL(strstr(readme, row1));
+	CU_ASSERT_PTR_NOT_NULL(strstr(readme, row2));
+	if (!strstr(readme, row1) || !strstr(readme, row2))
+		printf("\n    README's benchmark table lacks \"%s\" or \"%s\"", row1, row2);
+	g_free(row1);
+	g_free(row2);
+	g_free(eph);
+	g_free(mbps);
 	g_strfreev(lines);
 	harness_rmtree(dir);
 	g_free(dir);
