@@ -77,43 +77,12 @@ static void test_overlapping_peering_refused(void)
 	scenario_free(sc);
 }
 
-/* The NAT gateway allows a limited number of connections per destination
- * (55,000 per address in AWS; 4 here, set on the loaded profile): with one
- * connection per request and mappings that live for the idle timeout, the
- * fifth connection to S3 cannot get a port. */
-static void test_nat_port_exhaustion(void)
-{
-	char *path = harness_source_path("scenarios/s3-natgw.ini");
-	const char *const sets[] = { "scenario.duration=2s", "vars.clients=1",
-		                     "workload:s3-get.connection=per-request",
-		                     "workload:s3-get.response_size=1KB", NULL };
-	GError *err = NULL;
-	scenario *sc = scenario_load(path, sets, &err);
-	g_free(path);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
-	scenario_own_profile(sc)->limits.natgw_connections_per_destination = 4;
-	world *w = world_new(sc, NULL, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
-	world_run(w, NULL, NULL, NULL);
-	report *r = world_report(w, FALSE, 0, &err);
-	const report_workload *wl = workload(r, "s3-get");
-	printf("\n    sent %" G_GUINT64_FORMAT ", completed %" G_GUINT64_FORMAT ", nat drops %" G_GUINT64_FORMAT,
-	       (guint64)wl->sent, (guint64)wl->completed,
-	       (guint64)drops_matching(r, "nat-a: nat-port-allocation"));
-	CU_ASSERT(wl->sent > 4);
-	CU_ASSERT_EQUAL(wl->completed, 4);
-	CU_ASSERT(drops_matching(r, "nat-a: nat-port-allocation: 10.0.1.4:") > 0);
-	report_free(r);
-	world_free(w);
-	scenario_free(sc);
-}
-
-/* The same four ports, but mappings idle for 100 ms expire: each new
- * mapping first lets the idle ones go, so the ports come back and every
- * request gets one (before, an idle mapping kept its port until a packet
- * of its own flow came, which with a new connection per request never
- * happens, and the gateway refused all after the fourth for good). */
-static void test_nat_ports_come_back(void)
+/* One client of s3-natgw for 2 s, a connection per request, through a NAT
+ * gateway allowed `ports` connections per destination and, if `idle` is
+ * not 0, that idle timeout (both set on the loaded profile): what was sent,
+ * completed, and dropped for want of a port (to 10.0.1.4's flows). */
+static void nat_per_request(uint32_t ports, sim_time idle, uint64_t *sent, uint64_t *completed,
+                            uint64_t *drops)
 {
 	char *path = harness_source_path("scenarios/s3-natgw.ini");
 	const char *const sets[] = { "scenario.duration=2s", "vars.clients=1",
@@ -124,22 +93,50 @@ static void test_nat_ports_come_back(void)
 	g_free(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
 	profile *prof = scenario_own_profile(sc);
-	prof->limits.natgw_connections_per_destination = 4;
-	prof->limits.natgw_idle_timeout = 100 * SIM_MS;
+	prof->limits.natgw_connections_per_destination = ports;
+	if (idle)
+		prof->limits.natgw_idle_timeout = idle;
 	world *w = world_new(sc, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
 	world_run(w, NULL, NULL, NULL);
 	report *r = world_report(w, FALSE, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	const report_workload *wl = workload(r, "s3-get");
+	*sent = wl->sent;
+	*completed = wl->completed;
+	*drops = drops_matching(r, "nat-a: nat-port-allocation: 10.0.1.4:");
 	printf("\n    sent %" G_GUINT64_FORMAT ", completed %" G_GUINT64_FORMAT ", nat drops %" G_GUINT64_FORMAT,
-	       (guint64)wl->sent, (guint64)wl->completed,
-	       (guint64)drops_matching(r, "nat-a: nat-port-allocation"));
-	CU_ASSERT(wl->sent > 8);
-	CU_ASSERT_EQUAL(wl->completed, wl->sent);
-	CU_ASSERT_EQUAL(drops_matching(r, "nat-a: nat-port-allocation"), 0);
+	       (guint64)*sent, (guint64)*completed, (guint64)*drops);
 	report_free(r);
 	world_free(w);
 	scenario_free(sc);
+}
+
+/* The NAT gateway allows a limited number of connections per destination
+ * (55,000 per address in AWS; 4 here): with one connection per request and
+ * mappings that live for the idle timeout (350 s), the fifth connection to
+ * S3 cannot get a port. */
+static void test_nat_port_exhaustion(void)
+{
+	uint64_t sent, completed, drops;
+	nat_per_request(4, 0, &sent, &completed, &drops);
+	CU_ASSERT(sent > 4);
+	CU_ASSERT_EQUAL(completed, 4);
+	CU_ASSERT(drops > 0);
+}
+
+/* The same four ports, but mappings idle for 100 ms expire: each new
+ * mapping first lets the idle ones go, so the ports come back and every
+ * request gets one (before, an idle mapping kept its port until a packet
+ * of its own flow came, which with a new connection per request never
+ * happens, and the gateway refused all after the fourth for good). */
+static void test_nat_ports_come_back(void)
+{
+	uint64_t sent, completed, drops;
+	nat_per_request(4, 100 * SIM_MS, &sent, &completed, &drops);
+	CU_ASSERT(sent > 8);
+	CU_ASSERT_EQUAL(completed, sent);
+	CU_ASSERT_EQUAL(drops, 0);
 }
 
 /* UDP datagrams carry DF: over a TGW (MTU 8500) an 8000-byte datagram
