@@ -792,7 +792,6 @@ static void vec_remove(void *v, guint *len, size_t size, guint at, guint n)
 	*len -= n;
 }
 
-
 static gboolean conn_can_send(const tcp_conn *c)
 {
 	switch (c->state) {
